@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { jetstream } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '../logger.ts';
+import { currentRequestId } from '../request-context.ts';
+import type { EventEnvelope } from './streams.ts';
+
+/**
+ * Transactional outbox: call `enqueueEvent` with the EntityManager of the transaction that
+ * changes state, so the event row commits (or rolls back) together with the change.
+ */
+export async function enqueueEvent<T>(em: EntityManager, subject: string, data: T, id: string = randomUUID()): Promise<string> {
+  const envelope: EventEnvelope<T> = { id, subject, occurredAt: new Date().toISOString(), requestId: currentRequestId(), data };
+  await em.execute('insert into outbox_event (id, subject, payload) values (?, ?, ?) on conflict (id) do nothing', [
+    id,
+    subject,
+    JSON.stringify(envelope),
+  ]);
+  return id;
+}
+
+export interface OutboxRelayOptions {
+  em: EntityManager;
+  nc: NatsConnection;
+  log: Logger;
+  batchSize?: number;
+  idleDelayMs?: number;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream with `Nats-Msg-Id` = event id, so a row published
+ * twice (crash between publish and mark) is de-duplicated by the stream. Rows are claimed with
+ * `FOR UPDATE SKIP LOCKED`, so several relays (processes) can run side by side.
+ */
+export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 50 }: OutboxRelayOptions) {
+  const js = jetstream(nc);
+  let running = true;
+  let wake: (() => void) | undefined;
+
+  async function publishBatch(): Promise<number> {
+    return em.fork().transactional(async (tx) => {
+      const rows = await tx.execute<Array<{ id: string; subject: string; payload: EventEnvelope }>>(
+        'select id, subject, payload from outbox_event where published_at is null order by seq limit ? for update skip locked',
+        [batchSize],
+      );
+      for (const row of rows) {
+        const h = natsHeaders();
+        if (row.payload.requestId) h.set('x-request-id', row.payload.requestId);
+        await js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
+      }
+      if (rows.length > 0) {
+        await tx.execute('update outbox_event set published_at = now() where id in (?)', [rows.map((r) => r.id)], 'run');
+      }
+      return rows.length;
+    });
+  }
+
+  const done = (async () => {
+    let failures = 0;
+    while (running) {
+      try {
+        const published = await publishBatch();
+        failures = 0;
+        if (published === batchSize) continue;
+      } catch (error) {
+        failures++;
+        log.warn({ err: error, failures }, 'outbox relay: publish failed, will retry');
+      }
+      const delay = failures ? Math.min(idleDelayMs * 2 ** failures, 5000) : idleDelayMs;
+      await Promise.race([sleep(delay), new Promise<void>((resolve) => (wake = resolve))]);
+    }
+  })();
+
+  return {
+    /** Nudge the relay after a commit so events leave without waiting for the next poll. */
+    notify: () => wake?.(),
+    stop: async () => {
+      running = false;
+      wake?.();
+      await done;
+    },
+  };
+}
+
+export type OutboxRelay = ReturnType<typeof startOutboxRelay>;

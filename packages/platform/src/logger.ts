@@ -1,0 +1,38 @@
+import { pino, type Logger } from 'pino';
+import { currentRequestId } from './request-context.ts';
+
+export type { Logger };
+
+/** Paths whose values never reach a log line. */
+const REDACT = [
+  'authorization',
+  'cookie',
+  '*.authorization',
+  '*.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'request.headers.authorization',
+  'request.headers.cookie',
+  '*.headers["set-cookie"]',
+  'paymentToken',
+  '*.paymentToken',
+];
+
+/**
+ * The one root logger of a process. Every line carries the service name and, inside a request,
+ * the request id (from AsyncLocalStorage, so code deep in a service needs no logger argument).
+ */
+export function createLogger(service: string, level: string = 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+  });
+}

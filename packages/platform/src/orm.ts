@@ -1,0 +1,46 @@
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from './logger.ts';
+import { retryStartup } from './retry.ts';
+
+export { MikroORM };
+export type OrmOptions = Options;
+
+/**
+ * Base MikroORM options shared by every subgraph: Postgres, the Migrator with an explicit list of
+ * committed migrations (never schema sync at run time), and no global identity map (every request
+ * works on its own fork).
+ */
+export function ormOptions(options: Options & { clientUrl: string }): Options {
+  return {
+    extensions: [Migrator],
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: false,
+    pool: { min: 0, max: 10 },
+    ...options,
+    migrations: { transactional: true, allOrNothing: true, snapshot: false, ...options.migrations },
+  };
+}
+
+/** Connect with retries (the database may still be starting). */
+export async function connectOrm(options: Options, log: Logger): Promise<MikroORM> {
+  // MikroORM's own messages (migrator progress, warnings) go through pino, not the console.
+  const orm = await MikroORM.init({ colors: false, logger: (message) => log.debug({ component: 'orm' }, message), ...options });
+  await retryStartup(
+    'postgres',
+    async () => {
+      await orm.connect();
+      const status = await orm.checkConnection();
+      if (!status.ok) throw new Error(status.reason ?? 'connection failed');
+    },
+    log,
+  );
+  return orm;
+}
+
+/** Apply every pending migration; returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
+
+const model = refuseDevSecretInProduction(
+  z.object({
+    ...commonEnvModel,
+    CATALOG_PORT: envFields.port(4001),
+    // DEV DEFAULT ONLY: the local stack's credentials.
+    CATALOG_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/catalog'),
+    STORE_CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY']).default('USD'),
+  }),
+);
+
+export type CatalogConfig = z.infer<typeof model>;
+export const loadConfig = (source?: Record<string, string | undefined>): CatalogConfig => loadEnv(model, source);

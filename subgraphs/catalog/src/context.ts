@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CurrencyCode, Identity, Logger } from '@shop/platform';
+import { ProductService } from './domain/product.service.ts';
+import type { Product } from './data/product.entity.ts';
+import type { Category } from './data/category.entity.ts';
+
+export interface Context {
+  identity: Identity;
+  log: Logger;
+  currency: CurrencyCode;
+  products: ProductService;
+  productById: DataLoader<string, Product | null>;
+  categoryById: DataLoader<string, Category | null>;
+}
+
+/** Index rows by id in the order DataLoader asked for them (missing → null). */
+function inOrder<T extends { id: string }>(ids: readonly string[], rows: T[]): Array<T | null> {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** Per request: a fresh EntityManager fork and fresh loaders (no data shared between requests). */
+export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode): Context {
+  const products = new ProductService(em.fork());
+  return {
+    identity,
+    log,
+    currency,
+    products,
+    productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
+    categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
+  };
+}

@@ -1,0 +1,8 @@
+import { ormOptions, type OrmOptions } from '@shop/platform';
+import { CategorySchema } from './category.entity.ts';
+import { ProductSchema } from './product.entity.ts';
+import { migrations } from './migrations/index.ts';
+
+export function catalogOrmOptions(clientUrl: string): OrmOptions {
+  return ormOptions({ clientUrl, entities: [CategorySchema, ProductSchema], migrations: { migrationsList: migrations } });
+}
