@@ -7,11 +7,12 @@ export function encodeCursor(values: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): Array<string | number> {
+/** The caller names the tuple it encoded; length and element types are checked at runtime. */
+export function decodeCursor<T extends Array<string | number>>(cursor: string, arity: T['length']): T {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(values) && values.length === arity && values.every((v) => typeof v === 'string' || typeof v === 'number')) {
-      return values as Array<string | number>;
+      return values as T;
     }
   } catch {
     // fall through to the error below

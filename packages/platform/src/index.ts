@@ -19,3 +19,4 @@ export * from './money.ts';
 export * from './connection.ts';
 export * from './scalars.ts';
 export * from './cli.ts';
+export * from './subgraph.ts';

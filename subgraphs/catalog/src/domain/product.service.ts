@@ -23,7 +23,7 @@ export class ProductService {
     if (options.categoryId) where.category = options.categoryId;
     const totalCount = await this.em.count(ProductSchema, where);
     if (options.after) {
-      const [name, id] = decodeCursor(options.after, 2);
+      const [name, id] = decodeCursor<[string, string]>(options.after, 2);
       where.$or = [{ name: { $gt: name } }, { name, id: { $gt: id } }];
     }
     const rows = await this.em.find(ProductSchema, where, { orderBy: { name: 'asc', id: 'asc' }, limit: options.first + 1 });

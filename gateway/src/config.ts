@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
+
+const optionalUrl = z.string().url().optional();
+
+const model = refuseDevSecretInProduction(
+  z.object({
+    ...commonEnvModel,
+    GATEWAY_PORT: envFields.port(4000),
+    /** Composed supergraph; the gateway reloads it when the file changes. */
+    SUPERGRAPH_PATH: z.string().default(new URL('../../schema/supergraph.graphql', import.meta.url).pathname),
+    /** Per-subgraph URL overrides of the supergraph's routing URLs (from rover.yaml). */
+    CATALOG_URL: optionalUrl,
+    CART_URL: optionalUrl,
+    ORDER_URL: optionalUrl,
+    PAYMENT_URL: optionalUrl,
+    /** Upper bound for one subgraph call. */
+    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  }),
+);
+
+export type GatewayConfig = z.infer<typeof model>;
+export const loadConfig = (source?: Record<string, string | undefined>): GatewayConfig => loadEnv(model, source);
+
+/** The override for a subgraph named in the supergraph, if one is configured. */
+export function subgraphUrlOverride(config: GatewayConfig, name: string): string | undefined {
+  const key = `${name.toUpperCase()}_URL` as 'CATALOG_URL' | 'CART_URL' | 'ORDER_URL' | 'PAYMENT_URL';
+  return config[key];
+}

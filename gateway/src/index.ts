@@ -1,0 +1,35 @@
+import { createLogger, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
+import { loadConfig } from './config.ts';
+import { createGateway } from './gateway.ts';
+import type { GatewayContext } from './context.ts';
+
+const config = loadConfig();
+const log = createLogger('gateway', config.LOG_LEVEL);
+const verify = createTokenVerifier(config);
+const { gateway, isLoaded } = createGateway(config, log);
+
+try {
+  const service = await startService<GatewayContext>({
+    name: 'gateway',
+    host: config.HOST,
+    port: config.GATEWAY_PORT,
+    portEnvVar: 'GATEWAY_PORT',
+    graph: { gateway },
+    production: config.NODE_ENV === 'production',
+    log,
+    // An invalid or expired token is refused (401) before any subgraph is called; no token is a guest.
+    buildContext: async ({ req, requestId }) => ({ identity: await verify(req.headers.authorization), requestId }),
+    readiness: {
+      supergraph: async () => {
+        if (!isLoaded()) throw new Error('supergraph not loaded');
+      },
+    },
+    routes: (app) => {
+      app.get('/health', (_req, res) => void res.status(isLoaded() ? 200 : 503).json({ status: isLoaded() ? 'ok' : 'loading' }));
+    },
+  });
+  exitOnSignals(service.stop, log);
+} catch (error) {
+  process.stderr.write(`gateway failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import type { BaseContext } from '@apollo/server';
+import type { IRules } from 'graphql-shield';
+import type { EntityManager, Options } from '@mikro-orm/postgresql';
+import { protectSchema } from './auth-rules.ts';
+import { createTokenVerifier, type Identity, type JwtSettings } from './auth.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { connectOrm, type MikroORM } from './orm.ts';
+import { connectNats, natsReady, type NatsConnection } from './nats.ts';
+import { createRedis, redisReady, type Redis } from './redis.ts';
+import { exitOnSignals, startService, type RunningService } from './server.ts';
+
+export interface SubgraphSettings extends JwtSettings {
+  NODE_ENV: 'development' | 'test' | 'production';
+  LOG_LEVEL: string;
+  HOST: string;
+  REDIS_URL: string;
+  NATS_URL: string;
+}
+
+export interface SubgraphDeps {
+  orm: MikroORM;
+  nc: NatsConnection;
+  redis: Redis;
+  log: Logger;
+}
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  settings: SubgraphSettings;
+  port: number;
+  portEnvVar: string;
+  /** URL of the subgraph's schema.graphql (SDL first). */
+  schemaFile: URL;
+  resolvers: unknown;
+  permissions: IRules;
+  orm: Options;
+  /** Per request: build the context from a fresh EntityManager and the verified identity. */
+  context: (args: { em: EntityManager; identity: Identity; requestId: string; deps: SubgraphDeps }) => TContext;
+  /** Background work (outbox relay, consumers) started once dependencies are up; returns its stopper. */
+  background?: (deps: SubgraphDeps) => Promise<Array<() => Promise<void>>>;
+}
+
+export interface RunningSubgraph extends RunningService {
+  deps: SubgraphDeps;
+}
+
+/**
+ * Start-up shared by every subgraph: config → Postgres (with retries) → NATS → Redis → schema
+ * guarded by graphql-shield → HTTP server. The caller's identity is verified here from the
+ * forwarded bearer token; subgraphs never trust an unverifiable identity header.
+ */
+export async function startSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
+  const { settings } = options;
+  const log = createLogger(options.name, settings.LOG_LEVEL);
+  const orm = await connectOrm(options.orm, log);
+  const nc = await connectNats(settings.NATS_URL, options.name, log);
+  const redis = createRedis(settings.REDIS_URL, log, options.name);
+  const deps: SubgraphDeps = { orm, nc, redis, log };
+  const verify = createTokenVerifier(settings);
+
+  const typeDefs = parse(readFileSync(options.schemaFile, 'utf8'));
+  // The generated resolver types are checked where they are written; here they are opaque.
+  const resolvers = options.resolvers as GraphQLResolverMap<TContext>;
+  const schema = protectSchema(buildSubgraphSchema([{ typeDefs, resolvers }]), options.permissions);
+  const stopBackground = (await options.background?.(deps)) ?? [];
+
+  const service = await startService<TContext>({
+    name: options.name,
+    host: settings.HOST,
+    port: options.port,
+    portEnvVar: options.portEnvVar,
+    graph: { schema },
+    production: settings.NODE_ENV === 'production',
+    log,
+    buildContext: async ({ req, requestId }) =>
+      options.context({ em: orm.em, identity: await verify(req.headers.authorization), requestId, deps }),
+    readiness: {
+      postgres: async () => {
+        const status = await orm.checkConnection();
+        if (!status.ok) throw new Error(status.reason ?? 'not connected');
+      },
+      redis: () => redisReady(redis),
+      nats: () => natsReady(nc),
+    },
+    closers: [...stopBackground, () => nc.drain(), () => redis.quit(), () => orm.close()],
+  });
+  return { ...service, deps };
+}
+
+/** Entry-point helper: start, install signal handlers, and exit 1 with a message on failure. */
+export async function runSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
+  try {
+    const running = await startSubgraph(options);
+    exitOnSignals(running.stop, running.deps.log);
+    return running;
+  } catch (error) {
+    process.stderr.write(`${options.name} failed to start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}

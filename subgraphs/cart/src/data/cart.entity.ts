@@ -1,0 +1,37 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const CART_STATUSES = ['ACTIVE', 'CHECKING_OUT', 'CHECKED_OUT', 'EXPIRED'] as const;
+export type CartStatus = (typeof CART_STATUSES)[number];
+
+export const CartSchema = defineEntity({
+  name: 'Cart',
+  tableName: 'cart',
+  properties: {
+    /** ≥ 128 random bits: for a guest cart the id is the capability that grants access. */
+    id: p.string().length(64).primary(),
+    /** JWT `sub` of the owner; null for a guest cart. */
+    customerId: p.string().length(128).nullable(),
+    status: p.enum(CART_STATUSES).default('ACTIVE'),
+    version: p.integer().default(1),
+    currency: p.string().length(3),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    expiresAt: p.datetime(),
+  },
+});
+
+export type Cart = InferEntity<typeof CartSchema>;
+
+export const CartLineSchema = defineEntity({
+  name: 'CartLine',
+  tableName: 'cart_line',
+  properties: {
+    id: p.uuid().primary(),
+    cart: () => p.manyToOne(CartSchema).ref(),
+    productId: p.uuid(),
+    quantity: p.integer(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+export type CartLine = InferEntity<typeof CartLineSchema>;
