@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { currentRequestId } from './request-context.ts';
 
 export type { Logger };
@@ -24,8 +24,8 @@ const REDACT = [
  * The one root logger of a process. Every line carries the service name and, inside a request,
  * the request id (from AsyncLocalStorage, so code deep in a service needs no logger argument).
  */
-export function createLogger(service: string, level: string = 'info'): Logger {
-  return pino({
+export function createLogger(service: string, level: string = 'info', destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
@@ -34,5 +34,6 @@ export function createLogger(service: string, level: string = 'info'): Logger {
       const requestId = currentRequestId();
       return requestId ? { requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { SignJWT } from 'jose';
+import { createTokenVerifier, GUEST, signToken } from './auth.ts';
+
+const settings = { JWT_SECRET: 's'.repeat(40), JWT_ISSUER: 'shop-test', JWT_AUDIENCE: 'shop-api' };
+const verify = createTokenVerifier(settings);
+
+describe('token verification', () => {
+  it('treats a missing header as a guest', async () => {
+    expect(await verify(undefined)).toBe(GUEST);
+  });
+
+  it('accepts a valid token and keeps only known roles', async () => {
+    const token = await new SignJWT({ roles: ['admin', 'superuser'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('user-1')
+      .setIssuer(settings.JWT_ISSUER)
+      .setAudience(settings.JWT_AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(settings.JWT_SECRET));
+    const identity = await verify(`Bearer ${token}`);
+    expect(identity).toMatchObject({ sub: 'user-1', roles: ['admin'], token });
+  });
+
+  it.each([
+    ['expired', { ...settings }, '-1m'],
+    ['signed with another secret', { ...settings, JWT_SECRET: 'x'.repeat(40) }, '5m'],
+    ['for another audience', { ...settings, JWT_AUDIENCE: 'elsewhere' }, '5m'],
+    ['from another issuer', { ...settings, JWT_ISSUER: 'evil' }, '5m'],
+  ])('refuses a token %s with UNAUTHENTICATED', async (_case, signer, expiresIn) => {
+    const token = await signToken(signer, { sub: 'u', roles: ['customer'], expiresIn });
+    await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  });
+
+  it('refuses a malformed header and an unsigned token', async () => {
+    await expect(verify('Basic abc')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
+    await expect(verify(`Bearer ${unsigned}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});
