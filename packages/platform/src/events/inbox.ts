@@ -12,7 +12,8 @@ export interface ConsumerOptions<T> {
   stream: string;
   /** Durable consumer name; also the inbox's key, so each consumer processes a message once. */
   durable: string;
-  filterSubjects: string[];
+  /** One subject or wildcard (NATS 2.9 supports a single filter per consumer). */
+  filterSubject: string;
   /** Runs inside the same transaction that records the message in the inbox. */
   handle: (tx: EntityManager, event: EventEnvelope<T>) => Promise<void>;
   maxDeliver?: number;
@@ -24,13 +25,13 @@ export interface ConsumerOptions<T> {
  * Failures are nak'ed with backoff; after `maxDeliver` attempts the message is terminated and logged.
  */
 export async function startConsumer<T>(options: ConsumerOptions<T>) {
-  const { em, nc, log, stream, durable, filterSubjects, handle, maxDeliver = 10 } = options;
+  const { em, nc, log, stream, durable, filterSubject, handle, maxDeliver = 10 } = options;
   const jsm = await jetstreamManager(nc);
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    filter_subjects: filterSubjects,
+    filter_subject: filterSubject,
     ack_wait: 30_000_000_000, // ns
     max_deliver: maxDeliver,
   };

@@ -1,0 +1,60 @@
+import net from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { spawnLogged, waitUntilReady } from './process.ts';
+
+export interface RedisOptions {
+  dataDir: string;
+  port: number;
+  logFile: string;
+  timeoutMs?: number;
+  /** Tests: no persistence. */
+  ephemeral?: boolean;
+}
+
+export interface RunningRedis {
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+  /** Stop the server but keep its settings, to start it again (tests of Redis outages). */
+  restart: () => Promise<void>;
+  pause: () => Promise<void>;
+}
+
+/** PING over a raw socket: no client library reconnect logic in a readiness probe. */
+export function pingRedis(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.setTimeout(1000);
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      socket.destroy();
+      if (data.toString().startsWith('+PONG')) resolve();
+      else reject(new Error(`unexpected answer ${data.toString().trim()}`));
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error('timeout'));
+    });
+    socket.once('error', reject);
+  });
+}
+
+export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
+  const { dataDir, port, logFile, timeoutMs = 15_000 } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const persistence = options.ephemeral ? ['--appendonly', 'no', '--save', ''] : ['--appendonly', 'yes', '--save', ''];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'no', ...persistence];
+  let proc = spawnLogged('redis', 'redis-server', args, logFile);
+  await waitUntilReady(proc, () => pingRedis(port), timeoutMs);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => proc.stop(),
+    pause: () => proc.stop(),
+    restart: async () => {
+      await proc.stop();
+      proc = spawnLogged('redis', 'redis-server', args, logFile);
+      await waitUntilReady(proc, () => pingRedis(port), timeoutMs);
+    },
+  };
+}
