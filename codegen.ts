@@ -8,8 +8,13 @@ const subgraphs = ['catalog', 'cart', 'order', 'payment'] as const;
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   catalog: { Product: '../data/product.entity.ts#Product', Category: '../data/category.entity.ts#Category' },
   cart: { Cart: '../data/cart.entity.ts#Cart', CartLine: '../data/cart.entity.ts#CartLine', Customer: '../domain/customer.ts#CustomerRef' },
-  order: {},
-  payment: {},
+  order: {
+    Order: '../data/order.entity.ts#Order',
+    OrderLine: '../data/order.entity.ts#OrderLine',
+    OrderStatusChange: '../data/order.entity.ts#OrderStatusChange',
+    Customer: '../domain/customer.ts#CustomerRef',
+  },
+  payment: { Payment: '../data/payment.entity.ts#Payment', Order: '../domain/order-ref.ts#OrderRef' },
 };
 
 const config: CodegenConfig = {

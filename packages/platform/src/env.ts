@@ -68,6 +68,8 @@ export const commonEnvModel = {
   HOST: z.string().default('127.0.0.1'),
   REDIS_URL: envFields.url('redis://127.0.0.1:6379'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** The one store currency (amounts are integer minor units of it). */
+  STORE_CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY']).default('USD'),
   ...jwtEnvModel,
 };
 

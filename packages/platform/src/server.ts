@@ -61,6 +61,16 @@ export async function startService<TContext extends BaseContext>(options: Servic
     res.setHeader(REQUEST_ID_HEADER, requestId);
     withRequestId(requestId, next);
   });
+  // One access-log line per request (probes excluded), stamped with the request id by the logger.
+  app.use((req, res, next) => {
+    if (req.path.startsWith('/health') || req.path === '/metrics') return next();
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  });
   app.get('/health/live', (_req, res) => void res.json({ status: 'live' }));
   app.get('/health/ready', readinessHandler(options.readiness, () => shuttingDown));
   app.get('/metrics', async (_req, res) => {

@@ -7,7 +7,6 @@ const model = refuseDevSecretInProduction(
     CART_PORT: envFields.port(4002),
     // DEV DEFAULT ONLY: the local stack's credentials.
     CART_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/cart'),
-    STORE_CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY']).default('USD'),
     /** Idle time after which a cart expires; every change pushes expiresAt forward. */
     CART_GUEST_TTL_HOURS: z.coerce.number().int().positive().default(24 * 30),
     CART_CUSTOMER_TTL_HOURS: z.coerce.number().int().positive().default(24 * 90),

@@ -7,7 +7,6 @@ const model = refuseDevSecretInProduction(
     CATALOG_PORT: envFields.port(4001),
     // DEV DEFAULT ONLY: the local stack's credentials.
     CATALOG_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/catalog'),
-    STORE_CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY']).default('USD'),
   }),
 );
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { spawnLogged, waitUntilReady } from './process.ts';
 import { findPostgresBin } from './tools.ts';
@@ -41,6 +41,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const owner = asServerUser();
   const run = (command: string, args: string[]) => (owner ? { command: 'runuser', args: ['-u', 'postgres', '--', command, ...args] } : { command, args });
 
+  // Parents stay traversable (0755) for the postgres user; the cluster directory itself is 0700.
+  mkdirSync(dirname(dataDir), { recursive: true });
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (owner) chownTree(dataDir, owner);
   const initialised = existsSync(join(dataDir, 'PG_VERSION'));

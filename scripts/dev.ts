@@ -1,0 +1,132 @@
+/**
+ * The dev stack in one command (run through ./scripts/dev, which bootstraps Node and packages):
+ * Postgres, Redis and NATS from the machine's packages with data under .data/, one database per
+ * subgraph, migrations, demo seed, the four subgraphs and the gateway. Ctrl-C stops everything.
+ * `--reset` wipes .data/ first.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEV_JWT_SECRET, envFields, loadEnv, signToken } from '@shop/platform';
+import { assertPortFree, ensureDatabases, findStackTools, startNats, startPostgres, startRedis } from '@shop/platform/stack';
+import { DATABASES, prepareDatabases, startSupergraph, subgraphNames } from './lib/supergraph-processes.ts';
+import { repoRoot } from './schema/subgraphs.ts';
+
+const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, products: { type: 'string', default: '500' } } });
+const env = loadEnv(
+  z.object({
+    POSTGRES_PORT: envFields.port(5432),
+    REDIS_PORT: envFields.port(6379),
+    NATS_PORT: envFields.port(4222),
+    GATEWAY_PORT: envFields.port(4000),
+    CATALOG_PORT: envFields.port(4001),
+    CART_PORT: envFields.port(4002),
+    ORDER_PORT: envFields.port(4003),
+    PAYMENT_PORT: envFields.port(4004),
+    LOG_LEVEL: envFields.logLevel(),
+    JWT_SECRET: z.string().min(32).default(DEV_JWT_SECRET),
+    JWT_ISSUER: z.string().default('shop-dev'),
+    JWT_AUDIENCE: z.string().default('shop-api'),
+  }),
+);
+
+const dataDir = join(repoRoot, '.data');
+const logDir = join(dataDir, 'logs');
+const started = Date.now();
+const step = (message: string) => console.log(`\x1b[1m==>\x1b[0m ${message} \x1b[2m(${((Date.now() - started) / 1000).toFixed(1)} s)\x1b[0m`);
+const stops: Array<() => Promise<void>> = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    step('Stopping every process of the stack');
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    step('Stopped');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  const tools = findStackTools();
+  if (tools.missing.length) throw new Error(`missing server packages: ${tools.missing.join(', ')} (run ./scripts/dev, which installs them as root)`);
+  const ports = {
+    POSTGRES_PORT: env.POSTGRES_PORT,
+    REDIS_PORT: env.REDIS_PORT,
+    NATS_PORT: env.NATS_PORT,
+    GATEWAY_PORT: env.GATEWAY_PORT,
+    CATALOG_PORT: env.CATALOG_PORT,
+    CART_PORT: env.CART_PORT,
+    ORDER_PORT: env.ORDER_PORT,
+    PAYMENT_PORT: env.PAYMENT_PORT,
+  };
+  step('Checking ports');
+  for (const [variable, port] of Object.entries(ports)) await assertPortFree(port, variable);
+
+  if (values.reset) {
+    step('Reset: removing .data/');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  step(`Starting Postgres on 127.0.0.1:${env.POSTGRES_PORT} (data in .data/postgres)`);
+  const postgres = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: env.POSTGRES_PORT, logFile: join(dataDir, 'postgres.log') });
+  stops.push(postgres.stop);
+  step(`Starting Redis on 127.0.0.1:${env.REDIS_PORT} and NATS with JetStream on 127.0.0.1:${env.NATS_PORT}`);
+  const [redis, nats] = await Promise.all([
+    startRedis({ dataDir: join(dataDir, 'redis'), port: env.REDIS_PORT, logFile: join(dataDir, 'redis.log') }),
+    startNats({ dataDir: join(dataDir, 'nats'), port: env.NATS_PORT, logFile: join(dataDir, 'nats.log') }),
+  ]);
+  stops.push(redis.stop, nats.stop);
+
+  step(`Creating databases: ${Object.values(DATABASES).join(', ')}`);
+  await ensureDatabases(postgres.url('postgres'), Object.values(DATABASES));
+
+  const options = {
+    postgresUrl: postgres.url,
+    redisUrl: redis.url,
+    natsUrl: nats.url,
+    ports: { catalog: env.CATALOG_PORT, cart: env.CART_PORT, order: env.ORDER_PORT, payment: env.PAYMENT_PORT, gateway: env.GATEWAY_PORT },
+    logDir,
+    logLevel: env.LOG_LEVEL,
+    seedArgs: { catalog: ['--products', values.products] },
+    onStep: step,
+  };
+  await prepareDatabases(options);
+  step(`Starting subgraphs (${subgraphNames().join(', ')}) and the gateway; logs in .data/logs/`);
+  const supergraph = await startSupergraph(options);
+  stops.push(supergraph.stop);
+  for (const proc of supergraph.processes) {
+    void proc.exited.then((code) => {
+      if (stopping) return;
+      console.error(`\n${proc.name} exited unexpectedly (code ${code}); see ${proc.logFile}`);
+      void stopAll(1);
+    });
+  }
+
+  const jwt = { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: env.JWT_ISSUER, JWT_AUDIENCE: env.JWT_AUDIENCE };
+  const customerToken = await signToken(jwt, { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'], expiresIn: '30d' });
+  const adminToken = await signToken(jwt, { sub: 'admin-0001', roles: ['admin'], expiresIn: '30d' });
+  console.log(`
+\x1b[32mThe supergraph is up\x1b[0m in ${((Date.now() - started) / 1000).toFixed(1)} s.
+
+  Gateway (GraphQL)   ${supergraph.gatewayUrl}
+  Apollo Sandbox      ${supergraph.gatewayUrl}  (open it in a browser)
+  Subgraphs           ${Object.entries(supergraph.subgraphUrls).map(([n, u]) => `${n} ${u}`).join('\n                      ')}
+  Logs                .data/logs/<process>.log
+
+  Customer token (sub c0ffee00-0000-4000-8000-000000000001, 30 days):
+    ${customerToken}
+  Admin token (sub admin-0001, 30 days):
+    ${adminToken}
+
+  Try:  curl -s ${supergraph.gatewayUrl} -H 'content-type: application/json' \\
+          -H "authorization: Bearer $CUSTOMER_TOKEN" -d '{"query":"{ me { id cart { id } orders { totalCount } } }"}'
+
+Ctrl-C stops every process.`);
+} catch (error) {
+  console.error(`\n\x1b[31merror:\x1b[0m ${(error as Error).message}`);
+  await stopAll(1);
+}

@@ -1,0 +1,117 @@
+/**
+ * Runs the supergraph's own processes (migrations, seeds, four subgraphs, gateway) against given
+ * Postgres/Redis/NATS. Used by ./scripts/dev and by the end-to-end tests, so both start the stack
+ * the same way.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
+import { readSubgraphs, repoRoot } from '../schema/subgraphs.ts';
+
+const run = promisify(execFile);
+
+/** Database of each subgraph (one database per subgraph on one server). */
+export const DATABASES: Record<string, string> = { catalog: 'catalog', cart: 'cart', order: 'orders', payment: 'payments' };
+
+export interface SupergraphOptions {
+  /** URL of a database on the Postgres server, by database name. */
+  postgresUrl: (database: string) => string;
+  /** Override database names (tests use unique ones); defaults to DATABASES. */
+  databases?: Record<string, string>;
+  redisUrl: string;
+  natsUrl: string;
+  /** Port of each subgraph by name, and of the gateway. */
+  ports: Record<string, number> & { gateway: number };
+  logDir: string;
+  nodeEnv?: 'development' | 'test' | 'production';
+  logLevel?: string;
+  seedArgs?: Record<string, string[]>;
+  extraEnv?: Record<string, string>;
+  onStep?: (message: string) => void;
+  timeoutMs?: number;
+}
+
+export interface RunningSupergraph {
+  gatewayUrl: string;
+  subgraphUrls: Record<string, string>;
+  processes: ManagedProcess[];
+  stop: () => Promise<void>;
+}
+
+export const subgraphNames = (): string[] => readSubgraphs().map((s) => s.name);
+
+function serviceEnv(options: SupergraphOptions, name: string): NodeJS.ProcessEnv {
+  const upper = name.toUpperCase();
+  const database = (options.databases ?? DATABASES)[name] ?? name;
+  return {
+    ...process.env,
+    NODE_ENV: options.nodeEnv ?? 'development',
+    LOG_LEVEL: options.logLevel ?? 'info',
+    HOST: '127.0.0.1',
+    REDIS_URL: options.redisUrl,
+    NATS_URL: options.natsUrl,
+    [`${upper}_PORT`]: String(options.ports[name]),
+    [`${upper}_DATABASE_URL`]: options.postgresUrl(database),
+    ...options.extraEnv,
+  };
+}
+
+async function ready(url: string): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+}
+
+/** Migrate and seed every subgraph (one-off commands; a failure names the subgraph and its output). */
+export async function prepareDatabases(options: SupergraphOptions): Promise<void> {
+  for (const name of subgraphNames()) {
+    const env = serviceEnv(options, name);
+    for (const [task, args] of [['migrate', []], ['seed', options.seedArgs?.[name] ?? []]] as const) {
+      options.onStep?.(`${task === 'migrate' ? 'Migrating' : 'Seeding'} ${name}`);
+      try {
+        await run(process.execPath, [join(repoRoot, 'subgraphs', name, 'src', `${task}.ts`), ...args], { env, cwd: repoRoot });
+      } catch (error) {
+        const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+        throw new Error(`${task} of ${name} failed:\n${`${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n')}`, { cause: error });
+      }
+    }
+  }
+}
+
+/** Start the four subgraphs, wait for each /health/ready, then the gateway and its /health. */
+export async function startSupergraph(options: SupergraphOptions): Promise<RunningSupergraph> {
+  mkdirSync(options.logDir, { recursive: true });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const processes: ManagedProcess[] = [];
+  const stop = async () => {
+    await Promise.all([...processes].reverse().map((p) => p.stop()));
+  };
+  const subgraphUrls: Record<string, string> = {};
+  try {
+    await Promise.all(
+      subgraphNames().map(async (name) => {
+        const port = options.ports[name];
+        const proc = spawnLogged(name, process.execPath, [join(repoRoot, 'subgraphs', name, 'src', 'index.ts')], join(options.logDir, `${name}.log`), {
+          env: serviceEnv(options, name),
+          cwd: repoRoot,
+        });
+        processes.push(proc);
+        await waitUntilReady(proc, () => ready(`http://127.0.0.1:${port}/health/ready`), timeoutMs);
+        subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
+        options.onStep?.(`${name} ready on ${subgraphUrls[name]}`);
+      }),
+    );
+    const overrides = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
+    const gateway = spawnLogged('gateway', process.execPath, [join(repoRoot, 'gateway', 'src', 'index.ts')], join(options.logDir, 'gateway.log'), {
+      env: { ...serviceEnv(options, 'gateway'), GATEWAY_PORT: String(options.ports.gateway), ...overrides },
+      cwd: repoRoot,
+    });
+    processes.push(gateway);
+    await waitUntilReady(gateway, () => ready(`http://127.0.0.1:${options.ports.gateway}/health`), timeoutMs);
+    return { gatewayUrl: `http://127.0.0.1:${options.ports.gateway}/graphql`, subgraphUrls, processes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

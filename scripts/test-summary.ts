@@ -1,0 +1,27 @@
+/**
+ * Prints the plain closing line CI reads, "N passed, N failed", from vitest's JSON report.
+ * A missing or unreadable report counts as one failure (the run did not finish).
+ */
+import { readFileSync } from 'node:fs';
+
+interface VitestJsonReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests?: number;
+  numTodoTests?: number;
+  success?: boolean;
+}
+
+const file = process.argv[2];
+let passed = 0;
+let failed = 1;
+let skipped = 0;
+try {
+  const report = JSON.parse(readFileSync(file ?? '', 'utf8')) as VitestJsonReport;
+  passed = report.numPassedTests;
+  failed = report.numFailedTests;
+  skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+} catch {
+  console.error(`no test report at ${file ?? '(none given)'}: the test run did not complete`);
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -1,0 +1,38 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** Fixed ids so docs, tests and the payment seed can name the demo order. */
+export const DEMO_CUSTOMER_ID = 'c0ffee00-0000-4000-8000-000000000001';
+export const DEMO_ORDER_ID = '00000000-0000-4000-8000-00000000a001';
+
+// The catalog seed's SKU-000001 and SKU-000002 (subgraphs share no code; the ids are data).
+const LINES = [
+  { productId: 'b72853e7-375a-4928-a909-82949dd41411', name: 'Tasty Gold Shirt', quantity: 1, unitPriceAmount: 15974 },
+  { productId: 'd014f8e1-91da-4047-a34f-f2c35b37a4b3', name: 'Licensed Cotton Fish', quantity: 2, unitPriceAmount: 26492 },
+];
+export const DEMO_ORDER_TOTAL = LINES.reduce((sum, l) => sum + l.quantity * l.unitPriceAmount, 0);
+
+/** The demo customer's confirmed order, with its history. Idempotent. */
+export async function seedDemoOrder(em: EntityManager, currency: string): Promise<boolean> {
+  const existing = await em.execute<Array<{ id: string }>>('select id from customer_order where id = ?', [DEMO_ORDER_ID]);
+  if (existing.length) return false;
+  await em.transactional(async (tx) => {
+    const placed = new Date(Date.UTC(2026, 10, 1, 10, 0, 0));
+    await tx.execute(
+      `insert into customer_order (id, customer_id, email, status, currency, subtotal_amount, total_amount, shipping_address, created_at, updated_at)
+       values (?, ?, ?, 'CONFIRMED', ?, ?, ?, ?, ?, ?)`,
+      [DEMO_ORDER_ID, DEMO_CUSTOMER_ID, 'demo@example.com', currency, DEMO_ORDER_TOTAL, DEMO_ORDER_TOTAL,
+        JSON.stringify({ name: 'Demo Customer', line1: '1 Main Street', city: 'Springfield', postalCode: '12345', countryCode: 'US' }), placed, placed],
+    );
+    for (const [position, line] of LINES.entries()) {
+      await tx.execute('insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)', [
+        DEMO_ORDER_ID, line.productId, line.name, line.quantity, line.unitPriceAmount, position,
+      ]);
+    }
+    for (const [i, status] of (['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'] as const).entries()) {
+      await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, null, ?)', [
+        DEMO_ORDER_ID, status, new Date(placed.getTime() + i * 1000),
+      ]);
+    }
+  });
+  return true;
+}

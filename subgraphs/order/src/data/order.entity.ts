@@ -1,0 +1,66 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+export const ORDER_STATUSES = ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string | null;
+  city: string;
+  postalCode: string;
+  countryCode: string;
+}
+
+export const OrderSchema = defineEntity({
+  name: 'Order',
+  tableName: 'customer_order',
+  properties: {
+    /** The checkout id: the client can follow the order before it exists. */
+    id: p.uuid().primary(),
+    /** From `order_number_seq`; shown as ORD-000123. */
+    number: p.bigint('number').defaultRaw(`nextval('order_number_seq')`),
+    /** JWT `sub` of the buyer; null for a guest checkout. */
+    customerId: p.string().length(128).nullable(),
+    email: p.string().length(320),
+    status: p.enum(ORDER_STATUSES),
+    currency: p.string().length(3),
+    subtotalAmount: p.integer(),
+    totalAmount: p.integer(),
+    shippingAddress: p.json<ShippingAddress>(),
+    lines: () => p.oneToMany(OrderLineSchema).mappedBy('order').orderBy({ position: 'asc' }),
+    statusHistory: () => p.oneToMany(OrderStatusChangeSchema).mappedBy('order').orderBy({ at: 'asc', id: 'asc' }),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type Order = InferEntity<typeof OrderSchema>;
+
+export const OrderLineSchema = defineEntity({
+  name: 'OrderLine',
+  tableName: 'order_line',
+  properties: {
+    id: p.uuid().primary(),
+    order: () => p.manyToOne(OrderSchema).ref(),
+    productId: p.uuid(),
+    /** Frozen at checkout. */
+    name: p.string().length(200),
+    quantity: p.integer(),
+    unitPriceAmount: p.integer(),
+    position: p.integer(),
+  },
+});
+export type OrderLine = InferEntity<typeof OrderLineSchema>;
+
+export const OrderStatusChangeSchema = defineEntity({
+  name: 'OrderStatusChange',
+  tableName: 'order_status_change',
+  properties: {
+    id: p.uuid().primary(),
+    order: () => p.manyToOne(OrderSchema).ref(),
+    status: p.enum(ORDER_STATUSES),
+    reason: p.text().nullable(),
+    at: p.datetime(),
+  },
+});
+export type OrderStatusChange = InferEntity<typeof OrderStatusChangeSchema>;

@@ -1,0 +1,4 @@
+/** A customer as this subgraph knows it: just the JWT subject. */
+export interface CustomerRef {
+  id: string;
+}

@@ -1,0 +1,4 @@
+/** An order as this subgraph knows it: the key the gateway sends. */
+export interface OrderRef {
+  id: string;
+}

@@ -1,0 +1,85 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
+import { repoRoot } from '../../scripts/schema/subgraphs.ts';
+import { gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+
+let stack: TestSupergraph;
+let gateway: ManagedProcess;
+let url: string;
+let supergraphPath: string;
+
+beforeAll(async () => {
+  stack = await startTestSupergraph();
+  const dir = mkdtempSync(join(tmpdir(), 'shop-prod-gw-'));
+  supergraphPath = join(dir, 'supergraph.graphql');
+  copyFileSync(join(repoRoot, 'schema', 'supergraph.graphql'), supergraphPath);
+  const port = await getFreePort();
+  url = `http://127.0.0.1:${port}/graphql`;
+  const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
+  gateway = spawnLogged('gateway (production)', process.execPath, [join(repoRoot, 'gateway/src/index.ts')], join(dir, 'gateway.log'), {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...overrides,
+      NODE_ENV: 'production',
+      GATEWAY_PORT: String(port),
+      SUPERGRAPH_PATH: supergraphPath,
+      JWT_SECRET: 'a-production-like-secret-for-this-test-only-0123456789',
+    },
+  });
+  await waitUntilReady(gateway, async () => {
+    const res = await fetch(url.replace('/graphql', '/health'));
+    if (!res.ok) throw new Error(String(res.status));
+  }, 30_000);
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await stack?.stop();
+});
+
+describe('gateway in production mode', () => {
+  it('refuses introspection', async () => {
+    const res = await gql(url, '{ __schema { types { name } } }');
+    expect(res.body.data ?? null).toBeNull();
+    expect(res.body.errors?.[0]?.message).toMatch(/introspection/i);
+  });
+
+  it('serves no landing page', async () => {
+    const res = await fetch(url, { headers: { accept: 'text/html' } });
+    expect(await res.text()).not.toMatch(/sandbox/i);
+  });
+
+  it('gives no schema hints in validation errors', async () => {
+    const res = await gql(url, '{ product(slug: "x") { nam } }');
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).not.toMatch(/did you mean/i);
+  });
+
+  it('still answers real queries', async () => {
+    const res = await gql<{ categories: unknown[] }>(url, '{ categories { name } }');
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.categories.length).toBeGreaterThan(0);
+  });
+
+  it('reloads the supergraph when its file changes', async () => {
+    const before = await gql(url, '{ categories { slug } }');
+    expect(before.body.errors).toBeUndefined();
+    // Drop Category.slug from the served supergraph: the next request must no longer see it.
+    const sdl = readFileSync(supergraphPath, 'utf8');
+    const edited = sdl.replace(/(type Category\b[^{]*\{[\s\S]*?)\n\s+slug: String!/, '$1');
+    expect(edited).not.toBe(sdl);
+    writeFileSync(supergraphPath, edited);
+    let after = before;
+    for (let i = 0; i < 50 && !after.body.errors; i++) {
+      await sleep(100);
+      after = await gql(url, '{ categories { slug } }');
+    }
+    expect(after.status).toBe(400);
+    expect(after.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});

@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+
+let stack: TestSupergraph;
+
+beforeAll(async () => {
+  stack = await startTestSupergraph();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('gateway over the four subgraphs', () => {
+  it('answers a plain query', async () => {
+    const res = await gql(stack.gatewayUrl, '{ __typename }');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('serves catalog data from its database', async () => {
+    const res = await gql<{ products: { totalCount: number; edges: Array<{ node: { name: string; price: { amount: string } } }> } }>(
+      stack.gatewayUrl,
+      '{ products(first: 3) { totalCount edges { node { name price { amount currencyCode } } } } }',
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.products.totalCount).toBe(60);
+    expect(res.body.data!.products.edges).toHaveLength(3);
+    expect(res.body.data!.products.edges[0]!.node.price.amount).toMatch(/^\d+\.\d{2}$/);
+  });
+
+  it('answers one query across cart, order and payment for the signed-in customer', async () => {
+    const token = await devToken(DEMO_CUSTOMER, ['customer']);
+    const res = await gql<{
+      me: { id: string; cart: { id: string; status: string }; orders: { totalCount: number; edges: Array<{ node: { id: string; number: string } }> } };
+      order: { number: string; status: string; payment: { status: string } };
+    }>(
+      stack.gatewayUrl,
+      `query Account($order: ID!) {
+        me { id cart { id status } orders { totalCount edges { node { id number } } } }
+        order(id: $order) { number status payment { status } }
+      }`,
+      { token, variables: { order: DEMO_ORDER } },
+    );
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.me.id).toBe(DEMO_CUSTOMER);
+    expect(res.body.data!.me.cart.status).toBe('ACTIVE');
+    expect(res.body.data!.me.orders.totalCount).toBe(1);
+    expect(res.body.data!.me.orders.edges[0]!.node.id).toBe(DEMO_ORDER);
+    expect(res.body.data!.order).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CAPTURED' } });
+    expect(res.body.data!.order.number).toMatch(/^ORD-\d{6,}$/);
+  });
+
+  it('treats a request without a token as a guest', async () => {
+    const res = await gql<{ me: null; order: null }>(stack.gatewayUrl, `{ me { id } order(id: "${DEMO_ORDER}") { id } }`);
+    expect(res.body.data).toEqual({ me: null, order: null });
+  });
+
+  it("hides another customer's order", async () => {
+    const token = await devToken('someone-else', ['customer']);
+    const res = await gql(stack.gatewayUrl, `{ order(id: "${DEMO_ORDER}") { id payment { status } } }`, { token });
+    expect(res.body).toEqual({ data: { order: null } });
+  });
+
+  it.each([
+    ['an expired token', async () => devToken(DEMO_CUSTOMER, ['customer'], -60)],
+    ['a forged token', async () => `${(await devToken(DEMO_CUSTOMER, ['admin'])).slice(0, -4)}AAAA`],
+    ['garbage', async () => 'not-a-jwt'],
+  ])('refuses %s with 401 UNAUTHENTICATED before calling any subgraph', async (_case, makeToken) => {
+    const res = await gql(stack.gatewayUrl, '{ me { id } }', { token: await makeToken() });
+    expect(res.status).toBe(401);
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.body.data ?? null).toBeNull();
+  });
+
+  it('carries the request id from the client to the subgraphs, and makes one when absent', async () => {
+    const token = await devToken(DEMO_CUSTOMER, ['customer']);
+    const requestId = `e2e-${Date.now()}`;
+    const res = await gql(stack.gatewayUrl, '{ me { cart { id } } }', { token, headers: { 'x-request-id': requestId } });
+    expect(res.headers.get('x-request-id')).toBe(requestId);
+    const cartLog = readFileSync(join(stack.logDir, 'cart.log'), 'utf8');
+    expect(cartLog).toContain(`"requestId":"${requestId}"`);
+
+    const generated = await gql(stack.gatewayUrl, '{ __typename }');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports every process ready, and exposes Prometheus metrics', async () => {
+    for (const url of Object.values(stack.subgraphUrls)) {
+      const ready = await fetch(url.replace('/graphql', '/health/ready'));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', nats: 'ok' } });
+    }
+    const gatewayHealth = await fetch(stack.gatewayUrl.replace('/graphql', '/health'));
+    expect(gatewayHealth.status).toBe(200);
+    const metrics = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toContain('graphql_request_duration_seconds_count');
+  });
+
+  it('serves Apollo Sandbox in development', async () => {
+    const res = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/sandbox/i);
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { getFreePort } from '@shop/platform/stack';
+import { signToken, DEV_JWT_SECRET, type Role } from '@shop/platform';
+import { prepareDatabases, startSupergraph, subgraphNames, type RunningSupergraph } from '../../scripts/lib/supergraph-processes.ts';
+import { createTestDatabase } from './databases.ts';
+
+export const DEMO_CUSTOMER = 'c0ffee00-0000-4000-8000-000000000001';
+export const DEMO_ORDER = '00000000-0000-4000-8000-00000000a001';
+
+export interface TestSupergraph extends RunningSupergraph {
+  logDir: string;
+  ports: Record<string, number> & { gateway: number };
+  databases: Record<string, string>;
+}
+
+/**
+ * The whole supergraph as real processes for one test file: fresh databases on the shared test
+ * Postgres, migrated and seeded by the subgraphs' own commands, subgraphs and gateway on free ports.
+ */
+export async function startTestSupergraph(extraEnv: Record<string, string> = {}): Promise<TestSupergraph> {
+  const names = subgraphNames();
+  const databases: Record<string, string> = {};
+  const urls: Record<string, string> = {};
+  for (const name of names) {
+    urls[name] = await createTestDatabase(`e2e_${name}`);
+    databases[name] = new URL(urls[name]).pathname.slice(1);
+  }
+  const ports = { gateway: await getFreePort() } as Record<string, number> & { gateway: number };
+  for (const name of names) ports[name] = await getFreePort();
+  const logDir = mkdtempSync(join(tmpdir(), 'shop-e2e-logs-'));
+  const adminUrl = new URL(inject('postgresUrl'));
+  const options = {
+    postgresUrl: (database: string) => Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString(),
+    databases,
+    redisUrl: inject('redisUrl'),
+    natsUrl: inject('natsUrl'),
+    ports,
+    logDir,
+    nodeEnv: 'test' as const,
+    logLevel: 'info',
+    seedArgs: { catalog: ['--products', '60'] },
+    extraEnv,
+  };
+  await prepareDatabases(options);
+  const running = await startSupergraph(options);
+  return { ...running, logDir, ports, databases };
+}
+
+export const devToken = (sub: string, roles: Role[], expiresIn: string | number = '10m') =>
+  signToken({ JWT_SECRET: DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' }, { sub, roles, expiresIn });
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+}
+
+/** POST a GraphQL request as a client would. */
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  { variables, token, headers = {} }: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse<T>['body'] };
+}
