@@ -58,6 +58,7 @@ export async function startService<TContext extends BaseContext>(options: Servic
 
   app.use((req, res, next) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.locals.requestId = requestId;
     res.setHeader(REQUEST_ID_HEADER, requestId);
     withRequestId(requestId, next);
   });
@@ -67,7 +68,8 @@ export async function startService<TContext extends BaseContext>(options: Servic
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const fields = { requestId: res.locals.requestId as string, method: req.method, path: req.originalUrl, status: res.statusCode };
+      log.info({ ...fields, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   });
@@ -100,8 +102,10 @@ export async function startService<TContext extends BaseContext>(options: Servic
   app.use(
     '/graphql',
     express.json({ limit: options.bodyLimit ?? '1mb' }),
+    // The body parser's stream callbacks run outside the request's async context: re-enter it.
+    (_req: express.Request, res: express.Response, next: express.NextFunction) => withRequestId(res.locals.requestId as string, next),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => options.buildContext({ req, res, requestId: currentRequestId() ?? requestIdFrom(undefined) }),
+      context: async ({ req, res }) => options.buildContext({ req, res, requestId: res.locals.requestId as string }),
     }),
   );
   options.onHttpServer?.(httpServer);
