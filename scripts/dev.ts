@@ -13,7 +13,15 @@ import { assertPortFree, ensureDatabases, findStackTools, startNats, startPostgr
 import { DATABASES, prepareDatabases, startSupergraph, subgraphNames } from './lib/supergraph-processes.ts';
 import { repoRoot } from './schema/subgraphs.ts';
 
-const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, products: { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: {
+    reset: { type: 'boolean', default: false },
+    /** Demo catalog size (the benchmarks load 100000). */
+    products: { type: 'string', default: '500' },
+    /** Where servers keep their data; tests point it at a temp dir so they never touch .data/. */
+    'data-dir': { type: 'string', default: join(repoRoot, '.data') },
+  },
+});
 const env = loadEnv(
   z.object({
     POSTGRES_PORT: envFields.port(5432),
@@ -31,7 +39,7 @@ const env = loadEnv(
   }),
 );
 
-const dataDir = join(repoRoot, '.data');
+const dataDir = values['data-dir'];
 const logDir = join(dataDir, 'logs');
 const started = Date.now();
 const step = (message: string) => console.log(`\x1b[1m==>\x1b[0m ${message} \x1b[2m(${((Date.now() - started) / 1000).toFixed(1)} s)\x1b[0m`);
@@ -67,11 +75,11 @@ try {
   for (const [variable, port] of Object.entries(ports)) await assertPortFree(port, variable);
 
   if (values.reset) {
-    step('Reset: removing .data/');
+    step(`Reset: removing ${dataDir}`);
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  step(`Starting Postgres on 127.0.0.1:${env.POSTGRES_PORT} (data in .data/postgres)`);
+  step(`Starting Postgres on 127.0.0.1:${env.POSTGRES_PORT} (data in ${join(dataDir, 'postgres')})`);
   const postgres = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: env.POSTGRES_PORT, logFile: join(dataDir, 'postgres.log') });
   stops.push(postgres.stop);
   step(`Starting Redis on 127.0.0.1:${env.REDIS_PORT} and NATS with JetStream on 127.0.0.1:${env.NATS_PORT}`);

@@ -63,20 +63,23 @@ async function ready(url: string): Promise<void> {
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
 }
 
-/** Migrate and seed every subgraph (one-off commands; a failure names the subgraph and its output). */
+/** Migrate, then seed, every subgraph (subgraphs in parallel; a failure names the subgraph and its output). */
 export async function prepareDatabases(options: SupergraphOptions): Promise<void> {
-  for (const name of subgraphNames()) {
-    const env = serviceEnv(options, name);
-    for (const [task, args] of [['migrate', []], ['seed', options.seedArgs?.[name] ?? []]] as const) {
-      options.onStep?.(`${task === 'migrate' ? 'Migrating' : 'Seeding'} ${name}`);
-      try {
-        await run(process.execPath, [join(repoRoot, 'subgraphs', name, 'src', `${task}.ts`), ...args], { env, cwd: repoRoot });
-      } catch (error) {
-        const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-        throw new Error(`${task} of ${name} failed:\n${`${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n')}`, { cause: error });
+  await Promise.all(
+    subgraphNames().map(async (name) => {
+      const env = serviceEnv(options, name);
+      for (const [task, args] of [['migrate', []], ['seed', options.seedArgs?.[name] ?? []]] as const) {
+        try {
+          await run(process.execPath, [join(repoRoot, 'subgraphs', name, 'src', `${task}.ts`), ...args], { env, cwd: repoRoot });
+        } catch (error) {
+          const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+          const tail = `${stdout}\n${stderr}`.trim().split('\n').slice(-15).join('\n');
+          throw new Error(`${task} of ${name} failed:\n${tail}`, { cause: error });
+        }
+        options.onStep?.(`${name}: ${task === 'migrate' ? 'migrated' : 'seeded'}`);
       }
-    }
-  }
+    }),
+  );
 }
 
 /** Start the four subgraphs, wait for each /health/ready, then the gateway and its /health. */

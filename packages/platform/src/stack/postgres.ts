@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { spawnLogged, waitUntilReady } from './process.ts';
@@ -48,14 +49,22 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const initialised = existsSync(join(dataDir, 'PG_VERSION'));
   if (!initialised) {
     if (readdirSync(dataDir).length > 0) throw new Error(`${dataDir} is not empty and holds no Postgres cluster`);
-    const pwfile = join(dataDir, '..', `.pwfile-${process.pid}`);
-    writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
-    if (owner) chownSync(pwfile, owner.uid, owner.gid);
+    // initdb reads the password from a file the server user can open; it lives only for this call.
+    const pwdir = mkdtempSync(join(tmpdir(), 'shop-pw-'));
+    const pwfile = join(pwdir, 'pwfile');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (owner) {
+      chownSync(pwdir, owner.uid, owner.gid);
+      chownSync(pwfile, owner.uid, owner.gid);
+    }
     try {
       const init = run(join(bin, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--locale=C.UTF-8']);
       execFileSync(init.command, init.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+      throw new Error(`initdb failed for ${dataDir}${owner ? ' (run as the postgres user: every parent directory must be enterable by it)' : ''}: ${stderr}`, { cause: error });
     } finally {
-      rmSync(pwfile, { force: true });
+      rmSync(pwdir, { recursive: true, force: true });
     }
   }
 

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { canConnect, getFreePort } from '@shop/platform/stack';
+import { repoRoot } from '../../scripts/schema/subgraphs.ts';
+import { DEMO_CUSTOMER, devToken, gql } from '../support/stack.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'shop-dev-e2e-'));
+// Postgres runs as the postgres user when the tests run as root: it must be able to enter the dir.
+chmodSync(dataDir, 0o755);
+const PORT_VARS = ['POSTGRES_PORT', 'REDIS_PORT', 'NATS_PORT', 'GATEWAY_PORT', 'CATALOG_PORT', 'CART_PORT', 'ORDER_PORT', 'PAYMENT_PORT'] as const;
+const ports: Record<string, number> = {};
+for (const name of PORT_VARS) ports[name] = await getFreePort();
+const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
+
+interface DevRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `node scripts/dev.ts` as a user runs it (through ./scripts/dev after bootstrap). */
+function startDev(args: string[] = []): DevRun {
+  let output = '';
+  const child = spawn(process.execPath, ['scripts/dev.ts', '--data-dir', dataDir, '--products', '30', ...args], { cwd: repoRoot, env });
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForOutput(run: DevRun, text: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.output().includes(text)) {
+    if (run.child.exitCode !== null) throw new Error(`dev exited early:\n${run.output()}`);
+    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function myCartId(): Promise<string> {
+  const res = await gql<{ me: { cart: { id: string } } }>(gatewayUrl, '{ me { cart { id } } }', { token: await devToken(DEMO_CUSTOMER, ['customer']) });
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data!.me.cart.id;
+}
+
+async function stopWithCtrlC(run: DevRun): Promise<void> {
+  run.child.kill('SIGINT');
+  expect(await run.exited).toBe(0);
+  // Nothing of ours is left listening: every server and service port is closed again.
+  for (const [name, port] of Object.entries(ports)) {
+    await expect(canConnect(port), `${name} ${port} still open`).rejects.toThrow();
+  }
+}
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('./scripts/dev (command 1)', () => {
+  let firstCartId = '';
+
+  it('brings the stack up, prints URLs and tokens, and Ctrl-C stops everything', async () => {
+    const run = startDev();
+    await waitForOutput(run, 'Ctrl-C stops every process');
+    expect(run.output()).toContain(`Gateway (GraphQL)   ${gatewayUrl}`);
+    expect(run.output()).toMatch(/Customer token[^\n]*\n\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
+    expect(run.output()).toMatch(/Admin token[^\n]*\n\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
+    const typename = await gql(gatewayUrl, '{ __typename }');
+    expect(typename.body).toEqual({ data: { __typename: 'Query' } });
+    firstCartId = await myCartId();
+    await stopWithCtrlC(run);
+  });
+
+  it('reuses the data on the next run, and --reset starts clean', async () => {
+    const again = startDev();
+    await waitForOutput(again, 'Ctrl-C stops every process');
+    expect(await myCartId()).toBe(firstCartId);
+    await stopWithCtrlC(again);
+
+    const reset = startDev(['--reset']);
+    await waitForOutput(reset, 'Ctrl-C stops every process');
+    expect(await myCartId()).not.toBe(firstCartId);
+    await stopWithCtrlC(reset);
+  });
+
+  it('names the port and its variable when a port is taken', async () => {
+    const blocker = net.createServer().listen(ports.GATEWAY_PORT, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    try {
+      const run = startDev();
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toContain(`Port ${ports.GATEWAY_PORT} is already in use (set GATEWAY_PORT to use another port)`);
+    } finally {
+      blocker.close();
+    }
+  });
+});
