@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 interface VitestJsonReport {
   numPassedTests: number;
   numFailedTests: number;
+  numFailedTestSuites?: number;
   numPendingTests?: number;
   numTodoTests?: number;
   success?: boolean;
@@ -21,6 +22,11 @@ try {
   passed = report.numPassedTests;
   failed = report.numFailedTests;
   skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  if (report.success === false && failed === 0) {
+    // A run that broke outside any test (global setup, an unhandled error) still failed.
+    failed = Math.max(1, report.numFailedTestSuites ?? 0);
+    console.error('the run failed outside the tests (see the errors above); counted as failed');
+  }
 } catch {
   console.error(`no test report at ${file ?? '(none given)'}: the test run did not complete`);
 }

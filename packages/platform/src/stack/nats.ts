@@ -11,32 +11,36 @@ export interface NatsOptions {
 
 export interface RunningNats {
   url: string;
+  port: number;
   stop: () => Promise<void>;
 }
 
-/** Ready = the server greets with INFO and announces JetStream. */
+/** Ready = the server greets with its INFO line and announces JetStream. */
 function natsGreets(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
+    let received = '';
     socket.setTimeout(1000);
-    socket.once('data', (data) => {
+    socket.on('data', (data) => {
+      received += data.toString();
+      if (!received.includes('\r\n')) return;
       socket.destroy();
-      const line = data.toString();
-      if (line.startsWith('INFO') && /"jetstream":\s*true/.test(line)) resolve();
-      else reject(new Error('no JetStream in INFO'));
+      if (received.startsWith('INFO') && /"jetstream":\s*true/.test(received)) resolve();
+      else reject(new Error('the INFO line does not announce JetStream'));
     });
     socket.once('timeout', () => {
       socket.destroy();
-      reject(new Error('timeout'));
+      reject(new Error('no INFO line within 1 s'));
     });
     socket.once('error', reject);
   });
 }
 
+/** nats-server with JetStream on 127.0.0.1:port, its streams stored under dataDir (kept across runs). */
 export async function startNats(options: NatsOptions): Promise<RunningNats> {
   const { dataDir, port, logFile, timeoutMs = 15_000 } = options;
   mkdirSync(dataDir, { recursive: true });
   const proc = spawnLogged('nats', 'nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir], logFile);
   await waitUntilReady(proc, () => natsGreets(port), timeoutMs);
-  return { url: `nats://127.0.0.1:${port}`, stop: () => proc.stop() };
+  return { url: `nats://127.0.0.1:${port}`, port, stop: () => proc.stop() };
 }

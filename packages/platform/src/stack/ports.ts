@@ -13,19 +13,20 @@ export function getFreePort(): Promise<number> {
   });
 }
 
-function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+/** null when the port can be bound on host, else the bind error code (EADDRINUSE, EACCES, ...). */
+function bindError(port: number, host = '127.0.0.1'): Promise<string | null> {
   return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'EUNKNOWN'));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(null)));
   });
 }
 
 /** Fail with a message that names the port and the variable that moves it. */
 export async function assertPortFree(port: number, envVar: string): Promise<void> {
-  if (!(await isPortFree(port))) {
-    throw new Error(`Port ${port} is already in use (set ${envVar} to use another port)`);
-  }
+  const code = await bindError(port);
+  if (code === 'EADDRINUSE') throw new Error(`Port ${port} is already in use (set ${envVar} to use another port)`);
+  if (code) throw new Error(`Port ${port} cannot be used (${code}; set ${envVar} to use another port)`);
 }
 
 /** Resolves once something accepts TCP connections on host:port. */

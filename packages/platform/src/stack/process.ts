@@ -13,6 +13,8 @@ export interface ManagedProcess {
   stop: (graceMs?: number) => Promise<void>;
   /** Exit code (null when killed by a signal); also resolves when the command could not be started. */
   exited: Promise<number | null>;
+  /** Set when the command could not be started at all (ENOENT, EACCES). */
+  readonly spawnError: Error | undefined;
 }
 
 export interface SpawnLoggedOptions extends SpawnOptions {
@@ -87,9 +89,16 @@ export function spawnLogged(name: string, command: string, args: string[], logFi
       await sleep(20);
     }
   };
-  const managed: ManagedProcess = { name, logFile, child, stop, exited };
-  Object.defineProperty(managed, 'spawnError', { get: () => spawnError });
-  return managed;
+  return {
+    name,
+    logFile,
+    child,
+    stop,
+    exited,
+    get spawnError() {
+      return spawnError;
+    },
+  };
 }
 
 export interface WaitOptions {
@@ -123,7 +132,7 @@ export async function waitUntil(check: () => Promise<unknown>, options: WaitOpti
     if (gone) throw new StartupError(`${name} exited before it was ready; see ${logFile}`, { cause: lastError });
     if (Date.now() >= deadline) {
       const reason = lastError instanceof Error ? ` (last check: ${lastError.message})` : '';
-      throw new StartupError(`${name} did not become ready within ${Math.round(timeoutMs / 1000)} s${reason}; see ${logFile}`, { cause: lastError });
+      throw new StartupError(`${name} did not become ready within ${timeoutMs / 1000} s${reason}; see ${logFile}`, { cause: lastError });
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }
@@ -137,11 +146,13 @@ export async function waitUntilReady(proc: ManagedProcess, check: () => Promise<
   try {
     await waitUntil(check, { timeoutMs, name: proc.name, logFile: proc.logFile, exited: proc.exited });
   } catch (error) {
+    // Read how it ended before stop() adds a signal of our own.
+    const { exitCode, signalCode } = proc.child;
     await proc.stop(2000);
-    const spawnError = (proc as ManagedProcess & { spawnError?: Error }).spawnError;
+    const { spawnError } = proc;
     if (spawnError) throw new StartupError(`${proc.name} could not be started (${spawnError.message}); see ${proc.logFile}`, { cause: spawnError });
-    if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-      const how = proc.child.signalCode ? `signal ${proc.child.signalCode}` : `code ${proc.child.exitCode}`;
+    if (exitCode !== null || signalCode !== null) {
+      const how = signalCode ? `signal ${signalCode}` : `code ${exitCode}`;
       throw new StartupError(`${proc.name} exited (${how}) before it was ready; see ${proc.logFile}`, { cause: error });
     }
     throw error;

@@ -15,12 +15,16 @@ export interface RunningRedis {
   url: string;
   port: number;
   stop: () => Promise<void>;
-  /** Stop the server but keep its settings, to start it again (tests of Redis outages). */
-  restart: () => Promise<void>;
+  /** Tests of Redis outages: stop the server (same as stop)... */
   pause: () => Promise<void>;
+  /** ...and start it again with the same settings (stops it first if it is still running). */
+  restart: () => Promise<void>;
 }
 
-/** PING over a raw socket: no client library reconnect logic in a readiness probe. */
+/**
+ * PING over a raw socket: no client library reconnect logic in a readiness probe. `-LOADING`
+ * (still replaying the append-only file) counts as not ready.
+ */
 export function pingRedis(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
@@ -39,9 +43,11 @@ export function pingRedis(port: number): Promise<void> {
   });
 }
 
+/** redis-server on 127.0.0.1:port with its files in dataDir; resolves once it answers PING. */
 export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   const { dataDir, port, logFile, timeoutMs = 15_000 } = options;
   mkdirSync(dataDir, { recursive: true });
+  // Dev: the append-only file keeps sessions and carts across restarts (no RDB snapshots on top).
   const persistence = options.ephemeral ? ['--appendonly', 'no', '--save', ''] : ['--appendonly', 'yes', '--save', ''];
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'no', ...persistence];
   let proc = spawnLogged('redis', 'redis-server', args, logFile);

@@ -1,18 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 export const MIN_POSTGRES_MAJOR = 15;
 
-function onPath(command: string): string | null {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
+/** Like `command -v`: the first executable called `command` on PATH. */
+export function findOnPath(command: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
   }
+  return null;
 }
 
-/** The newest Postgres server bin directory with major >= 15 (Debian layout first, then PATH). */
+/** The newest Postgres server bin directory with major >= 15 (Debian layout first, then pg_config). */
 export function findPostgresBin(): string | null {
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
@@ -22,15 +29,15 @@ export function findPostgresBin(): string | null {
       .sort((a, b) => b - a);
     if (majors[0]) return join(root, String(majors[0]), 'bin');
   }
-  const pgConfig = onPath('pg_config');
+  const pgConfig = findOnPath('pg_config');
   if (pgConfig) {
     try {
       const bin = execFileSync(pgConfig, ['--bindir'], { encoding: 'utf8' }).trim();
       const version = execFileSync(pgConfig, ['--version'], { encoding: 'utf8' });
       const major = Number(/PostgreSQL (\d+)/.exec(version)?.[1]);
-      if (major >= MIN_POSTGRES_MAJOR && existsSync(join(bin, 'postgres'))) return bin;
+      if (major >= MIN_POSTGRES_MAJOR && existsSync(join(bin, 'postgres')) && existsSync(join(bin, 'initdb'))) return bin;
     } catch {
-      // fall through
+      // fall through: no usable pg_config
     }
   }
   return null;
@@ -40,14 +47,17 @@ export interface StackTools {
   postgresBin: string | null;
   redisServer: string | null;
   natsServer: string | null;
-  /** Debian package names of what is missing. */
+  /** Debian package names of what is missing (apt-get install -y ...). */
   missing: string[];
 }
 
 export function findStackTools(): StackTools {
   const postgresBin = findPostgresBin();
-  const redisServer = onPath('redis-server');
-  const natsServer = onPath('nats-server');
-  const missing = [!postgresBin && 'postgresql', !redisServer && 'redis-server', !natsServer && 'nats-server'].filter(Boolean) as string[];
+  const redisServer = findOnPath('redis-server');
+  const natsServer = findOnPath('nats-server');
+  const missing: string[] = [];
+  if (!postgresBin) missing.push('postgresql');
+  if (!redisServer) missing.push('redis-server');
+  if (!natsServer) missing.push('nats-server');
   return { postgresBin, redisServer, natsServer, missing };
 }
