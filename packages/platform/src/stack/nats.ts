@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { spawnLogged, waitUntilReady } from './process.ts';
+import { findServerBinary } from './tools.ts';
 
 export interface NatsOptions {
   dataDir: string;
@@ -40,7 +41,9 @@ function natsGreets(port: number): Promise<void> {
 export async function startNats(options: NatsOptions): Promise<RunningNats> {
   const { dataDir, port, logFile, timeoutMs = 15_000 } = options;
   mkdirSync(dataDir, { recursive: true });
-  const proc = spawnLogged('nats', 'nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir], logFile);
+  // Unresolved, spawn fails with ENOENT and the error says nats-server could not be started.
+  const command = findServerBinary('nats-server') ?? 'nats-server';
+  const proc = spawnLogged('nats', command, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir], logFile);
   await waitUntilReady(proc, () => natsGreets(port), timeoutMs);
   return { url: `nats://127.0.0.1:${port}`, port, stop: () => proc.stop() };
 }

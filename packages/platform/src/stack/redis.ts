@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { spawnLogged, waitUntilReady } from './process.ts';
+import { findServerBinary } from './tools.ts';
 
 export interface RedisOptions {
   dataDir: string;
@@ -47,20 +48,29 @@ export function pingRedis(port: number): Promise<void> {
 export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   const { dataDir, port, logFile, timeoutMs = 15_000 } = options;
   mkdirSync(dataDir, { recursive: true });
+  // Unresolved, spawn fails with ENOENT and the error says redis-server could not be started.
+  const command = findServerBinary('redis-server') ?? 'redis-server';
   // Dev: the append-only file keeps sessions and carts across restarts (no RDB snapshots on top).
   const persistence = options.ephemeral ? ['--appendonly', 'no', '--save', ''] : ['--appendonly', 'yes', '--save', ''];
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'no', ...persistence];
-  let proc = spawnLogged('redis', 'redis-server', args, logFile);
+  let proc = spawnLogged('redis', command, args, logFile);
   await waitUntilReady(proc, () => pingRedis(port), timeoutMs);
+  // After stop() a restart must not bring back a server nobody will stop again.
+  let stopped = false;
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    stop: () => proc.stop(),
+    stop: () => {
+      stopped = true;
+      return proc.stop();
+    },
     pause: () => proc.stop(),
     restart: async () => {
+      if (stopped) throw new Error('redis was stopped: restart() is only for pause()');
       await proc.stop();
-      proc = spawnLogged('redis', 'redis-server', args, logFile);
+      proc = spawnLogged('redis', command, args, logFile);
       await waitUntilReady(proc, () => pingRedis(port), timeoutMs);
+      if (stopped) await proc.stop(); // stop() ran while it was starting
     },
   };
 }

@@ -19,6 +19,25 @@ export function findOnPath(command: string): string | null {
   return null;
 }
 
+/**
+ * A server binary from PATH, else from the sbin directories: Debian installs nats-server into
+ * /usr/sbin, which is not on a normal user's PATH (nor on the PATH of a bare `npx vitest`).
+ */
+export function findServerBinary(command: string): string | null {
+  const onPath = findOnPath(command);
+  if (onPath) return onPath;
+  for (const dir of ['/usr/local/sbin', '/usr/sbin', '/sbin']) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
 /** The newest Postgres server bin directory with major >= 15 (Debian layout first, then pg_config). */
 export function findPostgresBin(): string | null {
   const root = '/usr/lib/postgresql';
@@ -53,8 +72,8 @@ export interface StackTools {
 
 export function findStackTools(): StackTools {
   const postgresBin = findPostgresBin();
-  const redisServer = findOnPath('redis-server');
-  const natsServer = findOnPath('nats-server');
+  const redisServer = findServerBinary('redis-server');
+  const natsServer = findServerBinary('nats-server');
   const missing: string[] = [];
   if (!postgresBin) missing.push('postgresql');
   if (!redisServer) missing.push('redis-server');

@@ -36,9 +36,9 @@ export async function startTestServers({ databases = [], timeoutMs }: TestServer
   const [pgPort, redisPort, natsPort] = [await getFreePort(), await getFreePort(), await getFreePort()];
   // allSettled: when one server fails, the others may still be starting; stop those that started.
   const [postgres, redis, nats] = await Promise.allSettled([
-    startPostgres({ dataDir: join(dir, 'postgres'), port: pgPort, logFile: join(dir, 'postgres.log'), ephemeral: true }),
-    startRedis({ dataDir: join(dir, 'redis'), port: redisPort, logFile: join(dir, 'redis.log'), ephemeral: true }),
-    startNats({ dataDir: join(dir, 'nats'), port: natsPort, logFile: join(dir, 'nats.log') }),
+    startPostgres({ dataDir: join(dir, 'postgres'), port: pgPort, logFile: join(dir, 'postgres.log'), ephemeral: true, timeoutMs }),
+    startRedis({ dataDir: join(dir, 'redis'), port: redisPort, logFile: join(dir, 'redis.log'), ephemeral: true, timeoutMs }),
+    startNats({ dataDir: join(dir, 'nats'), port: natsPort, logFile: join(dir, 'nats.log'), timeoutMs }),
   ]);
   for (const started of [postgres, redis, nats]) if (started.status === 'fulfilled') stops.push(started.value.stop);
   try {
@@ -48,7 +48,9 @@ export async function startTestServers({ databases = [], timeoutMs }: TestServer
     await ensureDatabases(postgres.value.url('postgres'), databases);
     return { dir, postgresUrl: postgres.value.url, redisUrl: redis.value.url, natsUrl: nats.value.url, redis: redis.value, stop };
   } catch (error) {
-    await stop();
+    // The error names a log file inside `dir`: stop everything and drop the data, keep the logs.
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    for (const data of ['postgres', 'redis', 'nats']) rmSync(join(dir, data), { recursive: true, force: true });
     throw error;
   }
 }
