@@ -8,7 +8,9 @@ import { protectSchema } from './auth-rules.ts';
 import { createTokenVerifier, type Identity, type JwtSettings } from './auth.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { connectOrm, type MikroORM } from './orm.ts';
-import { connectNats, natsReady, type NatsConnection } from './nats.ts';
+import { connectNats, ensureStreams, natsReady, type NatsConnection } from './nats.ts';
+import { STREAMS } from './events/streams.ts';
+import { startOutboxRelay, type OutboxRelay } from './events/outbox.ts';
 import { createRedis, redisReady, type Redis } from './redis.ts';
 import { exitOnSignals, startService, type RunningService } from './server.ts';
 
@@ -25,6 +27,8 @@ export interface SubgraphDeps {
   nc: NatsConnection;
   redis: Redis;
   log: Logger;
+  /** Publishes this subgraph's committed outbox events; `notify()` after a commit sends them at once. */
+  outbox: OutboxRelay;
 }
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -58,7 +62,10 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   const orm = await connectOrm(options.orm, log);
   const nc = await connectNats(settings.NATS_URL, options.name, log);
   const redis = createRedis(settings.REDIS_URL, log, options.name);
-  const deps: SubgraphDeps = { orm, nc, redis, log };
+  // The stream topology is declared in code; every subgraph makes sure it exists before it publishes.
+  await ensureStreams(nc, STREAMS.map((stream) => ({ ...stream })));
+  const outbox = startOutboxRelay({ em: orm.em, nc, log });
+  const deps: SubgraphDeps = { orm, nc, redis, log, outbox };
   const verify = createTokenVerifier(settings);
 
   const typeDefs = parse(readFileSync(options.schemaFile, 'utf8'));
@@ -85,7 +92,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       redis: () => redisReady(redis),
       nats: () => natsReady(nc),
     },
-    closers: [...stopBackground, () => nc.drain(), () => redis.quit(), () => orm.close()],
+    closers: [...stopBackground, () => outbox.stop(), () => nc.drain(), () => redis.quit(), () => orm.close()],
   });
   return { ...service, deps };
 }

@@ -34,7 +34,7 @@ export interface OutboxRelayOptions {
  * twice (crash between publish and mark) is de-duplicated by the stream. Rows are claimed with
  * `FOR UPDATE SKIP LOCKED`, so several relays (processes) can run side by side.
  */
-export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 50 }: OutboxRelayOptions) {
+export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 100 }: OutboxRelayOptions) {
   const js = jetstream(nc);
   let running = true;
   let wake: (() => void) | undefined;

@@ -2,13 +2,13 @@
  * The JetStream topology, declared once. Subjects are `<stream-prefix>.<event>`, e.g.
  * `checkout.requested`, `inventory.reserved`, `payment.captured`, `order.confirmed`.
  */
-export const STREAMS = [
+export const STREAMS: ReadonlyArray<{ name: string; subjects: string[] }> = [
   { name: 'CHECKOUT', subjects: ['checkout.>'] },
   { name: 'ORDER', subjects: ['order.>'] },
   { name: 'INVENTORY', subjects: ['inventory.>'] },
   { name: 'PAYMENT', subjects: ['payment.>'] },
   { name: 'PRODUCT', subjects: ['product.>'] },
-] as const;
+];
 
 /** The envelope every event travels in; `data` is the event-specific payload. */
 export interface EventEnvelope<T = unknown> {
