@@ -1,12 +1,24 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor, toConnection, type Connection, type Identity } from '@shop/platform';
+import { BadUserInputError, decodeCursor, encodeCursor, toConnection, type Connection, type Identity } from '@shop/platform';
 import { OrderSchema, type Order } from '../data/order.entity.ts';
 import { canSeeOrder } from './order-access.ts';
 
 /** "ORD-001234": the number customers read out on the phone. */
 export const displayNumber = (number: number | bigint | string) => `ORD-${String(number).padStart(6, '0')}`;
 
+// Ids arrive from clients and other subgraphs; a malformed one is "not found", not a database error
+// (which would also fail every other key in the same DataLoader batch).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const POPULATE = ['lines', 'statusHistory'] as const;
+
+/** The keyset a cursor carries; anything that does not decode to a date and a uuid is refused. */
+function readCursor(after: string): { createdAt: Date; id: string } {
+  const [createdAt, id] = decodeCursor<[string, string]>(after, 2);
+  const date = new Date(createdAt);
+  if (Number.isNaN(date.getTime()) || !UUID.test(id)) throw new BadUserInputError('Invalid cursor', ['after']);
+  return { createdAt: date, id };
+}
 
 export class OrderService {
   private readonly em: EntityManager;
@@ -14,9 +26,10 @@ export class OrderService {
     this.em = em;
   }
 
-  /** Orders by id with lines and history in one round of queries; invisible ones come back null. */
+  /** Orders by id with lines and history (one query each, whatever the batch size); invisible ones come back null. */
   async visibleByIds(ids: readonly string[], identity: Identity): Promise<Array<Order | null>> {
-    const rows = await this.em.find(OrderSchema, { id: { $in: [...ids] } }, { populate: POPULATE });
+    const wellFormed = ids.filter((id) => UUID.test(id));
+    const rows = wellFormed.length ? await this.em.find(OrderSchema, { id: { $in: wellFormed } }, { populate: POPULATE }) : [];
     const byId = new Map(rows.map((o) => [o.id, o]));
     return ids.map((id) => {
       const order = byId.get(id);
@@ -29,8 +42,8 @@ export class OrderService {
     const where: Record<string, unknown> = { customerId };
     const totalCount = await this.em.count(OrderSchema, where);
     if (after) {
-      const [createdAt, id] = decodeCursor<[string, string]>(after, 2);
-      where.$or = [{ createdAt: { $lt: new Date(createdAt) } }, { createdAt: new Date(createdAt), id: { $lt: id } }];
+      const cursor = readCursor(after);
+      where.$or = [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }];
     }
     const rows = await this.em.find(OrderSchema, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1, populate: POPULATE });
     return toConnection(rows, first, totalCount, (o) => encodeCursor([o.createdAt.toISOString(), o.id]), Boolean(after));

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CurrencyCode } from '@shop/platform';
 
 /** Fixed ids so docs, tests and the payment seed can name the demo order. */
 export const DEMO_CUSTOMER_ID = 'c0ffee00-0000-4000-8000-000000000001';
@@ -9,12 +10,17 @@ const LINES = [
   { productId: 'b72853e7-375a-4928-a909-82949dd41411', name: 'Tasty Gold Shirt', quantity: 1, unitPriceAmount: 15974 },
   { productId: 'd014f8e1-91da-4047-a34f-f2c35b37a4b3', name: 'Licensed Cotton Fish', quantity: 2, unitPriceAmount: 26492 },
 ];
+/** 68958: the payment seed charges exactly this. */
 export const DEMO_ORDER_TOTAL = LINES.reduce((sum, l) => sum + l.quantity * l.unitPriceAmount, 0);
 
-/** The demo customer's confirmed order, with its history. Idempotent. */
-export async function seedDemoOrder(em: EntityManager, currency: string): Promise<boolean> {
-  const existing = await em.execute<Array<{ id: string }>>('select id from customer_order where id = ?', [DEMO_ORDER_ID]);
-  if (existing.length) return false;
+/**
+ * The demo customer's confirmed order with its history. Idempotent: does nothing when any order
+ * exists (like the catalog seed), so it never mixes into a database with real orders.
+ * Returns whether it inserted.
+ */
+export async function seedOrders(em: EntityManager, currency: CurrencyCode = 'USD'): Promise<boolean> {
+  const existing = await em.execute<Array<{ n: number }>>('select count(*)::int as n from customer_order');
+  if (Number(existing[0]?.n) > 0) return false;
   await em.transactional(async (tx) => {
     const placed = new Date(Date.UTC(2026, 10, 1, 10, 0, 0));
     await tx.execute(
