@@ -3,7 +3,7 @@ import net from 'node:net';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { canConnect, getFreePort } from '@shop/platform/stack';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
 import { DEMO_CUSTOMER, devToken, gql } from '../support/stack.ts';
@@ -23,6 +23,8 @@ interface DevRun {
   exited: Promise<number | null>;
 }
 
+const runs: DevRun[] = [];
+
 /** `node scripts/dev.ts` as a user runs it (through ./scripts/dev after bootstrap). */
 function startDev(args: string[] = []): DevRun {
   let output = '';
@@ -30,7 +32,9 @@ function startDev(args: string[] = []): DevRun {
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  const run = { child, output: () => output, exited };
+  runs.push(run);
+  return run;
 }
 
 async function waitForOutput(run: DevRun, text: string, timeoutMs = 90_000): Promise<void> {
@@ -56,6 +60,16 @@ async function stopWithCtrlC(run: DevRun): Promise<void> {
     await expect(canConnect(port), `${name} ${port} still open`).rejects.toThrow();
   }
 }
+
+// A failed assertion must not leave a stack running: Ctrl-C whatever is still up.
+afterEach(async () => {
+  for (const run of runs.splice(0)) {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) continue;
+    run.child.kill('SIGINT');
+    const stopped = await Promise.race([run.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 30_000))]);
+    if (!stopped) run.child.kill('SIGKILL');
+  }
+});
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
