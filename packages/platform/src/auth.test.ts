@@ -38,3 +38,33 @@ describe('token verification', () => {
     await expect(verify(`Bearer ${unsigned}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
   });
 });
+
+describe('token verification with a JWKS URL', () => {
+  it('accepts a token signed by a key from the JWKS and refuses one signed elsewhere', async () => {
+    const { generateKeyPair, exportJWK } = await import('jose');
+    const { createServer } = await import('node:http');
+    const trusted = await generateKeyPair('ES256');
+    const stranger = await generateKeyPair('ES256');
+    const jwk = { ...(await exportJWK(trusted.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    const server = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const verifyJwks = createTokenVerifier({ ...settings, JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` });
+      const sign = (key: Parameters<SignJWT["sign"]>[0]) =>
+        new SignJWT({ roles: ['customer'] })
+          .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+          .setSubject('user-9')
+          .setIssuer(settings.JWT_ISSUER)
+          .setAudience(settings.JWT_AUDIENCE)
+          .setExpirationTime('5m')
+          .sign(key);
+      expect(await verifyJwks(`Bearer ${await sign(trusted.privateKey)}`)).toMatchObject({ sub: 'user-9', roles: ['customer'] });
+      await expect(verifyJwks(`Bearer ${await sign(stranger.privateKey)}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      // HS256 with the shared secret is not accepted once a JWKS is configured.
+      await expect(verifyJwks(`Bearer ${await signToken(settings, { sub: 'u', roles: [] })}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    } finally {
+      server.close();
+    }
+  });
+});
