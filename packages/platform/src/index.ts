@@ -20,3 +20,4 @@ export * from './connection.ts';
 export * from './scalars.ts';
 export * from './cli.ts';
 export * from './subgraph.ts';
+export * from './events/contracts.ts';

@@ -143,8 +143,14 @@ export type UserError = {
 
 export type UserErrorCode =
   | 'CONFLICT'
+  | 'INSUFFICIENT_STOCK'
   | 'INVALID'
-  | 'NOT_FOUND';
+  | 'NEGATIVE'
+  | 'NOT_FOUND'
+  | 'PRECISION'
+  | 'REQUIRED'
+  | 'TAKEN'
+  | 'TOO_LONG';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;

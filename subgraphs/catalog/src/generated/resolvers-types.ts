@@ -47,10 +47,50 @@ export type Image = {
   url: Scalars['String']['output'];
 };
 
+export type ImageInput = {
+  altText?: InputMaybe<Scalars['String']['input']>;
+  url: Scalars['String']['input'];
+};
+
 export type Money = {
   __typename?: 'Money';
   amount: Scalars['Decimal']['output'];
   currencyCode: CurrencyCode;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Admin. Adds `delta` (negative removes) to the stock on hand; never below what is reserved. */
+  inventoryAdjust: ProductPayload;
+  /** Admin. */
+  productCreate: ProductPayload;
+  /** Admin. Soft delete: carts and orders that reference the product keep reading it, as unavailable. */
+  productDelete: ProductDeletePayload;
+  /** Admin. Only the fields given change. */
+  productUpdate: ProductPayload;
+};
+
+
+export type MutationInventoryAdjustArgs = {
+  delta: Scalars['Int']['input'];
+  productId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationProductCreateArgs = {
+  input: ProductCreateInput;
+};
+
+
+export type MutationProductDeleteArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationProductUpdateArgs = {
+  id: Scalars['ID']['input'];
+  input: ProductUpdateInput;
 };
 
 export type PageInfo = {
@@ -63,6 +103,8 @@ export type PageInfo = {
 
 export type Product = {
   __typename?: 'Product';
+  /** False once the product is no longer sold (deleted); carts and orders still show it. */
+  available: Scalars['Boolean']['output'];
   /** On hand minus reserved. */
   availableQuantity: Scalars['Int']['output'];
   category: Maybe<Category>;
@@ -86,25 +128,90 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type ProductCreateInput = {
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  images?: InputMaybe<Array<ImageInput>>;
+  name: Scalars['String']['input'];
+  price: Scalars['Decimal']['input'];
+  sku: Scalars['String']['input'];
+  /** Derived from the name when absent. */
+  slug?: InputMaybe<Scalars['String']['input']>;
+  /** Units on hand at creation. */
+  stock?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ProductDeletePayload = {
+  __typename?: 'ProductDeletePayload';
+  deletedProductId: Maybe<Scalars['ID']['output']>;
+  userErrors: Array<UserError>;
+};
+
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   cursor: Scalars['String']['output'];
   node: Product;
 };
 
+export type ProductFilter = {
+  categorySlug?: InputMaybe<Scalars['String']['input']>;
+  /** true: only products with stock available; false: only those without. */
+  inStock?: InputMaybe<Scalars['Boolean']['input']>;
+  maxPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  minPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Words to find in name and description, e.g. "wireless mouse". */
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type ProductPayload = {
+  __typename?: 'ProductPayload';
+  product: Maybe<Product>;
+  userErrors: Array<UserError>;
+};
+
+export type ProductSort =
+  | 'NAME_ASC'
+  | 'NEWEST'
+  | 'PRICE_ASC'
+  | 'PRICE_DESC'
+  | 'RELEVANCE';
+
+export type ProductUpdateInput = {
+  /** null removes the category. */
+  categoryId?: InputMaybe<Scalars['ID']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  images?: InputMaybe<Array<ImageInput>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  price?: InputMaybe<Scalars['Decimal']['input']>;
+  sku?: InputMaybe<Scalars['String']['input']>;
+  slug?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   categories: Array<Category>;
   category: Maybe<Category>;
-  /** Exactly one of id, sku or slug. */
+  /** Admin: products with fewer than `threshold` units available, fewest first. */
+  lowStockProducts: ProductConnection;
+  /** Exactly one of id, sku or slug. Deleted products are not found here (references still resolve). */
   product: Maybe<Product>;
-  /** Products ordered by name. Page size at most 100. */
+  /**
+   * Products that are for sale, as a connection (page size at most 100). RELEVANCE ranks by the
+   * search text; without a search it orders by name.
+   */
   products: ProductConnection;
 };
 
 
 export type QueryCategoryArgs = {
   slug: Scalars['String']['input'];
+};
+
+
+export type QueryLowStockProductsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  threshold?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -117,8 +224,29 @@ export type QueryProductArgs = {
 
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<ProductFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  sort?: InputMaybe<ProductSort>;
 };
+
+export type UserError = {
+  __typename?: 'UserError';
+  code: UserErrorCode;
+  /** Path to the input field at fault, e.g. ["input", "price"]. */
+  field: Maybe<Array<Scalars['String']['output']>>;
+  message: Scalars['String']['output'];
+};
+
+export type UserErrorCode =
+  | 'CONFLICT'
+  | 'INSUFFICIENT_STOCK'
+  | 'INVALID'
+  | 'NEGATIVE'
+  | 'NOT_FOUND'
+  | 'PRECISION'
+  | 'REQUIRED'
+  | 'TAKEN'
+  | 'TOO_LONG';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -228,13 +356,23 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Image: ResolverTypeWrapper<Image>;
+  ImageInput: ImageInput;
   Money: ResolverTypeWrapper<Money>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<ProductModel>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
+  ProductCreateInput: ProductCreateInput;
+  ProductDeletePayload: ResolverTypeWrapper<ProductDeletePayload>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
+  ProductFilter: ProductFilter;
+  ProductPayload: ResolverTypeWrapper<Omit<ProductPayload, 'product'> & { product?: Maybe<ResolversTypes['Product']> }>;
+  ProductSort: ProductSort;
+  ProductUpdateInput: ProductUpdateInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UserError: ResolverTypeWrapper<UserError>;
+  UserErrorCode: UserErrorCode;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -246,13 +384,21 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Image: Image;
+  ImageInput: ImageInput;
   Money: Money;
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Product: ProductModel;
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
+  ProductCreateInput: ProductCreateInput;
+  ProductDeletePayload: ProductDeletePayload;
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
+  ProductFilter: ProductFilter;
+  ProductPayload: Omit<ProductPayload, 'product'> & { product?: Maybe<ResolversParentTypes['Product']> };
+  ProductUpdateInput: ProductUpdateInput;
   Query: Record<PropertyKey, never>;
+  UserError: UserError;
 }>;
 
 export type CategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category'], FederationReferenceType extends FederationReferenceTypes['Category'] = FederationReferenceTypes['Category']> = ResolversObject<{
@@ -281,6 +427,13 @@ export type MoneyResolvers<ContextType = Context, ParentType extends ResolversPa
   currencyCode?: Resolver<ResolversTypes['CurrencyCode'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  inventoryAdjust?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationInventoryAdjustArgs, 'delta' | 'productId' | 'reason'>>;
+  productCreate?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationProductCreateArgs, 'input'>>;
+  productDelete?: Resolver<ResolversTypes['ProductDeletePayload'], ParentType, ContextType, RequireFields<MutationProductDeleteArgs, 'id'>>;
+  productUpdate?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationProductUpdateArgs, 'id' | 'input'>>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -290,6 +443,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   availableQuantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -310,16 +464,33 @@ export type ProductConnectionResolvers<ContextType = Context, ParentType extends
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ProductDeletePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductDeletePayload'] = ResolversParentTypes['ProductDeletePayload']> = ResolversObject<{
+  deletedProductId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type ProductEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductEdge'] = ResolversParentTypes['ProductEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 }>;
 
+export type ProductPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductPayload'] = ResolversParentTypes['ProductPayload']> = ResolversObject<{
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
   category?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType, RequireFields<QueryCategoryArgs, 'slug'>>;
+  lowStockProducts?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryLowStockProductsArgs, 'first' | 'threshold'>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
-  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first' | 'sort'>>;
+}>;
+
+export type UserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
@@ -328,10 +499,14 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Decimal?: GraphQLScalarType;
   Image?: ImageResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
+  ProductDeletePayload?: ProductDeletePayloadResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductPayload?: ProductPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  UserError?: UserErrorResolvers<ContextType>;
 }>;
 

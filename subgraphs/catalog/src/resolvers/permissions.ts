@@ -1,6 +1,15 @@
 import type { IRules } from 'graphql-shield';
+import { isAdmin } from '@shop/platform';
 
-/** Catalog reads are public; every mutation is denied unless listed here (see protectSchema). */
+/** Catalog reads are public except the admin views; every mutation is admin-only (others: FORBIDDEN). */
 export const permissions: IRules = {
-  Query: {},
+  Query: {
+    lowStockProducts: isAdmin,
+  },
+  Mutation: {
+    productCreate: isAdmin,
+    productUpdate: isAdmin,
+    productDelete: isAdmin,
+    inventoryAdjust: isAdmin,
+  },
 };

@@ -1,0 +1,82 @@
+/**
+ * Event and request payloads that cross subgraphs, defined once. Subjects are
+ * `<producer>.<topic>...` and live in the producer's stream (see streams.ts).
+ */
+
+export interface StockLine {
+  productId: string;
+  quantity: number;
+}
+
+/** Order saga → catalog (ORDER stream, consumer filter `order.stock.>`). */
+export const ORDER_STOCK_RESERVE = 'order.stock.reserve';
+export const ORDER_STOCK_COMMIT = 'order.stock.commit';
+export const ORDER_STOCK_RELEASE = 'order.stock.release';
+
+export interface StockReserveRequested {
+  orderId: string;
+  lines: StockLine[];
+}
+export interface StockCommitRequested {
+  orderId: string;
+}
+export interface StockReleaseRequested {
+  orderId: string;
+  reason: 'PAYMENT_FAILED' | 'CANCELLED' | 'EXPIRED' | 'TIMEOUT' | string;
+}
+
+/** Catalog → order saga (INVENTORY stream). */
+export const INVENTORY_RESERVED = 'inventory.reserved';
+export const INVENTORY_REJECTED = 'inventory.rejected';
+export const INVENTORY_COMMITTED = 'inventory.committed';
+export const INVENTORY_RELEASED = 'inventory.released';
+
+export interface StockReserved {
+  orderId: string;
+  lines: StockLine[];
+  expiresAt: string;
+}
+export interface StockRejected {
+  orderId: string;
+  /** The products that are short, with what was asked and what is available. */
+  shortProducts: Array<{ productId: string; requested: number; available: number }>;
+}
+export interface StockCommitted {
+  orderId: string;
+}
+export interface StockReleased {
+  orderId: string;
+  reason: string;
+}
+
+/** Catalog → anyone (PRODUCT stream): price, stock or availability changed. */
+export const PRODUCT_CHANGED = 'product.changed';
+export interface ProductChanged {
+  productId: string;
+  sku: string;
+  priceAmount: number;
+  currency: string;
+  availableQuantity: number;
+  available: boolean;
+  change: 'CREATED' | 'UPDATED' | 'PRICE' | 'STOCK' | 'DELETED';
+}
+
+/** Core NATS request-reply: the cart's batched product lookup, answered with one query. */
+export const CATALOG_PRODUCT_LOOKUP = 'catalog.products.lookup';
+export interface ProductLookupRequest {
+  ids: string[];
+}
+export interface ProductLookupItem {
+  id: string;
+  sku: string;
+  name: string;
+  priceAmount: number;
+  currency: string;
+  availableQuantity: number;
+  /** False when the product is deleted (no longer sold). */
+  available: boolean;
+}
+export interface ProductLookupReply {
+  /** Found products; ids that do not exist are simply absent. */
+  products: ProductLookupItem[];
+}
