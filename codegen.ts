@@ -6,8 +6,17 @@ const subgraphs = ['catalog', 'cart', 'order', 'payment'] as const;
 
 /** GraphQL type → the model its resolvers receive as parent (entities, not GraphQL shapes). */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
-  catalog: { Product: '../data/product.entity.ts#Product', Category: '../data/category.entity.ts#Category' },
-  cart: { Cart: '../data/cart.entity.ts#Cart', CartLine: '../data/cart.entity.ts#CartLine', Customer: '../domain/customer.ts#CustomerRef' },
+  catalog: {
+    Product: '../data/product.entity.ts#Product',
+    Category: '../data/category.entity.ts#Category',
+    UserError: '@shop/platform#UserError',
+  },
+  cart: {
+    Cart: '../data/cart.entity.ts#Cart',
+    CartLine: '../data/cart.entity.ts#CartLine',
+    Customer: '../domain/customer.ts#CustomerRef',
+    UserError: '@shop/platform#UserError',
+  },
   order: {
     Order: '../data/order.entity.ts#Order',
     OrderLine: '../data/order.entity.ts#OrderLine',

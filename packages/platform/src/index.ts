@@ -21,3 +21,5 @@ export * from './scalars.ts';
 export * from './cli.ts';
 export * from './subgraph.ts';
 export * from './events/contracts.ts';
+export * from './user-errors.ts';
+export * from './events/product-lookup.client.ts';

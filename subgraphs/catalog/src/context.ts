@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CurrencyCode, Identity, Logger } from '@shop/platform';
 import { ProductService } from './domain/product.service.ts';
+import { ProductAdminService } from './domain/product-admin.service.ts';
 import type { Product } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
 
@@ -10,6 +11,7 @@ export interface Context {
   log: Logger;
   currency: CurrencyCode;
   products: ProductService;
+  admin: ProductAdminService;
   productById: DataLoader<string, Product | null>;
   categoryById: DataLoader<string, Category | null>;
 }
@@ -21,13 +23,15 @@ function inOrder<T extends { id: string }>(ids: readonly string[], rows: T[]): A
 }
 
 /** Per request: a fresh EntityManager fork and fresh loaders (no data shared between requests). */
-export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode): Context {
+/** `afterCommit` wakes the outbox relay so events leave right after a change commits. */
+export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode, afterCommit?: () => void): Context {
   const products = new ProductService(em.fork());
   return {
     identity,
     log,
     currency,
     products,
+    admin: new ProductAdminService(em, currency, afterCommit),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
   };

@@ -4,6 +4,7 @@ import { catalogOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
+import { startProductLookupResponder } from './events/product-lookup.responder.ts';
 
 const config = loadConfig();
 
@@ -16,5 +17,6 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: catalogOrmOptions(config.CATALOG_DATABASE_URL),
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, config.STORE_CURRENCY),
+  background: async (deps) => [startProductLookupResponder(deps.nc, deps.orm.em, deps.log)],
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, config.STORE_CURRENCY, deps.outbox.notify),
 });

@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Cart as CartModel, CartLine as CartLineModel } from '../data/cart.entity.ts';
 import type { CustomerRef as CustomerRefModel } from '../domain/customer.ts';
+import type { UserError as UserErrorModel } from '@shop/platform';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -259,7 +260,7 @@ export type ResolversTypes = ResolversObject<{
   CartLine: ResolverTypeWrapper<CartLineModel>;
   CartLineConnection: ResolverTypeWrapper<Omit<CartLineConnection, 'edges'> & { edges: Array<ResolversTypes['CartLineEdge']> }>;
   CartLineEdge: ResolverTypeWrapper<Omit<CartLineEdge, 'node'> & { node: ResolversTypes['CartLine'] }>;
-  CartPayload: ResolverTypeWrapper<Omit<CartPayload, 'cart'> & { cart?: Maybe<ResolversTypes['Cart']> }>;
+  CartPayload: ResolverTypeWrapper<Omit<CartPayload, 'cart' | 'userErrors'> & { cart?: Maybe<ResolversTypes['Cart']>, userErrors: Array<ResolversTypes['UserError']> }>;
   CartStatus: CartStatus;
   CurrencyCode: CurrencyCode;
   Customer: ResolverTypeWrapper<CustomerRefModel>;
@@ -271,7 +272,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<Product>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  UserError: ResolverTypeWrapper<UserError>;
+  UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
 }>;
 
@@ -285,7 +286,7 @@ export type ResolversParentTypes = ResolversObject<{
   CartLine: CartLineModel;
   CartLineConnection: Omit<CartLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['CartLineEdge']> };
   CartLineEdge: Omit<CartLineEdge, 'node'> & { node: ResolversParentTypes['CartLine'] };
-  CartPayload: Omit<CartPayload, 'cart'> & { cart?: Maybe<ResolversParentTypes['Cart']> };
+  CartPayload: Omit<CartPayload, 'cart' | 'userErrors'> & { cart?: Maybe<ResolversParentTypes['Cart']>, userErrors: Array<ResolversParentTypes['UserError']> };
   Customer: CustomerRefModel;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
@@ -295,7 +296,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Product: Product;
   Query: Record<PropertyKey, never>;
-  UserError: UserError;
+  UserError: UserErrorModel;
 }>;
 
 export type CartResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart'], FederationReferenceType extends FederationReferenceTypes['Cart'] = FederationReferenceTypes['Cart']> = ResolversObject<{

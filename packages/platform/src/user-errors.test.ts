@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { userErrorsFromZod } from './user-errors.ts';
+
+describe('userErrorsFromZod', () => {
+  it('reports every problem with a code and the input path', () => {
+    const model = z.object({
+      name: z.string().trim().min(1, 'Name is required').max(5, 'Name is at most 5 characters'),
+      stock: z.number().int().min(0, 'Stock cannot be negative'),
+      sku: z.string().refine((v) => v !== 'dup', { message: 'taken', params: { code: 'TAKEN' } }),
+    });
+    const result = model.safeParse({ name: '   ', stock: -1, sku: 'dup' });
+    expect(result.success).toBe(false);
+    const errors = userErrorsFromZod(result.error!, ['input']);
+    expect(errors).toEqual([
+      { code: 'REQUIRED', message: 'Name is required', field: ['input', 'name'] },
+      { code: 'NEGATIVE', message: 'Stock cannot be negative', field: ['input', 'stock'] },
+      { code: 'TAKEN', message: 'taken', field: ['input', 'sku'] },
+    ]);
+    const long = model.safeParse({ name: 'toolong', stock: 0, sku: 'a' });
+    expect(userErrorsFromZod(long.error!)[0]).toMatchObject({ code: 'TOO_LONG', field: ['name'] });
+  });
+});

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+
+/** A typed, expected failure returned in a mutation payload (never thrown). */
+export interface UserError {
+  field: string[] | null;
+  message: string;
+  code: string;
+}
+
+export const userError = (code: string, message: string, field: string[] | null = null): UserError => ({ code, message, field });
+
+/**
+ * zod issues → userErrors, every problem at once. Codes: REQUIRED for empty strings, TOO_LONG,
+ * NEGATIVE for numbers below zero, INVALID otherwise; a refinement may set its own code with
+ * `params: { code }`.
+ */
+export function userErrorsFromZod(error: z.ZodError, prefix: string[] = []): UserError[] {
+  return error.issues.map((issue) => {
+    const field = [...prefix, ...issue.path.map(String)];
+    const params = (issue as { params?: { code?: string } }).params;
+    let code = params?.code ?? 'INVALID';
+    if (!params?.code) {
+      if (issue.code === 'too_big' && issue.origin === 'string') code = 'TOO_LONG';
+      else if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) code = 'REQUIRED';
+      else if (issue.code === 'too_small' && issue.origin === 'number' && issue.minimum === 0) code = 'NEGATIVE';
+    }
+    return userError(code, issue.message, field);
+  });
+}

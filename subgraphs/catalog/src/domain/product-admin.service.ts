@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  enqueueEvent,
+  PRODUCT_CHANGED,
+  userError,
+  userErrorsFromZod,
+  type CurrencyCode,
+  type Identity,
+  type ProductChanged,
+  type UserError,
+} from '@shop/platform';
+import { CategorySchema } from '../data/category.entity.ts';
+import { ProductSchema, type Product } from '../data/product.entity.ts';
+import { availableQuantity } from './product.service.ts';
+import { adjustmentModel, productCreateModel, productUpdateModel, slugify, type ProductUpdate } from './product-input.ts';
+
+export type ProductResult = { product: Product; userErrors: [] } | { product: null; userErrors: UserError[] };
+const failed = (...userErrors: UserError[]): ProductResult => ({ product: null, userErrors });
+
+/** The event other subgraphs react to (the cart re-prices, lookups refresh). */
+function changed(product: Product, change: ProductChanged['change']): ProductChanged {
+  return {
+    productId: product.id,
+    sku: product.sku,
+    priceAmount: product.priceAmount,
+    currency: product.currency,
+    availableQuantity: availableQuantity(product),
+    available: !product.deletedAt,
+    change,
+  };
+}
+
+/** Which unique constraint a duplicate hit, as the input field to blame. */
+function takenField(error: UniqueConstraintViolationException): 'sku' | 'slug' {
+  return /slug/.test(error.message) ? 'slug' : 'sku';
+}
+
+/**
+ * Admin changes to products. Each call is one transaction; every change to price or stock writes a
+ * `product.changed` event to the outbox in that same transaction. Expected failures come back as
+ * userErrors (all of them at once), never as exceptions.
+ */
+export class ProductAdminService {
+  private readonly em: EntityManager;
+  private readonly currency: CurrencyCode;
+  private readonly afterCommit: () => void;
+  constructor(em: EntityManager, currency: CurrencyCode, afterCommit: () => void = () => undefined) {
+    this.em = em;
+    this.currency = currency;
+    this.afterCommit = afterCommit;
+  }
+
+  private async categoryExists(tx: EntityManager, id: string | null | undefined): Promise<boolean> {
+    return !id || (await tx.count(CategorySchema, { id })) === 1;
+  }
+
+  private async run(work: (tx: EntityManager) => Promise<ProductResult>): Promise<ProductResult> {
+    try {
+      const result = await this.em.fork().transactional(work);
+      if (result.product) this.afterCommit();
+      return result;
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        const field = takenField(error);
+        return failed(userError('TAKEN', `Another product already has this ${field}`, ['input', field]));
+      }
+      throw error;
+    }
+  }
+
+  async create(input: unknown): Promise<ProductResult> {
+    const parsed = productCreateModel(this.currency).safeParse(input);
+    if (!parsed.success) return failed(...userErrorsFromZod(parsed.error, ['input']));
+    const data = parsed.data;
+    return this.run(async (tx) => {
+      if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
+      const product = tx.create(ProductSchema, {
+        id: randomUUID(),
+        sku: data.sku,
+        slug: data.slug ?? slugify(data.name),
+        name: data.name,
+        description: data.description,
+        priceAmount: data.price,
+        currency: this.currency,
+        images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })),
+        category: data.categoryId ?? null,
+        onHand: data.stock,
+        reserved: 0,
+        deletedAt: null,
+      });
+      await tx.flush();
+      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'CREATED'));
+      return { product, userErrors: [] };
+    });
+  }
+
+  async update(id: string, input: unknown): Promise<ProductResult> {
+    const parsed = productUpdateModel(this.currency).safeParse(input);
+    if (!parsed.success) return failed(...userErrorsFromZod(parsed.error, ['input']));
+    const data: ProductUpdate = parsed.data;
+    return this.run(async (tx) => {
+      const product = await tx.findOne(ProductSchema, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!product) return failed(userError('NOT_FOUND', 'No such product', ['id']));
+      if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
+      const priceChanged = data.price !== undefined && data.price !== product.priceAmount;
+      tx.assign(product, {
+        ...(data.sku !== undefined && { sku: data.sku }),
+        ...(data.slug !== undefined && { slug: data.slug }),
+        ...(data.name !== undefined && { name: data.name }),
+        ...(data.description !== undefined && { description: data.description }),
+        ...(data.price !== undefined && { priceAmount: data.price }),
+        ...(data.categoryId !== undefined && { category: data.categoryId }),
+        ...(data.images !== undefined && { images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })) }),
+      });
+      await tx.flush();
+      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, priceChanged ? 'PRICE' : 'UPDATED'));
+      return { product, userErrors: [] };
+    });
+  }
+
+  /** Soft delete: the row stays so carts and orders keep resolving it, shown as unavailable. */
+  async delete(id: string): Promise<{ deletedProductId: string | null; userErrors: UserError[] }> {
+    const result = await this.run(async (tx) => {
+      const product = await tx.findOne(ProductSchema, { id, deletedAt: null });
+      if (!product) return failed(userError('NOT_FOUND', 'No such product', ['id']));
+      product.deletedAt = new Date();
+      await tx.flush();
+      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'DELETED'));
+      return { product, userErrors: [] };
+    });
+    return { deletedProductId: result.product?.id ?? null, userErrors: result.userErrors };
+  }
+
+  /**
+   * Add `delta` to the stock on hand in one conditional statement (never read-then-write), so a
+   * concurrent reservation cannot be undercut: on hand never drops below what is reserved.
+   */
+  async adjustInventory(productId: string, delta: number, reason: string, actor: Identity): Promise<ProductResult> {
+    const parsed = adjustmentModel.safeParse({ delta, reason });
+    if (!parsed.success) return failed(...userErrorsFromZod(parsed.error));
+    return this.run(async (tx) => {
+      const updated = await tx.execute<{ affectedRows: number }>(
+        `update product set on_hand = on_hand + ?, updated_at = now()
+         where id = ? and deleted_at is null and on_hand + ? >= reserved`,
+        [delta, productId, delta],
+        'run',
+      );
+      const product = await tx.findOne(ProductSchema, { id: productId, deletedAt: null }, { refresh: true });
+      if (!product) return failed(userError('NOT_FOUND', 'No such product', ['productId']));
+      if (updated.affectedRows === 0) {
+        const message = `Only ${availableQuantity(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
+        return failed(userError('INSUFFICIENT_STOCK', message, ['delta']));
+      }
+      await tx.execute('insert into inventory_adjustment (id, product_id, delta, reason, actor, created_at) values (?, ?, ?, ?, ?, now())', [
+        randomUUID(),
+        productId,
+        delta,
+        parsed.data.reason,
+        actor.sub,
+      ]);
+      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'STOCK'));
+      return { product, userErrors: [] };
+    });
+  }
+}

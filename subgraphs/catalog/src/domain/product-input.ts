@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { parseDecimal, type CurrencyCode } from '@shop/platform';
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export const slugify = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/&/g, 'and')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 160);
+
+/** "19.99" → 1999 minor units, with the codes clients branch on. */
+function price(currency: CurrencyCode) {
+  return z.string().transform((value, ctx) => {
+    const parsed = parseDecimal(value, currency);
+    if (parsed.ok && parsed.minor < 0) {
+      ctx.addIssue({ code: 'custom', message: 'Price cannot be negative', params: { code: 'NEGATIVE' } });
+      return z.NEVER;
+    }
+    if (!parsed.ok) {
+      const message = parsed.reason === 'PRECISION' ? `Price has more decimals than ${currency} allows` : 'Price must be a decimal amount like "19.99"';
+      ctx.addIssue({ code: 'custom', message, params: { code: parsed.reason === 'PRECISION' ? 'PRECISION' : 'INVALID' } });
+      return z.NEVER;
+    }
+    return parsed.minor;
+  });
+}
+
+const image = z.object({
+  url: z.string().url('Image URL must be an absolute http(s) URL').max(2000).refine((u) => /^https?:\/\//.test(u), 'Image URL must be http(s)'),
+  altText: z.string().max(300, 'Alt text is at most 300 characters').nullish(),
+});
+
+const fields = (currency: CurrencyCode) => ({
+  sku: z.string().trim().min(1, 'SKU is required').max(64, 'SKU is at most 64 characters').regex(SKU, 'SKU may use letters, digits, ".", "_" and "-"'),
+  slug: z.string().trim().min(1, 'Slug is required').max(160, 'Slug is at most 160 characters').regex(SLUG, 'Slug must be lowercase words joined by "-"'),
+  name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters'),
+  description: z.string().max(5000, 'Description is at most 5000 characters'),
+  price: price(currency),
+  categoryId: z.string().uuid('Unknown category'),
+  images: z.array(image).max(10, 'At most 10 images'),
+});
+
+export function productCreateModel(currency: CurrencyCode) {
+  const f = fields(currency);
+  return z.object({
+    sku: f.sku,
+    slug: f.slug.nullish(),
+    name: f.name,
+    description: f.description.nullish().transform((d) => d ?? ''),
+    price: f.price,
+    categoryId: f.categoryId.nullish(),
+    images: f.images.nullish().transform((i) => i ?? []),
+    stock: z.number().int().min(0, 'Stock cannot be negative').max(1_000_000_000).nullish().transform((s) => s ?? 0),
+  });
+}
+
+export function productUpdateModel(currency: CurrencyCode) {
+  const f = fields(currency);
+  return z.object({
+    sku: f.sku.optional(),
+    slug: f.slug.optional(),
+    name: f.name.optional(),
+    description: f.description.optional(),
+    price: f.price.optional(),
+    categoryId: f.categoryId.nullable().optional(),
+    images: f.images.optional(),
+  });
+}
+
+export type ProductCreate = z.output<ReturnType<typeof productCreateModel>>;
+export type ProductUpdate = z.output<ReturnType<typeof productUpdateModel>>;
+
+export const adjustmentModel = z.object({
+  delta: z
+    .number()
+    .int()
+    .refine((d) => d !== 0, { message: 'Delta must not be zero', params: { code: 'INVALID' } })
+    .refine((d) => Math.abs(d) <= 1_000_000_000, 'Delta is too large'),
+  reason: z.string().trim().min(1, 'A reason is required').max(500, 'Reason is at most 500 characters'),
+});

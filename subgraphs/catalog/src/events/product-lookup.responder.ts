@@ -1,0 +1,67 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { CATALOG_PRODUCT_LOOKUP, type Logger, type NatsConnection, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
+
+const request = z.object({ ids: z.array(z.string().uuid()).max(1000) });
+
+interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  price_amount: number;
+  currency: string;
+  on_hand: number;
+  reserved: number;
+  deleted_at: Date | null;
+}
+
+/** One SQL statement for the whole batch; ids that do not exist are absent from the reply. */
+export async function lookupProducts(em: EntityManager, ids: string[]): Promise<ProductLookupItem[]> {
+  if (ids.length === 0) return [];
+  const rows = await em.fork().execute<ProductRow[]>(
+    'select id, sku, name, price_amount, currency, on_hand, reserved, deleted_at from product where id in (?)',
+    [[...new Set(ids)]],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    priceAmount: row.price_amount,
+    currency: row.currency,
+    availableQuantity: row.deleted_at ? 0 : Math.max(0, row.on_hand - row.reserved),
+    available: row.deleted_at === null,
+  }));
+}
+
+/**
+ * Answers the cart's batched product lookups over core NATS request-reply. A queue group spreads
+ * requests over every catalog process.
+ */
+export function startProductLookupResponder(nc: NatsConnection, em: EntityManager, log: Logger): () => Promise<void> {
+  const subscription = nc.subscribe(CATALOG_PRODUCT_LOOKUP, {
+    queue: 'catalog',
+    callback: (error, msg) => {
+      if (error) {
+        log.warn({ err: error }, 'product lookup subscription error');
+        return;
+      }
+      void (async () => {
+        try {
+          const parsed = request.safeParse(msg.json());
+          if (!parsed.success) {
+            msg.respond(JSON.stringify({ error: 'ids must be at most 1000 product ids (UUIDs)' }));
+            return;
+          }
+          const reply: ProductLookupReply = { products: await lookupProducts(em, parsed.data.ids) };
+          msg.respond(JSON.stringify(reply));
+        } catch (failure) {
+          log.error({ err: failure }, 'product lookup failed');
+          msg.respond(JSON.stringify({ error: 'lookup failed' }));
+        }
+      })();
+    },
+  });
+  return async () => {
+    await subscription.drain();
+  };
+}

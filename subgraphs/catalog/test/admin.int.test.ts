@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUEST } from '@shop/platform';
+import { ADMIN, CUSTOMER, insertProducts, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
+
+let h: CatalogHarness;
+let categoryId: string;
+
+beforeAll(async () => {
+  h = await startCatalogHarness();
+  categoryId = randomUUID();
+  await h.orm.em.fork().execute(`insert into category (id, slug, name, created_at) values (?, 'audio', 'Audio', now())`, [categoryId]);
+});
+afterAll(async () => h?.orm.close());
+
+const CREATE = `mutation ($input: ProductCreateInput!) {
+  productCreate(input: $input) { product { id sku slug name price { amount currencyCode } availableQuantity category { slug } } userErrors { field message code } }
+}`;
+const events = async (subject = 'product.changed') =>
+  h.orm.em.fork().execute<Array<{ payload: { data: Record<string, unknown> } }>>('select payload from outbox_event where subject = ? order by seq', [subject]);
+
+describe('productCreate', () => {
+  it('creates a product for an admin and writes a product.changed event in the same transaction', async () => {
+    const before = (await events()).length;
+    const res = await h.run(CREATE, ADMIN, { input: { sku: 'HP-100', name: 'Studio Headphones', price: '129.90', categoryId, stock: 7 } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.productCreate.userErrors).toEqual([]);
+    expect(res.data.productCreate.product).toMatchObject({
+      sku: 'HP-100',
+      slug: 'studio-headphones',
+      price: { amount: '129.90', currencyCode: 'USD' },
+      availableQuantity: 7,
+      category: { slug: 'audio' },
+    });
+    const after = await events();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)!.payload.data).toMatchObject({ sku: 'HP-100', priceAmount: 12990, availableQuantity: 7, change: 'CREATED' });
+  });
+
+  it('reports every bad field at once as userErrors and creates nothing', async () => {
+    const res = await h.run(CREATE, ADMIN, { input: { sku: 'X'.repeat(65), name: '   ', price: '-1.00', categoryId } });
+    const errors = res.data.productCreate.userErrors;
+    expect(res.data.productCreate.product).toBeNull();
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: ['input', 'sku'], code: 'TOO_LONG' }),
+        expect.objectContaining({ field: ['input', 'name'], code: 'REQUIRED' }),
+        expect.objectContaining({ field: ['input', 'price'], code: 'NEGATIVE' }),
+      ]),
+    );
+    const precision = await h.run(CREATE, ADMIN, { input: { sku: 'P-1', name: 'Precise', price: '1.999' } });
+    expect(precision.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'price'], code: 'PRECISION' })]);
+    const tooLong = await h.run(CREATE, ADMIN, { input: { sku: 'P-2', name: 'n'.repeat(201), price: '1.00' } });
+    expect(tooLong.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'name'], code: 'TOO_LONG' })]);
+    const [{ n }] = await h.orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from product where sku in ('P-1', 'P-2')`);
+    expect(n).toBe(0);
+  });
+
+  it('refuses a duplicate sku or slug and an unknown category', async () => {
+    const sku = await h.run(CREATE, ADMIN, { input: { sku: 'HP-100', name: 'Other', price: '1.00' } });
+    expect(sku.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'sku'], code: 'TAKEN' })]);
+    const slug = await h.run(CREATE, ADMIN, { input: { sku: 'HP-101', slug: 'studio-headphones', name: 'Other', price: '1.00' } });
+    expect(slug.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'slug'], code: 'TAKEN' })]);
+    const category = await h.run(CREATE, ADMIN, { input: { sku: 'HP-102', name: 'Other', price: '1.00', categoryId: randomUUID() } });
+    expect(category.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'categoryId'], code: 'NOT_FOUND' })]);
+  });
+
+  it('is FORBIDDEN for a customer and UNAUTHENTICATED for a guest', async () => {
+    const input = { sku: 'NOPE-1', name: 'Nope', price: '1.00' };
+    const customer = await h.run(CREATE, CUSTOMER, { input });
+    expect(customer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const guest = await h.run(CREATE, GUEST, { input });
+    expect(guest.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const low = await h.run('{ lowStockProducts { totalCount } }', CUSTOMER);
+    expect(low.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('productUpdate and productDelete', () => {
+  const id = randomUUID();
+  beforeAll(() => insertProducts(h.orm, [{ id, sku: 'UPD-1', name: 'Desk Lamp', price: 2500, onHand: 4 }]));
+
+  it('changes only the given fields and marks a price change in its event', async () => {
+    const res = await h.run(`mutation ($id: ID!) { productUpdate(id: $id, input: { price: "19.99" }) { product { name price { amount } } userErrors { code } } }`, ADMIN, { id });
+    expect(res.data.productUpdate).toEqual({ product: { name: 'Desk Lamp', price: { amount: '19.99' } }, userErrors: [] });
+    expect((await events()).at(-1)!.payload.data).toMatchObject({ productId: id, priceAmount: 1999, change: 'PRICE' });
+    const missing = await h.run(`mutation { productUpdate(id: "${randomUUID()}", input: { name: "X" }) { product { id } userErrors { field code } } }`, ADMIN);
+    expect(missing.data.productUpdate.userErrors).toEqual([{ field: ['id'], code: 'NOT_FOUND' }]);
+  });
+
+  it('soft-deletes: gone from product(id), still resolvable as a reference, shown unavailable', async () => {
+    const res = await h.run(`mutation ($id: ID!) { productDelete(id: $id) { deletedProductId userErrors { code } } }`, ADMIN, { id });
+    expect(res.data.productDelete).toEqual({ deletedProductId: id, userErrors: [] });
+    expect((await h.run(`query ($id: ID!) { product(id: $id) { id } }`, GUEST, { id })).data.product).toBeNull();
+    const ref = await h.run(
+      `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { name available inStock availableQuantity } } }`,
+      GUEST,
+      { r: [{ __typename: 'Product', id }] },
+    );
+    expect(ref.data._entities).toEqual([{ name: 'Desk Lamp', available: false, inStock: false, availableQuantity: 0 }]);
+    const again = await h.run(`mutation ($id: ID!) { productDelete(id: $id) { deletedProductId userErrors { code } } }`, ADMIN, { id });
+    expect(again.data.productDelete).toEqual({ deletedProductId: null, userErrors: [{ code: 'NOT_FOUND' }] });
+  });
+});
+
+describe('inventoryAdjust', () => {
+  const id = randomUUID();
+  beforeAll(() => insertProducts(h.orm, [{ id, sku: 'INV-1', name: 'Cable', price: 500, onHand: 5, reserved: 3 }]));
+  const ADJUST = `mutation ($id: ID!, $delta: Int!, $reason: String!) {
+    inventoryAdjust(productId: $id, delta: $delta, reason: $reason) { product { availableQuantity } userErrors { field code message } }
+  }`;
+
+  it('adds stock, records who and why, and publishes the change', async () => {
+    const res = await h.run(ADJUST, ADMIN, { id, delta: 10, reason: 'delivery' });
+    expect(res.data.inventoryAdjust).toEqual({ product: { availableQuantity: 12 }, userErrors: [] });
+    const [audit] = await h.orm.em.fork().execute<Array<{ delta: number; reason: string; actor: string }>>('select delta, reason, actor from inventory_adjustment where product_id = ?', [id]);
+    expect(audit).toEqual({ delta: 10, reason: 'delivery', actor: 'admin-1' });
+    expect((await events()).at(-1)!.payload.data).toMatchObject({ productId: id, availableQuantity: 12, change: 'STOCK' });
+  });
+
+  it('never takes stock below what is reserved, and changes nothing when it refuses', async () => {
+    const refused = await h.run(ADJUST, ADMIN, { id, delta: -13, reason: 'shrinkage' });
+    expect(refused.data.inventoryAdjust.product).toBeNull();
+    expect(refused.data.inventoryAdjust.userErrors).toEqual([expect.objectContaining({ field: ['delta'], code: 'INSUFFICIENT_STOCK' })]);
+    const [row] = await h.orm.em.fork().execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [id]);
+    expect(row).toEqual({ on_hand: 15, reserved: 3 });
+    const allowed = await h.run(ADJUST, ADMIN, { id, delta: -12, reason: 'shrinkage' });
+    expect(allowed.data.inventoryAdjust).toEqual({ product: { availableQuantity: 0 }, userErrors: [] });
+  });
+
+  it('validates delta and reason', async () => {
+    const res = await h.run(ADJUST, ADMIN, { id, delta: 0, reason: ' ' });
+    expect(res.data.inventoryAdjust.userErrors.map((e: { field: string[] }) => e.field)).toEqual([['delta'], ['reason']]);
+  });
+});

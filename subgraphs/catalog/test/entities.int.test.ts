@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { connectNats, createProductLookupClient, GUEST, type NatsConnection } from '@shop/platform';
+import { startProductLookupResponder } from '../src/events/product-lookup.responder.ts';
+import { insertProducts, log, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
+
+let h: CatalogHarness;
+const ids = Array.from({ length: 100 }, () => randomUUID());
+
+beforeAll(async () => {
+  h = await startCatalogHarness();
+  await insertProducts(
+    h.orm,
+    ids.map((id, i) => ({ id, sku: `ENT-${i}`, name: `Product ${i}`, price: 100 + i, onHand: i % 7, reserved: 0, deleted: i === 99 })),
+  );
+});
+afterAll(async () => h?.orm.close());
+
+const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id name price { amount } availableQuantity } } }`;
+
+/** Statements the ORM sent that read products. */
+const productReads = () => h.queries.filter((q) => /select[\s\S]*from "?product"?[\s`]/i.test(q));
+
+describe('Product entity resolution through the per-request DataLoader', () => {
+  it.each([1, 100])('answers _entities with %i representation(s) using one SQL statement', async (n) => {
+    const res = await h.run(ENTITIES, GUEST, { r: ids.slice(0, n).map((id) => ({ __typename: 'Product', id })) });
+    expect(res.errors).toBeUndefined();
+    expect(res.data._entities).toHaveLength(n);
+    expect(res.data._entities.map((p: { id: string }) => p.id)).toEqual(ids.slice(0, n));
+    expect(productReads()).toHaveLength(1);
+  });
+
+  it('resolves by sku too, and gives null for an unknown id', async () => {
+    const res = await h.run(ENTITIES, GUEST, { r: [{ __typename: 'Product', sku: 'ENT-3' }, { __typename: 'Product', id: randomUUID() }] });
+    expect(res.data._entities).toEqual([expect.objectContaining({ id: ids[3] }), null]);
+  });
+});
+
+describe('batched product lookup over NATS request-reply', () => {
+  let nc: NatsConnection;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    nc = await connectNats(inject('natsUrl'), 'catalog-lookup-test', log);
+    stop = startProductLookupResponder(nc, h.orm.em, log);
+  });
+  afterAll(async () => {
+    await stop?.();
+    await nc?.drain();
+  });
+
+  it('answers a whole batch with one query, marking deleted products unavailable', async () => {
+    const lookup = createProductLookupClient(nc);
+    h.queries.length = 0;
+    const unknown = randomUUID();
+    const found = await lookup([ids[1]!, ids[99]!, unknown, ids[1]!]);
+    expect(productReads()).toHaveLength(1);
+    expect(found.get(ids[1]!)).toEqual({ id: ids[1], sku: 'ENT-1', name: 'Product 1', priceAmount: 101, currency: 'USD', availableQuantity: 1, available: true });
+    expect(found.get(ids[99]!)).toMatchObject({ available: false, availableQuantity: 0 });
+    expect(found.has(unknown)).toBe(false);
+  });
+
+  it('refuses a malformed request with a clear answer', async () => {
+    const lookup = createProductLookupClient(nc);
+    await expect(lookup(['not-a-uuid'])).rejects.toThrow(/at most 1000 product ids/);
+  });
+});
