@@ -1,23 +1,68 @@
-/** Benchmark entries: one GraphQL request each, as a client sends it. Later issues add theirs here. */
+/** Benchmark entries: one GraphQL request each, as a client (or the gateway) sends it. */
+export interface BenchContext {
+  gatewayUrl: string;
+  catalogUrl: string;
+  customerToken: string;
+  /** POST a query once (setup, not measured). */
+  query: <T>(url: string, query: string, variables?: Record<string, unknown>) => Promise<T>;
+}
+
 export interface BenchEntry {
   name: string;
+  /** Where the load goes: the gateway unless the entry measures one subgraph. */
+  target: 'gateway' | 'catalog';
   query: string;
-  variables?: Record<string, unknown>;
-  headers: (customerToken: string) => Record<string, string>;
+  headers: (ctx: BenchContext) => Record<string, string>;
+  /** Variables for the measured request, found once before the run. */
+  prepare?: (ctx: BenchContext) => Promise<Record<string, unknown>>;
 }
 
 const json = { 'content-type': 'application/json' };
-const asCustomer = (token: string) => ({ ...json, authorization: `Bearer ${token}` });
+const asCustomer = (ctx: BenchContext) => ({ ...json, authorization: `Bearer ${ctx.customerToken}` });
+
+const PRODUCT_LIST = `query ProductList($first: Int!) {
+  products(first: $first, sort: NEWEST) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id name slug price { amount currencyCode } images { url altText } inStock category { name slug } } }
+  }
+}`;
+
+const PRODUCT_PAGE = `query ProductPage($slug: String!) {
+  product(slug: $slug) {
+    id sku name description price { amount currencyCode } images { url altText } inStock availableQuantity
+    category { id name slug }
+  }
+}`;
+
+async function firstProducts(ctx: BenchContext, n: number): Promise<Array<{ id: string; slug: string }>> {
+  const data = await ctx.query<{ products: { edges: Array<{ node: { id: string; slug: string } }> } }>(
+    ctx.gatewayUrl,
+    `query ($n: Int!) { products(first: $n, sort: NEWEST) { edges { node { id slug } } } }`,
+    { n },
+  );
+  return data.products.edges.map((e) => e.node);
+}
 
 export const entries: BenchEntry[] = [
-  { name: 'typename', query: '{ __typename }', headers: () => json },
+  { name: 'typename', target: 'gateway', query: '{ __typename }', headers: () => json },
+  { name: 'product-list', target: 'gateway', query: PRODUCT_LIST, headers: () => json, prepare: async () => ({ first: 20 }) },
   {
-    name: 'product-list',
-    query: '{ products(first: 20) { totalCount edges { cursor node { id name slug price { amount currencyCode } inStock category { name } } } } }',
+    name: 'product-page',
+    target: 'gateway',
+    query: PRODUCT_PAGE,
     headers: () => json,
+    prepare: async (ctx) => ({ slug: (await firstProducts(ctx, 1))[0]!.slug }),
+  },
+  {
+    name: 'entities-100',
+    target: 'catalog',
+    query: `query ($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id name price { amount currencyCode } availableQuantity } } }`,
+    headers: () => json,
+    prepare: async (ctx) => ({ r: (await firstProducts(ctx, 100)).map((p) => ({ __typename: 'Product', id: p.id })) }),
   },
   {
     name: 'account-3-subgraphs',
+    target: 'gateway',
     query: '{ me { id cart { id totalQuantity } orders(first: 10) { totalCount edges { node { number status payment { status } } } } } }',
     headers: asCustomer,
   },

@@ -1,25 +1,28 @@
 /**
- * `pnpm bench [entry ...]`: measures a running stack (start it with ./scripts/dev) through the
- * gateway with autocannon. Loopback only; every entry is bounded in time (BENCH_SECONDS, default 10).
- * Prints requests/s and latency percentiles per entry; asserts nothing.
+ * `pnpm bench [entry ...]`: measures a running stack (start it with ./scripts/dev) with autocannon.
+ * Loopback only; every entry is bounded in time (BENCH_SECONDS, default 10). Prints requests/s and
+ * latency percentiles per entry; asserts nothing.
  */
 import autocannon from 'autocannon';
 import { z } from 'zod';
 import { DEV_JWT_SECRET, loadEnv, signToken } from '@shop/platform';
-import { entries } from './entries.ts';
+import { entries, type BenchContext } from './entries.ts';
 
 const env = loadEnv(
   z.object({
     BENCH_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000/graphql'),
+    BENCH_CATALOG_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     JWT_SECRET: z.string().default(DEV_JWT_SECRET),
   }),
 );
-const host = new URL(env.BENCH_GATEWAY_URL).hostname;
-if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
-  console.error(`refusing to load ${host}: benchmarks target loopback addresses only`);
-  process.exit(1);
+for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL]) {
+  const host = new URL(url).hostname;
+  if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
+    console.error(`refusing to load ${host}: benchmarks target loopback addresses only`);
+    process.exit(1);
+  }
 }
 
 const wanted = process.argv.slice(2);
@@ -29,37 +32,45 @@ if (selected.length === 0) {
   process.exit(1);
 }
 
-const customerToken = await signToken(
-  { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
-  { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] },
-);
+async function post<T>(url: string, headers: Record<string, string>, body: string): Promise<T> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const result = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (!response.ok || result.errors) throw new Error(`${response.status} ${JSON.stringify(result).slice(0, 300)}`);
+  return result.data as T;
+}
 
-console.log(`gateway ${env.BENCH_GATEWAY_URL}, ${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);
-console.log('entry'.padEnd(22), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
+const ctx: BenchContext = {
+  gatewayUrl: env.BENCH_GATEWAY_URL,
+  catalogUrl: env.BENCH_CATALOG_URL,
+  customerToken: await signToken(
+    { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
+    { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] },
+  ),
+  query: (url, query, variables) => post(url, { 'content-type': 'application/json' }, JSON.stringify({ query, variables })),
+};
+
+console.log(`${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);
+console.log('entry'.padEnd(22), 'target'.padEnd(8), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
 for (const entry of selected) {
-  const body = JSON.stringify({ query: entry.query, variables: entry.variables ?? {} });
-  // Check the answer once before loading: a benchmark of errors measures nothing.
-  const probe = await fetch(env.BENCH_GATEWAY_URL, { method: 'POST', headers: entry.headers(customerToken), body });
-  const probeBody = (await probe.json()) as { errors?: unknown[] };
-  if (!probe.ok || probeBody.errors) {
-    console.error(`${entry.name}: the query fails (${probe.status}): ${JSON.stringify(probeBody).slice(0, 300)}`);
+  const url = entry.target === 'catalog' ? ctx.catalogUrl : ctx.gatewayUrl;
+  const headers = entry.headers(ctx);
+  let body: string;
+  try {
+    body = JSON.stringify({ query: entry.query, variables: (await entry.prepare?.(ctx)) ?? {} });
+    // Check the answer once before loading: a benchmark of errors measures nothing.
+    await post(url, headers, body);
+  } catch (error) {
+    console.error(`${entry.name}: the request fails: ${(error as Error).message}`);
     process.exitCode = 1;
     continue;
   }
-  const result = await autocannon({
-    url: env.BENCH_GATEWAY_URL,
-    method: 'POST',
-    headers: entry.headers(customerToken),
-    body,
-    connections: env.BENCH_CONNECTIONS,
-    duration: env.BENCH_SECONDS,
-  });
-  const errors = result.errors + result.non2xx;
+  const result = await autocannon({ url, method: 'POST', headers, body, connections: env.BENCH_CONNECTIONS, duration: env.BENCH_SECONDS });
   console.log(
     entry.name.padEnd(22),
+    entry.target.padEnd(8),
     result.requests.average.toFixed(0).padStart(9),
     String(result.latency.p50).padStart(8),
     String(result.latency.p99).padStart(8),
-    String(errors).padStart(7),
+    String(result.errors + result.non2xx).padStart(7),
   );
 }
