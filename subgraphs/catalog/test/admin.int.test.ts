@@ -52,8 +52,8 @@ describe('productCreate', () => {
     expect(precision.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'price'], code: 'PRECISION' })]);
     const tooLong = await h.run(CREATE, ADMIN, { input: { sku: 'P-2', name: 'n'.repeat(201), price: '1.00' } });
     expect(tooLong.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'name'], code: 'TOO_LONG' })]);
-    const [{ n }] = await h.orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from product where sku in ('P-1', 'P-2')`);
-    expect(n).toBe(0);
+    const [row] = await h.orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from product where sku in ('P-1', 'P-2')`);
+    expect(row!.n).toBe(0);
   });
 
   it('refuses a duplicate sku or slug and an unknown category', async () => {
