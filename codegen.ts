@@ -12,8 +12,11 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
     UserError: '@shop/platform#UserError',
   },
   cart: {
-    Cart: '../data/cart.entity.ts#Cart',
-    CartLine: '../data/cart.entity.ts#CartLine',
+    Cart: '../domain/cart-view.ts#CartView',
+    CartLine: '../domain/cart-view.ts#CartLineView',
+    Checkout: '../domain/cart-checkout.ts#CheckoutView',
+    DiscountCode: '../domain/store-settings.service.ts#DiscountCodeRow',
+    ShippingCountry: '../domain/store-settings.service.ts#ShippingCountryRow',
     Customer: '../domain/customer.ts#CustomerRef',
     UserError: '@shop/platform#UserError',
   },

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { getFreePort } from '@shop/platform/stack';
+import { getFreePort, startNats, startRedis, type RunningRedis } from '@shop/platform/stack';
 import { signToken, DEV_JWT_SECRET, type Role } from '@shop/platform';
 import { prepareDatabases, startSupergraph, subgraphNames, type RunningSupergraph } from '../../scripts/lib/supergraph-processes.ts';
 import { createTestDatabase } from './databases.ts';
@@ -12,6 +12,8 @@ export const DEMO_ORDER = '00000000-0000-4000-8000-00000000a001';
 
 export interface TestSupergraph extends RunningSupergraph {
   logDir: string;
+  /** This stack's own Redis (tests may stop and restart it). */
+  redis: RunningRedis;
   ports: Record<string, number> & { gateway: number };
   databases: Record<string, string>;
 }
@@ -31,12 +33,16 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {})
   const ports = { gateway: await getFreePort() } as Record<string, number> & { gateway: number };
   for (const name of names) ports[name] = await getFreePort();
   const logDir = mkdtempSync(join(tmpdir(), 'shop-e2e-logs-'));
+  // Own NATS and Redis per stack: JetStream consumers, lookups and pub/sub of two stacks running
+  // side by side must not meet. Postgres is shared (each stack has its own databases).
+  const nats = await startNats({ dataDir: join(logDir, 'nats'), port: await getFreePort(), logFile: join(logDir, 'nats.log') });
+  const redis = await startRedis({ dataDir: join(logDir, 'redis'), port: await getFreePort(), logFile: join(logDir, 'redis.log'), ephemeral: true });
   const adminUrl = new URL(inject('postgresUrl'));
   const options = {
     postgresUrl: (database: string) => Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString(),
     databases,
-    redisUrl: inject('redisUrl'),
-    natsUrl: inject('natsUrl'),
+    redisUrl: redis.url,
+    natsUrl: nats.url,
     ports,
     logDir,
     nodeEnv: 'test' as const,
@@ -46,7 +52,11 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {})
   };
   await prepareDatabases(options);
   const running = await startSupergraph(options);
-  return { ...running, logDir, ports, databases };
+  const stop = async () => {
+    await running.stop();
+    await Promise.all([nats.stop(), redis.stop()]);
+  };
+  return { ...running, stop, logDir, ports, databases, redis };
 }
 
 export const devToken = (sub: string, roles: Role[], expiresIn: string | number = '10m') =>

@@ -13,6 +13,7 @@ import { STREAMS } from './events/streams.ts';
 import { startOutboxRelay, type OutboxRelay } from './events/outbox.ts';
 import { createRedis, redisReady, type Redis } from './redis.ts';
 import { exitOnSignals, startService, type RunningService } from './server.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface SubgraphSettings extends JwtSettings {
   NODE_ENV: 'development' | 'test' | 'production';
@@ -29,6 +30,8 @@ export interface SubgraphDeps {
   log: Logger;
   /** Publishes this subgraph's committed outbox events; `notify()` after a commit sends them at once. */
   outbox: OutboxRelay;
+  /** The process's Prometheus registry (served on /metrics): register domain counters here. */
+  metrics: Metrics;
 }
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -65,7 +68,8 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   // The stream topology is declared in code; every subgraph makes sure it exists before it publishes.
   await ensureStreams(nc, STREAMS.map((stream) => ({ ...stream })));
   const outbox = startOutboxRelay({ em: orm.em, nc, log });
-  const deps: SubgraphDeps = { orm, nc, redis, log, outbox };
+  const metrics = createMetrics(options.name);
+  const deps: SubgraphDeps = { orm, nc, redis, log, outbox, metrics };
   const verify = createTokenVerifier(settings);
 
   const typeDefs = parse(readFileSync(options.schemaFile, 'utf8'));
@@ -82,6 +86,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     graph: { schema },
     production: settings.NODE_ENV === 'production',
     log,
+    metrics,
     buildContext: async ({ req, requestId }) =>
       options.context({ em: orm.em, identity: await verify(req.headers.authorization), requestId, deps }),
     readiness: {

@@ -10,6 +10,12 @@ const model = refuseDevSecretInProduction(
     /** Idle time after which a cart expires; every change pushes expiresAt forward. */
     CART_GUEST_TTL_HOURS: z.coerce.number().int().positive().default(24 * 30),
     CART_CUSTOMER_TTL_HOURS: z.coerce.number().int().positive().default(24 * 90),
+    /** How often idle carts are looked for and expired. */
+    CART_EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
+    CART_CACHE_ENABLED: envFields.bool(true),
+    CART_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+    /** Upper bound for one batched product lookup at the catalog. */
+    CATALOG_LOOKUP_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   }),
 );
 

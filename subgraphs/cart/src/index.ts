@@ -1,11 +1,30 @@
-import { runSubgraph } from '@shop/platform';
+import { createProductLookupClient, runSubgraph, type SubgraphDeps } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { cartOrmOptions } from './data/orm.config.ts';
+import { createCartCache } from './data/cart-cache.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
-import { createContext } from './context.ts';
+import { createContext, type CartContextDeps } from './context.ts';
+import { createCartChangedPublisher } from './events/cart-changed.ts';
+import { startCartWorkers } from './events/cart-workers.ts';
+import { CartService } from './domain/cart.service.ts';
 
 const config = loadConfig();
+
+/** Process-wide parts every request shares: cache, cart-changed publisher, catalog lookups. */
+let shared: CartContextDeps | undefined;
+
+function sharedDeps(deps: SubgraphDeps) {
+  const publisher = createCartChangedPublisher({ redisUrl: config.REDIS_URL, log: deps.log, registry: deps.metrics.registry });
+  shared = {
+    policy: { currency: config.STORE_CURRENCY, guestTtlHours: config.CART_GUEST_TTL_HOURS, customerTtlHours: config.CART_CUSTOMER_TTL_HOURS },
+    cache: createCartCache({ redis: deps.redis, log: deps.log, registry: deps.metrics.registry, ttlSeconds: config.CART_CACHE_TTL_SECONDS, enabled: config.CART_CACHE_ENABLED }),
+    publishChanged: (change) => publisher.publishCartChanged(change),
+    lookupProducts: createProductLookupClient(deps.nc, { timeoutMs: config.CATALOG_LOOKUP_TIMEOUT_MS }),
+    notifyOutbox: deps.outbox.notify,
+  };
+  return { shared, close: () => publisher.close() };
+}
 
 await runSubgraph({
   name: 'cart',
@@ -16,10 +35,12 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: cartOrmOptions(config.CART_DATABASE_URL),
-  context: ({ em, identity, deps }) =>
-    createContext(em, identity, deps.log, {
-      currency: config.STORE_CURRENCY,
-      guestTtlHours: config.CART_GUEST_TTL_HOURS,
-      customerTtlHours: config.CART_CUSTOMER_TTL_HOURS,
-    }),
+  background: async (deps) => {
+    const { shared: parts, close } = sharedDeps(deps);
+    // Background changes (order status, expiry) refresh the cache and notify subscribers too.
+    const carts = new CartService({ em: deps.orm.em, ...parts, lookup: async () => new Map() });
+    const workers = await startCartWorkers(deps, { committed: (cartId) => carts.refresh(cartId), sweepEveryMs: config.CART_EXPIRY_SWEEP_MS });
+    return [...workers, close];
+  },
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, shared!),
 });

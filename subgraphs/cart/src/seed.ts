@@ -1,6 +1,11 @@
-import { createLogger } from '@shop/platform';
+import { createLogger, withOrm } from '@shop/platform';
 import { loadConfig } from './config.ts';
+import { cartOrmOptions } from './data/orm.config.ts';
+import { seedCartData } from './data/seed-data.ts';
 
-/** Carts are made by shoppers; there is nothing to seed. Kept so every subgraph has the same commands. */
+/** Shipping countries, tax rates and demo discount codes; carts themselves are made by shoppers. */
 const config = loadConfig();
-createLogger('cart-seed', config.LOG_LEVEL).info('cart: nothing to seed');
+const log = createLogger('cart-seed', config.LOG_LEVEL);
+await withOrm(cartOrmOptions(config.CART_DATABASE_URL), log, async (orm) => {
+  log.info(await seedCartData(orm.em.fork()), 'cart data seeded');
+});

@@ -7,6 +7,8 @@ const model = refuseDevSecretInProduction(
     CATALOG_PORT: envFields.port(4001),
     // DEV DEFAULT ONLY: the local stack's credentials.
     CATALOG_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/catalog'),
+    /** How long reserved stock waits for payment before the sweeper releases it. */
+    INVENTORY_RESERVATION_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   }),
 );
 

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CurrencyCode, Identity, Logger } from '@shop/platform';
 import { ProductService } from './domain/product.service.ts';
 import { ProductAdminService } from './domain/product-admin.service.ts';
+import { ProductSearchService } from './domain/product-search.service.ts';
 import type { Product } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
 
@@ -12,6 +13,8 @@ export interface Context {
   currency: CurrencyCode;
   products: ProductService;
   admin: ProductAdminService;
+  /** Listing, search, filters and the low-stock view. */
+  search: ProductSearchService;
   productById: DataLoader<string, Product | null>;
   categoryById: DataLoader<string, Category | null>;
 }
@@ -25,13 +28,15 @@ function inOrder<T extends { id: string }>(ids: readonly string[], rows: T[]): A
 /** Per request: a fresh EntityManager fork and fresh loaders (no data shared between requests). */
 /** `afterCommit` wakes the outbox relay so events leave right after a change commits. */
 export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode, afterCommit?: () => void): Context {
-  const products = new ProductService(em.fork());
+  const fork = em.fork();
+  const products = new ProductService(fork);
   return {
     identity,
     log,
     currency,
     products,
     admin: new ProductAdminService(em, currency, afterCommit),
+    search: new ProductSearchService(fork, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
   };

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { connectNats, createProductLookupClient, GUEST, type NatsConnection } from '@shop/platform';
@@ -40,9 +40,11 @@ describe('Product entity resolution through the per-request DataLoader', () => {
 describe('batched product lookup over NATS request-reply', () => {
   let nc: NatsConnection;
   let stop: () => Promise<void>;
+  // Own subject: other test files answer lookups on the shared NATS server too.
+  const subject = `test.${randomBytes(4).toString('hex')}.products.lookup`;
   beforeAll(async () => {
     nc = await connectNats(inject('natsUrl'), 'catalog-lookup-test', log);
-    stop = startProductLookupResponder(nc, h.orm.em, log);
+    stop = startProductLookupResponder(nc, h.orm.em, log, subject);
   });
   afterAll(async () => {
     await stop?.();
@@ -50,7 +52,7 @@ describe('batched product lookup over NATS request-reply', () => {
   });
 
   it('answers a whole batch with one query, marking deleted products unavailable', async () => {
-    const lookup = createProductLookupClient(nc);
+    const lookup = createProductLookupClient(nc, { subject });
     h.queries.length = 0;
     const unknown = randomUUID();
     const found = await lookup([ids[1]!, ids[99]!, unknown, ids[1]!]);
@@ -61,7 +63,7 @@ describe('batched product lookup over NATS request-reply', () => {
   });
 
   it('refuses a malformed request with a clear answer', async () => {
-    const lookup = createProductLookupClient(nc);
+    const lookup = createProductLookupClient(nc, { subject });
     await expect(lookup(['not-a-uuid'])).rejects.toThrow(/at most 1000 product ids/);
   });
 });

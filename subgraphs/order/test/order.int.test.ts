@@ -80,10 +80,10 @@ describe('Query.order', () => {
     expect(data.order).toMatchObject({ id: DEMO_ORDER_ID, status: 'CONFIRMED', email: 'demo@example.com', createdAt: '2026-11-01T10:00:00.000Z' });
     expect(data.order.number).toMatch(/^ORD-\d{6,}$/);
     expect(data.order.lines).toEqual([
-      { name: 'Tasty Gold Shirt', quantity: 1, unitPrice: { amount: '159.74', currencyCode: 'USD' }, product: { __typename: 'Product', id: 'b72853e7-375a-4928-a909-82949dd41411' } },
-      { name: 'Licensed Cotton Fish', quantity: 2, unitPrice: { amount: '264.92', currencyCode: 'USD' }, product: { __typename: 'Product', id: 'd014f8e1-91da-4047-a34f-f2c35b37a4b3' } },
+      { name: 'Greenhaven Indoor Watering Can', quantity: 1, unitPrice: { amount: '19.49', currencyCode: 'USD' }, product: { __typename: 'Product', id: '53e7375a-9289-4098-8294-9dd41411b998' } },
+      { name: 'Tumble & Co 500-Piece Jigsaw Puzzle', quantity: 2, unitPrice: { amount: '34.00', currencyCode: 'USD' }, product: { __typename: 'Product', id: 'f8e191da-0473-44ff-b2c3-5b37a4b3a6b8' } },
     ]);
-    expect(DEMO_ORDER_TOTAL).toBe(15974 + 2 * 26492);
+    expect(DEMO_ORDER_TOTAL).toBe(1949 + 2 * 3400);
     expect(data.order.statusHistory.map((c: { status: string }) => c.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
   });
 

@@ -73,7 +73,7 @@ describe('Order.payment', () => {
     expect(data._entities).toEqual([
       {
         id: DEMO_ORDER_ID,
-        payment: { id: DEMO_PAYMENT_ID, status: 'CAPTURED', amount: { amount: '689.58', currencyCode: 'USD' }, createdAt: '2026-11-01T10:00:02.000Z' },
+        payment: { id: DEMO_PAYMENT_ID, status: 'CAPTURED', amount: { amount: '87.49', currencyCode: 'USD' }, createdAt: '2026-11-01T10:00:02.000Z' },
       },
     ]);
   });

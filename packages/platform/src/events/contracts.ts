@@ -80,3 +80,40 @@ export interface ProductLookupReply {
   /** Found products; ids that do not exist are simply absent. */
   products: ProductLookupItem[];
 }
+
+/** Cart → order (CHECKOUT stream): everything the order needs, frozen at checkout. */
+export const CHECKOUT_REQUESTED = 'checkout.requested';
+export interface CheckoutAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  postalCode: string;
+  countryCode: string;
+}
+export interface CheckoutRequested {
+  /** Also the order's id. */
+  checkoutId: string;
+  cartId: string;
+  customerId: string | null;
+  email: string;
+  shippingAddress: CheckoutAddress;
+  /** Provider token (e.g. tok_visa); never card data. */
+  paymentToken: string;
+  idempotencyKey: string;
+  currency: string;
+  lines: Array<{ productId: string; name: string; quantity: number; unitPriceAmount: number }>;
+  totals: { subtotal: number; discount: number; shipping: number; tax: number; total: number };
+  discountCodes: string[];
+}
+
+/** Order → anyone (ORDER stream): `order.status.<status in lower case>`, e.g. order.status.confirmed. */
+export const ORDER_STATUS_PREFIX = 'order.status';
+export const orderStatusSubject = (status: string) => `${ORDER_STATUS_PREFIX}.${status.toLowerCase()}`;
+export interface OrderStatusChanged {
+  orderId: string;
+  /** The checkout the order came from (same id) and its cart. */
+  cartId: string;
+  status: 'PENDING' | 'AWAITING_PAYMENT' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'PAYMENT_FAILED' | 'REJECTED';
+  reason: string | null;
+}

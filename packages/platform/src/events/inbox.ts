@@ -15,7 +15,8 @@ export interface ConsumerOptions<T> {
   /** One subject or wildcard (NATS 2.9 supports a single filter per consumer). */
   filterSubject: string;
   /** Runs inside the same transaction that records the message in the inbox. */
-  handle: (tx: EntityManager, event: EventEnvelope<T>) => Promise<void>;
+  /** `afterCommit` registers work for after the transaction committed (cache refresh, notifications). */
+  handle: (tx: EntityManager, event: EventEnvelope<T>, afterCommit: (work: () => Promise<unknown>) => void) => Promise<void>;
   maxDeliver?: number;
 }
 
@@ -47,6 +48,7 @@ export async function startConsumer<T>(options: ConsumerOptions<T>) {
 
   async function process(msg: JsMsg): Promise<void> {
     const event = msg.json<EventEnvelope<T>>();
+    const committedWork: Array<() => Promise<unknown>> = [];
     await em.fork().transactional(async (tx) => {
       const inserted = await tx.execute<{ affectedRows: number }>(
         'insert into inbox_message (consumer, message_id, subject) values (?, ?, ?) on conflict do nothing',
@@ -57,8 +59,12 @@ export async function startConsumer<T>(options: ConsumerOptions<T>) {
         log.debug({ eventId: event.id, subject: msg.subject }, 'duplicate event ignored');
         return;
       }
-      await handle(tx, event);
+      await handle(tx, event, (work) => void committedWork.push(work));
     });
+    for (const work of committedWork) {
+      // Already committed: a failure here must not redeliver the event (its effect would repeat).
+      await work().catch((error: unknown) => log.warn({ err: error, subject: msg.subject }, 'after-commit work failed'));
+    }
   }
 
   const done = (async () => {

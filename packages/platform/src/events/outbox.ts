@@ -38,6 +38,8 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
   const js = jetstream(nc);
   let running = true;
   let wake: (() => void) | undefined;
+  // A nudge that arrives while a batch is being published must not be lost.
+  let nudged = false;
 
   async function publishBatch(): Promise<number> {
     return em.fork().transactional(async (tx) => {
@@ -68,14 +70,22 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
         failures++;
         log.warn({ err: error, failures }, 'outbox relay: publish failed, will retry');
       }
+      if (nudged && !failures) {
+        nudged = false;
+        continue;
+      }
       const delay = failures ? Math.min(idleDelayMs * 2 ** failures, 5000) : idleDelayMs;
       await Promise.race([sleep(delay), new Promise<void>((resolve) => (wake = resolve))]);
+      nudged = false;
     }
   })();
 
   return {
     /** Nudge the relay after a commit so events leave without waiting for the next poll. */
-    notify: () => wake?.(),
+    notify: () => {
+      nudged = true;
+      wake?.();
+    },
     stop: async () => {
       running = false;
       wake?.();

@@ -14,6 +14,8 @@ export const CartSchema = defineEntity({
     status: p.enum(CART_STATUSES).default('ACTIVE'),
     version: p.integer().default(1),
     currency: p.string().length(3),
+    email: p.string().length(320).nullable(),
+    countryCode: p.string().length(2).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
     expiresAt: p.datetime(),
@@ -30,7 +32,12 @@ export const CartLineSchema = defineEntity({
     cart: () => p.manyToOne(CartSchema).ref(),
     productId: p.uuid(),
     quantity: p.integer(),
+    /** The catalog's price (minor units) and name when the line last changed. */
+    unitPriceAmount: p.integer().default(0),
+    name: p.string().length(200).default(''),
+    available: p.boolean().default(true),
     createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().nullable(),
   },
 });
 

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor, toConnection, type Connection, type Identity } from '@shop/platform';
-import { CartLineSchema, CartSchema, type Cart, type CartLine } from '../data/cart.entity.ts';
+import type { Identity } from '@shop/platform';
+import { loadCartView } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
+import type { CartView } from './cart-view.ts';
+import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
+import { addLines, removeLines, updateLines, type ProductLookup } from './cart-lines.ts';
+import { updateBuyerIdentity, updateDiscountCodes } from './cart-details.ts';
+import { mergeGuestCart } from './cart-merge.ts';
+import { checkout, type CheckoutResult, type CheckoutView } from './cart-checkout.ts';
+import type { MergeStrategy } from './cart-rules.ts';
 
 export interface CartPolicy {
   currency: string;
@@ -10,70 +17,130 @@ export interface CartPolicy {
   customerTtlHours: number;
 }
 
+/** Where cart copies live besides Postgres (Redis); a no-op cache is valid. */
+export interface CartViewCache {
+  readThrough(id: string, load: () => Promise<CartView | null>): Promise<CartView | null>;
+  put(view: CartView): Promise<void>;
+}
+
+export interface CartServiceDeps {
+  em: EntityManager;
+  policy: CartPolicy;
+  cache: CartViewCache;
+  /** Tell subscribers a cart changed (after the commit). Never throws. */
+  publishChanged: (change: { cartId: string; version: number }) => Promise<void>;
+  lookup: ProductLookup;
+  /** Wake the outbox relay after a commit that wrote events. */
+  notifyOutbox: () => void;
+}
+
 /** 144 random bits, URL-safe: unguessable, so a guest cart's id can act as its access key. */
 export const newCartId = () => randomBytes(18).toString('base64url');
 
+/** Cart use-cases; no GraphQL here. Reads go through the cache, writes through mutateCart. */
 export class CartService {
-  private readonly em: EntityManager;
-  private readonly policy: CartPolicy;
-  constructor(em: EntityManager, policy: CartPolicy) {
-    this.em = em;
-    this.policy = policy;
+  private readonly deps: CartServiceDeps;
+  private readonly mutation: CartMutationDeps & { lookup: ProductLookup };
+  constructor(deps: CartServiceDeps) {
+    this.deps = deps;
+    this.mutation = {
+      em: deps.em,
+      lookup: deps.lookup,
+      expiresAt: (customerId) => this.expiresAt(customerId),
+      current: (id) => this.read(id),
+      committed: async (id) => {
+        const view = await loadCartView(deps.em.fork(), id);
+        if (view) {
+          await deps.cache.put(view);
+          await deps.publishChanged({ cartId: view.id, version: view.version });
+        }
+        return view;
+      },
+    };
   }
 
   private expiresAt(customerId: string | null): Date {
-    const hours = customerId ? this.policy.customerTtlHours : this.policy.guestTtlHours;
+    const hours = customerId ? this.deps.policy.customerTtlHours : this.deps.policy.guestTtlHours;
     return new Date(Date.now() + hours * 3_600_000);
   }
 
+  private read(id: string): Promise<CartView | null> {
+    return this.deps.cache.readThrough(id, () => loadCartView(this.deps.em.fork(), id));
+  }
+
   /** A cart the caller may see; null both when it does not exist and when it is someone else's. */
-  async findVisible(id: string, identity: Identity): Promise<Cart | null> {
-    const cart = await this.em.findOne(CartSchema, { id });
+  async view(id: string, identity: Identity): Promise<CartView | null> {
+    const cart = await this.read(id);
     return cart && canAccessCart(cart, identity) ? cart : null;
   }
 
   /** Guests get a new cart; a customer gets their active cart (created if there is none). */
-  async create(identity: Identity): Promise<Cart> {
-    if (identity.sub) return this.activeCartOf(identity.sub);
-    const cart = this.em.create(CartSchema, {
-      id: newCartId(),
-      customerId: null,
-      currency: this.policy.currency,
-      expiresAt: this.expiresAt(null),
-    });
-    await this.em.flush();
-    return cart;
+  async create(identity: Identity): Promise<CartView> {
+    if (identity.sub) return (await this.activeCartOf(identity.sub))!;
+    const id = newCartId();
+    await this.deps.em.fork().execute(
+      `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at) values (?, null, 'ACTIVE', 1, ?, now(), now(), ?)`,
+      [id, this.deps.policy.currency, this.expiresAt(null)],
+    );
+    return (await this.mutation.committed(id))!;
   }
 
   /** The customer's active cart, created on first use. Race-free: an upsert on a partial unique index. */
-  async activeCartOf(customerId: string): Promise<Cart> {
-    const now = new Date();
-    await this.em.execute(
-      `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
-       values (?, ?, 'ACTIVE', 1, ?, ?, ?, ?)
-       on conflict (customer_id) where status = 'ACTIVE' and customer_id is not null do nothing`,
-      [newCartId(), customerId, this.policy.currency, now, now, this.expiresAt(customerId)],
+  async activeCartOf(customerId: string): Promise<CartView> {
+    const em = this.deps.em.fork();
+    const [row] = await em.execute<Array<{ id: string }>>(
+      `with created as (
+         insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
+         values (?, ?, 'ACTIVE', 1, ?, now(), now(), ?)
+         on conflict (customer_id) where status = 'ACTIVE' and customer_id is not null do nothing
+         returning id)
+       select id from created union all select id from cart where customer_id = ? and status = 'ACTIVE' limit 1`,
+      [newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId), customerId],
     );
-    return this.em.findOneOrFail(CartSchema, { customerId, status: 'ACTIVE' });
+    return (await this.read(row!.id))!;
   }
 
-  async lines(cart: Cart, first: number, after?: string | null): Promise<Connection<CartLine>> {
-    const where: Record<string, unknown> = { cart: cart.id };
-    const totalCount = await this.em.count(CartLineSchema, where);
-    if (after) {
-      const [createdAt, id] = decodeCursor<[string, string]>(after, 2);
-      where.$or = [{ createdAt: { $gt: new Date(createdAt) } }, { createdAt: new Date(createdAt), id: { $gt: id } }];
-    }
-    const rows = await this.em.find(CartLineSchema, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
-    return toConnection(rows, first, totalCount, (l) => encodeCursor([l.createdAt.toISOString(), l.id]), Boolean(after));
+  addLines(cartId: string, identity: Identity, lines: ReadonlyArray<{ productId: string; quantity: number }>, expectedVersion?: number | null): Promise<CartResult> {
+    return addLines(this.mutation, cartId, identity, lines, expectedVersion);
   }
 
-  async totalQuantity(cartIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.em.execute<Array<{ cart_id: string; total: number }>>(
-      'select cart_id, coalesce(sum(quantity), 0)::int as total from cart_line where cart_id in (?) group by cart_id',
-      [[...cartIds]],
+  updateLines(cartId: string, identity: Identity, lines: ReadonlyArray<{ id: string; quantity: number }>, expectedVersion?: number | null): Promise<CartResult> {
+    return updateLines(this.mutation, cartId, identity, lines, expectedVersion);
+  }
+
+  removeLines(cartId: string, identity: Identity, lineIds: readonly string[], expectedVersion?: number | null): Promise<CartResult> {
+    return removeLines(this.mutation, cartId, identity, lineIds, expectedVersion);
+  }
+
+  updateDiscountCodes(cartId: string, identity: Identity, codes: readonly string[], expectedVersion?: number | null): Promise<CartResult> {
+    return updateDiscountCodes(this.mutation, cartId, identity, codes, expectedVersion);
+  }
+
+  updateBuyerIdentity(cartId: string, identity: Identity, input: { email?: string | null; countryCode?: string | null }, expectedVersion?: number | null): Promise<CartResult> {
+    return updateBuyerIdentity(this.mutation, cartId, identity, input, expectedVersion);
+  }
+
+  merge(identity: Identity, guestCartId: string, strategy: MergeStrategy): Promise<CartResult> {
+    return mergeGuestCart({ ...this.mutation, carts: this }, identity, guestCartId, strategy);
+  }
+
+  checkout(cartId: string, identity: Identity, input: unknown): Promise<CheckoutResult> {
+    return checkout({ ...this.mutation, notifyOutbox: this.deps.notifyOutbox }, cartId, identity, input);
+  }
+
+  /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
+  async findCheckout(id: string, identity: Identity): Promise<CheckoutView | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const [row] = await this.deps.em.fork().execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
+      'select id, cart_id, customer_id, status from checkout where id = ?',
+      [id],
     );
-    return new Map(rows.map((r) => [r.cart_id, r.total]));
+    if (!row || !canAccessCart({ customerId: row.customer_id }, identity)) return null;
+    return { id: row.id, cartId: row.cart_id, customerId: row.customer_id, status: row.status };
+  }
+
+  /** After a background change (order status, expiry): fresh copy to the cache and subscribers. */
+  refresh(cartId: string): Promise<CartView | null> {
+    return this.mutation.committed(cartId);
   }
 }
-

@@ -1,12 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, encodeCursor, toConnection, type Connection } from '@shop/platform';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { CategorySchema, type Category } from '../data/category.entity.ts';
 
 export type ProductLookup = { id: string } | { sku: string } | { slug: string };
-
-/** Listing order: name, then id as a tie-breaker so the keyset cursor is total. */
-const cursorOf = (p: Product) => encodeCursor([p.name, p.id]);
 
 export function availableQuantity(product: Product): number {
   return product.deletedAt ? 0 : Math.max(0, product.onHand - product.reserved);
@@ -16,18 +12,6 @@ export class ProductService {
   private readonly em: EntityManager;
   constructor(em: EntityManager) {
     this.em = em;
-  }
-
-  async list(options: { first: number; after?: string | null; categoryId?: string }): Promise<Connection<Product>> {
-    const where: Record<string, unknown> = { deletedAt: null };
-    if (options.categoryId) where.category = options.categoryId;
-    const totalCount = await this.em.count(ProductSchema, where);
-    if (options.after) {
-      const [name, id] = decodeCursor<[string, string]>(options.after, 2);
-      where.$or = [{ name: { $gt: name } }, { name, id: { $gt: id } }];
-    }
-    const rows = await this.em.find(ProductSchema, where, { orderBy: { name: 'asc', id: 'asc' }, limit: options.first + 1 });
-    return toConnection(rows, options.first, totalCount, cursorOf, Boolean(options.after));
   }
 
   /** One query for any number of ids (the DataLoader batch); deleted products stay resolvable. */

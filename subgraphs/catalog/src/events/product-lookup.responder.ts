@@ -37,8 +37,9 @@ export async function lookupProducts(em: EntityManager, ids: string[]): Promise<
  * Answers the cart's batched product lookups over core NATS request-reply. A queue group spreads
  * requests over every catalog process.
  */
-export function startProductLookupResponder(nc: NatsConnection, em: EntityManager, log: Logger): () => Promise<void> {
-  const subscription = nc.subscribe(CATALOG_PRODUCT_LOOKUP, {
+/** `subject` is configurable so tests sharing one NATS server do not answer each other. */
+export function startProductLookupResponder(nc: NatsConnection, em: EntityManager, log: Logger, subject = CATALOG_PRODUCT_LOOKUP): () => Promise<void> {
+  const subscription = nc.subscribe(subject, {
     queue: 'catalog',
     callback: (error, msg) => {
       if (error) {

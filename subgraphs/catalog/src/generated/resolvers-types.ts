@@ -239,15 +239,24 @@ export type UserError = {
 };
 
 export type UserErrorCode =
+  | 'CART_NOT_ACTIVE'
   | 'CONFLICT'
+  | 'DISCOUNT_EXPIRED'
+  | 'DISCOUNT_NOT_FOUND'
   | 'INSUFFICIENT_STOCK'
   | 'INVALID'
+  | 'INVALID_QUANTITY'
   | 'NEGATIVE'
   | 'NOT_FOUND'
+  | 'OUT_OF_STOCK'
   | 'PRECISION'
+  | 'PRICE_CHANGED'
   | 'REQUIRED'
   | 'TAKEN'
-  | 'TOO_LONG';
+  | 'TOO_LONG'
+  | 'TOO_MANY_LINES'
+  | 'UNKNOWN_PRODUCT'
+  | 'UNSUPPORTED_COUNTRY';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;

@@ -7,10 +7,10 @@ export const DEMO_ORDER_ID = '00000000-0000-4000-8000-00000000a001';
 
 // The catalog seed's SKU-000001 and SKU-000002 (subgraphs share no code; the ids are data).
 const LINES = [
-  { productId: 'b72853e7-375a-4928-a909-82949dd41411', name: 'Tasty Gold Shirt', quantity: 1, unitPriceAmount: 15974 },
-  { productId: 'd014f8e1-91da-4047-a34f-f2c35b37a4b3', name: 'Licensed Cotton Fish', quantity: 2, unitPriceAmount: 26492 },
+  { productId: '53e7375a-9289-4098-8294-9dd41411b998', name: 'Greenhaven Indoor Watering Can', quantity: 1, unitPriceAmount: 1949 },
+  { productId: 'f8e191da-0473-44ff-b2c3-5b37a4b3a6b8', name: 'Tumble & Co 500-Piece Jigsaw Puzzle', quantity: 2, unitPriceAmount: 3400 },
 ];
-/** 68958: the payment seed charges exactly this. */
+/** 8749: the payment seed charges exactly this. */
 export const DEMO_ORDER_TOTAL = LINES.reduce((sum, l) => sum + l.quantity * l.unitPriceAmount, 0);
 
 /**

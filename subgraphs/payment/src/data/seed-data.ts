@@ -5,8 +5,8 @@ import type { CurrencyCode } from '@shop/platform';
 export const DEMO_CUSTOMER_ID = 'c0ffee00-0000-4000-8000-000000000001';
 export const DEMO_ORDER_ID = '00000000-0000-4000-8000-00000000a001';
 export const DEMO_PAYMENT_ID = '00000000-0000-4000-8000-00000000b001';
-/** The demo order's total: 1 × 15974 + 2 × 26492. */
-export const DEMO_ORDER_TOTAL = 68958;
+/** The demo order's total: 1 × 1949 + 2 × 3400. */
+export const DEMO_ORDER_TOTAL = 8749;
 
 /**
  * The demo order's captured payment. Idempotent: does nothing when any payment exists (like the

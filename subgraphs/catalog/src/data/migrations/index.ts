@@ -1,10 +1,14 @@
 import { CreateOutboxAndInbox } from '@shop/platform';
 import { Initial } from './20261123000000-initial.ts';
+import { Search } from './20261123000002-search.ts';
+import { Inventory } from './20261123000003-inventory.ts';
 import { InventoryAdjustment } from './20261123000004-inventory-adjustment.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
   { name: '20261123000000-outbox-inbox', class: CreateOutboxAndInbox },
   { name: '20261123000001-initial', class: Initial },
+  { name: '20261123000002-search', class: Search },
+  { name: '20261123000003-inventory', class: Inventory },
   { name: '20261123000004-inventory-adjustment', class: InventoryAdjustment },
 ];

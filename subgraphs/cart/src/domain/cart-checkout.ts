@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  CHECKOUT_REQUESTED,
+  enqueueEvent,
+  ForbiddenError,
+  userError,
+  userErrorsFromZod,
+  type CheckoutRequested,
+  type Identity,
+  type UserError,
+} from '@shop/platform';
+import { loadCartView, lockCart, touchCart } from '../data/cart-repository.ts';
+import { canAccessCart } from './cart-access.ts';
+import { checkoutInputModel } from './checkout-input.ts';
+import type { CartMutationDeps } from './cart-mutation.ts';
+import type { ProductLookup } from './cart-lines.ts';
+
+export interface CheckoutView {
+  id: string;
+  cartId: string;
+  customerId: string | null;
+  status: 'PENDING' | 'COMPLETED' | 'FAILED';
+}
+
+export interface CheckoutResult {
+  checkout: CheckoutView | null;
+  userErrors: UserError[];
+}
+
+/** A discount ran out between adding it and checking out: undo the whole checkout. */
+class DiscountUsedUp extends Error {
+  readonly userError: UserError;
+  constructor(userError: UserError) {
+    super(userError.message);
+    this.userError = userError;
+  }
+}
+
+export interface CheckoutDeps extends CartMutationDeps {
+  lookup: ProductLookup;
+  /** Wake the outbox relay so checkout.requested leaves at once. */
+  notifyOutbox: () => void;
+}
+
+const existingCheckout = async (em: EntityManager, cartId: string, key: string) =>
+  (await em.execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
+    'select id, cart_id, customer_id, status from checkout where cart_id = ? and idempotency_key = ?',
+    [cartId, key],
+  ))[0];
+
+const toView = (row: { id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }): CheckoutView => ({
+  id: row.id,
+  cartId: row.cart_id,
+  customerId: row.customer_id,
+  status: row.status,
+});
+
+/**
+ * Check out: validate the input and every line against the catalog, claim discount usage, freeze
+ * the cart (CHECKING_OUT) and write checkout.requested to the outbox — all in one transaction.
+ * A changed price is written to the cart (so the shopper sees it) and refused as PRICE_CHANGED;
+ * the same idempotency key returns the first checkout, however many requests race.
+ */
+export async function checkout(deps: CheckoutDeps, cartId: string, identity: Identity, rawInput: unknown): Promise<CheckoutResult> {
+  const parsed = checkoutInputModel.safeParse(rawInput);
+  if (!parsed.success) return { checkout: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
+  const input = parsed.data;
+
+  const lines = await deps.em.fork().execute<Array<{ product_id: string }>>('select product_id from cart_line where cart_id = ?', [cartId]);
+  const products = lines.length ? await deps.lookup(lines.map((l) => l.product_id)) : new Map();
+
+  let outcome;
+  try {
+    outcome = await deps.em.fork().transactional(async (tx) => {
+    const cart = await lockCart(tx, cartId);
+    if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
+    const earlier = await existingCheckout(tx, cartId, input.idempotencyKey);
+    if (earlier) return { kind: 'done' as const, checkout: toView(earlier), changed: false };
+    if (cart.status !== 'ACTIVE') return { kind: 'refused' as const, errors: [userError('CART_NOT_ACTIVE', `The cart is ${cart.status}`, ['cartId'])], changed: false };
+
+    const rows = await tx.execute<Array<{ id: string; product_id: string; quantity: number; unit_price_amount: number; name: string }>>(
+      'select id, product_id, quantity, unit_price_amount, name from cart_line where cart_id = ? order by created_at, id',
+      [cartId],
+    );
+    const errors: UserError[] = [];
+    if (rows.length === 0) errors.push(userError('INVALID', 'The cart is empty', ['cartId']));
+    let repriced = false;
+    for (const line of rows) {
+      const product = products.get(line.product_id);
+      if (!product || !product.available || product.availableQuantity < line.quantity) {
+        const left = product?.available ? product.availableQuantity : 0;
+        errors.push(userError('OUT_OF_STOCK', `${line.name}: only ${left} available`, ['lines', line.id]));
+        await tx.execute('update cart_line set available = ? where id = ?', [left > 0, line.id]);
+      } else if (product.priceAmount !== line.unit_price_amount) {
+        errors.push(userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unit_price_amount}) minor units`, ['lines', line.id]));
+        await tx.execute('update cart_line set unit_price_amount = ?, name = ?, updated_at = now() where id = ?', [product.priceAmount, product.name, line.id]);
+        repriced = true;
+      }
+    }
+    const [country] = await tx.execute<Array<{ n: number }>>('select count(*)::int as n from shipping_country where country_code = ?', [input.shippingAddress.countryCode]);
+    if (!country?.n) errors.push(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${input.shippingAddress.countryCode}`, ['input', 'shippingAddress', 'countryCode']));
+    if (errors.length) {
+      // Keep what the shopper must see (new prices, lines now unavailable); start no checkout.
+      await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+      return { kind: 'refused' as const, errors, changed: true, repriced };
+    }
+
+    await tx.execute('update cart set email = ?, country_code = ? where id = ?', [input.email, input.shippingAddress.countryCode, cartId]);
+    const view = (await loadCartView(tx, cartId))!;
+    const codes = view.discountCodes.filter((c) => c.applicable).map((c) => c.code);
+    for (const code of codes) {
+      // Claimed atomically: concurrent checkouts can never use a code more often than its limit.
+      const claimed = await tx.execute<{ affectedRows: number }>(
+        `update discount_code set usage_count = usage_count + 1, updated_at = now()
+          where code = ? and active and (expires_at is null or expires_at > now()) and (usage_limit is null or usage_count < usage_limit)`,
+        [code],
+        'run',
+      );
+      if (claimed.affectedRows === 0) throw new DiscountUsedUp(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
+    }
+    const checkoutId = randomUUID();
+    await tx.execute(
+      `insert into checkout (id, cart_id, customer_id, idempotency_key, status, discount_codes, created_at, updated_at) values (?, ?, ?, ?, 'PENDING', ?, now(), now())`,
+      [checkoutId, cartId, cart.customer_id, input.idempotencyKey, `{${codes.join(',')}}`],
+    );
+    await tx.execute(`update cart set status = 'CHECKING_OUT' where id = ?`, [cartId]);
+    await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+    const event: CheckoutRequested = {
+      checkoutId,
+      cartId,
+      customerId: cart.customer_id,
+      email: input.email,
+      shippingAddress: input.shippingAddress,
+      paymentToken: input.paymentToken,
+      idempotencyKey: input.idempotencyKey,
+      currency: view.currency,
+      lines: view.lines.map((l) => ({ productId: l.productId, name: l.name, quantity: l.quantity, unitPriceAmount: l.unitPriceAmount })),
+      totals: { subtotal: view.totals.subtotal, discount: view.totals.discount, shipping: view.totals.shipping, tax: view.totals.tax, total: view.totals.total },
+      discountCodes: codes,
+    };
+    await enqueueEvent(tx, CHECKOUT_REQUESTED, event, checkoutId);
+    return { kind: 'done' as const, checkout: { id: checkoutId, cartId, customerId: cart.customer_id, status: 'PENDING' as const }, changed: true };
+    });
+  } catch (error) {
+    // Rolled back: no claim, no freeze, no event.
+    if (error instanceof DiscountUsedUp) return { checkout: null, userErrors: [error.userError] };
+    throw error;
+  }
+
+  if (outcome.changed) await deps.committed(cartId);
+  if (outcome.kind === 'refused') return { checkout: null, userErrors: outcome.errors };
+  deps.notifyOutbox();
+  return { checkout: outcome.checkout, userErrors: [] };
+}

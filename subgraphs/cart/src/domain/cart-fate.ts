@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OrderStatusChanged } from '@shop/platform';
+
+/**
+ * The cart follows its order: CONFIRMED → cart CHECKED_OUT, checkout COMPLETED; REJECTED or
+ * PAYMENT_FAILED → cart back to ACTIVE, checkout FAILED, discount usage given back. Runs in the
+ * inbox transaction, so a redelivered event changes nothing twice; a checkout that already ended
+ * is left alone. Returns the cart id when the cart changed.
+ */
+export async function applyOrderStatus(tx: EntityManager, event: OrderStatusChanged): Promise<string | null> {
+  const [checkout] = await tx.execute<Array<{ id: string; cart_id: string; status: string; discount_codes: string[] }>>(
+    'select id, cart_id, status, discount_codes from checkout where id = ? for update',
+    [event.orderId],
+  );
+  if (!checkout || checkout.status !== 'PENDING') return null;
+  if (event.status === 'CONFIRMED') {
+    await tx.execute(`update checkout set status = 'COMPLETED', updated_at = now() where id = ?`, [checkout.id]);
+    await tx.execute(`update cart set status = 'CHECKED_OUT', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [checkout.cart_id]);
+    return checkout.cart_id;
+  }
+  if (event.status === 'REJECTED' || event.status === 'PAYMENT_FAILED' || event.status === 'CANCELLED') {
+    await tx.execute(`update checkout set status = 'FAILED', updated_at = now() where id = ?`, [checkout.id]);
+    if (checkout.discount_codes.length) {
+      await tx.execute('update discount_code set usage_count = greatest(usage_count - 1, 0), updated_at = now() where code in (?)', [checkout.discount_codes]);
+    }
+    await tx.execute(`update cart set status = 'ACTIVE', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [checkout.cart_id]);
+    return checkout.cart_id;
+  }
+  return null;
+}
+
+/**
+ * Idle carts expire: ACTIVE carts past expires_at become EXPIRED (read-only). Claims a batch with
+ * SKIP LOCKED so several cart processes can sweep side by side. Returns the ids it expired.
+ */
+export async function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[]> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `update cart set status = 'EXPIRED', version = version + 1, updated_at = now()
+      where id in (select id from cart where status = 'ACTIVE' and expires_at < now() order by expires_at limit ? for update skip locked)
+      returning id`,
+    [limit],
+  );
+  return rows.map((r) => r.id);
+}

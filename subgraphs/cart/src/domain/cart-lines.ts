@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { userError, type Identity, type ProductLookupItem, type UserError } from '@shop/platform';
+import { clampToAvailable, isValidQuantity, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
+import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
+
+export type ProductLookup = (ids: readonly string[]) => Promise<Map<string, ProductLookupItem>>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const clampedWarning = (productId: string, quantity: number): CartWarning => ({
+  code: 'QUANTITY_CLAMPED',
+  message: `Only ${quantity} available; the quantity was reduced`,
+  target: productId,
+});
+
+/** Write a line with the catalog's current price and name (insert, or replace the quantity). */
+async function upsertLine(tx: EntityManager, cartId: string, product: ProductLookupItem, quantity: number): Promise<void> {
+  await tx.execute(
+    `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, true, clock_timestamp(), now())
+     on conflict (cart_id, product_id) do update
+       set quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name, available = true, updated_at = now()`,
+    [randomUUID(), cartId, product.id, quantity, product.priceAmount, product.name],
+  );
+}
+
+export interface LineDeps extends CartMutationDeps {
+  lookup: ProductLookup;
+}
+
+/**
+ * Add products: prices and names come from the catalog, never the client. Unknown products and bad
+ * quantities are refused (nothing changes); more than available is clamped with a warning.
+ */
+export async function addLines(
+  deps: LineDeps,
+  cartId: string,
+  identity: Identity,
+  lines: ReadonlyArray<{ productId: string; quantity: number }>,
+  expectedVersion?: number | null,
+): Promise<CartResult> {
+  const errors: UserError[] = [];
+  lines.forEach((line, i) => {
+    if (!isValidQuantity(line.quantity)) errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
+    if (!UUID.test(line.productId)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', ['lines', String(i), 'productId']));
+  });
+  const products = errors.length ? new Map<string, ProductLookupItem>() : await deps.lookup(lines.map((l) => l.productId));
+  if (!errors.length) {
+    lines.forEach((line, i) => {
+      const product = products.get(line.productId);
+      if (!product || !product.available) errors.push(userError('UNKNOWN_PRODUCT', 'No such product for sale', ['lines', String(i), 'productId']));
+      else if (product.availableQuantity <= 0) errors.push(userError('OUT_OF_STOCK', `${product.name} is out of stock`, ['lines', String(i), 'productId']));
+    });
+  }
+  if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
+
+  return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
+    const requested = mergeRequestedLines(lines);
+    const existing = await tx.execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [cart.id]);
+    const current = new Map(existing.map((row) => [row.product_id, row.quantity]));
+    const newProducts = [...requested.keys()].filter((id) => !current.has(id)).length;
+    if (current.size + newProducts > MAX_LINES) refuse(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
+    const warnings: CartWarning[] = [];
+    for (const [productId, quantity] of requested) {
+      const product = products.get(productId)!;
+      const wanted = Math.min((current.get(productId) ?? 0) + quantity, MAX_QUANTITY);
+      const { quantity: allowed, clamped } = clampToAvailable(wanted, product.availableQuantity);
+      if (clamped || wanted < (current.get(productId) ?? 0) + quantity) warnings.push(clampedWarning(productId, allowed));
+      await upsertLine(tx, cart.id, product, allowed);
+    }
+    return warnings;
+  });
+}
+
+/** Set quantities of existing lines; 0 removes. Unknown line ids are refused. */
+export async function updateLines(
+  deps: LineDeps,
+  cartId: string,
+  identity: Identity,
+  lines: ReadonlyArray<{ id: string; quantity: number }>,
+  expectedVersion?: number | null,
+): Promise<CartResult> {
+  const errors = lines.flatMap((line, i) =>
+    line.quantity === 0 || isValidQuantity(line.quantity) ? [] : [userError('INVALID_QUANTITY', `Quantity must be a whole number from 0 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity'])],
+  );
+  if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
+  return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
+    const rows = await tx.execute<Array<{ id: string; product_id: string }>>('select id, product_id from cart_line where cart_id = ?', [cart.id]);
+    const productOf = new Map(rows.map((r) => [r.id, r.product_id]));
+    const unknown = lines.flatMap((line, i) => (productOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])]));
+    if (unknown.length) refuse(...unknown);
+    const kept = lines.filter((l) => l.quantity > 0);
+    const products = kept.length ? await deps.lookup(kept.map((l) => productOf.get(l.id)!)) : new Map<string, ProductLookupItem>();
+    const warnings: CartWarning[] = [];
+    for (const line of lines) {
+      if (line.quantity === 0) {
+        await tx.execute('delete from cart_line where id = ?', [line.id]);
+        continue;
+      }
+      const product = products.get(productOf.get(line.id)!);
+      if (!product || !product.available) {
+        // Gone from the catalog: keep the line visible as unavailable rather than failing the cart.
+        await tx.execute('update cart_line set quantity = ?, available = false, updated_at = now() where id = ?', [line.quantity, line.id]);
+        warnings.push({ code: 'PRODUCT_UNAVAILABLE', message: 'This product is no longer sold', target: line.id });
+        continue;
+      }
+      const { quantity, clamped } = clampToAvailable(line.quantity, product.availableQuantity);
+      if (clamped) warnings.push(clampedWarning(product.id, quantity));
+      if (quantity === 0) await tx.execute('delete from cart_line where id = ?', [line.id]);
+      else await upsertLine(tx, cart.id, product, quantity);
+    }
+    return warnings;
+  });
+}
+
+export async function removeLines(deps: LineDeps, cartId: string, identity: Identity, lineIds: readonly string[], expectedVersion?: number | null): Promise<CartResult> {
+  return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
+    const rows = await tx.execute<Array<{ id: string }>>('select id from cart_line where cart_id = ?', [cart.id]);
+    const present = new Set(rows.map((r) => r.id));
+    const unknown = lineIds.flatMap((id, i) => (present.has(id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lineIds', String(i)])]));
+    if (unknown.length) refuse(...unknown);
+    if (lineIds.length) await tx.execute('delete from cart_line where cart_id = ? and id in (?)', [cart.id, [...lineIds]]);
+  });
+}

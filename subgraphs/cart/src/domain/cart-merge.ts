@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { ForbiddenError, UnauthenticatedError, userError, type Identity } from '@shop/platform';
+import { lockCart, touchCart } from '../data/cart-repository.ts';
+import { clampToAvailable, mergeCarts, type MergeStrategy } from './cart-rules.ts';
+import type { CartResult, CartWarning } from './cart-mutation.ts';
+import type { LineDeps } from './cart-lines.ts';
+import type { CartService } from './cart.service.ts';
+
+/**
+ * After login: fold a guest cart into the signed-in customer's active cart, in one transaction
+ * (both carts locked in id order so two merges cannot deadlock). A failure midway rolls back
+ * both. The guest cart ends EXPIRED; quantities of the same product add up within limits and
+ * what is available.
+ */
+export async function mergeGuestCart(
+  deps: LineDeps & { carts: Pick<CartService, 'activeCartOf'> },
+  identity: Identity,
+  guestCartId: string,
+  strategy: MergeStrategy,
+): Promise<CartResult> {
+  if (!identity.sub) throw new UnauthenticatedError('Sign in to merge a guest cart');
+  const customerCartId = (await deps.carts.activeCartOf(identity.sub)).id;
+  if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
+
+  const guestLines = await deps.em.fork().execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [guestCartId]);
+  const products = guestLines.length ? await deps.lookup(guestLines.map((l) => l.product_id)) : new Map();
+
+  const warnings: CartWarning[] = [];
+  const refused = await deps.em.fork().transactional(async (tx) => {
+    const [first, second] = [customerCartId, guestCartId].sort();
+    const locked = new Map([[first!, await lockCart(tx, first!)], [second!, await lockCart(tx, second!)]]);
+    const guest = locked.get(guestCartId);
+    const customer = locked.get(customerCartId)!;
+    // Only a guest cart can be merged; someone else's cart gets the same answer as no cart.
+    if (!guest || guest.customer_id !== null) throw new ForbiddenError('Cart not found or not yours');
+    if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `The guest cart is ${guest.status}`, ['guestCartId']);
+    if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
+
+    const rows = await tx.execute<Array<{ cart_id: string; product_id: string; quantity: number; unit_price_amount: number; name: string }>>(
+      'select cart_id, product_id, quantity, unit_price_amount, name from cart_line where cart_id in (?)',
+      [[guestCartId, customerCartId]],
+    );
+    const of = (id: string) => new Map(rows.filter((r) => r.cart_id === id).map((r) => [r.product_id, r.quantity]));
+    const outcome = mergeCarts(of(customerCartId), of(guestCartId), strategy);
+    for (const productId of outcome.dropped) warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: productId });
+
+    if (strategy !== 'KEEP_CUSTOMER') {
+      const fromGuest = new Set(of(guestCartId).keys());
+      await tx.execute('delete from cart_line where cart_id = ?', [customerCartId]);
+      for (const [productId, wanted] of outcome.quantities) {
+        const product = fromGuest.has(productId) ? products.get(productId) : undefined;
+        // Lines only the customer had keep their price snapshot; guest products are re-priced.
+        const available = product ? (product.available ? product.availableQuantity : 0) : wanted;
+        const { quantity, clamped } = clampToAvailable(wanted, available);
+        if (clamped) warnings.push({ code: 'QUANTITY_CLAMPED', message: `Only ${quantity} available; the quantity was reduced`, target: productId });
+        if (quantity === 0) continue;
+        const snapshot = rows.find((r) => r.product_id === productId)!;
+        await tx.execute(
+          `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, created_at, updated_at)
+           values (?, ?, ?, ?, ?, ?, true, clock_timestamp(), now())`,
+          [randomUUID(), customerCartId, productId, quantity, product?.priceAmount ?? snapshot.unit_price_amount, product?.name ?? snapshot.name],
+        );
+      }
+    }
+    await tx.execute(`update cart set status = 'EXPIRED', version = version + 1, updated_at = now() where id = ?`, [guestCartId]);
+    await touchCart(tx, customerCartId, deps.expiresAt(identity.sub));
+    return null;
+  });
+  if (refused) return { cart: await deps.current(customerCartId), userErrors: [refused], warnings: [] };
+  await deps.committed(guestCartId);
+  return { cart: await deps.committed(customerCartId), userErrors: [], warnings };
+}

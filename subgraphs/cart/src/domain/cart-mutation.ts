@@ -1,0 +1,76 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ForbiddenError, userError, type Identity, type UserError } from '@shop/platform';
+import { lockCart, touchCart } from '../data/cart-repository.ts';
+import { canAccessCart } from './cart-access.ts';
+import type { CartView } from './cart-view.ts';
+
+export interface CartWarning {
+  code: 'QUANTITY_CLAMPED' | 'DISCOUNT_NOT_APPLICABLE' | 'PRODUCT_UNAVAILABLE';
+  message: string;
+  target: string | null;
+}
+
+/** What every cart mutation returns: the cart as committed (or as it is, when nothing changed). */
+export interface CartResult {
+  cart: CartView | null;
+  userErrors: UserError[];
+  warnings: CartWarning[];
+}
+
+export type LockedCart = NonNullable<Awaited<ReturnType<typeof lockCart>>>;
+
+/** Thrown inside a transaction to roll it back and answer with userErrors instead. */
+class Refused extends Error {
+  readonly userErrors: UserError[];
+  constructor(userErrors: UserError[]) {
+    super('refused');
+    this.userErrors = userErrors;
+  }
+}
+
+export const refuse = (...userErrors: UserError[]): never => {
+  throw new Refused(userErrors);
+};
+
+export interface CartMutationDeps {
+  em: EntityManager;
+  /** The cart's idle expiry from now (depends on guest or customer). */
+  expiresAt: (customerId: string | null) => Date;
+  /** After commit: fresh view into the cache, cart-changed message out. Returns the fresh view. */
+  committed: (cartId: string) => Promise<CartView | null>;
+  /** Current view without changes (cache first). */
+  current: (cartId: string) => Promise<CartView | null>;
+}
+
+/**
+ * The frame of every cart mutation: one transaction that locks the cart row (so concurrent
+ * changes apply one after another and none is lost), checks access, status and expected version,
+ * runs `work`, and bumps the version by one. Not the caller's cart, or no such cart: FORBIDDEN,
+ * the same answer for both so it gives no hint. After the commit the fresh copy goes to the cache
+ * and subscribers.
+ */
+export async function mutateCart(
+  deps: CartMutationDeps,
+  cartId: string,
+  identity: Identity,
+  expectedVersion: number | null | undefined,
+  work: (tx: EntityManager, cart: LockedCart) => Promise<CartWarning[] | void>,
+): Promise<CartResult> {
+  let warnings: CartWarning[] = [];
+  try {
+    await deps.em.fork().transactional(async (tx) => {
+      const cart = await lockCart(tx, cartId);
+      if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
+      if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `The cart is ${cart.status} and can no longer change`, ['cartId']));
+      if (expectedVersion != null && expectedVersion !== cart.version) {
+        refuse(userError('CONFLICT', `The cart changed (version ${cart.version}, expected ${expectedVersion}); reload it and try again`, ['expectedVersion']));
+      }
+      warnings = (await work(tx, cart)) ?? [];
+      await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+    });
+  } catch (error) {
+    if (error instanceof Refused) return { cart: await deps.current(cartId), userErrors: error.userErrors, warnings: [] };
+    throw error;
+  }
+  return { cart: await deps.committed(cartId), userErrors: [], warnings };
+}

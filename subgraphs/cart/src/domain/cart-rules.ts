@@ -1,0 +1,57 @@
+/** Cart rules that need no database: limits, quantity checks, merging. */
+
+export const MAX_LINES = 250;
+export const MAX_QUANTITY = 999;
+
+export const isValidQuantity = (quantity: number) => Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY;
+
+/** Discount codes are case-insensitive: stored and compared upper-case, trimmed. */
+export const normalizeCode = (code: string) => code.trim().toUpperCase();
+
+/** Sum quantities of repeated products in one request (the same product twice adds up). */
+export function mergeRequestedLines(lines: ReadonlyArray<{ productId: string; quantity: number }>): Map<string, number> {
+  const merged = new Map<string, number>();
+  for (const line of lines) merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
+  return merged;
+}
+
+export type MergeStrategy = 'MERGE' | 'USE_GUEST' | 'KEEP_CUSTOMER';
+
+export interface MergeOutcome {
+  /** Product id → quantity the customer's cart ends with. */
+  quantities: Map<string, number>;
+  /** Products whose summed quantity was cut to MAX_QUANTITY. */
+  clamped: string[];
+  /** Guest products left out because the cart would exceed MAX_LINES. */
+  dropped: string[];
+}
+
+/**
+ * What the customer's cart holds after merging a guest cart in (before stock clamping, which
+ * needs the catalog): MERGE adds quantities of the same product (capped at 999 per line, 250
+ * lines), USE_GUEST takes the guest's lines, KEEP_CUSTOMER keeps the customer's.
+ */
+export function mergeCarts(customer: ReadonlyMap<string, number>, guest: ReadonlyMap<string, number>, strategy: MergeStrategy): MergeOutcome {
+  if (strategy === 'KEEP_CUSTOMER') return { quantities: new Map(customer), clamped: [], dropped: [] };
+  if (strategy === 'USE_GUEST') return { quantities: new Map(guest), clamped: [], dropped: [] };
+  const quantities = new Map(customer);
+  const clamped: string[] = [];
+  const dropped: string[] = [];
+  for (const [productId, quantity] of guest) {
+    const existing = quantities.get(productId);
+    if (existing === undefined && quantities.size >= MAX_LINES) {
+      dropped.push(productId);
+      continue;
+    }
+    const sum = (existing ?? 0) + quantity;
+    if (sum > MAX_QUANTITY) clamped.push(productId);
+    quantities.set(productId, Math.min(sum, MAX_QUANTITY));
+  }
+  return { quantities, clamped, dropped };
+}
+
+/** A quantity cut to what the catalog has available (never below zero). */
+export function clampToAvailable(wanted: number, available: number): { quantity: number; clamped: boolean } {
+  const quantity = Math.max(0, Math.min(wanted, available));
+  return { quantity, clamped: quantity < wanted };
+}

@@ -1,0 +1,47 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ORDER_STATUS_PREFIX, startConsumer, type OrderStatusChanged, type SubgraphDeps } from '@shop/platform';
+import { applyOrderStatus, expireIdleCarts } from '../domain/cart-fate.ts';
+
+export interface CartWorkerOptions {
+  /** Called with each cart id after its change committed (cache refresh, cart-changed message). */
+  committed: (cartId: string) => Promise<unknown>;
+  durable?: string;
+  sweepEveryMs?: number;
+}
+
+/** The cart's background work: follow order statuses (JetStream, inbox) and expire idle carts. */
+export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOptions): Promise<Array<() => Promise<void>>> {
+  const consumer = await startConsumer<OrderStatusChanged>({
+    em: deps.orm.em,
+    nc: deps.nc,
+    log: deps.log,
+    stream: 'ORDER',
+    durable: options.durable ?? 'cart-order-status',
+    filterSubject: `${ORDER_STATUS_PREFIX}.>`,
+    handle: async (tx, event, afterCommit) => {
+      const cartId = await applyOrderStatus(tx, event.data);
+      if (cartId) afterCommit(() => options.committed(cartId));
+    },
+  });
+
+  let running = true;
+  const abort = new AbortController();
+  const sweeper = (async () => {
+    while (running) {
+      try {
+        for (const cartId of await expireIdleCarts(deps.orm.em.fork())) await options.committed(cartId);
+      } catch (error) {
+        deps.log.warn({ err: error }, 'cart expiry sweep failed; will retry');
+      }
+      await sleep(options.sweepEveryMs ?? 30_000, undefined, { signal: abort.signal }).catch(() => undefined);
+    }
+  })();
+  return [
+    async () => {
+      running = false;
+      abort.abort();
+      await consumer.stop();
+      await sweeper;
+    },
+  ];
+}

@@ -1,0 +1,45 @@
+import { decodeCursor, encodeCursor, ForbiddenError, money, pageSize, type CurrencyCode } from '@shop/platform';
+import type { CartLineResolvers, CartResolvers, CustomerResolvers } from '../generated/resolvers-types.ts';
+
+const cursorOf = (lineId: string) => encodeCursor([lineId]);
+
+export const Cart: CartResolvers = {
+  __resolveReference: (ref, ctx) => ctx.carts.view(ref.id, ctx.identity),
+  // At most 250 lines live in the one cached copy, so pages are cut from it in memory.
+  lines: (cart, args) => {
+    const first = pageSize(args.first, 100);
+    const start = args.after ? cart.lines.findIndex((l) => l.id === decodeCursor<[string]>(args.after!, 1)[0]) + 1 : 0;
+    const page = cart.lines.slice(start, start + first);
+    return {
+      edges: page.map((node) => ({ cursor: cursorOf(node.id), node })),
+      pageInfo: {
+        hasNextPage: start + first < cart.lines.length,
+        hasPreviousPage: start > 0,
+        startCursor: page[0] ? cursorOf(page[0].id) : null,
+        endCursor: page.at(-1) ? cursorOf(page.at(-1)!.id) : null,
+      },
+      totalCount: cart.lines.length,
+    };
+  },
+  totalQuantity: (cart) => cart.lines.reduce((sum, l) => sum + l.quantity, 0),
+  cost: (cart) => {
+    const m = (amount: number) => money(amount, cart.currency as CurrencyCode);
+    const t = cart.totals;
+    return { subtotalAmount: m(t.subtotal), discountAmount: m(t.discount), shippingAmount: m(t.shipping), taxAmount: m(t.tax), totalAmount: m(t.total) };
+  },
+  buyerIdentity: (cart) => (cart.email || cart.countryCode ? { email: cart.email, countryCode: cart.countryCode } : null),
+};
+
+export const CartLine: CartLineResolvers = {
+  product: (line) => ({ __typename: 'Product', id: line.productId }),
+  unitPrice: (line, _args, ctx) => money(line.unitPriceAmount, ctx.currency),
+  cost: (line, _args, ctx) => ({ subtotalAmount: money(line.unitPriceAmount * line.quantity, ctx.currency) }),
+};
+
+export const Customer: CustomerResolvers = {
+  __resolveReference: (ref) => ({ id: ref.id }),
+  cart: (customer, _args, ctx) => {
+    if (ctx.identity.sub !== customer.id && !ctx.identity.roles.includes('admin')) throw new ForbiddenError();
+    return ctx.carts.activeCartOf(customer.id);
+  },
+};

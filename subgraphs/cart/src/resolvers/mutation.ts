@@ -1,0 +1,32 @@
+import type { MutationResolvers } from '../generated/resolvers-types.ts';
+import type { CartResult } from '../domain/cart-mutation.ts';
+
+const payload = (result: CartResult) => result;
+/** GraphQL fills the default quantity; the type still says it may be absent. */
+const lineInputs = (lines: ReadonlyArray<{ productId: string; quantity?: number | null }>) =>
+  lines.map((l) => ({ productId: l.productId, quantity: l.quantity ?? 1 }));
+
+/** Thin: one service call each; ownership and status are checked inside the service's transaction. */
+export const Mutation: MutationResolvers = {
+  cartCreate: async (_root, args, ctx) => {
+    const cart = await ctx.carts.create(ctx.identity);
+    let result: CartResult = { cart, userErrors: [], warnings: [] };
+    if (args.input?.lines?.length) result = await ctx.carts.addLines(cart.id, ctx.identity, lineInputs(args.input.lines));
+    if (args.input?.buyerIdentity && result.userErrors.length === 0) {
+      const identity = await ctx.carts.updateBuyerIdentity(cart.id, ctx.identity, args.input.buyerIdentity);
+      result = { ...identity, warnings: [...result.warnings, ...identity.warnings] };
+    }
+    return payload(result);
+  },
+  cartLinesAdd: async (_root, args, ctx) => payload(await ctx.carts.addLines(args.cartId, ctx.identity, lineInputs(args.lines), args.expectedVersion)),
+  cartLinesUpdate: async (_root, args, ctx) => payload(await ctx.carts.updateLines(args.cartId, ctx.identity, args.lines, args.expectedVersion)),
+  cartLinesRemove: async (_root, args, ctx) => payload(await ctx.carts.removeLines(args.cartId, ctx.identity, args.lineIds, args.expectedVersion)),
+  cartDiscountCodesUpdate: async (_root, args, ctx) =>
+    payload(await ctx.carts.updateDiscountCodes(args.cartId, ctx.identity, args.discountCodes, args.expectedVersion)),
+  cartBuyerIdentityUpdate: async (_root, args, ctx) =>
+    payload(await ctx.carts.updateBuyerIdentity(args.cartId, ctx.identity, args.buyerIdentity, args.expectedVersion)),
+  cartMerge: async (_root, args, ctx) => payload(await ctx.carts.merge(ctx.identity, args.guestCartId, args.strategy ?? 'MERGE')),
+  cartCheckout: (_root, args, ctx) => ctx.carts.checkout(args.cartId, ctx.identity, args.input),
+  discountCodeUpsert: (_root, args, ctx) => ctx.settings.upsertDiscountCode(args.input),
+  shippingCountryUpsert: (_root, args, ctx) => ctx.settings.upsertShippingCountry(args.input),
+};

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUEST } from '@shop/platform';
+import { ADMIN, CART_FIELDS, customer, product, startCartHarness, type CartHarness } from './cart-harness.ts';
+
+let h: CartHarness;
+const [A, B, C, SCARCE, GONE] = Array.from({ length: 5 }, () => randomUUID());
+
+beforeAll(async () => {
+  h = await startCartHarness();
+  h.catalog.set(A!, product(A!, { priceAmount: 1999 }));
+  h.catalog.set(B!, product(B!, { priceAmount: 500 }));
+  h.catalog.set(C!, product(C!, { priceAmount: 33 }));
+  h.catalog.set(SCARCE!, product(SCARCE!, { availableQuantity: 3 }));
+  h.catalog.set(GONE!, product(GONE!, { available: false, availableQuantity: 0 }));
+});
+afterAll(async () => h?.close());
+
+const CREATE = `mutation ($input: CartCreateInput) { cartCreate(input: $input) { cart { ${CART_FIELDS} } userErrors { field code message } warnings { code target } } }`;
+const ADD = `mutation ($id: ID!, $lines: [CartLineInput!]!, $v: Int) { cartLinesAdd(cartId: $id, lines: $lines, expectedVersion: $v) { cart { ${CART_FIELDS} } userErrors { field code message } warnings { code target } } }`;
+
+async function newGuestCart(): Promise<string> {
+  const res = await h.run(CREATE, GUEST);
+  return res.data.cartCreate.cart.id;
+}
+
+describe('adding lines', () => {
+  it('prices lines from the catalog with one lookup per request', async () => {
+    h.lookups.length = 0;
+    const res = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 2 }, { productId: B }, { productId: A, quantity: 1 }] } });
+    expect(res.errors).toBeUndefined();
+    const cart = res.data.cartCreate.cart;
+    expect(cart.id.length).toBeGreaterThanOrEqual(22); // ≥ 128 random bits, base64url
+    expect(cart.totalQuantity).toBe(4);
+    expect(cart.cost.subtotalAmount.amount).toBe('64.97');
+    expect(h.lookups).toHaveLength(1);
+    expect(new Set(h.lookups[0])).toEqual(new Set([A, B]));
+  });
+
+  it('refuses unknown products and bad quantities without changing anything', async () => {
+    const id = await newGuestCart();
+    const res = await h.run(ADD, GUEST, { id, lines: [{ productId: randomUUID(), quantity: 1 }, { productId: A, quantity: 1000 }, { productId: GONE, quantity: 1 }] });
+    const codes = res.data.cartLinesAdd.userErrors.map((e: { code: string }) => e.code).sort();
+    expect(codes).toEqual(['INVALID_QUANTITY']);
+    const again = await h.run(ADD, GUEST, { id, lines: [{ productId: randomUUID(), quantity: 1 }, { productId: GONE, quantity: 1 }] });
+    expect(again.data.cartLinesAdd.userErrors.map((e: { code: string; field: string[] }) => [e.code, e.field])).toEqual([
+      ['UNKNOWN_PRODUCT', ['lines', '0', 'productId']],
+      ['UNKNOWN_PRODUCT', ['lines', '1', 'productId']],
+    ]);
+    expect(again.data.cartLinesAdd.cart).toMatchObject({ version: 1, totalQuantity: 0 });
+  });
+
+  it('clamps to what is available and says so', async () => {
+    const id = await newGuestCart();
+    const res = await h.run(ADD, GUEST, { id, lines: [{ productId: SCARCE, quantity: 5 }] });
+    expect(res.data.cartLinesAdd.userErrors).toEqual([]);
+    expect(res.data.cartLinesAdd.warnings).toEqual([{ code: 'QUANTITY_CLAMPED', target: SCARCE }]);
+    expect(res.data.cartLinesAdd.cart.totalQuantity).toBe(3);
+  });
+
+  it('loses no update under concurrency: 50 parallel adds of one unit give 50, version + 50', async () => {
+    const id = await newGuestCart();
+    const results = await Promise.all(Array.from({ length: 50 }, () => h.run(ADD, GUEST, { id, lines: [{ productId: B, quantity: 1 }] })));
+    expect(results.every((r) => !r.errors && r.data.cartLinesAdd.userErrors.length === 0)).toBe(true);
+    const final = await h.run(`query ($id: ID!) { cart(id: $id) { version totalQuantity } }`, GUEST, { id });
+    expect(final.data.cart).toEqual({ version: 51, totalQuantity: 50 });
+  });
+
+  it('refuses a stale expectedVersion with CONFLICT and the current cart', async () => {
+    const id = await newGuestCart();
+    await h.run(ADD, GUEST, { id, lines: [{ productId: A, quantity: 1 }] });
+    const res = await h.run(ADD, GUEST, { id, v: 1, lines: [{ productId: A, quantity: 1 }] });
+    expect(res.data.cartLinesAdd.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT', field: ['expectedVersion'] })]);
+    expect(res.data.cartLinesAdd.cart).toMatchObject({ version: 2, totalQuantity: 1 });
+    const ok = await h.run(ADD, GUEST, { id, v: 2, lines: [{ productId: A, quantity: 1 }] });
+    expect(ok.data.cartLinesAdd.cart).toMatchObject({ version: 3, totalQuantity: 2 });
+  });
+
+  it('publishes a cart-changed message for every committed change', async () => {
+    const id = await newGuestCart();
+    await h.run(ADD, GUEST, { id, lines: [{ productId: A, quantity: 1 }] });
+    expect(h.changes.filter((c) => c.cartId === id).map((c) => c.version)).toEqual([1, 2]);
+  });
+});
+
+describe('updating and removing lines', () => {
+  it('sets quantities, removes at 0, and refuses unknown lines', async () => {
+    const created = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }] } });
+    const cart = created.data.cartCreate.cart;
+    const [lineA, lineB] = cart.lines.edges.map((e: { node: { id: string } }) => e.node.id);
+    const UPDATE = `mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { cart { totalQuantity lines { totalCount } } userErrors { code field } } }`;
+    const res = await h.run(UPDATE, GUEST, { id: cart.id, lines: [{ id: lineA, quantity: 4 }, { id: lineB, quantity: 0 }] });
+    expect(res.data.cartLinesUpdate).toEqual({ cart: { totalQuantity: 4, lines: { totalCount: 1 } }, userErrors: [] });
+    const unknown = await h.run(UPDATE, GUEST, { id: cart.id, lines: [{ id: randomUUID(), quantity: 1 }] });
+    expect(unknown.data.cartLinesUpdate.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['lines', '0', 'id'] }]);
+    const removed = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { totalQuantity } userErrors { code } } }`, GUEST, {
+      id: cart.id,
+      ids: [lineA],
+    });
+    expect(removed.data.cartLinesRemove).toEqual({ cart: { totalQuantity: 0 }, userErrors: [] });
+  });
+});
+
+describe('ownership', () => {
+  it("keeps a customer's cart to that customer (and admins), with no hint to others", async () => {
+    const alice = customer(`alice-${randomUUID()}`);
+    const created = await h.run(CREATE, alice);
+    const id = created.data.cartCreate.cart.id;
+    const bobsRead = await h.run(`query ($id: ID!) { cart(id: $id) { id } }`, customer('bob'), { id });
+    expect(bobsRead.data.cart).toBeNull();
+    const bobsWrite = await h.run(ADD, customer('bob'), { id, lines: [{ productId: A, quantity: 1 }] });
+    expect(bobsWrite.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const missing = await h.run(ADD, customer('bob'), { id: 'no-such-cart', lines: [{ productId: A, quantity: 1 }] });
+    expect(missing.errors?.[0]?.message).toBe(bobsWrite.errors?.[0]?.message);
+    expect((await h.run(`query ($id: ID!) { cart(id: $id) { id } }`, ADMIN, { id })).data.cart).toEqual({ id });
+    const me = await h.run('{ me { cart { id } } }', alice);
+    expect(me.data.me.cart.id).toBe(id);
+  });
+
+  it('lets anyone holding a guest cart id use it', async () => {
+    const id = await newGuestCart();
+    const res = await h.run(ADD, customer('anyone'), { id, lines: [{ productId: A, quantity: 1 }] });
+    expect(res.data.cartLinesAdd.userErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MikroORM } from '@shop/platform';
+import { startCatalogHarness } from './catalog-harness.ts';
+import { generateCatalog } from '../src/data/seed-data.ts';
+import { listingQueries, lowStockQueries, planListing, type ProductListArgs, type SqlQuery } from '../src/domain/product-search.service.ts';
+
+/**
+ * The listing statements at 100,000 products: each must reach its rows through an index, never a
+ * sequential scan of the product table. Plans are printed so the README can quote them.
+ */
+const PRODUCTS = 100_000;
+let orm: MikroORM;
+const { categories } = generateCatalog(0);
+const category = categories[3]!;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Depth-first "Node Type [relation/index]" list of a plan. */
+function nodes(plan: PlanNode): string[] {
+  const target = plan['Index Name'] ?? plan['Relation Name'];
+  return [`${plan['Node Type']}${target ? ` (${target})` : ''}`, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+/** The plan's nodes and its measured execution time (EXPLAIN ANALYZE runs the statement). */
+async function explain(query: SqlQuery): Promise<{ nodes: string[]; ms: number }> {
+  type Explained = Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }>;
+  const rows = await orm.em.fork().execute<Explained>(`explain (analyze, format json) ${query.sql}`, query.params);
+  const result = rows[0]!['QUERY PLAN'][0]!;
+  return { nodes: nodes(result.Plan), ms: result['Execution Time'] };
+}
+
+const listing = (args: Omit<ProductListArgs, 'first'>) => listingQueries(planListing({ first: 20, ...args }, 'USD'));
+
+beforeAll(async () => {
+  ({ orm } = await startCatalogHarness());
+  const em = orm.em.fork();
+  for (const c of categories) await em.execute('insert into category (id, slug, name, created_at) values (?, ?, ?, now())', [c.id, c.slug, c.name]);
+  const started = performance.now();
+  // One statement: names and descriptions from word lists, ten categories, spread prices, stock and times.
+  await em.execute(
+    `insert into product (id, sku, slug, name, description, price_amount, currency, images, category_id, on_hand, reserved, created_at, updated_at)
+     select gen_random_uuid(), 'BULK-' || g, 'bulk-' || g,
+       (array['Nordbyte','Sonora','Ridgeway','Harbor','Greenhaven'])[1 + g % 5] || ' ' ||
+       (array['Compact','Portable','Classic','Deluxe','Rugged','Slim','Heavy-Duty'])[1 + g % 7] || ' ' ||
+       (array['Keyboard','Speaker','Tent','Hoodie','Garden Hose','Yoga Mat','Skillet','Board Game','Headlamp','Serum','Monitor'])[1 + g % 11] || ' ' || g,
+       'Sturdy, everyday ' || (array['design','build','finish','comfort'])[1 + g % 4] || ' with a two-year warranty and free returns.',
+       100 + (g * 7919) % 99900, 'USD', '[]', (?::uuid[])[1 + g % 10], g % 40, 0,
+       timestamptz '2026-01-01' + g * interval '1 second', timestamptz '2026-01-01' + g * interval '1 second'
+     from generate_series(1, ?) g`,
+    [`{${categories.map((c) => c.id).join(',')}}`, PRODUCTS],
+  );
+  await em.execute(
+    `insert into product (id, sku, slug, name, description, price_amount, currency, images, category_id, on_hand, reserved, created_at, updated_at)
+     values (gen_random_uuid(), 'KNOWN-1', 'known-1', 'Ergonomic Wireless Mouse', 'Quiet clicks, two-year battery.', 3990, 'USD', '[]', ?, 25, 0, now(), now()),
+            (gen_random_uuid(), 'KNOWN-2', 'known-2', 'Silent Wireless Mouse', 'For shared offices.', 2490, 'USD', '[]', ?, 3, 0, now(), now())`,
+    [category.id, category.id],
+  );
+  // VACUUM too, as autovacuum would after a bulk load: it flushes the GIN pending lists.
+  await em.execute('vacuum analyze product');
+  await em.execute('analyze category');
+  process.stdout.write(`search-plan: loaded ${PRODUCTS} products in ${Math.round(performance.now() - started)} ms\n`);
+}, 120_000);
+
+afterAll(async () => {
+  await orm?.close();
+});
+
+const CASES: Array<[string, () => SqlQuery]> = [
+  ['search "wireless mouse" (relevance)', () => listing({ filter: { search: 'wireless mouse' } }).page],
+  ['search "wireless mouse" count', () => listing({ filter: { search: 'wireless mouse' } }).count],
+  ['search "keyboard" by price', () => listing({ filter: { search: 'keyboard' }, sort: 'PRICE_ASC' }).page],
+  [`category "${category.slug}" listing (name)`, () => listing({ filter: { categorySlug: category.slug } }).page],
+  [`category by id (Category.products)`, () => listing({ filter: { categoryId: category.id }, sort: 'NAME_ASC' }).page],
+  ['price-sorted first page', () => listing({ sort: 'PRICE_ASC' }).page],
+  ['most expensive first page', () => listing({ sort: 'PRICE_DESC' }).page],
+  ['newest first page', () => listing({ sort: 'NEWEST' }).page],
+  ['name first page', () => listing({ sort: 'NAME_ASC' }).page],
+  ['price range 10.00–12.00 by price', () => listing({ filter: { minPrice: '10.00', maxPrice: '12.00' }, sort: 'PRICE_ASC' }).page],
+  ['low stock (< 5), first page', () => lowStockQueries({ threshold: 5, first: 20 }).page],
+];
+
+describe(`listing plans at ${PRODUCTS} products`, () => {
+  it.each(CASES)('%s: no sequential scan of product', async (label, query) => {
+    const plan = await explain(query());
+    process.stdout.write(`search-plan: ${label}: ${plan.nodes.join(' > ')} [${plan.ms.toFixed(2)} ms]\n`);
+    expect(plan.nodes.filter((node) => node === 'Seq Scan (product)')).toEqual([]);
+  });
+
+  // totalCount of an unfiltered or broad listing counts every matching row by nature: printed, not asserted.
+  it.each([
+    ['count: every live product', () => listing({}).count],
+    [`count: category "${category.slug}"`, () => listing({ filter: { categorySlug: category.slug } }).count],
+    ['count: in stock', () => listing({ filter: { inStock: true } }).count],
+  ] as Array<[string, () => SqlQuery]>)('%s (informational)', async (label, query) => {
+    const plan = await explain(query());
+    process.stdout.write(`search-plan: ${label}: ${plan.nodes.join(' > ')} [${plan.ms.toFixed(2)} ms]\n`);
+    expect(plan.nodes.length).toBeGreaterThan(0);
+  });
+
+  it('finds the known product among 100,000', async () => {
+    const { page } = listing({ filter: { search: 'wireless mouse' } });
+    const rows = await orm.em.fork().execute<Array<{ id: string }>>(page.sql, page.params);
+    expect(rows).toHaveLength(2);
+  });
+});
