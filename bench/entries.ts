@@ -47,6 +47,13 @@ export const entries: BenchEntry[] = [
   { name: 'typename', target: 'gateway', query: '{ __typename }', headers: () => json },
   { name: 'product-list', target: 'gateway', query: PRODUCT_LIST, headers: () => json, prepare: async () => ({ first: 20 }) },
   {
+    name: 'product-search',
+    target: 'gateway',
+    query: `query Search($text: String!) { products(first: 20, filter: { search: $text }) { totalCount edges { node { id name price { amount currencyCode } inStock } } } }`,
+    headers: () => json,
+    prepare: async () => ({ text: 'wireless mouse' }),
+  },
+  {
     name: 'product-page',
     target: 'gateway',
     query: PRODUCT_PAGE,

@@ -12,8 +12,9 @@ export const DEMO_ORDER = '00000000-0000-4000-8000-00000000a001';
 
 export interface TestSupergraph extends RunningSupergraph {
   logDir: string;
-  /** This stack's own Redis (tests may stop and restart it). */
+  /** This stack's own Redis (tests may stop and restart it) and NATS. */
   redis: RunningRedis;
+  natsUrl: string;
   ports: Record<string, number> & { gateway: number };
   databases: Record<string, string>;
 }
@@ -56,7 +57,7 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {})
     await running.stop();
     await Promise.all([nats.stop(), redis.stop()]);
   };
-  return { ...running, stop, logDir, ports, databases, redis };
+  return { ...running, stop, logDir, ports, databases, redis, natsUrl: nats.url };
 }
 
 export const devToken = (sub: string, roles: Role[], expiresIn: string | number = '10m') =>

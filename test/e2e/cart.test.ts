@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+
+let stack: TestSupergraph;
+let productIds: string[] = [];
+
+beforeAll(async () => {
+  stack = await startTestSupergraph();
+  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(stack.gatewayUrl, '{ products(first: 3, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id } } } }');
+  productIds = list.body.data!.products.edges.map((e) => e.node.id);
+});
+afterAll(async () => stack?.stop());
+
+const CART_PAGE = `query ($id: ID!) { cart(id: $id) {
+  id totalQuantity
+  lines { edges { node { quantity unitPrice { amount } product { id name price { amount } inStock } } } }
+  cost { subtotalAmount { amount } totalAmount { amount } }
+} }`;
+
+describe('cart through the gateway', () => {
+  it('shows the cart page with product fields from the catalog', async () => {
+    const created = await gql<{ cartCreate: { cart: { id: string }; userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      `mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } userErrors { code } } }`,
+      { variables: { lines: productIds.map((productId) => ({ productId, quantity: 2 })) } },
+    );
+    expect(created.body.data!.cartCreate.userErrors).toEqual([]);
+    const id = created.body.data!.cartCreate.cart.id;
+    const page = await gql<{ cart: { totalQuantity: number; lines: { edges: Array<{ node: { unitPrice: { amount: string }; product: { id: string; name: string; price: { amount: string } } } }> } } }>(
+      stack.gatewayUrl,
+      CART_PAGE,
+      { variables: { id } },
+    );
+    expect(page.body.errors).toBeUndefined();
+    expect(page.body.data!.cart.totalQuantity).toBe(6);
+    for (const { node } of page.body.data!.cart.lines.edges) {
+      expect(node.product.name.length).toBeGreaterThan(0);
+      // The price the cart charges is the catalog's, never the client's.
+      expect(node.unitPrice.amount).toBe(node.product.price.amount);
+    }
+  });
+
+  it('checks out and emits checkout.requested on JetStream', async () => {
+    const token = await devToken(DEMO_CUSTOMER, ['customer']);
+    const me = await gql<{ me: { cart: { id: string } } }>(stack.gatewayUrl, '{ me { cart { id } } }', { token });
+    const cartId = me.body.data!.me.cart.id;
+    const added = await gql<{ cartLinesAdd: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      `mutation ($id: ID!, $p: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: $p, quantity: 1 }]) { userErrors { code } } }`,
+      { token, variables: { id: cartId, p: productIds[0] } },
+    );
+    expect(added.body.data!.cartLinesAdd.userErrors).toEqual([]);
+
+    const nc = await connect({ servers: stack.natsUrl });
+    const jsm = await jetstreamManager(nc);
+    const before = (await jsm.streams.info('CHECKOUT')).state.messages;
+    const res = await gql<{ cartCheckout: { checkout: { id: string; status: string } | null; userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      `mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id status } userErrors { field code message } } }`,
+      {
+        token,
+        variables: {
+          id: cartId,
+          input: {
+            email: 'demo@example.com',
+            shippingAddress: { name: 'Demo', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
+            paymentToken: 'tok_visa',
+            idempotencyKey: `e2e-${cartId}`,
+          },
+        },
+      },
+    );
+    expect(res.body.data!.cartCheckout.userErrors).toEqual([]);
+    const checkoutId = res.body.data!.cartCheckout.checkout!.id;
+    let message: { data: { checkoutId: string; lines: unknown[] } } | null = null;
+    for (let i = 0; i < 50 && !message; i++) {
+      const info = await jsm.streams.info('CHECKOUT');
+      if (info.state.messages > before) {
+        const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
+        message = stored ? stored.json() : null;
+      } else await new Promise((r) => setTimeout(r, 100));
+    }
+    await nc.drain();
+    expect(message?.data.checkoutId).toBe(checkoutId);
+    expect(message?.data.lines).toHaveLength(1);
+  });
+});
