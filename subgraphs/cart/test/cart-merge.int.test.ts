@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExecutionResult } from 'graphql';
+import { GUEST } from '@shop/platform';
+import { expireIdleCarts } from '../src/domain/cart-fate.ts';
+import { customer, product, startCartHarness, type CartHarness } from './cart-harness.ts';
+
+let h: CartHarness;
+const [A, B, C] = [randomUUID(), randomUUID(), randomUUID()];
+
+beforeAll(async () => {
+  h = await startCartHarness();
+  for (const id of [A, B]) h.catalog.set(id, product(id));
+  h.catalog.set(C, product(C, { availableQuantity: 4 }));
+});
+afterAll(async () => h?.close());
+
+const MERGE = `mutation ($guest: ID!, $strategy: CartMergeStrategy) { cartMerge(guestCartId: $guest, strategy: $strategy) {
+  cart { id version lines { edges { node { quantity product { id } } } } } userErrors { code } warnings { code target } } }`;
+const STATUS = `query ($id: ID!) { cart(id: $id) { status } }`;
+
+async function cartWith(identity: ReturnType<typeof customer> | typeof GUEST, lines: Array<[string, number]>): Promise<string> {
+  const res = await h.run(`mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } userErrors { code } } }`, identity, {
+    lines: lines.map(([productId, quantity]) => ({ productId, quantity })),
+  });
+  expect(res.data.cartCreate.userErrors).toEqual([]);
+  return res.data.cartCreate.cart.id;
+}
+
+type Line = { node: { quantity: number; product: { id: string } } };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const quantities = (res: ExecutionResult<any>) => Object.fromEntries(res.data.cartMerge.cart.lines.edges.map((e: Line) => [e.node.product.id, e.node.quantity]));
+
+describe('cartMerge', () => {
+  it('MERGE adds quantities of the same product within what is available, and expires the guest cart', async () => {
+    const me = customer(`m-${randomUUID()}`);
+    await cartWith(me, [[A, 2], [C, 3]]);
+    const guest = await cartWith(GUEST, [[A, 1], [B, 5], [C, 3]]);
+    const res = await h.run(MERGE, me, { guest, strategy: 'MERGE' });
+    expect(res.data.cartMerge.userErrors).toEqual([]);
+    expect(quantities(res)).toEqual({ [A]: 3, [B]: 5, [C]: 4 });
+    expect(res.data.cartMerge.warnings).toEqual([{ code: 'QUANTITY_CLAMPED', target: C }]);
+    expect((await h.run(STATUS, GUEST, { id: guest })).data.cart.status).toBe('EXPIRED');
+  });
+
+  it('USE_GUEST takes the guest lines; KEEP_CUSTOMER keeps the customer lines', async () => {
+    const me = customer(`u-${randomUUID()}`);
+    await cartWith(me, [[A, 2]]);
+    const guest = await cartWith(GUEST, [[B, 1]]);
+    expect(quantities(await h.run(MERGE, me, { guest, strategy: 'USE_GUEST' }))).toEqual({ [B]: 1 });
+    const other = await cartWith(GUEST, [[A, 7]]);
+    expect(quantities(await h.run(MERGE, me, { guest: other, strategy: 'KEEP_CUSTOMER' }))).toEqual({ [B]: 1 });
+    expect((await h.run(STATUS, GUEST, { id: other })).data.cart.status).toBe('EXPIRED');
+  });
+
+  it("refuses someone else's cart and leaves both carts as they were", async () => {
+    const me = customer(`r-${randomUUID()}`);
+    const mine = await cartWith(me, [[A, 1]]);
+    const theirs = await cartWith(customer(`t-${randomUUID()}`), [[B, 1]]);
+    const res = await h.run(MERGE, me, { guest: theirs });
+    expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const [row] = await h.orm.em.fork().execute<Array<{ mine: number; theirs: number; status: string }>>(
+      `select (select version from cart where id = ?) as mine, (select version from cart where id = ?) as theirs, (select status from cart where id = ?) as status`,
+      [mine, theirs, theirs],
+    );
+    expect(row).toEqual({ mine: 2, theirs: 2, status: 'ACTIVE' });
+  });
+
+  it('requires a signed-in customer', async () => {
+    const guest = await cartWith(GUEST, [[A, 1]]);
+    const res = await h.run(MERGE, GUEST, { guest });
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('expiry', () => {
+  it('expires idle carts, which then refuse changes', async () => {
+    const id = await cartWith(GUEST, [[A, 1]]);
+    await h.orm.em.fork().execute(`update cart set expires_at = now() - interval '1 minute' where id = ?`, [id]);
+    const expired = await expireIdleCarts(h.orm.em.fork());
+    expect(expired).toContain(id);
+    expect((await h.run(STATUS, GUEST, { id })).data.cart.status).toBe('EXPIRED');
+    const res = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${A}" }]) { userErrors { code } } }`, GUEST, { id });
+    expect(res.data.cartLinesAdd.userErrors).toEqual([{ code: 'CART_NOT_ACTIVE' }]);
+  });
+});
