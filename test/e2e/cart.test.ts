@@ -86,4 +86,30 @@ describe('cart through the gateway', () => {
     expect(message?.data.checkoutId).toBe(checkoutId);
     expect(message?.data.lines).toHaveLength(1);
   });
+
+  it('shows a product the catalog stops selling as an unavailable line, not an error', async () => {
+    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`, {
+      variables: { p: productIds[2] },
+    });
+    const id = created.body.data!.cartCreate.cart.id;
+    const deleted = await gql<{ productDelete: { userErrors: unknown[] } }>(stack.gatewayUrl, `mutation ($id: ID!) { productDelete(id: $id) { userErrors { code } } }`, {
+      token: await devToken('admin-e2e', ['admin']),
+      variables: { id: productIds[2] },
+    });
+    expect(deleted.body.data!.productDelete.userErrors).toEqual([]);
+    let line: { available: boolean; product: { name: string } } | undefined;
+    for (let i = 0; i < 50; i++) {
+      const page = await gql<{ cart: { lines: { edges: Array<{ node: { available: boolean; product: { name: string } } }> } } }>(
+        stack.gatewayUrl,
+        `query ($id: ID!) { cart(id: $id) { lines { edges { node { available product { name } } } } } }`,
+        { variables: { id } },
+      );
+      expect(page.body.errors).toBeUndefined();
+      line = page.body.data!.cart.lines.edges[0]?.node;
+      if (line && !line.available) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(line?.available).toBe(false);
+    expect(line?.product.name.length).toBeGreaterThan(0);
+  });
 });

@@ -42,3 +42,21 @@ export async function expireIdleCarts(em: EntityManager, limit = 500): Promise<s
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * A product that stopped being sold (or ran out) shows as `available: false` in every active cart
+ * that holds it, and available again when it comes back. Returns the carts that changed (their
+ * versions are bumped here so subscribers see the change).
+ */
+export async function applyProductAvailability(tx: EntityManager, productId: string, available: boolean): Promise<string[]> {
+  const rows = await tx.execute<Array<{ cart_id: string }>>(
+    `update cart_line l set available = ?, updated_at = now()
+       from cart c
+      where l.cart_id = c.id and c.status = 'ACTIVE' and l.product_id = ? and l.available <> ?
+      returning l.cart_id`,
+    [available, productId, available],
+  );
+  const cartIds = [...new Set(rows.map((r) => r.cart_id))];
+  if (cartIds.length) await tx.execute('update cart set version = version + 1, updated_at = now() where id in (?)', [cartIds]);
+  return cartIds;
+}

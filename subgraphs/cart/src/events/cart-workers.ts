@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ORDER_STATUS_PREFIX, startConsumer, type OrderStatusChanged, type SubgraphDeps } from '@shop/platform';
-import { applyOrderStatus, expireIdleCarts } from '../domain/cart-fate.ts';
+import { ORDER_STATUS_PREFIX, PRODUCT_CHANGED, startConsumer, type OrderStatusChanged, type ProductChanged, type SubgraphDeps } from '@shop/platform';
+import { applyOrderStatus, applyProductAvailability, expireIdleCarts } from '../domain/cart-fate.ts';
 
 export interface CartWorkerOptions {
   /** Called with each cart id after its change committed (cache refresh, cart-changed message). */
   committed: (cartId: string) => Promise<unknown>;
-  durable?: string;
+  /** Durable consumer names (tests use their own). */
+  durables?: { orderStatus: string; productChanges: string };
   sweepEveryMs?: number;
 }
 
@@ -16,11 +17,24 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     nc: deps.nc,
     log: deps.log,
     stream: 'ORDER',
-    durable: options.durable ?? 'cart-order-status',
+    durable: options.durables?.orderStatus ?? 'cart-order-status',
     filterSubject: `${ORDER_STATUS_PREFIX}.>`,
     handle: async (tx, event, afterCommit) => {
       const cartId = await applyOrderStatus(tx, event.data);
       if (cartId) afterCommit(() => options.committed(cartId));
+    },
+  });
+
+  const products = await startConsumer<ProductChanged>({
+    em: deps.orm.em,
+    nc: deps.nc,
+    log: deps.log,
+    stream: 'PRODUCT',
+    durable: options.durables?.productChanges ?? 'cart-product-changes',
+    filterSubject: PRODUCT_CHANGED,
+    handle: async (tx, event, afterCommit) => {
+      const available = event.data.available && event.data.availableQuantity > 0;
+      for (const cartId of await applyProductAvailability(tx, event.data.productId, available)) afterCommit(() => options.committed(cartId));
     },
   });
 
@@ -41,6 +55,7 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
       running = false;
       abort.abort();
       await consumer.stop();
+      await products.stop();
       await sweeper;
     },
   ];
