@@ -63,6 +63,30 @@ describe('totals', () => {
   });
 });
 
+describe('store settings (admin)', () => {
+  it('sets a country\'s tax and shipping, which then price carts shipping there', async () => {
+    const set = await h.run(
+      `mutation { shippingCountryUpsert(input: { countryCode: "nl", taxRate: "21", shippingAmount: "6.50", freeShippingOver: "100.00" }) {
+        shippingCountry { countryCode taxRate shippingAmount { amount } freeShippingOver { amount } } userErrors { code } } }`,
+      ADMIN,
+    );
+    expect(set.data.shippingCountryUpsert).toEqual({
+      shippingCountry: { countryCode: 'NL', taxRate: '21.00', shippingAmount: { amount: '6.50' }, freeShippingOver: { amount: '100.00' } },
+      userErrors: [],
+    });
+    const id = await cartWith([{ productId: B, quantity: 1 }]);
+    const res = await h.run(`mutation ($id: ID!) { cartBuyerIdentityUpdate(cartId: $id, buyerIdentity: { countryCode: "NL" }) { cart { cost { taxAmount { amount } shippingAmount { amount } totalAmount { amount } } } } }`, GUEST, { id });
+    expect(res.data.cartBuyerIdentityUpdate.cart.cost).toEqual({ taxAmount: { amount: '5.25' }, shippingAmount: { amount: '6.50' }, totalAmount: { amount: '36.75' } });
+  });
+
+  it('refuses bad rates and is admin-only', async () => {
+    const bad = await h.run(`mutation { shippingCountryUpsert(input: { countryCode: "XYZ", taxRate: "150", shippingAmount: "-1" }) { userErrors { field } } }`, ADMIN);
+    expect(bad.data.shippingCountryUpsert.userErrors.map((e: { field: string[] }) => e.field.join('.')).sort()).toEqual(['input.countryCode', 'input.shippingAmount', 'input.taxRate']);
+    const customerTry = await h.run(`mutation { shippingCountryUpsert(input: { countryCode: "NL", taxRate: "0", shippingAmount: "0" }) { userErrors { field } } }`, customer('c'));
+    expect(customerTry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('cartCheckout', () => {
   it('validates the input, reporting every problem', async () => {
     const id = await cartWith([{ productId: A, quantity: 1 }]);

@@ -108,7 +108,10 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
 
     await tx.execute('update cart set email = ?, country_code = ? where id = ?', [input.email, input.shippingAddress.countryCode, cartId]);
     const view = (await loadCartView(tx, cartId))!;
-    const codes = view.discountCodes.filter((c) => c.applicable).map((c) => c.code);
+    // Every code on the cart is claimed, except one whose minimum subtotal is not reached (it simply
+    // does not apply). A code that ran out or expired since it was added refuses the checkout, so
+    // nobody pays full price by surprise.
+    const codes = view.discountCodes.map((c) => c.code).filter((code) => !view.totals.inapplicableCodes.includes(code));
     for (const code of codes) {
       // Claimed atomically: concurrent checkouts can never use a code more often than its limit.
       const claimed = await tx.execute<{ affectedRows: number }>(
