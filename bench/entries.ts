@@ -2,6 +2,9 @@
 export interface BenchContext {
   gatewayUrl: string;
   catalogUrl: string;
+  cartUrl: string;
+  /** A second cart process with the Redis cache switched off (started by the runner). */
+  cartNoCacheUrl: () => Promise<string>;
   customerToken: string;
   /** POST a query once (setup, not measured). */
   query: <T>(url: string, query: string, variables?: Record<string, unknown>) => Promise<T>;
@@ -10,7 +13,7 @@ export interface BenchContext {
 export interface BenchEntry {
   name: string;
   /** Where the load goes: the gateway unless the entry measures one subgraph. */
-  target: 'gateway' | 'catalog';
+  target: 'gateway' | 'catalog' | 'cart' | 'cart-no-cache';
   query: string;
   headers: (ctx: BenchContext) => Record<string, string>;
   /** Variables for the measured request, found once before the run. */
@@ -26,6 +29,31 @@ const PRODUCT_LIST = `query ProductList($first: Int!) {
     edges { cursor node { id name slug price { amount currencyCode } images { url altText } inStock category { name slug } } }
   }
 }`;
+
+const CART_PAGE = `query CartPage($id: ID!) {
+  cart(id: $id) {
+    id status version totalQuantity
+    lines(first: 100) { totalCount edges { node { id quantity available unitPrice { amount currencyCode }
+      product { id slug name price { amount currencyCode } images { url altText } inStock } } } }
+    cost { subtotalAmount { amount } discountAmount { amount } shippingAmount { amount } taxAmount { amount } totalAmount { amount currencyCode } }
+  }
+}`;
+
+const CART_READ = `query CartRead($id: ID!) { cart(id: $id) { id version totalQuantity lines { edges { node { id quantity unitPrice { amount } } } } cost { totalAmount { amount } } } }`;
+
+/** A guest cart with `n` different in-stock products (made once, before the run). */
+async function cartWithLines(ctx: BenchContext, n: number): Promise<string> {
+  const data = await ctx.query<{ products: { edges: Array<{ node: { id: string } }> } }>(
+    ctx.gatewayUrl,
+    `query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: NEWEST) { edges { node { id } } } }`,
+    { n },
+  );
+  const lines = data.products.edges.map((e) => ({ productId: e.node.id, quantity: 1 }));
+  const created = await ctx.query<{ cartCreate: { cart: { id: string } } }>(ctx.gatewayUrl, `mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } } }`, {
+    lines,
+  });
+  return created.cartCreate.cart.id;
+}
 
 const PRODUCT_PAGE = `query ProductPage($slug: String!) {
   product(slug: $slug) {
@@ -67,6 +95,9 @@ export const entries: BenchEntry[] = [
     headers: () => json,
     prepare: async (ctx) => ({ r: (await firstProducts(ctx, 100)).map((p) => ({ __typename: 'Product', id: p.id })) }),
   },
+  { name: 'cart-page-20', target: 'gateway', query: CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
+  { name: 'cart-read-cached', target: 'cart', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
+  { name: 'cart-read-uncached', target: 'cart-no-cache', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
   {
     name: 'account-3-subgraphs',
     target: 'gateway',

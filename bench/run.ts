@@ -6,18 +6,24 @@
 import autocannon from 'autocannon';
 import { z } from 'zod';
 import { DEV_JWT_SECRET, loadEnv, signToken } from '@shop/platform';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getFreePort, spawnLogged, waitUntilReady } from '@shop/platform/stack';
+import { repoRoot } from '../scripts/schema/subgraphs.ts';
 import { entries, type BenchContext } from './entries.ts';
 
 const env = loadEnv(
   z.object({
     BENCH_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000/graphql'),
     BENCH_CATALOG_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+    BENCH_CART_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     JWT_SECRET: z.string().default(DEV_JWT_SECRET),
   }),
 );
-for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL]) {
+for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_URL]) {
   const host = new URL(url).hostname;
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
     console.error(`refusing to load ${host}: benchmarks target loopback addresses only`);
@@ -32,6 +38,31 @@ if (selected.length === 0) {
   process.exit(1);
 }
 
+/**
+ * The cache-off side of the cache comparison: a second cart process on the dev database (the same
+ * environment as ./scripts/dev's) with CART_CACHE_ENABLED=false, started only when an entry needs it.
+ */
+function startNoCacheCart() {
+  let started: Promise<{ url: string; stop: () => Promise<void> }> | undefined;
+  const start = async () => {
+    const port = await getFreePort();
+    const dir = mkdtempSync(join(tmpdir(), 'bench-cart-'));
+    const proc = spawnLogged('cart (cache off)', process.execPath, [join(repoRoot, 'subgraphs/cart/src/index.ts')], join(dir, 'cart.log'), {
+      cwd: repoRoot,
+      env: { ...process.env, CART_PORT: String(port), CART_CACHE_ENABLED: 'false', LOG_LEVEL: 'warn' },
+    });
+    await waitUntilReady(proc, async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (!res.ok) throw new Error(String(res.status));
+    }, 30_000);
+    return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop() };
+  };
+  return {
+    url: async () => (await (started ??= start())).url,
+    stop: async () => (started ? (await started).stop() : undefined),
+  };
+}
+
 async function post<T>(url: string, headers: Record<string, string>, body: string): Promise<T> {
   const response = await fetch(url, { method: 'POST', headers, body });
   const result = (await response.json()) as { data?: T; errors?: unknown[] };
@@ -39,9 +70,12 @@ async function post<T>(url: string, headers: Record<string, string>, body: strin
   return result.data as T;
 }
 
+const noCacheCart = startNoCacheCart();
 const ctx: BenchContext = {
   gatewayUrl: env.BENCH_GATEWAY_URL,
   catalogUrl: env.BENCH_CATALOG_URL,
+  cartUrl: env.BENCH_CART_URL,
+  cartNoCacheUrl: noCacheCart.url,
   customerToken: await signToken(
     { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
     { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] },
@@ -50,9 +84,11 @@ const ctx: BenchContext = {
 };
 
 console.log(`${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);
-console.log('entry'.padEnd(22), 'target'.padEnd(8), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
+console.log('entry'.padEnd(22), 'target'.padEnd(14), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
+const rates = new Map<string, number>();
+const targets = { gateway: async () => ctx.gatewayUrl, catalog: async () => ctx.catalogUrl, cart: async () => ctx.cartUrl, 'cart-no-cache': ctx.cartNoCacheUrl };
 for (const entry of selected) {
-  const url = entry.target === 'catalog' ? ctx.catalogUrl : ctx.gatewayUrl;
+  const url = await targets[entry.target]();
   const headers = entry.headers(ctx);
   let body: string;
   try {
@@ -65,12 +101,16 @@ for (const entry of selected) {
     continue;
   }
   const result = await autocannon({ url, method: 'POST', headers, body, connections: env.BENCH_CONNECTIONS, duration: env.BENCH_SECONDS });
+  rates.set(entry.name, result.requests.average);
   console.log(
     entry.name.padEnd(22),
-    entry.target.padEnd(8),
+    entry.target.padEnd(14),
     result.requests.average.toFixed(0).padStart(9),
     String(result.latency.p50).padStart(8),
     String(result.latency.p99).padStart(8),
     String(result.errors + result.non2xx).padStart(7),
   );
 }
+const [cached, uncached] = [rates.get('cart-read-cached'), rates.get('cart-read-uncached')];
+if (cached && uncached) console.log(`\ncart reads at the subgraph, cache on / off: ${(cached / uncached).toFixed(2)}x`);
+await noCacheCart.stop();
