@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { randomUUID } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 
@@ -82,9 +83,23 @@ describe('cart through the gateway', () => {
         message = stored ? stored.json() : null;
       } else await new Promise((r) => setTimeout(r, 100));
     }
-    await nc.drain();
     expect(message?.data.checkoutId).toBe(checkoutId);
     expect(message?.data.lines).toHaveLength(1);
+
+    // The cart follows its order: a confirmation on the ORDER stream checks the cart out.
+    const envelope = { id: randomUUID(), subject: 'order.status.confirmed', occurredAt: new Date().toISOString(), data: { orderId: checkoutId, cartId, status: 'CONFIRMED', reason: null } };
+    await jetstream(nc).publish('order.status.confirmed', JSON.stringify(envelope), { msgID: envelope.id });
+    await nc.drain();
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'CHECKED_OUT'; i++) {
+      const cart = await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, { token, variables: { id: cartId } });
+      status = cart.body.data!.cart.status;
+      if (status !== 'CHECKED_OUT') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('CHECKED_OUT');
+    const fresh = await gql<{ me: { cart: { id: string; status: string } } }>(stack.gatewayUrl, '{ me { cart { id status } } }', { token });
+    expect(fresh.body.data!.me.cart).toMatchObject({ status: 'ACTIVE' });
+    expect(fresh.body.data!.me.cart.id).not.toBe(cartId);
   });
 
   it('shows a product the catalog stops selling as an unavailable line, not an error', async () => {
