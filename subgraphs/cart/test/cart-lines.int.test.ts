@@ -83,6 +83,19 @@ describe('adding lines', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses a 251st line with TOO_MANY_LINES and keeps the 250', async () => {
+    const ids = Array.from({ length: 251 }, () => randomUUID());
+    for (const pid of ids) h.catalog.set(pid, product(pid));
+    const id = await newGuestCart();
+    const full = await h.run(ADD, GUEST, { id, lines: ids.slice(0, 250).map((productId) => ({ productId, quantity: 1 })) });
+    expect(full.data.cartLinesAdd.userErrors).toEqual([]);
+    const over = await h.run(ADD, GUEST, { id, lines: [{ productId: ids[250], quantity: 1 }] });
+    expect(over.data.cartLinesAdd.userErrors).toEqual([expect.objectContaining({ code: 'TOO_MANY_LINES' })]);
+    expect(over.data.cartLinesAdd.cart.lines.totalCount).toBe(250);
+  });
+});
+
 describe('updating and removing lines', () => {
   it('sets quantities, removes at 0, and refuses unknown lines', async () => {
     const created = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }] } });

@@ -1,25 +1,30 @@
 import type { IRules } from 'graphql-shield';
-import { allow, isAdmin, isAuthenticated } from '@shop/platform';
+import { allow, ForbiddenError, isAdmin, isAuthenticated, rule } from '@shop/platform';
+import type { Context } from '../context.ts';
 
 /**
- * Cart mutations are open to guests (a guest cart is reached by its secret id); whose cart it is
- * gets checked inside each mutation's transaction, on the locked row (FORBIDDEN when not the
- * caller's, the same as for no cart at all). Merging needs a signed-in customer; rates and codes
- * are admin data. Anything not listed is denied.
+ * The caller may use the cart named by `cartId`: a guest cart by anyone holding its id, a
+ * customer's cart by that customer or an admin. No such cart gets the same answer as someone
+ * else's, so the error gives no hint. (The mutation re-checks on the locked row.)
  */
+const ownsCart = rule({ cache: 'strict' })(async (_parent, args: { cartId: string }, ctx: Context) =>
+  (await ctx.carts.view(args.cartId, ctx.identity)) ? true : new ForbiddenError('Cart not found or not yours'),
+);
+
+/** Merging needs a signed-in customer; rates and codes are admin data. Anything not listed is denied. */
 export const permissions: IRules = {
   Query: {
     discountCodes: isAdmin,
   },
   Mutation: {
     cartCreate: allow,
-    cartLinesAdd: allow,
-    cartLinesUpdate: allow,
-    cartLinesRemove: allow,
-    cartDiscountCodesUpdate: allow,
-    cartBuyerIdentityUpdate: allow,
+    cartLinesAdd: ownsCart,
+    cartLinesUpdate: ownsCart,
+    cartLinesRemove: ownsCart,
+    cartDiscountCodesUpdate: ownsCart,
+    cartBuyerIdentityUpdate: ownsCart,
+    cartCheckout: ownsCart,
     cartMerge: isAuthenticated,
-    cartCheckout: allow,
     discountCodeUpsert: isAdmin,
     shippingCountryUpsert: isAdmin,
   },
