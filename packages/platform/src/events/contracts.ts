@@ -117,3 +117,48 @@ export interface OrderStatusChanged {
   status: 'PENDING' | 'AWAITING_PAYMENT' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'PAYMENT_FAILED' | 'REJECTED';
   reason: string | null;
 }
+
+/** Order saga → payment (ORDER stream, consumer filter `order.payment.>`). */
+export const ORDER_PAYMENT_REQUESTED = 'order.payment.requested';
+export const ORDER_PAYMENT_REFUND = 'order.payment.refund';
+export interface PaymentRequested {
+  orderId: string;
+  customerId: string | null;
+  /** Minor units of `currency`. */
+  amount: number;
+  currency: string;
+  /** Provider token from checkout (e.g. tok_visa). */
+  paymentToken: string;
+}
+export interface RefundRequested {
+  orderId: string;
+  /** Minor units; null refunds whatever is left of the capture. */
+  amount: number | null;
+  reason: string;
+  /** Same key twice refunds once. */
+  idempotencyKey: string;
+}
+
+/** Payment → order saga (PAYMENT stream). */
+export const PAYMENT_CAPTURED = 'payment.captured';
+export const PAYMENT_FAILED = 'payment.failed';
+export const PAYMENT_REFUNDED = 'payment.refunded';
+export interface PaymentCaptured {
+  orderId: string;
+  paymentId: string;
+  amount: number;
+  currency: string;
+}
+export interface PaymentFailed {
+  orderId: string;
+  /** DECLINED, INSUFFICIENT_FUNDS, PROVIDER_ERROR, PROVIDER_UNAVAILABLE (circuit open), TIMEOUT. */
+  code: string;
+  reason: string;
+}
+export interface PaymentRefunded {
+  orderId: string;
+  paymentId: string;
+  refundId: string;
+  amount: number;
+  currency: string;
+}
