@@ -7,6 +7,9 @@ const model = refuseDevSecretInProduction(
     ORDER_PORT: envFields.port(4003),
     // DEV DEFAULT ONLY: the local stack's credentials.
     ORDER_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/orders'),
+    /** A saga step that does not answer in time fails the order like its compensation. */
+    ORDER_RESERVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    ORDER_PAYMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   }),
 );
 

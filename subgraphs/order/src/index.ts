@@ -4,6 +4,7 @@ import { orderOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
+import { startOrderWorkers } from './events/order-workers.ts';
 
 const config = loadConfig();
 
@@ -16,5 +17,7 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: orderOrmOptions(config.ORDER_DATABASE_URL),
+  background: (deps) =>
+    startOrderWorkers(deps, { timeouts: { reserveMs: config.ORDER_RESERVE_TIMEOUT_MS, paymentMs: config.ORDER_PAYMENT_TIMEOUT_MS } }),
   context: ({ em, identity, deps }) => createContext(em, identity, deps.log),
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { jetstream } from '@nats-io/jetstream';
@@ -6,6 +6,17 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import type { Logger } from '../logger.ts';
 import { currentRequestId } from '../request-context.ts';
 import type { EventEnvelope } from './streams.ts';
+
+/**
+ * One event id per (subject, key): an outcome published again (redelivery, a retried step) gets the
+ * same id, so the outbox ignores it, JetStream de-duplicates it and consumers' inboxes skip it.
+ * A UUID (version 5 layout) from SHA-256.
+ */
+export function deterministicEventId(subject: string, key: string): string {
+  const h = createHash('sha256').update(`${subject}\u0000${key.toLowerCase()}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 /**
  * Transactional outbox: call `enqueueEvent` with the EntityManager of the transaction that

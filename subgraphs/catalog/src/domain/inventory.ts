@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import {
+  deterministicEventId,
   INVENTORY_COMMITTED,
   INVENTORY_REJECTED,
   INVENTORY_RELEASED,
@@ -120,9 +120,7 @@ export function decide(command: StockCommand, status: ReservationStatus | null):
  * (the outbox ignores a known id, JetStream de-duplicates it, the saga's inbox too).
  */
 export function answerEventId(subject: string, orderId: string): string {
-  const h = createHash('sha256').update(`${subject}\u0000${orderId.toLowerCase()}`).digest('hex');
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return deterministicEventId(subject, orderId);
 }
 
 export type Answer =
