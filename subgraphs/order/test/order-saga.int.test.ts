@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { connectOrm, createLogger, runMigrations, type CheckoutRequested, type MikroORM } from '@shop/platform';
+import { createTestDatabase } from '../../../test/support/databases.ts';
+import { orderOrmOptions } from '../src/data/orm.config.ts';
+import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder } from '../src/domain/order-saga.ts';
+
+const log = createLogger('order-saga-test', 'silent');
+const timeouts = { reserveMs: 60_000, paymentMs: 60_000 };
+let orm: MikroORM;
+
+beforeAll(async () => {
+  const url = await createTestDatabase('order_saga');
+  await runMigrations(orderOrmOptions(url), log);
+  orm = await connectOrm(orderOrmOptions(url), log);
+});
+afterAll(async () => orm?.close());
+
+const tx = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
+
+function checkout(): CheckoutRequested {
+  const id = randomUUID();
+  return {
+    checkoutId: id,
+    cartId: `cart-${id.slice(0, 8)}`,
+    customerId: 'customer-1',
+    email: 'a@example.com',
+    shippingAddress: { name: 'A', line1: '1 St', line2: null, city: 'C', postalCode: '1', countryCode: 'US' },
+    paymentToken: 'tok_visa',
+    idempotencyKey: 'key-12345',
+    currency: 'USD',
+    lines: [{ productId: randomUUID(), name: 'Mug', quantity: 2, unitPriceAmount: 1250 }],
+    totals: { subtotal: 2500, discount: 0, shipping: 499, tax: 181, total: 3180 },
+    discountCodes: [],
+  };
+}
+
+async function state(orderId: string) {
+  const [order] = await orm.em.fork().execute<Array<{ status: string; payment_token: string | null }>>('select status, payment_token from customer_order where id = ?', [orderId]);
+  const history = await orm.em.fork().execute<Array<{ status: string }>>('select status from order_status_change where order_id = ? order by at, id', [orderId]);
+  const events = await orm.em.fork().execute<Array<{ subject: string; payload: { data: Record<string, unknown> } }>>(
+    `select subject, payload from outbox_event where payload->'data'->>'orderId' = ? order by seq`,
+    [orderId],
+  );
+  return { status: order?.status, token: order?.payment_token, history: history.map((h) => h.status), subjects: events.map((e) => e.subject), events };
+}
+
+describe('the checkout saga, step by step on the real database', () => {
+  it('runs the happy path once, however often each event arrives', async () => {
+    const c = checkout();
+    expect(await tx((em) => startOrder(em, c, timeouts))).toBe(true);
+    expect(await tx((em) => startOrder(em, c, timeouts))).toBe(false);
+    expect(await tx((em) => onStockReserved(em, c.checkoutId, timeouts))).toBe(true);
+    expect(await tx((em) => onStockReserved(em, c.checkoutId, timeouts))).toBe(false);
+    expect(await tx((em) => onPaymentCaptured(em, c.checkoutId))).toBe(true);
+    expect(await tx((em) => onPaymentCaptured(em, c.checkoutId))).toBe(false);
+    const s = await state(c.checkoutId);
+    expect(s.status).toBe('CONFIRMED');
+    expect(s.history).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
+    expect(s.token).toBeNull(); // the payment token does not stay once it was used
+    expect(s.subjects).toEqual(['order.status.pending', 'order.stock.reserve', 'order.status.awaiting_payment', 'order.payment.requested', 'order.status.confirmed', 'order.stock.commit']);
+    const payment = s.events.find((e) => e.subject === 'order.payment.requested')!;
+    expect(payment.payload.data).toMatchObject({ amount: 3180, currency: 'USD', paymentToken: 'tok_visa', customerId: 'customer-1' });
+  });
+
+  it('compensates: rejected stock → REJECTED; declined payment → PAYMENT_FAILED and stock released', async () => {
+    const rejected = checkout();
+    await tx((em) => startOrder(em, rejected, timeouts));
+    await tx((em) => onStockRejected(em, rejected.checkoutId, 'short'));
+    expect((await state(rejected.checkoutId)).status).toBe('REJECTED');
+
+    const declined = checkout();
+    await tx((em) => startOrder(em, declined, timeouts));
+    await tx((em) => onStockReserved(em, declined.checkoutId, timeouts));
+    await tx((em) => onPaymentFailed(em, declined.checkoutId, 'DECLINED'));
+    const s = await state(declined.checkoutId);
+    expect(s.status).toBe('PAYMENT_FAILED');
+    expect(s.subjects.slice(-2)).toEqual(['order.status.payment_failed', 'order.stock.release']);
+  });
+
+  it('fails a step that does not answer in time, and refunds a capture that arrives after', async () => {
+    const slow = checkout();
+    await tx((em) => startOrder(em, slow, { reserveMs: 60_000, paymentMs: 1 }));
+    await tx((em) => onStockReserved(em, slow.checkoutId, { reserveMs: 60_000, paymentMs: 1 }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await tx((em) => failTimedOut(em))).toContain(slow.checkoutId);
+    expect((await state(slow.checkoutId)).status).toBe('PAYMENT_FAILED');
+    expect(await tx((em) => onPaymentCaptured(em, slow.checkoutId))).toBe(false);
+    const s = await state(slow.checkoutId);
+    expect(s.subjects.slice(-2)).toEqual(['order.stock.release', 'order.payment.refund']);
+  });
+});
