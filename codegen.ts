@@ -25,8 +25,10 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
     OrderLine: '../data/order.entity.ts#OrderLine',
     OrderStatusChange: '../data/order.entity.ts#OrderStatusChange',
     Customer: '../domain/customer.ts#CustomerRef',
+    Checkout: '../domain/checkout-ref.ts#CheckoutRef',
+    UserError: '@shop/platform#UserError',
   },
-  payment: { Payment: '../data/payment.entity.ts#Payment', Order: '../domain/order-ref.ts#OrderRef' },
+  payment: { Payment: '../data/payment.entity.ts#Payment', Order: '../domain/order-ref.ts#OrderRef', UserError: '@shop/platform#UserError' },
 };
 
 const config: CodegenConfig = {

@@ -2,17 +2,29 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Identity, Logger } from '@shop/platform';
 import { OrderService } from './domain/order.service.ts';
+import { OrderAdminService } from './domain/order-admin.service.ts';
 import type { Order } from './data/order.entity.ts';
 
 export interface Context {
   identity: Identity;
   log: Logger;
   orders: OrderService;
+  changes: OrderAdminService;
   /** Visible orders by id: one query per batch, null where not found or not the caller's. */
   orderById: DataLoader<string, Order | null>;
+  /** The order as committed (after a mutation), bypassing this request's loader cache. */
+  freshOrder: (id: string) => Promise<Order | null>;
 }
 
-export function createContext(em: EntityManager, identity: Identity, log: Logger): Context {
+/** `afterCommit` (outbox nudge, order-changed message) runs after each committed order change. */
+export function createContext(em: EntityManager, identity: Identity, log: Logger, afterCommit: (orderId: string) => void = () => undefined): Context {
   const orders = new OrderService(em.fork());
-  return { identity, log, orders, orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity)) };
+  return {
+    identity,
+    log,
+    orders,
+    changes: new OrderAdminService(em, afterCommit),
+    orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity)),
+    freshOrder: async (id) => (await new OrderService(em.fork()).visibleByIds([id], identity))[0] ?? null,
+  };
 }

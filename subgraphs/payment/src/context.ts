@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Identity, Logger } from '@shop/platform';
 import { PaymentService } from './domain/payment.service.ts';
+import { RefundService, type RefundRow } from './domain/refund.service.ts';
+import type { PaymentProvider } from './domain/provider.ts';
 import type { Payment } from './data/payment.entity.ts';
 
 export interface Context {
@@ -9,14 +11,30 @@ export interface Context {
   log: Logger;
   paymentByOrderId: DataLoader<string, Payment | null>;
   paymentById: DataLoader<string, Payment | null>;
+  /** Refunds per payment id (callers check the payment's visibility first). */
+  refundsByPaymentId: DataLoader<string, RefundRow[]>;
+  refunds: RefundService;
+  /** A payment read afresh (not from this request's identity map), e.g. after a mutation changed it. */
+  freshPayment: (id: string) => Promise<Payment | null>;
 }
 
-export function createContext(em: EntityManager, identity: Identity, log: Logger): Context {
-  const payments = new PaymentService(em.fork());
+export interface ContextOptions {
+  /** The resilient provider; without it the refund mutation cannot settle (reads still work). */
+  provider?: PaymentProvider;
+  notify?: () => void;
+}
+
+export function createContext(em: EntityManager, identity: Identity, log: Logger, options: ContextOptions = {}): Context {
+  const fork = em.fork();
+  const payments = new PaymentService(fork);
+  const refunds = new RefundService(fork, { ...options, log });
   return {
     identity,
     log,
     paymentByOrderId: new DataLoader((ids) => payments.visibleByOrderIds(ids, identity)),
     paymentById: new DataLoader((ids) => payments.visibleByIds(ids, identity)),
+    refundsByPaymentId: new DataLoader((ids) => refunds.byPaymentIds(ids)),
+    refunds,
+    freshPayment: async (id) => (await new PaymentService(em.fork()).visibleByIds([id], identity))[0] ?? null,
   };
 }

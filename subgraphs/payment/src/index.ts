@@ -1,11 +1,18 @@
-import { runSubgraph } from '@shop/platform';
+import { runSubgraph, type SubgraphDeps } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { paymentOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
+import { startPaymentWorkers } from './events/payment-workers.ts';
+import { resilientProvider, type ResilientProvider } from './domain/resilient-provider.ts';
+import { SimulatorProvider } from './domain/simulator.ts';
 
 const config = loadConfig();
+
+// One provider (and so one circuit breaker) for the saga workers and the refund mutation.
+let provider: ResilientProvider | undefined;
+const providerOf = (deps: Pick<SubgraphDeps, 'orm'>) => (provider ??= resilientProvider(new SimulatorProvider(deps.orm.em)));
 
 await runSubgraph({
   name: 'payment',
@@ -16,5 +23,6 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: paymentOrmOptions(config.PAYMENT_DATABASE_URL),
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log),
+  background: async (deps) => startPaymentWorkers(deps, { provider: providerOf(deps) }),
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), notify: () => deps.outbox.notify() }),
 });

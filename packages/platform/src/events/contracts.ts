@@ -162,3 +162,10 @@ export interface PaymentRefunded {
   amount: number;
   currency: string;
 }
+
+/** Order → catalog: a cancelled order that was already paid puts its committed stock back. */
+export const ORDER_STOCK_RETURN = 'order.stock.return';
+export interface StockReturnRequested {
+  orderId: string;
+  reason: string;
+}

@@ -407,6 +407,7 @@ export type UserErrorCode =
   | 'INSUFFICIENT_STOCK'
   | 'INVALID'
   | 'INVALID_QUANTITY'
+  | 'INVALID_STATUS'
   | 'NEGATIVE'
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'

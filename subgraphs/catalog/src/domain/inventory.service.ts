@@ -162,6 +162,29 @@ export class InventoryService {
     return outcomes;
   }
 
+  /**
+   * A paid order was cancelled: its committed units go back on hand, once (returned_at marks it).
+   * Anything else (never committed, already returned) changes nothing.
+   */
+  async returnStock(em: EntityManager, orderId: string): Promise<boolean> {
+    if (!isUuid(orderId)) return false;
+    const marked = await em.execute<{ affectedRows: number }>(
+      `update stock_reservation set returned_at = ?, updated_at = ? where order_id = ? and status = 'COMMITTED' and returned_at is null`,
+      [this.clock().toISOString(), this.clock().toISOString(), orderId],
+      'run',
+    );
+    if (marked.affectedRows === 0) return false;
+    const lines = sortLines(await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id = ?', [orderId]));
+    const rows: ProductStock[] = [];
+    for (const line of lines) {
+      const [row] = await em.execute<ProductStock[]>(`update product set on_hand = on_hand + ? where id = ? returning ${PRODUCT_STOCK}`, [line.quantity, line.productId]);
+      if (row) rows.push(row);
+    }
+    const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
+    await this.announceStock(em, rows, (row) => ({ onHand: row.onHand - quantities.get(row.id)!, reserved: row.reserved }));
+    return true;
+  }
+
   /** Commit or release: applied only to a RESERVED order, answered from the record otherwise. */
   private async settle(em: EntityManager, command: 'commit' | 'release', orderId: string, reason: string): Promise<CommandResult> {
     if (!isUuid(orderId)) return this.invalid(command, orderId);

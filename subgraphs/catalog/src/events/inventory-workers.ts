@@ -4,6 +4,7 @@ import {
   ORDER_STOCK_COMMIT,
   ORDER_STOCK_RELEASE,
   ORDER_STOCK_RESERVE,
+  ORDER_STOCK_RETURN,
   startConsumer,
   type EventEnvelope,
   type Logger,
@@ -40,6 +41,11 @@ async function dispatch(service: InventoryService, tx: EntityManager, event: Eve
     case ORDER_STOCK_RELEASE:
       result = await service.release(tx, orderId, String(data.reason ?? ''));
       break;
+    case ORDER_STOCK_RETURN: {
+      const returned = await service.returnStock(tx, orderId);
+      log.info({ subject: event.subject, orderId, returned }, 'stock return handled');
+      return;
+    }
     default:
       log.warn({ subject: event.subject, eventId: event.id }, 'unknown stock command ignored');
       return;

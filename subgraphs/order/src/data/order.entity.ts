@@ -26,7 +26,13 @@ export const OrderSchema = defineEntity({
     status: p.enum(ORDER_STATUSES),
     currency: p.string().length(3),
     subtotalAmount: p.integer(),
+    discountAmount: p.integer().default(0),
+    shippingAmount: p.integer().default(0),
+    taxAmount: p.integer().default(0),
     totalAmount: p.integer(),
+    /** The cart the checkout came from (null for orders made before the saga, e.g. seeds). */
+    cartId: p.string().length(64).nullable(),
+    trackingNumber: p.string().length(100).nullable(),
     shippingAddress: p.json<ShippingAddress>(),
     lines: () => p.oneToMany(OrderLineSchema).mappedBy('order').orderBy({ position: 'asc' }),
     statusHistory: () => p.oneToMany(OrderStatusChangeSchema).mappedBy('order').orderBy({ at: 'asc', id: 'asc' }),

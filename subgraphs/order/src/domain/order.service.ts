@@ -38,14 +38,21 @@ export class OrderService {
   }
 
   /** A customer's orders, newest first (keyset on created_at desc, id desc). */
-  async listForCustomer(customerId: string, first: number, after?: string | null): Promise<Connection<Order>> {
-    const where: Record<string, unknown> = { customerId };
+  listForCustomer(customerId: string, first: number, after?: string | null): Promise<Connection<Order>> {
+    return this.list({ customerId, first, after });
+  }
+
+  /** Orders newest first; all of them when `customerId` is undefined (admins), optionally by status. */
+  async list(options: { customerId?: string; status?: string | null; first: number; after?: string | null }): Promise<Connection<Order>> {
+    const where: Record<string, unknown> = {};
+    if (options.customerId !== undefined) where.customerId = options.customerId;
+    if (options.status) where.status = options.status;
     const totalCount = await this.em.count(OrderSchema, where);
-    if (after) {
-      const cursor = readCursor(after);
+    if (options.after) {
+      const cursor = readCursor(options.after);
       where.$or = [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }];
     }
-    const rows = await this.em.find(OrderSchema, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1, populate: POPULATE });
-    return toConnection(rows, first, totalCount, (o) => encodeCursor([o.createdAt.toISOString(), o.id]), Boolean(after));
+    const rows = await this.em.find(OrderSchema, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: options.first + 1, populate: POPULATE });
+    return toConnection(rows, options.first, totalCount, (o) => encodeCursor([o.createdAt.toISOString(), o.id]), Boolean(options.after));
   }
 }

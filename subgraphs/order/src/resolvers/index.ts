@@ -2,12 +2,33 @@ import { DateTime, Decimal, ForbiddenError, money, pageSize, type CurrencyCode }
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { displayNumber } from '../domain/order.service.ts';
 import { canSeeCustomer } from '../domain/order-access.ts';
+import type { OrderChangeResult } from '../domain/order-admin.service.ts';
+import type { Context } from '../context.ts';
+
+/** A mutation's answer: the order as committed (or as it is, when nothing changed). */
+const payload = async (result: OrderChangeResult, ctx: Context) => ({
+  order: result.orderId ? await ctx.freshOrder(result.orderId) : null,
+  userErrors: result.userErrors,
+});
 
 export const resolvers: Resolvers = {
   DateTime,
   Decimal,
   Query: {
     order: (_root, args, ctx) => ctx.orderById.load(args.id),
+    // Admins see every order; a customer only their own (the rule requires a signed-in caller).
+    orders: (_root, args, ctx) =>
+      ctx.orders.list({
+        customerId: ctx.identity.roles.includes('admin') ? undefined : ctx.identity.sub!,
+        status: args.status,
+        first: pageSize(args.first, 20),
+        after: args.after,
+      }),
+  },
+  Mutation: {
+    orderCancel: async (_root, args, ctx) => payload(await ctx.changes.cancel(args.id, ctx.identity, args.reason), ctx),
+    orderShip: async (_root, args, ctx) => payload(await ctx.changes.ship(args.id, args.trackingNumber), ctx),
+    orderDeliver: async (_root, args, ctx) => payload(await ctx.changes.deliver(args.id), ctx),
   },
   Customer: {
     __resolveReference: (ref) => ({ id: ref.id }),
@@ -16,11 +37,26 @@ export const resolvers: Resolvers = {
       return ctx.orders.listForCustomer(customer.id, pageSize(args.first, 10), args.after);
     },
   },
+  Checkout: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    order: (checkout, _args, ctx) => ctx.orderById.load(checkout.id),
+  },
   Order: {
     __resolveReference: (ref, ctx) => ctx.orderById.load(ref.id),
     number: (order) => displayNumber(order.number),
     lines: (order) => order.lines.getItems(),
     statusHistory: (order) => order.statusHistory.getItems(),
+    cost: (order) => {
+      const m = (amount: number) => money(amount, order.currency as CurrencyCode);
+      return {
+        subtotalAmount: m(order.subtotalAmount),
+        discountAmount: m(order.discountAmount),
+        shippingAmount: m(order.shippingAmount),
+        taxAmount: m(order.taxAmount),
+        totalAmount: m(order.totalAmount),
+      };
+    },
+    shippingAddress: (order) => ({ ...order.shippingAddress, line2: order.shippingAddress.line2 ?? null }),
   },
   OrderLine: {
     product: (line) => ({ __typename: 'Product', id: line.productId }),

@@ -1,4 +1,18 @@
 import type { IRules } from 'graphql-shield';
+import { isAdmin, isAuthenticated } from '@shop/platform';
 
-/** Reads are checked per row in the service (owner or admin); every mutation is denied until listed. */
-export const permissions: IRules = {};
+/**
+ * Order lists need a signed-in caller; whose order it is gets checked per row in the service
+ * (owner or admin). Cancel is open to owners (checked on the locked row); ship and deliver are
+ * admin-only. Every other mutation is denied.
+ */
+export const permissions: IRules = {
+  Query: {
+    orders: isAuthenticated,
+  },
+  Mutation: {
+    orderCancel: isAuthenticated,
+    orderShip: isAdmin,
+    orderDeliver: isAdmin,
+  },
+};

@@ -16,6 +16,13 @@ export const PaymentSchema = defineEntity({
     amount: p.integer(),
     currency: p.string().length(3),
     providerReference: p.string().length(128).nullable(),
+    /** Refunds claimed so far (pending or succeeded), minor units; never above `amount`. */
+    refundedAmount: p.integer().default(0),
+    /** The checkout's provider token (e.g. tok_visa), kept so a stuck capture can be retried; never card data. */
+    paymentToken: p.string().length(64).nullable(),
+    /** Why a FAILED payment failed: DECLINED, INSUFFICIENT_FUNDS, PROVIDER_ERROR, PROVIDER_UNAVAILABLE, TIMEOUT. */
+    failureCode: p.string().length(32).nullable(),
+    failureReason: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

@@ -1,10 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Identity } from '@shop/platform';
+import {
+  enqueueEvent,
+  PAYMENT_CAPTURED,
+  PAYMENT_FAILED,
+  type Identity,
+  type Logger,
+  type PaymentCaptured,
+  type PaymentFailed,
+  type PaymentRequested,
+} from '@shop/platform';
 import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
+import { eventId } from './event-ids.ts';
+import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
+import { ProviderUnavailable } from './resilient-provider.ts';
 
 // Keys arrive from the gateway and clients; a malformed one is "not found", not a database error
 // (which would also fail every other key in the same DataLoader batch).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A payment is visible to the customer who paid and to admins. */
 export function canSeePayment(payment: { customerId?: string | null }, identity: Identity): boolean {
@@ -12,10 +25,47 @@ export function canSeePayment(payment: { customerId?: string | null }, identity:
   return identity.sub !== null && payment.customerId === identity.sub;
 }
 
+export interface PaymentServiceOptions {
+  provider?: PaymentProvider;
+  log?: Logger;
+  /** Nudges the outbox relay after this service commits an event. */
+  notify?: () => void;
+}
+
+interface PaymentRow {
+  id: string;
+  orderId: string;
+  status: Payment['status'];
+  amount: number;
+  currency: string;
+  paymentToken: string | null;
+  failureCode: string | null;
+  failureReason: string | null;
+}
+const ROW = `id, order_id as "orderId", status, amount, currency, payment_token as "paymentToken",
+  failure_code as "failureCode", failure_reason as "failureReason"`;
+
+type Outcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
+
+/** A provider failure as the failed payment records it; undefined for anything else (a bug or the database). */
+function failureOf(error: unknown): Extract<Outcome, { status: 'FAILED' }> | undefined {
+  if (error instanceof ProviderDeclined) return { status: 'FAILED', code: error.code, reason: error.reason };
+  if (error instanceof ProviderUnavailable) return { status: 'FAILED', code: 'PROVIDER_UNAVAILABLE', reason: error.message };
+  if (error instanceof ProviderTimeout) return { status: 'FAILED', code: 'TIMEOUT', reason: error.message };
+  if (error instanceof ProviderError) return { status: 'FAILED', code: 'PROVIDER_ERROR', reason: error.message };
+  return undefined;
+}
+
 export class PaymentService {
   private readonly em: EntityManager;
-  constructor(em: EntityManager) {
+  private readonly provider: PaymentProvider | undefined;
+  private readonly log: Logger | undefined;
+  private readonly notify: () => void;
+  constructor(em: EntityManager, options: PaymentServiceOptions = {}) {
     this.em = em;
+    this.provider = options.provider;
+    this.log = options.log;
+    this.notify = options.notify ?? (() => undefined);
   }
 
   /** Payments of many orders in one query; null where none exists or the caller may not see it. */
@@ -36,5 +86,97 @@ export class PaymentService {
       const payment = byKey.get(value);
       return payment && canSeePayment(payment, identity) ? payment : null;
     });
+  }
+
+  /**
+   * Step 1 of a capture, inside the caller's (inbox) transaction: the order's one payment row,
+   * PENDING until the provider answered. A request for an order whose payment already has an
+   * outcome re-answers it with the same event id (de-duplicated downstream) and changes nothing.
+   * Returns the payment id when the provider still has to be called (step 2, `settleCapture`,
+   * after this transaction commits: no transaction stays open across provider calls and retries).
+   */
+  async capture(tx: EntityManager, request: PaymentRequested): Promise<string | null> {
+    await tx.execute(
+      `insert into payment (id, order_id, customer_id, status, amount, currency, payment_token, created_at, updated_at)
+       values (?, ?, ?, 'PENDING', ?, ?, ?, now(), now()) on conflict (order_id) do nothing`,
+      [randomUUID(), request.orderId, request.customerId, request.amount, request.currency, request.paymentToken],
+    );
+    const [payment] = await tx.execute<PaymentRow[]>(`select ${ROW} from payment where order_id = ?`, [request.orderId]);
+    if (!payment) throw new Error(`payment of order ${request.orderId} vanished`);
+    if (payment.status === 'PENDING') return payment.id;
+    await this.answer(tx, payment);
+    return null;
+  }
+
+  /**
+   * Step 2: calls the provider (through the resilience policy; idempotency key = order id, so a
+   * repeat after a crash returns the same capture) and records the outcome with its event in one
+   * short transaction. Only the first writer of an outcome enqueues. Safe to run concurrently.
+   */
+  async settleCapture(paymentId: string): Promise<Payment['status'] | undefined> {
+    if (!this.provider) throw new Error('PaymentService needs a provider to capture');
+    const [payment] = await this.em.fork().execute<PaymentRow[]>(`select ${ROW} from payment where id = ?`, [paymentId]);
+    if (!payment || payment.status !== 'PENDING') return payment?.status;
+    const outcome = await this.callProvider(this.provider, payment);
+    const status = await this.em.fork().transactional(async (tx) => {
+      const failed = outcome.status === 'FAILED' ? outcome : null;
+      const updated = await tx.execute<{ affectedRows: number }>(
+        `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, updated_at = now()
+         where id = ? and status = 'PENDING'`,
+        [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, paymentId],
+        'run',
+      );
+      if (updated.affectedRows === 1) {
+        await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
+      }
+      return outcome.status;
+    });
+    this.notify();
+    this.log?.info({ orderId: payment.orderId, paymentId, status, code: outcome.status === 'FAILED' ? outcome.code : undefined }, 'capture settled');
+    return status;
+  }
+
+  /** Both steps, for callers that are not inside an inbox transaction (tests, tools). */
+  async captureNow(request: PaymentRequested): Promise<Payment['status'] | undefined> {
+    const pending = await this.em.fork().transactional((tx) => this.capture(tx, request));
+    this.notify();
+    if (pending) return this.settleCapture(pending);
+    const [row] = await this.em.fork().execute<PaymentRow[]>(`select ${ROW} from payment where order_id = ?`, [request.orderId]);
+    return row?.status;
+  }
+
+  /** PENDING payments nobody settled (crash after step 1); settled again, which is idempotent. */
+  async stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
+    const rows = await this.em.fork().execute<Array<{ id: string }>>(
+      `select id from payment where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
+      [olderThanMs / 1000, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  private async callProvider(provider: PaymentProvider, payment: PaymentRow): Promise<Outcome> {
+    const request = { idempotencyKey: payment.orderId, amount: payment.amount, currency: payment.currency, token: payment.paymentToken ?? '' };
+    try {
+      return { status: 'CAPTURED', ...(await provider.capture(request)) };
+    } catch (error) {
+      const failure = failureOf(error);
+      if (!failure) throw error;
+      if (failure.code !== 'TIMEOUT') return failure;
+      // Timed out even after retries: the charge may still have happened. Ask before failing.
+      const known = await provider.status(payment.orderId).catch(() => undefined);
+      return known?.status === 'SUCCEEDED' ? { status: 'CAPTURED', providerReference: known.providerReference } : failure;
+    }
+  }
+
+  /** The recorded outcome as its event, under an id derived from the order (same answer, same id). */
+  private async answer(tx: EntityManager, payment: PaymentRow): Promise<void> {
+    if (payment.status === 'FAILED') {
+      const data: PaymentFailed = { orderId: payment.orderId, code: payment.failureCode ?? 'PROVIDER_ERROR', reason: payment.failureReason ?? '' };
+      await enqueueEvent(tx, PAYMENT_FAILED, data, eventId(`${payment.orderId}:${PAYMENT_FAILED}`));
+    } else if (payment.status !== 'PENDING') {
+      // CAPTURED, or already (partially) refunded: the capture happened.
+      const data: PaymentCaptured = { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount, currency: payment.currency };
+      await enqueueEvent(tx, PAYMENT_CAPTURED, data, eventId(`${payment.orderId}:${PAYMENT_CAPTURED}`));
+    }
   }
 }

@@ -2,9 +2,12 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Payment as PaymentModel } from '../data/payment.entity.ts';
 import type { OrderRef as OrderRefModel } from '../domain/order-ref.ts';
+import type { UserError as UserErrorModel } from '@shop/platform';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -31,11 +34,26 @@ export type Money = {
   currencyCode: CurrencyCode;
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Admin: refund a captured payment, partly (amount) or whatever is left (no amount). The same key twice refunds once. */
+  paymentRefund: RefundPayload;
+};
+
+
+export type MutationPaymentRefundArgs = {
+  amount?: InputMaybe<Scalars['Decimal']['input']>;
+  idempotencyKey: Scalars['String']['input'];
+  paymentId: Scalars['ID']['input'];
+};
+
 export type Order = {
   __typename?: 'Order';
   id: Scalars['ID']['output'];
   /** The order's payment; visible to the order's owner and admins. */
   payment: Maybe<Payment>;
+  /** The order's refunds, oldest first; visible like payment (an empty list otherwise). */
+  refunds: Array<Refund>;
 };
 
 export type PageInfo = {
@@ -51,6 +69,8 @@ export type Payment = {
   amount: Money;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** Refunds claimed so far (succeeded or still in flight); never more than amount. */
+  refundedAmount: Money;
   status: PaymentStatus;
 };
 
@@ -61,6 +81,54 @@ export type PaymentStatus =
   | 'PARTIALLY_REFUNDED'
   | 'PENDING'
   | 'REFUNDED';
+
+export type Refund = {
+  __typename?: 'Refund';
+  amount: Money;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  status: RefundStatus;
+};
+
+export type RefundPayload = {
+  __typename?: 'RefundPayload';
+  payment: Maybe<Payment>;
+  refund: Maybe<Refund>;
+  userErrors: Array<UserError>;
+};
+
+export type RefundStatus =
+  | 'FAILED'
+  | 'PENDING'
+  | 'SUCCEEDED';
+
+export type UserError = {
+  __typename?: 'UserError';
+  code: UserErrorCode;
+  field: Maybe<Array<Scalars['String']['output']>>;
+  message: Scalars['String']['output'];
+};
+
+export type UserErrorCode =
+  | 'CART_NOT_ACTIVE'
+  | 'CONFLICT'
+  | 'DISCOUNT_EXPIRED'
+  | 'DISCOUNT_NOT_FOUND'
+  | 'INSUFFICIENT_STOCK'
+  | 'INVALID'
+  | 'INVALID_QUANTITY'
+  | 'INVALID_STATUS'
+  | 'NEGATIVE'
+  | 'NOT_FOUND'
+  | 'OUT_OF_STOCK'
+  | 'PRECISION'
+  | 'PRICE_CHANGED'
+  | 'REQUIRED'
+  | 'TAKEN'
+  | 'TOO_LONG'
+  | 'TOO_MANY_LINES'
+  | 'UNKNOWN_PRODUCT'
+  | 'UNSUPPORTED_COUNTRY';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -165,13 +233,19 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Money: ResolverTypeWrapper<Money>;
-  Order: ResolverTypeWrapper<OrderRefModel>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Order: ResolverTypeWrapper<OrderRefModel>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Payment: ResolverTypeWrapper<PaymentModel>;
   PaymentStatus: PaymentStatus;
+  Refund: ResolverTypeWrapper<Refund>;
+  RefundPayload: ResolverTypeWrapper<Omit<RefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversTypes['Payment']>, userErrors: Array<ResolversTypes['UserError']> }>;
+  RefundStatus: RefundStatus;
+  UserError: ResolverTypeWrapper<UserErrorModel>;
+  UserErrorCode: UserErrorCode;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -179,12 +253,16 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Money: Money;
-  Order: OrderRefModel;
-  ID: Scalars['ID']['output'];
-  PageInfo: PageInfo;
+  Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  Order: OrderRefModel;
+  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Payment: PaymentModel;
+  Refund: Refund;
+  RefundPayload: Omit<RefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['Payment']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  UserError: UserErrorModel;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -200,10 +278,15 @@ export type MoneyResolvers<ContextType = Context, ParentType extends ResolversPa
   currencyCode?: Resolver<ResolversTypes['CurrencyCode'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  paymentRefund?: Resolver<ResolversTypes['RefundPayload'], ParentType, ContextType, RequireFields<MutationPaymentRefundArgs, 'idempotencyKey' | 'paymentId'>>;
+}>;
+
 export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType>;
+  refunds?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -218,15 +301,39 @@ export type PaymentResolvers<ContextType = Context, ParentType extends Resolvers
   amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  refundedAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PaymentStatus'], ParentType, ContextType>;
+}>;
+
+export type RefundResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Refund'] = ResolversParentTypes['Refund']> = ResolversObject<{
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['RefundStatus'], ParentType, ContextType>;
+}>;
+
+export type RefundPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RefundPayload'] = ResolversParentTypes['RefundPayload']> = ResolversObject<{
+  payment?: Resolver<Maybe<ResolversTypes['Payment']>, ParentType, ContextType>;
+  refund?: Resolver<Maybe<ResolversTypes['Refund']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type UserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
+  code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
+  field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Payment?: PaymentResolvers<ContextType>;
+  Refund?: RefundResolvers<ContextType>;
+  RefundPayload?: RefundPayloadResolvers<ContextType>;
+  UserError?: UserErrorResolvers<ContextType>;
 }>;
 

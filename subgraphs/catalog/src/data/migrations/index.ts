@@ -3,6 +3,7 @@ import { Initial } from './20261123000000-initial.ts';
 import { Search } from './20261123000002-search.ts';
 import { Inventory } from './20261123000003-inventory.ts';
 import { InventoryAdjustment } from './20261123000004-inventory-adjustment.ts';
+import { StockReturn } from './20261123000005-stock-return.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   { name: '20261123000002-search', class: Search },
   { name: '20261123000003-inventory', class: Inventory },
   { name: '20261123000004-inventory-adjustment', class: InventoryAdjustment },
+  { name: '20261123000005-stock-return', class: StockReturn },
 ];

@@ -1,0 +1,82 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  deterministicEventId,
+  enqueueEvent,
+  ForbiddenError,
+  ORDER_PAYMENT_REFUND,
+  ORDER_STOCK_RELEASE,
+  ORDER_STOCK_RETURN,
+  userError,
+  type Identity,
+  type RefundRequested,
+  type UserError,
+} from '@shop/platform';
+import { lockOrder, moveOrder } from './order-saga.ts';
+import { canMove } from './order-transitions.ts';
+
+export interface OrderChangeResult {
+  orderId: string | null;
+  userErrors: UserError[];
+}
+
+/**
+ * Cancel, ship, deliver: each one transaction on the locked order row. Not the caller's order, or
+ * no such order: FORBIDDEN, the same for both. An illegal transition is a userError naming the
+ * current status.
+ */
+export class OrderAdminService {
+  private readonly em: EntityManager;
+  private readonly afterCommit: (orderId: string) => void;
+  constructor(em: EntityManager, afterCommit: (orderId: string) => void) {
+    this.em = em;
+    this.afterCommit = afterCommit;
+  }
+
+  private async change(id: string, work: (tx: EntityManager) => Promise<UserError[]>): Promise<OrderChangeResult> {
+    const userErrors = await this.em.fork().transactional(work);
+    if (userErrors.length === 0) this.afterCommit(id);
+    return { orderId: id, userErrors };
+  }
+
+  /** The owner (before it ships) or an admin: refund what was paid, give the stock back. */
+  cancel(id: string, identity: Identity, reason: string | null | undefined): Promise<OrderChangeResult> {
+    return this.change(id, async (tx) => {
+      const order = /^[0-9a-f-]{36}$/i.test(id) ? await lockOrder(tx, id) : null;
+      const isAdmin = identity.roles.includes('admin');
+      if (!order || (!isAdmin && (!identity.sub || order.customer_id !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
+      const was = order.status;
+      if (!canMove(was, 'CANCELLED')) return [userError('INVALID_STATUS', `The order is ${was} and can no longer be cancelled`, ['id'])];
+      await moveOrder(tx, order, 'CANCELLED', reason?.trim() || (isAdmin ? 'cancelled by an admin' : 'cancelled by the customer'), null);
+      if (was === 'CONFIRMED') {
+        // Paid and committed: refund in full and put the sold units back on the shelf.
+        await enqueueEvent<RefundRequested>(tx, ORDER_PAYMENT_REFUND, { orderId: id, amount: null, reason: 'order cancelled', idempotencyKey: `cancel:${id}` }, deterministicEventId(ORDER_PAYMENT_REFUND, id));
+        await enqueueEvent(tx, ORDER_STOCK_RETURN, { orderId: id, reason: 'CANCELLED' }, deterministicEventId(ORDER_STOCK_RETURN, id));
+      } else {
+        // Not paid yet: release the reservation (a capture that still arrives is refunded by the saga).
+        await enqueueEvent(tx, ORDER_STOCK_RELEASE, { orderId: id, reason: 'CANCELLED' }, deterministicEventId(ORDER_STOCK_RELEASE, id));
+      }
+      return [];
+    });
+  }
+
+  ship(id: string, trackingNumber: string): Promise<OrderChangeResult> {
+    return this.change(id, async (tx) => {
+      const tracking = trackingNumber.trim();
+      if (!tracking || tracking.length > 100) return [userError('INVALID', 'A tracking number of 1 to 100 characters is required', ['trackingNumber'])];
+      const order = /^[0-9a-f-]{36}$/i.test(id) ? await lockOrder(tx, id) : null;
+      if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
+      if (!(await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null))) return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
+      await tx.execute('update customer_order set tracking_number = ? where id = ?', [tracking, id]);
+      return [];
+    });
+  }
+
+  deliver(id: string): Promise<OrderChangeResult> {
+    return this.change(id, async (tx) => {
+      const order = /^[0-9a-f-]{36}$/i.test(id) ? await lockOrder(tx, id) : null;
+      if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
+      if (!(await moveOrder(tx, order, 'DELIVERED', null, null))) return [userError('INVALID_STATUS', `The order is ${order.status}, not SHIPPED`, ['id'])];
+      return [];
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { enqueueEvent, PAYMENT_REFUNDED, type Logger, type PaymentRefunded } from '@shop/platform';
+import { eventId } from './event-ids.ts';
+import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
+import { ProviderUnavailable } from './resilient-provider.ts';
+import { UUID } from './payment.service.ts';
+
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+export interface RefundRow {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  createdAt: Date;
+}
+/** The UserErrorCode values a refund can answer (a subset of the shared enum). */
+export interface RefundUserError {
+  field: string[] | null;
+  message: string;
+  code: 'INVALID' | 'NOT_FOUND' | 'CONFLICT' | 'REQUIRED' | 'TOO_LONG' | 'INVALID_STATUS';
+}
+export interface RefundResult {
+  refund: RefundRow | null;
+  userErrors: RefundUserError[];
+}
+
+const REFUND = `r.id, r.payment_id as "paymentId", p.order_id as "orderId", r.amount, p.currency, r.status, r.created_at as "createdAt"`;
+const REFUNDABLE = ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+export interface RefundServiceOptions {
+  provider?: PaymentProvider;
+  log?: Logger;
+  notify?: () => void;
+}
+
+/**
+ * Partial and full refunds. The amount is claimed on the payment row (`refunded_amount`, guarded
+ * by a conditional update and a check constraint) in a short transaction before the provider is
+ * called, so concurrent refunds can never add up to more than the capture; a failed refund gives
+ * its claim back. One refund per (payment, idempotency key).
+ */
+export class RefundService {
+  private readonly em: EntityManager;
+  private readonly provider: PaymentProvider | undefined;
+  private readonly log: Logger | undefined;
+  private readonly notify: () => void;
+  constructor(em: EntityManager, options: RefundServiceOptions = {}) {
+    this.em = em;
+    this.provider = options.provider;
+    this.log = options.log;
+    this.notify = options.notify ?? (() => undefined);
+  }
+
+  /** Claim, call the provider, record: the whole refund, for the admin mutation. */
+  async refund(paymentId: string, amount: number | null, idempotencyKey: string, reason: string | null = null): Promise<RefundResult> {
+    const claimed = await this.em.fork().transactional((tx) => this.claim(tx, paymentId, amount, idempotencyKey, reason));
+    if (!claimed.refund) return claimed;
+    if (claimed.refund.status === 'PENDING') await this.settle(claimed.refund.id);
+    return { refund: (await this.byIds([claimed.refund.id]))[0] ?? null, userErrors: [] };
+  }
+
+  /**
+   * Step 1, in the caller's transaction: a PENDING refund row holding its amount, or the refund
+   * already made with this key, or userErrors. The payment row lock lasts only this transaction.
+   */
+  async claim(tx: EntityManager, paymentId: string, amount: number | null, idempotencyKey: string, reason: string | null): Promise<RefundResult> {
+    const errors: RefundUserError[] = [];
+    if (!idempotencyKey.trim()) errors.push({ field: ['idempotencyKey'], message: 'An idempotency key is required.', code: 'REQUIRED' });
+    if (idempotencyKey.length > 255) errors.push({ field: ['idempotencyKey'], message: 'At most 255 characters.', code: 'TOO_LONG' });
+    if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) errors.push({ field: ['amount'], message: 'The amount must be positive.', code: 'INVALID' });
+    if (errors.length) return { refund: null, userErrors: errors };
+    const notFound = { refund: null, userErrors: [{ field: ['paymentId'], message: 'No such payment.', code: 'NOT_FOUND' as const }] };
+    if (!UUID.test(paymentId)) return notFound;
+    const [payment] = await tx.execute<Array<{ status: string; amount: number; refundedAmount: number }>>(
+      'select status, amount, refunded_amount as "refundedAmount" from payment where id = ? for update',
+      [paymentId],
+    );
+    if (!payment) return notFound;
+    const [existing] = await tx.execute<RefundRow[]>(
+      `select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.payment_id = ? and r.idempotency_key = ?`,
+      [paymentId, idempotencyKey],
+    );
+    if (existing) return { refund: existing, userErrors: [] };
+    if (!REFUNDABLE.includes(payment.status)) {
+      return { refund: null, userErrors: [{ field: ['paymentId'], message: `A ${payment.status} payment cannot be refunded.`, code: 'INVALID_STATUS' }] };
+    }
+    const remaining = payment.amount - payment.refundedAmount;
+    const wanted = amount ?? remaining;
+    if (wanted <= 0 || wanted > remaining) {
+      const message = remaining === 0 ? 'The payment is already fully refunded.' : `At most ${remaining} (minor units) can still be refunded.`;
+      return { refund: null, userErrors: [{ field: ['amount'], message, code: remaining === 0 ? 'CONFLICT' : 'INVALID' }] };
+    }
+    // Belt and braces: the claim itself is conditional (and the table has a check constraint).
+    const claimed = await tx.execute<{ affectedRows: number }>(
+      'update payment set refunded_amount = refunded_amount + ?, updated_at = now() where id = ? and refunded_amount + ? <= amount',
+      [wanted, paymentId, wanted],
+      'run',
+    );
+    if (claimed.affectedRows !== 1) return { refund: null, userErrors: [{ field: ['amount'], message: 'The refund exceeds the captured amount.', code: 'INVALID' }] };
+    const id = randomUUID();
+    await tx.execute(`insert into refund (id, payment_id, amount, idempotency_key, status, reason) values (?, ?, ?, ?, 'PENDING', ?)`, [
+      id,
+      paymentId,
+      wanted,
+      idempotencyKey,
+      reason,
+    ]);
+    const [refund] = await tx.execute<RefundRow[]>(`select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.id = ?`, [id]);
+    return { refund: refund ?? null, userErrors: [] };
+  }
+
+  /**
+   * Step 2: the provider refund (idempotency key = refund id, stable across retries), then the
+   * outcome in one short transaction. A timeout leaves the refund PENDING (it may have happened)
+   * for the recovery loop; a decline, provider error or open circuit fails it and frees its claim.
+   */
+  async settle(refundId: string): Promise<RefundStatus | undefined> {
+    if (!this.provider) throw new Error('RefundService needs a provider to refund');
+    const [row] = await this.em.fork().execute<Array<RefundRow & { providerReference: string | null }>>(
+      `select ${REFUND}, p.provider_reference as "providerReference" from refund r join payment p on p.id = r.payment_id where r.id = ?`,
+      [refundId],
+    );
+    if (!row || row.status !== 'PENDING') return row?.status;
+    let outcome: { status: 'SUCCEEDED'; providerReference: string } | { status: 'FAILED'; reason: string };
+    try {
+      const done = await this.provider.refund({ idempotencyKey: `refund:${row.id}`, providerReference: row.providerReference ?? '', amount: row.amount });
+      outcome = { status: 'SUCCEEDED', providerReference: done.providerReference };
+    } catch (error) {
+      if (error instanceof ProviderTimeout) {
+        this.log?.warn({ refundId, err: error }, 'refund outcome unknown; left PENDING for the recovery loop');
+        return 'PENDING';
+      }
+      if (!(error instanceof ProviderDeclined || error instanceof ProviderError || error instanceof ProviderUnavailable)) throw error;
+      outcome = { status: 'FAILED', reason: error.message };
+    }
+    await this.em.fork().transactional(async (tx) => {
+      const updated = await tx.execute<{ affectedRows: number }>(
+        `update refund set status = ?, provider_reference = ?, reason = coalesce(?, reason), updated_at = now() where id = ? and status = 'PENDING'`,
+        [outcome.status, outcome.status === 'SUCCEEDED' ? outcome.providerReference : null, outcome.status === 'FAILED' ? outcome.reason : null, row.id],
+        'run',
+      );
+      if (updated.affectedRows !== 1) return;
+      if (outcome.status === 'FAILED') {
+        await tx.execute('update payment set refunded_amount = refunded_amount - ?, updated_at = now() where id = ?', [row.amount, row.paymentId]);
+        return;
+      }
+      // Status follows what was actually refunded, not what is merely claimed.
+      await tx.execute(
+        `update payment set updated_at = now(), status = case when
+           (select coalesce(sum(amount), 0) from refund where payment_id = payment.id and status = 'SUCCEEDED') >= amount
+           then 'REFUNDED' else 'PARTIALLY_REFUNDED' end
+         where id = ?`,
+        [row.paymentId],
+      );
+      const data: PaymentRefunded = { orderId: row.orderId, paymentId: row.paymentId, refundId: row.id, amount: row.amount, currency: row.currency };
+      await enqueueEvent(tx, PAYMENT_REFUNDED, data, eventId(`${row.id}:${PAYMENT_REFUNDED}`));
+    });
+    this.notify();
+    this.log?.info({ refundId, paymentId: row.paymentId, status: outcome.status }, 'refund settled');
+    return outcome.status;
+  }
+
+  async byIds(ids: readonly string[]): Promise<RefundRow[]> {
+    if (!ids.length) return [];
+    return this.em.fork().execute<RefundRow[]>(`select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.id in (?)`, [ids]);
+  }
+
+  /** Refunds of many payments in one query, oldest first. */
+  async byPaymentIds(paymentIds: readonly string[]): Promise<RefundRow[][]> {
+    const rows = paymentIds.length
+      ? await this.em.execute<RefundRow[]>(`select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.payment_id in (?) order by r.created_at, r.id`, [paymentIds])
+      : [];
+    return paymentIds.map((id) => rows.filter((row) => row.paymentId === id));
+  }
+
+  /** PENDING refunds nobody settled (crash, timeout); settled again, which is idempotent. */
+  async stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
+    const rows = await this.em.fork().execute<Array<{ id: string }>>(
+      `select id from refund where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
+      [olderThanMs / 1000, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+}

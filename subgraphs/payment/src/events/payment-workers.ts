@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  ORDER_PAYMENT_REFUND,
+  ORDER_PAYMENT_REQUESTED,
+  startConsumer,
+  type EventEnvelope,
+  type Logger,
+  type PaymentRequested,
+  type RefundRequested,
+  type SubgraphDeps,
+} from '@shop/platform';
+import { z } from 'zod';
+import { PaymentService, UUID } from '../domain/payment.service.ts';
+import { RefundService } from '../domain/refund.service.ts';
+import type { PaymentProvider } from '../domain/provider.ts';
+
+export const PAYMENT_DURABLE = 'payment-saga';
+
+export interface PaymentWorkerOptions {
+  /** Already wrapped in the resilience policy (see resilient-provider.ts). */
+  provider: PaymentProvider;
+  /** Durable consumer name on the ORDER stream (also the inbox key); unique per test run. */
+  durable?: string;
+  /** How often the recovery loop looks for captures and refunds left PENDING. */
+  recoverIntervalMs?: number;
+  /** A PENDING row untouched this long is considered abandoned (crash) and settled again. */
+  staleAfterMs?: number;
+}
+
+const paymentRequested = z.object({
+  orderId: z.string().regex(UUID),
+  customerId: z.string().max(128).nullable(),
+  amount: z.number().int().nonnegative(),
+  currency: z.string().length(3),
+  paymentToken: z.string().min(1).max(64),
+});
+const refundRequested = z.object({
+  orderId: z.string().regex(UUID),
+  amount: z.number().int().positive().nullable(),
+  reason: z.string(),
+  idempotencyKey: z.string().min(1).max(255),
+});
+
+type After = (work: () => Promise<unknown>) => void;
+
+/**
+ * Runs in the inbox transaction: records the request (payment row / refund claim) and, after the
+ * commit, calls the provider. A crash in between leaves a PENDING row that redelivery of the
+ * request or the recovery loop settles; the provider's idempotency keeps it to one charge.
+ */
+async function dispatch(payments: PaymentService, refunds: RefundService, tx: EntityManager, event: EventEnvelope<unknown>, after: After, log: Logger) {
+  if (event.subject === ORDER_PAYMENT_REQUESTED) {
+    const parsed = paymentRequested.safeParse(event.data);
+    if (!parsed.success) return void log.error({ eventId: event.id, issues: parsed.error.issues }, 'malformed payment request dropped');
+    const pending = await payments.capture(tx, parsed.data satisfies PaymentRequested);
+    if (pending) after(() => payments.settleCapture(pending));
+    return;
+  }
+  if (event.subject === ORDER_PAYMENT_REFUND) {
+    const parsed = refundRequested.safeParse(event.data);
+    if (!parsed.success) return void log.error({ eventId: event.id, issues: parsed.error.issues }, 'malformed refund request dropped');
+    const request: RefundRequested = parsed.data;
+    const [payment] = await tx.execute<Array<{ id: string }>>('select id from payment where order_id = ?', [request.orderId]);
+    if (!payment) return void log.warn({ orderId: request.orderId }, 'refund requested for an order without payment; ignored');
+    const result = await refunds.claim(tx, payment.id, request.amount, request.idempotencyKey, request.reason);
+    if (result.userErrors.length) return void log.warn({ orderId: request.orderId, userErrors: result.userErrors }, 'refund request refused');
+    const refund = result.refund;
+    if (refund?.status === 'PENDING') after(() => refunds.settle(refund.id));
+    return;
+  }
+  log.warn({ subject: event.subject, eventId: event.id }, 'unknown payment command ignored');
+}
+
+/** Settles rows left PENDING by a crash or an unanswered provider, until stopped. */
+function startRecovery(payments: PaymentService, refunds: RefundService, log: Logger, intervalMs: number, staleAfterMs: number) {
+  const stopping = new AbortController();
+  const done = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        for (const id of await payments.stalePending(staleAfterMs)) await payments.settleCapture(id);
+        for (const id of await refunds.stalePending(staleAfterMs)) await refunds.settle(id);
+      } catch (error) {
+        log.warn({ err: error }, 'payment recovery failed; will retry');
+      }
+      await sleep(intervalMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  })();
+  return async () => {
+    stopping.abort();
+    await done;
+  };
+}
+
+/**
+ * The payment side of the checkout saga: a durable consumer of `order.payment.>` on the ORDER
+ * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
+ * Safe in several processes: shared durable, unique order id, conditional status updates.
+ */
+export async function startPaymentWorkers(
+  deps: Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'>,
+  options: PaymentWorkerOptions,
+): Promise<Array<() => Promise<void>>> {
+  const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = 10_000, staleAfterMs = 60_000 } = options;
+  const log = deps.log.child({ component: 'payment' });
+  const notify = () => deps.outbox.notify();
+  const payments = new PaymentService(deps.orm.em, { provider, log, notify });
+  const refunds = new RefundService(deps.orm.em, { provider, log, notify });
+  const consumer = await startConsumer<unknown>({
+    em: deps.orm.em,
+    nc: deps.nc,
+    log,
+    stream: 'ORDER',
+    durable,
+    filterSubject: 'order.payment.>',
+    handle: async (tx, event, afterCommit) => {
+      // Re-answers enqueued in this transaction leave once it commits.
+      afterCommit(async () => notify());
+      await dispatch(payments, refunds, tx, event, afterCommit, log);
+    },
+  });
+  const stopRecovery = startRecovery(payments, refunds, log, recoverIntervalMs, staleAfterMs);
+  return [() => consumer.stop(), stopRecovery];
+}
