@@ -38,6 +38,7 @@ export interface RunningSupergraph {
   subgraphUrls: Record<string, string>;
   processes: ManagedProcess[];
   stop: () => Promise<void>;
+  crashAndRestart: (name: string, whileDown?: () => Promise<void>) => Promise<void>;
 }
 
 export const subgraphNames = (): string[] => readSubgraphs().map((s) => s.name);
@@ -83,6 +84,18 @@ export async function prepareDatabases(options: SupergraphOptions): Promise<void
 }
 
 /** Start the four subgraphs, wait for each /health/ready, then the gateway and its /health. */
+/** Start one subgraph process and wait for its /health/ready. */
+async function startSubgraphProcess(options: SupergraphOptions, name: string, timeoutMs: number): Promise<ManagedProcess> {
+  const port = options.ports[name];
+  const proc = spawnLogged(name, process.execPath, [join(repoRoot, 'subgraphs', name, 'src', 'index.ts')], join(options.logDir, `${name}.log`), {
+    env: serviceEnv(options, name),
+    cwd: repoRoot,
+  });
+  await waitUntilReady(proc, () => ready(`http://127.0.0.1:${port}/health/ready`), timeoutMs);
+  return proc;
+}
+
+/** Start the four subgraphs, wait for each /health/ready, then the gateway and its /health. */
 export async function startSupergraph(options: SupergraphOptions): Promise<RunningSupergraph> {
   mkdirSync(options.logDir, { recursive: true });
   const timeoutMs = options.timeoutMs ?? 60_000;
@@ -94,14 +107,8 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
   try {
     await Promise.all(
       subgraphNames().map(async (name) => {
-        const port = options.ports[name];
-        const proc = spawnLogged(name, process.execPath, [join(repoRoot, 'subgraphs', name, 'src', 'index.ts')], join(options.logDir, `${name}.log`), {
-          env: serviceEnv(options, name),
-          cwd: repoRoot,
-        });
-        processes.push(proc);
-        await waitUntilReady(proc, () => ready(`http://127.0.0.1:${port}/health/ready`), timeoutMs);
-        subgraphUrls[name] = `http://127.0.0.1:${port}/graphql`;
+        processes.push(await startSubgraphProcess(options, name, timeoutMs));
+        subgraphUrls[name] = `http://127.0.0.1:${options.ports[name]}/graphql`;
         options.onStep?.(`${name} ready on ${subgraphUrls[name]}`);
       }),
     );
@@ -112,7 +119,20 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
     });
     processes.push(gateway);
     await waitUntilReady(gateway, () => ready(`http://127.0.0.1:${options.ports.gateway}/health`), timeoutMs);
-    return { gatewayUrl: `http://127.0.0.1:${options.ports.gateway}/graphql`, subgraphUrls, processes, stop };
+    /** Crash tests: SIGKILL one subgraph (no graceful stop), then start it again on the same port. */
+    const crashAndRestart = async (name: string, whileDown?: () => Promise<void>) => {
+      const index = processes.findIndex((p) => p.name === name);
+      const old = processes[index]!;
+      try {
+        process.kill(-old.child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await old.exited;
+      await whileDown?.();
+      processes[index] = await startSubgraphProcess(options, name, timeoutMs);
+    };
+    return { gatewayUrl: `http://127.0.0.1:${options.ports.gateway}/graphql`, subgraphUrls, processes, stop, crashAndRestart };
   } catch (error) {
     await stop();
     throw error;

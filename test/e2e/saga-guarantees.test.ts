@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import pg from 'pg';
+import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+
+let stack: TestSupergraph;
+let admin: string;
+
+beforeAll(async () => {
+  stack = await startTestSupergraph();
+  admin = await devToken('admin-saga', ['admin']);
+});
+afterAll(async () => stack?.stop());
+
+const ADDRESS = { name: 'Load', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' };
+
+async function productWithStock(available: number, offset: number): Promise<string> {
+  const list = await gql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
+    stack.gatewayUrl,
+    `query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }`,
+    { variables: { n: offset + 1 } },
+  );
+  const product = list.body.data!.products.edges[offset]!.node;
+  if (product.availableQuantity !== available) {
+    const adjusted = await gql<{ inventoryAdjust: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      `mutation ($id: ID!, $d: Int!) { inventoryAdjust(productId: $id, delta: $d, reason: "test setup") { userErrors { code } } }`,
+      { token: admin, variables: { id: product.id, d: available - product.availableQuantity } },
+    );
+    expect(adjusted.body.data!.inventoryAdjust.userErrors).toEqual([]);
+  }
+  return product.id;
+}
+
+async function guestCart(productId: string): Promise<string> {
+  const res = await gql<{ cartCreate: { cart: { id: string }; userErrors: unknown[] } }>(
+    stack.gatewayUrl,
+    `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p, quantity: 1 }] }) { cart { id } userErrors { code } } }`,
+    { variables: { p: productId } },
+  );
+  expect(res.body.data!.cartCreate.userErrors).toEqual([]);
+  return res.body.data!.cartCreate.cart.id;
+}
+
+const CHECKOUT = `mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code } } }`;
+const checkout = (cartId: string, key: string, token = 'tok_visa') =>
+  gql<{ cartCheckout: { checkout: { id: string } | null; userErrors: Array<{ code: string }> } }>(stack.gatewayUrl, CHECKOUT, {
+    variables: { id: cartId, input: { email: 'load@example.com', shippingAddress: ADDRESS, paymentToken: token, idempotencyKey: key } },
+  });
+
+/** Final statuses of orders (admin view), waiting until none is PENDING or AWAITING_PAYMENT. */
+async function settle(orderIds: string[], timeoutMs = 30_000): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const id of orderIds.filter((o) => !['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'].includes(statuses.get(o) ?? ''))) {
+      const res = await gql<{ order: { status: string } | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { token: admin, variables: { id } });
+      statuses.set(id, res.body.data?.order?.status ?? 'MISSING');
+    }
+    if ([...statuses.values()].every((s) => ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'].includes(s)) && statuses.size === orderIds.length) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return statuses;
+}
+
+describe('saga guarantees on the real stack', () => {
+  it('never oversells: 100 concurrent checkouts of one product with stock 10 confirm exactly 10', async () => {
+    const productId = await productWithStock(10, 0);
+    const carts: string[] = [];
+    for (let i = 0; i < 100; i += 20) carts.push(...(await Promise.all(Array.from({ length: 20 }, () => guestCart(productId)))));
+    const results = await Promise.all(carts.map((cartId, i) => checkout(cartId, `load-${i}-${cartId}`)));
+    const orderIds = results.flatMap((r) => (r.body.data!.cartCheckout.checkout ? [r.body.data!.cartCheckout.checkout.id] : []));
+    // A checkout that already sees the stock gone is refused at once (OUT_OF_STOCK); the rest race in the saga.
+    const refused = results.filter((r) => !r.body.data!.cartCheckout.checkout);
+    expect(refused.every((r) => r.body.data!.cartCheckout.userErrors.every((e) => e.code === 'OUT_OF_STOCK'))).toBe(true);
+    const statuses = await settle(orderIds);
+    const counts = [...statuses.values()].reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+    expect(counts.CONFIRMED).toBe(10);
+    expect((counts.REJECTED ?? 0) + refused.length).toBe(90);
+    const product = await gql<{ product: { availableQuantity: number } }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { availableQuantity } }`, { variables: { id: productId } });
+    expect(product.body.data!.product.availableQuantity).toBe(0);
+  });
+
+  it('20 concurrent checkouts with one idempotency key make one order and one capture', async () => {
+    const productId = await productWithStock(50, 1);
+    const cartId = await guestCart(productId);
+    const results = await Promise.all(Array.from({ length: 20 }, () => checkout(cartId, `same-key-${cartId}`)));
+    const ids = new Set(results.map((r) => r.body.data!.cartCheckout.checkout?.id));
+    expect(ids.size).toBe(1);
+    const [orderId] = [...ids] as string[];
+    expect((await settle([orderId!])).get(orderId!)).toBe('CONFIRMED');
+    const db = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.payment}` }).toString() });
+    await db.connect();
+    try {
+      const payments = await db.query('select count(*)::int as n from payment where order_id = $1', [orderId]);
+      expect(payments.rows[0].n).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('resumes after the order subgraph is killed mid-saga', async () => {
+    const productId = await productWithStock(50, 2);
+    const cartId = await guestCart(productId);
+    let orderId = '';
+    await stack.crashAndRestart('order', async () => {
+      // The order process is dead while the checkout event waits on JetStream.
+      const res = await checkout(cartId, `crash-${cartId}`);
+      orderId = res.body.data!.cartCheckout.checkout!.id;
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    expect((await settle([orderId])).get(orderId)).toBe('CONFIRMED');
+  });
+});
