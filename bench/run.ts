@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { getFreePort, spawnLogged, waitUntilReady } from '@shop/platform/stack';
 import { repoRoot } from '../scripts/schema/subgraphs.ts';
 import { entries, type BenchContext } from './entries.ts';
+import { runCheckoutSagaBench } from './checkout-saga.ts';
 
 const env = loadEnv(
   z.object({
@@ -20,6 +21,7 @@ const env = loadEnv(
     BENCH_CART_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
+    BENCH_CHECKOUTS: z.coerce.number().int().min(1).max(5000).default(200),
     JWT_SECRET: z.string().default(DEV_JWT_SECRET),
   }),
 );
@@ -32,8 +34,9 @@ for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_
 }
 
 const wanted = process.argv.slice(2);
+const runSaga = wanted.length === 0 || wanted.includes('checkout-saga');
 const selected = entries.filter((e) => wanted.length === 0 || wanted.includes(e.name));
-if (selected.length === 0) {
+if (selected.length === 0 && !runSaga) {
   console.error(`unknown entry; available: ${entries.map((e) => e.name).join(', ')}`);
   process.exit(1);
 }
@@ -109,6 +112,13 @@ for (const entry of selected) {
     String(result.latency.p50).padStart(8),
     String(result.latency.p99).padStart(8),
     String(result.errors + result.non2xx).padStart(7),
+  );
+}
+if (runSaga) {
+  const saga = await runCheckoutSagaBench({ gatewayUrl: env.BENCH_GATEWAY_URL, checkouts: env.BENCH_CHECKOUTS, concurrency: env.BENCH_CONNECTIONS, jwtSecret: env.JWT_SECRET });
+  console.log(
+    `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
+      `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}`,
   );
 }
 const [cached, uncached] = [rates.get('cart-read-cached'), rates.get('cart-read-uncached')];

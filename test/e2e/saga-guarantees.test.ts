@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 
 let stack: TestSupergraph;
@@ -110,5 +113,41 @@ describe('saga guarantees on the real stack', () => {
       await new Promise((r) => setTimeout(r, 300));
     });
     expect((await settle([orderId])).get(orderId)).toBe('CONFIRMED');
+  });
+
+  it('ignores a checkout.requested delivered twice, and shows the order on its checkout', async () => {
+    const productId = await productWithStock(50, 3);
+    const cartId = await guestCart(productId);
+    const res = await checkout(cartId, `dup-${cartId}`);
+    const orderId = res.body.data!.cartCheckout.checkout!.id;
+    expect((await settle([orderId])).get(orderId)).toBe('CONFIRMED');
+    // Publish the stored event again under a new message id: JetStream cannot de-duplicate it,
+    // so only the order subgraph's inbox and its insert-once stand between it and a second order.
+    const nc = await connect({ servers: stack.natsUrl });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
+      const envelope = stored!.json<{ id: string; data: { checkoutId: string } }>();
+      expect(envelope.data.checkoutId).toBe(orderId);
+      await jetstream(nc).publish('checkout.requested', JSON.stringify(envelope), { msgID: randomUUID() });
+      await jetstream(nc).publish('checkout.requested', JSON.stringify({ ...envelope, id: randomUUID() }), { msgID: randomUUID() });
+    } finally {
+      await nc.drain();
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const db = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.order}` }).toString() });
+    await db.connect();
+    try {
+      const history = await db.query('select status from order_status_change where order_id = $1 order by at', [orderId]);
+      expect(history.rows.map((r) => r.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
+    } finally {
+      await db.end();
+    }
+    const viaCheckout = await gql<{ checkout: { order: { id: string; status: string } | null } }>(
+      stack.gatewayUrl,
+      `query ($id: ID!) { checkout(id: $id) { order { id status } } }`,
+      { token: admin, variables: { id: orderId } },
+    );
+    expect(viaCheckout.body.data!.checkout.order).toEqual({ id: orderId, status: 'CONFIRMED' });
   });
 });
