@@ -9,9 +9,9 @@ import {
   type PaymentCaptured,
   type PaymentFailed,
   type PaymentRequested,
+  deterministicEventId,
 } from '@shop/platform';
 import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
-import { eventId } from './event-ids.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
@@ -172,11 +172,11 @@ export class PaymentService {
   private async answer(tx: EntityManager, payment: PaymentRow): Promise<void> {
     if (payment.status === 'FAILED') {
       const data: PaymentFailed = { orderId: payment.orderId, code: payment.failureCode ?? 'PROVIDER_ERROR', reason: payment.failureReason ?? '' };
-      await enqueueEvent(tx, PAYMENT_FAILED, data, eventId(`${payment.orderId}:${PAYMENT_FAILED}`));
+      await enqueueEvent(tx, PAYMENT_FAILED, data, deterministicEventId(PAYMENT_FAILED, payment.orderId));
     } else if (payment.status !== 'PENDING') {
       // CAPTURED, or already (partially) refunded: the capture happened.
       const data: PaymentCaptured = { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount, currency: payment.currency };
-      await enqueueEvent(tx, PAYMENT_CAPTURED, data, eventId(`${payment.orderId}:${PAYMENT_CAPTURED}`));
+      await enqueueEvent(tx, PAYMENT_CAPTURED, data, deterministicEventId(PAYMENT_CAPTURED, payment.orderId));
     }
   }
 }

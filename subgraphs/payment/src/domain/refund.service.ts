@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueEvent, PAYMENT_REFUNDED, type Logger, type PaymentRefunded } from '@shop/platform';
-import { eventId } from './event-ids.ts';
+import { enqueueEvent, PAYMENT_REFUNDED, type Logger, type PaymentRefunded, deterministicEventId } from '@shop/platform';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 import { UUID } from './payment.service.ts';
@@ -156,7 +155,7 @@ export class RefundService {
         [row.paymentId],
       );
       const data: PaymentRefunded = { orderId: row.orderId, paymentId: row.paymentId, refundId: row.id, amount: row.amount, currency: row.currency };
-      await enqueueEvent(tx, PAYMENT_REFUNDED, data, eventId(`${row.id}:${PAYMENT_REFUNDED}`));
+      await enqueueEvent(tx, PAYMENT_REFUNDED, data, deterministicEventId(PAYMENT_REFUNDED, row.id));
     });
     this.notify();
     this.log?.info({ refundId, paymentId: row.paymentId, status: outcome.status }, 'refund settled');

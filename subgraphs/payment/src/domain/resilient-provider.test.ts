@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { CircuitState } from 'cockatiel';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable, resilientProvider } from './resilient-provider.ts';
-import { eventId } from './event-ids.ts';
 
 /** A provider that answers from a script, one entry per call, and counts the calls. */
 function scripted(...script: Array<'ok' | 'decline' | 'timeout' | 'error' | 'hang'>) {
@@ -64,13 +63,5 @@ describe('resilientProvider', () => {
     const provider = resilientProvider(fake.provider, { ...FAST, breakerThreshold: 2 });
     for (let i = 0; i < 5; i++) await expect(provider.capture(request)).rejects.toBeInstanceOf(ProviderDeclined);
     expect(provider.breaker.state).toBe(CircuitState.Closed);
-  });
-});
-
-describe('eventId', () => {
-  it('is a stable UUID per name', () => {
-    expect(eventId('a:payment.captured')).toBe(eventId('a:payment.captured'));
-    expect(eventId('a:payment.captured')).not.toBe(eventId('a:payment.failed'));
-    expect(eventId('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
