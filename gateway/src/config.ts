@@ -16,10 +16,27 @@ const model = refuseDevSecretInProduction(
     PAYMENT_URL: optionalUrl,
     /** Upper bound for one subgraph call. */
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Query limits, checked before any subgraph is called (over a limit: HTTP 400 naming it). */
+    GATEWAY_LIMITS_ENABLED: envFields.bool(true),
+    GATEWAY_MAX_DEPTH: z.coerce.number().int().positive().default(12),
+    GATEWAY_MAX_ALIASES: z.coerce.number().int().nonnegative().default(15),
+    GATEWAY_MAX_TOKENS: z.coerce.number().int().positive().default(3000),
+    GATEWAY_MAX_COST: z.coerce.number().int().positive().default(20_000),
+    GATEWAY_DEFAULT_LIST_SIZE: z.coerce.number().int().positive().default(20),
+    /** Request body size limit (express body parser syntax). */
+    GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),
 );
 
 export type GatewayConfig = z.infer<typeof model>;
+
+export const queryLimitsOf = (config: GatewayConfig) => ({
+  maxDepth: config.GATEWAY_MAX_DEPTH,
+  maxAliases: config.GATEWAY_MAX_ALIASES,
+  maxTokens: config.GATEWAY_MAX_TOKENS,
+  maxCost: config.GATEWAY_MAX_COST,
+  defaultListSize: config.GATEWAY_DEFAULT_LIST_SIZE,
+});
 export const loadConfig = (source?: Record<string, string | undefined>): GatewayConfig => loadEnv(model, source);
 
 /** The override for a subgraph named in the supergraph, if one is configured. */

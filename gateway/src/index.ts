@@ -1,5 +1,6 @@
 import { createLogger, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
-import { loadConfig } from './config.ts';
+import { loadConfig, queryLimitsOf } from './config.ts';
+import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayContext } from './context.ts';
 
@@ -17,6 +18,10 @@ try {
     graph: { gateway },
     production: config.NODE_ENV === 'production',
     log,
+    bodyLimit: config.GATEWAY_BODY_LIMIT,
+    validationRules: config.GATEWAY_LIMITS_ENABLED ? limitValidationRules(queryLimitsOf(config)) : [],
+    plugins: config.GATEWAY_LIMITS_ENABLED ? [queryLimitsPlugin(queryLimitsOf(config))] : [],
+    ...(config.GATEWAY_LIMITS_ENABLED ? { maxTokens: config.GATEWAY_MAX_TOKENS } : {}),
     // An invalid or expired token is refused (401) before any subgraph is called; no token is a guest.
     buildContext: async ({ req, requestId }) => ({ identity: await verify(req.headers.authorization), requestId }),
     readiness: {

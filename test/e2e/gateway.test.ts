@@ -80,7 +80,12 @@ describe('gateway over the four subgraphs', () => {
     const requestId = `e2e-${Date.now()}`;
     const res = await gql(stack.gatewayUrl, '{ me { cart { id } } }', { token, headers: { 'x-request-id': requestId } });
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    const cartLog = readFileSync(join(stack.logDir, 'cart.log'), 'utf8');
+    // The subgraph writes its access-log line as its response finishes; give the write a moment.
+    let cartLog = '';
+    for (let i = 0; i < 40 && !cartLog.includes(requestId); i++) {
+      cartLog = readFileSync(join(stack.logDir, 'cart.log'), 'utf8');
+      if (!cartLog.includes(requestId)) await new Promise((r) => setTimeout(r, 50));
+    }
     expect(cartLog).toContain(`"requestId":"${requestId}"`);
 
     const generated = await gql(stack.gatewayUrl, '{ __typename }');
@@ -103,5 +108,27 @@ describe('gateway over the four subgraphs', () => {
     const res = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/sandbox/i);
+  });
+
+  describe('query limits (before any subgraph is called)', () => {
+    const catalogRequests = () => readFileSync(join(stack.logDir, 'catalog.log'), 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
+
+    it.each([
+      ['depth', `{ products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { id } } } } } } } } } } } } }`, /depth limit of 12/i],
+      ['aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: categories { id }`).join(' ')} }`, /aliases limit of 15/i],
+      ['tokens', `{ ${'__typename '.repeat(3100)}}`, /contains more th\w+ 3000 tokens/],
+      ['cost', `{ products(first: 100) { edges { node { category { products(first: 100) { edges { node { id name } } } } } } } }`, /cost \d+ exceeds the limit of 20000 \(GATEWAY_MAX_COST\)/],
+    ])('refuses a query over the %s limit with HTTP 400 naming it', async (_limit, query, message) => {
+      const before = catalogRequests();
+      const res = await gql(stack.gatewayUrl, query);
+      expect(res.status).toBe(400);
+      expect(res.body.errors?.[0]?.message).toMatch(message);
+      expect(catalogRequests()).toBe(before);
+    });
+
+    it('refuses an oversized request body', async () => {
+      const res = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(200_000)}` }) });
+      expect(res.status).toBe(413);
+    });
   });
 });

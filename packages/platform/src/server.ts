@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { readinessHandler, type ReadinessCheck } from './health.ts';
@@ -35,6 +35,10 @@ export interface ServiceOptions<TContext extends BaseContext> {
   /** Called with the HTTP server before it listens (the gateway attaches its WebSocket server). */
   onHttpServer?: (server: http.Server) => void;
   bodyLimit?: string;
+  /** Extra validation rules (the gateway's depth and alias limits). */
+  validationRules?: ValidationRule[];
+  /** Parser limits: `maxTokens` refuses an oversized document while parsing it (HTTP 400). */
+  maxTokens?: number;
 }
 
 export interface RunningService {
@@ -85,6 +89,8 @@ export async function startService<TContext extends BaseContext>(options: Servic
     ...options.graph,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    validationRules: options.validationRules ?? [],
+    ...(options.maxTokens ? { parseOptions: { maxTokens: options.maxTokens } } : {}),
     // Production hides "did you mean" hints that reveal schema names.
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted) => maskError(formatted, currentRequestId()),

@@ -1,0 +1,73 @@
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxCost: number;
+  /** Size assumed for a list field called without `first`. */
+  defaultListSize: number;
+}
+
+const tooLarge = (message: string, limit: string) =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit, http: { status: 400 } } });
+
+/** Plain lists without paging (a product's images, a cart's codes) are short by design. */
+const PLAIN_LIST_SIZE = 5;
+
+/**
+ * Lists multiply: a paged field costs `first` (or `defaultListSize` when not given) times its
+ * selection; a plain list counts as a few items. Everything else costs 1 plus its children.
+ */
+export function listCostEstimator(defaultListSize: number): ComplexityEstimator {
+  return ({ field, args, childComplexity }) => {
+    const paged = field.args.some((a) => a.name === 'first');
+    const plainList = String(field.type).replace(/!$/, '').startsWith('[');
+    if (!paged && !plainList) return undefined;
+    const size = paged ? (typeof args.first === 'number' ? args.first : defaultListSize) : PLAIN_LIST_SIZE;
+    return 1 + size * Math.max(childComplexity, 1);
+  };
+}
+
+export function queryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, limits: QueryLimits, operationName?: string): number {
+  return getComplexity({
+    schema,
+    query: document,
+    variables,
+    operationName,
+    estimators: [listCostEstimator(limits.defaultListSize), simpleEstimator({ defaultComplexity: 1 })],
+  });
+}
+
+/** Depth and alias limits run as validation rules (before planning, so before any subgraph call). */
+export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
+  // Report as validation errors (HTTP 400, GRAPHQL_VALIDATION_FAILED) instead of throwing out of validate().
+  const asValidationError = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
+  return [
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...asValidationError }) as unknown as ValidationRule,
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
+  ];
+}
+
+/**
+ * The cost estimate, once the operation is known and before the query plan runs. Over the limit:
+ * HTTP 400 naming it. (The token limit is graphql's own parser option, set in index.ts.)
+ */
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request, schema, operationName }) {
+          const cost = queryCost(schema, document, request.variables ?? {}, limits, operationName ?? undefined);
+          if (cost > limits.maxCost) {
+            throw tooLarge(`Query cost ${cost} exceeds the limit of ${limits.maxCost} (GATEWAY_MAX_COST); ask for fewer items with first`, 'maxCost');
+          }
+        },
+      };
+    },
+  };
+}
