@@ -23,12 +23,21 @@ const model = refuseDevSecretInProduction(
     GATEWAY_MAX_TOKENS: z.coerce.number().int().positive().default(3000),
     GATEWAY_MAX_COST: z.coerce.number().int().positive().default(20_000),
     GATEWAY_DEFAULT_LIST_SIZE: z.coerce.number().int().positive().default(20),
+    /** Rate limits per IP (anonymous) and per user (signed in); on by default in production only. */
+    GATEWAY_RATE_LIMIT_ENABLED: z.enum(['true', 'false', '1', '0']).optional(),
+    GATEWAY_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+    GATEWAY_RATE_LIMIT_IP: z.coerce.number().int().positive().default(600),
+    GATEWAY_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),
 );
 
 export type GatewayConfig = z.infer<typeof model>;
+
+/** Explicit setting wins; otherwise on in production, off elsewhere (so local benchmarks are not throttled). */
+export const rateLimitEnabled = (config: GatewayConfig) =>
+  config.GATEWAY_RATE_LIMIT_ENABLED === undefined ? config.NODE_ENV === 'production' : ['true', '1'].includes(config.GATEWAY_RATE_LIMIT_ENABLED);
 
 export const queryLimitsOf = (config: GatewayConfig) => ({
   maxDepth: config.GATEWAY_MAX_DEPTH,

@@ -1,5 +1,6 @@
-import { createLogger, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
-import { loadConfig, queryLimitsOf } from './config.ts';
+import { createLogger, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
+import { loadConfig, queryLimitsOf, rateLimitEnabled } from './config.ts';
+import { rateLimitMiddleware } from './limits/rate-limit.ts';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayContext } from './context.ts';
@@ -8,6 +9,7 @@ const config = loadConfig();
 const log = createLogger('gateway', config.LOG_LEVEL);
 const verify = createTokenVerifier(config);
 const { gateway, isLoaded } = createGateway(config, log);
+const redis = rateLimitEnabled(config) ? createRedis(config.REDIS_URL, log, 'gateway') : undefined;
 
 try {
   const service = await startService<GatewayContext>({
@@ -29,7 +31,12 @@ try {
         if (!isLoaded()) throw new Error('supergraph not loaded');
       },
     },
+    closers: redis ? [() => redis.quit()] : [],
     routes: (app) => {
+      if (redis) {
+        const settings = { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS };
+        app.use('/graphql', rateLimitMiddleware(redis, verify, settings, log));
+      }
       app.get('/health', (_req, res) => void res.status(isLoaded() ? 200 : 503).json({ status: isLoaded() ? 'ok' : 'loading' }));
     },
   });

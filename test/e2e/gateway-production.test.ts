@@ -29,6 +29,7 @@ beforeAll(async () => {
       GATEWAY_PORT: String(port),
       SUPERGRAPH_PATH: supergraphPath,
       JWT_SECRET: 'a-production-like-secret-for-this-test-only-0123456789',
+      REDIS_URL: stack.redis.url,
     },
   });
   await waitUntilReady(gateway, async () => {

@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
+import { repoRoot } from '../../scripts/schema/subgraphs.ts';
+import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+
+let stack: TestSupergraph;
+let gateway: ManagedProcess;
+let url: string;
+
+beforeAll(async () => {
+  stack = await startTestSupergraph();
+  const port = await getFreePort();
+  url = `http://127.0.0.1:${port}/graphql`;
+  const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
+  gateway = spawnLogged('gateway (rate limited)', process.execPath, [join(repoRoot, 'gateway/src/index.ts')], join(mkdtempSync(join(tmpdir(), 'shop-rl-')), 'gateway.log'), {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...overrides,
+      GATEWAY_PORT: String(port),
+      REDIS_URL: stack.redis.url,
+      GATEWAY_RATE_LIMIT_ENABLED: 'true',
+      GATEWAY_RATE_LIMIT_IP: '5',
+      GATEWAY_RATE_LIMIT_USER: '3',
+      GATEWAY_RATE_LIMIT_WINDOW_SECONDS: '2',
+    },
+  });
+  await waitUntilReady(gateway, async () => {
+    const res = await fetch(url.replace('/graphql', '/health'));
+    if (!res.ok) throw new Error(String(res.status));
+  }, 30_000);
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await stack?.stop();
+});
+
+describe('rate limiting', () => {
+  it('answers 429 with Retry-After past the per-IP and per-user limits, and recovers', async () => {
+    const anonymous = [];
+    for (let i = 0; i < 6; i++) anonymous.push(await gql(url, '{ __typename }'));
+    expect(anonymous.slice(0, 5).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(anonymous[5]!.status).toBe(429);
+    const retryAfter = Number(anonymous[5]!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(anonymous[5]!.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+
+    // A signed-in user has their own budget, not the exhausted IP one.
+    const token = await devToken('rate-user', ['customer']);
+    const signedIn = [];
+    for (let i = 0; i < 4; i++) signedIn.push((await gql(url, '{ __typename }', { token })).status);
+    expect(signedIn).toEqual([200, 200, 200, 429]);
+
+    await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
+    expect((await gql(url, '{ __typename }')).status).toBe(200);
+  });
+});
