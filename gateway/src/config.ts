@@ -28,6 +28,11 @@ const model = refuseDevSecretInProduction(
     GATEWAY_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     GATEWAY_RATE_LIMIT_IP: z.coerce.number().int().positive().default(600),
     GATEWAY_RATE_LIMIT_USER: z.coerce.number().int().positive().default(1200),
+    /** Browser origins allowed to call the API (comma-separated); empty: none (same-origin tools still work). */
+    GATEWAY_CORS_ORIGINS: z
+      .string()
+      .default('http://localhost:3000,http://127.0.0.1:3000,https://studio.apollographql.com')
+      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),

@@ -1,6 +1,7 @@
 import { createLogger, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
 import { loadConfig, queryLimitsOf, rateLimitEnabled } from './config.ts';
 import { rateLimitMiddleware } from './limits/rate-limit.ts';
+import cors from 'cors';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayContext } from './context.ts';
@@ -33,6 +34,8 @@ try {
     },
     closers: redis ? [() => redis.quit()] : [],
     routes: (app) => {
+      // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
+      app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
       if (redis) {
         const settings = { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS };
         app.use('/graphql', rateLimitMiddleware(redis, verify, settings, log));

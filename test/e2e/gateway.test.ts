@@ -131,4 +131,18 @@ describe('gateway over the four subgraphs', () => {
       expect(res.status).toBe(413);
     });
   });
+
+  it('allows CORS only for configured origins and keeps CSRF prevention on', async () => {
+    const preflight = (origin: string) =>
+      fetch(stack.gatewayUrl, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+    const allowed = await preflight('http://localhost:3000');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    const denied = await preflight('https://evil.example');
+    expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+    // A "simple" GET without a custom header is what a cross-site form could send: refused.
+    const csrf = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(csrf.status).toBe(400);
+    const withHeader = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(withHeader.status).toBe(200);
+  });
 });
