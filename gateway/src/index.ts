@@ -2,6 +2,7 @@ import { createLogger, createRedis, createTokenVerifier, exitOnSignals, startSer
 import { loadConfig, queryLimitsOf, rateLimitEnabled } from './config.ts';
 import { rateLimitMiddleware } from './limits/rate-limit.ts';
 import cors from 'cors';
+import { persistedQueryCache } from './persisted-queries.ts';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayContext } from './context.ts';
@@ -10,7 +11,8 @@ const config = loadConfig();
 const log = createLogger('gateway', config.LOG_LEVEL);
 const verify = createTokenVerifier(config);
 const { gateway, isLoaded } = createGateway(config, log);
-const redis = rateLimitEnabled(config) ? createRedis(config.REDIS_URL, log, 'gateway') : undefined;
+// Shared by every gateway process: APQ hashes and rate-limit counters.
+const redis = createRedis(config.REDIS_URL, log, 'gateway');
 
 try {
   const service = await startService<GatewayContext>({
@@ -32,11 +34,12 @@ try {
         if (!isLoaded()) throw new Error('supergraph not loaded');
       },
     },
-    closers: redis ? [() => redis.quit()] : [],
+    closers: [() => redis.quit()],
+    persistedQueries: { cache: persistedQueryCache(redis, log), ttl: 24 * 3600 },
     routes: (app) => {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
       app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
-      if (redis) {
+      if (rateLimitEnabled(config)) {
         const settings = { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS };
         app.use('/graphql', rateLimitMiddleware(redis, verify, settings, log));
       }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,5 +83,22 @@ describe('gateway in production mode', () => {
     }
     expect(after.status).toBe(400);
     expect(after.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('shares automatic persisted queries between gateway processes through Redis', async () => {
+    const query = `{ categories { name } } # apq ${Date.now()}`;
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    const send = (target: string, body: Record<string, unknown>) =>
+      fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } }));
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    const unknown = await send(url, { extensions });
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    // The stack's own gateway learns the query ...
+    const learned = await send(stack.gatewayUrl, { query, extensions });
+    expect(learned.body.errors).toBeUndefined();
+    // ... and this other gateway process answers from the hash alone.
+    const byHash = await send(url, { extensions });
+    expect(byHash.body.errors).toBeUndefined();
+    expect(byHash.body.data).toEqual(learned.body.data);
   });
 });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext, type PersistedQueryOptions } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -39,6 +39,8 @@ export interface ServiceOptions<TContext extends BaseContext> {
   validationRules?: ValidationRule[];
   /** Parser limits: `maxTokens` refuses an oversized document while parsing it (HTTP 400). */
   maxTokens?: number;
+  /** Automatic persisted queries (the gateway stores the hashes in Redis). */
+  persistedQueries?: PersistedQueryOptions | false;
 }
 
 export interface RunningService {
@@ -91,6 +93,7 @@ export async function startService<TContext extends BaseContext>(options: Servic
     includeStacktraceInErrorResponses: false,
     validationRules: options.validationRules ?? [],
     ...(options.maxTokens ? { parseOptions: { maxTokens: options.maxTokens } } : {}),
+    ...(options.persistedQueries !== undefined ? { persistedQueries: options.persistedQueries } : {}),
     // Production hides "did you mean" hints that reveal schema names.
     hideSchemaDetailsFromClientErrors: production,
     formatError: (formatted) => maskError(formatted, currentRequestId()),
