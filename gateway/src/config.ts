@@ -33,6 +33,9 @@ const model = refuseDevSecretInProduction(
       .string()
       .default('http://localhost:3000,http://127.0.0.1:3000,https://studio.apollographql.com')
       .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+    /** Trusted-documents mode: only operations from the manifest (pnpm schema:manifest) run. Off by default. */
+    GATEWAY_TRUSTED_DOCUMENTS: envFields.bool(false),
+    GATEWAY_TRUSTED_DOCUMENTS_PATH: z.string().default(new URL('../../schema/trusted-documents.json', import.meta.url).pathname),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),

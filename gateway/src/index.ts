@@ -3,6 +3,8 @@ import { loadConfig, queryLimitsOf, rateLimitEnabled } from './config.ts';
 import { rateLimitMiddleware } from './limits/rate-limit.ts';
 import cors from 'cors';
 import { persistedQueryCache } from './persisted-queries.ts';
+import { trustedDocumentsMiddleware } from './trusted-documents.ts';
+import express from 'express';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayContext } from './context.ts';
@@ -39,6 +41,9 @@ try {
     routes: (app) => {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
       app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
+      if (config.GATEWAY_TRUSTED_DOCUMENTS) {
+        app.use('/graphql', express.json({ limit: config.GATEWAY_BODY_LIMIT }), trustedDocumentsMiddleware(config.GATEWAY_TRUSTED_DOCUMENTS_PATH));
+      }
       if (rateLimitEnabled(config)) {
         const settings = { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS };
         app.use('/graphql', rateLimitMiddleware(redis, verify, settings, log));

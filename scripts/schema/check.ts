@@ -5,12 +5,13 @@ import { CriticalityLevel, diff } from '@graphql-inspector/core';
 import { Supergraph } from '@apollo/federation-internals';
 import type { DefinitionNode, DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { composeSupergraph, errorLocations, graphql, isEntryPoint, SUPERGRAPH_FILE, supergraphFileContent } from './compose.ts';
 import { readRoverConfig, repoRoot, toRepoPath } from './subgraphs.ts';
+import { buildTrustedDocuments, MANIFEST_FILE } from './trusted-documents.ts';
 
 const { GraphQLError: GraphQLErrorClass, Kind, NoDeprecatedCustomRule, parse, Source, validate } = graphql;
 
@@ -212,6 +213,14 @@ export async function checkSchema(options: CheckOptions): Promise<CheckResult> {
   result.warnings.push(...ops.warnings);
   result.notes.push(...ops.notes);
   if (ops.files > 0) result.notes.push(`validated ${ops.files} operation file(s) against the API schema`);
+
+  // e. the trusted-documents manifest the gateway can enforce must match the operations
+  if (!options.operationsDir) {
+    const manifestPath = resolve(root, MANIFEST_FILE);
+    const expectedManifest = `${JSON.stringify(buildTrustedDocuments(root), null, 2)}\n`;
+    const committedManifest = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
+    if (committedManifest !== expectedManifest) result.problems.push(`${MANIFEST_FILE} is out of date: run pnpm schema:manifest and commit it`);
+  }
   return result;
 }
 
