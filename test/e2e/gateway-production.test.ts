@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
-import { gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 
 let stack: TestSupergraph;
-let gateway: ManagedProcess;
+let gateway: { url: string; stop: () => Promise<void> };
 let url: string;
 let supergraphPath: string;
 
@@ -18,25 +17,12 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shop-prod-gw-'));
   supergraphPath = join(dir, 'supergraph.graphql');
   copyFileSync(join(repoRoot, 'schema', 'supergraph.graphql'), supergraphPath);
-  const port = await getFreePort();
-  url = `http://127.0.0.1:${port}/graphql`;
-  const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
-  gateway = spawnLogged('gateway (production)', process.execPath, [join(repoRoot, 'gateway/src/index.ts')], join(dir, 'gateway.log'), {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      ...overrides,
-      NODE_ENV: 'production',
-      GATEWAY_PORT: String(port),
-      SUPERGRAPH_PATH: supergraphPath,
-      JWT_SECRET: 'a-production-like-secret-for-this-test-only-0123456789',
-      REDIS_URL: stack.redis.url,
-    },
-  });
-  await waitUntilReady(gateway, async () => {
-    const res = await fetch(url.replace('/graphql', '/health'));
-    if (!res.ok) throw new Error(String(res.status));
-  }, 30_000);
+  gateway = await startExtraGateway(
+    stack,
+    { NODE_ENV: 'production', JWT_SECRET: 'a-production-like-secret-for-this-test-only-0123456789' },
+    supergraphPath,
+  );
+  url = gateway.url;
 });
 
 afterAll(async () => {

@@ -1,37 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
-import { repoRoot } from '../../scripts/schema/subgraphs.ts';
-import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { devToken, gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 
 let stack: TestSupergraph;
-let gateway: ManagedProcess;
+let gateway: { url: string; stop: () => Promise<void> };
 let url: string;
 
 beforeAll(async () => {
   stack = await startTestSupergraph();
-  const port = await getFreePort();
-  url = `http://127.0.0.1:${port}/graphql`;
-  const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
-  gateway = spawnLogged('gateway (rate limited)', process.execPath, [join(repoRoot, 'gateway/src/index.ts')], join(mkdtempSync(join(tmpdir(), 'shop-rl-')), 'gateway.log'), {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      ...overrides,
-      GATEWAY_PORT: String(port),
-      REDIS_URL: stack.redis.url,
-      GATEWAY_RATE_LIMIT_ENABLED: 'true',
-      GATEWAY_RATE_LIMIT_IP: '5',
-      GATEWAY_RATE_LIMIT_USER: '3',
-      GATEWAY_RATE_LIMIT_WINDOW_SECONDS: '2',
-    },
+  gateway = await startExtraGateway(stack, {
+    GATEWAY_RATE_LIMIT_ENABLED: 'true',
+    GATEWAY_RATE_LIMIT_IP: '5',
+    GATEWAY_RATE_LIMIT_USER: '3',
+    GATEWAY_RATE_LIMIT_WINDOW_SECONDS: '2',
   });
-  await waitUntilReady(gateway, async () => {
-    const res = await fetch(url.replace('/graphql', '/health'));
-    if (!res.ok) throw new Error(String(res.status));
-  }, 30_000);
+  url = gateway.url;
 });
 
 afterAll(async () => {

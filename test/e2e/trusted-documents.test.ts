@@ -1,31 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
-import { startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 
 let stack: TestSupergraph;
-let gateway: ManagedProcess;
+let gateway: { url: string; stop: () => Promise<void> };
 let url: string;
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'schema/trusted-documents.json'), 'utf8')) as Record<string, { name: string; document: string }>;
 const [categoriesHash, categories] = Object.entries(manifest).find(([, d]) => d.name === 'Categories')!;
 
 beforeAll(async () => {
   stack = await startTestSupergraph();
-  const port = await getFreePort();
-  url = `http://127.0.0.1:${port}/graphql`;
-  const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
-  gateway = spawnLogged('gateway (trusted documents)', process.execPath, [join(repoRoot, 'gateway/src/index.ts')], join(mkdtempSync(join(tmpdir(), 'shop-td-')), 'gateway.log'), {
-    cwd: repoRoot,
-    env: { ...process.env, ...overrides, GATEWAY_PORT: String(port), REDIS_URL: stack.redis.url, GATEWAY_TRUSTED_DOCUMENTS: 'true' },
-  });
-  await waitUntilReady(gateway, async () => {
-    const res = await fetch(url.replace('/graphql', '/health'));
-    if (!res.ok) throw new Error(String(res.status));
-  }, 30_000);
+  gateway = await startExtraGateway(stack, { GATEWAY_TRUSTED_DOCUMENTS: 'true' });
+  url = gateway.url;
 });
 
 afterAll(async () => {
