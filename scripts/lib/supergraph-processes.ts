@@ -54,7 +54,8 @@ function serviceEnv(options: SupergraphOptions, name: string): NodeJS.ProcessEnv
     REDIS_URL: options.redisUrl,
     NATS_URL: options.natsUrl,
     [`${upper}_PORT`]: String(options.ports[name]),
-    [`${upper}_DATABASE_URL`]: options.postgresUrl(database),
+    // The gateway has no database of its own.
+    ...(name === 'gateway' ? {} : { [`${upper}_DATABASE_URL`]: options.postgresUrl(database) }),
     ...options.extraEnv,
   };
 }
@@ -114,7 +115,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
     );
     const overrides = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
     const gateway = spawnLogged('gateway', process.execPath, [join(repoRoot, 'gateway', 'src', 'index.ts')], join(options.logDir, 'gateway.log'), {
-      env: { ...serviceEnv(options, 'gateway'), GATEWAY_PORT: String(options.ports.gateway), ...overrides },
+      env: { ...serviceEnv(options, 'gateway'), ...overrides },
       cwd: repoRoot,
     });
     processes.push(gateway);

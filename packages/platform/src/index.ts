@@ -23,3 +23,4 @@ export * from './subgraph.ts';
 export * from './events/contracts.ts';
 export * from './user-errors.ts';
 export * from './events/product-lookup.client.ts';
+export * from './periodic.ts';

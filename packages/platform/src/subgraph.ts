@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { BaseContext } from '@apollo/server';
 import type { IRules } from 'graphql-shield';
@@ -55,6 +55,16 @@ export interface RunningSubgraph extends RunningService {
 }
 
 /**
+ * A subgraph's executable schema: its SDL file, its resolvers, guarded by graphql-shield. The one
+ * way to build it, so tests that execute GraphQL in-process run exactly what the server serves.
+ */
+export function guardedSubgraphSchema(schemaFile: URL, resolvers: unknown, permissions: IRules): GraphQLSchema {
+  const typeDefs = parse(readFileSync(schemaFile, 'utf8'));
+  // The generated resolver types are checked where they are written; here they are opaque.
+  return protectSchema(buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap }]), permissions);
+}
+
+/**
  * Start-up shared by every subgraph: config → Postgres (with retries) → NATS → Redis → schema
  * guarded by graphql-shield → HTTP server. The caller's identity is verified here from the
  * forwarded bearer token; subgraphs never trust an unverifiable identity header.
@@ -72,10 +82,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   const deps: SubgraphDeps = { orm, nc, redis, log, outbox, metrics };
   const verify = createTokenVerifier(settings);
 
-  const typeDefs = parse(readFileSync(options.schemaFile, 'utf8'));
-  // The generated resolver types are checked where they are written; here they are opaque.
-  const resolvers = options.resolvers as GraphQLResolverMap<TContext>;
-  const schema = protectSchema(buildSubgraphSchema([{ typeDefs, resolvers }]), options.permissions);
+  const schema = guardedSubgraphSchema(options.schemaFile, options.resolvers, options.permissions);
   const stopBackground = (await options.background?.(deps)) ?? [];
 
   const service = await startService<TContext>({

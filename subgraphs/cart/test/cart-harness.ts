@@ -1,20 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { inject } from 'vitest';
 import { execute, parse, type ExecutionResult } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import {
-  connectNats,
-  connectOrm,
-  createLogger,
-  createProductLookupClient,
-  protectSchema,
-  runMigrations,
-  type Identity,
-  type MikroORM,
-  type NatsConnection,
-  type ProductLookupItem,
-} from '@shop/platform';
+import { connectNats, connectOrm, createLogger, createProductLookupClient, runMigrations, type Identity, type MikroORM, type NatsConnection, type ProductLookupItem, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { cartOrmOptions } from '../src/data/orm.config.ts';
 import { seedCartData } from '../src/data/seed-data.ts';
@@ -27,10 +14,7 @@ export const log = createLogger('cart-test', 'silent');
 export const ADMIN: Identity = { sub: 'admin-1', roles: ['admin'], token: null };
 export const customer = (sub: string): Identity => ({ sub, roles: ['customer'], token: null });
 
-export const schema = protectSchema(
-  buildSubgraphSchema([{ typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')), resolvers: resolvers as never }]),
-  permissions,
-);
+export const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 
 export interface CartHarness {
   orm: MikroORM;

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { execute, parse, type ExecutionResult } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { connectOrm, createLogger, protectSchema, runMigrations, type Identity, type MikroORM } from '@shop/platform';
+import { connectOrm, createLogger, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { catalogOrmOptions } from '../src/data/orm.config.ts';
 import { resolvers } from '../src/resolvers/index.ts';
@@ -13,10 +11,7 @@ export const ADMIN: Identity = { sub: 'admin-1', roles: ['admin'], token: null }
 export const CUSTOMER: Identity = { sub: 'customer-1', roles: ['customer'], token: null };
 
 /** The catalog schema exactly as startSubgraph builds it: SDL + resolvers, guarded by graphql-shield. */
-export const schema = protectSchema(
-  buildSubgraphSchema([{ typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')), resolvers: resolvers as never }]),
-  permissions,
-);
+export const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 
 export interface CatalogHarness {
   orm: MikroORM;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, parse, type ExecutionResult } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { connectOrm, createLogger, GUEST, protectSchema, runMigrations, type Identity, type MikroORM } from '@shop/platform';
+import { connectOrm, createLogger, GUEST, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
 import { onPaymentCaptured, onStockReserved, startOrder } from '../src/domain/order-saga.ts';
@@ -13,7 +11,7 @@ import { permissions } from '../src/resolvers/permissions.ts';
 import { createContext } from '../src/context.ts';
 
 const log = createLogger('order-mutations-test', 'silent');
-const schema = protectSchema(buildSubgraphSchema([{ typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')), resolvers: resolvers as never }]), permissions);
+const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 const OWNER: Identity = { sub: `owner-${randomUUID()}`, roles: ['customer'], token: null };
 const ADMIN: Identity = { sub: 'admin', roles: ['admin'], token: null };
 const timeouts = { reserveMs: 60_000, paymentMs: 60_000 };

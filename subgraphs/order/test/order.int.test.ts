@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, parse, type ExecutionResult } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { connectOrm, createLogger, GUEST, protectSchema, runMigrations, type Identity, type MikroORM } from '@shop/platform';
+import { connectOrm, createLogger, GUEST, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
 import { OrderSchema } from '../src/data/order.entity.ts';
@@ -19,10 +17,7 @@ const OTHER: Identity = { sub: OTHER_CUSTOMER_ID, roles: ['customer'], token: nu
 const ADMIN: Identity = { sub: 'admin-1', roles: ['admin'], token: null };
 
 // The schema exactly as startSubgraph builds it: subgraph SDL + resolvers, guarded by graphql-shield.
-const schema = protectSchema(
-  buildSubgraphSchema([{ typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')), resolvers: resolvers as never }]),
-  permissions,
-);
+const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 
 let orm: MikroORM;
 /** Every SQL statement the ORM sends, to show batches cost a fixed number of queries. */

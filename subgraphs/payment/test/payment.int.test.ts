@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, parse, type ExecutionResult } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { connectOrm, createLogger, GUEST, protectSchema, runMigrations, type Identity, type MikroORM } from '@shop/platform';
+import { connectOrm, createLogger, GUEST, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { paymentOrmOptions } from '../src/data/orm.config.ts';
 import { PaymentSchema } from '../src/data/payment.entity.ts';
@@ -25,10 +23,7 @@ const OWNER_SECOND_PAYMENT = '00000000-0000-4000-8000-00000000b002';
 const OTHER_PAYMENT = '00000000-0000-4000-8000-00000000b003';
 
 // The schema exactly as startSubgraph builds it: subgraph SDL + resolvers, guarded by graphql-shield.
-const schema = protectSchema(
-  buildSubgraphSchema([{ typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')), resolvers: resolvers as never }]),
-  permissions,
-);
+const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 
 let orm: MikroORM;
 /** Every SQL statement the ORM sends, to show a batch costs one query. */

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, parse, type ExecutionResult } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { protectSchema, type Identity } from '@shop/platform';
+import { type Identity, guardedSubgraphSchema } from '@shop/platform';
 import { resolvers } from '../src/resolvers/index.ts';
 import { permissions } from '../src/resolvers/permissions.ts';
 import { createContext } from '../src/context.ts';
@@ -17,10 +15,7 @@ const OWNER: Identity = { sub: CUSTOMER_ID, roles: ['customer'], token: null };
 const OTHER: Identity = { sub: 'c0ffee00-0000-4000-8000-0000000000bb', roles: ['customer'], token: null };
 const ADMIN: Identity = { sub: 'admin-1', roles: ['admin'], token: null };
 
-const schema = protectSchema(
-  buildSubgraphSchema([{ typeDefs: parse(readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8')), resolvers: resolvers as never }]),
-  permissions,
-);
+const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 
 let h: Harness;
 let provider: PaymentProvider;

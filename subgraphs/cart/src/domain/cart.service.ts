@@ -85,19 +85,25 @@ export class CartService {
     return (await this.mutation.committed(id))!;
   }
 
-  /** The customer's active cart, created on first use. Race-free: an upsert on a partial unique index. */
+  /**
+   * The customer's active cart, created on first use. Reads first (the common case writes
+   * nothing); creation is race-free: an upsert on a partial unique index.
+   */
   async activeCartOf(customerId: string): Promise<CartView> {
     const em = this.deps.em.fork();
-    const [row] = await em.execute<Array<{ id: string }>>(
-      `with created as (
-         insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
+    const find = async () =>
+      (await em.execute<Array<{ id: string }>>(`select id from cart where customer_id = ? and status = 'ACTIVE'`, [customerId]))[0]?.id;
+    let id = await find();
+    if (!id) {
+      await em.execute(
+        `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
          values (?, ?, 'ACTIVE', 1, ?, now(), now(), ?)
-         on conflict (customer_id) where status = 'ACTIVE' and customer_id is not null do nothing
-         returning id)
-       select id from created union all select id from cart where customer_id = ? and status = 'ACTIVE' limit 1`,
-      [newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId), customerId],
-    );
-    return (await this.read(row!.id))!;
+         on conflict (customer_id) where status = 'ACTIVE' and customer_id is not null do nothing`,
+        [newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId)],
+      );
+      id = (await find())!;
+    }
+    return (await this.read(id))!;
   }
 
   addLines(cartId: string, identity: Identity, lines: ReadonlyArray<{ productId: string; quantity: number }>, expectedVersion?: number | null): Promise<CartResult> {

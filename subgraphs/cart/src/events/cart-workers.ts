@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ORDER_STATUS_PREFIX, PRODUCT_CHANGED, startConsumer, type OrderStatusChanged, type ProductChanged, type SubgraphDeps } from '@shop/platform';
+import { ORDER_STATUS_PREFIX, PRODUCT_CHANGED, startConsumer, type OrderStatusChanged, type ProductChanged, type SubgraphDeps, startPeriodic } from '@shop/platform';
 import { applyOrderStatus, applyProductAvailability, expireIdleCarts } from '../domain/cart-fate.ts';
 
 export interface CartWorkerOptions {
@@ -38,25 +37,8 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     },
   });
 
-  let running = true;
-  const abort = new AbortController();
-  const sweeper = (async () => {
-    while (running) {
-      try {
-        for (const cartId of await expireIdleCarts(deps.orm.em.fork())) await options.committed(cartId);
-      } catch (error) {
-        deps.log.warn({ err: error }, 'cart expiry sweep failed; will retry');
-      }
-      await sleep(options.sweepEveryMs ?? 30_000, undefined, { signal: abort.signal }).catch(() => undefined);
-    }
-  })();
-  return [
-    async () => {
-      running = false;
-      abort.abort();
-      await consumer.stop();
-      await products.stop();
-      await sweeper;
-    },
-  ];
+  const stopSweeper = startPeriodic('cart expiry sweep', options.sweepEveryMs ?? 30_000, async () => {
+    for (const cartId of await expireIdleCarts(deps.orm.em.fork())) await options.committed(cartId);
+  }, deps.log);
+  return [() => consumer.stop(), () => products.stop(), stopSweeper];
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ORDER_STOCK_COMMIT,
@@ -10,6 +9,7 @@ import {
   type Logger,
   type StockLine,
   type SubgraphDeps,
+  startPeriodic,
 } from '@shop/platform';
 import { InventoryService, type CommandResult, type InventoryServiceOptions } from '../domain/inventory.service.ts';
 
@@ -63,35 +63,6 @@ function notifyingEm(em: EntityManager, notify: () => void): EntityManager {
   return fork;
 }
 
-/** Releases expired reservations every `intervalMs` until stopped; batches until none are due. */
-function startSweeper(service: InventoryService, em: EntityManager, log: Logger, clock: () => Date, intervalMs: number, batchSize: number) {
-  const stopping = new AbortController();
-  const done = (async () => {
-    let failures = 0;
-    while (!stopping.signal.aborted) {
-      try {
-        let released: number;
-        do {
-          const outcomes = await em.fork().transactional((tx) => service.releaseExpired(tx, clock(), batchSize));
-          released = outcomes.length;
-        } while (released === batchSize && !stopping.signal.aborted);
-        failures = 0;
-      } catch (error) {
-        failures++;
-        log.warn({ err: error, failures }, 'reservation sweeper failed; will retry');
-      }
-      const delay = failures ? Math.min(intervalMs * 2 ** failures, 60_000) : intervalMs;
-      await sleep(delay, undefined, { signal: stopping.signal }).catch(() => undefined);
-    }
-  })();
-  return {
-    stop: async () => {
-      stopping.abort();
-      await done;
-    },
-  };
-}
-
 /**
  * The catalog's side of the checkout saga: a durable consumer of `order.stock.>` on the ORDER
  * stream answering through the outbox on INVENTORY, and the sweeper that releases reservations
@@ -115,6 +86,13 @@ export async function startInventoryWorkers(
     filterSubject: 'order.stock.>',
     handle: (tx, event) => dispatch(service, tx, event, log),
   });
-  const sweeper = startSweeper(service, em, log, serviceOptions.clock ?? (() => new Date()), sweepIntervalMs, sweepBatchSize);
-  return [() => consumer.stop(), () => sweeper.stop()];
+  const clock = serviceOptions.clock ?? (() => new Date());
+  // Releases reservations nobody paid for in time, batch after batch until none are due.
+  const stopSweeper = startPeriodic('reservation sweeper', sweepIntervalMs, async () => {
+    let released: number;
+    do {
+      released = (await em.fork().transactional((tx) => service.releaseExpired(tx, clock(), sweepBatchSize))).length;
+    } while (released === sweepBatchSize);
+  }, log);
+  return [() => consumer.stop(), stopSweeper];
 }

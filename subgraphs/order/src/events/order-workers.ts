@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CHECKOUT_REQUESTED,
   INVENTORY_REJECTED,
@@ -10,6 +9,7 @@ import {
   type PaymentFailed,
   type StockRejected,
   type SubgraphDeps,
+  startPeriodic,
 } from '@shop/platform';
 import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder, type SagaTimeouts } from '../domain/order-saga.ts';
 
@@ -77,26 +77,10 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     },
   });
 
-  let running = true;
-  const abort = new AbortController();
-  const sweeper = (async () => {
-    while (running) {
-      try {
-        const failed = await deps.orm.em.fork().transactional((tx) => failTimedOut(tx));
-        for (const id of failed) await announce(id)();
-      } catch (error) {
-        deps.log.warn({ err: error }, 'order timeout sweep failed; will retry');
-      }
-      await sleep(options.sweepEveryMs ?? 1000, undefined, { signal: abort.signal }).catch(() => undefined);
-    }
-  })();
+  const stopSweeper = startPeriodic('order timeout sweep', options.sweepEveryMs ?? 1000, async () => {
+    const failed = await deps.orm.em.fork().transactional((tx) => failTimedOut(tx));
+    for (const id of failed) await announce(id)();
+  }, deps.log);
 
-  return [
-    async () => {
-      running = false;
-      abort.abort();
-      await Promise.all([checkouts.stop(), inventory.stop(), payments.stop()]);
-      await sweeper;
-    },
-  ];
+  return [async () => void (await Promise.all([checkouts.stop(), inventory.stop(), payments.stop()])), stopSweeper];
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   ORDER_PAYMENT_REFUND,
@@ -9,6 +8,7 @@ import {
   type PaymentRequested,
   type RefundRequested,
   type SubgraphDeps,
+  startPeriodic,
 } from '@shop/platform';
 import { z } from 'zod';
 import { PaymentService, UUID } from '../domain/payment.service.ts';
@@ -72,26 +72,6 @@ async function dispatch(payments: PaymentService, refunds: RefundService, tx: En
   log.warn({ subject: event.subject, eventId: event.id }, 'unknown payment command ignored');
 }
 
-/** Settles rows left PENDING by a crash or an unanswered provider, until stopped. */
-function startRecovery(payments: PaymentService, refunds: RefundService, log: Logger, intervalMs: number, staleAfterMs: number) {
-  const stopping = new AbortController();
-  const done = (async () => {
-    while (!stopping.signal.aborted) {
-      try {
-        for (const id of await payments.stalePending(staleAfterMs)) await payments.settleCapture(id);
-        for (const id of await refunds.stalePending(staleAfterMs)) await refunds.settle(id);
-      } catch (error) {
-        log.warn({ err: error }, 'payment recovery failed; will retry');
-      }
-      await sleep(intervalMs, undefined, { signal: stopping.signal }).catch(() => undefined);
-    }
-  })();
-  return async () => {
-    stopping.abort();
-    await done;
-  };
-}
-
 /**
  * The payment side of the checkout saga: a durable consumer of `order.payment.>` on the ORDER
  * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
@@ -119,6 +99,10 @@ export async function startPaymentWorkers(
       await dispatch(payments, refunds, tx, event, afterCommit, log);
     },
   });
-  const stopRecovery = startRecovery(payments, refunds, log, recoverIntervalMs, staleAfterMs);
+  const stopRecovery = startPeriodic('payment recovery', recoverIntervalMs, async () => {
+    // Settles rows left PENDING by a crash or an unanswered provider.
+    for (const id of await payments.stalePending(staleAfterMs)) await payments.settleCapture(id);
+    for (const id of await refunds.stalePending(staleAfterMs)) await refunds.settle(id);
+  }, log);
   return [() => consumer.stop(), stopRecovery];
 }
