@@ -4,8 +4,8 @@
  * subgraph, migrations, demo seed, the four subgraphs and the gateway. Ctrl-C stops everything.
  * `--reset` wipes .data/ first.
  */
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEV_JWT_SECRET, envFields, loadEnv, signToken } from '@shop/platform';
@@ -58,6 +58,26 @@ async function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to pass through the checkout
+ * (a clone made inside `mktemp -d` is 0700). Grant only traverse (o+x), and only on directories of
+ * this checkout; anything above it stays untouched (startPostgres then names it).
+ */
+function allowPostgresIntoCheckout(dir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const chain: string[] = [];
+  for (let d = resolve(dir); d.startsWith(repoRoot); d = dirname(d)) {
+    chain.push(d);
+    if (d === repoRoot) break;
+  }
+  for (const d of chain) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) {
+      step(`Letting the postgres user pass through ${d} (chmod o+x)`);
+      chmodSync(d, statSync(d).mode | 0o001);
+    }
+  }
+}
+
 try {
   const tools = findStackTools();
   if (tools.missing.length) throw new Error(`missing server packages: ${tools.missing.join(', ')} (run ./scripts/dev, which installs them as root)`);
@@ -80,6 +100,7 @@ try {
   }
 
   step(`Starting Postgres on 127.0.0.1:${env.POSTGRES_PORT} (data in ${join(dataDir, 'postgres')})`);
+  allowPostgresIntoCheckout(dataDir);
   const postgres = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: env.POSTGRES_PORT, logFile: join(dataDir, 'postgres.log') });
   stops.push(postgres.stop);
   step(`Starting Redis on 127.0.0.1:${env.REDIS_PORT} and NATS with JetStream on 127.0.0.1:${env.NATS_PORT}`);
