@@ -36,6 +36,12 @@ const model = refuseDevSecretInProduction(
     /** Trusted-documents mode: only operations from the manifest (pnpm schema:manifest) run. Off by default. */
     GATEWAY_TRUSTED_DOCUMENTS: envFields.bool(false),
     GATEWAY_TRUSTED_DOCUMENTS_PATH: z.string().default(new URL('../../schema/trusted-documents.json', import.meta.url).pathname),
+    /** Subscriptions (WebSocket on /graphql): per-connection and per-client limits, message cap, pings. */
+    GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(20),
+    GATEWAY_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(200),
+    GATEWAY_WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(10),
+    GATEWAY_WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+    GATEWAY_WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),
@@ -53,6 +59,14 @@ export const queryLimitsOf = (config: GatewayConfig) => ({
   maxTokens: config.GATEWAY_MAX_TOKENS,
   maxCost: config.GATEWAY_MAX_COST,
   defaultListSize: config.GATEWAY_DEFAULT_LIST_SIZE,
+});
+export const subscriptionLimitsOf = (config: GatewayConfig) => ({
+  subscriptionsPerConnection: config.GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  connectionsPerIp: config.GATEWAY_WS_MAX_CONNECTIONS_PER_IP,
+  connectionsPerUser: config.GATEWAY_WS_MAX_CONNECTIONS_PER_USER,
+  maxMessageBytes: config.GATEWAY_WS_MAX_MESSAGE_BYTES,
+  keepAliveMs: config.GATEWAY_WS_KEEPALIVE_MS,
+  ...(config.GATEWAY_LIMITS_ENABLED ? { maxTokens: config.GATEWAY_MAX_TOKENS } : {}),
 });
 export const loadConfig = (source?: Record<string, string | undefined>): GatewayConfig => loadEnv(model, source);
 

@@ -1,20 +1,30 @@
-import { createLogger, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
-import { loadConfig, queryLimitsOf, rateLimitEnabled } from './config.ts';
+import type { GraphQLSchema } from 'graphql';
+import { createLogger, createMetrics, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
+import { loadConfig, queryLimitsOf, rateLimitEnabled, subscriptionLimitsOf } from './config.ts';
 import { rateLimitMiddleware } from './limits/rate-limit.ts';
 import cors from 'cors';
 import { persistedQueryCache } from './persisted-queries.ts';
-import { trustedDocumentsMiddleware } from './trusted-documents.ts';
+import { loadTrustedDocuments, trustedDocumentsMiddleware } from './trusted-documents.ts';
 import express from 'express';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
 import type { GatewayContext } from './context.ts';
+import { redisLiveChannels } from './subscriptions/redis-channels.ts';
+import { httpSubscriptionsRefused, startSubscriptionServer } from './subscriptions/ws-server.ts';
 
 const config = loadConfig();
 const log = createLogger('gateway', config.LOG_LEVEL);
+const metrics = createMetrics('gateway');
 const verify = createTokenVerifier(config);
 const { gateway, isLoaded } = createGateway(config, log);
-// Shared by every gateway process: APQ hashes and rate-limit counters.
+let apiSchema: GraphQLSchema | undefined;
+gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
+// Shared by every gateway process: APQ hashes, rate-limit counters and the live-update channels.
 const redis = createRedis(config.REDIS_URL, log, 'gateway');
+const trusted = config.GATEWAY_TRUSTED_DOCUMENTS ? loadTrustedDocuments(config.GATEWAY_TRUSTED_DOCUMENTS_PATH) : undefined;
+const validationRules = config.GATEWAY_LIMITS_ENABLED ? limitValidationRules(queryLimitsOf(config)) : [];
+let subscriptions: ReturnType<typeof startSubscriptionServer> | undefined;
+const channels = redisLiveChannels(config.REDIS_URL, redis, log, () => subscriptions?.refreshAll());
 
 try {
   const service = await startService<GatewayContext>({
@@ -25,9 +35,15 @@ try {
     graph: { gateway },
     production: config.NODE_ENV === 'production',
     log,
+    metrics,
     bodyLimit: config.GATEWAY_BODY_LIMIT,
-    validationRules: config.GATEWAY_LIMITS_ENABLED ? limitValidationRules(queryLimitsOf(config)) : [],
-    plugins: config.GATEWAY_LIMITS_ENABLED ? [queryLimitsPlugin(queryLimitsOf(config))] : [],
+    validationRules,
+    plugins: [
+      ...(config.GATEWAY_LIMITS_ENABLED ? [queryLimitsPlugin(queryLimitsOf(config))] : []),
+      httpSubscriptionsRefused(),
+      // Stop: close every WebSocket (1001) while the HTTP server drains.
+      { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions?.dispose()) }) },
+    ],
     ...(config.GATEWAY_LIMITS_ENABLED ? { maxTokens: config.GATEWAY_MAX_TOKENS } : {}),
     // An invalid or expired token is refused (401) before any subgraph is called; no token is a guest.
     buildContext: async ({ req, requestId }) => ({ identity: await verify(req.headers.authorization), requestId }),
@@ -36,19 +52,33 @@ try {
         if (!isLoaded()) throw new Error('supergraph not loaded');
       },
     },
-    closers: [() => redis.quit()],
+    closers: [() => channels.close(), () => redis.quit()],
     persistedQueries: { cache: persistedQueryCache(redis, log), ttl: 24 * 3600 },
     routes: (app) => {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
       app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
-      if (config.GATEWAY_TRUSTED_DOCUMENTS) {
-        app.use('/graphql', express.json({ limit: config.GATEWAY_BODY_LIMIT }), trustedDocumentsMiddleware(config.GATEWAY_TRUSTED_DOCUMENTS_PATH));
-      }
+      if (trusted) app.use('/graphql', express.json({ limit: config.GATEWAY_BODY_LIMIT }), trustedDocumentsMiddleware(trusted));
       if (rateLimitEnabled(config)) {
         const settings = { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS };
         app.use('/graphql', rateLimitMiddleware(redis, verify, settings, log));
       }
       app.get('/health', (_req, res) => void res.status(isLoaded() ? 200 : 503).json({ status: isLoaded() ? 'ok' : 'loading' }));
+    },
+    // Subscriptions: graphql-transport-ws on the same /graphql URL.
+    onHttpServer: (httpServer, apollo) => {
+      subscriptions = startSubscriptionServer({
+        httpServer,
+        apollo,
+        schema: () => apiSchema,
+        verify,
+        listen: channels.listen,
+        log,
+        registry: metrics.registry,
+        limits: subscriptionLimitsOf(config),
+        validationRules,
+        ...(trusted ? { trusted } : {}),
+        production: config.NODE_ENV === 'production',
+      });
     },
   });
   exitOnSignals(service.stop, log);

@@ -9,6 +9,8 @@ export interface Identity {
   readonly roles: readonly Role[];
   /** The verified bearer token, forwarded so the next hop can verify it again. */
   readonly token: string | null;
+  /** When the token stops being valid (ms since epoch); long-lived connections check it again. */
+  readonly expiresAt?: number;
 }
 
 export const GUEST: Identity = Object.freeze({ sub: null, roles: [], token: null });
@@ -48,7 +50,7 @@ export function createTokenVerifier(settings: JwtSettings) {
       throw new UnauthenticatedError('Invalid or expired token');
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => KNOWN_ROLES.has(r as Role)) : [];
-    return Object.freeze({ sub: String(payload.sub), roles: Object.freeze(roles), token });
+    return Object.freeze({ sub: String(payload.sub), roles: Object.freeze(roles), token, expiresAt: Number(payload.exp) * 1000 });
   };
 }
 

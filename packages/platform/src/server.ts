@@ -32,8 +32,11 @@ export interface ServiceOptions<TContext extends BaseContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** Extra routes registered before /graphql (the gateway adds /health). */
   routes?: (app: express.Express) => void;
-  /** Called with the HTTP server before it listens (the gateway attaches its WebSocket server). */
-  onHttpServer?: (server: http.Server) => void;
+  /**
+   * Called with the HTTP server before it listens (the gateway attaches its WebSocket server and
+   * runs each subscription event as an operation on `apollo`).
+   */
+  onHttpServer?: (server: http.Server, apollo: ApolloServer<TContext>) => void;
   bodyLimit?: string;
   /** Extra validation rules (the gateway's depth and alias limits). */
   validationRules?: ValidationRule[];
@@ -117,7 +120,7 @@ export async function startService<TContext extends BaseContext>(options: Servic
       context: async ({ req, res }) => options.buildContext({ req, res, requestId: res.locals.requestId as string }),
     }),
   );
-  options.onHttpServer?.(httpServer);
+  options.onHttpServer?.(httpServer, apollo);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', (error: NodeJS.ErrnoException) => {

@@ -1,5 +1,5 @@
 import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
-import { createRedis, redisReady, type Logger } from '@shop/platform';
+import { cartChangedChannel, createRedis, redisReady, type CartChangedMessage, type Logger } from '@shop/platform';
 import { Counter, type Registry } from 'prom-client';
 
 /**
@@ -8,13 +8,10 @@ import { Counter, type Registry } from 'prom-client';
  * `Subscription.cartUpdated` with a fresh read. Pub/sub is fire-and-forget: a message published
  * while Redis is down is lost, so subscribers refetch when they (re)subscribe.
  */
-export interface CartChangedMessage {
-  cartId: string;
-  version: number;
-}
+export type { CartChangedMessage };
 
-/** The one channel name per cart; the gateway subscribes to exactly this. */
-export const cartChangedTrigger = (cartId: string): string => `cart.changed.${cartId}`;
+/** The one channel name per cart (platform contract); the gateway subscribes to exactly this. */
+export const cartChangedTrigger = cartChangedChannel;
 
 export interface CartChangedPublisherOptions {
   redisUrl: string;

@@ -392,6 +392,17 @@ export type ShippingCountryPayload = {
   userErrors: Array<UserError>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The cart as it is now, then again after every committed change, from any device; never an older version after a newer one. */
+  cartUpdated: Cart;
+};
+
+
+export type SubscriptionCartUpdatedArgs = {
+  cartId: Scalars['ID']['input'];
+};
+
 export type UserError = {
   __typename?: 'UserError';
   code: UserErrorCode;
@@ -565,6 +576,7 @@ export type ResolversTypes = ResolversObject<{
   ShippingCountry: ResolverTypeWrapper<ShippingCountryRowModel>;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: ResolverTypeWrapper<Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversTypes['ShippingCountry']>, userErrors: Array<ResolversTypes['UserError']> }>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
 }>;
@@ -607,6 +619,7 @@ export type ResolversParentTypes = ResolversObject<{
   ShippingCountry: ShippingCountryRowModel;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversParentTypes['ShippingCountry']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  Subscription: Record<PropertyKey, never>;
   UserError: UserErrorModel;
 }>;
 
@@ -770,6 +783,10 @@ export type ShippingCountryPayloadResolvers<ContextType = Context, ParentType ex
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  cartUpdated?: SubscriptionResolver<ResolversTypes['Cart'], "cartUpdated", ParentType, ContextType, RequireFields<SubscriptionCartUpdatedArgs, 'cartId'>>;
+}>;
+
 export type UserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -801,6 +818,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   ShippingCountry?: ShippingCountryResolvers<ContextType>;
   ShippingCountryPayload?: ShippingCountryPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 

@@ -10,6 +10,7 @@ import {
   type StockRejected,
   type SubgraphDeps,
   startPeriodic,
+  orderChangedChannel,
 } from '@shop/platform';
 import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder, type SagaTimeouts } from '../domain/order-saga.ts';
 
@@ -20,8 +21,8 @@ export interface OrderWorkerOptions {
   sweepEveryMs?: number;
 }
 
-/** `order.changed.<id>` on Redis: what the gateway's orderUpdated subscription listens to. */
-export const orderChangedChannel = (orderId: string) => `order.changed.${orderId}`;
+/** `order.changed.<id>` on Redis (platform contract): what the gateway's orderUpdated listens to. */
+export { orderChangedChannel };
 
 /**
  * The saga, driven by events: checkout → order + reservation request; reserved → payment request;

@@ -1,0 +1,116 @@
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  getOperationAST,
+  type ArgumentNode,
+  type DocumentNode,
+  type FieldNode,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { cartChangedChannel, orderChangedChannel } from '@shop/platform';
+
+/**
+ * A subscription field the gateway serves itself (`@apollo/gateway` cannot execute subscriptions):
+ * it listens to the owner's change channel on Redis and answers every change by running the
+ * client's selection as a query on `queryField`, which applies the same authorization as a query.
+ */
+export interface LiveField {
+  queryField: string;
+  /** The subscription's id argument and the query field's. */
+  argument: { from: string; to: string };
+  channel: (id: string) => string;
+  /** A field that never decreases from one committed change to the next. */
+  versionField: string;
+  /** The version a change message carries, if any: an older one needs no fetch. */
+  messageVersion?: (message: unknown) => Version | undefined;
+}
+
+export type Version = number | string;
+
+export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
+  cartUpdated: {
+    queryField: 'cart',
+    argument: { from: 'cartId', to: 'id' },
+    channel: cartChangedChannel,
+    versionField: 'version',
+    messageVersion: (message) => {
+      const version = (message as { version?: unknown } | null)?.version;
+      return typeof version === 'number' ? version : undefined;
+    },
+  },
+  orderUpdated: {
+    queryField: 'order',
+    argument: { from: 'orderId', to: 'id' },
+    channel: orderChangedChannel,
+    // ISO-8601 in UTC: string order is time order.
+    versionField: 'updatedAt',
+  },
+};
+
+/** The alias under which the gateway reads the version; removed before the client sees the data. */
+export const VERSION_ALIAS = '_liveVersion';
+
+export interface LivePlan {
+  field: LiveField;
+  /** Where the object sits in `data` (the client's alias or the field name). */
+  responseKey: string;
+  /** The object's id, for the change channel. */
+  id: string;
+  /** The client's subscription as a query: same selection, fragments and variables. */
+  query: DocumentNode;
+}
+
+const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
+
+/**
+ * Turns a validated subscription document into the query that answers each event. Only documents
+ * whose one root selection is a live field are accepted (clear error otherwise).
+ */
+export function planLiveQuery(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown>,
+  fields: Readonly<Record<string, LiveField>> = LIVE_FIELDS,
+): LivePlan | GraphQLError {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return new GraphQLError('Name the operation to run (operationName): the document has several');
+  if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+    return new GraphQLError('This WebSocket serves subscriptions only; send queries and mutations as HTTP POST to /graphql', {
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  }
+  const [root, ...others] = operation.selectionSet.selections;
+  if (!root || others.length > 0 || root.kind !== Kind.FIELD || !fields[root.name.value]) {
+    return new GraphQLError(`Select exactly one of ${Object.keys(fields).join(', ')} at the root of the subscription, without fragments`, {
+      extensions: { code: 'BAD_REQUEST' },
+    });
+  }
+  const field = fields[root.name.value]!;
+  const argument = root.arguments?.find((a) => a.name.value === field.argument.from);
+  const id = argument && (argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : 'value' in argument.value ? argument.value.value : undefined);
+  if (!argument || typeof id !== 'string' || id.length === 0) {
+    return new GraphQLError(`${root.name.value} needs ${field.argument.from}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  const versionSelection: FieldNode = { kind: Kind.FIELD, alias: name(VERSION_ALIAS), name: name(field.versionField) };
+  const queryArgument: ArgumentNode = { kind: Kind.ARGUMENT, name: name(field.argument.to), value: argument.value };
+  const queryRoot: FieldNode = {
+    ...root,
+    alias: name(root.alias?.value ?? root.name.value),
+    name: name(field.queryField),
+    arguments: [queryArgument],
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [...(root.selectionSet?.selections ?? []), versionSelection] },
+  };
+  const queryOperation: OperationDefinitionNode = {
+    ...operation,
+    operation: OperationTypeNode.QUERY,
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [queryRoot] },
+  };
+  const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
+  return {
+    field,
+    responseKey: root.alias?.value ?? root.name.value,
+    id,
+    query: { kind: Kind.DOCUMENT, definitions: [queryOperation, ...fragments] },
+  };
+}

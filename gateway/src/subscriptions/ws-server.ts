@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode, type Context } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { GUEST, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
+import type { GatewayContext } from '../context.ts';
+import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
+import { planLiveQuery } from './live-query.ts';
+import { LiveSubscription, type Listen, type LiveFetch } from './live-subscription.ts';
+
+export interface SubscriptionLimits {
+  subscriptionsPerConnection: number;
+  connectionsPerIp: number;
+  connectionsPerUser: number;
+  /** Largest message a client may send (bytes); bigger closes the socket with 1009. */
+  maxMessageBytes: number;
+  /** Ping interval; a client that does not answer within one more interval is dropped. */
+  keepAliveMs: number;
+  maxTokens?: number;
+}
+
+export interface SubscriptionServerOptions {
+  httpServer: http.Server;
+  apollo: ApolloServer<GatewayContext>;
+  /** The gateway's current API schema (undefined until the supergraph is loaded). */
+  schema: () => GraphQLSchema | undefined;
+  verify: TokenVerifier;
+  listen: Listen;
+  log: Logger;
+  registry: Registry;
+  limits: SubscriptionLimits;
+  /** The same depth and alias rules as HTTP; cost is checked when each read runs. */
+  validationRules: ValidationRule[];
+  trusted?: TrustedDocuments;
+  production: boolean;
+}
+
+type Extra = {
+  socket: WebSocket;
+  request: http.IncomingMessage;
+  identity?: Identity;
+  /** Joins the log lines of one connection. */
+  connectionId?: string;
+};
+
+const POLICY_VIOLATION = 1008;
+const hideHints = (error: GraphQLError) => new GraphQLError(error.message.replace(/ ?Did you mean .*\?$/, ''), { extensions: error.extensions });
+
+/**
+ * graphql-transport-ws on the gateway's /graphql. The token comes in connection_init
+ * (`authorization`); each subscription is planned as a query (live-query.ts), authorized by running
+ * it, and answered again on every change message (live-subscription.ts).
+ */
+export function startSubscriptionServer(options: SubscriptionServerOptions) {
+  const { apollo, log, limits, verify } = options;
+  const registers = [options.registry];
+  const connections = new Gauge({ name: 'gateway_ws_connections', help: 'Open WebSocket connections', registers });
+  const active = new Gauge({ name: 'gateway_subscriptions_active', help: 'Running subscriptions', registers });
+  const refused = new Counter({ name: 'gateway_ws_refused_total', help: 'Connections and subscriptions refused, by reason', labelNames: ['reason'] as const, registers });
+  const live = new Set<LiveSubscription>();
+  const perIp = new Map<string, number>();
+  const perUser = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string, by: number) => {
+    const next = (map.get(key) ?? 0) + by;
+    if (next > 0) map.set(key, next);
+    else map.delete(key);
+    return next;
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  options.httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') return void socket.destroy();
+    const ip = request.socket.remoteAddress ?? 'unknown';
+    if ((perIp.get(ip) ?? 0) >= limits.connectionsPerIp) {
+      refused.inc({ reason: 'connections_per_ip' });
+      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many WebSocket connections from this address (limit ${limits.connectionsPerIp})\n`);
+      return;
+    }
+    bump(perIp, ip, 1);
+    connections.inc();
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.once('close', () => {
+        bump(perIp, ip, -1);
+        connections.dec();
+      });
+      wss.emit('connection', ws, request);
+    });
+  });
+
+  function fetcherFor(ctx: Context<Record<string, unknown>, Extra>, query: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
+    return async () => {
+      const identity = ctx.extra.identity ?? GUEST;
+      if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) {
+        ctx.extra.socket.close(CloseCode.Unauthorized, 'Token expired: reconnect with a fresh one');
+        return { errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }] };
+      }
+      const requestId = randomUUID();
+      try {
+        const response = await withRequestId(requestId, () =>
+          apollo.executeOperation({ query, variables, ...(operationName ? { operationName } : {}) }, { contextValue: { identity, requestId } }),
+        );
+        if (response.body.kind === 'single') return response.body.singleResult;
+        throw new Error('incremental delivery is not used for subscription reads');
+      } catch (error) {
+        log.error({ err: error, requestId, connectionId: ctx.extra.connectionId }, 'subscription read failed');
+        return { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] };
+      }
+    };
+  }
+
+  function documentFor(query: string | undefined, extensions: Record<string, unknown> | undefined): DocumentNode | GraphQLError[] {
+    const text = options.trusted ? options.trusted.resolve(query, extensions) : query;
+    if (!text) {
+      return [options.trusted ? new GraphQLError(UNTRUSTED_MESSAGE, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }) : new GraphQLError('Send the subscription document as `query`')];
+    }
+    const schema = options.schema();
+    if (!schema) return [new GraphQLError('The supergraph is not loaded yet; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];
+    let document: DocumentNode;
+    try {
+      document = parse(text, limits.maxTokens ? { maxTokens: limits.maxTokens } : {});
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+    }
+    const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+    if (errors.length > 0) return options.production ? errors.map(hideHints) : [...errors];
+    return document;
+  }
+
+  const server = useServer<Record<string, unknown>, Extra>(
+    {
+      connectionInitWaitTimeout: 5_000,
+      onConnect: async (ctx) => {
+        ctx.extra.connectionId = randomUUID();
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const header = typeof raw === 'string' && raw && !/^bearer\s/i.test(raw) ? `Bearer ${raw}` : (raw as string | undefined);
+        try {
+          ctx.extra.identity = await verify(header);
+        } catch {
+          refused.inc({ reason: 'unauthorized' });
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: invalid or expired token');
+          return false;
+        }
+        const sub = ctx.extra.identity.sub;
+        if (sub && bump(perUser, sub, 1) > limits.connectionsPerUser) {
+          bump(perUser, sub, -1);
+          ctx.extra.identity = undefined;
+          refused.inc({ reason: 'connections_per_user' });
+          ctx.extra.socket.close(POLICY_VIOLATION, `Too many connections for this user (limit ${limits.connectionsPerUser})`);
+          return false;
+        }
+        return true;
+      },
+      onClose: (ctx) => {
+        const sub = ctx.extra.identity?.sub;
+        if (sub) bump(perUser, sub, -1);
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
+          refused.inc({ reason: 'subscriptions_per_connection' });
+          return [new GraphQLError(`Too many subscriptions on this connection (limit ${limits.subscriptionsPerConnection})`, { extensions: { code: 'SUBSCRIPTION_LIMIT' } })];
+        }
+        const document = documentFor(payload.query || undefined, payload.extensions ?? undefined);
+        if (Array.isArray(document)) return document;
+        const variables = payload.variables ?? {};
+        const plan = planLiveQuery(document, payload.operationName, variables);
+        if (plan instanceof GraphQLError) return [plan];
+        const release = (finished: LiveSubscription) => {
+          if (live.delete(finished)) active.dec();
+        };
+        let started;
+        try {
+          started = await LiveSubscription.start(plan, fetcherFor(ctx, plan.query, variables, payload.operationName), options.listen, release);
+        } catch (error) {
+          log.warn({ err: error }, 'live updates unavailable (Redis)');
+          return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];
+        }
+        if ('refused' in started) return started.refused;
+        const subscription = started.subscription;
+        live.add(subscription);
+        active.inc();
+        log.info({ connectionId: ctx.extra.connectionId, subscriptionId: id, field: plan.field.queryField, objectId: plan.id, sub: ctx.extra.identity?.sub }, 'subscription started');
+        return { schema: options.schema()!, document, variableValues: variables, operationName: payload.operationName ?? null, rootValue: subscription };
+      },
+      // onSubscribe already started it: hand graphql-ws the iterator to drain.
+      subscribe: (args) => args.rootValue as AsyncIterable<ExecutionResult>,
+      // Results are already formatted (masked by the gateway's formatError): send them as they are.
+      onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
+    },
+    wss,
+    limits.keepAliveMs,
+  );
+  return {
+    /** Redis came back: messages may have been lost while it was away, so every subscription refetches. */
+    refreshAll: () => live.forEach((subscription) => subscription.changed()),
+    counts: () => ({ connections: wss.clients.size, subscriptions: live.size }),
+    /** Closes every socket (1001 going away); subscriptions release their channels. */
+    dispose: () => server.dispose(),
+  };
+}
+
+/** A subscription sent over HTTP gets a clear pointer to the WebSocket, before any planning. */
+export function httpSubscriptionsRefused(): ApolloServerPlugin<GatewayContext> {
+  return {
+    requestDidStart: async () => ({
+      didResolveOperation: async ({ operation }) => {
+        if (operation?.operation === 'subscription') {
+          throw new GraphQLError('Subscriptions run over WebSocket: connect with graphql-ws (graphql-transport-ws) to this same /graphql URL', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        }
+      },
+    }),
+  };
+}
