@@ -3,6 +3,7 @@ import {
   Kind,
   OperationTypeNode,
   getOperationAST,
+  parse,
   type ArgumentNode,
   type DocumentNode,
   type FieldNode,
@@ -24,6 +25,12 @@ export interface LiveField {
   versionField: string;
   /** The version a change message carries, if any: an older one needs no fetch. */
   messageVersion?: (message: unknown) => Version | undefined;
+  /**
+   * For an object that is announced before it exists (an order right after its checkout): when the
+   * read answers null, this query (variable `$id`) decides whether the subscriber may wait for it.
+   * Non-null data means yes; the first change message then brings the object.
+   */
+  pending?: { query: DocumentNode; signedInOnly: boolean };
 }
 
 export type Version = number | string;
@@ -45,6 +52,9 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
     channel: orderChangedChannel,
     // ISO-8601 in UTC: string order is time order.
     versionField: 'updatedAt',
+    // The checkout id is the order's id; the order appears once the saga has taken the checkout.
+    // Only signed-in buyers (and admins) see orders, so only they may wait.
+    pending: { query: parse('query LiveOrderPending($id: ID!) { checkout(id: $id) { id } }'), signedInOnly: true },
   },
 };
 

@@ -38,13 +38,21 @@ export class LiveSubscription implements AsyncIterableIterator<FormattedExecutio
 
   /**
    * Listens first, then reads the current state: a change committed in between is not missed. A
-   * state the subscriber may not see (null, like the query would answer) refuses the subscription.
+   * state the subscriber may not see (null, like the query would answer) refuses the subscription,
+   * unless `mayWait` says the object is announced and will be visible (then nothing is sent yet).
    */
-  static async start(plan: LivePlan, fetch: LiveFetch, listen: Listen, onFinish: (subscription: LiveSubscription) => void = () => undefined): Promise<LiveStart> {
+  static async start(
+    plan: LivePlan,
+    fetch: LiveFetch,
+    listen: Listen,
+    onFinish: (subscription: LiveSubscription) => void = () => undefined,
+    mayWait: () => Promise<boolean> = async () => false,
+  ): Promise<LiveStart> {
     const live = new LiveSubscription(plan, fetch, onFinish);
     live.unlisten = await listen(plan.field.channel(plan.id), (message) => live.changed(message));
     const first = await fetch();
     const object = first.data?.[plan.responseKey];
+    if (object === null && !first.errors?.length && (await mayWait())) return { subscription: live };
     if (object === null || object === undefined) {
       live.close();
       const errors = first.errors?.length

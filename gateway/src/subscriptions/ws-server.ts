@@ -174,7 +174,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
         };
         let started;
         try {
-          started = await LiveSubscription.start(plan, fetcherFor(ctx, plan.query, variables, payload.operationName), options.listen, release);
+          const fetch = fetcherFor(ctx, plan.query, variables, payload.operationName);
+          const pending = plan.field.pending;
+          const mayWait = async () => {
+            if (!pending || (pending.signedInOnly && !ctx.extra.identity?.sub)) return false;
+            const answer = await fetcherFor(ctx, pending.query, { id: plan.id })();
+            return Object.values(answer.data ?? {}).some((value) => value !== null);
+          };
+          started = await LiveSubscription.start(plan, fetch, options.listen, release, mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
           return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];

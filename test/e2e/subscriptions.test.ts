@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { follow, liveClient, sleep, type LiveClient } from '../support/live.ts';
+
+let stack: TestSupergraph;
+let redis: Redis;
+const clients: LiveClient[] = [];
+const open = (token?: string) => {
+  const live = liveClient(stack.gatewayUrl, token);
+  clients.push(live);
+  return live.client;
+};
+
+beforeAll(async () => {
+  stack = await startTestSupergraph();
+  redis = new Redis(stack.redis.url);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.client.dispose()));
+  redis?.disconnect();
+  await stack?.stop();
+});
+
+interface LiveCart {
+  cartUpdated: {
+    version: number;
+    totalQuantity: number;
+    lines: { edges: Array<{ node: { id: string; quantity: number; product: { name: string; price: { amount: string } } } }> };
+    cost: { totalAmount: { amount: string } };
+  };
+}
+const CART_WITH_CATALOG_FIELDS = `subscription ($id: ID!) { cartUpdated(cartId: $id) {
+  version totalQuantity
+  lines(first: 10) { edges { node { id quantity product { name price { amount } } } } }
+  cost { totalAmount { amount } } } }`;
+
+async function product(): Promise<{ id: string; name: string; price: { amount: string } }> {
+  const res = await gql<{ products: { edges: Array<{ node: { id: string; name: string; price: { amount: string } } }> } }>(
+    stack.gatewayUrl,
+    '{ products(first: 1, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id name price { amount } } } } }',
+  );
+  return res.body.data!.products.edges[0]!.node;
+}
+
+async function guestCart(): Promise<string> {
+  const res = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
+  return res.body.data!.cartCreate.cart.id;
+}
+
+async function addLine(cartId: string, productId: string, token?: string) {
+  const res = await gql<{ cartLinesAdd: { cart: { version: number }; userErrors: unknown[] } }>(
+    stack.gatewayUrl,
+    'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } userErrors { code } } }',
+    { variables: { c: cartId, p: productId }, ...(token ? { token } : {}) },
+  );
+  expect(res.body.data!.cartLinesAdd.userErrors).toEqual([]);
+  return res.body.data!.cartLinesAdd.cart.version;
+}
+
+const subscribers = async (channel: string) => ((await redis.pubsub('NUMSUB', channel)) as [string, number])[1];
+
+describe('cartUpdated', () => {
+  it('shows two devices each other’s change, with the catalog’s fields, and the current cart first', async () => {
+    const [cartId, item] = [await guestCart(), await product()];
+    const phone = follow<LiveCart>(open(), CART_WITH_CATALOG_FIELDS, { id: cartId });
+    const laptop = follow<LiveCart>(open(), CART_WITH_CATALOG_FIELDS, { id: cartId });
+    await phone.waitFor((r) => r.cartUpdated.version === 1);
+    await laptop.waitFor((r) => r.cartUpdated.version === 1);
+
+    await addLine(cartId, item.id); // from the phone
+    const seen = await laptop.waitFor((r) => r.cartUpdated.version === 2);
+    expect(seen.cartUpdated.totalQuantity).toBe(1);
+    expect(seen.cartUpdated.lines.edges[0]!.node.product).toEqual({ name: item.name, price: { amount: item.price.amount } });
+    expect(seen.cartUpdated.cost.totalAmount.amount).toBe(item.price.amount);
+
+    const lineId = seen.cartUpdated.lines.edges[0]!.node.id;
+    await gql(stack.gatewayUrl, 'mutation ($c: ID!, $l: ID!) { cartLinesUpdate(cartId: $c, lines: [{ id: $l, quantity: 3 }]) { userErrors { code } } }', {
+      variables: { c: cartId, l: lineId },
+    }); // from the laptop
+    const onPhone = await phone.waitFor((r) => r.cartUpdated.version === 3);
+    expect(onPhone.cartUpdated.lines.edges[0]!.node.quantity).toBe(3);
+    expect(phone.errors).toEqual([]);
+  });
+
+  it('delivers the versions of concurrent changes in commit order, ending at the last one', async () => {
+    const [cartId, item] = [await guestCart(), await product()];
+    const watcher = follow<LiveCart>(open(), CART_WITH_CATALOG_FIELDS, { id: cartId });
+    await watcher.waitFor(() => true);
+    const versions = await Promise.all(Array.from({ length: 20 }, () => addLine(cartId, item.id)));
+    const last = Math.max(...versions);
+    expect(last).toBe(21);
+    const final = await watcher.waitFor((r) => r.cartUpdated.version === last);
+    expect(final.cartUpdated.totalQuantity).toBe(20);
+    const seen = watcher.results.map((r) => r.cartUpdated.version);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('stops the events after unsubscribe, and the Redis channel subscriptions go back to zero', async () => {
+    const [cartId, item] = [await guestCart(), await product()];
+    const channel = `cart.changed.${cartId}`;
+    const client = open();
+    const first = follow<LiveCart>(client, CART_WITH_CATALOG_FIELDS, { id: cartId });
+    const second = follow<LiveCart>(client, CART_WITH_CATALOG_FIELDS, { id: cartId });
+    await first.waitFor(() => true);
+    await second.waitFor(() => true);
+    expect(await subscribers(channel)).toBe(1); // one Redis subscription per channel and gateway
+
+    first.stop();
+    await addLine(cartId, item.id);
+    await second.waitFor((r) => r.cartUpdated.version === 2);
+    expect(first.results.map((r) => r.cartUpdated.version)).toEqual([1]);
+    expect(await subscribers(channel)).toBe(1);
+
+    second.stop();
+    await expect.poll(() => subscribers(channel), { timeout: 5_000 }).toBe(0);
+
+    // Closing the socket releases its subscriptions too.
+    const other = liveClient(stack.gatewayUrl);
+    const third = follow<LiveCart>(other.client, CART_WITH_CATALOG_FIELDS, { id: cartId });
+    await third.waitFor(() => true);
+    expect(await subscribers(channel)).toBe(1);
+    await other.client.dispose();
+    await expect.poll(() => subscribers(channel), { timeout: 5_000 }).toBe(0);
+  });
+});
+
+describe('authorization', () => {
+  it('refuses an invalid or expired token in connection_init with 4401', async () => {
+    const bad = liveClient(stack.gatewayUrl, 'not-a-token');
+    follow(bad.client, 'subscription { cartUpdated(cartId: "x") { id } }');
+    expect((await bad.closed).code).toBe(4401);
+    const expired = liveClient(stack.gatewayUrl, await devToken('someone', ['customer'], Math.floor(Date.now() / 1000) - 10));
+    follow(expired.client, 'subscription { cartUpdated(cartId: "x") { id } }');
+    expect(await expired.closed).toEqual({ code: 4401, reason: 'Unauthorized: invalid or expired token' });
+  });
+
+  it('lets owners and admins follow a customer cart, and refuses everyone else with an error', async () => {
+    const owner = await devToken(`owner-${Date.now()}`, ['customer']);
+    const me = await gql<{ me: { cart: { id: string } } }>(stack.gatewayUrl, '{ me { cart { id } } }', { token: owner });
+    const cartId = me.body.data!.me.cart.id;
+    const query = 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }';
+
+    const stranger = follow(open(await devToken('stranger', ['customer'])), query, { id: cartId });
+    expect(await stranger.failed()).toEqual([{ message: 'No cart with this id that you may see', extensions: { code: 'FORBIDDEN' } }]);
+    const guest = follow(open(), query, { id: cartId });
+    expect(await guest.failed()).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
+    expect(stranger.results).toEqual([]);
+
+    await follow(open(owner), query, { id: cartId }).waitFor((r) => JSON.stringify(r).includes(cartId));
+    await follow(open(await devToken('ops', ['admin'])), query, { id: cartId }).waitFor(() => true);
+  });
+
+  it('lets a customer follow only their own order; admins any', async () => {
+    const query = 'subscription ($id: ID!) { orderUpdated(orderId: $id) { id number status } }';
+    const mine = follow<{ orderUpdated: { id: string } }>(open(await devToken(DEMO_CUSTOMER, ['customer'])), query, { id: DEMO_ORDER });
+    expect((await mine.waitFor(() => true)).orderUpdated.id).toBe(DEMO_ORDER);
+    const other = follow(open(await devToken('someone-else', ['customer'])), query, { id: DEMO_ORDER });
+    expect(await other.failed()).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
+    const guest = follow(open(), query, { id: DEMO_ORDER });
+    expect(await guest.failed()).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
+    await follow(open(await devToken('ops', ['admin'])), query, { id: DEMO_ORDER }).waitFor(() => true);
+  });
+
+  it('closes the socket with 4401 once the token expires', async () => {
+    const [cartId, item] = [await guestCart(), await product()];
+    const shortLived = liveClient(stack.gatewayUrl, await devToken('brief', ['customer'], '3s'));
+    const watcher = follow(shortLived.client, CART_WITH_CATALOG_FIELDS, { id: cartId });
+    await watcher.waitFor(() => true);
+    await sleep(3_500);
+    await addLine(cartId, item.id);
+    expect((await shortLived.closed).code).toBe(4401);
+    expect(watcher.results).toHaveLength(1);
+  });
+});
+
+describe('orderUpdated', () => {
+  it('follows a checkout through the saga, with the payment subgraph’s fields, from the moment of checkout', async () => {
+    const token = await devToken(`buyer-${Date.now()}`, ['customer']);
+    const me = await gql<{ me: { cart: { id: string } } }>(stack.gatewayUrl, '{ me { cart { id } } }', { token });
+    const cartId = me.body.data!.me.cart.id;
+    await addLine(cartId, (await product()).id, token);
+    const res = await gql<{ cartCheckout: { checkout: { id: string } } }>(
+      stack.gatewayUrl,
+      'mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code } } }',
+      {
+        token,
+        variables: {
+          id: cartId,
+          input: {
+            email: 'live@example.com',
+            shippingAddress: { name: 'Live', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
+            paymentToken: 'tok_visa',
+            idempotencyKey: `live-${cartId}`,
+          },
+        },
+      },
+    );
+    const orderId = res.body.data!.cartCheckout.checkout.id;
+    // Subscribed at once: the order may not exist yet; its checkout does, so the subscription waits.
+    const watcher = follow<{ orderUpdated: { status: string; payment: { status: string } | null } }>(
+      open(token),
+      'subscription ($id: ID!) { orderUpdated(orderId: $id) { status payment { status } } }',
+      { id: orderId },
+    );
+    const confirmed = await watcher.waitFor((r) => r.orderUpdated.status === 'CONFIRMED');
+    expect(confirmed.orderUpdated.payment).toEqual({ status: 'CAPTURED' });
+    expect(watcher.errors).toEqual([]);
+    // Statuses only move forward.
+    const order = ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'];
+    const ranks = watcher.results.map((r) => order.indexOf(r.orderUpdated.status));
+    expect(ranks).toEqual([...ranks].sort());
+  });
+});
