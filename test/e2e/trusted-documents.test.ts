@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
-import { startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { follow, liveClient } from '../support/live.ts';
 
 let stack: TestSupergraph;
 let gateway: { url: string; stop: () => Promise<void> };
@@ -44,5 +45,20 @@ describe('trusted-documents mode', () => {
     expect(unknownHash.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
     const mismatch = await post({ query: '{ categories { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: categoriesHash } } });
     expect(mismatch.status).toBe(400);
+  });
+
+  it('applies to subscriptions too: the listed CartUpdated runs, an ad-hoc subscription is refused', async () => {
+    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
+    const cartId = created.body.data!.cartCreate.cart.id;
+    const live = liveClient(url);
+    try {
+      const listed = Object.values(manifest).find((d) => d.name === 'CartUpdated')!;
+      const watcher = follow<{ cartUpdated: { id: string } }>(live.client, listed.document, { cartId });
+      expect((await watcher.waitFor(() => true)).cartUpdated.id).toBe(cartId);
+      const adHoc = follow(live.client, 'subscription ($cartId: ID!) { cartUpdated(cartId: $cartId) { id } }', { cartId });
+      expect(await adHoc.failed()).toMatchObject([{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
+    } finally {
+      await live.client.dispose();
+    }
   });
 });
