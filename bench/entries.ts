@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../scripts/schema/subgraphs.ts';
+
 /** Benchmark entries: one GraphQL request each, as a client (or the gateway) sends it. */
 export interface BenchContext {
   gatewayUrl: string;
@@ -13,7 +17,7 @@ export interface BenchContext {
 export interface BenchEntry {
   name: string;
   /** Where the load goes: the gateway unless the entry measures one subgraph. */
-  target: 'gateway' | 'catalog' | 'cart' | 'cart-no-cache';
+  target: 'gateway' | 'catalog' | 'cart' | 'cart-no-cache' | 'gateway-protected' | 'gateway-open';
   query: string;
   headers: (ctx: BenchContext) => Record<string, string>;
   /** Variables for the measured request, found once before the run. */
@@ -38,6 +42,11 @@ const CART_PAGE = `query CartPage($id: ID!) {
     cost { subtotalAmount { amount } discountAmount { amount } shippingAmount { amount } taxAmount { amount } totalAmount { amount currencyCode } }
   }
 }`;
+
+/** The web client's CartPage exactly as listed in the trusted-documents manifest. */
+const TRUSTED_CART_PAGE = Object.values(JSON.parse(readFileSync(join(repoRoot, 'schema/trusted-documents.json'), 'utf8')) as Record<string, { name: string; document: string }>).find(
+  (d) => d.name === 'CartPage',
+)!.document;
 
 const CART_READ = `query CartRead($id: ID!) { cart(id: $id) { id version totalQuantity lines { edges { node { id quantity unitPrice { amount } } } } cost { totalAmount { amount } } } }`;
 
@@ -96,6 +105,8 @@ export const entries: BenchEntry[] = [
     prepare: async (ctx) => ({ r: (await firstProducts(ctx, 100)).map((p) => ({ __typename: 'Product', id: p.id })) }),
   },
   { name: 'cart-page-20', target: 'gateway', query: CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
+  { name: 'cart-page-protections-on', target: 'gateway-protected', query: TRUSTED_CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
+  { name: 'cart-page-protections-off', target: 'gateway-open', query: TRUSTED_CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
   { name: 'cart-read-cached', target: 'cart', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
   { name: 'cart-read-uncached', target: 'cart-no-cache', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
   {

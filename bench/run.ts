@@ -6,11 +6,8 @@
 import autocannon from 'autocannon';
 import { z } from 'zod';
 import { DEV_JWT_SECRET, loadEnv, signToken } from '@shop/platform';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { getFreePort, spawnLogged, waitUntilReady } from '@shop/platform/stack';
-import { repoRoot } from '../scripts/schema/subgraphs.ts';
+import { extraProcess, gatewayProcess } from './processes.ts';
+import { printSubscriptionBench, runSubscriptionBench } from './subscriptions.ts';
 import { entries, type BenchContext } from './entries.ts';
 import { runCheckoutSagaBench } from './checkout-saga.ts';
 
@@ -22,6 +19,9 @@ const env = loadEnv(
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     BENCH_CHECKOUTS: z.coerce.number().int().min(1).max(5000).default(200),
+    BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
+    BENCH_SUBSCRIBED_CARTS: z.coerce.number().int().min(1).max(5000).default(250),
+    BENCH_MUTATIONS: z.coerce.number().int().min(1).max(5000).default(300),
     JWT_SECRET: z.string().default(DEV_JWT_SECRET),
   }),
 );
@@ -35,36 +35,30 @@ for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_
 
 const wanted = process.argv.slice(2);
 const runSaga = wanted.length === 0 || wanted.includes('checkout-saga');
+const runSubscriptions = wanted.length === 0 || wanted.includes('subscriptions');
 const selected = entries.filter((e) => wanted.length === 0 || wanted.includes(e.name));
-if (selected.length === 0 && !runSaga) {
-  console.error(`unknown entry; available: ${entries.map((e) => e.name).join(', ')}`);
+if (selected.length === 0 && !runSaga && !runSubscriptions) {
+  console.error(`unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions'].join(', ')}`);
   process.exit(1);
 }
 
+/** The cache-off side of the cache comparison: a second cart process with the Redis cache off. */
+const noCacheCart = extraProcess('cart (cache off)', 'subgraphs/cart/src/index.ts', 'CART_PORT', { CART_CACHE_ENABLED: 'false' });
 /**
- * The cache-off side of the cache comparison: a second cart process on the dev database (the same
- * environment as ./scripts/dev's) with CART_CACHE_ENABLED=false, started only when an entry needs it.
+ * The protections comparison: two more gateways in front of the same subgraphs, one with every
+ * protection on (query limits, rate limits with a budget the run cannot exhaust, trusted documents),
+ * one with all of them off.
  */
-function startNoCacheCart() {
-  let started: Promise<{ url: string; stop: () => Promise<void> }> | undefined;
-  const start = async () => {
-    const port = await getFreePort();
-    const dir = mkdtempSync(join(tmpdir(), 'bench-cart-'));
-    const proc = spawnLogged('cart (cache off)', process.execPath, [join(repoRoot, 'subgraphs/cart/src/index.ts')], join(dir, 'cart.log'), {
-      cwd: repoRoot,
-      env: { ...process.env, CART_PORT: String(port), CART_CACHE_ENABLED: 'false', LOG_LEVEL: 'warn' },
-    });
-    await waitUntilReady(proc, async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      if (!res.ok) throw new Error(String(res.status));
-    }, 30_000);
-    return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop() };
-  };
-  return {
-    url: async () => (await (started ??= start())).url,
-    stop: async () => (started ? (await started).stop() : undefined),
-  };
-}
+const protectedGateway = gatewayProcess('gateway (protections on)', {
+  GATEWAY_LIMITS_ENABLED: 'true',
+  GATEWAY_RATE_LIMIT_ENABLED: 'true',
+  GATEWAY_RATE_LIMIT_IP: '100000000',
+  GATEWAY_RATE_LIMIT_USER: '100000000',
+  GATEWAY_TRUSTED_DOCUMENTS: 'true',
+});
+/** The subscribers all come from loopback: this gateway lets one address hold them all. */
+const subscriptionGateway = gatewayProcess('gateway (subscribers)', { GATEWAY_WS_MAX_CONNECTIONS_PER_IP: '100000' });
+const openGateway = gatewayProcess('gateway (protections off)', { GATEWAY_LIMITS_ENABLED: 'false', GATEWAY_RATE_LIMIT_ENABLED: 'false', GATEWAY_TRUSTED_DOCUMENTS: 'false' });
 
 async function post<T>(url: string, headers: Record<string, string>, body: string): Promise<T> {
   const response = await fetch(url, { method: 'POST', headers, body });
@@ -73,7 +67,6 @@ async function post<T>(url: string, headers: Record<string, string>, body: strin
   return result.data as T;
 }
 
-const noCacheCart = startNoCacheCart();
 const ctx: BenchContext = {
   gatewayUrl: env.BENCH_GATEWAY_URL,
   catalogUrl: env.BENCH_CATALOG_URL,
@@ -87,9 +80,16 @@ const ctx: BenchContext = {
 };
 
 console.log(`${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);
-console.log('entry'.padEnd(22), 'target'.padEnd(14), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
+console.log('entry'.padEnd(26), 'target'.padEnd(18), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
 const rates = new Map<string, number>();
-const targets = { gateway: async () => ctx.gatewayUrl, catalog: async () => ctx.catalogUrl, cart: async () => ctx.cartUrl, 'cart-no-cache': ctx.cartNoCacheUrl };
+const targets = {
+  gateway: async () => ctx.gatewayUrl,
+  catalog: async () => ctx.catalogUrl,
+  cart: async () => ctx.cartUrl,
+  'cart-no-cache': ctx.cartNoCacheUrl,
+  'gateway-protected': protectedGateway.url,
+  'gateway-open': openGateway.url,
+};
 for (const entry of selected) {
   const url = await targets[entry.target]();
   const headers = entry.headers(ctx);
@@ -106,8 +106,8 @@ for (const entry of selected) {
   const result = await autocannon({ url, method: 'POST', headers, body, connections: env.BENCH_CONNECTIONS, duration: env.BENCH_SECONDS });
   rates.set(entry.name, result.requests.average);
   console.log(
-    entry.name.padEnd(22),
-    entry.target.padEnd(14),
+    entry.name.padEnd(26),
+    entry.target.padEnd(18),
     result.requests.average.toFixed(0).padStart(9),
     String(result.latency.p50).padStart(8),
     String(result.latency.p99).padStart(8),
@@ -123,4 +123,10 @@ if (runSaga) {
 }
 const [cached, uncached] = [rates.get('cart-read-cached'), rates.get('cart-read-uncached')];
 if (cached && uncached) console.log(`\ncart reads at the subgraph, cache on / off: ${(cached / uncached).toFixed(2)}x`);
-await noCacheCart.stop();
+const [guarded, open] = [rates.get('cart-page-protections-on'), rates.get('cart-page-protections-off')];
+if (guarded && open) console.log(`gateway cart page, all protections on / off: ${(guarded / open).toFixed(2)}x`);
+if (runSubscriptions) {
+  const live = await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), subscribers: env.BENCH_SUBSCRIBERS, carts: env.BENCH_SUBSCRIBED_CARTS, mutations: env.BENCH_MUTATIONS, concurrency: env.BENCH_CONNECTIONS });
+  printSubscriptionBench(live);
+}
+await Promise.all([noCacheCart.stop(), protectedGateway.stop(), openGateway.stop(), subscriptionGateway.stop()]);

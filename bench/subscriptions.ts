@@ -1,0 +1,153 @@
+/**
+ * `pnpm bench subscriptions`: one gateway process holds BENCH_SUBSCRIBERS subscribers (each its own
+ * WebSocket, spread over BENCH_SUBSCRIBED_CARTS carts), then BENCH_MUTATIONS cart mutations run
+ * (BENCH_CONNECTIONS at a time, never two on one cart at once) and every subscriber of the changed
+ * cart times the event: mutation sent → event received. Bounded in count and time; loopback only.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface SubscriptionBenchOptions {
+  gatewayUrl: string;
+  subscribers: number;
+  carts: number;
+  mutations: number;
+  concurrency: number;
+}
+
+export interface SubscriptionBenchResult {
+  subscribers: number;
+  held: { connections: number; subscriptions: number };
+  subscribeSeconds: number;
+  rssMiB: { before: number; after: number };
+  deliveries: number;
+  expected: number;
+  eventP50: number;
+  eventP99: number;
+  mutationP50: number;
+}
+
+const SUBSCRIPTION = 'subscription Live($id: ID!) { cartUpdated(cartId: $id) { id version totalQuantity lines(first: 20) { edges { node { quantity product { name price { amount } } } } } cost { totalAmount { amount } } } }';
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 300));
+  return body.data as T;
+}
+
+/** Gauges from the gateway's own /metrics. */
+async function gatewayGauges(gatewayUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+  const wanted = ['gateway_ws_connections', 'gateway_subscriptions_active', 'process_resident_memory_bytes'];
+  return Object.fromEntries(wanted.map((name) => [name, Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)]));
+}
+
+async function inBatches<T>(count: number, batch: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < count; i += batch) out.push(...(await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, j) => make(i + j)))));
+  return out;
+}
+
+export async function runSubscriptionBench(options: SubscriptionBenchOptions): Promise<SubscriptionBenchResult> {
+  const { gatewayUrl } = options;
+  const found = await post<{ products: { edges: Array<{ node: { id: string } }> } }>(gatewayUrl, '{ products(first: 20, filter: { inStock: true }) { edges { node { id } } } }');
+  const productIds = found.products.edges.map((e) => e.node.id);
+  const carts = await inBatches(options.carts, 20, async (i) => {
+    const created = await post<{ cartCreate: { cart: { id: string; version: number } } }>(
+      gatewayUrl,
+      'mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id version } } }',
+      { lines: [{ productId: productIds[i % productIds.length], quantity: 1 }] },
+    );
+    return created.cartCreate.cart;
+  });
+  const before = await gatewayGauges(gatewayUrl);
+
+  // Per cart: when its one in-flight mutation was sent and which version it will produce.
+  const inflight = new Map<string, { sentAt: number; version: number }>();
+  const eventLatencies: number[] = [];
+  const clients: Client[] = [];
+  const opened = performance.now();
+  await inBatches(options.subscribers, 100, (i) => {
+    const cart = carts[i % carts.length]!;
+    const client = createClient({ url: gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    clients.push(client);
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no first message within 60 s')), 60_000);
+      client.subscribe<{ cartUpdated: { id: string; version: number } }>(
+        { query: SUBSCRIPTION, variables: { id: cart.id } },
+        {
+          next: ({ data }) => {
+            const version = data?.cartUpdated.version;
+            const pending = inflight.get(cart.id);
+            if (pending && version === pending.version) eventLatencies.push(performance.now() - pending.sentAt);
+            clearTimeout(timer);
+            resolve();
+          },
+          error: (error) => reject(new Error(JSON.stringify(error).slice(0, 300))),
+          complete: () => undefined,
+        },
+      );
+    });
+  });
+  const subscribeSeconds = (performance.now() - opened) / 1000;
+  const held = await gatewayGauges(gatewayUrl);
+
+  // Worker w owns carts w, w + concurrency, ...: never two mutations on one cart at once.
+  const mutationLatencies: number[] = [];
+  const versions = new Map(carts.map((c) => [c.id, c.version]));
+  let next = 0;
+  const deadline = Date.now() + 120_000;
+  const worker = async (w: number) => {
+    const own = carts.filter((_, i) => i % options.concurrency === w);
+    for (let k = 0; own.length > 0 && Date.now() < deadline; k++) {
+      if (next >= options.mutations) return;
+      next++;
+      const cart = own[k % own.length]!;
+      const version = versions.get(cart.id)! + 1;
+      const sentAt = performance.now();
+      inflight.set(cart.id, { sentAt, version });
+      await post(gatewayUrl, 'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }', {
+        c: cart.id,
+        p: productIds[k % productIds.length],
+      });
+      mutationLatencies.push(performance.now() - sentAt);
+      versions.set(cart.id, version);
+      // Let this cart's subscribers receive it before the next change to the same cart.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, carts.length) }, (_, w) => worker(w)));
+  const perCart = (i: number) => Math.floor(options.subscribers / carts.length) + (i < options.subscribers % carts.length ? 1 : 0);
+  const expected = carts.reduce((sum, c, i) => sum + (versions.get(c.id)! - c.version) * perCart(i), 0);
+  const settle = Date.now() + 10_000;
+  while (eventLatencies.length < expected && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 100));
+  const after = await gatewayGauges(gatewayUrl);
+  await Promise.all(clients.map((c) => c.dispose()));
+
+  return {
+    subscribers: options.subscribers,
+    held: { connections: held.gateway_ws_connections!, subscriptions: held.gateway_subscriptions_active! },
+    subscribeSeconds,
+    rssMiB: { before: before.process_resident_memory_bytes! / 2 ** 20, after: after.process_resident_memory_bytes! / 2 ** 20 },
+    deliveries: eventLatencies.length,
+    expected,
+    eventP50: percentile(eventLatencies, 50),
+    eventP99: percentile(eventLatencies, 99),
+    mutationP50: percentile(mutationLatencies, 50),
+  };
+}
+
+export function printSubscriptionBench(r: SubscriptionBenchResult): void {
+  console.log(
+    `\nsubscriptions: ${r.subscribers} subscribers (one WebSocket each) held by one gateway process: ` +
+      `${r.held.connections} connections, ${r.held.subscriptions} subscriptions; all subscribed in ${r.subscribeSeconds.toFixed(1)} s; ` +
+      `gateway RSS ${r.rssMiB.before.toFixed(0)} → ${r.rssMiB.after.toFixed(0)} MiB\n` +
+      `  mutation → event at every subscriber of the cart: p50 ${r.eventP50.toFixed(0)} ms, p99 ${r.eventP99.toFixed(0)} ms ` +
+      `(${r.deliveries}/${r.expected} events; the mutation's own response p50 ${r.mutationP50.toFixed(0)} ms)`,
+  );
+}
