@@ -199,17 +199,29 @@ describe('orderUpdated', () => {
     );
     const orderId = res.body.data!.cartCheckout.checkout.id;
     // Subscribed at once: the order may not exist yet; its checkout does, so the subscription waits.
-    const watcher = follow<{ orderUpdated: { status: string; payment: { status: string } | null } }>(
+    type LiveOrder = { orderUpdated: { status: string; payment: { id: string; status: string } | null; refunds: Array<{ amount: { amount: string } }> } };
+    const watcher = follow<LiveOrder>(
       open(token),
-      'subscription ($id: ID!) { orderUpdated(orderId: $id) { status payment { status } } }',
+      'subscription ($id: ID!) { orderUpdated(orderId: $id) { status payment { id status } refunds { amount { amount } } } }',
       { id: orderId },
     );
     const confirmed = await watcher.waitFor((r) => r.orderUpdated.status === 'CONFIRMED');
-    expect(confirmed.orderUpdated.payment).toEqual({ status: 'CAPTURED' });
+    expect(confirmed.orderUpdated.payment?.status).toBe('CAPTURED');
     expect(watcher.errors).toEqual([]);
     // Statuses only move forward.
     const order = ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'];
     const ranks = watcher.results.map((r) => order.indexOf(r.orderUpdated.status));
     expect(ranks).toEqual([...ranks].sort());
+
+    // A partial refund changes no order status; the payment subgraph announces it on the order's channel.
+    const refund = await gql<{ paymentRefund: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      'mutation ($p: ID!) { paymentRefund(paymentId: $p, amount: "0.01", idempotencyKey: "live-refund") { userErrors { code message } } }',
+      { token: await devToken('ops', ['admin']), variables: { p: confirmed.orderUpdated.payment!.id } },
+    );
+    expect(refund.body.data!.paymentRefund.userErrors).toEqual([]);
+    const refunded = await watcher.waitFor((r) => r.orderUpdated.refunds.length === 1);
+    expect(refunded.orderUpdated.refunds[0]!.amount.amount).toBe('0.01');
+    expect(refunded.orderUpdated.payment?.status).toBe('PARTIALLY_REFUNDED');
   });
 });

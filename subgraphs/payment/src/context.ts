@@ -21,7 +21,7 @@ export interface Context {
 export interface ContextOptions {
   /** The resilient provider; without it the refund mutation cannot settle (reads still work). */
   provider?: PaymentProvider;
-  notify?: () => void;
+  notify?: (orderId?: string) => void;
 }
 
 export function createContext(em: EntityManager, identity: Identity, log: Logger, options: ContextOptions = {}): Context {

@@ -4,7 +4,7 @@ import { paymentOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
-import { startPaymentWorkers } from './events/payment-workers.ts';
+import { afterPaymentCommit, startPaymentWorkers } from './events/payment-workers.ts';
 import { resilientProvider, type ResilientProvider } from './domain/resilient-provider.ts';
 import { SimulatorProvider } from './domain/simulator.ts';
 
@@ -24,5 +24,5 @@ await runSubgraph({
   permissions,
   orm: paymentOrmOptions(config.PAYMENT_DATABASE_URL),
   background: async (deps) => startPaymentWorkers(deps, { provider: providerOf(deps) }),
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), notify: () => deps.outbox.notify() }),
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), notify: afterPaymentCommit(deps) }),
 });

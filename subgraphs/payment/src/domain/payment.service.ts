@@ -29,7 +29,8 @@ export interface PaymentServiceOptions {
   provider?: PaymentProvider;
   log?: Logger;
   /** Nudges the outbox relay after this service commits an event. */
-  notify?: () => void;
+  /** After a commit: nudges the outbox relay and, with an order id, tells live order views. */
+  notify?: (orderId?: string) => void;
 }
 
 interface PaymentRow {
@@ -60,7 +61,7 @@ export class PaymentService {
   private readonly em: EntityManager;
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
-  private readonly notify: () => void;
+  private readonly notify: (orderId?: string) => void;
   constructor(em: EntityManager, options: PaymentServiceOptions = {}) {
     this.em = em;
     this.provider = options.provider;
@@ -131,7 +132,7 @@ export class PaymentService {
       }
       return outcome.status;
     });
-    this.notify();
+    this.notify(payment.orderId);
     this.log?.info({ orderId: payment.orderId, paymentId, status, code: outcome.status === 'FAILED' ? outcome.code : undefined }, 'capture settled');
     return status;
   }

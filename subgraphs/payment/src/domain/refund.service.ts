@@ -32,7 +32,8 @@ const REFUNDABLE = ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 export interface RefundServiceOptions {
   provider?: PaymentProvider;
   log?: Logger;
-  notify?: () => void;
+  /** After a commit: nudges the outbox relay and, with an order id, tells live order views. */
+  notify?: (orderId?: string) => void;
 }
 
 /**
@@ -45,7 +46,7 @@ export class RefundService {
   private readonly em: EntityManager;
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
-  private readonly notify: () => void;
+  private readonly notify: (orderId?: string) => void;
   constructor(em: EntityManager, options: RefundServiceOptions = {}) {
     this.em = em;
     this.provider = options.provider;
@@ -157,7 +158,7 @@ export class RefundService {
       const data: PaymentRefunded = { orderId: row.orderId, paymentId: row.paymentId, refundId: row.id, amount: row.amount, currency: row.currency };
       await enqueueEvent(tx, PAYMENT_REFUNDED, data, deterministicEventId(PAYMENT_REFUNDED, row.id));
     });
-    this.notify();
+    this.notify(row.orderId);
     this.log?.info({ refundId, paymentId: row.paymentId, status: outcome.status }, 'refund settled');
     return outcome.status;
   }

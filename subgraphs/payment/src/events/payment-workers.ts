@@ -9,6 +9,7 @@ import {
   type RefundRequested,
   type SubgraphDeps,
   startPeriodic,
+  orderChangedChannel,
 } from '@shop/platform';
 import { z } from 'zod';
 import { PaymentService, UUID } from '../domain/payment.service.ts';
@@ -77,13 +78,27 @@ async function dispatch(payments: PaymentService, refunds: RefundService, tx: En
  * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
  * Safe in several processes: shared durable, unique order id, conditional status updates.
  */
+type NotifyDeps = Pick<SubgraphDeps, 'outbox' | 'log'> & Partial<Pick<SubgraphDeps, 'redis'>>;
+
+/**
+ * After a payment or refund commit: nudge the outbox relay and tell live order views
+ * (`orderUpdated` shows Order.payment and Order.refunds) through the order's change channel.
+ */
+export function afterPaymentCommit(deps: NotifyDeps): (orderId?: string) => void {
+  return (orderId) => {
+    deps.outbox.notify();
+    if (!orderId || !deps.redis) return;
+    deps.redis.publish(orderChangedChannel(orderId), JSON.stringify({ orderId })).catch((error) => deps.log.warn({ err: error, orderId }, 'order-changed not published'));
+  };
+}
+
 export async function startPaymentWorkers(
-  deps: Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'>,
+  deps: Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'> & Partial<Pick<SubgraphDeps, 'redis'>>,
   options: PaymentWorkerOptions,
 ): Promise<Array<() => Promise<void>>> {
   const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = 10_000, staleAfterMs = 60_000 } = options;
   const log = deps.log.child({ component: 'payment' });
-  const notify = () => deps.outbox.notify();
+  const notify = afterPaymentCommit(deps);
   const payments = new PaymentService(deps.orm.em, { provider, log, notify });
   const refunds = new RefundService(deps.orm.em, { provider, log, notify });
   const consumer = await startConsumer<unknown>({
