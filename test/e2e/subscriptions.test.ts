@@ -15,6 +15,7 @@ const open = (token?: string) => {
 beforeAll(async () => {
   stack = await startTestSupergraph();
   redis = new Redis(stack.redis.url);
+  redis.on('error', () => undefined); // the outage test stops Redis on purpose
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.client.dispose()));
@@ -223,5 +224,32 @@ describe('orderUpdated', () => {
     const refunded = await watcher.waitFor((r) => r.orderUpdated.refunds.length === 1);
     expect(refunded.orderUpdated.refunds[0]!.amount.amount).toBe('0.01');
     expect(refunded.orderUpdated.payment?.status).toBe('PARTIALLY_REFUNDED');
+  });
+});
+
+describe('Redis outage', () => {
+  it('refuses new subscriptions while Redis is down, and brings running ones up to date when it returns', async () => {
+    const [cartId, otherCartId, leftCartId, item] = [await guestCart(), await guestCart(), await guestCart(), await product()];
+    const watcher = follow<LiveCart>(open(), CART_WITH_CATALOG_FIELDS, { id: cartId });
+    const leaving = follow<LiveCart>(open(), CART_WITH_CATALOG_FIELDS, { id: leftCartId });
+    await watcher.waitFor((r) => r.cartUpdated.version === 1);
+    await leaving.waitFor(() => true);
+
+    await stack.redis.pause();
+    // Unsubscribing while Redis is down cannot reach it; the channel is released once it is back.
+    leaving.stop();
+    // A cart nobody follows yet: its channel cannot be subscribed now.
+    const during = follow(open(), CART_WITH_CATALOG_FIELDS, { id: otherCartId });
+    expect(await during.failed()).toEqual([{ message: 'Live updates are unavailable right now; retry shortly', extensions: { code: 'UNAVAILABLE' } }]);
+    // Committed while Redis is down: the cart's change message is lost.
+    expect(await addLine(cartId, item.id)).toBe(2);
+
+    await stack.redis.restart();
+    // The gateway's listener reconnects and every running subscription reads again.
+    const caughtUp = await watcher.waitFor((r) => r.cartUpdated.version === 2, 15_000);
+    expect(caughtUp.cartUpdated.totalQuantity).toBe(1);
+    expect(watcher.errors).toEqual([]);
+    await expect.poll(() => subscribers(`cart.changed.${leftCartId}`), { timeout: 5_000 }).toBe(0);
+    expect(await subscribers(`cart.changed.${cartId}`)).toBe(1);
   });
 });
