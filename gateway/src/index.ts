@@ -1,7 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import { createLogger, createMetrics, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
 import { loadConfig, queryLimitsOf, rateLimitEnabled, subscriptionLimitsOf } from './config.ts';
-import { rateLimitMiddleware } from './limits/rate-limit.ts';
+import { createRateLimiter, rateLimitMiddleware } from './limits/rate-limit.ts';
 import cors from 'cors';
 import { persistedQueryCache } from './persisted-queries.ts';
 import { loadTrustedDocuments, trustedDocumentsMiddleware } from './trusted-documents.ts';
@@ -23,6 +23,9 @@ gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema
 const redis = createRedis(config.REDIS_URL, log, 'gateway');
 const trusted = config.GATEWAY_TRUSTED_DOCUMENTS ? loadTrustedDocuments(config.GATEWAY_TRUSTED_DOCUMENTS_PATH) : undefined;
 const validationRules = config.GATEWAY_LIMITS_ENABLED ? limitValidationRules(queryLimitsOf(config)) : [];
+const rateLimiter = rateLimitEnabled(config)
+  ? createRateLimiter(redis, { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS }, log)
+  : undefined;
 let subscriptions: ReturnType<typeof startSubscriptionServer> | undefined;
 const channels = redisLiveChannels(config.REDIS_URL, redis, log, () => subscriptions?.refreshAll());
 
@@ -58,10 +61,7 @@ try {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
       app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
       if (trusted) app.use('/graphql', express.json({ limit: config.GATEWAY_BODY_LIMIT }), trustedDocumentsMiddleware(trusted));
-      if (rateLimitEnabled(config)) {
-        const settings = { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS };
-        app.use('/graphql', rateLimitMiddleware(redis, verify, settings, log));
-      }
+      if (rateLimiter) app.use('/graphql', rateLimitMiddleware(rateLimiter, verify));
       app.get('/health', (_req, res) => void res.status(isLoaded() ? 200 : 503).json({ status: isLoaded() ? 'ok' : 'loading' }));
     },
     // Subscriptions: graphql-transport-ws on the same /graphql URL.
@@ -77,6 +77,7 @@ try {
         limits: subscriptionLimitsOf(config),
         validationRules,
         ...(trusted ? { trusted } : {}),
+        ...(rateLimiter ? { rateLimiter } : {}),
         production: config.NODE_ENV === 'production',
       });
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { follow, liveClient } from '../support/live.ts';
 
 let stack: TestSupergraph;
 let gateway: { url: string; stop: () => Promise<void> };
@@ -39,5 +40,22 @@ describe('rate limiting', () => {
 
     await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
     expect((await gql(url, '{ __typename }')).status).toBe(200);
+  });
+
+  it('counts WebSocket subscribe messages against the same per-user budget', async () => {
+    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
+    const cartId = created.body.data!.cartCreate.cart.id;
+    const live = liveClient(url, await devToken('rate-live-user', ['customer']));
+    try {
+      const query = 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }';
+      const allowed = [1, 2, 3].map(() => follow(live.client, query, { id: cartId }));
+      await Promise.all(allowed.map((s) => s.waitFor(() => true)));
+      const refused = follow(live.client, query, { id: cartId });
+      expect(await refused.failed()).toMatchObject([{ extensions: { code: 'RATE_LIMITED' } }]);
+      await new Promise((r) => setTimeout(r, 2_200));
+      await follow(live.client, query, { id: cartId }).waitFor(() => true);
+    } finally {
+      await live.client.dispose();
+    }
   });
 });

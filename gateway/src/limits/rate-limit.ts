@@ -10,12 +10,15 @@ export interface RateLimitSettings {
   windowSeconds: number;
 }
 
+export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
 /**
  * Per-IP and per-user rate limits (rate-limiter-flexible), counted in Redis so every gateway
  * process shares them. While Redis is down an in-memory limiter per process takes over, so the
- * limit still holds (per process) and requests are not refused for Redis's sake.
+ * limit still holds (per process) and requests are not refused for Redis's sake. HTTP requests and
+ * WebSocket subscribe messages draw on the same budget.
  */
-export function rateLimitMiddleware(redis: Redis, verify: TokenVerifier, settings: RateLimitSettings, log: Logger) {
+export function createRateLimiter(redis: Redis, settings: RateLimitSettings, log: Logger) {
   const limiter = (prefix: string, points: number) =>
     new RateLimiterRedis({
       storeClient: redis,
@@ -27,6 +30,26 @@ export function rateLimitMiddleware(redis: Redis, verify: TokenVerifier, setting
   const byIp = limiter('rate:ip', settings.ipPoints);
   const byUser = limiter('rate:user', settings.userPoints);
 
+  return async function consume(identity: Identity, ip: string): Promise<RateLimitVerdict> {
+    const [bucket, key] = identity.sub ? [byUser, identity.sub] : [byIp, ip];
+    try {
+      await bucket.consume(key);
+      return { allowed: true };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) {
+        log.warn({ err: rejection }, 'rate limiter failed; letting the request through');
+        return { allowed: true };
+      }
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+    }
+  };
+}
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+export const rateLimitMessage = (retryAfter: number) => `Too many requests; retry after ${retryAfter} s`;
+
+/** HTTP: 429 with Retry-After past the limit. */
+export function rateLimitMiddleware(consume: RateLimiter, verify: TokenVerifier) {
   return async (req: Request, res: Response, next: NextFunction) => {
     let identity: Identity = GUEST;
     try {
@@ -34,19 +57,9 @@ export function rateLimitMiddleware(redis: Redis, verify: TokenVerifier, setting
     } catch {
       // An invalid token is refused by the GraphQL layer (401); here it counts against the IP.
     }
-    const [bucket, key] = identity.sub ? [byUser, identity.sub] : [byIp, req.ip ?? 'unknown'];
-    try {
-      await bucket.consume(key);
-      next();
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) {
-        log.warn({ err: rejection }, 'rate limiter failed; letting the request through');
-        next();
-        return;
-      }
-      const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      res.setHeader('Retry-After', String(retryAfter));
-      res.status(429).json({ errors: [{ message: `Too many requests; retry after ${retryAfter} s`, extensions: { code: 'RATE_LIMITED' } }] });
-    }
+    const verdict = await consume(identity, req.ip ?? 'unknown');
+    if (verdict.allowed) return next();
+    res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+    res.status(429).json({ errors: [{ message: rateLimitMessage(verdict.retryAfterSeconds), extensions: { code: 'RATE_LIMITED' } }] });
   };
 }

@@ -10,6 +10,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { GUEST, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
 import type { GatewayContext } from '../context.ts';
 import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
+import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
 import { planLiveQuery } from './live-query.ts';
 import { LiveSubscription, type Listen, type LiveFetch } from './live-subscription.ts';
 
@@ -37,6 +38,8 @@ export interface SubscriptionServerOptions {
   /** The same depth and alias rules as HTTP; cost is checked when each read runs. */
   validationRules: ValidationRule[];
   trusted?: TrustedDocuments;
+  /** Each subscribe message draws on the same per-IP / per-user budget as an HTTP request. */
+  rateLimiter?: RateLimiter;
   production: boolean;
 }
 
@@ -163,6 +166,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
         if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
           refused.inc({ reason: 'subscriptions_per_connection' });
           return [new GraphQLError(`Too many subscriptions on this connection (limit ${limits.subscriptionsPerConnection})`, { extensions: { code: 'SUBSCRIPTION_LIMIT' } })];
+        }
+        const verdict = await options.rateLimiter?.(ctx.extra.identity ?? GUEST, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        if (verdict && !verdict.allowed) {
+          refused.inc({ reason: 'rate_limited' });
+          return [new GraphQLError(rateLimitMessage(verdict.retryAfterSeconds), { extensions: { code: 'RATE_LIMITED', retryAfter: verdict.retryAfterSeconds } })];
         }
         const document = documentFor(payload.query || undefined, payload.extensions ?? undefined);
         if (Array.isArray(document)) return document;
