@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import { GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -12,6 +11,7 @@ import type { GatewayContext } from '../context.ts';
 import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
 import { planLiveQuery } from './live-query.ts';
+import { acceptUpgrades, authorizationFrom, ConnectionCounts } from './connections.ts';
 import { LiveSubscription, type Listen, type LiveFetch } from './live-subscription.ts';
 
 export interface SubscriptionLimits {
@@ -49,9 +49,11 @@ type Extra = {
   identity?: Identity;
   /** Joins the log lines of one connection. */
   connectionId?: string;
+  expiryTimer?: NodeJS.Timeout;
 };
 
 const POLICY_VIOLATION = 1008;
+
 const hideHints = (error: GraphQLError) => new GraphQLError(error.message.replace(/ ?Did you mean .*\?$/, ''), { extensions: error.extensions });
 
 /**
@@ -66,34 +68,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   const active = new Gauge({ name: 'gateway_subscriptions_active', help: 'Running subscriptions', registers });
   const refused = new Counter({ name: 'gateway_ws_refused_total', help: 'Connections and subscriptions refused, by reason', labelNames: ['reason'] as const, registers });
   const live = new Set<LiveSubscription>();
-  const perIp = new Map<string, number>();
-  const perUser = new Map<string, number>();
-  const bump = (map: Map<string, number>, key: string, by: number) => {
-    const next = (map.get(key) ?? 0) + by;
-    if (next > 0) map.set(key, next);
-    else map.delete(key);
-    return next;
-  };
+  const perUser = new ConnectionCounts();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
-  options.httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') return void socket.destroy();
-    const ip = request.socket.remoteAddress ?? 'unknown';
-    if ((perIp.get(ip) ?? 0) >= limits.connectionsPerIp) {
-      refused.inc({ reason: 'connections_per_ip' });
-      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many WebSocket connections from this address (limit ${limits.connectionsPerIp})\n`);
-      return;
-    }
-    bump(perIp, ip, 1);
-    connections.inc();
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      ws.once('close', () => {
-        bump(perIp, ip, -1);
-        connections.dec();
-      });
-      wss.emit('connection', ws, request);
-    });
-  });
+  acceptUpgrades({ httpServer: options.httpServer, wss, perIp: limits.connectionsPerIp, open: connections, refused });
 
   function fetcherFor(ctx: Context<Record<string, unknown>, Extra>, query: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
     return async () => {
@@ -139,8 +117,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = randomUUID();
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const header = typeof raw === 'string' && raw && !/^bearer\s/i.test(raw) ? `Bearer ${raw}` : (raw as string | undefined);
+        const header = authorizationFrom(ctx.connectionParams);
         try {
           ctx.extra.identity = await verify(header);
         } catch {
@@ -149,18 +126,24 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           return false;
         }
         const sub = ctx.extra.identity.sub;
-        if (sub && bump(perUser, sub, 1) > limits.connectionsPerUser) {
-          bump(perUser, sub, -1);
+        if (sub && !perUser.take(sub, limits.connectionsPerUser)) {
           ctx.extra.identity = undefined;
           refused.inc({ reason: 'connections_per_user' });
           ctx.extra.socket.close(POLICY_VIOLATION, `Too many connections for this user (limit ${limits.connectionsPerUser})`);
           return false;
         }
+        const expiresAt = ctx.extra.identity.expiresAt;
+        if (expiresAt !== undefined) {
+          // The token's end is the connection's end; the client reconnects with a fresh token.
+          const closeAtExpiry = () => ctx.extra.socket.close(CloseCode.Unauthorized, 'Token expired: reconnect with a fresh one');
+          ctx.extra.expiryTimer = setTimeout(closeAtExpiry, Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1)).unref();
+        }
         return true;
       },
       onClose: (ctx) => {
+        clearTimeout(ctx.extra.expiryTimer);
         const sub = ctx.extra.identity?.sub;
-        if (sub) bump(perUser, sub, -1);
+        if (sub) perUser.release(sub);
       },
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
