@@ -125,6 +125,28 @@ describe('cartUpdated', () => {
     await other.client.dispose();
     await expect.poll(() => subscribers(channel), { timeout: 5_000 }).toBe(0);
   });
+
+  it('answers every subscriber of a cart with the same query and token from one read per change', async () => {
+    const [cartId, item] = [await guestCart(), await product()];
+    const reads = async () => {
+      const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
+      return Number(/^gateway_subscription_reads_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+    };
+    const devices = [open(), open(), open()].map((client) => follow<LiveCart>(client, CART_WITH_CATALOG_FIELDS, { id: cartId }));
+    await Promise.all(devices.map((d) => d.waitFor(() => true)));
+    const before = await reads();
+    await addLine(cartId, item.id);
+    await Promise.all(devices.map((d) => d.waitFor((r) => r.cartUpdated.version === 2)));
+    expect(await reads()).toBe(before + 1);
+    // Another selection (or another token) is another read.
+    const other = follow<{ cartUpdated: { version: number } }>(open(), 'subscription ($id: ID!) { cartUpdated(cartId: $id) { version } }', { id: cartId });
+    await other.waitFor(() => true);
+    const withOther = await reads();
+    await addLine(cartId, item.id);
+    await other.waitFor((r) => r.cartUpdated.version === 3);
+    await Promise.all(devices.map((d) => d.waitFor((r) => r.cartUpdated.version === 3)));
+    expect(await reads()).toBe(withOther + 2);
+  });
 });
 
 describe('authorization', () => {

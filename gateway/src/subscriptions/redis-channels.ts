@@ -1,6 +1,6 @@
 import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
 import { createRedis, type Logger, type Redis } from '@shop/platform';
-import type { Listen } from './live-subscription.ts';
+import type { Listen } from './live-feed.ts';
 
 /**
  * The change channels on Redis pub/sub (graphql-redis-subscriptions): one SUBSCRIBE per channel and

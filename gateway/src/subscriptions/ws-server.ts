@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, parse, type ExecutionResult, type FormattedExecutionResult, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { CloseCode, type Context } from 'graphql-ws';
+import { GraphQLError, parse, print, type ExecutionResult, type FormattedExecutionResult, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
@@ -12,7 +12,8 @@ import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.t
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
 import { planLiveQuery } from './live-query.ts';
 import { acceptUpgrades, authorizationFrom, ConnectionCounts } from './connections.ts';
-import { LiveSubscription, type Listen, type LiveFetch } from './live-subscription.ts';
+import { LiveFeeds, type Listen, type LiveFetch } from './live-feed.ts';
+import type { LiveSubscription } from './live-subscription.ts';
 
 export interface SubscriptionLimits {
   subscriptionsPerConnection: number;
@@ -59,28 +60,30 @@ const hideHints = (error: GraphQLError) => new GraphQLError(error.message.replac
 /**
  * graphql-transport-ws on the gateway's /graphql. The token comes in connection_init
  * (`authorization`); each subscription is planned as a query (live-query.ts), authorized by running
- * it, and answered again on every change message (live-subscription.ts).
+ * it, and answered again on every change message (live-feed.ts), one read for all subscriptions
+ * with the same query, variables and token.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions) {
   const { apollo, log, limits, verify } = options;
   const registers = [options.registry];
   const connections = new Gauge({ name: 'gateway_ws_connections', help: 'Open WebSocket connections', registers });
-  const active = new Gauge({ name: 'gateway_subscriptions_active', help: 'Running subscriptions', registers });
+  const feeds = new LiveFeeds(options.listen);
+  new Gauge({ name: 'gateway_subscriptions_active', help: 'Running subscriptions', registers, collect() { this.set(feeds.counts().subscriptions); } });
+  new Gauge({ name: 'gateway_subscription_feeds', help: 'Distinct reads behind the running subscriptions', registers, collect() { this.set(feeds.counts().feeds); } });
+  const reads = new Counter({ name: 'gateway_subscription_reads_total', help: 'Reads run to answer subscriptions', registers });
   const refused = new Counter({ name: 'gateway_ws_refused_total', help: 'Connections and subscriptions refused, by reason', labelNames: ['reason'] as const, registers });
-  const live = new Set<LiveSubscription>();
   const perUser = new ConnectionCounts();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   acceptUpgrades({ httpServer: options.httpServer, wss, perIp: limits.connectionsPerIp, open: connections, refused });
 
-  function fetcherFor(ctx: Context<Record<string, unknown>, Extra>, query: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
+  /** Runs the plan's query as this identity through the gateway, like an HTTP query. */
+  function fetcherFor(identity: Identity, connectionId: string | undefined, query: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
     return async () => {
-      const identity = ctx.extra.identity ?? GUEST;
-      if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) {
-        ctx.extra.socket.close(CloseCode.Unauthorized, 'Token expired: reconnect with a fresh one');
-        return { errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }] };
-      }
+      // The connection's expiry timer closes the socket; a read in that very moment is refused.
+      if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) return { errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }] };
       const requestId = randomUUID();
+      reads.inc();
       try {
         const response = await withRequestId(requestId, () =>
           apollo.executeOperation({ query, variables, ...(operationName ? { operationName } : {}) }, { contextValue: { identity, requestId } }),
@@ -88,7 +91,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
         if (response.body.kind === 'single') return response.body.singleResult;
         throw new Error('incremental delivery is not used for subscription reads');
       } catch (error) {
-        log.error({ err: error, requestId, connectionId: ctx.extra.connectionId }, 'subscription read failed');
+        log.error({ err: error, requestId, connectionId }, 'subscription read failed');
         return { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] };
       }
     };
@@ -160,27 +163,24 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
         const variables = payload.variables ?? {};
         const plan = planLiveQuery(document, payload.operationName, variables);
         if (plan instanceof GraphQLError) return [plan];
-        const release = (finished: LiveSubscription) => {
-          if (live.delete(finished)) active.dec();
+        const identity = ctx.extra.identity ?? GUEST;
+        const { connectionId } = ctx.extra;
+        const pending = plan.field.pending;
+        const mayWait = async () => {
+          if (!pending || (pending.signedInOnly && !identity.sub)) return false;
+          const answer = await fetcherFor(identity, connectionId, pending.query, { id: plan.id })();
+          return Object.values(answer.data ?? {}).some((value) => value !== null);
         };
-        let started;
+        // Same token, query and variables: the same answer, so one read serves them all.
+        const key = JSON.stringify([identity.token, print(plan.query), variables]);
+        let subscription: LiveSubscription | GraphQLError[];
         try {
-          const fetch = fetcherFor(ctx, plan.query, variables, payload.operationName);
-          const pending = plan.field.pending;
-          const mayWait = async () => {
-            if (!pending || (pending.signedInOnly && !ctx.extra.identity?.sub)) return false;
-            const answer = await fetcherFor(ctx, pending.query, { id: plan.id })();
-            return Object.values(answer.data ?? {}).some((value) => value !== null);
-          };
-          started = await LiveSubscription.start(plan, fetch, options.listen, release, mayWait);
+          subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, plan.query, variables, payload.operationName), mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
           return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];
         }
-        if ('refused' in started) return started.refused;
-        const subscription = started.subscription;
-        live.add(subscription);
-        active.inc();
+        if (Array.isArray(subscription)) return subscription;
         log.info({ connectionId: ctx.extra.connectionId, subscriptionId: id, field: plan.field.queryField, objectId: plan.id, sub: ctx.extra.identity?.sub }, 'subscription started');
         return { schema: options.schema()!, document, variableValues: variables, operationName: payload.operationName ?? null, rootValue: subscription };
       },
@@ -194,8 +194,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   );
   return {
     /** Redis came back: messages may have been lost while it was away, so every subscription refetches. */
-    refreshAll: () => live.forEach((subscription) => subscription.changed()),
-    counts: () => ({ connections: wss.clients.size, subscriptions: live.size }),
+    refreshAll: () => feeds.refreshAll(),
     /** Closes every socket (1001 going away); subscriptions release their channels. */
     dispose: () => server.dispose(),
   };
