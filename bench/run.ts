@@ -126,7 +126,9 @@ if (cached && uncached) console.log(`\ncart reads at the subgraph, cache on / of
 const [guarded, open] = [rates.get('cart-page-protections-on'), rates.get('cart-page-protections-off')];
 if (guarded && open) console.log(`gateway cart page, all protections on / off: ${(guarded / open).toFixed(2)}x`);
 if (runSubscriptions) {
-  const live = await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), subscribers: env.BENCH_SUBSCRIBERS, carts: env.BENCH_SUBSCRIBED_CARTS, mutations: env.BENCH_MUTATIONS, concurrency: env.BENCH_CONNECTIONS });
-  printSubscriptionBench(live);
+  for (const identities of ['shared', 'distinct'] as const) {
+    const settings = { subscribers: env.BENCH_SUBSCRIBERS, carts: env.BENCH_SUBSCRIBED_CARTS, mutations: env.BENCH_MUTATIONS, concurrency: env.BENCH_CONNECTIONS };
+    printSubscriptionBench(await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, jwtSecret: env.JWT_SECRET, ...settings }));
+  }
 }
 await Promise.all([noCacheCart.stop(), protectedGateway.stop(), openGateway.stop(), subscriptionGateway.stop()]);

@@ -6,9 +6,13 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { signToken } from '@shop/platform';
 
 export interface SubscriptionBenchOptions {
   gatewayUrl: string;
+  /** `shared`: guests, so the subscribers of one cart share one read per change; `distinct`: one signed-in user each. */
+  identities: 'shared' | 'distinct';
+  jwtSecret: string;
   subscribers: number;
   carts: number;
   mutations: number;
@@ -16,10 +20,14 @@ export interface SubscriptionBenchOptions {
 }
 
 export interface SubscriptionBenchResult {
+  identities: 'shared' | 'distinct';
   subscribers: number;
+  /** Reads the gateway ran to answer the changes (from its own counter). */
+  reads: number;
   held: { connections: number; subscriptions: number };
   subscribeSeconds: number;
   rssMiB: { before: number; after: number };
+  heapMiB: { before: number; after: number };
   deliveries: number;
   expected: number;
   eventP50: number;
@@ -43,7 +51,7 @@ async function post<T>(url: string, query: string, variables: Record<string, unk
 /** Gauges from the gateway's own /metrics. */
 async function gatewayGauges(gatewayUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
-  const wanted = ['gateway_ws_connections', 'gateway_subscriptions_active', 'process_resident_memory_bytes'];
+  const wanted = ['gateway_ws_connections', 'gateway_subscriptions_active', 'gateway_subscription_reads_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'];
   return Object.fromEntries(wanted.map((name) => [name, Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)]));
 }
 
@@ -72,9 +80,12 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   const eventLatencies: number[] = [];
   const clients: Client[] = [];
   const opened = performance.now();
-  await inBatches(options.subscribers, 100, (i) => {
+  const jwt = { JWT_SECRET: options.jwtSecret, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' };
+  await inBatches(options.subscribers, 100, async (i) => {
     const cart = carts[i % carts.length]!;
-    const client = createClient({ url: gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    // A guest cart is visible to anyone holding its id, signed in or not.
+    const token = options.identities === 'distinct' ? await signToken(jwt, { sub: `bench-subscriber-${i}`, roles: ['customer'] }) : undefined;
+    const client = createClient({ url: gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: token ? { authorization: `Bearer ${token}` } : {} });
     clients.push(client);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no first message within 60 s')), 60_000);
@@ -96,6 +107,7 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   });
   const subscribeSeconds = (performance.now() - opened) / 1000;
   const held = await gatewayGauges(gatewayUrl);
+  const readsBefore = held.gateway_subscription_reads_total!;
 
   // Worker w owns carts w, w + concurrency, ...: never two mutations on one cart at once.
   const mutationLatencies: number[] = [];
@@ -130,10 +142,13 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   await Promise.all(clients.map((c) => c.dispose()));
 
   return {
+    identities: options.identities,
     subscribers: options.subscribers,
+    reads: after.gateway_subscription_reads_total! - readsBefore,
     held: { connections: held.gateway_ws_connections!, subscriptions: held.gateway_subscriptions_active! },
     subscribeSeconds,
     rssMiB: { before: before.process_resident_memory_bytes! / 2 ** 20, after: after.process_resident_memory_bytes! / 2 ** 20 },
+    heapMiB: { before: before.nodejs_heap_size_used_bytes! / 2 ** 20, after: after.nodejs_heap_size_used_bytes! / 2 ** 20 },
     deliveries: eventLatencies.length,
     expected,
     eventP50: percentile(eventLatencies, 50),
@@ -144,10 +159,11 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
 
 export function printSubscriptionBench(r: SubscriptionBenchResult): void {
   console.log(
-    `\nsubscriptions: ${r.subscribers} subscribers (one WebSocket each) held by one gateway process: ` +
+    `\nsubscriptions, ${r.identities === 'shared' ? 'guests (subscribers of a cart share reads)' : 'one user per subscriber (one read each)'}: ` +
+      `${r.subscribers} subscribers (one WebSocket each) held by one gateway process: ` +
       `${r.held.connections} connections, ${r.held.subscriptions} subscriptions; all subscribed in ${r.subscribeSeconds.toFixed(1)} s; ` +
-      `gateway RSS ${r.rssMiB.before.toFixed(0)} → ${r.rssMiB.after.toFixed(0)} MiB\n` +
+      `gateway RSS ${r.rssMiB.before.toFixed(0)} → ${r.rssMiB.after.toFixed(0)} MiB, heap used ${r.heapMiB.before.toFixed(0)} → ${r.heapMiB.after.toFixed(0)} MiB\n` +
       `  mutation → event at every subscriber of the cart: p50 ${r.eventP50.toFixed(0)} ms, p99 ${r.eventP99.toFixed(0)} ms ` +
-      `(${r.deliveries}/${r.expected} events; the mutation's own response p50 ${r.mutationP50.toFixed(0)} ms)`,
+      `(${r.deliveries}/${r.expected} events from ${r.reads} reads; the mutation's own response p50 ${r.mutationP50.toFixed(0)} ms)`,
   );
 }
