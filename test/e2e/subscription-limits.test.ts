@@ -138,4 +138,13 @@ describe('subscription limits', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.message).toMatch(/WebSocket/);
   });
+
+  it('closes its sockets with 1001 (going away) when a gateway process stops', async () => {
+    const cartId = await guestCart();
+    const leaving = await startExtraGateway(stack, {});
+    const live = liveClient(leaving.url);
+    await follow(live.client, CART, { id: cartId }).waitFor(() => true);
+    await leaving.stop();
+    expect((await live.closed).code).toBe(1001);
+  });
 });
