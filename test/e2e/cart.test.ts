@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
 
 let stack: TestSupergraph;
 let productIds: string[] = [];
@@ -64,12 +64,7 @@ describe('cart through the gateway', () => {
         token,
         variables: {
           id: cartId,
-          input: {
-            email: 'demo@example.com',
-            shippingAddress: { name: 'Demo', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
-            paymentToken: 'tok_visa',
-            idempotencyKey: `e2e-${cartId}`,
-          },
+          input: checkoutInput('e2e', cartId, 'tok_visa'),
         },
       },
     );

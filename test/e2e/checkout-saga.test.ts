@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
 
 let stack: TestSupergraph;
 let token: string;
@@ -39,12 +39,7 @@ async function checkout(paymentToken: string, productId: string): Promise<{ orde
       token,
       variables: {
         id: cartId,
-        input: {
-          email: 'saga@example.com',
-          shippingAddress: { name: 'Saga', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
-          paymentToken,
-          idempotencyKey: `saga-${cartId}`,
-        },
+        input: checkoutInput('saga', cartId, paymentToken),
       },
     },
   );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
 import { follow, liveClient, sleep, type LiveClient } from '../support/live.ts';
 
 let stack: TestSupergraph;
@@ -212,12 +212,7 @@ describe('orderUpdated', () => {
         token,
         variables: {
           id: cartId,
-          input: {
-            email: 'live@example.com',
-            shippingAddress: { name: 'Live', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
-            paymentToken: 'tok_visa',
-            idempotencyKey: `live-${cartId}`,
-          },
+          input: checkoutInput('live', cartId, 'tok_visa'),
         },
       },
     );

@@ -102,3 +102,11 @@ export async function startExtraGateway(stack: TestSupergraph, env: Record<strin
   }, 30_000);
   return { url, stop: () => gateway.stop() };
 }
+
+/** A valid `CheckoutInput` for a cart (one idempotency key per cart and tag). */
+export const checkoutInput = (tag: string, cartId: string, paymentToken = 'tok_visa') => ({
+  email: `${tag}@example.com`,
+  shippingAddress: { name: tag, line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
+  paymentToken,
+  idempotencyKey: `${tag}-${cartId}`,
+});
