@@ -86,6 +86,9 @@ describe('subscription limits', () => {
 
   it('answers 429 to a WebSocket upgrade past the per-address limit, and accepts again once one closes', async () => {
     const cartId = await guestCart();
+    // Earlier tests' sockets on this gateway must be gone (a closing TCP socket frees its slot).
+    const openSockets = async () => Number(/^gateway_ws_connections(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(second.url.replace('/graphql', '/metrics'))).text())?.[1]);
+    await expect.poll(openSockets, { timeout: 5_000 }).toBe(0);
     const first = open(second.url);
     const both = [first, open(second.url)];
     await Promise.all(both.map((c) => follow(c.client, CART, { id: cartId }).waitFor(() => true)));

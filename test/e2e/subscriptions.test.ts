@@ -188,7 +188,7 @@ describe('authorization', () => {
 
   it('closes the socket with 4401 once the token expires', async () => {
     const [cartId, item] = [await guestCart(), await product()];
-    const shortLived = liveClient(stack.gatewayUrl, await devToken('brief', ['customer'], '3s'));
+    const shortLived = liveClient(stack.gatewayUrl, await devToken('brief', ['customer'], '4s'));
     const watcher = follow(shortLived.client, CART_WITH_CATALOG_FIELDS, { id: cartId });
     await watcher.waitFor(() => true);
     const closed = await shortLived.closed; // with no change in between: the expiry alone closes it
@@ -239,9 +239,9 @@ describe('orderUpdated', () => {
       { token: await devToken('ops', ['admin']), variables: { p: confirmed.orderUpdated.payment!.id } },
     );
     expect(refund.body.data!.paymentRefund.userErrors).toEqual([]);
-    const refunded = await watcher.waitFor((r) => r.orderUpdated.refunds.length === 1);
-    expect(refunded.orderUpdated.refunds[0]!.amount.amount).toBe('0.01');
-    expect(refunded.orderUpdated.payment?.status).toBe('PARTIALLY_REFUNDED');
+    // (A read between the refund's two commits may show it pending first; the settled state follows.)
+    const refunded = await watcher.waitFor((r) => r.orderUpdated.payment?.status === 'PARTIALLY_REFUNDED');
+    expect(refunded.orderUpdated.refunds.map((r) => r.amount.amount)).toEqual(['0.01']);
   });
 });
 
