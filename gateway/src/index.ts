@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import { Gauge } from 'prom-client';
 import { createLogger, createMetrics, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
 import { loadConfig, queryLimitsOf, rateLimitEnabled, subscriptionLimitsOf } from './config.ts';
 import { createRateLimiter, rateLimitMiddleware } from './limits/rate-limit.ts';
@@ -28,6 +29,8 @@ const rateLimiter = rateLimitEnabled(config)
   : undefined;
 let subscriptions: ReturnType<typeof startSubscriptionServer> | undefined;
 const channels = redisLiveChannels(config.REDIS_URL, redis, log, () => subscriptions?.refreshAll());
+// Not a readiness check: queries do not need it, and a gateway without it still serves them.
+new Gauge({ name: 'gateway_live_updates_up', help: '1 while the live-update listener is connected to Redis', registers: [metrics.registry], collect() { this.set(channels.isUp() ? 1 : 0); } });
 
 try {
   const service = await startService<GatewayContext>({

@@ -59,6 +59,12 @@ async function addLine(cartId: string, productId: string, token?: string) {
   return res.body.data!.cartLinesAdd.cart.version;
 }
 
+/** One value from the gateway's /metrics. */
+async function gatewayMetric(name: string): Promise<number> {
+  const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
+  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
 const subscribers = async (channel: string) => ((await redis.pubsub('NUMSUB', channel)) as [string, number])[1];
 
 describe('cartUpdated', () => {
@@ -128,10 +134,7 @@ describe('cartUpdated', () => {
 
   it('answers every subscriber of a cart with the same query and token from one read per change', async () => {
     const [cartId, item] = [await guestCart(), await product()];
-    const reads = async () => {
-      const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
-      return Number(/^gateway_subscription_reads_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
-    };
+    const reads = () => gatewayMetric('gateway_subscription_reads_total');
     const devices = [open(), open(), open()].map((client) => follow<LiveCart>(client, CART_WITH_CATALOG_FIELDS, { id: cartId }));
     await Promise.all(devices.map((d) => d.waitFor(() => true)));
     const before = await reads();
@@ -253,7 +256,9 @@ describe('Redis outage', () => {
     await watcher.waitFor((r) => r.cartUpdated.version === 1);
     await leaving.waitFor(() => true);
 
+    expect(await gatewayMetric('gateway_live_updates_up')).toBe(1);
     await stack.redis.pause();
+    await expect.poll(() => gatewayMetric('gateway_live_updates_up'), { timeout: 5_000 }).toBe(0);
     // Unsubscribing while Redis is down cannot reach it; the channel is released once it is back.
     leaving.stop();
     // A cart nobody follows yet: its channel cannot be subscribed now.
@@ -269,5 +274,6 @@ describe('Redis outage', () => {
     expect(watcher.errors).toEqual([]);
     await expect.poll(() => subscribers(`cart.changed.${leftCartId}`), { timeout: 5_000 }).toBe(0);
     expect(await subscribers(`cart.changed.${cartId}`)).toBe(1);
+    expect(await gatewayMetric('gateway_live_updates_up')).toBe(1);
   });
 });

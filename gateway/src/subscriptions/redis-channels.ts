@@ -56,5 +56,5 @@ export function redisLiveChannels(redisUrl: string, publisher: Redis, log: Logge
     };
   };
   const close = () => subscriber.quit().then(() => undefined, () => subscriber.disconnect());
-  return { listen, close };
+  return { listen, close, isUp: () => subscriber.status === 'ready' };
 }
