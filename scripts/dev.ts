@@ -143,6 +143,7 @@ try {
 
   Gateway (GraphQL)   ${supergraph.gatewayUrl}
   Apollo Sandbox      ${supergraph.gatewayUrl}  (open it in a browser)
+  Subscriptions       ${supergraph.gatewayUrl.replace(/^http/, 'ws')}  (graphql-transport-ws; try: pnpm live cart <cartId>)
   Subgraphs           ${Object.entries(supergraph.subgraphUrls).map(([n, u]) => `${n} ${u}`).join('\n                      ')}
   Logs                .data/logs/<process>.log
 
