@@ -199,7 +199,7 @@ export type QueryOrdersArgs = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The order as it is now, then again after every status change (saga steps, cancel, ship, deliver). */
+  /** The order as it is now, then again after every change: status (saga steps, cancel, ship, deliver), payment and refunds. */
   orderUpdated: Order;
 };
 
