@@ -152,6 +152,31 @@ describe('cartUpdated', () => {
   });
 });
 
+describe('changes made elsewhere', () => {
+  it('shows a line going unavailable when the catalog runs out of its product (catalog → JetStream → cart → Redis → gateway)', async () => {
+    const res = await gql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
+      stack.gatewayUrl,
+      '{ products(first: 5, filter: { inStock: true }, sort: PRICE_DESC) { edges { node { id availableQuantity } } } }',
+    );
+    const item = res.body.data!.products.edges[4]!.node;
+    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }', {
+      variables: { p: item.id },
+    });
+    const cartId = created.body.data!.cartCreate.cart.id;
+    type Lines = { cartUpdated: { lines: { edges: Array<{ node: { available: boolean; product: { inStock: boolean } } }> } } };
+    const watcher = follow<Lines>(open(), 'subscription ($id: ID!) { cartUpdated(cartId: $id) { lines(first: 5) { edges { node { available product { inStock } } } } } }', { id: cartId });
+    await watcher.waitFor((r) => r.cartUpdated.lines.edges[0]!.node.available);
+    const adjusted = await gql<{ inventoryAdjust: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      'mutation ($id: ID!, $d: Int!) { inventoryAdjust(productId: $id, delta: $d, reason: "sold out elsewhere") { userErrors { code } } }',
+      { token: await devToken('ops', ['admin']), variables: { id: item.id, d: -item.availableQuantity } },
+    );
+    expect(adjusted.body.data!.inventoryAdjust.userErrors).toEqual([]);
+    const soldOut = await watcher.waitFor((r) => !r.cartUpdated.lines.edges[0]!.node.available);
+    expect(soldOut.cartUpdated.lines.edges[0]!.node.product.inStock).toBe(false);
+  });
+});
+
 describe('authorization', () => {
   it('refuses an invalid or expired token in connection_init with 4401', async () => {
     const bad = liveClient(stack.gatewayUrl, 'not-a-token');
