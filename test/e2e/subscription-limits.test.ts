@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { devToken, gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { follow, liveClient, wsUrl, type LiveClient } from '../support/live.ts';
+import { addLine, cheapestProduct, guestCart as guestCartAt, metric } from '../support/shop.ts';
 
 // The stack's gateway runs with small subscription limits and fast pings; a second gateway process
 // (same subgraphs, same Redis) serves the fan-out and per-address tests.
@@ -31,14 +32,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function guestCart(): Promise<string> {
-  const res = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
-  return res.body.data!.cartCreate.cart.id;
-}
+const guestCart = () => guestCartAt(stack.gatewayUrl);
+/** Adds the cheapest product; answers its name. */
 async function addProduct(cartId: string): Promise<string> {
-  const products = await gql<{ products: { edges: Array<{ node: { id: string; name: string } }> } }>(stack.gatewayUrl, '{ products(first: 1, filter: { inStock: true }) { edges { node { id name } } } }');
-  const item = products.body.data!.products.edges[0]!.node;
-  await gql(stack.gatewayUrl, 'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { userErrors { code } } }', { variables: { c: cartId, p: item.id } });
+  const item = await cheapestProduct(stack.gatewayUrl);
+  await addLine(stack.gatewayUrl, cartId, item.id);
   return item.name;
 }
 
@@ -87,8 +85,7 @@ describe('subscription limits', () => {
   it('answers 429 to a WebSocket upgrade past the per-address limit, and accepts again once one closes', async () => {
     const cartId = await guestCart();
     // Earlier tests' sockets on this gateway must be gone (a closing TCP socket frees its slot).
-    const openSockets = async () => Number(/^gateway_ws_connections(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(second.url.replace('/graphql', '/metrics'))).text())?.[1]);
-    await expect.poll(openSockets, { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => metric(second.url, 'gateway_ws_connections'), { timeout: 5_000 }).toBe(0);
     const first = open(second.url);
     const both = [first, open(second.url)];
     await Promise.all(both.map((c) => follow(c.client, CART, { id: cartId }).waitFor(() => true)));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
 import { follow, liveClient, sleep, type LiveClient } from '../support/live.ts';
+import { addLine as addLineAt, cheapestProduct, guestCart as guestCartAt, metric } from '../support/shop.ts';
 
 let stack: TestSupergraph;
 let redis: Redis;
@@ -36,35 +37,10 @@ const CART_WITH_CATALOG_FIELDS = `subscription ($id: ID!) { cartUpdated(cartId: 
   lines(first: 10) { edges { node { id quantity product { name price { amount } } } } }
   cost { totalAmount { amount } } } }`;
 
-async function product(): Promise<{ id: string; name: string; price: { amount: string } }> {
-  const res = await gql<{ products: { edges: Array<{ node: { id: string; name: string; price: { amount: string } } }> } }>(
-    stack.gatewayUrl,
-    '{ products(first: 1, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id name price { amount } } } } }',
-  );
-  return res.body.data!.products.edges[0]!.node;
-}
-
-async function guestCart(): Promise<string> {
-  const res = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
-  return res.body.data!.cartCreate.cart.id;
-}
-
-async function addLine(cartId: string, productId: string, token?: string) {
-  const res = await gql<{ cartLinesAdd: { cart: { version: number }; userErrors: unknown[] } }>(
-    stack.gatewayUrl,
-    'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } userErrors { code } } }',
-    { variables: { c: cartId, p: productId }, ...(token ? { token } : {}) },
-  );
-  expect(res.body.data!.cartLinesAdd.userErrors).toEqual([]);
-  return res.body.data!.cartLinesAdd.cart.version;
-}
-
-/** One value from the gateway's /metrics. */
-async function gatewayMetric(name: string): Promise<number> {
-  const text = await (await fetch(stack.gatewayUrl.replace('/graphql', '/metrics'))).text();
-  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
-}
-
+const product = () => cheapestProduct(stack.gatewayUrl);
+const guestCart = () => guestCartAt(stack.gatewayUrl);
+const addLine = (cartId: string, productId: string, token?: string) => addLineAt(stack.gatewayUrl, cartId, productId, token);
+const gatewayMetric = (name: string) => metric(stack.gatewayUrl, name);
 const subscribers = async (channel: string) => ((await redis.pubsub('NUMSUB', channel)) as [string, number])[1];
 
 describe('cartUpdated', () => {
