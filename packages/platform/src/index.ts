@@ -21,6 +21,7 @@ export * from './scalars.ts';
 export * from './cli.ts';
 export * from './subgraph.ts';
 export * from './events/contracts.ts';
+export * from './events/live-updates.ts';
 export * from './user-errors.ts';
 export * from './events/product-lookup.client.ts';
 export * from './periodic.ts';

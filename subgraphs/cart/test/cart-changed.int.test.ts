@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Registry } from 'prom-client';
-import { createLogger } from '@shop/platform';
 import { getFreePort, startRedis } from '@shop/platform/stack';
-import { cartChangedTrigger, createCartChangedPublisher, type CartChangedMessage } from '../src/events/cart-changed.ts';
+import { cartChangedChannel, createLogger, type CartChangedMessage } from '@shop/platform';
+import { createCartChangedPublisher } from '../src/events/cart-changed.ts';
 
 const lines: Array<{ level: number; msg: string }> = [];
 const log = createLogger('cart-changed-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
@@ -28,19 +28,19 @@ async function subscribeTo(url: string, cartId: string) {
   const received: CartChangedMessage[] = [];
   // Its own clients (the library's ioredis); the listener swallows the errors of expected outages.
   const pubsub = new RedisPubSub({ connection: url, connectionListener: () => undefined });
-  await pubsub.subscribe<CartChangedMessage>(cartChangedTrigger(cartId), (message) => void received.push(message));
+  await pubsub.subscribe<CartChangedMessage>(cartChangedChannel(cartId), (message) => void received.push(message));
   return { received, close: () => pubsub.close() };
 }
 
 describe('cart-changed messages on Redis pub/sub', () => {
-  it('reach a subscriber of cartChangedTrigger(cartId), and only that cart’s', async () => {
+  it('reach a subscriber of cartChangedChannel(cartId), and only that cart’s', async () => {
     const url = inject('redisUrl');
     const registry = new Registry();
     const publisher = createCartChangedPublisher({ redisUrl: url, log, registry });
     const [cartId, otherId] = [randomUUID(), randomUUID()];
     const subscriber = await subscribeTo(url, cartId);
     try {
-      expect(cartChangedTrigger(cartId)).toBe(`cart.changed.${cartId}`);
+      expect(cartChangedChannel(cartId)).toBe(`cart.changed.${cartId}`);
       await waitFor('the publisher is connected', () => publisher.ready().then(() => true, () => false));
       await publisher.publishCartChanged({ cartId: otherId, version: 9 });
       await publisher.publishCartChanged({ cartId, version: 3 });

@@ -4,7 +4,7 @@ import { orderOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
-import { orderChangedChannel, startOrderWorkers } from './events/order-workers.ts';
+import { afterOrderCommit, startOrderWorkers } from './events/order-workers.ts';
 
 const config = loadConfig();
 
@@ -19,9 +19,5 @@ await runSubgraph({
   orm: orderOrmOptions(config.ORDER_DATABASE_URL),
   background: (deps) =>
     startOrderWorkers(deps, { timeouts: { reserveMs: config.ORDER_RESERVE_TIMEOUT_MS, paymentMs: config.ORDER_PAYMENT_TIMEOUT_MS } }),
-  context: ({ em, identity, deps }) =>
-    createContext(em, identity, deps.log, (orderId) => {
-      deps.outbox.notify();
-      deps.redis.publish(orderChangedChannel(orderId), JSON.stringify({ orderId })).catch((error) => deps.log.warn({ err: error }, 'order-changed not published'));
-    }),
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, afterOrderCommit(deps)),
 });

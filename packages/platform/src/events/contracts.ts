@@ -169,19 +169,3 @@ export interface StockReturnRequested {
   orderId: string;
   reason: string;
 }
-
-/*
- * Live-update channels on Redis pub/sub (not JetStream: fire-and-forget, no replay). The owning
- * subgraph publishes after the commit; the gateway's subscriptions listen and refetch.
- */
-/** Cart → gateway: `{ cartId, version }` after every committed cart change. */
-export const cartChangedChannel = (cartId: string): string => `cart.changed.${cartId}`;
-export interface CartChangedMessage {
-  cartId: string;
-  version: number;
-}
-/** Order → gateway: `{ orderId }` after every committed order change. */
-export const orderChangedChannel = (orderId: string): string => `order.changed.${orderId}`;
-export interface OrderChangedMessage {
-  orderId: string;
-}

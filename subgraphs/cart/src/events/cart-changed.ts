@@ -4,15 +4,10 @@ import { Counter, type Registry } from 'prom-client';
 
 /**
  * Live cart updates: after every committed change the cart subgraph publishes `{ cartId, version }`
- * on Redis pub/sub; the gateway subscribes to `cartChangedTrigger(id)` and answers
+ * on Redis pub/sub; the gateway subscribes to `cartChangedChannel(id)` and answers
  * `Subscription.cartUpdated` with a fresh read. Pub/sub is fire-and-forget: a message published
  * while Redis is down is lost, so subscribers refetch when they (re)subscribe.
  */
-export type { CartChangedMessage };
-
-/** The one channel name per cart (platform contract); the gateway subscribes to exactly this. */
-export const cartChangedTrigger = cartChangedChannel;
-
 export interface CartChangedPublisherOptions {
   redisUrl: string;
   log: Logger;
@@ -55,7 +50,7 @@ export function createCartChangedPublisher(options: CartChangedPublisherOptions)
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
       });
-      await Promise.race([pubsub.publish(cartChangedTrigger(cartId), payload), timeout]);
+      await Promise.race([pubsub.publish(cartChangedChannel(cartId), payload), timeout]);
       published.inc();
       if (failing) log.info('cart-changed messages are published again');
       failing = false;

@@ -10,7 +10,7 @@ import {
   type StockRejected,
   type SubgraphDeps,
   startPeriodic,
-  orderChangedChannel,
+  publishOrderChanged,
 } from '@shop/platform';
 import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder, type SagaTimeouts } from '../domain/order-saga.ts';
 
@@ -21,8 +21,13 @@ export interface OrderWorkerOptions {
   sweepEveryMs?: number;
 }
 
-/** `order.changed.<id>` on Redis (platform contract): what the gateway's orderUpdated listens to. */
-export { orderChangedChannel };
+/** After a committed order change: nudge the outbox relay and tell live order views (orderUpdated). */
+export function afterOrderCommit(deps: Pick<SubgraphDeps, 'outbox' | 'redis' | 'log'>): (orderId: string) => Promise<void> {
+  return (orderId) => {
+    deps.outbox.notify();
+    return publishOrderChanged(deps.redis, deps.log, orderId);
+  };
+}
 
 /**
  * The saga, driven by events: checkout → order + reservation request; reserved → payment request;
@@ -33,10 +38,8 @@ export { orderChangedChannel };
 export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorkerOptions): Promise<Array<() => Promise<void>>> {
   const prefix = options.durablePrefix ?? 'order';
   const { timeouts } = options;
-  const announce = (orderId: string) => async () => {
-    deps.outbox.notify();
-    await deps.redis.publish(orderChangedChannel(orderId), JSON.stringify({ orderId })).catch((error) => deps.log.warn({ err: error }, 'order-changed not published'));
-  };
+  const committed = afterOrderCommit(deps);
+  const announce = (orderId: string) => () => committed(orderId);
   const base = { em: deps.orm.em, nc: deps.nc, log: deps.log };
 
   const checkouts = await startConsumer<CheckoutRequested>({

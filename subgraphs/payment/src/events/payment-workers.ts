@@ -9,7 +9,7 @@ import {
   type RefundRequested,
   type SubgraphDeps,
   startPeriodic,
-  orderChangedChannel,
+  publishOrderChanged,
 } from '@shop/platform';
 import { z } from 'zod';
 import { PaymentService, UUID } from '../domain/payment.service.ts';
@@ -73,11 +73,6 @@ async function dispatch(payments: PaymentService, refunds: RefundService, tx: En
   log.warn({ subject: event.subject, eventId: event.id }, 'unknown payment command ignored');
 }
 
-/**
- * The payment side of the checkout saga: a durable consumer of `order.payment.>` on the ORDER
- * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
- * Safe in several processes: shared durable, unique order id, conditional status updates.
- */
 type NotifyDeps = Pick<SubgraphDeps, 'outbox' | 'log'> & Partial<Pick<SubgraphDeps, 'redis'>>;
 
 /**
@@ -87,13 +82,17 @@ type NotifyDeps = Pick<SubgraphDeps, 'outbox' | 'log'> & Partial<Pick<SubgraphDe
 export function afterPaymentCommit(deps: NotifyDeps): (orderId?: string) => void {
   return (orderId) => {
     deps.outbox.notify();
-    if (!orderId || !deps.redis) return;
-    deps.redis.publish(orderChangedChannel(orderId), JSON.stringify({ orderId })).catch((error) => deps.log.warn({ err: error, orderId }, 'order-changed not published'));
+    if (orderId && deps.redis) void publishOrderChanged(deps.redis, deps.log, orderId);
   };
 }
 
+/**
+ * The payment side of the checkout saga: a durable consumer of `order.payment.>` on the ORDER
+ * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
+ * Safe in several processes: shared durable, unique order id, conditional status updates.
+ */
 export async function startPaymentWorkers(
-  deps: Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'> & Partial<Pick<SubgraphDeps, 'redis'>>,
+  deps: Pick<SubgraphDeps, 'orm' | 'nc'> & NotifyDeps,
   options: PaymentWorkerOptions,
 ): Promise<Array<() => Promise<void>>> {
   const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = 10_000, staleAfterMs = 60_000 } = options;
