@@ -1,6 +1,19 @@
-import type { Identity } from '@shop/platform';
+import type { Identity, TokenVerifier } from '@shop/platform';
 
 export interface GatewayContext {
   identity: Identity;
   requestId: string;
+}
+
+/**
+ * The caller's identity, verified once per HTTP request however many steps ask for it (the rate
+ * limiter, then the GraphQL context): one JWT check per request, not one per step.
+ */
+export function identityPerRequest(verify: TokenVerifier) {
+  const verified = new WeakMap<object, Promise<Identity>>();
+  return (req: { headers: { authorization?: string | undefined } }): Promise<Identity> => {
+    let identity = verified.get(req);
+    if (!identity) verified.set(req, (identity = verify(req.headers.authorization)));
+    return identity;
+  };
 }

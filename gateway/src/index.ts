@@ -9,7 +9,7 @@ import { loadTrustedDocuments, trustedDocumentsMiddleware } from './trusted-docu
 import express from 'express';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
-import type { GatewayContext } from './context.ts';
+import { identityPerRequest, type GatewayContext } from './context.ts';
 import { redisLiveChannels } from './subscriptions/redis-channels.ts';
 import { httpSubscriptionsRefused, startSubscriptionServer } from './subscriptions/ws-server.ts';
 
@@ -17,6 +17,7 @@ const config = loadConfig();
 const log = createLogger('gateway', config.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const verify = createTokenVerifier(config);
+const identityOf = identityPerRequest(verify);
 const { gateway, isLoaded } = createGateway(config, log);
 let apiSchema: GraphQLSchema | undefined;
 gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
@@ -52,7 +53,7 @@ try {
     ],
     ...(config.GATEWAY_LIMITS_ENABLED ? { maxTokens: config.GATEWAY_MAX_TOKENS } : {}),
     // An invalid or expired token is refused (401) before any subgraph is called; no token is a guest.
-    buildContext: async ({ req, requestId }) => ({ identity: await verify(req.headers.authorization), requestId }),
+    buildContext: async ({ req, requestId }) => ({ identity: await identityOf(req), requestId }),
     readiness: {
       supergraph: async () => {
         if (!isLoaded()) throw new Error('supergraph not loaded');
@@ -64,7 +65,7 @@ try {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
       app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
       if (trusted) app.use('/graphql', express.json({ limit: config.GATEWAY_BODY_LIMIT }), trustedDocumentsMiddleware(trusted));
-      if (rateLimiter) app.use('/graphql', rateLimitMiddleware(rateLimiter, verify));
+      if (rateLimiter) app.use('/graphql', rateLimitMiddleware(rateLimiter, identityOf));
       app.get('/health', (_req, res) => void res.status(isLoaded() ? 200 : 503).json({ status: isLoaded() ? 'ok' : 'loading' }));
     },
     // Subscriptions: graphql-transport-ws on the same /graphql URL.

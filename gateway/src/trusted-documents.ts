@@ -18,14 +18,25 @@ export function loadTrustedDocuments(manifestPath: string) {
   return {
     resolve(query: string | undefined, extensions: Record<string, unknown> | undefined): string | undefined {
       const claimed = (extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
-      const hash = typeof claimed === 'string' ? claimed : query ? sha256(query) : undefined;
-      const trusted = hash ? manifest[hash] : undefined;
-      if (!trusted || (query && sha256(query) !== hash)) return undefined;
-      return trusted.document;
+      const actual = query ? sha256(query) : undefined;
+      // A sent text must be the listed one; a hash alone names it.
+      if (actual && typeof claimed === 'string' && claimed !== actual) return undefined;
+      const hash = actual ?? (typeof claimed === 'string' ? claimed : undefined);
+      return hash ? manifest[hash]?.document : undefined;
     },
   };
 }
 export type TrustedDocuments = ReturnType<typeof loadTrustedDocuments>;
+
+/** GET sends `extensions` as JSON text; text that is not JSON names no document. */
+function extensionsOf(raw: unknown): Record<string, unknown> | undefined {
+  if (typeof raw !== 'string') return raw as Record<string, unknown> | undefined;
+  try {
+    return JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Trusted-documents mode over HTTP: refused before parsing. Runs after the JSON body parser. */
 export function trustedDocumentsMiddleware(trusted: TrustedDocuments) {
@@ -33,9 +44,8 @@ export function trustedDocumentsMiddleware(trusted: TrustedDocuments) {
     const isPost = req.method === 'POST';
     const source = (isPost ? req.body : req.query) as { query?: unknown; extensions?: unknown } | undefined;
     if (!source || (req.method !== 'POST' && req.method !== 'GET')) return next();
-    const extensions = typeof source.extensions === 'string' ? (JSON.parse(source.extensions) as Record<string, unknown>) : (source.extensions as Record<string, unknown> | undefined);
     const query = typeof source.query === 'string' ? source.query : undefined;
-    const document = trusted.resolve(query, extensions);
+    const document = trusted.resolve(query, extensionsOf(source.extensions));
     if (!document) {
       res.status(400).json({ errors: [{ message: UNTRUSTED_MESSAGE, extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
       return;

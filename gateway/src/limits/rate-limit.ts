@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { GUEST, type Identity, type Logger, type Redis, type TokenVerifier } from '@shop/platform';
+import { GUEST, type Identity, type Logger, type Redis } from '@shop/platform';
 
 export interface RateLimitSettings {
   /** Requests per window for an anonymous client, by IP address. */
@@ -49,14 +49,10 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
 export const rateLimitMessage = (retryAfter: number) => `Too many requests; retry after ${retryAfter} s`;
 
 /** HTTP: 429 with Retry-After past the limit. */
-export function rateLimitMiddleware(consume: RateLimiter, verify: TokenVerifier) {
+export function rateLimitMiddleware(consume: RateLimiter, identityOf: (req: Request) => Promise<Identity>) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    let identity: Identity = GUEST;
-    try {
-      identity = await verify(req.headers.authorization);
-    } catch {
-      // An invalid token is refused by the GraphQL layer (401); here it counts against the IP.
-    }
+    // An invalid token is refused by the GraphQL layer (401); here it counts against the IP.
+    const identity = await identityOf(req).catch(() => GUEST);
     const verdict = await consume(identity, req.ip ?? 'unknown');
     if (verdict.allowed) return next();
     res.setHeader('Retry-After', String(verdict.retryAfterSeconds));

@@ -3,7 +3,6 @@ import {
   Kind,
   OperationTypeNode,
   getOperationAST,
-  parse,
   type ArgumentNode,
   type DocumentNode,
   type FieldNode,
@@ -30,7 +29,7 @@ export interface LiveField {
    * read answers null, this query (variable `$id`) decides whether the subscriber may wait for it.
    * Non-null data means yes; the first change message then brings the object.
    */
-  pending?: { query: DocumentNode; signedInOnly: boolean };
+  pending?: { query: string; signedInOnly: boolean };
 }
 
 export type Version = number | string;
@@ -54,7 +53,7 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
     versionField: 'updatedAt',
     // The checkout id is the order's id; the order appears once the saga has taken the checkout.
     // Only signed-in buyers (and admins) see orders, so only they may wait.
-    pending: { query: parse('query LiveOrderPending($id: ID!) { checkout(id: $id) { id } }'), signedInOnly: true },
+    pending: { query: 'query LiveOrderPending($id: ID!) { checkout(id: $id) { id } }', signedInOnly: true },
   },
 };
 

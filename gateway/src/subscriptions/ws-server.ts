@@ -78,7 +78,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   acceptUpgrades({ httpServer: options.httpServer, wss, perIp: limits.connectionsPerIp, open: connections, refused });
 
   /** Runs the plan's query as this identity through the gateway, like an HTTP query. */
-  function fetcherFor(identity: Identity, connectionId: string | undefined, query: DocumentNode, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
+  function fetcherFor(identity: Identity, connectionId: string | undefined, query: string, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
     return async () => {
       // The connection's expiry timer closes the socket; a read in that very moment is refused.
       if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) return { errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }] };
@@ -171,11 +171,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           const answer = await fetcherFor(identity, connectionId, pending.query, { id: plan.id })();
           return Object.values(answer.data ?? {}).some((value) => value !== null);
         };
+        // Printed once: every read sends this text (Apollo keys its parsed-document cache by it).
+        const query = print(plan.query);
         // Same token, query and variables: the same answer, so one read serves them all.
-        const key = JSON.stringify([identity.token, print(plan.query), variables]);
+        const key = JSON.stringify([identity.token, query, variables]);
         let subscription: LiveSubscription | GraphQLError[];
         try {
-          subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, plan.query, variables, payload.operationName), mayWait);
+          subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, query, variables, payload.operationName), mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
           return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];
