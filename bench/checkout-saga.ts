@@ -5,6 +5,7 @@
  * Bounded: BENCH_CHECKOUTS checkouts (default 200), BENCH_CONNECTIONS at a time.
  */
 import { signToken, DEV_JWT_SECRET } from '@shop/platform';
+import { graphql, percentile } from './client.ts';
 
 interface SagaBenchOptions {
   gatewayUrl: string;
@@ -13,22 +14,9 @@ interface SagaBenchOptions {
   jwtSecret?: string;
 }
 
-async function post<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 300));
-  return body.data as T;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
 export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   const admin = await signToken({ JWT_SECRET: options.jwtSecret ?? DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' }, { sub: 'bench-admin', roles: ['admin'] });
-  const stocked = await post<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
+  const stocked = await graphql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
     options.gatewayUrl,
     '{ products(first: 50, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }',
     {},
@@ -36,7 +24,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   const products = stocked.products.edges.map((e) => e.node);
   // Enough stock that every checkout can be confirmed: the figure is the saga's speed, not rejections.
   for (const p of products) {
-    await post(options.gatewayUrl, `mutation ($id: ID!, $d: Int!) { inventoryAdjust(productId: $id, delta: $d, reason: "bench") { userErrors { code } } }`, { id: p.id, d: options.checkouts }, admin);
+    await graphql(options.gatewayUrl, `mutation ($id: ID!, $d: Int!) { inventoryAdjust(productId: $id, delta: $d, reason: "bench") { userErrors { code } } }`, { id: p.id, d: options.checkouts }, admin);
   }
 
   const latencies: number[] = [];
@@ -49,9 +37,9 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     while (next < options.checkouts) {
       const i = next++;
       const productId = products[i % products.length]!.id;
-      const cart = await post<{ cartCreate: { cart: { id: string } } }>(options.gatewayUrl, `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`, { p: productId });
+      const cart = await graphql<{ cartCreate: { cart: { id: string } } }>(options.gatewayUrl, `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`, { p: productId });
       const t0 = performance.now();
-      const result = await post<{ cartCheckout: { checkout: { id: string } | null } }>(
+      const result = await graphql<{ cartCheckout: { checkout: { id: string } | null } }>(
         options.gatewayUrl,
         `mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } } }`,
         {
@@ -71,7 +59,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
       }
       let status: string | undefined;
       while (performance.now() - t0 < 30_000) {
-        const order = await post<{ order: { status: string } | null }>(options.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { id: orderId }, admin);
+        const order = await graphql<{ order: { status: string } | null }>(options.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { id: orderId }, admin);
         status = order.order?.status;
         if (status && !['PENDING', 'AWAITING_PAYMENT'].includes(status)) break;
         await new Promise((r) => setTimeout(r, 10));
@@ -84,7 +72,6 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
   return {
     checkouts: options.checkouts,
     confirmed: latencies.length,

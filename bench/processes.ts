@@ -1,8 +1,4 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { getFreePort, spawnLogged, waitUntilReady } from '@shop/platform/stack';
-import { repoRoot } from '../scripts/schema/subgraphs.ts';
+import { startExtraProcess } from '../scripts/lib/supergraph-processes.ts';
 
 export interface ExtraProcess {
   /** Started on first use (entries that do not need it cost nothing). */
@@ -12,26 +8,13 @@ export interface ExtraProcess {
 
 /**
  * One more process of the dev stack (same databases, Redis and NATS as ./scripts/dev) with its own
- * settings on a free loopback port: the cache-off cart, the gateways with protections on and off,
- * the gateway that holds the benchmark's subscribers.
+ * settings, started when an entry first needs it: the cache-off cart, the gateways with protections
+ * on and off, the gateway that holds the benchmark's subscribers.
  */
 export function extraProcess(name: string, script: string, portVar: string, env: Record<string, string>, readyPath = '/health/ready'): ExtraProcess {
-  let started: Promise<{ url: string; stop: () => Promise<void> }> | undefined;
-  const start = async () => {
-    const port = await getFreePort();
-    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-    const proc = spawnLogged(name, process.execPath, [join(repoRoot, script)], join(dir, 'process.log'), {
-      cwd: repoRoot,
-      env: { ...process.env, [portVar]: String(port), LOG_LEVEL: 'warn', ...env },
-    });
-    await waitUntilReady(proc, async () => {
-      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`);
-      if (!res.ok) throw new Error(String(res.status));
-    }, 30_000);
-    return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop() };
-  };
+  let started: ReturnType<typeof startExtraProcess> | undefined;
   return {
-    url: async () => (await (started ??= start())).url,
+    url: async () => (await (started ??= startExtraProcess({ name, script, portVar, env: { LOG_LEVEL: 'warn', ...env }, readyPath }))).url,
     stop: async () => (started ? (await started).stop() : undefined),
   };
 }

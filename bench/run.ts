@@ -10,6 +10,7 @@ import { extraProcess, gatewayProcess } from './processes.ts';
 import { printSubscriptionBench, runSubscriptionBench } from './subscriptions.ts';
 import { entries, type BenchContext } from './entries.ts';
 import { runCheckoutSagaBench } from './checkout-saga.ts';
+import { graphql } from './client.ts';
 
 const env = loadEnv(
   z.object({
@@ -76,7 +77,7 @@ const ctx: BenchContext = {
     { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
     { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] },
   ),
-  query: (url, query, variables) => post(url, { 'content-type': 'application/json' }, JSON.stringify({ query, variables })),
+  query: (url, query, variables) => graphql(url, query, variables),
 };
 
 console.log(`${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);

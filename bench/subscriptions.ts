@@ -7,6 +7,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signToken } from '@shop/platform';
+import { graphql, percentile } from './client.ts';
 
 export interface SubscriptionBenchOptions {
   gatewayUrl: string;
@@ -36,17 +37,6 @@ export interface SubscriptionBenchResult {
 }
 
 const SUBSCRIPTION = 'subscription Live($id: ID!) { cartUpdated(cartId: $id) { id version totalQuantity lines(first: 20) { edges { node { quantity product { name price { amount } } } } } cost { totalAmount { amount } } } }';
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-
-async function post<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors).slice(0, 300));
-  return body.data as T;
-}
 
 /** Gauges from the gateway's own /metrics. */
 async function gatewayGauges(gatewayUrl: string): Promise<Record<string, number>> {
@@ -63,10 +53,10 @@ async function inBatches<T>(count: number, batch: number, make: (i: number) => P
 
 export async function runSubscriptionBench(options: SubscriptionBenchOptions): Promise<SubscriptionBenchResult> {
   const { gatewayUrl } = options;
-  const found = await post<{ products: { edges: Array<{ node: { id: string } }> } }>(gatewayUrl, '{ products(first: 20, filter: { inStock: true }) { edges { node { id } } } }');
+  const found = await graphql<{ products: { edges: Array<{ node: { id: string } }> } }>(gatewayUrl, '{ products(first: 20, filter: { inStock: true }) { edges { node { id } } } }');
   const productIds = found.products.edges.map((e) => e.node.id);
   const carts = await inBatches(options.carts, 20, async (i) => {
-    const created = await post<{ cartCreate: { cart: { id: string; version: number } } }>(
+    const created = await graphql<{ cartCreate: { cart: { id: string; version: number } } }>(
       gatewayUrl,
       'mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id version } } }',
       { lines: [{ productId: productIds[i % productIds.length], quantity: 1 }] },
@@ -123,7 +113,7 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
       const version = versions.get(cart.id)! + 1;
       const sentAt = performance.now();
       inflight.set(cart.id, { sentAt, version });
-      await post(gatewayUrl, 'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }', {
+      await graphql(gatewayUrl, 'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }', {
         c: cart.id,
         p: productIds[k % productIds.length],
       });

@@ -4,10 +4,11 @@
  * the same way.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
+import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
 import { readSubgraphs, repoRoot } from '../schema/subgraphs.ts';
 
 const run = promisify(execFile);
@@ -84,7 +85,6 @@ export async function prepareDatabases(options: SupergraphOptions): Promise<void
   );
 }
 
-/** Start the four subgraphs, wait for each /health/ready, then the gateway and its /health. */
 /** Start one subgraph process and wait for its /health/ready. */
 async function startSubgraphProcess(options: SupergraphOptions, name: string, timeoutMs: number): Promise<ManagedProcess> {
   const port = options.ports[name];
@@ -138,4 +138,34 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
     await stop();
     throw error;
   }
+}
+
+export interface ExtraProcessOptions {
+  /** For logs, e.g. "gateway (rate limited)". */
+  name: string;
+  /** Entry point relative to the repo root, e.g. gateway/src/index.ts. */
+  script: string;
+  /** The variable that sets its port (GATEWAY_PORT, CART_PORT...). */
+  portVar: string;
+  /** On top of this process's environment. */
+  env: NodeJS.ProcessEnv;
+  /** Answers 200 once it serves (/health for the gateway, /health/ready for a subgraph). */
+  readyPath: string;
+  timeoutMs?: number;
+}
+
+/**
+ * One more process of the stack with its own settings on a free loopback port (tests' extra
+ * gateways, the benchmark's cache-off cart and protections on/off gateways); its log goes to a
+ * temp directory.
+ */
+export async function startExtraProcess(options: ExtraProcessOptions): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await getFreePort();
+  const logFile = join(mkdtempSync(join(tmpdir(), 'shop-extra-')), 'process.log');
+  const proc = spawnLogged(options.name, process.execPath, [join(repoRoot, options.script)], logFile, {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env, [options.portVar]: String(port) },
+  });
+  await waitUntilReady(proc, () => ready(`http://127.0.0.1:${port}${options.readyPath}`), options.timeoutMs ?? 30_000);
+  return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop() };
 }

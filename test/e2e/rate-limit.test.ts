@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { follow, liveClient } from '../support/live.ts';
+import { guestCart } from '../support/shop.ts';
 
 let stack: TestSupergraph;
 let gateway: { url: string; stop: () => Promise<void> };
@@ -43,8 +44,7 @@ describe('rate limiting', () => {
   });
 
   it('counts WebSocket subscribe messages against the same per-user budget', async () => {
-    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
-    const cartId = created.body.data!.cartCreate.cart.id;
+    const cartId = await guestCart(stack.gatewayUrl);
     const live = liveClient(url, await devToken('rate-live-user', ['customer']));
     try {
       const query = 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }';

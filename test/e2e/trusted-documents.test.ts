@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
-import { gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { follow, liveClient } from '../support/live.ts';
+import { guestCart } from '../support/shop.ts';
 
 let stack: TestSupergraph;
 let gateway: { url: string; stop: () => Promise<void> };
@@ -48,8 +49,7 @@ describe('trusted-documents mode', () => {
   });
 
   it('applies to subscriptions too: the listed CartUpdated runs, an ad-hoc subscription is refused', async () => {
-    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation { cartCreate(input: {}) { cart { id } } }');
-    const cartId = created.body.data!.cartCreate.cart.id;
+    const cartId = await guestCart(stack.gatewayUrl);
     const live = liveClient(url);
     try {
       const listed = Object.values(manifest).find((d) => d.name === 'CartUpdated')!;

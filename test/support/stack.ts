@@ -2,10 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { getFreePort, spawnLogged, startNats, startRedis, waitUntilReady, type RunningRedis } from '@shop/platform/stack';
+import { getFreePort, startNats, startRedis, type RunningRedis } from '@shop/platform/stack';
 import { signToken, DEV_JWT_SECRET, type Role } from '@shop/platform';
-import { prepareDatabases, startSupergraph, subgraphNames, type RunningSupergraph } from '../../scripts/lib/supergraph-processes.ts';
-import { repoRoot } from '../../scripts/schema/subgraphs.ts';
+import { prepareDatabases, startExtraProcess, startSupergraph, subgraphNames, type RunningSupergraph } from '../../scripts/lib/supergraph-processes.ts';
 import { createTestDatabase } from './databases.ts';
 
 export const DEMO_CUSTOMER = 'c0ffee00-0000-4000-8000-000000000001';
@@ -89,18 +88,14 @@ export async function gql<T = Record<string, unknown>>(
  * rate limits, trusted documents...). Same Redis as the stack, its own port and log.
  */
 export async function startExtraGateway(stack: TestSupergraph, env: Record<string, string>, supergraphPath?: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await getFreePort();
-  const url = `http://127.0.0.1:${port}/graphql`;
   const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
-  const gateway = spawnLogged('gateway (extra)', process.execPath, [join(repoRoot, 'gateway/src/index.ts')], join(mkdtempSync(join(tmpdir(), 'shop-gw-')), 'gateway.log'), {
-    cwd: repoRoot,
-    env: { ...process.env, ...overrides, GATEWAY_PORT: String(port), REDIS_URL: stack.redis.url, ...(supergraphPath ? { SUPERGRAPH_PATH: supergraphPath } : {}), ...env },
+  return startExtraProcess({
+    name: 'gateway (extra)',
+    script: 'gateway/src/index.ts',
+    portVar: 'GATEWAY_PORT',
+    env: { ...overrides, REDIS_URL: stack.redis.url, ...(supergraphPath ? { SUPERGRAPH_PATH: supergraphPath } : {}), ...env },
+    readyPath: '/health',
   });
-  await waitUntilReady(gateway, async () => {
-    const res = await fetch(url.replace('/graphql', '/health'));
-    if (!res.ok) throw new Error(String(res.status));
-  }, 30_000);
-  return { url, stop: () => gateway.stop() };
 }
 
 /** A valid `CheckoutInput` for a cart (one idempotency key per cart and tag). */
