@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import { GUEST } from '@shop/platform';
-import { expireIdleCarts } from '../src/domain/cart-fate.ts';
+import { applyProductAvailability, expireIdleCarts } from '../src/domain/cart-fate.ts';
 import { customer, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 let h: CartHarness;
@@ -82,5 +82,29 @@ describe('expiry', () => {
     expect((await h.run(STATUS, GUEST, { id })).data.cart.status).toBe('EXPIRED');
     const res = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${A}" }]) { userErrors { code } } }`, GUEST, { id });
     expect(res.data.cartLinesAdd.userErrors).toEqual([{ code: 'CART_NOT_ACTIVE' }]);
+  });
+});
+
+describe('product availability from the catalog', () => {
+  it('locks carts before their lines, like every cart mutation: no deadlock with a checkout holding the cart', async () => {
+    const item = randomUUID();
+    h.catalog.set(item, product(item));
+    const id = await cartWith(GUEST, [[item, 1]]);
+    // A cart mutation in progress: cart row locked, its line about to be written.
+    const mutation = h.orm.em.fork();
+    await mutation.begin();
+    try {
+      await mutation.execute('select id from cart where id = ? for update', [id]);
+      const follower = h.orm.em.fork().transactional((tx) => applyProductAvailability(tx, item, false));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the follower is now waiting on a lock
+      await mutation.execute('update cart_line set updated_at = now() where cart_id = ?', [id]);
+      await mutation.commit();
+      expect(await follower).toEqual([id]);
+    } catch (error) {
+      await mutation.rollback().catch(() => undefined);
+      throw error;
+    }
+    const [line] = await h.orm.em.fork().execute<Array<{ available: boolean }>>('select available from cart_line where cart_id = ?', [id]);
+    expect(line!.available).toBe(false);
   });
 });

@@ -20,10 +20,11 @@ export async function applyOrderStatus(tx: EntityManager, event: OrderStatusChan
   }
   if (event.status === 'REJECTED' || event.status === 'PAYMENT_FAILED' || event.status === 'CANCELLED') {
     await tx.execute(`update checkout set status = 'FAILED', updated_at = now() where id = ?`, [checkout.id]);
+    // Cart before discount codes: the order a checkout takes them in.
+    await tx.execute(`update cart set status = 'ACTIVE', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [checkout.cart_id]);
     if (checkout.discount_codes.length) {
       await tx.execute('update discount_code set usage_count = greatest(usage_count - 1, 0), updated_at = now() where code in (?)', [checkout.discount_codes]);
     }
-    await tx.execute(`update cart set status = 'ACTIVE', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [checkout.cart_id]);
     return checkout.cart_id;
   }
   return null;
@@ -49,12 +50,21 @@ export async function expireIdleCarts(em: EntityManager, limit = 500): Promise<s
  * versions are bumped here so subscribers see the change).
  */
 export async function applyProductAvailability(tx: EntityManager, productId: string, available: boolean): Promise<string[]> {
+  // Carts first, in id order, then their lines: the order every cart mutation locks in (a
+  // checkout holds its cart and then writes its lines), so the two can never deadlock.
+  const carts = await tx.execute<Array<{ id: string }>>(
+    `select c.id from cart c
+      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.product_id = ? and l.available <> ?)
+      order by c.id for update`,
+    [productId, available],
+  );
+  if (carts.length === 0) return [];
   const rows = await tx.execute<Array<{ cart_id: string }>>(
     `update cart_line l set available = ?, updated_at = now()
        from cart c
-      where l.cart_id = c.id and c.status = 'ACTIVE' and l.product_id = ? and l.available <> ?
+      where l.cart_id = c.id and c.id in (?) and c.status = 'ACTIVE' and l.product_id = ? and l.available <> ?
       returning l.cart_id`,
-    [available, productId, available],
+    [available, carts.map((c) => c.id), productId, available],
   );
   const cartIds = [...new Set(rows.map((r) => r.cart_id))];
   if (cartIds.length) await tx.execute('update cart set version = version + 1, updated_at = now() where id in (?)', [cartIds]);
