@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { isPublicErrorCode } from './errors.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -23,8 +24,6 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<BaseContext>
   };
 }
 
-const EXPECTED = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'NOT_FOUND', 'BAD_REQUEST']);
-
 /** Logs unexpected errors in full (with the request id from the logger mixin) before they are masked. */
 export function errorLoggingPlugin(log: Logger): ApolloServerPlugin<BaseContext> {
   return {
@@ -33,7 +32,7 @@ export function errorLoggingPlugin(log: Logger): ApolloServerPlugin<BaseContext>
         async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
             const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            if (EXPECTED.has(code)) continue;
+            if (isPublicErrorCode(code)) continue;
             log.error({ err: error.originalError ?? error, code, path: error.path, operationName }, 'unexpected GraphQL error');
           }
         },

@@ -28,8 +28,8 @@ export class BadUserInputError extends GraphQLError {
   }
 }
 
-/** Codes whose message is meant for the client; anything else is masked. */
-const PUBLIC_CODES = new Set<string>([
+/** Codes whose message is meant for the client (expected, not logged as failures); anything else is masked. */
+const PUBLIC_CODES: ReadonlySet<string> = new Set<string>([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
   ErrorCode.BAD_USER_INPUT,
@@ -42,6 +42,9 @@ const PUBLIC_CODES = new Set<string>([
   'BAD_REQUEST',
   'QUERY_LIMIT_EXCEEDED',
 ]);
+
+/** An error the client caused or is meant to see (bad input, refused, over a limit), not a failure. */
+export const isPublicErrorCode = (code: string): boolean => PUBLIC_CODES.has(code);
 
 /**
  * Apollo `formatError`: keeps expected errors, replaces unexpected ones with a generic message
