@@ -6,6 +6,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
+  /** A dependency (database, broker, another service) is down: retry after `extensions.retryAfter` seconds. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -28,12 +30,26 @@ export class BadUserInputError extends GraphQLError {
   }
 }
 
+/** Seconds a client should wait before retrying after an outage (extensions.retryAfter). */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * An outage, not a bug: a dependency this request needs is down. Clients may retry the same
+ * request after `retryAfter` seconds (a mutation with an idempotency key or expectedVersion safely).
+ */
+export class ServiceUnavailableError extends GraphQLError {
+  constructor(message = 'Temporarily unavailable; retry shortly', retryAfter = DEFAULT_RETRY_AFTER_SECONDS, cause?: unknown) {
+    super(message, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter }, ...(cause instanceof Error ? { originalError: cause } : {}) });
+  }
+}
+
 /** Codes whose message is meant for the client (expected, not logged as failures); anything else is masked. */
 const PUBLIC_CODES: ReadonlySet<string> = new Set<string>([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
   ErrorCode.BAD_USER_INPUT,
   ErrorCode.NOT_FOUND,
+  ErrorCode.SERVICE_UNAVAILABLE,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',
