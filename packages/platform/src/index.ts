@@ -16,6 +16,7 @@ export * from './events/outbox.ts';
 export * from './events/inbox.ts';
 export * from './migration.ts';
 export * from './money.ts';
+export * from './ids.ts';
 export * from './connection.ts';
 export * from './scalars.ts';
 export * from './cli.ts';

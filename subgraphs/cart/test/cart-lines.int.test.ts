@@ -114,6 +114,31 @@ describe('updating and removing lines', () => {
   });
 });
 
+describe('ids that are not UUIDs', () => {
+  it('are answered like unknown ones (null, NOT_FOUND, UNKNOWN_PRODUCT, FORBIDDEN), never with a database error', async () => {
+    const created = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 1 }] } });
+    const cartId = created.data.cartCreate.cart.id;
+    for (const bad of ['-'.repeat(36), 'abc', `${randomUUID()}0`, 'x'.repeat(200)]) {
+      const checkout = await h.run(`query ($id: ID!) { checkout(id: $id) { id } }`, ADMIN, { id: bad });
+      expect(checkout.errors, bad).toBeUndefined();
+      expect(checkout.data.checkout).toBeNull();
+      const cart = await h.run(`query ($id: ID!) { cart(id: $id) { id } }`, GUEST, { id: bad });
+      expect(cart.errors, bad).toBeUndefined();
+      expect(cart.data.cart).toBeNull();
+      const add = await h.run(ADD, GUEST, { id: cartId, lines: [{ productId: bad, quantity: 1 }] });
+      expect(add.data.cartLinesAdd.userErrors, bad).toEqual([expect.objectContaining({ code: 'UNKNOWN_PRODUCT', field: ['lines', '0', 'productId'] })]);
+      const update = await h.run(`mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { userErrors { code field } } }`, GUEST, { id: cartId, lines: [{ id: bad, quantity: 1 }] });
+      expect(update.data.cartLinesUpdate.userErrors, bad).toEqual([{ code: 'NOT_FOUND', field: ['lines', '0', 'id'] }]);
+      const remove = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { userErrors { code field } } }`, GUEST, { id: cartId, ids: [bad] });
+      expect(remove.data.cartLinesRemove.userErrors, bad).toEqual([{ code: 'NOT_FOUND', field: ['lineIds', '0'] }]);
+      const foreign = await h.run(ADD, GUEST, { id: bad, lines: [{ productId: A, quantity: 1 }] });
+      expect(foreign.errors?.[0]?.extensions?.code, bad).toBe('FORBIDDEN');
+    }
+    const after = await h.run(`query ($id: ID!) { cart(id: $id) { version totalQuantity } }`, GUEST, { id: cartId });
+    expect(after.data.cart).toEqual({ version: 2, totalQuantity: 1 });
+  });
+});
+
 describe('ownership', () => {
   it("keeps a customer's cart to that customer (and admins), with no hint to others", async () => {
     const alice = customer(`alice-${randomUUID()}`);

@@ -103,6 +103,22 @@ describe('productUpdate and productDelete', () => {
   });
 });
 
+describe('ids that are not UUIDs', () => {
+  it('are NOT_FOUND for productUpdate, productDelete and inventoryAdjust (no database error)', async () => {
+    for (const id of ['abc', '-'.repeat(36), `${randomUUID()}0`]) {
+      const update = await h.run(`mutation ($id: ID!) { productUpdate(id: $id, input: { name: "X" }) { product { id } userErrors { field code } } }`, ADMIN, { id });
+      expect(update.errors, id).toBeUndefined();
+      expect(update.data.productUpdate).toEqual({ product: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
+      const remove = await h.run(`mutation ($id: ID!) { productDelete(id: $id) { deletedProductId userErrors { field code } } }`, ADMIN, { id });
+      expect(remove.errors, id).toBeUndefined();
+      expect(remove.data.productDelete).toEqual({ deletedProductId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
+      const adjust = await h.run(`mutation ($id: ID!) { inventoryAdjust(productId: $id, delta: 1, reason: "count") { product { id } userErrors { field code } } }`, ADMIN, { id });
+      expect(adjust.errors, id).toBeUndefined();
+      expect(adjust.data.inventoryAdjust).toEqual({ product: null, userErrors: [{ field: ['productId'], code: 'NOT_FOUND' }] });
+    }
+  });
+});
+
 describe('inventoryAdjust', () => {
   const id = randomUUID();
   beforeAll(() => insertProducts(h.orm, [{ id, sku: 'INV-1', name: 'Cable', price: 500, onHand: 5, reserved: 3 }]));

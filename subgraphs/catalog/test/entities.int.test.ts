@@ -35,6 +35,26 @@ describe('Product entity resolution through the per-request DataLoader', () => {
     const res = await h.run(ENTITIES, GUEST, { r: [{ __typename: 'Product', sku: 'ENT-3' }, { __typename: 'Product', id: randomUUID() }] });
     expect(res.data._entities).toEqual([expect.objectContaining({ id: ids[3] }), null]);
   });
+
+  it('answers null for a malformed id without failing the other keys of its batch', async () => {
+    const res = await h.run(ENTITIES, GUEST, { r: [{ __typename: 'Product', id: ids[4] }, { __typename: 'Product', id: 'abc' }, { __typename: 'Product', id: `${ids[5]}x` }] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data._entities).toEqual([expect.objectContaining({ id: ids[4] }), null, null]);
+    const categories = await h.run(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Category { id } } }`, GUEST, { r: [{ __typename: 'Category', id: 'nope' }] });
+    expect(categories.errors).toBeUndefined();
+    expect(categories.data._entities).toEqual([null]);
+  });
+
+  it('answers product(id) with null for an id that is not a UUID, never a database error', async () => {
+    for (const id of ['abc', '', ' ', "1' or '1'='1", `${ids[6]}0`, '-'.repeat(36)]) {
+      const res = await h.run(`query ($id: ID!) { product(id: $id) { id } }`, GUEST, { id });
+      expect(res.errors, id).toBeUndefined();
+      expect(res.data.product, id).toBeNull();
+    }
+    expect(productReads()).toHaveLength(0);
+    const upper = await h.run(`query ($id: ID!) { product(id: $id) { id } }`, GUEST, { id: ids[6]!.toUpperCase() });
+    expect(upper.data.product).toEqual({ id: ids[6] });
+  });
 });
 
 describe('batched product lookup over NATS request-reply', () => {

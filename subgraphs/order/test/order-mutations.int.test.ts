@@ -92,6 +92,19 @@ describe('order mutations', () => {
     expect(other.errors?.[0]?.message).toBe(missing.errors?.[0]?.message);
   });
 
+  it('answers ids that are not UUIDs like unknown orders (FORBIDDEN / NOT_FOUND), never with a database error', async () => {
+    for (const id of ['-'.repeat(36), 'abc', `${randomUUID()}0`]) {
+      const cancel = await run(CANCEL, OWNER, { id });
+      expect(cancel.errors?.[0]?.extensions?.code, id).toBe('FORBIDDEN');
+      const ship = await run(`mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "T1") { order { id } userErrors { code field } } }`, ADMIN, { id });
+      expect(ship.errors, id).toBeUndefined();
+      expect(ship.data.orderShip).toEqual({ order: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });
+      const deliver = await run(`mutation ($id: ID!) { orderDeliver(id: $id) { order { id } userErrors { code field } } }`, ADMIN, { id });
+      expect(deliver.errors, id).toBeUndefined();
+      expect(deliver.data.orderDeliver).toEqual({ order: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });
+    }
+  });
+
   it('lists orders: admins all (by status), customers their own, guests none', async () => {
     const mine = await run(`{ orders(first: 50) { totalCount edges { node { id } } } }`, OWNER);
     expect(mine.data.orders.totalCount).toBe(4);

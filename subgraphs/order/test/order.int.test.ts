@@ -99,7 +99,7 @@ describe('Query.order', () => {
   });
 
   it('answers null for unknown and malformed ids instead of failing', async () => {
-    for (const id of ['00000000-0000-4000-8000-0000000000ff', 'not-a-uuid']) {
+    for (const id of ['00000000-0000-4000-8000-0000000000ff', 'not-a-uuid', '-'.repeat(36), '']) {
       const { data, errors } = await run(ORDER_QUERY, ADMIN, { id });
       expect(errors).toBeUndefined();
       expect(data.order).toBeNull();

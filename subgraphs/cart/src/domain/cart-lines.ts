@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { userError, type Identity, type ProductLookupItem, type UserError } from '@shop/platform';
+import { isUuid, userError, type Identity, type ProductLookupItem, type UserError } from '@shop/platform';
 import { clampToAvailable, isValidQuantity, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
 import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 
 export type ProductLookup = (ids: readonly string[]) => Promise<Map<string, ProductLookupItem>>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const clampedWarning = (productId: string, quantity: number): CartWarning => ({
   code: 'QUANTITY_CLAMPED',
@@ -43,7 +41,7 @@ export async function addLines(
   const errors: UserError[] = [];
   lines.forEach((line, i) => {
     if (!isValidQuantity(line.quantity)) errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
-    if (!UUID.test(line.productId)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', ['lines', String(i), 'productId']));
+    if (!isUuid(line.productId)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', ['lines', String(i), 'productId']));
   });
   const products = errors.length ? new Map<string, ProductLookupItem>() : await deps.lookup(lines.map((l) => l.productId));
   if (!errors.length) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Identity } from '@shop/platform';
+import { isUuid, type Identity } from '@shop/platform';
 import { loadCartView } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
@@ -136,7 +136,7 @@ export class CartService {
 
   /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
   async findCheckout(id: string, identity: Identity): Promise<CheckoutView | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     const [row] = await this.deps.em.fork().execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
       'select id, cart_id, customer_id, status from checkout where id = ?',
       [id],

@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueEvent, PRODUCT_CHANGED, type Logger, type StockLine } from '@shop/platform';
+import { enqueueEvent, isUuid, PRODUCT_CHANGED, type Logger, type StockLine } from '@shop/platform';
 import {
   answerFor,
   decide,
   DEFAULT_RESERVATION_TTL_SECONDS,
   EXPIRED,
-  isUuid,
   normalizeLines,
   NOT_RESERVED,
   shortages,

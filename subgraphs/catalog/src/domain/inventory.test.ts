@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { isUuid } from '@shop/platform';
 import {
   answerEventId,
   answerFor,
   availableOf,
   decide,
-  isUuid,
   MAX_LINE_QUANTITY,
   normalizeLines,
   shortages,

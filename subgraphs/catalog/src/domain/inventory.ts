@@ -4,6 +4,7 @@ import {
   INVENTORY_REJECTED,
   INVENTORY_RELEASED,
   INVENTORY_RESERVED,
+  isUuid,
   type ProductChanged,
   type StockCommitted,
   type StockLine,
@@ -33,9 +34,6 @@ export type Outcome =
   | { status: 'REJECTED'; orderId: string; shortProducts: ShortProduct[] }
   | { status: 'COMMITTED'; orderId: string }
   | { status: 'RELEASED'; orderId: string; reason: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 export type LinesCheck = { ok: true; lines: StockLine[] } | { ok: false; invalid: ShortProduct[] };
 

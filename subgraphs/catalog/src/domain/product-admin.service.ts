@@ -3,6 +3,7 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   enqueueEvent,
+  isUuid,
   PRODUCT_CHANGED,
   userError,
   userErrorsFromZod,
@@ -18,6 +19,7 @@ import { adjustmentModel, productCreateModel, productUpdateModel, slugify, type 
 
 export type ProductResult = { product: Product; userErrors: [] } | { product: null; userErrors: UserError[] };
 const failed = (...userErrors: UserError[]): ProductResult => ({ product: null, userErrors });
+const notFound = (field: string[]) => userError('NOT_FOUND', 'No such product', field);
 
 /** The event other subgraphs react to (the cart re-prices, lookups refresh). */
 function changed(product: Product, change: ProductChanged['change']): ProductChanged {
@@ -100,9 +102,10 @@ export class ProductAdminService {
     const parsed = productUpdateModel(this.currency).safeParse(input);
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error, ['input']));
     const data: ProductUpdate = parsed.data;
+    if (!isUuid(id)) return failed(notFound(['id']));
     return this.run(async (tx) => {
       const product = await tx.findOne(ProductSchema, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!product) return failed(userError('NOT_FOUND', 'No such product', ['id']));
+      if (!product) return failed(notFound(['id']));
       if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
       const priceChanged = data.price !== undefined && data.price !== product.priceAmount;
       tx.assign(product, {
@@ -122,9 +125,10 @@ export class ProductAdminService {
 
   /** Soft delete: the row stays so carts and orders keep resolving it, shown as unavailable. */
   async delete(id: string): Promise<{ deletedProductId: string | null; userErrors: UserError[] }> {
+    if (!isUuid(id)) return { deletedProductId: null, userErrors: [notFound(['id'])] };
     const result = await this.run(async (tx) => {
       const product = await tx.findOne(ProductSchema, { id, deletedAt: null });
-      if (!product) return failed(userError('NOT_FOUND', 'No such product', ['id']));
+      if (!product) return failed(notFound(['id']));
       product.deletedAt = new Date();
       await tx.flush();
       await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'DELETED'));
@@ -140,6 +144,7 @@ export class ProductAdminService {
   async adjustInventory(productId: string, delta: number, reason: string, actor: Identity): Promise<ProductResult> {
     const parsed = adjustmentModel.safeParse({ delta, reason });
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error));
+    if (!isUuid(productId)) return failed(notFound(['productId']));
     return this.run(async (tx) => {
       const updated = await tx.execute<{ affectedRows: number }>(
         `update product set on_hand = on_hand + ?, updated_at = now()
@@ -148,7 +153,7 @@ export class ProductAdminService {
         'run',
       );
       const product = await tx.findOne(ProductSchema, { id: productId, deletedAt: null }, { refresh: true });
-      if (!product) return failed(userError('NOT_FOUND', 'No such product', ['productId']));
+      if (!product) return failed(notFound(['productId']));
       if (updated.affectedRows === 0) {
         const message = `Only ${availableQuantity(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
         return failed(userError('INSUFFICIENT_STOCK', message, ['delta']));

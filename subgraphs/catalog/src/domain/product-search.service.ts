@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, decodeCursor, encodeCursor, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
+import { BadUserInputError, decodeCursor, encodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 
 export type ProductSort = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'NEWEST' | 'NAME_ASC';
@@ -42,7 +42,6 @@ interface ListingPlan {
   limit: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const MAX_SEARCH_LENGTH = 200;
 const MAX_TERMS = 8;
@@ -83,7 +82,7 @@ function decodeAfter(after: string, prefix: readonly (string | number)[], kind: 
   const values = decodeCursor<Array<string | number>>(after, prefix.length + 2);
   if (prefix.some((v, i) => values[i] !== v)) throw new BadUserInputError('This cursor belongs to another sort or filter', ['after']);
   const [key, id] = values.slice(prefix.length) as [string | number, string | number];
-  if (!cursorKey(key, kind) || typeof id !== 'string' || !UUID.test(id)) throw new BadUserInputError('Invalid cursor', ['after']);
+  if (!cursorKey(key, kind) || !isUuid(id)) throw new BadUserInputError('Invalid cursor', ['after']);
   return [key, id];
 }
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '@shop/platform';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { CategorySchema, type Category } from '../data/category.entity.ts';
 
@@ -14,12 +15,17 @@ export class ProductService {
     this.em = em;
   }
 
-  /** One query for any number of ids (the DataLoader batch); deleted products stay resolvable. */
+  /**
+   * One query for any number of ids (the DataLoader batch); deleted products stay resolvable. A
+   * malformed id matches nothing (it never reaches the uuid column, so the rest of the batch resolves).
+   */
   async byIds(ids: readonly string[]): Promise<Product[]> {
-    return this.em.find(ProductSchema, { id: { $in: [...ids] } });
+    const wellFormed = ids.filter(isUuid);
+    return wellFormed.length ? this.em.find(ProductSchema, { id: { $in: wellFormed } }) : [];
   }
 
   async findOne(lookup: ProductLookup): Promise<Product | null> {
+    if ('id' in lookup && !isUuid(lookup.id)) return null;
     return this.em.findOne(ProductSchema, { ...lookup, deletedAt: null });
   }
 
@@ -32,6 +38,7 @@ export class ProductService {
   }
 
   async categoriesByIds(ids: readonly string[]): Promise<Category[]> {
-    return this.em.find(CategorySchema, { id: { $in: [...ids] } });
+    const wellFormed = ids.filter(isUuid);
+    return wellFormed.length ? this.em.find(CategorySchema, { id: { $in: wellFormed } }) : [];
   }
 }

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { CATALOG_PRODUCT_LOOKUP, type Logger, type NatsConnection, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
+import { CATALOG_PRODUCT_LOOKUP, UUID_PATTERN, type Logger, type NatsConnection, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
 
-const request = z.object({ ids: z.array(z.string().uuid()).max(1000) });
+// The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
+const request = z.object({ ids: z.array(z.string().regex(UUID_PATTERN)).max(1000) });
 
 interface ProductRow {
   id: string;

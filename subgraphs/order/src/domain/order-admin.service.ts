@@ -3,6 +3,7 @@ import {
   deterministicEventId,
   enqueueEvent,
   ForbiddenError,
+  isUuid,
   ORDER_PAYMENT_REFUND,
   ORDER_STOCK_RELEASE,
   ORDER_STOCK_RETURN,
@@ -41,7 +42,7 @@ export class OrderAdminService {
   /** The owner (before it ships) or an admin: refund what was paid, give the stock back. */
   cancel(id: string, identity: Identity, reason: string | null | undefined): Promise<OrderChangeResult> {
     return this.change(id, async (tx) => {
-      const order = /^[0-9a-f-]{36}$/i.test(id) ? await lockOrder(tx, id) : null;
+      const order = isUuid(id) ? await lockOrder(tx, id) : null;
       const isAdmin = identity.roles.includes('admin');
       if (!order || (!isAdmin && (!identity.sub || order.customer_id !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
       const was = order.status;
@@ -63,7 +64,7 @@ export class OrderAdminService {
     return this.change(id, async (tx) => {
       const tracking = trackingNumber.trim();
       if (!tracking || tracking.length > 100) return [userError('INVALID', 'A tracking number of 1 to 100 characters is required', ['trackingNumber'])];
-      const order = /^[0-9a-f-]{36}$/i.test(id) ? await lockOrder(tx, id) : null;
+      const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
       if (!(await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null))) return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
       await tx.execute('update customer_order set tracking_number = ? where id = ?', [tracking, id]);
@@ -73,7 +74,7 @@ export class OrderAdminService {
 
   deliver(id: string): Promise<OrderChangeResult> {
     return this.change(id, async (tx) => {
-      const order = /^[0-9a-f-]{36}$/i.test(id) ? await lockOrder(tx, id) : null;
+      const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
       if (!(await moveOrder(tx, order, 'DELIVERED', null, null))) return [userError('INVALID_STATUS', `The order is ${order.status}, not SHIPPED`, ['id'])];
       return [];

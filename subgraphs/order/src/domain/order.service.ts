@@ -1,14 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, decodeCursor, encodeCursor, toConnection, type Connection, type Identity } from '@shop/platform';
+import { BadUserInputError, decodeCursor, encodeCursor, isUuid, toConnection, type Connection, type Identity } from '@shop/platform';
 import { OrderSchema, type Order } from '../data/order.entity.ts';
 import { canSeeOrder } from './order-access.ts';
 
 /** "ORD-001234": the number customers read out on the phone. */
 export const displayNumber = (number: number | bigint | string) => `ORD-${String(number).padStart(6, '0')}`;
 
-// Ids arrive from clients and other subgraphs; a malformed one is "not found", not a database error
-// (which would also fail every other key in the same DataLoader batch).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const POPULATE = ['lines', 'statusHistory'] as const;
 
@@ -16,7 +13,7 @@ const POPULATE = ['lines', 'statusHistory'] as const;
 function readCursor(after: string): { createdAt: Date; id: string } {
   const [createdAt, id] = decodeCursor<[string, string]>(after, 2);
   const date = new Date(createdAt);
-  if (Number.isNaN(date.getTime()) || !UUID.test(id)) throw new BadUserInputError('Invalid cursor', ['after']);
+  if (Number.isNaN(date.getTime()) || !isUuid(id)) throw new BadUserInputError('Invalid cursor', ['after']);
   return { createdAt: date, id };
 }
 
@@ -28,7 +25,7 @@ export class OrderService {
 
   /** Orders by id with lines and history (one query each, whatever the batch size); invisible ones come back null. */
   async visibleByIds(ids: readonly string[], identity: Identity): Promise<Array<Order | null>> {
-    const wellFormed = ids.filter((id) => UUID.test(id));
+    const wellFormed = ids.filter(isUuid);
     const rows = wellFormed.length ? await this.em.find(OrderSchema, { id: { $in: wellFormed } }, { populate: POPULATE }) : [];
     const byId = new Map(rows.map((o) => [o.id, o]));
     return ids.map((id) => {

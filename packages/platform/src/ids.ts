@@ -1,0 +1,8 @@
+/**
+ * The one shape of id the services store as Postgres `uuid`: 8-4-4-4-12 hex digits, any version.
+ * Anything else (from a client or another subgraph) is "no such thing", never sent to the
+ * database, where the cast would fail the whole statement — and every other key of its batch.
+ */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_PATTERN.test(value);
