@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   connectNats,
@@ -30,7 +30,7 @@ let orm: MikroORM;
 let nc: NatsConnection;
 const handled: Array<EventEnvelope<{ n: number }>> = [];
 
-async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
@@ -102,5 +102,78 @@ describe('transactional outbox → JetStream → inbox', () => {
     const second = await js.publish(subject, '{}', { msgID: id });
     expect(first.duplicate).toBe(false);
     expect(second.duplicate).toBe(true);
+  });
+
+  it('runs onDuplicate, outside the transaction and retried on failure, for an event the inbox already holds', async () => {
+    const dupSubject = `test${tag}.dup`;
+    const handledIds: string[] = [];
+    const duplicates: string[] = [];
+    const consumer = await startConsumer<{ n: number }>({
+      em: orm.em,
+      nc,
+      log,
+      stream,
+      durable: `dup_${tag}`,
+      filterSubject: dupSubject,
+      handle: async (_tx, event) => void handledIds.push(event.id),
+      onDuplicate: async (event) => {
+        // Outside the inbox transaction: its row is committed and visible to another connection.
+        const seen = await orm.em.fork().execute<unknown[]>('select 1 from inbox_message where consumer = ? and message_id = ?', [`dup_${tag}`, event.id]);
+        duplicates.push(`${event.id}:${seen.length}`);
+        if (duplicates.length === 1) throw new Error('first resume fails');
+      },
+    });
+    try {
+      const envelope = { id: randomUUID(), subject: dupSubject, occurredAt: new Date().toISOString(), data: { n: 1 } };
+      await jetstream(nc).publish(dupSubject, JSON.stringify(envelope), { msgID: randomUUID() });
+      await jetstream(nc).publish(dupSubject, JSON.stringify(envelope), { msgID: randomUUID() });
+      await until(() => duplicates.length === 2);
+      expect(handledIds).toEqual([envelope.id]);
+      expect(duplicates).toEqual([`${envelope.id}:1`, `${envelope.id}:1`]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('keeps a step longer than the ack wait, and the message queued behind it, from being redelivered', async () => {
+    const slowSubject = `test${tag}.slow`;
+    const durable = `slow_${tag}`;
+    const handledNs: number[] = [];
+    let duplicates = 0;
+    const consumer = await startConsumer<{ n: number }>({
+      em: orm.em,
+      nc,
+      log,
+      stream,
+      durable,
+      filterSubject: slowSubject,
+      ackWaitMs: 1_500,
+      handle: async (_tx, event, afterCommit) => {
+        handledNs.push(event.data.n);
+        afterCommit(() => sleep(3_000)); // twice the ack wait, before the ack
+      },
+      onDuplicate: async () => void duplicates++,
+    });
+    try {
+      const jsm = await jetstreamManager(nc);
+      expect((await jsm.consumers.info(stream, durable)).config.ack_wait).toBe(1_500_000_000);
+      for (const n of [1, 2]) {
+        const envelope = { id: randomUUID(), subject: slowSubject, occurredAt: new Date().toISOString(), data: { n } };
+        await jetstream(nc).publish(slowSubject, JSON.stringify(envelope), { msgID: envelope.id });
+      }
+      const deadline = Date.now() + 20_000;
+      let info = await jsm.consumers.info(stream, durable);
+      while ((info.num_pending > 0 || info.num_ack_pending > 0) && Date.now() < deadline) {
+        await sleep(200);
+        info = await jsm.consumers.info(stream, durable);
+      }
+      expect(info.delivered.consumer_seq).toBe(2);
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_redelivered).toBe(0);
+      expect(handledNs).toEqual([1, 2]);
+      expect(duplicates).toBe(0);
+    } finally {
+      await consumer.stop();
+    }
   });
 });
