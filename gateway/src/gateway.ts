@@ -2,7 +2,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import http from 'node:http';
 import nodeFetch, { type RequestInit } from 'node-fetch';
-import type { Logger } from '@shop/platform';
+import { currentRequestStop, type Logger } from '@shop/platform';
 import { subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { supergraphFromFile } from './supergraph-file.ts';
 import { SubgraphClient } from './subgraph-client.ts';
@@ -14,7 +14,11 @@ import { SubgraphClient } from './subgraph-client.ts';
  */
 function subgraphFetcher(timeoutMs: number): Fetcher {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const timed = (url: string, init?: RequestInit) => nodeFetch(url, { ...init, agent, timeout: timeoutMs });
+  const timed = (url: string, init?: RequestInit) => {
+    // A call whose client has hung up stops waiting (and the subgraph, seeing the socket close, stops working).
+    const signal = currentRequestStop()?.signal;
+    return nodeFetch(url, { ...init, agent, timeout: timeoutMs, ...(signal ? { signal } : {}) });
+  };
   // node-fetch's option type is wider than the Fetcher interface spells out.
   return timed as unknown as Fetcher;
 }
@@ -26,7 +30,7 @@ export function createGateway(config: GatewayConfig, log: Logger) {
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, log, () => (loaded = true)),
     buildService: ({ name, url }) =>
-      new SubgraphClient({ url: subgraphUrlOverride(config, name) ?? url, fetcher }),
+      new SubgraphClient({ url: subgraphUrlOverride(config, name) ?? url, fetcher, log, name }),
     logger: log,
   });
   return { gateway, isLoaded: () => loaded };

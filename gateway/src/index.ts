@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { Gauge } from 'prom-client';
-import { createLogger, createMetrics, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
+import { checkCustomScalars, createLogger, createMetrics, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
 import { loadConfig, queryLimitsOf, rateLimitEnabled, subscriptionLimitsOf } from './config.ts';
 import { createRateLimiter, rateLimitMiddleware } from './limits/rate-limit.ts';
 import cors from 'cors';
@@ -20,7 +20,11 @@ const verify = createTokenVerifier(config);
 const identityOf = identityPerRequest(verify);
 const { gateway, isLoaded } = createGateway(config, log);
 let apiSchema: GraphQLSchema | undefined;
-gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => void (apiSchema = schema));
+gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+  // Decimal and DateTime get the subgraphs' checks here, so a bad value is a 400 before any subgraph call.
+  checkCustomScalars(schema);
+  apiSchema = schema;
+});
 // Shared by every gateway process: APQ hashes, rate-limit counters and the live-update channels.
 const redis = createRedis(config.REDIS_URL, log, 'gateway');
 const trusted = config.GATEWAY_TRUSTED_DOCUMENTS ? loadTrustedDocuments(config.GATEWAY_TRUSTED_DOCUMENTS_PATH) : undefined;

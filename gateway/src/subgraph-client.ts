@@ -1,15 +1,81 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { REQUEST_ID_HEADER } from '@shop/platform';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { DEFAULT_RETRY_AFTER_SECONDS, ErrorCode, isOutage, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
+
+type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+/** A subgraph answered with an HTTP error status; its body is kept to pass its GraphQL errors on. */
+class SubgraphHttpError extends GraphQLError {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(status: number, body: unknown) {
+    super(`subgraph answered HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+const isGraphQLBody = (body: unknown): body is { data?: Record<string, unknown> | null; errors: GraphQLFormattedError[] } =>
+  !!body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors);
+
+/**
+ * Where a failed fetch's errors belong in the client's response, relative to the fetch: its first
+ * root field, or the first entity of an entity fetch (the gateway maps `_entities` paths back).
+ */
+function fetchErrorPath(document: DocumentNode | undefined): Array<string | number> | undefined {
+  const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const first = operation?.selectionSet.selections.find((s) => s.kind === Kind.FIELD);
+  if (!first) return undefined;
+  const key = (first.alias ?? first.name).value;
+  return key === '_entities' ? ['_entities', 0] : [key];
+}
 
 /**
  * Calls one subgraph. Only two things travel from the client: the verified bearer token (the
  * subgraph verifies it again) and the request id. Client headers are never copied wholesale.
+ *
+ * What a client gets back is the subgraph's GraphQL errors (codes and paths kept) and never the
+ * subgraph's raw response: Apollo's data source turns a 4xx into "401: Unauthorized" carrying the
+ * subgraph URL and body. A subgraph that cannot be reached, or answers without GraphQL, is an
+ * outage: SERVICE_UNAVAILABLE with `retryAfter`.
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
+  private readonly log: Logger;
+
+  constructor(options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { log: Logger; name: string }) {
+    const { log, name, ...config } = options;
+    super(config);
+    this.log = log.child({ subgraph: name });
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!('identity' in context) || !context.identity) return;
     if (context.identity.token) request.http?.headers.set('authorization', `Bearer ${context.identity.token}`);
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const path = fetchErrorPath('document' in options ? options.document : undefined);
+    const withPaths = (errors: readonly GraphQLFormattedError[]) => errors.map((error) => (error.path || !path ? error : { ...error, path }));
+    try {
+      const response = await super.process(options);
+      return response.errors ? { ...response, errors: withPaths(response.errors) } : response;
+    } catch (error) {
+      if (error instanceof SubgraphHttpError && isGraphQLBody(error.body)) {
+        // The subgraph's own answer (a 400 for a bad variable, a 401 from its auth rules): pass it on.
+        return { ...(error.body.data !== undefined ? { data: error.body.data } : {}), errors: withPaths(error.body.errors ?? []) };
+      }
+      if (!(error instanceof SubgraphHttpError) && !isOutage(error) && (error as Error).name !== 'AbortError') throw error;
+      this.log.warn({ err: error }, 'subgraph unavailable; answered SERVICE_UNAVAILABLE');
+      const message = `A service this request needs is temporarily unavailable; retry in ${DEFAULT_RETRY_AFTER_SECONDS} seconds`;
+      return { errors: [{ message, ...(path ? { path } : {}), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: DEFAULT_RETRY_AFTER_SECONDS } }] };
+    }
+  }
+
+  /** Keeps the subgraph's answer to an HTTP error status, for `process` to pass its GraphQL errors on. */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const body: unknown = await this.parseBody(response).catch(() => undefined);
+    return new SubgraphHttpError(response.status, body);
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, parse, typeFromAST, validate, type GraphQLInputType, type OperationDefinitionNode } from 'graphql';
 import { apiSchemaFromSupergraph } from '../../../scripts/schema/check.ts';
 import { repoRoot } from '../../../scripts/schema/subgraphs.ts';
-import { limitValidationRules, queryCost, type QueryLimits } from './query-limits.ts';
+import { estimatedPageSize, limitValidationRules, queryCost, type QueryLimits } from './query-limits.ts';
 
 const limits: QueryLimits = { maxDepth: 12, maxAliases: 15, maxTokens: 3000, maxCost: 20_000, defaultListSize: 20 };
 const schema = apiSchemaFromSupergraph(readFileSync(join(repoRoot, 'schema/supergraph.graphql'), 'utf8'));
@@ -50,5 +50,25 @@ describe('query limits', () => {
     expect(large).toBeGreaterThan(small * 5);
     expect(nested).toBeGreaterThan(limits.maxCost);
     expect(queryCost(schema, parse('query ($n: Int) { products(first: $n) { edges { node { id } } } }'), { n: 5 }, limits)).toBeLessThan(small);
+  });
+
+  it('clamp every size argument: a negative first cannot cancel the rest, over 100 counts as 100', () => {
+    const attack = parse(
+      '{ products(first: -10000000) { totalCount } categories { products(first: 100) { edges { node { name description category { products(first: 100) { edges { node { name description } } } } } } } } }',
+    );
+    expect(queryCost(schema, attack, {}, limits)).toBeGreaterThan(limits.maxCost);
+    const viaVariable = parse('query ($n: Int) { products(first: $n) { edges { node { id } } } }');
+    expect(queryCost(schema, viaVariable, { n: -5 }, limits)).toBe(queryCost(schema, viaVariable, {}, limits));
+    expect(queryCost(schema, viaVariable, { n: 1_000_000 }, limits)).toBe(queryCost(schema, viaVariable, { n: 100 }, limits));
+    expect(estimatedPageSize(-1, 20)).toBe(20);
+    expect(estimatedPageSize(null, 20)).toBe(20);
+    expect(estimatedPageSize(1.5, 20)).toBe(20);
+    expect(estimatedPageSize(100_000, 20)).toBe(100);
+    expect(estimatedPageSize(7, 20)).toBe(7);
+  });
+
+  it('count __typename aliases against the alias limit', () => {
+    const aliases = parse(`{ ${Array.from({ length: 16 }, (_, i) => `t${i}: __typename`).join(' ')} }`);
+    expect(validate(schema, aliases, limitValidationRules(limits)).map((e) => e.message).join()).toMatch(/aliases limit of 15/i);
   });
 });

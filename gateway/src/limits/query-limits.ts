@@ -18,6 +18,17 @@ const tooLarge = (message: string, limit: string) =>
 
 /** Plain lists without paging (a product's images, a cart's codes) are short by design. */
 const PLAIN_LIST_SIZE = 5;
+/** The contract's largest page: a subgraph never returns more, so the estimate never assumes more. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * The page size the estimate assumes: a missing, null, negative or fractional `first` counts as the
+ * default (a negative value must never cancel out the rest of the query), and over the cap as the cap.
+ */
+export function estimatedPageSize(first: unknown, defaultListSize: number): number {
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0) return defaultListSize;
+  return Math.min(first, MAX_PAGE_SIZE);
+}
 
 /**
  * Lists multiply: a paged field costs `first` (or `defaultListSize` when not given) times its
@@ -28,7 +39,7 @@ export function listCostEstimator(defaultListSize: number): ComplexityEstimator 
     const paged = field.args.some((a) => a.name === 'first');
     const plainList = String(field.type).replace(/!$/, '').startsWith('[');
     if (!paged && !plainList) return undefined;
-    const size = paged ? (typeof args.first === 'number' ? args.first : defaultListSize) : PLAIN_LIST_SIZE;
+    const size = paged ? estimatedPageSize(args.first, defaultListSize) : PLAIN_LIST_SIZE;
     return 1 + size * Math.max(childComplexity, 1);
   };
 }
@@ -49,7 +60,8 @@ export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
   const asValidationError = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
   return [
     maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...asValidationError }) as unknown as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, ...asValidationError }) as unknown as ValidationRule,
+    // allowList: [] — `__typename` aliases count too (the library lets them through by default).
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, allowList: [], ...asValidationError }) as unknown as ValidationRule,
   ];
 }
 
@@ -61,8 +73,16 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseC
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, schema, operationName }) {
-          const cost = queryCost(schema, document, request.variables ?? {}, limits, operationName ?? undefined);
+        async didResolveOperation({ document, request, schema, operation }) {
+          // No operation: the input guard refuses the request (400) with a clear message.
+          if (!operation) return;
+          let cost: number;
+          try {
+            cost = queryCost(schema, document, request.variables ?? {}, limits, request.operationName ?? undefined);
+          } catch (error) {
+            // Variables that do not coerce (the input guard names them too): refused, never unestimated.
+            throw new GraphQLError((error as Error).message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+          }
           if (cost > limits.maxCost) {
             throw tooLarge(`Query cost ${cost} exceeds the limit of ${limits.maxCost} (GATEWAY_MAX_COST); ask for fewer items with first`, 'maxCost');
           }

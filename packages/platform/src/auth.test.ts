@@ -32,6 +32,16 @@ describe('token verification', () => {
     await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   });
 
+  it.each([
+    ['over 128 characters', 'c'.repeat(129)],
+    ['holding a NUL', 'user\u0000x'],
+    ['holding a newline', 'user\nx'],
+    ['empty', ''],
+  ])('refuses a correctly signed token whose subject is %s', async (_case, sub) => {
+    const token = await signToken(settings, { sub, roles: ['customer'], expiresIn: '5m' });
+    await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
   it('refuses a malformed header and an unsigned token', async () => {
     await expect(verify('Basic abc')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;

@@ -23,6 +23,8 @@ export interface JwtSettings {
 }
 
 const KNOWN_ROLES = new Set<Role>(['customer', 'admin']);
+/** 1–128 characters, no control characters (NUL, newlines) and no spaces at either end. */
+const SUBJECT = /^(?=\S)[^\p{Cc}]{1,128}(?<=\S)$/u;
 
 /** Build a verifier: HS256 with the shared secret, or RS/ES keys from a JWKS URL when configured. */
 export function createTokenVerifier(settings: JwtSettings) {
@@ -49,8 +51,10 @@ export function createTokenVerifier(settings: JwtSettings) {
     } catch {
       throw new UnauthenticatedError('Invalid or expired token');
     }
+    // The subject becomes a key in every subgraph's tables: printable, at most 128 characters.
+    if (typeof payload.sub !== 'string' || !SUBJECT.test(payload.sub)) throw new UnauthenticatedError('Invalid token subject');
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => KNOWN_ROLES.has(r as Role)) : [];
-    return Object.freeze({ sub: String(payload.sub), roles: Object.freeze(roles), token, expiresAt: Number(payload.exp) * 1000 });
+    return Object.freeze({ sub: payload.sub, roles: Object.freeze(roles), token, expiresAt: Number(payload.exp) * 1000 });
   };
 }
 

@@ -5,17 +5,24 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 
 interface RequestScope {
   requestId: string;
+  /** Aborted when the work of this request is no longer wanted (its caller left, or it already failed). */
+  stop?: AbortController;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();
 
-/** Run `fn` with a request id visible to every log line written inside it. */
-export function withRequestId<T>(requestId: string, fn: () => T): T {
-  return storage.run({ requestId }, fn);
+/** Run `fn` with a request id visible to every log line written inside it (and, for HTTP requests, their stop signal). */
+export function withRequestId<T>(requestId: string, fn: () => T, stop?: AbortController): T {
+  return storage.run(stop ? { requestId, stop } : { requestId }, fn);
 }
 
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** The running request's stop controller, if it is an HTTP request. */
+export function currentRequestStop(): AbortController | undefined {
+  return storage.getStore()?.stop;
 }
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped, type GraphQLSchema } from 'graphql';
 
 export const DateTime = new GraphQLScalarType({
   name: 'DateTime',
@@ -10,22 +10,44 @@ export const DateTime = new GraphQLScalarType({
   },
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
-    return new Date(ast.value);
+    const date = new Date(ast.value);
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be ISO-8601');
+    return date;
   },
 });
 
-const DECIMAL = /^-?\d{1,13}(\.\d+)?$/;
+/**
+ * A plain decimal string: optional minus, at most 12 digits before the point and 4 after. No
+ * exponents, spaces, hex, NaN or Infinity. Each field's own range (a price column, a percentage)
+ * is checked by its domain and answered as a userError.
+ */
+const DECIMAL = /^-?\d{1,12}(\.\d{1,4})?$/;
+const DECIMAL_MESSAGE = 'Decimal must be a string like "19.99" (at most 12 digits before the point and 4 after)';
 
 /** Decimal travels as a string ("19.99") so no client loses precision to floats. */
 export const Decimal = new GraphQLScalarType({
   name: 'Decimal',
   serialize: (value) => String(value),
   parseValue: (value) => {
-    if (typeof value !== 'string' || !DECIMAL.test(value)) throw new GraphQLError('Decimal must be a string like "19.99"');
+    if (typeof value !== 'string' || !DECIMAL.test(value)) throw new GraphQLError(DECIMAL_MESSAGE);
     return value;
   },
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING || !DECIMAL.test(ast.value)) throw new GraphQLError('Decimal must be a string like "19.99"');
+    if (ast.kind !== Kind.STRING || !DECIMAL.test(ast.value)) throw new GraphQLError(DECIMAL_MESSAGE);
     return ast.value;
   },
 });
+
+/**
+ * The gateway's API schema knows the custom scalars only by name (it accepts any value and passes
+ * it on, so a bad Decimal used to fail in a subgraph). This gives them the subgraphs' checks; the
+ * value itself still travels unchanged.
+ */
+export function checkCustomScalars(schema: GraphQLSchema): void {
+  for (const own of [Decimal, DateTime]) {
+    const type = schema.getType(own.name);
+    if (!(type instanceof GraphQLScalarType)) continue;
+    type.parseValue = (value) => (own.parseValue(value), value);
+    type.parseLiteral = (ast, variables) => (own.parseLiteral(ast, variables), valueFromASTUntyped(ast, variables));
+  }
+}

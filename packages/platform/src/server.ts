@@ -11,7 +11,10 @@ import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { readinessHandler, type ReadinessCheck } from './health.ts';
-import { metricsPlugin, errorLoggingPlugin } from './apollo-plugins.ts';
+import { metricsPlugin, errorLoggingPlugin, retryAfterPlugin } from './apollo-plugins.ts';
+import { httpErrorHandler } from './http-errors.ts';
+import { inputGuardPlugin } from './input-guard.ts';
+import { requestStopPlugin } from './request-stop.ts';
 import { maskError } from './errors.ts';
 import { currentRequestId, REQUEST_ID_HEADER, requestIdFrom, withRequestId } from './request-context.ts';
 
@@ -67,9 +70,13 @@ export async function startService<TContext extends BaseContext>(options: Servic
 
   app.use((req, res, next) => {
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    // Stopped when the caller hangs up before the answer is sent: its remaining work is wasted.
+    const stop = new AbortController();
+    res.once('close', () => void (res.writableFinished || stop.abort()));
     res.locals.requestId = requestId;
+    res.locals.stop = stop;
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    withRequestId(requestId, next);
+    withRequestId(requestId, next, stop);
   });
   // One access-log line per request (probes excluded), stamped with the request id by the logger.
   app.use((req, res, next) => {
@@ -99,12 +106,15 @@ export async function startService<TContext extends BaseContext>(options: Servic
     ...(options.persistedQueries !== undefined ? { persistedQueries: options.persistedQueries } : {}),
     // Production hides "did you mean" hints that reveal schema names.
     hideSchemaDetailsFromClientErrors: production,
-    formatError: (formatted) => maskError(formatted, currentRequestId()),
+    formatError: (formatted, error) => maskError(formatted, currentRequestId(), error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       metricsPlugin(metrics) as ApolloServerPlugin<TContext>,
       errorLoggingPlugin(log) as ApolloServerPlugin<TContext>,
+      inputGuardPlugin() as ApolloServerPlugin<TContext>,
+      retryAfterPlugin() as ApolloServerPlugin<TContext>,
+      requestStopPlugin() as ApolloServerPlugin<TContext>,
       // No Apollo Studio here: subgraphs do not need to compute federated traces.
       ...('schema' in options.graph ? [ApolloServerPluginInlineTraceDisabled()] : []),
       ...(options.plugins ?? []),
@@ -115,11 +125,14 @@ export async function startService<TContext extends BaseContext>(options: Servic
     '/graphql',
     express.json({ limit: options.bodyLimit ?? '1mb' }),
     // The body parser's stream callbacks run outside the request's async context: re-enter it.
-    (_req: express.Request, res: express.Response, next: express.NextFunction) => withRequestId(res.locals.requestId as string, next),
+    (_req: express.Request, res: express.Response, next: express.NextFunction) =>
+      withRequestId(res.locals.requestId as string, next, res.locals.stop as AbortController),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => options.buildContext({ req, res, requestId: res.locals.requestId as string }),
     }),
   );
+  // Last: a body that is not JSON, too large, or anything else thrown outside GraphQL answers as GraphQL JSON.
+  app.use(httpErrorHandler(log));
   options.onHttpServer?.(httpServer, apollo);
 
   await new Promise<void>((resolve, reject) => {

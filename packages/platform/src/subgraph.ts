@@ -5,6 +5,7 @@ import type { BaseContext } from '@apollo/server';
 import type { IRules } from 'graphql-shield';
 import type { EntityManager, Options } from '@mikro-orm/postgresql';
 import { protectSchema } from './auth-rules.ts';
+import { stopWorkOfLostRequests } from './request-stop.ts';
 import { createTokenVerifier, type Identity, type JwtSettings } from './auth.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { connectOrm, type MikroORM } from './orm.ts';
@@ -61,7 +62,7 @@ export interface RunningSubgraph extends RunningService {
 export function guardedSubgraphSchema(schemaFile: URL, resolvers: unknown, permissions: IRules): GraphQLSchema {
   const typeDefs = parse(readFileSync(schemaFile, 'utf8'));
   // The generated resolver types are checked where they are written; here they are opaque.
-  return protectSchema(buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap }]), permissions);
+  return stopWorkOfLostRequests(protectSchema(buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap }]), permissions));
 }
 
 /**

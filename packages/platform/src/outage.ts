@@ -1,0 +1,44 @@
+/**
+ * Tells an outage (a database, broker or service that is down or unreachable) from a bug, so that
+ * clients get a retryable SERVICE_UNAVAILABLE instead of an INTERNAL_SERVER_ERROR for it.
+ */
+
+/** Node socket errors: the peer is gone or unreachable. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Postgres SQLSTATEs of a server shutting down, starting up or full (class 08 is checked apart). */
+const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** Error classes of MikroORM, the NATS client and ioredis that mean "not reachable right now". */
+const OUTAGE_NAMES = new Set([
+  'ConnectionException',
+  'ClosedConnectionError',
+  'ConnectionError',
+  'DrainingConnectionError',
+  'NoResponders',
+  'NoRespondersError',
+  'TimeoutError',
+  'MaxRetriesPerRequestError',
+]);
+/** pg and ioredis report some losses only in their messages. */
+const OUTAGE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|terminating connection due to administrator command|the database system is (starting up|shutting down)/i;
+
+function causesOf(error: unknown): unknown[] {
+  if (!error || typeof error !== 'object') return [];
+  const e = error as { originalError?: unknown; cause?: unknown; errors?: unknown };
+  return [e.originalError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])].filter((c) => c && c !== error);
+}
+
+function isOutageItself(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const { name, code, message, type } = error as { name?: unknown; code?: unknown; message?: unknown; type?: unknown };
+  if (typeof name === 'string' && OUTAGE_NAMES.has(name)) return true;
+  // node-fetch's timeout (the gateway's upper bound for one subgraph call).
+  if (name === 'FetchError' && type === 'request-timeout') return true;
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || POSTGRES_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  return typeof message === 'string' && OUTAGE_MESSAGES.test(message);
+}
+
+/** True when the error, or anything it wraps, is a lost connection to a dependency. */
+export function isOutage(error: unknown, depth = 0): boolean {
+  if (depth > 8) return false;
+  return isOutageItself(error) || causesOf(error).some((cause) => isOutage(cause, depth + 1));
+}
