@@ -19,5 +19,7 @@ describe('userErrorsFromZod', () => {
     ]);
     const long = model.safeParse({ name: 'toolong', stock: 0, sku: 'a' });
     expect(userErrorsFromZod(long.error!)[0]).toMatchObject({ code: 'TOO_LONG', field: ['name'] });
+    const big = z.object({ stock: z.number().int().max(10) }).safeParse({ stock: 11 });
+    expect(userErrorsFromZod(big.error!)[0]).toMatchObject({ code: 'TOO_LARGE', field: ['stock'] });
   });
 });

@@ -11,7 +11,7 @@ export const userError = (code: string, message: string, field: string[] | null 
 
 /**
  * zod issues → userErrors, every problem at once. Codes: REQUIRED for empty strings, TOO_LONG,
- * NEGATIVE for numbers below zero, INVALID otherwise; a refinement may set its own code with
+ * NEGATIVE for numbers below zero, TOO_LARGE for numbers over their maximum, INVALID otherwise; a refinement may set its own code with
  * `params: { code }`.
  */
 export function userErrorsFromZod(error: z.ZodError, prefix: string[] = []): UserError[] {
@@ -23,6 +23,7 @@ export function userErrorsFromZod(error: z.ZodError, prefix: string[] = []): Use
       if (issue.code === 'too_big' && issue.origin === 'string') code = 'TOO_LONG';
       else if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) code = 'REQUIRED';
       else if (issue.code === 'too_small' && issue.origin === 'number' && issue.minimum === 0) code = 'NEGATIVE';
+      else if (issue.code === 'too_big' && issue.origin === 'number') code = 'TOO_LARGE';
     }
     return userError(code, issue.message, field);
   });

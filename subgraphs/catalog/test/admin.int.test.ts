@@ -65,6 +65,26 @@ describe('productCreate', () => {
     expect(category.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'categoryId'], code: 'NOT_FOUND' })]);
   });
 
+  it('refuses a price or stock over what its column holds as TOO_LARGE, and takes the largest price', async () => {
+    for (const price of ['21474836.48', '999999999999.99']) {
+      const res = await h.run(CREATE, ADMIN, { input: { sku: 'BIG-1', name: 'Big', price } });
+      expect(res.errors, price).toBeUndefined();
+      expect(res.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'price'], code: 'TOO_LARGE' })]);
+    }
+    const stock = await h.run(CREATE, ADMIN, { input: { sku: 'BIG-1', name: 'Big', price: '1.00', stock: 2_000_000_000 } });
+    expect(stock.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'stock'], code: 'TOO_LARGE' })]);
+    const largest = await h.run(CREATE, ADMIN, { input: { sku: 'BIG-1', name: 'Big', price: '21474836.47', stock: 1_000_000_000 } });
+    expect(largest.data.productCreate.product).toMatchObject({ sku: 'BIG-1', price: { amount: '21474836.47' } });
+    const id = largest.data.productCreate.product.id;
+    const update = await h.run(`mutation ($id: ID!) { productUpdate(id: $id, input: { price: "21474836.48" }) { product { id } userErrors { field code } } }`, ADMIN, { id });
+    expect(update.errors).toBeUndefined();
+    expect(update.data.productUpdate).toEqual({ product: null, userErrors: [{ field: ['input', 'price'], code: 'TOO_LARGE' }] });
+    // Stock on hand cannot be pushed past its maximum either (the sum is checked before it is stored).
+    const adjust = await h.run(`mutation ($id: ID!) { inventoryAdjust(productId: $id, delta: 1000000000, reason: "delivery") { product { id } userErrors { field code } } }`, ADMIN, { id });
+    expect(adjust.errors).toBeUndefined();
+    expect(adjust.data.inventoryAdjust).toEqual({ product: null, userErrors: [{ field: ['delta'], code: 'TOO_LARGE' }] });
+  });
+
   it('is FORBIDDEN for a customer and UNAUTHENTICATED for a guest', async () => {
     const input = { sku: 'NOPE-1', name: 'Nope', price: '1.00' };
     const customer = await h.run(CREATE, CUSTOMER, { input });

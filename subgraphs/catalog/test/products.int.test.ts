@@ -203,6 +203,8 @@ describe('filters', () => {
     [{ minPrice: '-1' }, 'minPrice'],
     [{ minPrice: '20', maxPrice: '10' }, 'maxPrice'],
     [{ search: 'x'.repeat(201) }, 'search'],
+    [{ maxPrice: '21474836.48' }, 'maxPrice'],
+    [{ minPrice: '999999999999.99' }, 'minPrice'],
   ])('refuses filter %j as BAD_USER_INPUT naming the field', async (filter, field) => {
     expect(await errorCode(LIST, { filter })).toMatchObject({ code: 'BAD_USER_INPUT', field: ['filter', field] });
   });

@@ -68,6 +68,7 @@ describe('Mutation.paymentRefund', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ paymentId, amount: '1.001', key: 'p' }, 'PRECISION'],
       [{ paymentId, amount: '1000.00', key: 'big' }, 'INVALID'],
+      [{ paymentId, amount: '21474836.48', key: 'huge' }, 'TOO_LARGE'],
       [{ paymentId, amount: '0', key: 'zero' }, 'INVALID'],
       [{ paymentId: '00000000-0000-4000-8000-0000000000ff', key: 'x' }, 'NOT_FOUND'],
       [{ paymentId, key: '' }, 'REQUIRED'],

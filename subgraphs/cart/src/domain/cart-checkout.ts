@@ -4,9 +4,12 @@ import {
   CHECKOUT_REQUESTED,
   enqueueEvent,
   ForbiddenError,
+  formatMinor,
+  MAX_AMOUNT_MINOR,
   userError,
   userErrorsFromZod,
   type CheckoutRequested,
+  type CurrencyCode,
   type Identity,
   type UserError,
 } from '@shop/platform';
@@ -28,8 +31,8 @@ export interface CheckoutResult {
   userErrors: UserError[];
 }
 
-/** A discount ran out between adding it and checking out: undo the whole checkout. */
-class DiscountUsedUp extends Error {
+/** Found inside the checkout transaction (a discount ran out, a total too large): undo all of it. */
+class CheckoutRefused extends Error {
   readonly userError: UserError;
   constructor(userError: UserError) {
     super(userError.message);
@@ -108,6 +111,11 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
 
     await tx.execute('update cart set email = ?, country_code = ? where id = ?', [input.email, input.shippingAddress.countryCode, cartId]);
     const view = (await loadCartView(tx, cartId))!;
+    // The order and the payment store each amount in an integer column: refuse here, not in the saga.
+    if (Math.max(view.totals.subtotal, view.totals.total) > MAX_AMOUNT_MINOR) {
+      const most = formatMinor(MAX_AMOUNT_MINOR, view.currency as CurrencyCode);
+      throw new CheckoutRefused(userError('TOO_LARGE', `An order totals at most ${most}; remove some items`, ['cartId']));
+    }
     // Every code on the cart is claimed, except one whose minimum subtotal is not reached (it simply
     // does not apply). A code that ran out or expired since it was added refuses the checkout, so
     // nobody pays full price by surprise.
@@ -120,7 +128,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
         [code],
         'run',
       );
-      if (claimed.affectedRows === 0) throw new DiscountUsedUp(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
+      if (claimed.affectedRows === 0) throw new CheckoutRefused(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
     }
     const checkoutId = randomUUID();
     await tx.execute(
@@ -147,7 +155,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     });
   } catch (error) {
     // Rolled back: no claim, no freeze, no event.
-    if (error instanceof DiscountUsedUp) return { checkout: null, userErrors: [error.userError] };
+    if (error instanceof CheckoutRefused) return { checkout: null, userErrors: [error.userError] };
     throw error;
   }
 

@@ -41,14 +41,13 @@ export async function updateDiscountCodes(
     for (const [position, code] of codes.entries()) {
       await tx.execute('insert into cart_discount_code (cart_id, code, position) values (?, ?, ?)', [cart.id, code, position]);
     }
-    const [sub] = await tx.execute<Array<{ subtotal: number }>>(
-      'select coalesce(sum(unit_price_amount * quantity) filter (where available), 0)::int as subtotal from cart_line where cart_id = ?',
-      [cart.id],
-    );
+    // Summed here, not in SQL: integer × integer could overflow Postgres `integer` on a costly cart.
+    const lines = await tx.execute<Array<{ unit_price_amount: number; quantity: number }>>('select unit_price_amount, quantity from cart_line where cart_id = ? and available', [cart.id]);
+    const subtotal = lines.reduce((sum, l) => sum + l.unit_price_amount * l.quantity, 0);
     const warnings: CartWarning[] = [];
     for (const code of codes) {
       const minimum = byCode.get(code)!.minimum_subtotal;
-      if (minimum !== null && sub!.subtotal < minimum) {
+      if (minimum !== null && subtotal < minimum) {
         warnings.push({ code: 'DISCOUNT_NOT_APPLICABLE', message: `${code} applies from a subtotal of ${minimum} minor units`, target: code });
       }
     }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { parseDecimal, userError, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
+import { amountField, parseDecimal, userError, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
 import { normalizeCode } from './cart-rules.ts';
 
 export interface DiscountCodeRow {
@@ -27,16 +27,6 @@ function percentToBasisPoints(value: string): number | null {
   return parsed.ok && parsed.minor >= 0 && parsed.minor <= 10_000 ? parsed.minor : null;
 }
 
-const money = (currency: CurrencyCode, field: string) =>
-  z.string().transform((value, ctx) => {
-    const parsed = parseDecimal(value, currency);
-    if (!parsed.ok || parsed.minor < 0) {
-      ctx.addIssue({ code: 'custom', message: `${field} must be a non-negative amount like "4.99"`, params: { code: parsed.ok ? 'NEGATIVE' : 'INVALID' } });
-      return z.NEVER;
-    }
-    return parsed.minor;
-  });
-
 /** Admin data that prices carts: discount codes, tax and shipping per country. */
 export class StoreSettingsService {
   private readonly em: EntityManager;
@@ -59,7 +49,7 @@ export class StoreSettingsService {
       code: z.string().trim().min(1, 'Code is required').max(64).regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, "_" and "-" only').transform(normalizeCode),
       kind: z.enum(['PERCENTAGE', 'FIXED_AMOUNT']),
       value: z.string(),
-      minimumSubtotal: money(this.currency, 'Minimum subtotal').nullish(),
+      minimumSubtotal: amountField(this.currency, 'Minimum subtotal').nullish(),
       expiresAt: z.coerce.date().nullish(),
       usageLimit: z.number().int().min(1, 'Usage limit must be at least 1').nullish(),
       active: z.boolean().nullish(),
@@ -67,13 +57,15 @@ export class StoreSettingsService {
     const parsed = model.safeParse(input);
     if (!parsed.success) return { discountCode: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
     const d = parsed.data;
-    const value = d.kind === 'PERCENTAGE' ? percentToBasisPoints(d.value) : (() => {
-      const p = parseDecimal(d.value, this.currency);
-      return p.ok && p.minor > 0 ? p.minor : null;
-    })();
-    if (value === null || value === 0) {
-      const message = d.kind === 'PERCENTAGE' ? 'Percentage must be between 0.01 and 100 with at most two decimals' : `Amount must be positive with at most the decimals of ${this.currency}`;
-      return { discountCode: null, userErrors: [userError('INVALID', message, ['input', 'value'])] };
+    let value: number;
+    if (d.kind === 'PERCENTAGE') {
+      const basisPoints = percentToBasisPoints(d.value);
+      if (!basisPoints) return { discountCode: null, userErrors: [userError('INVALID', 'Percentage must be between 0.01 and 100 with at most two decimals', ['input', 'value'])] };
+      value = basisPoints;
+    } else {
+      const amount = amountField(this.currency, 'Amount off', { positive: true }).safeParse(d.value);
+      if (!amount.success) return { discountCode: null, userErrors: userErrorsFromZod(amount.error, ['input', 'value']) };
+      value = amount.data;
     }
     const [row] = await this.em.fork().execute<DiscountCodeRow[]>(
       `insert into discount_code (code, kind, value, minimum_subtotal, expires_at, usage_limit, active)
@@ -94,8 +86,8 @@ export class StoreSettingsService {
         if (bp === null) ctx.addIssue({ code: 'custom', message: 'Tax rate must be a percentage from 0 to 100 with at most two decimals' });
         return bp ?? 0;
       }),
-      shippingAmount: money(this.currency, 'Shipping amount'),
-      freeShippingOver: money(this.currency, 'Free shipping threshold').nullish(),
+      shippingAmount: amountField(this.currency, 'Shipping amount'),
+      freeShippingOver: amountField(this.currency, 'Free shipping threshold').nullish(),
     });
     const parsed = model.safeParse(input);
     if (!parsed.success) return { shippingCountry: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };

@@ -15,7 +15,7 @@ import {
 import { CategorySchema } from '../data/category.entity.ts';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { availableQuantity } from './product.service.ts';
-import { adjustmentModel, productCreateModel, productUpdateModel, slugify, type ProductUpdate } from './product-input.ts';
+import { adjustmentModel, MAX_STOCK, productCreateModel, productUpdateModel, slugify, type ProductUpdate } from './product-input.ts';
 
 export type ProductResult = { product: Product; userErrors: [] } | { product: null; userErrors: UserError[] };
 const failed = (...userErrors: UserError[]): ProductResult => ({ product: null, userErrors });
@@ -147,13 +147,17 @@ export class ProductAdminService {
     if (!isUuid(productId)) return failed(notFound(['productId']));
     return this.run(async (tx) => {
       const updated = await tx.execute<{ affectedRows: number }>(
+        // bigint: the sum is compared before it is stored, so it can never overflow the column.
         `update product set on_hand = on_hand + ?, updated_at = now()
-         where id = ? and deleted_at is null and on_hand + ? >= reserved`,
-        [delta, productId, delta],
+         where id = ? and deleted_at is null and on_hand::bigint + ? between reserved and ?`,
+        [delta, productId, delta, MAX_STOCK],
         'run',
       );
       const product = await tx.findOne(ProductSchema, { id: productId, deletedAt: null }, { refresh: true });
       if (!product) return failed(notFound(['productId']));
+      if (updated.affectedRows === 0 && product.onHand + delta > MAX_STOCK) {
+        return failed(userError('TOO_LARGE', `At most ${MAX_STOCK} units can be on hand; ${product.onHand} are`, ['delta']));
+      }
       if (updated.affectedRows === 0) {
         const message = `Only ${availableQuantity(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
         return failed(userError('INSUFFICIENT_STOCK', message, ['delta']));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDecimal, type CurrencyCode } from '@shop/platform';
+import { amountField, type CurrencyCode } from '@shop/platform';
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -12,22 +12,8 @@ export const slugify = (text: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 160);
 
-/** "19.99" → 1999 minor units, with the codes clients branch on. */
-function price(currency: CurrencyCode) {
-  return z.string().transform((value, ctx) => {
-    const parsed = parseDecimal(value, currency);
-    if (parsed.ok && parsed.minor < 0) {
-      ctx.addIssue({ code: 'custom', message: 'Price cannot be negative', params: { code: 'NEGATIVE' } });
-      return z.NEVER;
-    }
-    if (!parsed.ok) {
-      const message = parsed.reason === 'PRECISION' ? `Price has more decimals than ${currency} allows` : 'Price must be a decimal amount like "19.99"';
-      ctx.addIssue({ code: 'custom', message, params: { code: parsed.reason === 'PRECISION' ? 'PRECISION' : 'INVALID' } });
-      return z.NEVER;
-    }
-    return parsed.minor;
-  });
-}
+/** Most units of one product on hand: what creating and adjusting stock may reach. */
+export const MAX_STOCK = 1_000_000_000;
 
 const image = z.object({
   url: z.string().url('Image URL must be an absolute http(s) URL').max(2000).refine((u) => /^https?:\/\//.test(u), 'Image URL must be http(s)'),
@@ -39,7 +25,7 @@ const fields = (currency: CurrencyCode) => ({
   slug: z.string().trim().min(1, 'Slug is required').max(160, 'Slug is at most 160 characters').regex(SLUG, 'Slug must be lowercase words joined by "-"'),
   name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters'),
   description: z.string().max(5000, 'Description is at most 5000 characters'),
-  price: price(currency),
+  price: amountField(currency, 'Price'),
   categoryId: z.string().uuid('Unknown category'),
   images: z.array(image).max(10, 'At most 10 images'),
 });
@@ -54,7 +40,7 @@ export function productCreateModel(currency: CurrencyCode) {
     price: f.price,
     categoryId: f.categoryId.nullish(),
     images: f.images.nullish().transform((i) => i ?? []),
-    stock: z.number().int().min(0, 'Stock cannot be negative').max(1_000_000_000).nullish().transform((s) => s ?? 0),
+    stock: z.number().int().min(0, 'Stock cannot be negative').max(MAX_STOCK, `Stock is at most ${MAX_STOCK}`).nullish().transform((s) => s ?? 0),
   });
 }
 
@@ -79,6 +65,6 @@ export const adjustmentModel = z.object({
     .number()
     .int()
     .refine((d) => d !== 0, { message: 'Delta must not be zero', params: { code: 'INVALID' } })
-    .refine((d) => Math.abs(d) <= 1_000_000_000, 'Delta is too large'),
+    .refine((d) => Math.abs(d) <= MAX_STOCK, { message: `Delta is at most ${MAX_STOCK} either way`, params: { code: 'TOO_LARGE' } }),
   reason: z.string().trim().min(1, 'A reason is required').max(500, 'Reason is at most 500 characters'),
 });

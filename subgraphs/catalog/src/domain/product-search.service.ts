@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
+import { amountRefusal, BadUserInputError, decodeCursor, encodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 
 export type ProductSort = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'NEWEST' | 'NAME_ASC';
@@ -61,7 +61,8 @@ export function prefixTsQuery(terms: string[]): string {
 function price(value: string | null | undefined, field: string, currency: CurrencyCode): number | null {
   if (value == null) return null;
   const parsed = parseDecimal(value, currency);
-  if (!parsed.ok || parsed.minor < 0) throw new BadUserInputError(`${field} must be a non-negative amount like "19.99" with at most the decimals ${currency} has`, ['filter', field]);
+  if (!parsed.ok) throw new BadUserInputError(amountRefusal(parsed.reason, currency, field).message, ['filter', field]);
+  if (parsed.minor < 0) throw new BadUserInputError(`${field} cannot be negative`, ['filter', field]);
   return parsed.minor;
 }
 

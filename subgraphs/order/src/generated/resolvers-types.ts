@@ -231,6 +231,8 @@ export type UserErrorCode =
   | 'PRICE_CHANGED'
   | 'REQUIRED'
   | 'TAKEN'
+  /** An amount or quantity over its maximum (money: what a money column holds). */
+  | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
   | 'UNKNOWN_PRODUCT'

@@ -1,4 +1,4 @@
-import { DateTime, Decimal, money, parseDecimal, type CurrencyCode } from '@shop/platform';
+import { amountRefusal, DateTime, Decimal, money, parseDecimal, type CurrencyCode } from '@shop/platform';
 import type { Resolvers, Refund } from '../generated/resolvers-types.ts';
 import type { RefundRow, RefundUserError } from '../domain/refund.service.ts';
 
@@ -35,10 +35,7 @@ export const resolvers: Resolvers = {
       let minor: number | null = null;
       if (amount !== null && amount !== undefined) {
         const parsed = parseDecimal(amount, payment.currency as CurrencyCode);
-        if (!parsed.ok) {
-          const code = parsed.reason === 'PRECISION' ? 'PRECISION' : 'INVALID';
-          return { refund: null, payment: null, userErrors: [{ field: ['amount'], message: `Not a valid amount (${parsed.reason}).`, code }] };
-        }
+        if (!parsed.ok) return { refund: null, payment: null, userErrors: [{ field: ['amount'], ...amountRefusal(parsed.reason, payment.currency as CurrencyCode) }] };
         minor = parsed.minor;
       }
       const result = await ctx.refunds.refund(payment.id, minor, idempotencyKey);
