@@ -114,6 +114,36 @@ describe('updating and removing lines', () => {
   });
 });
 
+describe('empty lists', () => {
+  it('change nothing: no version bump, no cart-changed message, the cart as it is', async () => {
+    const created = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 2 }] } });
+    const cart = created.data.cartCreate.cart;
+    const lineId = cart.lines.edges[0].node.id;
+    h.changes.length = 0;
+    h.lookups.length = 0;
+    const EMPTY = `mutation ($id: ID!) {
+      add: cartLinesAdd(cartId: $id, lines: []) { cart { version totalQuantity } userErrors { code } warnings { code } }
+      update: cartLinesUpdate(cartId: $id, lines: []) { cart { version totalQuantity } userErrors { code } warnings { code } }
+      remove: cartLinesRemove(cartId: $id, lineIds: []) { cart { version totalQuantity } userErrors { code } warnings { code } }
+    }`;
+    const res = await h.run(EMPTY, GUEST, { id: cart.id });
+    expect(res.errors).toBeUndefined();
+    const same = { cart: { version: 2, totalQuantity: 2 }, userErrors: [], warnings: [] };
+    expect(res.data).toEqual({ add: same, update: same, remove: same });
+    expect(h.changes.filter((c) => c.cartId === cart.id)).toEqual([]);
+    expect(h.lookups).toEqual([]);
+    const [row] = await h.orm.em.fork().execute<Array<{ version: number }>>('select version from cart where id = ?', [cart.id]);
+    expect(row!.version).toBe(2);
+    // Still someone else's cart for someone else, and a real change still counts.
+    const alice = customer(`alice-${randomUUID()}`);
+    const hers = (await h.run(CREATE, alice)).data.cartCreate.cart.id;
+    const foreign = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: []) { cart { id } } }`, customer('bob'), { id: hers });
+    expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const real = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { version totalQuantity } } }`, GUEST, { id: cart.id, ids: [lineId] });
+    expect(real.data.cartLinesRemove.cart).toEqual({ version: 3, totalQuantity: 0 });
+  });
+});
+
 describe('ids that are not UUIDs', () => {
   it('are answered like unknown ones (null, NOT_FOUND, UNKNOWN_PRODUCT, FORBIDDEN), never with a database error', async () => {
     const created = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 1 }] } });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, userError, type Identity, type ProductLookupItem, type UserError } from '@shop/platform';
 import { clampToAvailable, isValidQuantity, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
-import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
+import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 
 export type ProductLookup = (ids: readonly string[]) => Promise<Map<string, ProductLookupItem>>;
 
@@ -38,6 +38,7 @@ export async function addLines(
   lines: ReadonlyArray<{ productId: string; quantity: number }>,
   expectedVersion?: number | null,
 ): Promise<CartResult> {
+  if (lines.length === 0) return unchanged(deps, cartId, identity);
   const errors: UserError[] = [];
   lines.forEach((line, i) => {
     if (!isValidQuantity(line.quantity)) errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
@@ -79,6 +80,7 @@ export async function updateLines(
   lines: ReadonlyArray<{ id: string; quantity: number }>,
   expectedVersion?: number | null,
 ): Promise<CartResult> {
+  if (lines.length === 0) return unchanged(deps, cartId, identity);
   const errors = lines.flatMap((line, i) =>
     line.quantity === 0 || isValidQuantity(line.quantity) ? [] : [userError('INVALID_QUANTITY', `Quantity must be a whole number from 0 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity'])],
   );
@@ -113,11 +115,12 @@ export async function updateLines(
 }
 
 export async function removeLines(deps: LineDeps, cartId: string, identity: Identity, lineIds: readonly string[], expectedVersion?: number | null): Promise<CartResult> {
+  if (lineIds.length === 0) return unchanged(deps, cartId, identity);
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     const rows = await tx.execute<Array<{ id: string }>>('select id from cart_line where cart_id = ?', [cart.id]);
     const present = new Set(rows.map((r) => r.id));
     const unknown = lineIds.flatMap((id, i) => (present.has(id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lineIds', String(i)])]));
     if (unknown.length) refuse(...unknown);
-    if (lineIds.length) await tx.execute('delete from cart_line where cart_id = ? and id in (?)', [cart.id, [...lineIds]]);
+    await tx.execute('delete from cart_line where cart_id = ? and id in (?)', [cart.id, [...lineIds]]);
   });
 }

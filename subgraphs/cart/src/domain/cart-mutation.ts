@@ -43,6 +43,16 @@ export interface CartMutationDeps {
 }
 
 /**
+ * A mutation with nothing to do (an empty list of lines): no transaction, no version bump, no
+ * cart-changed message; the cart as it is, to whoever may see it (others: FORBIDDEN, as always).
+ */
+export async function unchanged(deps: CartMutationDeps, cartId: string, identity: Identity): Promise<CartResult> {
+  const cart = await deps.current(cartId);
+  if (!cart || !canAccessCart(cart, identity)) throw new ForbiddenError('Cart not found or not yours');
+  return { cart, userErrors: [], warnings: [] };
+}
+
+/**
  * The frame of every cart mutation: one transaction that locks the cart row (so concurrent
  * changes apply one after another and none is lost), checks access, status and expected version,
  * runs `work`, and bumps the version by one. Not the caller's cart, or no such cart: FORBIDDEN,
