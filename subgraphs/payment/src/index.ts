@@ -12,7 +12,7 @@ const config = loadConfig();
 
 // One provider (and so one circuit breaker) for the saga workers and the refund mutation.
 let provider: ResilientProvider | undefined;
-const providerOf = (deps: Pick<SubgraphDeps, 'orm'>) => (provider ??= resilientProvider(new SimulatorProvider(deps.orm.em)));
+const providerOf = (deps: Pick<SubgraphDeps, 'orm'>) => (provider ??= resilientProvider(new SimulatorProvider(deps.orm.em, { hangMs: config.PAYMENT_SIMULATOR_HANG_MS })));
 
 await runSubgraph({
   name: 'payment',
@@ -23,6 +23,7 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: paymentOrmOptions(config.PAYMENT_DATABASE_URL),
-  background: async (deps) => startPaymentWorkers(deps, { provider: providerOf(deps) }),
+  background: async (deps) =>
+    startPaymentWorkers(deps, { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS }),
   context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), notify: afterPaymentCommit(deps) }),
 });

@@ -12,7 +12,7 @@ import {
   deterministicEventId,
 } from '@shop/platform';
 import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
-import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
+import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
 // Keys arrive from the gateway and clients; a malformed one is "not found", not a database error
@@ -62,6 +62,8 @@ export class PaymentService {
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
   private readonly notify: (orderId?: string) => void;
+  /** Settlements running in this process, by payment id: a resume joins one instead of calling the provider again. */
+  private readonly settling = new Map<string, Promise<Payment['status'] | undefined>>();
   constructor(em: EntityManager, options: PaymentServiceOptions = {}) {
     this.em = em;
     this.provider = options.provider;
@@ -112,13 +114,35 @@ export class PaymentService {
   /**
    * Step 2: calls the provider (through the resilience policy; idempotency key = order id, so a
    * repeat after a crash returns the same capture) and records the outcome with its event in one
-   * short transaction. Only the first writer of an outcome enqueues. Safe to run concurrently.
+   * short transaction. Only the first writer of an outcome enqueues. Safe to run concurrently; in
+   * one process a second call for the same payment joins the running one.
+   *
+   * `resume`: the payment may have reached the provider before (a crash, a redelivery, the recovery
+   * loop): its status by idempotency key is asked first and recorded if known; only a capture the
+   * provider never finished is made (again). If the provider cannot be asked, the payment stays
+   * PENDING for the recovery loop rather than failing a charge that may exist.
    */
-  async settleCapture(paymentId: string): Promise<Payment['status'] | undefined> {
+  settleCapture(paymentId: string, { resume = false } = {}): Promise<Payment['status'] | undefined> {
+    const running = this.settling.get(paymentId);
+    if (running) return running;
+    const settling = this.settle(paymentId, resume).finally(() => this.settling.delete(paymentId));
+    this.settling.set(paymentId, settling);
+    return settling;
+  }
+
+  /** Resumes the order's payment if it is still PENDING (a redelivered request); its status otherwise. */
+  async resumeCapture(orderId: string): Promise<Payment['status'] | undefined> {
+    const [payment] = await this.em.fork().execute<Array<{ id: string; status: Payment['status'] }>>('select id, status from payment where order_id = ?', [orderId]);
+    if (payment?.status !== 'PENDING') return payment?.status;
+    return this.settleCapture(payment.id, { resume: true });
+  }
+
+  private async settle(paymentId: string, resume: boolean): Promise<Payment['status'] | undefined> {
     if (!this.provider) throw new Error('PaymentService needs a provider to capture');
     const [payment] = await this.em.fork().execute<PaymentRow[]>(`select ${ROW} from payment where id = ?`, [paymentId]);
     if (!payment || payment.status !== 'PENDING') return payment?.status;
-    const outcome = await this.callProvider(this.provider, payment);
+    const outcome = resume ? await this.resumeProvider(this.provider, payment) : await this.callProvider(this.provider, payment);
+    if (!outcome) return 'PENDING';
     const status = await this.em.fork().transactional(async (tx) => {
       const failed = outcome.status === 'FAILED' ? outcome : null;
       const updated = await tx.execute<{ affectedRows: number }>(
@@ -133,7 +157,7 @@ export class PaymentService {
       return outcome.status;
     });
     this.notify(payment.orderId);
-    this.log?.info({ orderId: payment.orderId, paymentId, status, code: outcome.status === 'FAILED' ? outcome.code : undefined }, 'capture settled');
+    this.log?.info({ orderId: payment.orderId, paymentId, status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined }, 'capture settled');
     return status;
   }
 
@@ -167,6 +191,21 @@ export class PaymentService {
       const known = await provider.status(payment.orderId).catch(() => undefined);
       return known?.status === 'SUCCEEDED' ? { status: 'CAPTURED', providerReference: known.providerReference } : failure;
     }
+  }
+
+  /** What the provider knows under the order id, else the (idempotent) capture; undefined when it cannot be asked. */
+  private async resumeProvider(provider: PaymentProvider, payment: PaymentRow): Promise<Outcome | undefined> {
+    let known: ProviderStatus;
+    try {
+      known = await provider.status(payment.orderId);
+    } catch (error) {
+      this.log?.warn({ orderId: payment.orderId, err: error }, 'provider status unknown; payment left PENDING for the recovery loop');
+      return undefined;
+    }
+    if (known.status === 'SUCCEEDED') return { status: 'CAPTURED', providerReference: known.providerReference };
+    if (known.status === 'DECLINED') return { status: 'FAILED', code: known.code, reason: known.reason };
+    // NOT_FOUND (never reached) or PENDING (the attempt died with the process): capture, same key.
+    return this.callProvider(provider, payment);
   }
 
   /** The recorded outcome as its event, under an id derived from the order (same answer, same id). */

@@ -47,6 +47,8 @@ export class RefundService {
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
   private readonly notify: (orderId?: string) => void;
+  /** Settlements running in this process, by refund id: a second call joins the running one. */
+  private readonly settling = new Map<string, Promise<RefundStatus | undefined>>();
   constructor(em: EntityManager, options: RefundServiceOptions = {}) {
     this.em = em;
     this.provider = options.provider;
@@ -117,7 +119,24 @@ export class RefundService {
    * outcome in one short transaction. A timeout leaves the refund PENDING (it may have happened)
    * for the recovery loop; a decline, provider error or open circuit fails it and frees its claim.
    */
-  async settle(refundId: string): Promise<RefundStatus | undefined> {
+  settle(refundId: string): Promise<RefundStatus | undefined> {
+    const running = this.settling.get(refundId);
+    if (running) return running;
+    const settling = this.settleOnce(refundId).finally(() => this.settling.delete(refundId));
+    this.settling.set(refundId, settling);
+    return settling;
+  }
+
+  /** A redelivered refund request: settles its refund if still PENDING (the first delivery died before). */
+  async resumePending(orderId: string, idempotencyKey: string): Promise<RefundStatus | undefined> {
+    const [row] = await this.em.fork().execute<Array<{ id: string; status: RefundStatus }>>(
+      'select r.id, r.status from refund r join payment p on p.id = r.payment_id where p.order_id = ? and r.idempotency_key = ?',
+      [orderId, idempotencyKey],
+    );
+    return row?.status === 'PENDING' ? this.settle(row.id) : row?.status;
+  }
+
+  private async settleOnce(refundId: string): Promise<RefundStatus | undefined> {
     if (!this.provider) throw new Error('RefundService needs a provider to refund');
     const [row] = await this.em.fork().execute<Array<RefundRow & { providerReference: string | null }>>(
       `select ${REFUND}, p.provider_reference as "providerReference" from refund r join payment p on p.id = r.payment_id where r.id = ?`,

@@ -23,11 +23,20 @@ export interface PaymentWorkerOptions {
   provider: PaymentProvider;
   /** Durable consumer name on the ORDER stream (also the inbox key); unique per test run. */
   durable?: string;
-  /** How often the recovery loop looks for captures and refunds left PENDING. */
+  /** How often the recovery loop looks for captures and refunds left PENDING (default 3 s). */
   recoverIntervalMs?: number;
-  /** A PENDING row untouched this long is considered abandoned (crash) and settled again. */
+  /** A PENDING row untouched this long is considered abandoned and settled again (default 20 s). */
   staleAfterMs?: number;
 }
+
+/**
+ * Recovery has to finish well inside the order's payment timeout (ORDER_PAYMENT_TIMEOUT_MS, 60 s):
+ * 20 s is longer than one capture's worst case under the resilience policy (3 attempts of 5 s plus
+ * backoff), so the loop rarely meets a live call; found within 3 s, settled within ~15 s more.
+ */
+export const RECOVERY_DEFAULTS = { recoverIntervalMs: 3_000, staleAfterMs: 20_000 };
+/** Settlements at once during a recovery pass. */
+const RECOVERY_CONCURRENCY = 8;
 
 const paymentRequested = z.object({
   orderId: z.string().regex(UUID),
@@ -47,8 +56,9 @@ type After = (work: () => Promise<unknown>) => void;
 
 /**
  * Runs in the inbox transaction: records the request (payment row / refund claim) and, after the
- * commit, calls the provider. A crash in between leaves a PENDING row that redelivery of the
- * request or the recovery loop settles; the provider's idempotency keeps it to one charge.
+ * commit, calls the provider (before the JetStream ack). A crash in between leaves a PENDING row:
+ * the restarted process settles it at start, a redelivered request resumes it (`resume` below), the
+ * recovery loop is the backstop; the provider's idempotency keeps it to one charge.
  */
 async function dispatch(payments: PaymentService, refunds: RefundService, tx: EntityManager, event: EventEnvelope<unknown>, after: After, log: Logger) {
   if (event.subject === ORDER_PAYMENT_REQUESTED) {
@@ -73,6 +83,22 @@ async function dispatch(payments: PaymentService, refunds: RefundService, tx: En
   log.warn({ subject: event.subject, eventId: event.id }, 'unknown payment command ignored');
 }
 
+/** A redelivered request the inbox already holds: finish what its first delivery may have left PENDING. */
+async function resume(payments: PaymentService, refunds: RefundService, event: EventEnvelope<unknown>) {
+  if (event.subject === ORDER_PAYMENT_REQUESTED) {
+    const parsed = paymentRequested.safeParse(event.data);
+    if (parsed.success) await payments.resumeCapture(parsed.data.orderId);
+  } else if (event.subject === ORDER_PAYMENT_REFUND) {
+    const parsed = refundRequested.safeParse(event.data);
+    if (parsed.success) await refunds.resumePending(parsed.data.orderId, parsed.data.idempotencyKey);
+  }
+}
+
+/** Settles the given rows, a few at a time. */
+async function settleAll(ids: string[], settle: (id: string) => Promise<unknown>) {
+  for (let i = 0; i < ids.length; i += RECOVERY_CONCURRENCY) await Promise.all(ids.slice(i, i + RECOVERY_CONCURRENCY).map(settle));
+}
+
 type NotifyDeps = Pick<SubgraphDeps, 'outbox' | 'log'> & Partial<Pick<SubgraphDeps, 'redis'>>;
 
 /**
@@ -95,7 +121,7 @@ export async function startPaymentWorkers(
   deps: Pick<SubgraphDeps, 'orm' | 'nc'> & NotifyDeps,
   options: PaymentWorkerOptions,
 ): Promise<Array<() => Promise<void>>> {
-  const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = 10_000, staleAfterMs = 60_000 } = options;
+  const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = RECOVERY_DEFAULTS.recoverIntervalMs, staleAfterMs = RECOVERY_DEFAULTS.staleAfterMs } = options;
   const log = deps.log.child({ component: 'payment' });
   const notify = afterPaymentCommit(deps);
   const payments = new PaymentService(deps.orm.em, { provider, log, notify });
@@ -112,11 +138,18 @@ export async function startPaymentWorkers(
       afterCommit(async () => notify());
       await dispatch(payments, refunds, tx, event, afterCommit, log);
     },
+    onDuplicate: (event) => resume(payments, refunds, event),
   });
+  // The first pass runs at start and takes every PENDING row, however fresh: whatever this process
+  // was doing when it died. (Another live process may be settling one of them too; the provider's
+  // idempotency and the conditional update make that a repeated question, not a second charge.)
+  let atStart = true;
   const stopRecovery = startPeriodic('payment recovery', recoverIntervalMs, async () => {
-    // Settles rows left PENDING by a crash or an unanswered provider.
-    for (const id of await payments.stalePending(staleAfterMs)) await payments.settleCapture(id);
-    for (const id of await refunds.stalePending(staleAfterMs)) await refunds.settle(id);
+    const olderThanMs = atStart ? 0 : staleAfterMs;
+    const limit = atStart ? 1_000 : 50;
+    await settleAll(await payments.stalePending(olderThanMs, limit), (id) => payments.settleCapture(id, { resume: true }));
+    await settleAll(await refunds.stalePending(olderThanMs, limit), (id) => refunds.settle(id));
+    atStart = false;
   }, log);
   return [() => consumer.stop(), stopRecovery];
 }
