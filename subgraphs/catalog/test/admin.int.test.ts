@@ -65,6 +65,28 @@ describe('productCreate', () => {
     expect(category.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'categoryId'], code: 'NOT_FOUND' })]);
   });
 
+  it('derives a unique slug for namesakes, and keeps TAKEN for a slug the client sent', async () => {
+    const create = (sku: string, extra: Record<string, unknown> = {}) => h.run(CREATE, ADMIN, { input: { sku, name: 'Desk Lamp Pro', price: '10.00', ...extra } });
+    const slugs = [];
+    for (const sku of ['LAMP-1', 'LAMP-2', 'LAMP-3']) {
+      const res = await create(sku);
+      expect(res.data.productCreate.userErrors).toEqual([]);
+      slugs.push(res.data.productCreate.product.slug);
+    }
+    expect(slugs).toEqual(['desk-lamp-pro', 'desk-lamp-pro-2', 'desk-lamp-pro-3']);
+    const sent = await create('LAMP-4', { slug: 'desk-lamp-pro-2' });
+    expect(sent.data.productCreate.userErrors).toEqual([expect.objectContaining({ field: ['input', 'slug'], code: 'TAKEN' })]);
+    // Namesakes created at the same moment each get their own slug (a lost race is retried, not TAKEN).
+    const racing = await Promise.all(['LAMP-5', 'LAMP-6', 'LAMP-7', 'LAMP-8', 'LAMP-9'].map((sku) => create(sku)));
+    expect(racing.flatMap((r) => r.data.productCreate.userErrors)).toEqual([]);
+    const raced = racing.map((r) => r.data.productCreate.product.slug as string);
+    expect(new Set(raced).size).toBe(5);
+    expect(raced.every((slug) => /^desk-lamp-pro-\d+$/.test(slug))).toBe(true);
+    const symbols = await h.run(CREATE, ADMIN, { input: { sku: 'SYM-1', name: '★★★', price: '1.00' } });
+    const symbols2 = await h.run(CREATE, ADMIN, { input: { sku: 'SYM-2', name: '☆☆☆', price: '1.00' } });
+    expect([symbols.data.productCreate.product.slug, symbols2.data.productCreate.product.slug]).toEqual(['product', 'product-2']);
+  });
+
   it('refuses a price or stock over what its column holds as TOO_LARGE, and takes the largest price', async () => {
     for (const price of ['21474836.48', '999999999999.99']) {
       const res = await h.run(CREATE, ADMIN, { input: { sku: 'BIG-1', name: 'Big', price } });

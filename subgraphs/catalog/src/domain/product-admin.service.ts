@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
@@ -15,7 +15,7 @@ import {
 import { CategorySchema } from '../data/category.entity.ts';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { availableQuantity } from './product.service.ts';
-import { adjustmentModel, MAX_STOCK, productCreateModel, productUpdateModel, slugify, type ProductUpdate } from './product-input.ts';
+import { adjustmentModel, derivedSlug, MAX_STOCK, productCreateModel, productUpdateModel, type ProductUpdate } from './product-input.ts';
 
 export type ProductResult = { product: Product; userErrors: [] } | { product: null; userErrors: UserError[] };
 const failed = (...userErrors: UserError[]): ProductResult => ({ product: null, userErrors });
@@ -58,17 +58,38 @@ export class ProductAdminService {
     return !id || (await tx.count(CategorySchema, { id })) === 1;
   }
 
-  private async run(work: (tx: EntityManager) => Promise<ProductResult>): Promise<ProductResult> {
-    try {
-      const result = await this.em.fork().transactional(work);
-      if (result.product) this.afterCommit();
-      return result;
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) {
+  /**
+   * A slug derived from the name that no product has yet: products with the same name get "-2",
+   * "-3"… (checked 20 at a time by the unique index; a random suffix past 1,000 namesakes).
+   */
+  private async freeSlug(tx: EntityManager, name: string): Promise<string> {
+    for (let from = 1; from <= 1000; from += 20) {
+      const candidates = Array.from({ length: 20 }, (_, i) => derivedSlug(name, from + i));
+      const rows = await tx.execute<Array<{ slug: string }>>('select slug from product where slug in (?)', [candidates]);
+      const taken = new Set(rows.map((r) => r.slug));
+      const free = candidates.find((slug) => !taken.has(slug));
+      if (free) return free;
+    }
+    return `${derivedSlug(name).slice(0, 150)}-${randomBytes(4).toString('hex')}`;
+  }
+
+  /**
+   * One transaction; a duplicate sku or slug is TAKEN. `slugWasDerived`: the client sent no slug, so a
+   * concurrent namesake that took the same derived slug is not the client's problem — run again
+   * (a few times), and the next free slug is found.
+   */
+  private async run(work: (tx: EntityManager) => Promise<ProductResult>, slugWasDerived = false): Promise<ProductResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.em.fork().transactional(work);
+        if (result.product) this.afterCommit();
+        return result;
+      } catch (error) {
+        if (!(error instanceof UniqueConstraintViolationException)) throw error;
         const field = takenField(error);
+        if (field === 'slug' && slugWasDerived && attempt < 10) continue;
         return failed(userError('TAKEN', `Another product already has this ${field}`, ['input', field]));
       }
-      throw error;
     }
   }
 
@@ -81,7 +102,8 @@ export class ProductAdminService {
       const product = tx.create(ProductSchema, {
         id: randomUUID(),
         sku: data.sku,
-        slug: data.slug ?? slugify(data.name),
+        // A slug the client sent is theirs (TAKEN when another product has it); a derived one is made unique.
+        slug: data.slug ?? (await this.freeSlug(tx, data.name)),
         name: data.name,
         description: data.description,
         priceAmount: data.price,
@@ -95,7 +117,7 @@ export class ProductAdminService {
       await tx.flush();
       await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'CREATED'));
       return { product, userErrors: [] };
-    });
+    }, data.slug == null);
   }
 
   async update(id: string, input: unknown): Promise<ProductResult> {

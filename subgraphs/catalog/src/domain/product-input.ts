@@ -12,6 +12,17 @@ export const slugify = (text: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 160);
 
+/**
+ * The n-th slug derived from a product name: "desk-lamp", then "desk-lamp-2", "desk-lamp-3"…, always
+ * a valid slug within 160 characters (a name with no letters or digits gives "product").
+ */
+export function derivedSlug(name: string, n = 1): string {
+  const base = slugify(name).replace(/-+$/, '') || 'product';
+  if (n === 1) return base;
+  const suffix = `-${n}`;
+  return `${base.slice(0, 160 - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
 /** Most units of one product on hand: what creating and adjusting stock may reach. */
 export const MAX_STOCK = 1_000_000_000;
 
