@@ -61,6 +61,9 @@ describe('order mutations', () => {
     expect(res.data.orderCancel.order.status).toBe('CANCELLED');
     expect((await outbox(id)).slice(-2)).toEqual(['order.status.cancelled', 'order.stock.release']);
     expect(changed).toContain(id);
+    // Cancelled before the payment was requested: the token goes too.
+    const [row] = await orm.em.fork().execute<Array<{ payment_token: string | null }>>('select payment_token from customer_order where id = ?', [id]);
+    expect(row!.payment_token).toBeNull();
   });
 
   it('refunds and returns the stock when a paid order is cancelled', async () => {

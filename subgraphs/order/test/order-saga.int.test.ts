@@ -90,4 +90,27 @@ describe('the checkout saga, step by step on the real database', () => {
     const s = await state(slow.checkoutId);
     expect(s.subjects.slice(-2)).toEqual(['order.stock.release', 'order.payment.refund']);
   });
+
+  it('erases the payment token on every status after PENDING, also when the payment was never requested', async () => {
+    const rejected = checkout();
+    await tx((em) => startOrder(em, rejected, timeouts));
+    expect((await state(rejected.checkoutId)).token).toBe('tok_visa');
+    await tx((em) => onStockRejected(em, rejected.checkoutId, 'short'));
+    expect(await state(rejected.checkoutId)).toMatchObject({ status: 'REJECTED', token: null });
+
+    const unanswered = checkout();
+    // A deadline already past: the sweep finds it without waiting.
+    await tx((em) => startOrder(em, unanswered, { reserveMs: -1_000, paymentMs: 60_000 }));
+    expect(await tx((em) => failTimedOut(em))).toContain(unanswered.checkoutId);
+    expect(await state(unanswered.checkoutId)).toMatchObject({ status: 'REJECTED', token: null });
+
+    const declined = checkout();
+    await tx((em) => startOrder(em, declined, timeouts));
+    await tx((em) => onStockReserved(em, declined.checkoutId, timeouts));
+    await tx((em) => onPaymentFailed(em, declined.checkoutId, 'DECLINED'));
+    expect(await state(declined.checkoutId)).toMatchObject({ status: 'PAYMENT_FAILED', token: null });
+
+    // And the database refuses a token on any status but PENDING.
+    await expect(orm.em.fork().execute(`update customer_order set payment_token = 'tok_visa' where id = ?`, [declined.checkoutId])).rejects.toThrow(/customer_order_token_only_pending/);
+  });
 });

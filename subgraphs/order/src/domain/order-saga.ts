@@ -51,11 +51,13 @@ export async function lockOrder(tx: EntityManager, id: string): Promise<OrderRow
 /**
  * Move an order to `to` if the transition is allowed: status, history, the step deadline, and the
  * `order.status.<to>` event in the same transaction. Returns false (and changes nothing) otherwise,
- * which is how redelivered or late events become no-ops.
+ * which is how redelivered or late events become no-ops. Every move leaves PENDING, the only status
+ * that still needs the payment token (the caller has it in `order`), so every move erases it:
+ * whether the payment was requested, the stock rejected, the order cancelled or timed out.
  */
 export async function moveOrder(tx: EntityManager, order: OrderRow, to: OrderStatus, reason: string | null, deadline: Date | null): Promise<boolean> {
   if (!canMove(order.status, to)) return false;
-  await tx.execute('update customer_order set status = ?, step_deadline = ?, updated_at = now() where id = ?', [to, deadline, order.id]);
+  await tx.execute('update customer_order set status = ?, step_deadline = ?, payment_token = null, updated_at = now() where id = ?', [to, deadline, order.id]);
   await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, ?, clock_timestamp())', [order.id, to, reason]);
   const event: OrderStatusChanged = { orderId: order.id, cartId: order.cart_id ?? '', status: to, reason };
   await emit(tx, orderStatusSubject(to), order.id, event);
@@ -103,8 +105,6 @@ export async function onStockReserved(tx: EntityManager, orderId: string, timeou
     currency: order.currency,
     paymentToken: order.payment_token ?? '',
   });
-  // The token has done its job; it does not stay in the order.
-  await tx.execute('update customer_order set payment_token = null where id = ?', [orderId]);
   return true;
 }
 
