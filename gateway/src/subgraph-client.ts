@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError, Kind, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { DEFAULT_RETRY_AFTER_SECONDS, ErrorCode, isOutage, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
 
@@ -15,6 +15,14 @@ class SubgraphHttpError extends GraphQLError {
     this.body = body;
   }
 }
+
+const safeParse = (query: string | undefined): DocumentNode | undefined => {
+  try {
+    return query ? parse(query) : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 const isGraphQLBody = (body: unknown): body is { data?: Record<string, unknown> | null; errors: GraphQLFormattedError[] } =>
   !!body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors);
@@ -56,8 +64,13 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    const path = fetchErrorPath('document' in options ? options.document : undefined);
-    const withPaths = (errors: readonly GraphQLFormattedError[]) => errors.map((error) => (error.path || !path ? error : { ...error, path }));
+    // Only on the error path: the fetch's document (parsed from its query unless the planner kept it).
+    const errorPath = () => fetchErrorPath(('document' in options && options.document) || safeParse(options.request.query));
+    const withPaths = (errors: readonly GraphQLFormattedError[]) => {
+      if (errors.every((error) => error.path)) return errors;
+      const path = errorPath();
+      return errors.map((error) => (error.path || !path ? error : { ...error, path }));
+    };
     try {
       const response = await super.process(options);
       return response.errors ? { ...response, errors: withPaths(response.errors) } : response;
@@ -68,6 +81,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
       }
       if (!(error instanceof SubgraphHttpError) && !isOutage(error) && (error as Error).name !== 'AbortError') throw error;
       this.log.warn({ err: error }, 'subgraph unavailable; answered SERVICE_UNAVAILABLE');
+      const path = errorPath();
       const message = `A service this request needs is temporarily unavailable; retry in ${DEFAULT_RETRY_AFTER_SECONDS} seconds`;
       return { errors: [{ message, ...(path ? { path } : {}), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: DEFAULT_RETRY_AFTER_SECONDS } }] };
     }

@@ -60,7 +60,8 @@ export function retryAfterPlugin(): ApolloServerPlugin<BaseContext> {
           if (!outages.length) return;
           const seconds = Math.max(...outages.map((e) => Number(e.extensions?.retryAfter) || DEFAULT_RETRY_AFTER_SECONDS));
           response.http.headers.set('retry-after', String(seconds));
-          if (data == null && outages.length === errors!.length) response.http.status = 503;
+          const nothingAnswered = data == null || Object.values(data).every((value) => value == null);
+          if (nothingAnswered && outages.length === errors!.length) response.http.status = 503;
         },
       };
     },

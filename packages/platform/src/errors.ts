@@ -86,8 +86,9 @@ const httpStatusOf = (error: unknown): number | undefined => {
 export function clientFacingCode(code: unknown, original: unknown): string {
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) return code;
   if (isOutage(original)) return ErrorCode.SERVICE_UNAVAILABLE;
+  const ownCode = (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
   const status = httpStatusOf(original);
-  if (code === undefined && status !== undefined && status >= 400 && status < 500) {
+  if (ownCode === undefined && status !== undefined && status >= 400 && status < 500) {
     return /sha does not match/i.test((original as Error).message) ? 'PERSISTED_QUERY_HASH_MISMATCH' : 'BAD_REQUEST';
   }
   return ErrorCode.INTERNAL_SERVER_ERROR;

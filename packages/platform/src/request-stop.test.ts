@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { buildSchema, graphql, GraphQLError, isObjectType, type GraphQLFieldResolver } from 'graphql';
+import { withRequestId } from './request-context.ts';
+import { stopWorkOfLostRequests } from './request-stop.ts';
+
+/** SDL plus resolvers (the few this test needs), without another library. */
+function makeExecutableSchemaFromSdl(sdl: string, resolvers: Record<string, Record<string, GraphQLFieldResolver<unknown, unknown>>>) {
+  const schema = buildSchema(sdl);
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) throw new Error(typeName);
+    for (const [name, resolve] of Object.entries(fields)) type.getFields()[name]!.resolve = resolve;
+  }
+  return schema;
+}
+
+/** A schema whose list resolver counts its calls, and a root field that always fails. */
+function counting() {
+  const calls = { items: 0, details: 0 };
+  const schema = stopWorkOfLostRequests(
+    makeExecutableSchemaFromSdl('type Item { id: ID!, detail: String } type Query { broken: String!, items: [Item!]! }', {
+      Query: {
+        broken: () => {
+          throw new GraphQLError('bad input', { extensions: { code: 'BAD_USER_INPUT' } });
+        },
+        items: async () => {
+          calls.items++;
+          await new Promise((r) => setTimeout(r, 5));
+          return [{ id: '1' }, { id: '2' }];
+        },
+      },
+      Item: {
+        detail: () => {
+          calls.details++;
+          return 'd';
+        },
+      },
+    }),
+  );
+  return { schema, calls };
+}
+
+describe('stopWorkOfLostRequests', () => {
+  it('skips the rest of a request once a non-null root field has failed (its data is null anyway)', async () => {
+    const { schema, calls } = counting();
+    const result = await withRequestId('r1', () => graphql({ schema, source: '{ broken items { id detail } }' }), new AbortController());
+    expect(result.data).toBeNull();
+    expect(calls).toEqual({ items: 0, details: 0 });
+    expect(result.errors?.[0]?.message).toBe('bad input');
+  });
+
+  it('stops resolving for a caller that hung up', async () => {
+    const { schema, calls } = counting();
+    const stop = new AbortController();
+    const running = withRequestId('r2', () => graphql({ schema, source: '{ items { id detail } }' }), stop);
+    stop.abort();
+    await running;
+    expect(calls.details).toBe(0);
+  });
+
+  it('changes nothing for a request that goes well', async () => {
+    const { schema, calls } = counting();
+    const result = await withRequestId('r3', () => graphql({ schema, source: '{ items { id detail } }' }), new AbortController());
+    expect(result).toEqual({ data: { items: [{ id: '1', detail: 'd' }, { id: '2', detail: 'd' }] } });
+    expect(calls).toEqual({ items: 1, details: 2 });
+  });
+});
