@@ -11,6 +11,7 @@ import { printSubscriptionBench, runSubscriptionBench } from './subscriptions.ts
 import { entries, type BenchContext } from './entries.ts';
 import { runCheckoutSagaBench } from './checkout-saga.ts';
 import { graphql } from './client.ts';
+import { printAbuseBench, runAbuseBench } from './abuse.ts';
 
 const env = loadEnv(
   z.object({
@@ -37,9 +38,10 @@ for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_
 const wanted = process.argv.slice(2);
 const runSaga = wanted.length === 0 || wanted.includes('checkout-saga');
 const runSubscriptions = wanted.length === 0 || wanted.includes('subscriptions');
+const runAbuse = wanted.length === 0 || wanted.includes('abuse');
 const selected = entries.filter((e) => wanted.length === 0 || wanted.includes(e.name));
-if (selected.length === 0 && !runSaga && !runSubscriptions) {
-  console.error(`unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions'].join(', ')}`);
+if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse) {
+  console.error(`unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse'].join(', ')}`);
   process.exit(1);
 }
 
@@ -132,4 +134,5 @@ if (runSubscriptions) {
     printSubscriptionBench(await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, jwtSecret: env.JWT_SECRET, ...settings }));
   }
 }
+if (runAbuse) printAbuseBench(await runAbuseBench({ gatewayUrl: env.BENCH_GATEWAY_URL, catalogUrl: env.BENCH_CATALOG_URL, seconds: env.BENCH_SECONDS }));
 await Promise.all([noCacheCart.stop(), protectedGateway.stop(), openGateway.stop(), subscriptionGateway.stop()]);
