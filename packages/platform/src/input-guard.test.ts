@@ -38,3 +38,10 @@ describe('inputProblems', () => {
     expect(problems('query A { items { id } }', {}, 'Nope')[0]).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/Nope/) });
   });
 });
+
+describe('inputProblems: text that is not Unicode', () => {
+  it('refuses an unpaired surrogate like a NUL, and lets paired ones (emoji) through', () => {
+    expect(problems('query ($f: Filter) { items(filter: $f) { id } }', { f: { search: '\uD800' } })[0]).toMatchObject({ code: 'BAD_USER_INPUT', path: ['items'] });
+    expect(problems('query ($f: Filter) { items(filter: $f) { id } }', { f: { search: 'shoes 👟 עברית' } })).toEqual([]);
+  });
+});

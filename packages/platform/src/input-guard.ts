@@ -16,8 +16,12 @@ type Path = ReadonlyArray<string | number>;
 const clientError = (message: string, code: 'BAD_USER_INPUT' | 'BAD_REQUEST', path?: Path) =>
   new GraphQLError(message, { ...(path ? { path } : {}), extensions: { code, http: { status: 400 } } });
 
-/** Postgres text cannot hold NUL, and no shopper types one: refused everywhere, one rule for all text. */
-const hasNul = (text: string) => text.includes('\u0000');
+/**
+ * Text Postgres cannot store and no shopper types: a NUL character, or an unpaired UTF-16
+ * surrogate (not Unicode at all; a JSON column refuses it, a text column silently stores U+FFFD).
+ * Refused everywhere: one rule for all text.
+ */
+const hasNul = (text: string) => text.includes('\u0000') || !text.isWellFormed();
 
 function valueHasNul(value: unknown): boolean {
   if (typeof value === 'string') return hasNul(value);
@@ -81,7 +85,7 @@ function operationProblem(document: DocumentNode, operationName: string | null |
 /**
  * Client mistakes in a request that graphql would otherwise turn into a server error further on:
  * no such operation, variables that do not fit their types (out-of-range Int, unknown input field,
- * a malformed Decimal…), and NUL characters in any text. Each is a 400 with a 4xx code, and a
+ * a malformed Decimal…), and NUL characters or unpaired surrogates in any text. Each is a 400 with a 4xx code, and a
  * `path` naming the field that uses the bad value. Empty: the request may run.
  */
 export function inputProblems(
@@ -105,9 +109,9 @@ export function inputProblems(
     });
   }
   for (const [name, value] of Object.entries(variables ?? {})) {
-    if (valueHasNul(value)) return [clientError(`Variable "$${name}" holds a NUL character, which text input may not contain`, 'BAD_USER_INPUT', pathOf(name))];
+    if (valueHasNul(value)) return [clientError(`Variable "$${name}" holds a NUL character or an unpaired surrogate, which text input may not contain`, 'BAD_USER_INPUT', pathOf(name))];
   }
-  if (args.nulLiteralPath) return [clientError('Text input may not contain a NUL character', 'BAD_USER_INPUT', args.nulLiteralPath)];
+  if (args.nulLiteralPath) return [clientError('Text input may not contain a NUL character or an unpaired surrogate', 'BAD_USER_INPUT', args.nulLiteralPath)];
   return [];
 }
 

@@ -1,18 +1,23 @@
 import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped, type GraphQLSchema } from 'graphql';
 
+/** ISO-8601 as clients send it: a date, optionally a time and a zone offset, years 0001–9999. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const DATE_TIME_MESSAGE = 'DateTime must be ISO-8601, e.g. "2026-12-31T23:59:59Z", with a year from 0001 to 9999';
+
+function parseDateTime(value: unknown): Date {
+  const date = typeof value === 'string' && ISO_8601.test(value) ? new Date(value) : undefined;
+  // Year 0 and years past 9999 parse in JavaScript but not in Postgres.
+  if (!date || Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) throw new GraphQLError(DATE_TIME_MESSAGE);
+  return date;
+}
+
 export const DateTime = new GraphQLScalarType({
   name: 'DateTime',
   serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString()),
-  parseValue: (value) => {
-    const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be ISO-8601');
-    return date;
-  },
+  parseValue: parseDateTime,
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string');
-    const date = new Date(ast.value);
-    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be ISO-8601');
-    return date;
+    if (ast.kind !== Kind.STRING) throw new GraphQLError(DATE_TIME_MESSAGE);
+    return parseDateTime(ast.value);
   },
 });
 
