@@ -114,13 +114,19 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       }),
     );
     const overrides = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
-    const gateway = spawnLogged('gateway', process.execPath, [join(repoRoot, 'gateway', 'src', 'index.ts')], join(options.logDir, 'gateway.log'), {
-      env: { ...serviceEnv(options, 'gateway'), ...overrides },
-      cwd: repoRoot,
-    });
+    const spawnGateway = () =>
+      spawnLogged('gateway', process.execPath, [join(repoRoot, 'gateway', 'src', 'index.ts')], join(options.logDir, 'gateway.log'), {
+        env: { ...serviceEnv(options, 'gateway'), ...overrides },
+        cwd: repoRoot,
+      });
+    const gatewayReady = async (gateway: ManagedProcess) => {
+      await waitUntilReady(gateway, () => ready(`http://127.0.0.1:${options.ports.gateway}/health`), timeoutMs);
+      return gateway;
+    };
+    const gateway = spawnGateway();
     processes.push(gateway);
-    await waitUntilReady(gateway, () => ready(`http://127.0.0.1:${options.ports.gateway}/health`), timeoutMs);
-    /** Crash tests: SIGKILL one subgraph (no graceful stop), then start it again on the same port. */
+    await gatewayReady(gateway);
+    /** Crash tests: SIGKILL one subgraph or the gateway (no graceful stop), then start it again on the same port. */
     const crashAndRestart = async (name: string, whileDown?: () => Promise<void>) => {
       const index = processes.findIndex((p) => p.name === name);
       const old = processes[index]!;
@@ -131,7 +137,7 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       }
       await old.exited;
       await whileDown?.();
-      processes[index] = await startSubgraphProcess(options, name, timeoutMs);
+      processes[index] = name === 'gateway' ? await gatewayReady(spawnGateway()) : await startSubgraphProcess(options, name, timeoutMs);
     };
     return { gatewayUrl: `http://127.0.0.1:${options.ports.gateway}/graphql`, subgraphUrls, processes, stop, crashAndRestart };
   } catch (error) {

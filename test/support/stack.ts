@@ -15,20 +15,29 @@ export interface TestSupergraph extends RunningSupergraph {
   /** This stack's own Redis (tests may stop and restart it) and NATS. */
   redis: RunningRedis;
   natsUrl: string;
+  /** Fault tests: kill NATS, then start it again on the same port and data dir (streams survive). */
+  nats: { kill: () => Promise<void>; restart: () => Promise<void> };
   ports: Record<string, number> & { gateway: number };
   databases: Record<string, string>;
+  /** Connection URL of each subgraph's database, by subgraph name. */
+  databaseUrls: Record<string, string>;
+}
+
+export interface TestSupergraphOptions {
+  /** Admin URL of another Postgres server (fault tests restart it); default: the shared test server. */
+  postgresUrl?: string;
 }
 
 /**
  * The whole supergraph as real processes for one test file: fresh databases on the shared test
  * Postgres, migrated and seeded by the subgraphs' own commands, subgraphs and gateway on free ports.
  */
-export async function startTestSupergraph(extraEnv: Record<string, string> = {}): Promise<TestSupergraph> {
+export async function startTestSupergraph(extraEnv: Record<string, string> = {}, { postgresUrl = inject('postgresUrl') }: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const names = subgraphNames();
   const databases: Record<string, string> = {};
   const urls: Record<string, string> = {};
   for (const name of names) {
-    urls[name] = await createTestDatabase(`e2e_${name}`);
+    urls[name] = await createTestDatabase(`e2e_${name}`, postgresUrl);
     databases[name] = new URL(urls[name]).pathname.slice(1);
   }
   const ports = { gateway: await getFreePort() } as Record<string, number> & { gateway: number };
@@ -36,9 +45,10 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {})
   const logDir = mkdtempSync(join(tmpdir(), 'shop-e2e-logs-'));
   // Own NATS and Redis per stack: JetStream consumers, lookups and pub/sub of two stacks running
   // side by side must not meet. Postgres is shared (each stack has its own databases).
-  const nats = await startNats({ dataDir: join(logDir, 'nats'), port: await getFreePort(), logFile: join(logDir, 'nats.log') });
+  const natsOptions = { dataDir: join(logDir, 'nats'), port: await getFreePort(), logFile: join(logDir, 'nats.log') };
+  let nats = await startNats(natsOptions);
   const redis = await startRedis({ dataDir: join(logDir, 'redis'), port: await getFreePort(), logFile: join(logDir, 'redis.log'), ephemeral: true });
-  const adminUrl = new URL(inject('postgresUrl'));
+  const adminUrl = new URL(postgresUrl);
   const options = {
     postgresUrl: (database: string) => Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString(),
     databases,
@@ -57,7 +67,14 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {})
     await running.stop();
     await Promise.all([nats.stop(), redis.stop()]);
   };
-  return { ...running, stop, logDir, ports, databases, redis, natsUrl: nats.url };
+  const natsControl = {
+    kill: () => nats.kill(),
+    restart: async () => {
+      await nats.stop();
+      nats = await startNats(natsOptions);
+    },
+  };
+  return { ...running, stop, logDir, ports, databases, databaseUrls: urls, redis, natsUrl: nats.url, nats: natsControl };
 }
 
 export const devToken = (sub: string, roles: Role[], expiresIn: string | number = '10m') =>

@@ -14,6 +14,8 @@ export interface RunningNats {
   url: string;
   port: number;
   stop: () => Promise<void>;
+  /** Fault tests: SIGKILL, no shutdown of its own (JetStream recovers from its files on the next start). */
+  kill: () => Promise<void>;
 }
 
 /** Ready = the server greets with its INFO line and announces JetStream. */
@@ -45,5 +47,13 @@ export async function startNats(options: NatsOptions): Promise<RunningNats> {
   const command = findServerBinary('nats-server') ?? 'nats-server';
   const proc = spawnLogged('nats', command, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir], logFile);
   await waitUntilReady(proc, () => natsGreets(port), timeoutMs);
-  return { url: `nats://127.0.0.1:${port}`, port, stop: () => proc.stop() };
+  const kill = async () => {
+    try {
+      process.kill(-proc.child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await proc.stop();
+  };
+  return { url: `nats://127.0.0.1:${port}`, port, stop: () => proc.stop(), kill };
 }
