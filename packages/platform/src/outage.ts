@@ -18,8 +18,12 @@ const OUTAGE_NAMES = new Set([
   'TimeoutError',
   'MaxRetriesPerRequestError',
 ]);
-/** pg and ioredis report some losses only in their messages. */
-const OUTAGE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Connection is closed|terminating connection due to administrator command|the database system is (starting up|shutting down)/i;
+/**
+ * pg and ioredis report some losses only in their messages ("not queryable": a pooled pg client
+ * whose connection broke, e.g. mid-transaction while Postgres restarts).
+ */
+const OUTAGE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|terminating connection due to administrator command|the database system is (starting up|shutting down)|Client has encountered a connection error and is not queryable/i;
 
 function causesOf(error: unknown): unknown[] {
   if (!error || typeof error !== 'object') return [];
