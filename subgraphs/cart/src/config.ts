@@ -16,6 +16,11 @@ const model = refuseDevSecretInProduction(
     CART_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
     /** Upper bound for one batched product lookup at the catalog. */
     CATALOG_LOOKUP_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+    /**
+     * While the catalog cannot be reached, a checkout is accepted from the cart's own snapshot when
+     * the catalog confirmed every line's price at most this long ago (0: never without the catalog).
+     */
+    CART_SNAPSHOT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(900),
   }),
 );
 

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CurrencyCode, Identity, Logger, ProductLookupItem } from '@shop/platform';
 import { CartService, type CartPolicy, type CartViewCache } from './domain/cart.service.ts';
-import type { ProductLookup } from './domain/cart-lines.ts';
+import type { ProductLookup } from './domain/catalog-snapshot.ts';
 import { StoreSettingsService } from './domain/store-settings.service.ts';
 
 export interface Context {

@@ -17,7 +17,12 @@ let shared: CartContextDeps | undefined;
 function sharedDeps(deps: SubgraphDeps) {
   const publisher = createCartChangedPublisher({ redisUrl: config.REDIS_URL, log: deps.log, registry: deps.metrics.registry });
   shared = {
-    policy: { currency: config.STORE_CURRENCY, guestTtlHours: config.CART_GUEST_TTL_HOURS, customerTtlHours: config.CART_CUSTOMER_TTL_HOURS },
+    policy: {
+      currency: config.STORE_CURRENCY,
+      guestTtlHours: config.CART_GUEST_TTL_HOURS,
+      customerTtlHours: config.CART_CUSTOMER_TTL_HOURS,
+      snapshotMaxAgeSeconds: config.CART_SNAPSHOT_MAX_AGE_SECONDS,
+    },
     cache: createCartCache({ redis: deps.redis, log: deps.log, registry: deps.metrics.registry, ttlSeconds: config.CART_CACHE_TTL_SECONDS, enabled: config.CART_CACHE_ENABLED }),
     publishChanged: (change) => publisher.publishCartChanged(change),
     lookupProducts: createProductLookupClient(deps.nc, { timeoutMs: config.CATALOG_LOOKUP_TIMEOUT_MS }),

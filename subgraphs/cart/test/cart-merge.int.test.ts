@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import { GUEST } from '@shop/platform';
-import { applyProductAvailability, expireIdleCarts } from '../src/domain/cart-fate.ts';
+import { applyProductChange, expireIdleCarts } from '../src/domain/cart-fate.ts';
 import { customer, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 let h: CartHarness;
@@ -95,7 +95,7 @@ describe('product availability from the catalog', () => {
     await mutation.begin();
     try {
       await mutation.execute('select id from cart where id = ? for update', [id]);
-      const follower = h.orm.em.fork().transactional((tx) => applyProductAvailability(tx, item, false));
+      const follower = h.orm.em.fork().transactional((tx) => applyProductChange(tx, { productId: item, available: false, priceAmount: 1000 }));
       await new Promise((resolve) => setTimeout(resolve, 300)); // the follower is now waiting on a lock
       await mutation.execute('update cart_line set updated_at = now() where cart_id = ?', [id]);
       await mutation.commit();

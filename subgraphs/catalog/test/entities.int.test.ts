@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { connectNats, createProductLookupClient, GUEST, type NatsConnection } from '@shop/platform';
+import { connectNats, createProductLookupClient, GUEST, ServiceUnavailableError, type NatsConnection } from '@shop/platform';
 import { startProductLookupResponder } from '../src/events/product-lookup.responder.ts';
 import { insertProducts, log, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
 
@@ -80,6 +80,13 @@ describe('batched product lookup over NATS request-reply', () => {
     expect(found.get(ids[1]!)).toEqual({ id: ids[1], sku: 'ENT-1', name: 'Product 1', priceAmount: 101, currency: 'USD', availableQuantity: 1, available: true });
     expect(found.get(ids[99]!)).toMatchObject({ available: false, availableQuantity: 0 });
     expect(found.has(unknown)).toBe(false);
+  });
+
+  it('reports a catalog nobody answers for as unavailable (retryable), at once', async () => {
+    const lookup = createProductLookupClient(nc, { subject: `${subject}.nobody`, timeoutMs: 10_000 });
+    const started = Date.now();
+    await expect(lookup([ids[0]!])).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(Date.now() - started).toBeLessThan(5_000); // no responders: not the 10 s timeout
   });
 
   it('refuses a malformed request with a clear answer', async () => {

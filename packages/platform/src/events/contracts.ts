@@ -80,6 +80,11 @@ export interface ProductLookupReply {
   /** Found products; ids that do not exist are simply absent. */
   products: ProductLookupItem[];
 }
+/** A request the catalog did not answer: `unavailable` when the fault is the catalog's (worth a retry), not the request's. */
+export interface ProductLookupFailure {
+  error: string;
+  unavailable?: boolean;
+}
 
 /** Cart → order (CHECKOUT stream): everything the order needs, frozen at checkout. */
 export const CHECKOUT_REQUESTED = 'checkout.requested';

@@ -1,15 +1,35 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CATALOG_PRODUCT_LOOKUP, type ProductLookupItem, type ProductLookupReply } from './contracts.ts';
+import { ServiceUnavailableError } from '../errors.ts';
+import { CATALOG_PRODUCT_LOOKUP, type ProductLookupFailure, type ProductLookupItem, type ProductLookupReply } from './contracts.ts';
+
+const UNREACHABLE = 'The catalog cannot be reached right now; retry shortly';
 
 /**
  * The cart's side of the batched product lookup: one NATS request for a whole batch of ids
- * (put a DataLoader in front of it). Throws when the catalog does not answer in time.
+ * (put a DataLoader in front of it). When the catalog cannot answer — NATS disconnected, no
+ * responder, no answer in time, or the catalog failed to read — it throws ServiceUnavailableError,
+ * so callers can tell an outage (fall back, or answer SERVICE_UNAVAILABLE) from a bug. While the
+ * connection is down it fails at once instead of waiting out the timeout on every call.
  */
 export function createProductLookupClient(nc: NatsConnection, { timeoutMs = 2000, subject = CATALOG_PRODUCT_LOOKUP } = {}) {
+  let disconnected = false;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') disconnected = true;
+      else if (status.type === 'reconnect') disconnected = false;
+    }
+  })();
+
   return async function lookup(ids: readonly string[]): Promise<Map<string, ProductLookupItem>> {
-    const msg = await nc.request(subject, JSON.stringify({ ids }), { timeout: timeoutMs });
-    const reply = msg.json<ProductLookupReply & { error?: string }>();
-    if (reply.error) throw new Error(`catalog lookup refused: ${reply.error}`);
+    if (disconnected || nc.isClosed()) throw new ServiceUnavailableError(UNREACHABLE);
+    let reply: ProductLookupReply | ProductLookupFailure;
+    try {
+      reply = (await nc.request(subject, JSON.stringify({ ids }), { timeout: timeoutMs })).json();
+    } catch (error) {
+      throw new ServiceUnavailableError(UNREACHABLE, undefined, error);
+    }
+    if ('error' in reply && reply.unavailable) throw new ServiceUnavailableError(UNREACHABLE, undefined, new Error(`catalog lookup failed: ${reply.error}`));
+    if ('error' in reply) throw new Error(`catalog lookup refused: ${reply.error}`);
     return new Map(reply.products.map((p) => [p.id, p]));
   };
 }

@@ -36,6 +36,8 @@ export const CartLineSchema = defineEntity({
     unitPriceAmount: p.integer().default(0),
     name: p.string().length(200).default(''),
     available: p.boolean().default(true),
+    /** When the catalog last confirmed the price and name; null: not (or no longer) confirmed. */
+    pricedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().nullable(),
   },

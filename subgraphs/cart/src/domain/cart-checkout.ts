@@ -11,13 +11,15 @@ import {
   type CheckoutRequested,
   type CurrencyCode,
   type Identity,
+  type ProductLookupItem,
   type UserError,
 } from '@shop/platform';
 import { loadCartView, lockCart, touchCart } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { checkoutInputModel } from './checkout-input.ts';
+import { checkLines } from './checkout-lines.ts';
 import type { CartMutationDeps } from './cart-mutation.ts';
-import type { ProductLookup } from './cart-lines.ts';
+import { catalogNeededForCheckout, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 
 export interface CheckoutView {
   id: string;
@@ -44,6 +46,8 @@ export interface CheckoutDeps extends CartMutationDeps {
   lookup: ProductLookup;
   /** Wake the outbox relay so checkout.requested leaves at once. */
   notifyOutbox: () => void;
+  /** Without the catalog, how recently it must have confirmed every line. */
+  snapshotMaxAgeSeconds: number;
 }
 
 const existingCheckout = async (em: EntityManager, cartId: string, key: string) =>
@@ -63,7 +67,9 @@ const toView = (row: { id: string; cart_id: string; customer_id: string | null; 
  * Check out: validate the input and every line against the catalog, claim discount usage, freeze
  * the cart (CHECKING_OUT) and write checkout.requested to the outbox — all in one transaction.
  * A changed price is written to the cart (so the shopper sees it) and refused as PRICE_CHANGED;
- * the same idempotency key returns the first checkout, however many requests race.
+ * the same idempotency key returns the first checkout, however many requests race. When the
+ * catalog cannot be reached, the lines' recently confirmed snapshot stands in for it (checkLines),
+ * or the checkout is refused with SERVICE_UNAVAILABLE; the outbox holds the event until NATS is back.
  */
 export async function checkout(deps: CheckoutDeps, cartId: string, identity: Identity, rawInput: unknown): Promise<CheckoutResult> {
   const parsed = checkoutInputModel.safeParse(rawInput);
@@ -71,7 +77,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   const input = parsed.data;
 
   const lines = await deps.em.fork().execute<Array<{ product_id: string }>>('select product_id from cart_line where cart_id = ?', [cartId]);
-  const products = lines.length ? await deps.lookup(lines.map((l) => l.product_id)) : new Map();
+  const products = lines.length ? await catalogOrSnapshot(deps.lookup, lines.map((l) => l.product_id)) : new Map<string, ProductLookupItem>();
 
   let outcome;
   try {
@@ -82,25 +88,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     if (earlier) return { kind: 'done' as const, checkout: toView(earlier), changed: false };
     if (cart.status !== 'ACTIVE') return { kind: 'refused' as const, errors: [userError('CART_NOT_ACTIVE', `The cart is ${cart.status}`, ['cartId'])], changed: false };
 
-    const rows = await tx.execute<Array<{ id: string; product_id: string; quantity: number; unit_price_amount: number; name: string }>>(
-      'select id, product_id, quantity, unit_price_amount, name from cart_line where cart_id = ? order by created_at, id',
-      [cartId],
-    );
-    const errors: UserError[] = [];
-    if (rows.length === 0) errors.push(userError('INVALID', 'The cart is empty', ['cartId']));
-    let repriced = false;
-    for (const line of rows) {
-      const product = products.get(line.product_id);
-      if (!product || !product.available || product.availableQuantity < line.quantity) {
-        const left = product?.available ? product.availableQuantity : 0;
-        errors.push(userError('OUT_OF_STOCK', `${line.name}: only ${left} available`, ['lines', line.id]));
-        await tx.execute('update cart_line set available = ? where id = ?', [left > 0, line.id]);
-      } else if (product.priceAmount !== line.unit_price_amount) {
-        errors.push(userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unit_price_amount}) minor units`, ['lines', line.id]));
-        await tx.execute('update cart_line set unit_price_amount = ?, name = ?, updated_at = now() where id = ?', [product.priceAmount, product.name, line.id]);
-        repriced = true;
-      }
-    }
+    const { errors, repriced, unconfirmed } = await checkLines(tx, cartId, products, deps.snapshotMaxAgeSeconds);
     const [country] = await tx.execute<Array<{ n: number }>>('select count(*)::int as n from shipping_country where country_code = ?', [input.shippingAddress.countryCode]);
     if (!country?.n) errors.push(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${input.shippingAddress.countryCode}`, ['input', 'shippingAddress', 'countryCode']));
     if (errors.length) {
@@ -108,6 +96,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
       return { kind: 'refused' as const, errors, changed: true, repriced };
     }
+    // Rolled back: nothing changes, the client may retry once the catalog answers again.
+    if (unconfirmed) throw catalogNeededForCheckout();
 
     await tx.execute('update cart set email = ?, country_code = ? where id = ?', [input.email, input.shippingAddress.countryCode, cartId]);
     const view = (await loadCartView(tx, cartId))!;

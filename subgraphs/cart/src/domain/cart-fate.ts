@@ -45,20 +45,28 @@ export async function expireIdleCarts(em: EntityManager, limit = 500): Promise<s
 }
 
 /**
- * A product that stopped being sold (or ran out) shows as `available: false` in every active cart
- * that holds it, and available again when it comes back. Returns the carts that changed (their
- * versions are bumped here so subscribers see the change).
+ * Follow the catalog (product.changed): a product that stopped being sold (or ran out) shows as
+ * `available: false` in every active cart that holds it, and available again when it comes back.
+ * A line whose price the catalog changed keeps the price the shopper saw (checkout answers
+ * PRICE_CHANGED) but is no longer confirmed, so a checkout without the catalog cannot sell it at
+ * the old price. Returns the carts whose view changed (versions bumped so subscribers see it).
  */
-export async function applyProductAvailability(tx: EntityManager, productId: string, available: boolean): Promise<string[]> {
+export async function applyProductChange(tx: EntityManager, change: { productId: string; available: boolean; priceAmount: number }): Promise<string[]> {
+  const { productId, available, priceAmount } = change;
   // Carts first, in id order, then their lines: the order every cart mutation locks in (a
   // checkout holds its cart and then writes its lines), so the two can never deadlock.
   const carts = await tx.execute<Array<{ id: string }>>(
     `select c.id from cart c
-      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.product_id = ? and l.available <> ?)
+      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.product_id = ?
+                                              and (l.available <> ? or (l.priced_at is not null and l.unit_price_amount <> ?)))
       order by c.id for update`,
-    [productId, available],
+    [productId, available, priceAmount],
   );
   if (carts.length === 0) return [];
+  await tx.execute(
+    `update cart_line set priced_at = null where cart_id in (?) and product_id = ? and priced_at is not null and unit_price_amount <> ?`,
+    [carts.map((c) => c.id), productId, priceAmount],
+  );
   const rows = await tx.execute<Array<{ cart_id: string }>>(
     `update cart_line l set available = ?, updated_at = now()
        from cart c

@@ -3,8 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, userError, type Identity, type ProductLookupItem, type UserError } from '@shop/platform';
 import { clampToAvailable, isValidQuantity, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
 import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
-
-export type ProductLookup = (ids: readonly string[]) => Promise<Map<string, ProductLookupItem>>;
+import { catalogNeededForNewProduct, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 
 const clampedWarning = (productId: string, quantity: number): CartWarning => ({
   code: 'QUANTITY_CLAMPED',
@@ -12,13 +11,14 @@ const clampedWarning = (productId: string, quantity: number): CartWarning => ({
   target: productId,
 });
 
-/** Write a line with the catalog's current price and name (insert, or replace the quantity). */
+/** Write a line with the catalog's current price and name, confirmed now (insert, or replace the quantity). */
 async function upsertLine(tx: EntityManager, cartId: string, product: ProductLookupItem, quantity: number): Promise<void> {
   await tx.execute(
-    `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, true, clock_timestamp(), now())
+    `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, priced_at, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, true, now(), clock_timestamp(), now())
      on conflict (cart_id, product_id) do update
-       set quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name, available = true, updated_at = now()`,
+       set quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name, available = true,
+           priced_at = now(), updated_at = now()`,
     [randomUUID(), cartId, product.id, quantity, product.priceAmount, product.name],
   );
 }
@@ -28,8 +28,49 @@ export interface LineDeps extends CartMutationDeps {
 }
 
 /**
+ * The catalog cannot be reached: more of a product the cart already holds is added from that
+ * line's snapshot (its price and name stay; the catalog checks stock when the order reserves it).
+ * A product the cart does not hold yet needs the catalog: SERVICE_UNAVAILABLE, nothing changes.
+ */
+async function addFromSnapshot(tx: EntityManager, cartId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>): Promise<CartWarning[]> {
+  const rows = await tx.execute<Array<{ product_id: string; quantity: number; available: boolean; name: string }>>(
+    'select product_id, quantity, available, name from cart_line where cart_id = ?',
+    [cartId],
+  );
+  const held = new Map(rows.map((row) => [row.product_id, row]));
+  if (lines.some((line) => !held.has(line.productId))) throw catalogNeededForNewProduct();
+  const unavailable = lines.flatMap((line, i) =>
+    held.get(line.productId)!.available ? [] : [userError('OUT_OF_STOCK', `${held.get(line.productId)!.name} is not available`, ['lines', String(i), 'productId'])],
+  );
+  if (unavailable.length) refuse(...unavailable);
+  const warnings: CartWarning[] = [];
+  for (const [productId, quantity] of mergeRequestedLines(lines)) {
+    const current = held.get(productId)!.quantity;
+    const wanted = Math.min(current + quantity, MAX_QUANTITY);
+    if (wanted < current + quantity) warnings.push(clampedWarning(productId, wanted));
+    await tx.execute('update cart_line set quantity = ?, updated_at = now() where cart_id = ? and product_id = ?', [wanted, cartId, productId]);
+  }
+  return warnings;
+}
+
+/** Set quantities from the lines' snapshots (the catalog cannot be reached); 0 removes. */
+async function updateFromSnapshot(tx: EntityManager, lines: ReadonlyArray<{ id: string; quantity: number }>, availableOf: Map<string, boolean>): Promise<CartWarning[]> {
+  const warnings: CartWarning[] = [];
+  for (const line of lines) {
+    if (line.quantity === 0) {
+      await tx.execute('delete from cart_line where id = ?', [line.id]);
+      continue;
+    }
+    await tx.execute('update cart_line set quantity = ?, updated_at = now() where id = ?', [line.quantity, line.id]);
+    if (!availableOf.get(line.id)) warnings.push({ code: 'PRODUCT_UNAVAILABLE', message: 'This product is no longer sold', target: line.id });
+  }
+  return warnings;
+}
+
+/**
  * Add products: prices and names come from the catalog, never the client. Unknown products and bad
- * quantities are refused (nothing changes); more than available is clamped with a warning.
+ * quantities are refused (nothing changes); more than available is clamped with a warning. Without
+ * the catalog, only products the cart already holds can be added (see addFromSnapshot).
  */
 export async function addLines(
   deps: LineDeps,
@@ -44,14 +85,14 @@ export async function addLines(
     if (!isValidQuantity(line.quantity)) errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
     if (!isUuid(line.productId)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', ['lines', String(i), 'productId']));
   });
-  const products = errors.length ? new Map<string, ProductLookupItem>() : await deps.lookup(lines.map((l) => l.productId));
-  if (!errors.length) {
-    lines.forEach((line, i) => {
-      const product = products.get(line.productId);
-      if (!product || !product.available) errors.push(userError('UNKNOWN_PRODUCT', 'No such product for sale', ['lines', String(i), 'productId']));
-      else if (product.availableQuantity <= 0) errors.push(userError('OUT_OF_STOCK', `${product.name} is out of stock`, ['lines', String(i), 'productId']));
-    });
-  }
+  if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
+  const products = await catalogOrSnapshot(deps.lookup, lines.map((l) => l.productId));
+  if (!products) return mutateCart(deps, cartId, identity, expectedVersion, (tx, cart) => addFromSnapshot(tx, cart.id, lines));
+  lines.forEach((line, i) => {
+    const product = products.get(line.productId);
+    if (!product || !product.available) errors.push(userError('UNKNOWN_PRODUCT', 'No such product for sale', ['lines', String(i), 'productId']));
+    else if (product.availableQuantity <= 0) errors.push(userError('OUT_OF_STOCK', `${product.name} is out of stock`, ['lines', String(i), 'productId']));
+  });
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
 
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
@@ -72,7 +113,7 @@ export async function addLines(
   });
 }
 
-/** Set quantities of existing lines; 0 removes. Unknown line ids are refused. */
+/** Set quantities of existing lines; 0 removes. Unknown line ids are refused. Without the catalog: from the snapshot. */
 export async function updateLines(
   deps: LineDeps,
   cartId: string,
@@ -86,12 +127,13 @@ export async function updateLines(
   );
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const rows = await tx.execute<Array<{ id: string; product_id: string }>>('select id, product_id from cart_line where cart_id = ?', [cart.id]);
+    const rows = await tx.execute<Array<{ id: string; product_id: string; available: boolean }>>('select id, product_id, available from cart_line where cart_id = ?', [cart.id]);
     const productOf = new Map(rows.map((r) => [r.id, r.product_id]));
     const unknown = lines.flatMap((line, i) => (productOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])]));
     if (unknown.length) refuse(...unknown);
     const kept = lines.filter((l) => l.quantity > 0);
-    const products = kept.length ? await deps.lookup(kept.map((l) => productOf.get(l.id)!)) : new Map<string, ProductLookupItem>();
+    const products = kept.length ? await catalogOrSnapshot(deps.lookup, kept.map((l) => productOf.get(l.id)!)) : new Map<string, ProductLookupItem>();
+    if (!products) return updateFromSnapshot(tx, lines, new Map(rows.map((r) => [r.id, r.available])));
     const warnings: CartWarning[] = [];
     for (const line of lines) {
       if (line.quantity === 0) {

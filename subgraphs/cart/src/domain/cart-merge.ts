@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ForbiddenError, UnauthenticatedError, userError, type Identity } from '@shop/platform';
+import { ForbiddenError, UnauthenticatedError, userError, type Identity, type ProductLookupItem } from '@shop/platform';
 import { lockCart, touchCart } from '../data/cart-repository.ts';
 import { clampToAvailable, mergeCarts, type MergeStrategy } from './cart-rules.ts';
 import type { CartResult, CartWarning } from './cart-mutation.ts';
 import type { LineDeps } from './cart-lines.ts';
+import { catalogOrSnapshot } from './catalog-snapshot.ts';
 import type { CartService } from './cart.service.ts';
 
 /**
  * After login: fold a guest cart into the signed-in customer's active cart, in one transaction
  * (both carts locked in id order so two merges cannot deadlock). A failure midway rolls back
  * both. The guest cart ends EXPIRED; quantities of the same product add up within limits and
- * what is available.
+ * what is available. Without the catalog, every line keeps its snapshot (price, name,
+ * availability and when the catalog last confirmed it).
  */
 export async function mergeGuestCart(
   deps: LineDeps & { carts: Pick<CartService, 'activeCartOf'> },
@@ -23,7 +25,7 @@ export async function mergeGuestCart(
   if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
 
   const guestLines = await deps.em.fork().execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [guestCartId]);
-  const products = guestLines.length ? await deps.lookup(guestLines.map((l) => l.product_id)) : new Map();
+  const products = (guestLines.length ? await catalogOrSnapshot(deps.lookup, guestLines.map((l) => l.product_id)) : null) ?? new Map<string, ProductLookupItem>();
 
   const warnings: CartWarning[] = [];
   const refused = await deps.em.fork().transactional(async (tx) => {
@@ -36,8 +38,8 @@ export async function mergeGuestCart(
     if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `The guest cart is ${guest.status}`, ['guestCartId']);
     if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
 
-    const rows = await tx.execute<Array<{ cart_id: string; product_id: string; quantity: number; unit_price_amount: number; name: string }>>(
-      'select cart_id, product_id, quantity, unit_price_amount, name from cart_line where cart_id in (?)',
+    const rows = await tx.execute<Array<{ cart_id: string; product_id: string; quantity: number; unit_price_amount: number; name: string; available: boolean; priced_at: Date | null }>>(
+      'select cart_id, product_id, quantity, unit_price_amount, name, available, priced_at from cart_line where cart_id in (?)',
       [[guestCartId, customerCartId]],
     );
     const of = (id: string) => new Map(rows.filter((r) => r.cart_id === id).map((r) => [r.product_id, r.quantity]));
@@ -56,9 +58,11 @@ export async function mergeGuestCart(
         if (quantity === 0) continue;
         const snapshot = rows.find((r) => r.product_id === productId)!;
         await tx.execute(
-          `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, created_at, updated_at)
-           values (?, ?, ?, ?, ?, ?, true, clock_timestamp(), now())`,
-          [randomUUID(), customerCartId, productId, quantity, product?.priceAmount ?? snapshot.unit_price_amount, product?.name ?? snapshot.name],
+          `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, priced_at, created_at, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?, case when ? then now() else ?::timestamptz end, clock_timestamp(), now())`,
+          product
+            ? [randomUUID(), customerCartId, productId, quantity, product.priceAmount, product.name, true, true, null]
+            : [randomUUID(), customerCartId, productId, quantity, snapshot.unit_price_amount, snapshot.name, snapshot.available, false, snapshot.priced_at],
         );
       }
     }

@@ -5,7 +5,8 @@ import { loadCartView } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
-import { addLines, removeLines, updateLines, type ProductLookup } from './cart-lines.ts';
+import { addLines, removeLines, updateLines } from './cart-lines.ts';
+import type { ProductLookup } from './catalog-snapshot.ts';
 import { updateBuyerIdentity, updateDiscountCodes } from './cart-details.ts';
 import { mergeGuestCart } from './cart-merge.ts';
 import { checkout, type CheckoutResult, type CheckoutView } from './cart-checkout.ts';
@@ -15,6 +16,8 @@ export interface CartPolicy {
   currency: string;
   guestTtlHours: number;
   customerTtlHours: number;
+  /** How recently the catalog must have confirmed every line for a checkout without the catalog. */
+  snapshotMaxAgeSeconds: number;
 }
 
 /** Where cart copies live besides Postgres (Redis); a no-op cache is valid. */
@@ -131,7 +134,7 @@ export class CartService {
   }
 
   checkout(cartId: string, identity: Identity, input: unknown): Promise<CheckoutResult> {
-    return checkout({ ...this.mutation, notifyOutbox: this.deps.notifyOutbox }, cartId, identity, input);
+    return checkout({ ...this.mutation, notifyOutbox: this.deps.notifyOutbox, snapshotMaxAgeSeconds: this.deps.policy.snapshotMaxAgeSeconds }, cartId, identity, input);
   }
 
   /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */

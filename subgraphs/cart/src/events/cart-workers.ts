@@ -1,5 +1,5 @@
 import { ORDER_STATUS_PREFIX, PRODUCT_CHANGED, startConsumer, type OrderStatusChanged, type ProductChanged, type SubgraphDeps, startPeriodic } from '@shop/platform';
-import { applyOrderStatus, applyProductAvailability, expireIdleCarts } from '../domain/cart-fate.ts';
+import { applyOrderStatus, applyProductChange, expireIdleCarts } from '../domain/cart-fate.ts';
 
 export interface CartWorkerOptions {
   /** Called with each cart id after its change committed (cache refresh, cart-changed message). */
@@ -32,8 +32,9 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     durable: options.durables?.productChanges ?? 'cart-product-changes',
     filterSubject: PRODUCT_CHANGED,
     handle: async (tx, event, afterCommit) => {
+      const { productId, priceAmount } = event.data;
       const available = event.data.available && event.data.availableQuantity > 0;
-      for (const cartId of await applyProductAvailability(tx, event.data.productId, available)) afterCommit(() => options.committed(cartId));
+      for (const cartId of await applyProductChange(tx, { productId, available, priceAmount })) afterCommit(() => options.committed(cartId));
     },
   });
 

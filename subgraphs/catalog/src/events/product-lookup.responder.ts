@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { CATALOG_PRODUCT_LOOKUP, UUID_PATTERN, type Logger, type NatsConnection, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
+import { CATALOG_PRODUCT_LOOKUP, UUID_PATTERN, type Logger, type NatsConnection, type ProductLookupFailure, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
 
 // The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
 const request = z.object({ ids: z.array(z.string().regex(UUID_PATTERN)).max(1000) });
@@ -58,7 +58,8 @@ export function startProductLookupResponder(nc: NatsConnection, em: EntityManage
           msg.respond(JSON.stringify(reply));
         } catch (failure) {
           log.error({ err: failure }, 'product lookup failed');
-          msg.respond(JSON.stringify({ error: 'lookup failed' }));
+          // Our failure (e.g. the database is down), not the request's: the cart may retry or fall back.
+          msg.respond(JSON.stringify({ error: 'lookup failed', unavailable: true } satisfies ProductLookupFailure));
         }
       })();
     },
