@@ -264,7 +264,7 @@ describe('Redis outage', () => {
     leaving.stop();
     // A cart nobody follows yet: its channel cannot be subscribed now.
     const during = follow(open(), CART_WITH_CATALOG_FIELDS, { id: otherCartId });
-    expect(await during.failed()).toEqual([{ message: 'Live updates are unavailable right now; retry shortly', extensions: { code: 'UNAVAILABLE' } }]);
+    expect(await during.failed()).toEqual([{ message: 'Live updates are unavailable right now; retry shortly', extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 } }]);
     // Committed while Redis is down: the cart's change message is lost.
     expect(await addLine(cartId, item.id)).toBe(2);
 

@@ -58,7 +58,10 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-function errorsOf(payload: unknown): Array<{ message?: unknown; extensions?: { code?: unknown } }> {
+/** Codes about one field's input or access: the answer must say which field (`path`). */
+const FIELD_CODES: ReadonlySet<string> = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'NOT_FOUND']);
+
+function errorsOf(payload: unknown): Array<{ message?: unknown; path?: unknown; extensions?: { code?: unknown } }> {
   if (Array.isArray(payload)) return payload;
   const errors = (payload as { errors?: unknown } | null)?.errors;
   return Array.isArray(errors) ? errors : [];
@@ -72,6 +75,7 @@ export function inspectPayload(payload: unknown, needles: readonly string[]): Ve
     const code = error.extensions?.code;
     if (code === undefined) problems.push('error without code');
     else if (!CLIENT_ERROR_CODES.has(String(code))) problems.push(String(code));
+    else if (FIELD_CODES.has(String(code)) && !Array.isArray(error.path)) problems.push(`${String(code)} without path`);
   }
   const texts = strings(payload);
   for (const [what, pattern] of LEAKS) if (texts.some((t) => pattern.test(t))) problems.push(what);

@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { GUEST, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
+import { DEFAULT_RETRY_AFTER_SECONDS, GUEST, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
 import type { GatewayContext } from '../context.ts';
 import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
@@ -103,7 +103,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       return [options.trusted ? new GraphQLError(UNTRUSTED_MESSAGE, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }) : new GraphQLError('Send the subscription document as `query`')];
     }
     const schema = options.schema();
-    if (!schema) return [new GraphQLError('The supergraph is not loaded yet; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];
+    if (!schema) return [new GraphQLError('The supergraph is not loaded yet; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS } })];
     let document: DocumentNode;
     try {
       document = parse(text, limits.maxTokens ? { maxTokens: limits.maxTokens } : {});
@@ -180,7 +180,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, query, variables, payload.operationName), mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
-          return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'UNAVAILABLE' } })];
+          return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS } })];
         }
         if (Array.isArray(subscription)) return subscription;
         log.info({ connectionId: ctx.extra.connectionId, subscriptionId: id, field: plan.field.queryField, objectId: plan.id, sub: ctx.extra.identity?.sub }, 'subscription started');
