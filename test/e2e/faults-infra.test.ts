@@ -8,7 +8,7 @@ import { metric } from '../support/shop.ts';
 import { sleep } from '../support/live.ts';
 import { figuresOf, Recorder, report, send, startLoad, successesAfterRestart, waitUntil } from '../support/faults.ts';
 import { CartEdits, Purchases, stockProducts } from '../support/fault-shop.ts';
-import { cartWritesKept, sagasAcross, settle, stockOf } from '../support/fault-invariants.ts';
+import { cartWritesKept, sagasHeldUp, settle, stockOf } from '../support/fault-invariants.ts';
 
 /**
  * Redis, NATS and Postgres each taken away under load and brought back, on one stack. Postgres is
@@ -94,8 +94,7 @@ describe('infrastructure faults under load', () => {
     const stillFailing = await purchases.retryFailed();
     const outcome = await settle(stack, { cartIds: purchases.cartIds, accepted: purchases.accepted, initialStock }, SETTLE_MS);
     rec.mark('settled');
-    const inFlight = await sagasAcross(stack, purchases.accepted, rec.marks.fault!);
-    await report(figuresOf('nats killed during checkouts', rec, { accepted: purchases.accepted.size, sagasInFlightAtKill: inFlight, statuses: outcome.statuses }));
+    await report(figuresOf('nats killed during checkouts', rec, { accepted: purchases.accepted.size, sagasHeldUp: await sagasHeldUp(stack, purchases, rec), statuses: outcome.statuses }));
     expect(stillFailing).toEqual([]);
     expect(outcome.problems).toEqual([]);
   });
@@ -131,7 +130,7 @@ describe('infrastructure faults under load', () => {
     rec.mark('settled');
     const cartProblems = await cartWritesKept(stack, edits.carts);
     const staleReads = rec.attempts.filter((a) => a.code === 'STALE_READ').length;
-    await report(figuresOf('postgres restarted during mixed traffic', rec, { accepted: purchases.accepted.size, statuses: outcome.statuses, staleReads }));
+    await report(figuresOf('postgres restarted during mixed traffic', rec, { accepted: purchases.accepted.size, sagasHeldUp: await sagasHeldUp(stack, purchases, rec), statuses: outcome.statuses, staleReads }));
     expect(stillFailing).toEqual([]);
     expect(outcome.problems).toEqual([]);
     expect(cartProblems).toEqual([]);

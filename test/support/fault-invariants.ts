@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { gql, type TestSupergraph } from './stack.ts';
-import type { CartCount } from './fault-shop.ts';
+import type { CartCount, Purchases } from './fault-shop.ts';
+import type { Recorder } from './faults.ts';
 import { sleep } from './live.ts';
 
 /**
@@ -171,13 +172,18 @@ export async function cartWritesKept(stack: TestSupergraph, counts: CartCount[])
   return problems;
 }
 
-/** How many of the orders had started before `at` and reached their final status after it (sagas the fault cut through). */
-export async function sagasAcross(stack: TestSupergraph, orderIds: Iterable<string>, at: number): Promise<number> {
-  const [row] = await query<{ n: number }>(
-    stack.databaseUrls.order!,
-    `select count(*)::int as n from customer_order o where o.id::text = any($1) and o.created_at < $2
-        and exists (select 1 from order_status_change s where s.order_id = o.id and s.status = any($3) and s.at > $2)`,
-    [[...orderIds], new Date(at), FINAL],
-  );
-  return row?.n ?? 0;
+/**
+ * Checkouts accepted before the kill (and before the restart) whose order reached its final status
+ * only after it: the sagas the fault cut through or held up.
+ */
+export async function sagasHeldUp(stack: TestSupergraph, purchases: Purchases, rec: Recorder): Promise<{ atKill: number; atRestart: number }> {
+  const finishedAfter = async (at: number) => {
+    const [row] = await query<{ n: number }>(
+      stack.databaseUrls.order!,
+      'select count(distinct order_id)::int as n from order_status_change where order_id::text = any($1) and status = any($3) and at > $2',
+      [purchases.acceptedBefore(at), new Date(at), FINAL],
+    );
+    return row?.n ?? 0;
+  };
+  return { atKill: await finishedAfter(rec.marks.fault!), atRestart: await finishedAfter(rec.marks.restart!) };
 }

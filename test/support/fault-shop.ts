@@ -41,6 +41,8 @@ export async function stockProducts(stack: TestSupergraph, count: number, offset
 export class Purchases {
   readonly cartIds: string[] = [];
   readonly accepted = new Set<string>();
+  /** When the client saw each checkout accepted. */
+  readonly acceptedAt = new Map<string, number>();
   /** Carts whose checkout the client saw fail (not yet accepted). */
   readonly failed = new Set<string>();
   private readonly url: string;
@@ -74,6 +76,7 @@ export class Purchases {
       return false;
     }
     this.accepted.add(data.cartCheckout.checkout.id);
+    if (!this.acceptedAt.has(data.cartCheckout.checkout.id)) this.acceptedAt.set(data.cartCheckout.checkout.id, Date.now());
     this.failed.delete(cartId);
     return true;
   }
@@ -88,6 +91,11 @@ export class Purchases {
       this.ready.push(cartId);
     }
     return this.ready;
+  }
+
+  /** Checkouts accepted before `at` whose order reached its final status after it: sagas the fault held up. */
+  acceptedBefore(at: number): string[] {
+    return [...this.acceptedAt].filter(([, t]) => t < at).map(([id]) => id);
   }
 
   /** One load step: a cart (made ahead while any are left) and its checkout. */
