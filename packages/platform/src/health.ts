@@ -12,24 +12,32 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
-/** `/health/ready`: 200 when every dependency answers, 503 naming those that do not. */
-export function readinessHandler(checks: Record<string, ReadinessCheck>, isShuttingDown: () => boolean) {
+/**
+ * `/health/ready`: 200 when every required dependency answers, 503 naming those that do not.
+ * `optional` dependencies are reported (`degraded: …`) but keep the process ready: it still serves
+ * without them (the outbox holds events while NATS is down, the cache falls back to Postgres), and
+ * taking every replica out of the load balancer would turn a partial outage into a full one.
+ */
+export function readinessHandler(checks: Record<string, ReadinessCheck>, isShuttingDown: () => boolean, optional: Record<string, ReadinessCheck> = {}) {
   return async (_req: Request, res: Response) => {
     if (isShuttingDown()) {
       res.status(503).json({ status: 'shutting-down' });
       return;
     }
-    const entries = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await withTimeout(check(), CHECK_TIMEOUT_MS);
-          return [name, 'ok'] as const;
-        } catch (error) {
-          return [name, `down: ${(error as Error).message}`] as const;
-        }
-      }),
-    );
-    const ready = entries.every(([, state]) => state === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks: Object.fromEntries(entries) });
+    const run = (all: Record<string, ReadinessCheck>, failed: string) =>
+      Promise.all(
+        Object.entries(all).map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), CHECK_TIMEOUT_MS);
+            return [name, 'ok'] as const;
+          } catch (error) {
+            return [name, `${failed}: ${(error as Error).message}`] as const;
+          }
+        }),
+      );
+    const [required, extra] = await Promise.all([run(checks, 'down'), run(optional, 'degraded')]);
+    const ready = required.every(([, state]) => state === 'ok');
+    const degraded = extra.some(([, state]) => state !== 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', checks: Object.fromEntries([...required, ...extra]) });
   };
 }

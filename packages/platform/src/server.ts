@@ -30,6 +30,8 @@ export interface ServiceOptions<TContext extends BaseContext> {
   metrics?: Metrics;
   buildContext: (args: { req: express.Request; res: express.Response; requestId: string }) => Promise<TContext>;
   readiness: Record<string, ReadinessCheck>;
+  /** Reported on /health/ready but not required to be ready (the process degrades without them). */
+  optionalDependencies?: Record<string, ReadinessCheck>;
   /** Closed in order after the HTTP server has drained: pools, brokers, caches. */
   closers?: Array<() => Promise<unknown>>;
   plugins?: ApolloServerPlugin<TContext>[];
@@ -90,7 +92,7 @@ export async function startService<TContext extends BaseContext>(options: Servic
     next();
   });
   app.get('/health/live', (_req, res) => void res.json({ status: 'live' }));
-  app.get('/health/ready', readinessHandler(options.readiness, () => shuttingDown));
+  app.get('/health/ready', readinessHandler(options.readiness, () => shuttingDown, options.optionalDependencies));
   app.get('/metrics', async (_req, res) => {
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());

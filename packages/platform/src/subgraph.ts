@@ -102,9 +102,10 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
         const status = await orm.checkConnection();
         if (!status.ok) throw new Error(status.reason ?? 'not connected');
       },
-      redis: () => redisReady(redis),
-      nats: () => natsReady(nc),
     },
+    // Without Redis the cart reads Postgres; without NATS events wait in the outbox and the cart
+    // prices from its snapshot: degraded, still serving.
+    optionalDependencies: { redis: () => redisReady(redis), nats: () => natsReady(nc) },
     closers: [...stopBackground, () => outbox.stop(), () => nc.drain(), () => redis.quit(), () => orm.close()],
   });
   return { ...service, deps };

@@ -95,6 +95,30 @@ describe('transactional outbox → JetStream → inbox', () => {
     await relay.stop();
   });
 
+  it('deletes published rows once their retention has passed, and never unpublished ones', async () => {
+    const purgeSubject = `test${tag}.purge`;
+    // No relay yet: this row stays unpublished while the purge runs.
+    const waiting = await orm.em.fork().transactional((tx) => enqueueEvent(tx, purgeSubject, { n: 3 }));
+    const published = await orm.em.fork().transactional((tx) => enqueueEvent(tx, purgeSubject, { n: 4 }));
+    await orm.em.fork().execute(`update outbox_event set published_at = now() - interval '2 seconds' where id = ?`, [published]);
+    const relay = startOutboxRelay({ em: orm.em, nc, log, idleDelayMs: 20_000, retentionMs: 1000 });
+    const rows = async () => (await orm.em.fork().execute<Array<{ id: string }>>('select id from outbox_event where id in (?, ?)', [waiting, published])).map((r) => r.id);
+    try {
+      const deadline = Date.now() + 10_000;
+      let left = await rows();
+      while (left.includes(published) && Date.now() < deadline) {
+        await sleep(50);
+        left = await rows();
+      }
+      expect(left).not.toContain(published);
+      // The waiting row was published by the relay's first round (or is still waiting), never purged unpublished.
+      const [row] = await orm.em.fork().execute<Array<{ published_at: Date | null }>>('select published_at from outbox_event where id = ?', [waiting]);
+      expect(row).toBeDefined();
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('lets JetStream drop a second publish of the same event id (relay crash before marking)', async () => {
     const js = jetstream(nc);
     const id = randomUUID();

@@ -5,6 +5,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.ts';
 import { currentRequestId } from '../request-context.ts';
+import { startPeriodic } from '../periodic.ts';
 import type { EventEnvelope } from './streams.ts';
 
 /**
@@ -38,6 +39,12 @@ export interface OutboxRelayOptions {
   log: Logger;
   batchSize?: number;
   idleDelayMs?: number;
+  /**
+   * Published rows are deleted after this long (default 1 h): the table stays small, and what an
+   * event carried (a payment token on its way to the payment subgraph) does not outlive its use.
+   * A late repeat of a deleted event is still dropped by JetStream or the consumers' inboxes.
+   */
+  retentionMs?: number;
 }
 
 /**
@@ -45,7 +52,7 @@ export interface OutboxRelayOptions {
  * twice (crash between publish and mark) is de-duplicated by the stream. Rows are claimed with
  * `FOR UPDATE SKIP LOCKED`, so several relays (processes) can run side by side.
  */
-export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 100 }: OutboxRelayOptions) {
+export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 100, retentionMs = 3_600_000 }: OutboxRelayOptions) {
   const js = jetstream(nc);
   let running = true;
   let wake: (() => void) | undefined;
@@ -91,6 +98,18 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
     }
   })();
 
+  const stopPurge = startPeriodic(
+    'outbox purge',
+    Math.min(60_000, retentionMs),
+    () =>
+      em.fork().execute(
+        `delete from outbox_event where id in (select id from outbox_event where published_at < now() - make_interval(secs => ?) limit 1000)`,
+        [retentionMs / 1000],
+        'run',
+      ),
+    log,
+  );
+
   return {
     /** Nudge the relay after a commit so events leave without waiting for the next poll. */
     notify: () => {
@@ -100,7 +119,7 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
     stop: async () => {
       running = false;
       wake?.();
-      await done;
+      await Promise.all([done, stopPurge()]);
     },
   };
 }
