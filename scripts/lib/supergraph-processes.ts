@@ -106,13 +106,16 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
   };
   const subgraphUrls: Record<string, string> = {};
   try {
-    await Promise.all(
+    // allSettled: when one fails, the others are still starting; the catch below must stop them too.
+    const started = await Promise.allSettled(
       subgraphNames().map(async (name) => {
         processes.push(await startSubgraphProcess(options, name, timeoutMs));
         subgraphUrls[name] = `http://127.0.0.1:${options.ports[name]}/graphql`;
         options.onStep?.(`${name} ready on ${subgraphUrls[name]}`);
       }),
     );
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const overrides = Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`${name.toUpperCase()}_URL`, url]));
     const spawnGateway = () =>
       spawnLogged('gateway', process.execPath, [join(repoRoot, 'gateway', 'src', 'index.ts')], join(options.logDir, 'gateway.log'), {

@@ -40,14 +40,28 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {},
     urls[name] = await createTestDatabase(`e2e_${name}`, postgresUrl);
     databases[name] = new URL(urls[name]).pathname.slice(1);
   }
-  const ports = { gateway: await getFreePort() } as Record<string, number> & { gateway: number };
-  for (const name of names) ports[name] = await getFreePort();
+  // A port is only free until someone binds it: the OS may hand the same one out twice before
+  // any of this stack's servers listens, so each is checked against the ones already taken.
+  const taken = new Set<number>();
+  const freePort = async (): Promise<number> => {
+    for (;;) {
+      const port = await getFreePort();
+      if (taken.has(port)) continue;
+      taken.add(port);
+      return port;
+    }
+  };
+  const ports = { gateway: await freePort() } as Record<string, number> & { gateway: number };
+  for (const name of names) ports[name] = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'shop-e2e-logs-'));
   // Own NATS and Redis per stack: JetStream consumers, lookups and pub/sub of two stacks running
   // side by side must not meet. Postgres is shared (each stack has its own databases).
-  const natsOptions = { dataDir: join(logDir, 'nats'), port: await getFreePort(), logFile: join(logDir, 'nats.log') };
+  const natsOptions = { dataDir: join(logDir, 'nats'), port: await freePort(), logFile: join(logDir, 'nats.log') };
   let nats = await startNats(natsOptions);
-  const redis = await startRedis({ dataDir: join(logDir, 'redis'), port: await getFreePort(), logFile: join(logDir, 'redis.log'), ephemeral: true });
+  const redis = await startRedis({ dataDir: join(logDir, 'redis'), port: await freePort(), logFile: join(logDir, 'redis.log'), ephemeral: true }).catch(async (error: unknown) => {
+    await nats.stop();
+    throw error;
+  });
   const adminUrl = new URL(postgresUrl);
   const options = {
     postgresUrl: (database: string) => Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString(),
@@ -61,8 +75,15 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {},
     seedArgs: { catalog: ['--products', '60'] },
     extraEnv,
   };
-  await prepareDatabases(options);
-  const running = await startSupergraph(options);
+  let running: RunningSupergraph;
+  try {
+    await prepareDatabases(options);
+    running = await startSupergraph(options);
+  } catch (error) {
+    // No NATS or Redis left behind by a stack that did not start.
+    await Promise.all([nats.stop(), redis.stop()]);
+    throw error;
+  }
   const stop = async () => {
     await running.stop();
     await Promise.all([nats.stop(), redis.stop()]);
