@@ -10,14 +10,12 @@ import {
   type PaymentFailed,
   type PaymentRequested,
   deterministicEventId,
+  isUuid,
 } from '@shop/platform';
 import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
-// Keys arrive from the gateway and clients; a malformed one is "not found", not a database error
-// (which would also fail every other key in the same DataLoader batch).
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A payment is visible to the customer who paid and to admins. */
 export function canSeePayment(payment: { customerId?: string | null }, identity: Identity): boolean {
@@ -82,7 +80,8 @@ export class PaymentService {
   }
 
   private async visibleBy(key: 'id' | 'orderId', values: readonly string[], identity: Identity): Promise<Array<Payment | null>> {
-    const wellFormed = values.filter((value) => UUID.test(value));
+    // A malformed key is "not found", never a database error (which would fail the whole batch).
+    const wellFormed = values.filter(isUuid);
     const rows = wellFormed.length ? await this.em.find(PaymentSchema, { [key]: { $in: wellFormed } }) : [];
     const byKey = new Map(rows.map((payment) => [payment[key], payment]));
     return values.map((value) => {

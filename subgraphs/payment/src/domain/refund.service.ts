@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueEvent, PAYMENT_REFUNDED, type Logger, type PaymentRefunded, deterministicEventId } from '@shop/platform';
+import { enqueueEvent, isUuid, PAYMENT_REFUNDED, type Logger, type PaymentRefunded, deterministicEventId } from '@shop/platform';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
-import { UUID } from './payment.service.ts';
 
 export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 export interface RefundRow {
@@ -75,7 +74,7 @@ export class RefundService {
     if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) errors.push({ field: ['amount'], message: 'The amount must be positive.', code: 'INVALID' });
     if (errors.length) return { refund: null, userErrors: errors };
     const notFound = { refund: null, userErrors: [{ field: ['paymentId'], message: 'No such payment.', code: 'NOT_FOUND' as const }] };
-    if (!UUID.test(paymentId)) return notFound;
+    if (!isUuid(paymentId)) return notFound;
     const [payment] = await tx.execute<Array<{ status: string; amount: number; refundedAmount: number }>>(
       'select status, amount, refunded_amount as "refundedAmount" from payment where id = ? for update',
       [paymentId],

@@ -10,9 +10,10 @@ import {
   type SubgraphDeps,
   startPeriodic,
   publishOrderChanged,
+  UUID_PATTERN,
 } from '@shop/platform';
 import { z } from 'zod';
-import { PaymentService, UUID } from '../domain/payment.service.ts';
+import { PaymentService } from '../domain/payment.service.ts';
 import { RefundService } from '../domain/refund.service.ts';
 import type { PaymentProvider } from '../domain/provider.ts';
 
@@ -39,14 +40,14 @@ export const RECOVERY_DEFAULTS = { recoverIntervalMs: 3_000, staleAfterMs: 20_00
 const RECOVERY_CONCURRENCY = 8;
 
 const paymentRequested = z.object({
-  orderId: z.string().regex(UUID),
+  orderId: z.string().regex(UUID_PATTERN),
   customerId: z.string().max(128).nullable(),
   amount: z.number().int().nonnegative(),
   currency: z.string().length(3),
   paymentToken: z.string().min(1).max(64),
 });
 const refundRequested = z.object({
-  orderId: z.string().regex(UUID),
+  orderId: z.string().regex(UUID_PATTERN),
   amount: z.number().int().positive().nullable(),
   reason: z.string(),
   idempotencyKey: z.string().min(1).max(255),
