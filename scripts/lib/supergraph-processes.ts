@@ -68,7 +68,8 @@ async function ready(url: string): Promise<void> {
 
 /** Migrate, then seed, every subgraph (subgraphs in parallel; a failure names the subgraph and its output). */
 export async function prepareDatabases(options: SupergraphOptions): Promise<void> {
-  await Promise.all(
+  // allSettled: a failure returns only once the other subgraphs' tasks ended (none keeps running).
+  const done = await Promise.allSettled(
     subgraphNames().map(async (name) => {
       const env = serviceEnv(options, name);
       for (const [task, args] of [['migrate', []], ['seed', options.seedArgs?.[name] ?? []]] as const) {
@@ -83,6 +84,8 @@ export async function prepareDatabases(options: SupergraphOptions): Promise<void
       }
     }),
   );
+  const failed = done.find((d) => d.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Start one subgraph process and wait for its /health/ready. */
