@@ -148,6 +148,14 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
     expect(await version(guestCart)).toBe(before);
   });
 
+  it('makes no cart for a cartCreate with lines it cannot price (no empty orphan)', async () => {
+    const count = async () => (await h.orm.em.fork().execute<Array<{ n: number }>>('select count(*)::int as n from cart'))[0]!.n;
+    const before = await count();
+    const res = await h.run(CREATE, GUEST, { lines: [{ productId: NEW, quantity: 1 }] });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: expect.any(Number) });
+    expect(await count()).toBe(before);
+  });
+
   it('checks out from a snapshot the catalog confirmed recently; the outbox holds the event', async () => {
     const res = await h.run(CHECKOUT, OWNER, { id: ownerCart, key: 'no-catalog-checkout-1' });
     expect(res.errors).toBeUndefined();

@@ -6,6 +6,7 @@ import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
 import { addLines, removeLines, updateLines } from './cart-lines.ts';
+import { catalogNeededForNewProduct, catalogOrSnapshot } from './catalog-snapshot.ts';
 import type { ProductLookup } from './catalog-snapshot.ts';
 import { updateBuyerIdentity, updateDiscountCodes } from './cart-details.ts';
 import { mergeGuestCart } from './cart-merge.ts';
@@ -77,8 +78,13 @@ export class CartService {
     return cart && canAccessCart(cart, identity) ? cart : null;
   }
 
-  /** Guests get a new cart; a customer gets their active cart (created if there is none). */
-  async create(identity: Identity): Promise<CartView> {
+  /**
+   * Guests get a new cart; a customer gets their active cart (created if there is none). With the
+   * products about to be added, the catalog is asked first (the request's loader keeps the answer).
+   */
+  async create(identity: Identity, productIds: readonly string[] = []): Promise<CartView> {
+    // A new cart has no snapshot to price from: without the catalog no cart is made (no empty orphan).
+    if (productIds.length && !(await catalogOrSnapshot(this.mutation.lookup, productIds))) throw catalogNeededForNewProduct();
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
     await this.deps.em.fork().execute(

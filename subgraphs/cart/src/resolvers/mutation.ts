@@ -9,7 +9,7 @@ const lineInputs = (lines: ReadonlyArray<{ productId: string; quantity?: number 
 /** Thin: one service call each; ownership and status are checked inside the service's transaction. */
 export const Mutation: MutationResolvers = {
   cartCreate: async (_root, args, ctx) => {
-    const cart = await ctx.carts.create(ctx.identity);
+    const cart = await ctx.carts.create(ctx.identity, args.input?.lines?.map((l) => l.productId) ?? []);
     let result: CartResult = { cart, userErrors: [], warnings: [] };
     if (args.input?.lines?.length) result = await ctx.carts.addLines(cart.id, ctx.identity, lineInputs(args.input.lines));
     if (args.input?.buyerIdentity && result.userErrors.length === 0) {
