@@ -170,7 +170,7 @@ describe('authorization', () => {
     const query = 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }';
 
     const stranger = follow(open(await devToken('stranger', ['customer'])), query, { id: cartId });
-    expect(await stranger.failed()).toEqual([{ message: 'No cart with this id that you may see', extensions: { code: 'FORBIDDEN' } }]);
+    expect(await stranger.failed()).toEqual([{ message: 'No cart with this id that you may see', path: ['cartUpdated'], extensions: { code: 'FORBIDDEN' } }]);
     const guest = follow(open(), query, { id: cartId });
     expect(await guest.failed()).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
     expect(stranger.results).toEqual([]);
