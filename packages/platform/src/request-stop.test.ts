@@ -15,14 +15,16 @@ function makeExecutableSchemaFromSdl(sdl: string, resolvers: Record<string, Reco
 }
 
 /** A schema whose list resolver counts its calls, and a root field that always fails. */
-function counting() {
+function counting(
+  broken: GraphQLFieldResolver<unknown, unknown> = () => {
+    throw new GraphQLError('bad input', { extensions: { code: 'BAD_USER_INPUT' } });
+  },
+) {
   const calls = { items: 0, details: 0 };
   const schema = stopWorkOfLostRequests(
     makeExecutableSchemaFromSdl('type Item { id: ID!, detail: String } type Query { broken: String!, items: [Item!]! }', {
       Query: {
-        broken: () => {
-          throw new GraphQLError('bad input', { extensions: { code: 'BAD_USER_INPUT' } });
-        },
+        broken,
         items: async () => {
           calls.items++;
           await new Promise((r) => setTimeout(r, 5));
@@ -47,6 +49,14 @@ describe('stopWorkOfLostRequests', () => {
     expect(result.data).toBeNull();
     expect(calls).toEqual({ items: 0, details: 0 });
     expect(result.errors?.[0]?.message).toBe('bad input');
+  });
+
+  it('also stops when the failure comes back as a value (graphql-shield returns resolver errors)', async () => {
+    const { schema, calls } = counting(async () => new GraphQLError('bad input', { extensions: { code: 'BAD_USER_INPUT' } }));
+    const result = await withRequestId('r4', () => graphql({ schema, source: '{ broken items { id detail } }' }), new AbortController());
+    expect(result.data).toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls.details).toBe(0);
   });
 
   it('stops resolving for a caller that hung up', async () => {

@@ -34,9 +34,11 @@ export function stopWorkOfLostRequests(schema: GraphQLSchema): GraphQLSchema {
           stop.abort();
           throw error;
         };
+        // graphql-shield hands a resolver's error back as its value (graphql-js then raises it).
+        const stopOnErrorValue = (value: unknown) => (value instanceof Error ? stopOnError(value) : value);
         try {
           const result = resolve(source, args, context, info);
-          return result instanceof Promise ? result.catch(stopOnError) : result;
+          return result instanceof Promise ? result.then(stopOnErrorValue, stopOnError) : stopOnErrorValue(result);
         } catch (error) {
           return stopOnError(error);
         }
