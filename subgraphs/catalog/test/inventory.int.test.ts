@@ -235,7 +235,8 @@ describe('inventory workers over JetStream', () => {
     });
     const stoppers = await startInventoryWorkers(
       { orm, nc, log, outbox: relay },
-      { durable: `catalog-inventory-${tag}`, reservationTtlSeconds: 4, sweepIntervalMs: 100 },
+      // Long enough that a busy 2-core machine checks the reservation before the sweeper may expire it.
+      { durable: `catalog-inventory-${tag}`, reservationTtlSeconds: 12, sweepIntervalMs: 100 },
     );
     const [shirt, mug] = [await product(10), await product(3)];
     const command = (subject: string, data: unknown, id = randomUUID()) => ({ id, subject, occurredAt: new Date().toISOString(), data });
@@ -262,7 +263,7 @@ describe('inventory workers over JetStream', () => {
       await until(() => seen.some((e) => e.subject === 'inventory.committed' && e.data.orderId === paid));
       expect(await stock(shirt)).toEqual({ onHand: 8, reserved: 0 });
 
-      await until(() => seen.some((e) => e.subject === 'inventory.released' && e.data.orderId === unpaid));
+      await until(() => seen.some((e) => e.subject === 'inventory.released' && e.data.orderId === unpaid), 40_000);
       expect(seen.find((e) => e.subject === 'inventory.released')!.data).toEqual({ orderId: unpaid, reason: 'EXPIRED' });
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 0 });
       expect(seen.filter((e) => e.data.orderId === paid).map((e) => e.subject)).toEqual(['inventory.reserved', 'inventory.committed']);
