@@ -84,7 +84,9 @@ export class CartService {
    */
   async create(identity: Identity, productIds: readonly string[] = []): Promise<CartView> {
     // A new cart has no snapshot to price from: without the catalog no cart is made (no empty orphan).
-    if (productIds.length && !(await catalogOrSnapshot(this.mutation.lookup, productIds))) throw catalogNeededForNewProduct();
+    // (Malformed ids are left to addLines, which answers them as UNKNOWN_PRODUCT.)
+    const wellFormed = productIds.filter(isUuid);
+    if (wellFormed.length && !(await catalogOrSnapshot(this.mutation.lookup, wellFormed))) throw catalogNeededForNewProduct();
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
     await this.deps.em.fork().execute(
