@@ -2,7 +2,7 @@ import { allow, deny, rule, shield, type IRules } from 'graphql-shield';
 import { applyMiddleware } from 'graphql-middleware';
 import type { GraphQLSchema } from 'graphql';
 import { ForbiddenError, UnauthenticatedError } from './errors.ts';
-import type { Identity } from './auth.ts';
+import { hasAdminRole, type Identity } from './auth.ts';
 
 export { allow, deny, rule, and, or, not } from 'graphql-shield';
 
@@ -16,7 +16,7 @@ export const isAuthenticated = rule({ cache: 'contextual' })(async (_parent, _ar
 
 export const isAdmin = rule({ cache: 'contextual' })(async (_parent, _args, ctx: WithIdentity) => {
   if (!ctx.identity.sub) return new UnauthenticatedError();
-  return ctx.identity.roles.includes('admin') ? true : new ForbiddenError();
+  return hasAdminRole(ctx.identity) ? true : new ForbiddenError();
 });
 
 /**

@@ -1,4 +1,4 @@
-import type { Identity } from '@shop/platform';
+import { hasAdminRole, type Identity } from '@shop/platform';
 
 /**
  * Who may see or change a cart: a guest cart by anyone holding its id (the id is the secret),
@@ -6,5 +6,5 @@ import type { Identity } from '@shop/platform';
  */
 export function canAccessCart(cart: { customerId?: string | null }, identity: Identity): boolean {
   if (cart.customerId == null) return true;
-  return identity.sub === cart.customerId || identity.roles.includes('admin');
+  return identity.sub === cart.customerId || hasAdminRole(identity);
 }

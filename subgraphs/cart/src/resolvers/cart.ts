@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, ForbiddenError, money, pageSize, type CurrencyCode } from '@shop/platform';
+import { decodeCursor, encodeCursor, ForbiddenError, hasAdminRole, money, pageSize, type CurrencyCode } from '@shop/platform';
 import type { CartLineResolvers, CartResolvers, CustomerResolvers } from '../generated/resolvers-types.ts';
 
 const cursorOf = (lineId: string) => encodeCursor([lineId]);
@@ -39,7 +39,7 @@ export const CartLine: CartLineResolvers = {
 export const Customer: CustomerResolvers = {
   __resolveReference: (ref) => ({ id: ref.id }),
   cart: (customer, _args, ctx) => {
-    if (ctx.identity.sub !== customer.id && !ctx.identity.roles.includes('admin')) throw new ForbiddenError();
+    if (ctx.identity.sub !== customer.id && !hasAdminRole(ctx.identity)) throw new ForbiddenError();
     return ctx.carts.activeCartOf(customer.id);
   },
 };

@@ -3,6 +3,7 @@ import {
   deterministicEventId,
   enqueueEvent,
   ForbiddenError,
+  hasAdminRole,
   isUuid,
   ORDER_PAYMENT_REFUND,
   ORDER_STOCK_RELEASE,
@@ -43,7 +44,7 @@ export class OrderAdminService {
   cancel(id: string, identity: Identity, reason: string | null | undefined): Promise<OrderChangeResult> {
     return this.change(id, async (tx) => {
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
-      const isAdmin = identity.roles.includes('admin');
+      const isAdmin = hasAdminRole(identity);
       if (!order || (!isAdmin && (!identity.sub || order.customer_id !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
       const was = order.status;
       if (!canMove(was, 'CANCELLED')) return [userError('INVALID_STATUS', `The order is ${was} and can no longer be cancelled`, ['id'])];

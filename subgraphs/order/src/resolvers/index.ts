@@ -1,4 +1,4 @@
-import { DateTime, Decimal, ForbiddenError, money, pageSize, type CurrencyCode } from '@shop/platform';
+import { DateTime, Decimal, ForbiddenError, hasAdminRole, money, pageSize, type CurrencyCode } from '@shop/platform';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { displayNumber } from '../domain/order.service.ts';
 import { canSeeCustomer } from '../domain/order-access.ts';
@@ -19,7 +19,7 @@ export const resolvers: Resolvers = {
     // Admins see every order; a customer only their own (the rule requires a signed-in caller).
     orders: (_root, args, ctx) =>
       ctx.orders.list({
-        customerId: ctx.identity.roles.includes('admin') ? undefined : ctx.identity.sub!,
+        customerId: hasAdminRole(ctx.identity) ? undefined : ctx.identity.sub!,
         status: args.status,
         first: pageSize(args.first, 20),
         after: args.after,

@@ -4,6 +4,7 @@ import {
   enqueueEvent,
   PAYMENT_CAPTURED,
   PAYMENT_FAILED,
+  hasAdminRole,
   type Identity,
   type Logger,
   type PaymentCaptured,
@@ -19,7 +20,7 @@ import { ProviderUnavailable } from './resilient-provider.ts';
 
 /** A payment is visible to the customer who paid and to admins. */
 export function canSeePayment(payment: { customerId?: string | null }, identity: Identity): boolean {
-  if (identity.roles.includes('admin')) return true;
+  if (hasAdminRole(identity)) return true;
   return identity.sub !== null && payment.customerId === identity.sub;
 }
 
