@@ -1,16 +1,10 @@
 import type { Request, Response } from 'express';
+import { withTimeout } from './timeout.ts';
 
 /** A readiness probe: resolves when the dependency answers, rejects otherwise. */
 export type ReadinessCheck = () => Promise<unknown>;
 
 const CHECK_TIMEOUT_MS = 2000;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
-  ]);
-}
 
 /**
  * `/health/ready`: 200 when every required dependency answers, 503 naming those that do not.

@@ -17,6 +17,7 @@ export * from './events/inbox.ts';
 export * from './migration.ts';
 export * from './money.ts';
 export * from './ids.ts';
+export * from './timeout.ts';
 export * from './connection.ts';
 export * from './scalars.ts';
 export * from './input-guard.ts';

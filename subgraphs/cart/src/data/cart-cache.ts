@@ -1,4 +1,4 @@
-import type { Logger, Redis } from '@shop/platform';
+import { TimeoutError, withTimeout, type Logger, type Redis } from '@shop/platform';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { CartView } from '../domain/cart-view.ts';
 
@@ -70,21 +70,6 @@ type CacheCommands = Redis & {
   cartCacheTombstone(key: string, version: number, ttl: number): Promise<number>;
 };
 
-class CacheTimeoutError extends Error {
-  constructor(ms: number) {
-    super(`Redis did not answer within ${ms} ms`);
-    this.name = 'CacheTimeoutError';
-  }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheTimeoutError(ms)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
 export function createCartCache(options: CartCacheOptions): CartCache {
   const { redis, log, registry, ttlSeconds = 3600, enabled = true, keyPrefix = 'cart:v1:', timeoutMs = 250 } = options;
   const maxPendingRepairs = options.maxPendingRepairs ?? 10_000;
@@ -145,12 +130,12 @@ export function createCartCache(options: CartCacheOptions): CartCache {
 
   async function attempt<T>(op: Op, command: () => Promise<T>): Promise<Attempt<T>> {
     try {
-      const value = await withTimeout(command(), timeoutMs);
+      const value = await withTimeout(command(), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
       if (state !== 'up' || pending.size > 0 || dropAllPending()) markUp();
       return { ok: true, value };
     } catch (err) {
       errors.inc({ op });
-      if (err instanceof CacheTimeoutError || redis.status !== 'ready') {
+      if (err instanceof TimeoutError || redis.status !== 'ready') {
         markDown(err);
       } else if (Date.now() - lastReplyErrorLog > 60_000) {
         // Redis answered with an error while connected: a bug or a full server, not an outage.
