@@ -78,10 +78,10 @@ export function sumByProduct(lines: readonly StockLine[]): StockLine[] {
 export interface StockLevel {
   onHand: number;
   reserved: number;
-  deletedAt: Date | string | null;
+  deletedAt?: Date | string | null;
 }
 
-/** What can still be sold: nothing for a deleted product (same rule as Product.availableQuantity). */
+/** What can still be sold: nothing for a deleted product. The one rule behind every `availableQuantity`. */
 export const availableOf = (stock: StockLevel): number => (stock.deletedAt ? 0 : Math.max(0, stock.onHand - stock.reserved));
 
 /**

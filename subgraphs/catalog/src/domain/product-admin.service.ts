@@ -14,7 +14,7 @@ import {
 } from '@shop/platform';
 import { CategorySchema } from '../data/category.entity.ts';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
-import { availableQuantity } from './product.service.ts';
+import { availableOf } from './inventory.ts';
 import { adjustmentModel, derivedSlug, MAX_STOCK, productCreateModel, productUpdateModel, type ProductUpdate } from './product-input.ts';
 
 export type ProductResult = { product: Product; userErrors: [] } | { product: null; userErrors: UserError[] };
@@ -28,7 +28,7 @@ function changed(product: Product, change: ProductChanged['change']): ProductCha
     sku: product.sku,
     priceAmount: product.priceAmount,
     currency: product.currency,
-    availableQuantity: availableQuantity(product),
+    availableQuantity: availableOf(product),
     available: !product.deletedAt,
     change,
   };
@@ -181,7 +181,7 @@ export class ProductAdminService {
         return failed(userError('TOO_LARGE', `At most ${MAX_STOCK} units can be on hand; ${product.onHand} are`, ['delta']));
       }
       if (updated.affectedRows === 0) {
-        const message = `Only ${availableQuantity(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
+        const message = `Only ${availableOf(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
         return failed(userError('INSUFFICIENT_STOCK', message, ['delta']));
       }
       await tx.execute('insert into inventory_adjustment (id, product_id, delta, reason, actor, created_at) values (?, ?, ?, ?, ?, now())', [

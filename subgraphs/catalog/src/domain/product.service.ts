@@ -5,10 +5,6 @@ import { CategorySchema, type Category } from '../data/category.entity.ts';
 
 export type ProductLookup = { id: string } | { sku: string } | { slug: string };
 
-export function availableQuantity(product: Product): number {
-  return product.deletedAt ? 0 : Math.max(0, product.onHand - product.reserved);
-}
-
 export class ProductService {
   private readonly em: EntityManager;
   constructor(em: EntityManager) {

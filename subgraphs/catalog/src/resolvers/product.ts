@@ -1,6 +1,6 @@
 import { money, pageSize, type CurrencyCode } from '@shop/platform';
 import type { CategoryResolvers, ProductResolvers } from '../generated/resolvers-types.ts';
-import { availableQuantity } from '../domain/product.service.ts';
+import { availableOf } from '../domain/inventory.ts';
 
 export const Product: ProductResolvers = {
   // One SQL statement per _entities batch, whatever the number of representations.
@@ -12,8 +12,8 @@ export const Product: ProductResolvers = {
   price: (product) => money(product.priceAmount, product.currency as CurrencyCode),
   images: (product) => product.images,
   category: (product, _args, ctx) => (product.category ? ctx.categoryById.load(product.category.id) : null),
-  inStock: (product) => availableQuantity(product) > 0,
-  availableQuantity: (product) => availableQuantity(product),
+  inStock: (product) => availableOf(product) > 0,
+  availableQuantity: (product) => availableOf(product),
   available: (product) => !product.deletedAt,
 };
 
