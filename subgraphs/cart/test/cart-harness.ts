@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { execute, parse, type ExecutionResult } from 'graphql';
 import { connectNats, connectOrm, createLogger, createProductLookupClient, runMigrations, type Identity, type MikroORM, type NatsConnection, type ProductLookupItem, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { graphqlRunner, type RunGraphQL } from '../../../test/support/graphql.ts';
 import { cartOrmOptions } from '../src/data/orm.config.ts';
 import { seedCartData } from '../src/data/seed-data.ts';
 import { resolvers } from '../src/resolvers/index.ts';
@@ -24,8 +24,7 @@ export interface CartHarness {
   lookups: Array<string[]>;
   changes: Array<{ cartId: string; version: number }>;
   deps: CartContextDeps;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  run: (query: string, identity: Identity, variables?: Record<string, unknown>) => Promise<ExecutionResult<any>>;
+  run: RunGraphQL;
   close: () => Promise<void>;
 }
 
@@ -59,8 +58,7 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
     notifyOutbox: () => undefined,
     ...overrides,
   };
-  const run: CartHarness['run'] = (query, identity, variableValues) =>
-    Promise.resolve(execute({ schema, document: parse(query), variableValues, contextValue: createContext(orm.em, identity, log, deps) }));
+  const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log, deps));
   return {
     orm,
     nc,

@@ -1,6 +1,6 @@
-import { execute, parse, type ExecutionResult } from 'graphql';
 import { connectOrm, createLogger, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { graphqlRunner, type RunGraphQL } from '../../../test/support/graphql.ts';
 import { catalogOrmOptions } from '../src/data/orm.config.ts';
 import { resolvers } from '../src/resolvers/index.ts';
 import { permissions } from '../src/resolvers/permissions.ts';
@@ -17,9 +17,7 @@ export interface CatalogHarness {
   orm: MikroORM;
   /** SQL statements sent since the last `run` (or `resetQueries`). */
   queries: string[];
-  // GraphQL results are checked field by field in the tests.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  run: (query: string, identity: Identity, variables?: Record<string, unknown>) => Promise<ExecutionResult<any>>;
+  run: RunGraphQL;
 }
 
 /** A fresh, migrated catalog database with a query log, and a way to run GraphQL against it. */
@@ -28,10 +26,7 @@ export async function startCatalogHarness(): Promise<CatalogHarness> {
   await runMigrations(catalogOrmOptions(url), log);
   const queries: string[] = [];
   const orm = await connectOrm({ ...catalogOrmOptions(url), debug: ['query'], logger: (message: string) => void queries.push(message) }, log);
-  const run: CatalogHarness['run'] = (query, identity, variableValues) => {
-    queries.length = 0;
-    return Promise.resolve(execute({ schema, document: parse(query), variableValues, contextValue: createContext(orm.em, identity, log, 'USD') }));
-  };
+  const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log, 'USD'), () => (queries.length = 0));
   return { orm, queries, run };
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute, parse, type ExecutionResult } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { connectOrm, createLogger, GUEST, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { graphqlRunner } from '../../../test/support/graphql.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
 import { onPaymentCaptured, onStockReserved, startOrder } from '../src/domain/order-saga.ts';
 import { resolvers } from '../src/resolvers/index.ts';
@@ -25,9 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => orm?.close());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const run = (query: string, identity: Identity, variableValues?: Record<string, unknown>): Promise<ExecutionResult<any>> =>
-  Promise.resolve(execute({ schema, document: parse(query), variableValues, contextValue: createContext(orm.em, identity, log, (id) => void changed.push(id)) }));
+const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log, (id) => void changed.push(id)));
 const tx = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
 
 /** An order of OWNER driven to `stage` through the saga's own steps. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute, parse, type ExecutionResult } from 'graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { connectOrm, createLogger, GUEST, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { graphqlRunner } from '../../../test/support/graphql.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
 import { OrderSchema } from '../src/data/order.entity.ts';
 import { DEMO_CUSTOMER_ID, DEMO_ORDER_ID, DEMO_ORDER_TOTAL, seedOrders } from '../src/data/seed-data.ts';
@@ -23,11 +23,7 @@ let orm: MikroORM;
 /** Every SQL statement the ORM sends, to show batches cost a fixed number of queries. */
 const queries: string[] = [];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function run(query: string, identity: Identity, variableValues?: Record<string, unknown>): Promise<ExecutionResult<any>> {
-  queries.length = 0;
-  return execute({ schema, document: parse(query), variableValues, contextValue: createContext(orm.em, identity, log) });
-}
+const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log), () => (queries.length = 0));
 
 /** Extra orders: newest first they are c005, c004, then c003/c002 (same instant, id desc), c001, then the demo order. */
 async function addOrders(em: EntityManager): Promise<void> {

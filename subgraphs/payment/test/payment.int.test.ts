@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute, parse, type ExecutionResult } from 'graphql';
 import { connectOrm, createLogger, GUEST, runMigrations, type Identity, type MikroORM, guardedSubgraphSchema } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { graphqlRunner } from '../../../test/support/graphql.ts';
 import { paymentOrmOptions } from '../src/data/orm.config.ts';
 import { PaymentSchema } from '../src/data/payment.entity.ts';
 import { DEMO_CUSTOMER_ID, DEMO_ORDER_ID, DEMO_PAYMENT_ID, seedPayments } from '../src/data/seed-data.ts';
@@ -29,11 +29,7 @@ let orm: MikroORM;
 /** Every SQL statement the ORM sends, to show a batch costs one query. */
 const queries: string[] = [];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function run(query: string, identity: Identity, variableValues?: Record<string, unknown>): Promise<ExecutionResult<any>> {
-  queries.length = 0;
-  return execute({ schema, document: parse(query), variableValues, contextValue: createContext(orm.em, identity, log) });
-}
+const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log), () => (queries.length = 0));
 
 beforeAll(async () => {
   const url = await createTestDatabase('payment');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute, parse, type ExecutionResult } from 'graphql';
 import { type Identity, guardedSubgraphSchema } from '@shop/platform';
 import { resolvers } from '../src/resolvers/index.ts';
 import { permissions } from '../src/resolvers/permissions.ts';
@@ -8,6 +7,7 @@ import { PaymentService } from '../src/domain/payment.service.ts';
 import { resilientProvider } from '../src/domain/resilient-provider.ts';
 import { SimulatorProvider } from '../src/domain/simulator.ts';
 import type { PaymentProvider } from '../src/domain/provider.ts';
+import { graphqlRunner } from '../../../test/support/graphql.ts';
 import { log, request, startHarness, type Harness } from './payment-harness.ts';
 
 const CUSTOMER_ID = 'c0ffee00-0000-4000-8000-0000000000aa';
@@ -31,9 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const run = (query: string, identity: Identity, variableValues?: Record<string, unknown>): Promise<ExecutionResult<any>> =>
-  Promise.resolve(execute({ schema, document: parse(query), variableValues, contextValue: createContext(h.orm.em, identity, log, { provider }) }));
+const run = graphqlRunner(schema, (identity) => createContext(h.orm.em, identity, log, { provider }));
 
 const REFUND = `mutation ($paymentId: ID!, $amount: Decimal, $key: String!) {
   paymentRefund(paymentId: $paymentId, amount: $amount, idempotencyKey: $key) {
