@@ -26,6 +26,8 @@ export * from './request-stop.ts';
 export * from './cli.ts';
 export * from './subgraph.ts';
 export * from './events/contracts.ts';
+export * from './events/catalog.ts';
+export * from './events/unit-of-work.ts';
 export * from './events/live-updates.ts';
 export * from './user-errors.ts';
 export * from './events/product-lookup.client.ts';

@@ -3,12 +3,14 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } fro
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.ts';
 import { requestIdFrom, withRequestId } from '../request-context.ts';
+import { isSubject, parseEvent, type Payload, type Subject } from './catalog.ts';
 import type { EventEnvelope } from './streams.ts';
+import { transaction, type UnitOfWork } from './unit-of-work.ts';
 
 /** Short, so a message held by a consumer that died is redelivered within seconds. */
 export const DEFAULT_ACK_WAIT_MS = 5_000;
 
-export interface ConsumerOptions<T> {
+interface BaseConsumerOptions {
   em: EntityManager;
   nc: NatsConnection;
   log: Logger;
@@ -17,15 +19,8 @@ export interface ConsumerOptions<T> {
   durable: string;
   /** One subject or wildcard (NATS 2.9 supports a single filter per consumer). */
   filterSubject: string;
-  /** Runs inside the same transaction that records the message in the inbox. */
-  /** `afterCommit` registers work for after the transaction committed (cache refresh, notifications). */
-  handle: (tx: EntityManager, event: EventEnvelope<T>, afterCommit: (work: () => Promise<unknown>) => void) => Promise<void>;
-  /**
-   * Runs, outside any transaction, for a message the inbox already holds: a redelivery whose first
-   * delivery may have died after its commit, before its after-commit work finished. A failure is
-   * retried like a handler failure. Default: the duplicate is only acknowledged.
-   */
-  onDuplicate?: (event: EventEnvelope<T>) => Promise<void>;
+  /** Woken after a handler's transaction that emitted events. */
+  outbox?: { notify(): void };
   /**
    * How long JetStream waits for an ack before redelivering (default 5 s): the delay after a
    * consumer died mid-message. Messages this process holds are kept alive with `working()` while
@@ -35,14 +30,76 @@ export interface ConsumerOptions<T> {
   maxDeliver?: number;
 }
 
+/** An event of one of the subjects `S`, its data checked against the catalog's schema. */
+export type CatalogEnvelope<S extends Subject> = S extends Subject ? EventEnvelope<Payload<S>> & { subject: S } : never;
+
+/**
+ * Typed consumer: one handler per catalog subject it takes. Each handler runs inside the unit of
+ * work that records the message in the inbox (`emit`, `afterCommit` included). A message whose
+ * subject the catalog does not know or whose payload fails its schema is terminated and logged
+ * once; a catalog subject without a handler here is acknowledged and skipped (not this consumer's).
+ */
+export interface CatalogConsumerOptions<S extends Subject> extends BaseConsumerOptions {
+  handlers: { [K in S]: (event: CatalogEnvelope<K>, uow: UnitOfWork) => Promise<void> };
+  /** Other catalog subjects the filter lets through that this consumer does not act on. */
+  ignore?: readonly Subject[];
+  /**
+   * Runs, outside any transaction, for a message the inbox already holds: a redelivery whose first
+   * delivery may have died after its commit, before its after-commit work finished. A failure is
+   * retried like a handler failure. Default: the duplicate is only acknowledged.
+   */
+  onDuplicate?: (event: CatalogEnvelope<S>) => Promise<void>;
+}
+
+/** Untyped consumer (tests' observers): any payload, no validation. */
+export interface ConsumerOptions<T> extends BaseConsumerOptions {
+  /** Runs inside the same transaction that records the message in the inbox; `afterCommit` registers work for after the transaction committed (cache refresh, notifications). */
+  handle: (tx: EntityManager, event: EventEnvelope<T>, afterCommit: (work: () => Promise<unknown>) => void) => Promise<void>;
+  onDuplicate?: (event: EventEnvelope<T>) => Promise<void>;
+}
+
+export interface EventConsumer {
+  stop(): Promise<void>;
+}
+
+type Decoded = { event: EventEnvelope; handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void> } | { skip: true } | { invalid: unknown };
+
 /**
  * Durable JetStream consumer with explicit ack and an inbox table: the handler's changes and the
  * inbox row commit together, so a redelivered message (same event id) has no second effect.
  * Messages are processed one at a time in arrival order and acknowledged after their after-commit
  * work. Failures are nak'ed with backoff; after `maxDeliver` attempts the message is terminated and logged.
  */
-export async function startConsumer<T>(options: ConsumerOptions<T>) {
-  const { em, nc, log, stream, durable, filterSubject, handle, onDuplicate, ackWaitMs = DEFAULT_ACK_WAIT_MS, maxDeliver = 10 } = options;
+export function startConsumer<S extends Subject>(options: CatalogConsumerOptions<S>): Promise<EventConsumer>;
+export function startConsumer<T>(options: ConsumerOptions<T>): Promise<EventConsumer>;
+export function startConsumer(options: CatalogConsumerOptions<Subject> | ConsumerOptions<unknown>): Promise<EventConsumer> {
+  if ('handle' in options) {
+    const { handle } = options;
+    return run(options, options.onDuplicate as ((event: EventEnvelope) => Promise<void>) | undefined, (msg) => ({
+      event: msg.json<EventEnvelope>(),
+      handle: (event, uow) => handle(uow.em, event, uow.afterCommit),
+    }));
+  }
+  const { handlers, ignore = [] } = options;
+  const byType = handlers as Partial<Record<Subject, (event: EventEnvelope, uow: UnitOfWork) => Promise<void>>>;
+  return run(options, options.onDuplicate as ((event: EventEnvelope) => Promise<void>) | undefined, (msg): Decoded => {
+    let event: EventEnvelope;
+    try {
+      event = msg.json<EventEnvelope>();
+    } catch (error) {
+      return { invalid: `not JSON: ${(error as Error).message}` };
+    }
+    if (!isSubject(msg.subject)) return { invalid: 'unknown subject' };
+    const handle = byType[msg.subject];
+    if (!handle) return ignore.includes(msg.subject) ? { skip: true } : { invalid: 'no handler for this subject' };
+    const parsed = parseEvent(msg.subject, event?.data);
+    if (!parsed.ok) return { invalid: parsed.issues };
+    return { event: { ...event, subject: msg.subject, data: parsed.data }, handle };
+  });
+}
+
+async function run(options: BaseConsumerOptions, onDuplicate: ((event: EventEnvelope) => Promise<void>) | undefined, decode: (msg: JsMsg) => Decoded): Promise<EventConsumer> {
+  const { em, nc, log, stream, durable, filterSubject, outbox, ackWaitMs = DEFAULT_ACK_WAIT_MS, maxDeliver = 10 } = options;
   const jsm = await jetstreamManager(nc);
   const config = {
     durable_name: durable,
@@ -77,44 +134,55 @@ export async function startConsumer<T>(options: ConsumerOptions<T>) {
   }, Math.max(100, Math.floor(ackWaitMs / 3)));
   heartbeat.unref();
 
-  async function process(msg: JsMsg): Promise<void> {
-    const event = msg.json<EventEnvelope<T>>();
-    const committedWork: Array<() => Promise<unknown>> = [];
-    let duplicate = false;
-    await em.fork().transactional(async (tx) => {
-      const inserted = await tx.execute<{ affectedRows: number }>(
-        'insert into inbox_message (consumer, message_id, subject) values (?, ?, ?) on conflict do nothing',
-        [durable, event.id, msg.subject],
-        'run',
-      );
-      if (inserted.affectedRows === 0) {
-        duplicate = true;
-        return;
+  /** Handled (or a duplicate) → ack; skipped → ack; invalid → terminated, logged once: it would fail every time. */
+  async function process(msg: JsMsg): Promise<'ack' | 'term'> {
+    const decoded = decode(msg);
+    if ('skip' in decoded) return 'ack';
+    if ('invalid' in decoded) {
+      let eventId: unknown;
+      try {
+        eventId = msg.json<{ id?: unknown }>()?.id;
+      } catch {
+        eventId = undefined;
       }
-      await handle(tx, event, (work) => void committedWork.push(work));
-    });
+      log.error({ subject: msg.subject, eventId, problem: decoded.invalid }, 'invalid event terminated');
+      return 'term';
+    }
+    const { event, handle } = decoded;
+    const duplicate = await transaction(
+      em,
+      async (uow) => {
+        const inserted = await uow.em.execute<{ affectedRows: number }>(
+          'insert into inbox_message (consumer, message_id, subject) values (?, ?, ?) on conflict do nothing',
+          [durable, event.id, msg.subject],
+          'run',
+        );
+        if (inserted.affectedRows === 0) return true;
+        await handle(event, uow);
+        return false;
+      },
+      // Already committed: a failing after-commit step must not redeliver the event (its effect would repeat).
+      { log, outbox, logContext: { subject: msg.subject } },
+    );
     if (duplicate) {
       log.debug({ eventId: event.id, subject: msg.subject }, 'duplicate event');
       await onDuplicate?.(event);
-      return;
     }
-    for (const work of committedWork) {
-      // Already committed: a failure here must not redeliver the event (its effect would repeat).
-      await work().catch((error: unknown) => log.warn({ err: error, subject: msg.subject }, 'after-commit work failed'));
-    }
+    return 'ack';
   }
 
   async function settle(msg: JsMsg): Promise<void> {
     const requestId = requestIdFrom(msg.headers?.get('x-request-id'));
     await withRequestId(requestId, async () => {
       try {
-        await process(msg);
-        msg.ack();
+        // `term()` without a reason: NATS 2.9 ignores `+TERM <reason>` and would redeliver the message.
+        if ((await process(msg)) === 'term') msg.term();
+        else msg.ack();
       } catch (error) {
         const attempt = msg.info.deliveryCount;
         if (attempt >= maxDeliver) {
           log.error({ err: error, subject: msg.subject, attempt }, 'event failed permanently; terminated');
-          msg.term('handler failed');
+          msg.term();
         } else {
           log.warn({ err: error, subject: msg.subject, attempt }, 'event handler failed; will be redelivered');
           msg.nak(Math.min(250 * 2 ** attempt, 10_000));
@@ -149,4 +217,3 @@ export async function startConsumer<T>(options: ConsumerOptions<T>) {
   };
 }
 
-export type EventConsumer = Awaited<ReturnType<typeof startConsumer>>;

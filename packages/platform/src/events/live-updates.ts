@@ -1,9 +1,11 @@
+import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
 
 /*
  * Live-update channels on Redis pub/sub (not JetStream: fire-and-forget, no replay). The owning
- * subgraph publishes after the commit; the gateway's subscriptions listen and read again.
+ * subgraph publishes after the commit; the gateway's subscriptions listen and read again. A message
+ * published while Redis is down is lost, so subscribers refetch when they (re)subscribe.
  */
 
 /** Cart → gateway: `{ cartId, version }` after every committed cart change. */
@@ -19,10 +21,68 @@ export interface OrderChangedMessage {
   orderId: string;
 }
 
-/** Call after the commit. Never throws: a lost message costs freshness (logged), not the change. */
+export interface LiveUpdateOptions<M> {
+  redis: Redis;
+  log: Logger;
+  registry: Registry;
+  /** `cart-changed`, `order-changed`: names the log lines and the metrics (`cart_changed_published_total`). */
+  name: string;
+  channel: (message: M) => string;
+  /** What a lost message costs, for the log line. */
+  consequence: string;
+  /** Upper bound for one publish: a hung Redis must not hold the change that just committed. */
+  timeoutMs?: number;
+}
+
+/**
+ * A live-update publisher. `publish` is called after the commit and never throws: a failure is
+ * counted and logged once per outage (and once more when messages get through again).
+ */
+export function createLiveUpdatePublisher<M extends object>(options: LiveUpdateOptions<M>): (message: M) => Promise<void> {
+  const { redis, log, registry, name, channel, consequence, timeoutMs = 250 } = options;
+  const metric = name.replaceAll('-', '_');
+  const registers = [registry];
+  const published = new Counter({ name: `${metric}_published_total`, help: `${name} messages published`, registers });
+  const failed = new Counter({ name: `${metric}_publish_errors_total`, help: `${name} messages not published (Redis unavailable)`, registers });
+  let failing = false;
+
+  return async (message) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      await Promise.race([redis.publish(channel(message), JSON.stringify(message)), timeout]);
+      published.inc();
+      if (failing) log.info(`${name} messages are published again`);
+      failing = false;
+    } catch (err) {
+      failed.inc();
+      if (!failing) log.warn({ err, ...(message as Record<string, unknown>) }, `${name} message not published: ${consequence}`);
+      failing = true;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/** Order and payment: `{ orderId }` on the order's channel after a committed change. */
+export function createOrderChangedPublisher(redis: Redis, log: Logger, registry: Registry, timeoutMs?: number): (orderId: string) => Promise<void> {
+  const publish = createLiveUpdatePublisher<OrderChangedMessage>({
+    redis,
+    log,
+    registry,
+    name: 'order-changed',
+    channel: (message) => orderChangedChannel(message.orderId),
+    consequence: 'live order views miss changes',
+    timeoutMs,
+  });
+  return (orderId) => publish({ orderId });
+}
+
+/** Transitional (removed once order and payment use createOrderChangedPublisher). */
 export function publishOrderChanged(redis: Redis, log: Logger, orderId: string): Promise<void> {
-  const message: OrderChangedMessage = { orderId };
-  return redis.publish(orderChangedChannel(orderId), JSON.stringify(message)).then(
+  return redis.publish(orderChangedChannel(orderId), JSON.stringify({ orderId })).then(
     () => undefined,
     (error: unknown) => log.warn({ err: error, orderId }, 'order-changed not published: live order views miss this change'),
   );

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { UUID_PATTERN } from '../ids.ts';
+import { deterministicEventId, enqueueEvent } from './outbox.ts';
+
+/**
+ * Every event that crosses subgraphs, declared once: its subject, its stream, its schema (payload
+ * types are inferred from it) and its dedupe key, the part of the payload its event id is derived
+ * from (same key, same id: a re-published outcome is ignored by the outbox, JetStream and inboxes).
+ * Subjects are `<producer>.<topic>...` and live in the producer's stream (see streams.ts).
+ * Publish with `emitEvent` (or the unit of work's `emit`); consume with `startConsumer({ handlers })`.
+ */
+
+const orderId = z.string().regex(UUID_PATTERN);
+const stockLine = z.object({ productId: z.string(), quantity: z.number() });
+export type StockLine = z.infer<typeof stockLine>;
+
+const schemas = {
+  /** Order saga → catalog (ORDER stream, consumer filter `order.stock.>`). */
+  stockReserve: z.object({ orderId, lines: z.array(stockLine) }),
+  stockCommit: z.object({ orderId }),
+  stockRelease: z.object({ orderId, reason: z.string() }),
+  /** A cancelled order that was already paid puts its committed stock back. */
+  stockReturn: z.object({ orderId, reason: z.string() }),
+  /** Catalog → order saga (INVENTORY stream). */
+  stockReserved: z.object({ orderId, lines: z.array(stockLine), expiresAt: z.string() }),
+  /** The products that are short, with what was asked and what is available. */
+  stockRejected: z.object({ orderId, shortProducts: z.array(z.object({ productId: z.string(), requested: z.number(), available: z.number() })) }),
+  stockCommitted: z.object({ orderId }),
+  stockReleased: z.object({ orderId, reason: z.string() }),
+  /** Catalog → anyone (PRODUCT stream): price, stock or availability changed. */
+  productChanged: z.object({
+    productId: z.string(),
+    sku: z.string(),
+    priceAmount: z.number(),
+    currency: z.string(),
+    availableQuantity: z.number(),
+    available: z.boolean(),
+    change: z.enum(['CREATED', 'UPDATED', 'PRICE', 'STOCK', 'DELETED']),
+  }),
+  /** Cart → order (CHECKOUT stream): everything the order needs, frozen at checkout. */
+  checkoutRequested: z.object({
+    /** Also the order's id and the event's id. */
+    checkoutId: orderId,
+    cartId: z.string(),
+    customerId: z.string().nullable(),
+    email: z.string(),
+    shippingAddress: z.object({
+      name: z.string(),
+      line1: z.string(),
+      line2: z.string().nullable(),
+      city: z.string(),
+      postalCode: z.string(),
+      countryCode: z.string(),
+    }),
+    /** Provider token (e.g. tok_visa); never card data. */
+    paymentToken: z.string(),
+    idempotencyKey: z.string(),
+    currency: z.string(),
+    lines: z.array(z.object({ productId: z.string(), name: z.string(), quantity: z.number(), unitPriceAmount: z.number() })),
+    totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
+    discountCodes: z.array(z.string()),
+  }),
+  /** Order → anyone (ORDER stream): `order.status.<status in lower case>`. */
+  orderStatusChanged: z.object({
+    orderId,
+    /** The checkout the order came from (same id) and its cart. */
+    cartId: z.string(),
+    status: z.enum(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED']),
+    reason: z.string().nullable(),
+  }),
+  /** Order saga → payment (ORDER stream, consumer filter `order.payment.>`). */
+  paymentRequested: z.object({
+    orderId,
+    customerId: z.string().max(128).nullable(),
+    /** Minor units of `currency`. */
+    amount: z.number().int().nonnegative(),
+    currency: z.string().length(3),
+    /** Provider token from checkout (e.g. tok_visa). */
+    paymentToken: z.string().min(1).max(64),
+  }),
+  refundRequested: z.object({
+    orderId,
+    /** Minor units; null refunds whatever is left of the capture. */
+    amount: z.number().int().positive().nullable(),
+    reason: z.string(),
+    /** Same key twice refunds once. */
+    idempotencyKey: z.string().min(1).max(255),
+  }),
+  /** Payment → order saga (PAYMENT stream). */
+  paymentCaptured: z.object({ orderId, paymentId: z.string(), amount: z.number(), currency: z.string() }),
+  /** code: DECLINED, INSUFFICIENT_FUNDS, PROVIDER_ERROR, PROVIDER_UNAVAILABLE (circuit open), TIMEOUT. */
+  paymentFailed: z.object({ orderId, code: z.string(), reason: z.string() }),
+  paymentRefunded: z.object({ orderId, paymentId: z.string(), refundId: z.string(), amount: z.number(), currency: z.string() }),
+};
+
+export type StockReserveRequested = z.infer<typeof schemas.stockReserve>;
+export type StockReleaseRequested = z.infer<typeof schemas.stockRelease>;
+export type StockReserved = z.infer<typeof schemas.stockReserved>;
+export type StockRejected = z.infer<typeof schemas.stockRejected>;
+export type StockCommitted = z.infer<typeof schemas.stockCommitted>;
+export type StockReleased = z.infer<typeof schemas.stockReleased>;
+export type ProductChanged = z.infer<typeof schemas.productChanged>;
+export type CheckoutRequested = z.infer<typeof schemas.checkoutRequested>;
+export type OrderStatusChanged = z.infer<typeof schemas.orderStatusChanged>;
+export type OrderStatus = OrderStatusChanged['status'];
+export type PaymentRequested = z.infer<typeof schemas.paymentRequested>;
+export type RefundRequested = z.infer<typeof schemas.refundRequested>;
+export type PaymentCaptured = z.infer<typeof schemas.paymentCaptured>;
+export type PaymentFailed = z.infer<typeof schemas.paymentFailed>;
+export type PaymentRefunded = z.infer<typeof schemas.paymentRefunded>;
+
+interface EventDefinition<S extends z.ZodType> {
+  stream: string;
+  schema: S;
+  /** What the event id is derived from; null: every emit is a new event (random id). */
+  dedupeKey: ((data: z.infer<S>) => string) | null;
+  /** The key is used as the id itself (it already is a UUID made for this event). */
+  keyIsId?: boolean;
+}
+
+const define = <S extends z.ZodType>(stream: string, schema: S, dedupeKey: EventDefinition<S>['dedupeKey'], keyIsId = false): EventDefinition<S> => ({
+  stream,
+  schema,
+  dedupeKey,
+  keyIsId,
+});
+/** One answer or command per order and subject. */
+const byOrder = (data: { orderId: string }) => data.orderId;
+
+const orderStatusEvents = <const T extends readonly OrderStatus[]>(statuses: T) =>
+  Object.fromEntries(statuses.map((s) => [`order.status.${s.toLowerCase()}`, define('ORDER', schemas.orderStatusChanged, byOrder)])) as {
+    [K in T[number] as `order.status.${Lowercase<K>}`]: EventDefinition<typeof schemas.orderStatusChanged>;
+  };
+
+export const EVENTS = {
+  'order.stock.reserve': define('ORDER', schemas.stockReserve, byOrder),
+  'order.stock.commit': define('ORDER', schemas.stockCommit, byOrder),
+  'order.stock.release': define('ORDER', schemas.stockRelease, byOrder),
+  'order.stock.return': define('ORDER', schemas.stockReturn, byOrder),
+  'order.payment.requested': define('ORDER', schemas.paymentRequested, byOrder),
+  'order.payment.refund': define('ORDER', schemas.refundRequested, byOrder),
+  ...orderStatusEvents(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED'] as const),
+  'inventory.reserved': define('INVENTORY', schemas.stockReserved, byOrder),
+  'inventory.rejected': define('INVENTORY', schemas.stockRejected, byOrder),
+  'inventory.committed': define('INVENTORY', schemas.stockCommitted, byOrder),
+  'inventory.released': define('INVENTORY', schemas.stockReleased, byOrder),
+  'payment.captured': define('PAYMENT', schemas.paymentCaptured, byOrder),
+  'payment.failed': define('PAYMENT', schemas.paymentFailed, byOrder),
+  /** One per refund (an order may have several). */
+  'payment.refunded': define('PAYMENT', schemas.paymentRefunded, (data) => data.refundId),
+  'product.changed': define('PRODUCT', schemas.productChanged, null),
+  'checkout.requested': define('CHECKOUT', schemas.checkoutRequested, (data) => data.checkoutId, true),
+} as const;
+
+export type Subject = keyof typeof EVENTS;
+export type Payload<S extends Subject> = z.infer<(typeof EVENTS)[S]['schema']>;
+export type OrderStatusSubject = Extract<Subject, `order.status.${string}`>;
+
+export const ORDER_STOCK_RESERVE = 'order.stock.reserve' satisfies Subject;
+export const ORDER_STOCK_COMMIT = 'order.stock.commit' satisfies Subject;
+export const ORDER_STOCK_RELEASE = 'order.stock.release' satisfies Subject;
+export const ORDER_STOCK_RETURN = 'order.stock.return' satisfies Subject;
+export const ORDER_PAYMENT_REQUESTED = 'order.payment.requested' satisfies Subject;
+export const ORDER_PAYMENT_REFUND = 'order.payment.refund' satisfies Subject;
+export const INVENTORY_RESERVED = 'inventory.reserved' satisfies Subject;
+export const INVENTORY_REJECTED = 'inventory.rejected' satisfies Subject;
+export const INVENTORY_COMMITTED = 'inventory.committed' satisfies Subject;
+export const INVENTORY_RELEASED = 'inventory.released' satisfies Subject;
+export const PAYMENT_CAPTURED = 'payment.captured' satisfies Subject;
+export const PAYMENT_FAILED = 'payment.failed' satisfies Subject;
+export const PAYMENT_REFUNDED = 'payment.refunded' satisfies Subject;
+export const PRODUCT_CHANGED = 'product.changed' satisfies Subject;
+export const CHECKOUT_REQUESTED = 'checkout.requested' satisfies Subject;
+export const ORDER_STATUS_PREFIX = 'order.status';
+export const orderStatusSubject = (status: OrderStatus) => `${ORDER_STATUS_PREFIX}.${status.toLowerCase()}` as OrderStatusSubject;
+
+export const isSubject = (subject: string): subject is Subject => Object.hasOwn(EVENTS, subject);
+
+/** The id an event gets: derived from its dedupe key (see EVENTS), random when it has none. */
+export function eventIdFor<S extends Subject>(subject: S, data: Payload<S>): string {
+  const definition = EVENTS[subject] as EventDefinition<z.ZodType>;
+  if (!definition.dedupeKey) return randomUUID();
+  const key = definition.dedupeKey(data);
+  return definition.keyIsId ? key : deterministicEventId(subject, key);
+}
+
+/**
+ * The one way to publish: into the outbox of the transaction `em` belongs to, under the id the
+ * catalog derives. Prefer the unit of work's `emit`, which also wakes the relay after the commit.
+ */
+export function emitEvent<S extends Subject>(em: EntityManager, subject: S, data: Payload<S>): Promise<string> {
+  written.add(em);
+  return enqueueEvent(em, subject, data, eventIdFor(subject, data));
+}
+
+/** Transactions that enqueued events: the unit of work wakes the relay only after those (a wake-up costs a query). */
+const written = new WeakSet<EntityManager>();
+export const wroteEvents = (em: EntityManager): boolean => written.has(em);
+
+/** Payload check for a consumer: the parsed data, or the schema's issues. */
+export function parseEvent<S extends Subject>(subject: S, data: unknown): { ok: true; data: Payload<S> } | { ok: false; issues: z.core.$ZodIssue[] } {
+  const parsed = EVENTS[subject].schema.safeParse(data);
+  return parsed.success ? { ok: true, data: parsed.data as Payload<S> } : { ok: false, issues: parsed.error.issues };
+}

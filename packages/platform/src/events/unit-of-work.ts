@@ -1,0 +1,52 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '../logger.ts';
+import { emitEvent, wroteEvents, type Payload, type Subject } from './catalog.ts';
+
+/** What a unit of work hands its body. */
+export interface UnitOfWork {
+  /** The transaction's EntityManager (a fork of its own). */
+  em: EntityManager;
+  /** Enqueue an event in this transaction, under the id the catalog derives from its dedupe key. */
+  emit<S extends Subject>(subject: S, data: Payload<S>): Promise<string>;
+  /** Work for after the commit (cache refresh, live updates); never runs when the transaction rolls back. */
+  afterCommit(work: () => unknown): void;
+}
+
+export interface UnitOfWorkOptions {
+  log?: Logger;
+  /** Woken after a commit that wrote events, so they leave at once rather than on the relay's next poll. */
+  outbox?: { notify(): void };
+  /** Extra fields for the log line of a failed after-commit step. */
+  logContext?: Record<string, unknown>;
+}
+
+/**
+ * One transaction on a fresh fork: `work` writes through `em`, publishes through `emit` (the outbox
+ * row commits or rolls back with the change), registers after-commit steps. After the commit the
+ * outbox relay is woken (if events were written), then the after-commit steps run in order; a
+ * failing step is logged, never thrown: the change is committed, a lost refresh costs freshness.
+ */
+export async function transaction<R>(em: EntityManager, work: (uow: UnitOfWork) => Promise<R>, options: UnitOfWorkOptions = {}): Promise<R> {
+  const after: Array<() => unknown> = [];
+  let tx: EntityManager | undefined;
+  const result = await em.fork().transactional((fork) => {
+    tx = fork;
+    return work({ em: fork, emit: (subject, data) => emitEvent(fork, subject, data), afterCommit: (step) => void after.push(step) });
+  });
+  if (tx && wroteEvents(tx)) options.outbox?.notify();
+  for (const step of after) {
+    try {
+      await step();
+    } catch (error) {
+      options.log?.warn({ err: error, ...options.logContext }, 'after-commit work failed');
+    }
+  }
+  return result;
+}
+
+/** `transaction` bound to a subgraph's parts: what its services and workers call. */
+export type Transaction = <R>(work: (uow: UnitOfWork) => Promise<R>) => Promise<R>;
+
+export function createUnitOfWork(deps: { em: EntityManager; log?: Logger; outbox?: { notify(): void } }): Transaction {
+  return (work) => transaction(deps.em, work, { log: deps.log, outbox: deps.outbox });
+}

@@ -1,0 +1,155 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import {
+  connectNats,
+  connectOrm,
+  createLogger,
+  CreateOutboxAndInbox,
+  ensureStreams,
+  eventIdFor,
+  migrate,
+  ormOptions,
+  startConsumer,
+  STREAMS,
+  transaction,
+  type MikroORM,
+  type NatsConnection,
+  type Payload,
+} from '../src/index.ts';
+import { createTestDatabase } from '../../../test/support/databases.ts';
+
+const lines: Array<{ level: number; msg: string; subject?: string; eventId?: string }> = [];
+const log = createLogger('uow-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+const tag = randomBytes(3).toString('hex');
+
+let orm: MikroORM;
+let nc: NatsConnection;
+
+async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(20);
+  }
+}
+
+const outboxRow = async (id: string) => (await orm.em.fork().execute<unknown[]>('select 1 from outbox_event where id = ?', [id])).length === 1;
+
+beforeAll(async () => {
+  const url = await createTestDatabase('unit_of_work');
+  orm = await connectOrm(
+    ormOptions({ clientUrl: url, entities: [], discovery: { warnWhenNoEntities: false }, migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] } }),
+    log,
+  );
+  await migrate(orm);
+  nc = await connectNats(inject('natsUrl'), 'uow-test', log);
+  await ensureStreams(nc, STREAMS.map((s) => ({ ...s })));
+});
+
+afterAll(async () => {
+  await nc?.drain();
+  await orm?.close();
+});
+
+describe('unit of work', () => {
+  it('emits under the catalog id and runs the wake-up and after-commit steps only after the commit', async () => {
+    const orderId = randomUUID();
+    const seen: string[] = [];
+    const outbox = { notify: () => void seen.push('notify') };
+    const id = await transaction(
+      orm.em,
+      async ({ emit, afterCommit }) => {
+        const emitted = await emit('order.stock.commit', { orderId });
+        afterCommit(async () => seen.push(`after:${await outboxRow(emitted)}`));
+        // Not visible outside the transaction yet, and nothing ran.
+        seen.push(`inside:${await outboxRow(emitted)}`);
+        return emitted;
+      },
+      { outbox, log },
+    );
+    expect(id).toBe(eventIdFor('order.stock.commit', { orderId }));
+    expect(seen).toEqual(['inside:false', 'notify', 'after:true']);
+  });
+
+  it('emits nothing and runs nothing when the transaction rolls back', async () => {
+    const orderId = randomUUID();
+    const seen: string[] = [];
+    await expect(
+      transaction(
+        orm.em,
+        async ({ emit, afterCommit }) => {
+          await emit('order.stock.commit', { orderId });
+          afterCommit(() => seen.push('after'));
+          throw new Error('refused');
+        },
+        { outbox: { notify: () => void seen.push('notify') }, log },
+      ),
+    ).rejects.toThrow('refused');
+    expect(await outboxRow(eventIdFor('order.stock.commit', { orderId }))).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
+  it('wakes the outbox only after a transaction that emitted, and a failing after-commit step does not undo the commit', async () => {
+    const seen: string[] = [];
+    const outbox = { notify: () => void seen.push('notify') };
+    expect(await transaction(orm.em, async ({ em }) => (await em.execute<Array<{ n: number }>>('select 1 as n'))[0]!.n, { outbox, log })).toBe(1);
+    expect(seen).toEqual([]);
+    const orderId = randomUUID();
+    await transaction(
+      orm.em,
+      async ({ emit, afterCommit }) => {
+        await emit('order.stock.commit', { orderId });
+        afterCommit(() => Promise.reject(new Error('cache down')));
+        afterCommit(() => seen.push('second step'));
+      },
+      { outbox, log },
+    );
+    expect(seen).toEqual(['notify', 'second step']);
+    expect(await outboxRow(eventIdFor('order.stock.commit', { orderId }))).toBe(true);
+  });
+});
+
+describe('typed consumer', () => {
+  it('terminates an invalid message once and dispatches a valid one to its handler', async () => {
+    const durable = `uow_refunded_${tag}`;
+    const orderId = randomUUID();
+    const handled: Array<Payload<'payment.refunded'>> = [];
+    const consumer = await startConsumer({
+      em: orm.em,
+      nc,
+      log,
+      stream: 'PAYMENT',
+      durable,
+      filterSubject: 'payment.refunded',
+      ackWaitMs: 1_000,
+      handlers: {
+        'payment.refunded': async (event) => {
+          if (event.data.orderId === orderId) handled.push(event.data);
+        },
+      },
+    });
+    try {
+      const js = jetstream(nc);
+      const send = (data: unknown) => {
+        const envelope = { id: randomUUID(), subject: 'payment.refunded', occurredAt: new Date().toISOString(), data };
+        return js.publish('payment.refunded', JSON.stringify(envelope), { msgID: envelope.id }).then(() => envelope.id);
+      };
+      const valid = { orderId, paymentId: randomUUID(), refundId: randomUUID(), amount: 500, currency: 'USD' };
+      const invalidId = await send({ ...valid, amount: 'five hundred' });
+      await send(valid);
+      // One at a time in arrival order: once the valid one is handled, the invalid one was settled.
+      await until('the valid message is handled', () => handled.length === 1);
+      expect(handled).toEqual([valid]);
+      const jsm = await jetstreamManager(nc);
+      await until('nothing is pending', async () => (await jsm.consumers.info('PAYMENT', durable)).num_ack_pending === 0);
+      const info = await jsm.consumers.info('PAYMENT', durable);
+      expect(info.num_redelivered).toBe(0);
+      const logged = lines.filter((l) => l.eventId === invalidId);
+      expect(logged).toMatchObject([{ level: 50, msg: 'invalid event terminated', subject: 'payment.refunded' }]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
