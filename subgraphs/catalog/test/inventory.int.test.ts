@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
@@ -17,6 +16,7 @@ import {
   type StockLine,
 } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 import { catalogOrmOptions } from '../src/data/orm.config.ts';
 import { InventoryService } from '../src/domain/inventory.service.ts';
 import { startInventoryWorkers } from '../src/events/inventory-workers.ts';
@@ -62,14 +62,6 @@ const answers = (orderId: string, subject: string) =>
     orderId,
   ]);
 const status = async (orderId: string) => (await rows<{ status: string }>('select status from stock_reservation where order_id = ?', [orderId]))[0]?.status;
-
-async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await sleep(50);
-  }
-}
 
 describe('InventoryService', () => {
   const service = new InventoryService();
@@ -252,7 +244,7 @@ describe('inventory workers over JetStream', () => {
       await publish(command('order.stock.reserve', { orderId: paid, lines: [{ productId: shirt, quantity: 2 }] })); // a second command, new id
       await publish(command('order.stock.reserve', { orderId: unpaid, lines: [{ productId: mug, quantity: 3 }] }));
 
-      await until(() => seen.some((e) => e.subject === 'inventory.reserved' && e.data.orderId === unpaid));
+      await waitFor('inventory.reserved of the unpaid order', () => seen.some((e) => e.subject === 'inventory.reserved' && e.data.orderId === unpaid));
       expect(seen.filter((e) => e.subject === 'inventory.reserved' && e.data.orderId === paid)).toHaveLength(1);
       expect(await stock(shirt)).toEqual({ onHand: 10, reserved: 2 });
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 3 });
@@ -260,10 +252,10 @@ describe('inventory workers over JetStream', () => {
       expect(inbox!.n).toBe(3); // the redelivered envelope was recognised and skipped
 
       await publish(command('order.stock.commit', { orderId: paid }));
-      await until(() => seen.some((e) => e.subject === 'inventory.committed' && e.data.orderId === paid));
+      await waitFor('inventory.committed of the paid order', () => seen.some((e) => e.subject === 'inventory.committed' && e.data.orderId === paid));
       expect(await stock(shirt)).toEqual({ onHand: 8, reserved: 0 });
 
-      await until(() => seen.some((e) => e.subject === 'inventory.released' && e.data.orderId === unpaid), 40_000);
+      await waitFor('the expired reservation released', () => seen.some((e) => e.subject === 'inventory.released' && e.data.orderId === unpaid), { timeoutMs: 40_000 });
       expect(seen.find((e) => e.subject === 'inventory.released')!.data).toEqual({ orderId: unpaid, reason: 'EXPIRED' });
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 0 });
       expect(seen.filter((e) => e.data.orderId === paid).map((e) => e.subject)).toEqual(['inventory.reserved', 'inventory.committed']);

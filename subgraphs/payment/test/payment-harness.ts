@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
@@ -59,11 +58,3 @@ export const request = (token: string, amount = 10_000, customerId: string | nul
   currency: 'USD',
   paymentToken: token,
 });
-
-export async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const start = Date.now();
-  while (!(await predicate())) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await sleep(25);
-  }
-}

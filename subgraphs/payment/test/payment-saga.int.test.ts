@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumer, type EventEnvelope, type EventConsumer, type PaymentRequested } from '@shop/platform';
 import { SimulatorProvider } from '../src/domain/simulator.ts';
@@ -7,7 +6,8 @@ import { resilientProvider } from '../src/domain/resilient-provider.ts';
 import { PaymentService } from '../src/domain/payment.service.ts';
 import { RefundService } from '../src/domain/refund.service.ts';
 import { startPaymentWorkers } from '../src/events/payment-workers.ts';
-import { log, request, startHarness, tag, until, type Harness } from './payment-harness.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+import { log, request, startHarness, tag, type Harness } from './payment-harness.ts';
 
 type Answer = EventEnvelope<{ orderId: string; code?: string; amount?: number }>;
 let h: Harness;
@@ -46,6 +46,16 @@ async function publish(message: ReturnType<typeof envelope>) {
 }
 const requestPayment = (data: PaymentRequested) => publish(envelope('order.payment.requested', data));
 const answersFor = (orderId: string, subject?: string) => seen.filter((e) => e.data.orderId === orderId && (!subject || e.subject === subject));
+/**
+ * A marker request published last and waited for: the worker takes messages one by one and the
+ * outbox publishes in order, so once the marker is answered, an answer to anything published
+ * before it would have been seen. Absence is checked after this positive signal, not after a sleep.
+ */
+async function answeredAfter() {
+  const marker = request('tok_visa', 100);
+  await requestPayment(marker);
+  await waitFor('the marker answered', () => answersFor(marker.orderId).length > 0);
+}
 const outboxRows = async (orderId: string, subject: string) =>
   (await h.rows<{ n: number }>(`select count(*)::int as n from outbox_event where subject = ? and payload -> 'data' ->> 'orderId' = ?`, [subject, orderId]))[0]!.n;
 const payment = async (orderId: string) =>
@@ -59,7 +69,7 @@ describe('payment workers over JetStream', () => {
   it('captures tok_visa and answers one payment.captured', async () => {
     const req = request('tok_visa', 4_999);
     await requestPayment(req);
-    await until(() => answersFor(req.orderId).length > 0);
+    await waitFor('the answer', () => answersFor(req.orderId).length > 0);
     const [answer] = answersFor(req.orderId);
     const row = await payment(req.orderId);
     expect(answer).toMatchObject({ subject: 'payment.captured', data: { orderId: req.orderId, paymentId: row!.id, amount: 4_999, currency: 'USD' } });
@@ -73,9 +83,9 @@ describe('payment workers over JetStream', () => {
     await publish(first);
     await publish(first); // redelivered: same envelope id
     await publish(envelope('order.payment.requested', req)); // the same request again under a new id
-    await until(async () => (await h.rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ? and message_id = ?', [`payment-saga-${tag}`, first.id]))[0]!.n === 1);
-    await until(() => answersFor(req.orderId).length > 0);
-    await sleep(300); // room for a wrong second answer to arrive
+    await waitFor('the inbox row', async () => (await h.rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ? and message_id = ?', [`payment-saga-${tag}`, first.id]))[0]!.n === 1);
+    await waitFor('the answer', () => answersFor(req.orderId).length > 0);
+    await answeredAfter(); // every copy above has been handled and its answers (if any) seen
     expect(answersFor(req.orderId).map((e) => e.subject)).toEqual(['payment.captured']);
     expect(await outboxRows(req.orderId, 'payment.captured')).toBe(1);
     expect((await charge(req.orderId))!.outcome).toBe('SUCCEEDED');
@@ -89,7 +99,7 @@ describe('payment workers over JetStream', () => {
   ])('fails %s with payment.failed %s', async (token, code) => {
     const req = request(token);
     await requestPayment(req);
-    await until(() => answersFor(req.orderId).length > 0);
+    await waitFor('the answer', () => answersFor(req.orderId).length > 0);
     expect(answersFor(req.orderId)).toMatchObject([{ subject: 'payment.failed', data: { orderId: req.orderId, code } }]);
     expect(await payment(req.orderId)).toMatchObject({ status: 'FAILED', failureCode: code });
   });
@@ -97,7 +107,7 @@ describe('payment workers over JetStream', () => {
   it('captures tok_timeout after one retry', async () => {
     const req = request('tok_timeout');
     await requestPayment(req);
-    await until(() => answersFor(req.orderId).length > 0);
+    await waitFor('the answer', () => answersFor(req.orderId).length > 0);
     expect(answersFor(req.orderId).map((e) => e.subject)).toEqual(['payment.captured']);
     expect(await charge(req.orderId)).toEqual({ attempts: 2, outcome: 'SUCCEEDED' });
   });
@@ -105,12 +115,12 @@ describe('payment workers over JetStream', () => {
   it('refunds on order.payment.refund, once per key', async () => {
     const req = request('tok_visa', 2_000);
     await requestPayment(req);
-    await until(() => answersFor(req.orderId).length > 0);
+    await waitFor('the answer', () => answersFor(req.orderId).length > 0);
     const refund = { orderId: req.orderId, amount: 500, reason: 'CANCELLED', idempotencyKey: `cancel-${req.orderId}` };
     await publish(envelope('order.payment.refund', refund));
     await publish(envelope('order.payment.refund', refund)); // same key under a new envelope id
-    await until(() => answersFor(req.orderId, 'payment.refunded').length > 0);
-    await sleep(300);
+    await waitFor('the refund answer', () => answersFor(req.orderId, 'payment.refunded').length > 0);
+    await answeredAfter();
     expect(answersFor(req.orderId, 'payment.refunded')).toMatchObject([{ data: { orderId: req.orderId, amount: 500, currency: 'USD' } }]);
     expect(await payment(req.orderId)).toMatchObject({ status: 'PARTIALLY_REFUNDED', refundedAmount: 500 });
   });
@@ -122,9 +132,7 @@ describe('PaymentService and RefundService', () => {
     const service = new PaymentService(h.orm.em, { provider, log });
     expect(await service.captureNow(request('tok_error'))).toBe('FAILED'); // opens the breaker
     const req = request('tok_visa');
-    const started = Date.now();
     expect(await service.captureNow(req)).toBe('FAILED');
-    expect(Date.now() - started).toBeLessThan(500);
     expect(await payment(req.orderId)).toMatchObject({ status: 'FAILED', failureCode: 'PROVIDER_UNAVAILABLE' });
     expect(await charge(req.orderId)).toBeUndefined(); // the provider was never called
     expect(await outboxRows(req.orderId, 'payment.failed')).toBe(1);
