@@ -3,30 +3,22 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { Registry } from 'prom-client';
 import { createLogger, createRedis, type Redis } from '@shop/platform';
 import { getFreePort, startRedis, type RunningRedis } from '@shop/platform/stack';
 import { createCartCache, type CartCacheOptions } from '../src/data/cart-cache.ts';
 import type { CartView } from '../src/domain/cart-view.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 
 // Our own Redis (this file stops it), with its append-only file: data survives the outage, so a
 // copy that went stale while Redis was down really comes back with it.
 const dir = mkdtempSync(join(tmpdir(), 'cart-cache-test-'));
-const lines: Array<{ level: number; msg: string; probe?: string }> = [];
+const lines: Array<{ level: number; msg: string; probe?: string; err?: { message?: string } }> = [];
 const log = createLogger('cart-cache-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
 const prefix = `cart:test:${randomUUID().slice(0, 8)}:`;
 let server: RunningRedis;
 let redis: Redis;
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
 
 beforeAll(async () => {
   server = await startRedis({ dataDir: join(dir, 'redis'), port: await getFreePort(), logFile: join(dir, 'redis.log') });
@@ -148,9 +140,10 @@ describe('cart cache on a real Redis', () => {
     expect(await redis.exists(prefix + id)).toBe(0);
   });
 
-  it('answers from Postgres quickly while Redis is down, and uses the cache again once it is back', async ({ annotate }) => {
-    // Every cache of this file watches the one client: keep to this cache's log lines.
-    const { cache: c, registry } = cache({ log: log.child({ probe: 'outage' }) });
+  it('answers from Postgres without waiting on Redis while it is down, and uses the cache again once it is back', async ({ annotate }) => {
+    // Every cache of this file watches the one client: keep to this cache's log lines. A timeout
+    // far beyond the test's own: the reads and writes below can only answer if none waits on Redis.
+    const { cache: c, registry } = cache({ log: log.child({ probe: 'outage' }), timeoutMs: 600_000 });
     const [stale, kept, fresh] = [randomUUID(), randomUUID(), randomUUID()];
     await c.put(view(stale, 1));
     await c.put(view(kept, 1));
@@ -170,7 +163,7 @@ describe('cart cache on a real Redis', () => {
     ];
     reads.sort((x, y) => x - y);
     await annotate(`Redis down: read p50 ${reads[10]!.toFixed(2)} ms, max ${reads.at(-1)!.toFixed(2)} ms; writes max ${Math.max(...writes).toFixed(2)} ms`);
-    for (const ms of [...reads, ...writes]) expect(ms).toBeLessThan(500);
+    expect(redis.status).not.toBe('ready'); // all of it answered while Redis was still down
     expect(await metric(registry, 'cart_cache_errors_total', { op: 'get' })).toBeGreaterThanOrEqual(20);
     expect(await metric(registry, 'cart_cache_errors_total', { op: 'put' })).toBeGreaterThanOrEqual(2);
     expect(await metric(registry, 'cart_cache_errors_total', { op: 'invalidate' })).toBe(1);
@@ -226,14 +219,14 @@ describe('cart cache on a real Redis', () => {
     try {
       await waitFor('the proxied client is ready', () => hanging.status === 'ready');
       const registry = new Registry();
-      const c = createCartCache({ redis: hanging, log, registry, keyPrefix: prefix, timeoutMs: 100 });
+      const c = createCartCache({ redis: hanging, log: log.child({ probe: 'hang' }), registry, keyPrefix: prefix, timeoutMs: 100 });
       const id = randomUUID();
       await c.put(view(id, 1));
       for (const socket of clients) socket.pause();
       const ms = await timed(async () => expect(await c.readThrough(id, async () => view(id, 1))).toEqual(view(id, 1)));
       await annotate(`Redis hung: read ${ms.toFixed(1)} ms (one 100 ms timeout, no fill attempt)`);
-      expect(ms).toBeGreaterThanOrEqual(90);
-      expect(ms).toBeLessThan(500);
+      // Answered from the loader while Redis still hangs, and what ended the wait was the timeout.
+      expect(lines.filter((l) => l.probe === 'hang').map((l) => l.err?.message)).toEqual(['Redis did not answer within 100 ms']);
       expect(await metric(registry, 'cart_cache_up')).toBe(0);
       // One timeout per read: once Redis is known down, the fill is not tried (no second wait).
       expect(await metric(registry, 'cart_cache_errors_total', { op: 'get' })).toBe(1);
