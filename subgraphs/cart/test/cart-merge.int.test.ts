@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import { GUEST } from '@shop/platform';
 import { applyProductChange, expireIdleCarts } from '../src/domain/cart-fate.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 import { customer, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 let h: CartHarness;
@@ -96,7 +97,10 @@ describe('product availability from the catalog', () => {
     try {
       await mutation.execute('select id from cart where id = ? for update', [id]);
       const follower = h.orm.em.fork().transactional((tx) => applyProductChange(tx, { productId: item, available: false, priceAmount: 1000 }));
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the follower is now waiting on a lock
+      // Asked outside the mutation's transaction: a transaction sees one snapshot of pg_stat_activity.
+      const waitingOnLocks = async () =>
+        (await h.orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0]!.n;
+      await waitFor('the follower waits on the cart lock', async () => (await waitingOnLocks()) > 0);
       await mutation.execute('update cart_line set updated_at = now() where cart_id = ?', [id]);
       await mutation.commit();
       expect(await follower).toEqual([id]);

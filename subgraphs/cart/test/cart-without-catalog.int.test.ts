@@ -16,6 +16,7 @@ import {
 } from '@shop/platform';
 import { getFreePort, startNats, type RunningNats } from '@shop/platform/stack';
 import { applyProductChange } from '../src/domain/cart-fate.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 import { CART_FIELDS, customer, log, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 /**
@@ -34,14 +35,6 @@ const OWNER = customer(`shopper-${randomUUID()}`);
 
 const startOwnNats = (port: number) => startNats({ dataDir: join(dir, 'nats'), port, logFile: join(dir, 'nats.log') });
 
-/** Polls `probe` until it holds, or fails after `ms`. */
-async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const lookupFails = (lookup: (ids: string[]) => Promise<unknown>) => lookup([A]).then(() => false, (error) => error instanceof ServiceUnavailableError);
 
@@ -100,7 +93,7 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
     expect(await lookupFails(lookup)).toBe(false);
 
     await nats.stop();
-    await until('the lookup reports the catalog unreachable', () => lookupFails(lookup));
+    await waitFor('the lookup reports the catalog unreachable', () => lookupFails(lookup), { timeoutMs: 20_000 });
   });
 
   it('answers reads from the cart itself', async () => {
@@ -182,18 +175,11 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
 
   it('publishes the held checkout once NATS is back, and checks out against the catalog again', async () => {
     nats = await startOwnNats(nats.port);
-    await until('the connection is back', async () => {
-      try {
-        await nc.flush();
-        return true;
-      } catch {
-        return false;
-      }
-    });
+    await waitFor('the connection is back', () => nc.flush().then(() => true, () => false), { timeoutMs: 20_000 });
     await ensureStreams(nc, STREAMS.map((stream) => ({ ...stream })));
     const relay = startOutboxRelay({ em: h.orm.em, nc, log });
     try {
-      await until('checkout.requested is published', async () => (await checkoutRows(ownerCart))[0]?.published_at != null);
+      await waitFor('checkout.requested is published', async () => (await checkoutRows(ownerCart))[0]?.published_at != null, { timeoutMs: 20_000 });
     } finally {
       await relay.stop();
     }
