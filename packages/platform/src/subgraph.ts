@@ -15,6 +15,7 @@ import { startOutboxRelay, type OutboxRelay } from './events/outbox.ts';
 import { createRedis, redisReady, type Redis } from './redis.ts';
 import { exitOnSignals, startService, type RunningService } from './server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createOrderChangedPublisher } from './events/live-updates.ts';
 
 export interface SubgraphSettings extends JwtSettings {
   NODE_ENV: 'development' | 'test' | 'production';
@@ -34,6 +35,21 @@ export interface SubgraphDeps {
   /** The process's Prometheus registry (served on /metrics): register domain counters here. */
   metrics: Metrics;
 }
+
+/**
+ * A part made once per subgraph process from its deps (a publisher, a provider), the same one for
+ * the background workers and every request's context, whichever asks first.
+ */
+export function perDeps<T>(make: (deps: SubgraphDeps) => T): (deps: SubgraphDeps) => T {
+  const made = new WeakMap<SubgraphDeps, T>();
+  return (deps) => {
+    if (!made.has(deps)) made.set(deps, make(deps));
+    return made.get(deps)!;
+  };
+}
+
+/** Order and payment: `orderChanged(deps)(orderId)` tells live order views after a committed change. */
+export const orderChanged = perDeps((deps) => createOrderChangedPublisher(deps.redis, deps.log, deps.metrics.registry));
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;

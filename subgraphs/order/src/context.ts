@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Identity, Logger } from '@shop/platform';
+import type { Identity, Logger, UnitOfWorkOptions } from '@shop/platform';
 import { OrderService } from './domain/order.service.ts';
 import { OrderAdminService } from './domain/order-admin.service.ts';
 import type { Order } from './data/order.entity.ts';
@@ -16,14 +16,20 @@ export interface Context {
   freshOrder: (id: string) => Promise<Order | null>;
 }
 
-/** `afterCommit` (outbox nudge, order-changed message) runs after each committed order change. */
-export function createContext(em: EntityManager, identity: Identity, log: Logger, afterCommit: (orderId: string) => void = () => undefined): Context {
+/** `changed` (order-changed message) runs after each committed order change; the outbox is woken after commits that emitted. */
+export function createContext(
+  em: EntityManager,
+  identity: Identity,
+  log: Logger,
+  changed: (orderId: string) => unknown = () => undefined,
+  unitOfWork: UnitOfWorkOptions = {},
+): Context {
   const orders = new OrderService(em.fork());
   return {
     identity,
     log,
     orders,
-    changes: new OrderAdminService(em, afterCommit),
+    changes: new OrderAdminService(em, changed, unitOfWork),
     orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity)),
     freshOrder: async (id) => (await new OrderService(em.fork()).visibleByIds([id], identity))[0] ?? null,
   };

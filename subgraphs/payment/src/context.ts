@@ -21,7 +21,9 @@ export interface Context {
 export interface ContextOptions {
   /** The resilient provider; without it the refund mutation cannot settle (reads still work). */
   provider?: PaymentProvider;
-  notify?: (orderId?: string) => void;
+  /** After a committed refund: tells live order views. */
+  changed?: (orderId: string) => unknown;
+  outbox?: { notify(): void };
 }
 
 export function createContext(em: EntityManager, identity: Identity, log: Logger, options: ContextOptions = {}): Context {

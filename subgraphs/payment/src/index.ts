@@ -1,18 +1,17 @@
-import { runSubgraph, type SubgraphDeps } from '@shop/platform';
+import { orderChanged, perDeps, runSubgraph } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { paymentOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
-import { afterPaymentCommit, startPaymentWorkers } from './events/payment-workers.ts';
-import { resilientProvider, type ResilientProvider } from './domain/resilient-provider.ts';
+import { startPaymentWorkers } from './events/payment-workers.ts';
+import { resilientProvider } from './domain/resilient-provider.ts';
 import { SimulatorProvider } from './domain/simulator.ts';
 
 const config = loadConfig();
 
 // One provider (and so one circuit breaker) for the saga workers and the refund mutation.
-let provider: ResilientProvider | undefined;
-const providerOf = (deps: Pick<SubgraphDeps, 'orm'>) => (provider ??= resilientProvider(new SimulatorProvider(deps.orm.em, { hangMs: config.PAYMENT_SIMULATOR_HANG_MS })));
+const providerOf = perDeps((deps) => resilientProvider(new SimulatorProvider(deps.orm.em, { hangMs: config.PAYMENT_SIMULATOR_HANG_MS })));
 
 await runSubgraph({
   name: 'payment',
@@ -24,6 +23,6 @@ await runSubgraph({
   permissions,
   orm: paymentOrmOptions(config.PAYMENT_DATABASE_URL),
   background: async (deps) =>
-    startPaymentWorkers(deps, { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS }),
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), notify: afterPaymentCommit(deps) }),
+    startPaymentWorkers({ ...deps, orderChanged: orderChanged(deps) }, { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS }),
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), changed: orderChanged(deps), outbox: deps.outbox }),
 });

@@ -80,10 +80,3 @@ export function createOrderChangedPublisher(redis: Redis, log: Logger, registry:
   return (orderId) => publish({ orderId });
 }
 
-/** Transitional (removed once order and payment use createOrderChangedPublisher). */
-export function publishOrderChanged(redis: Redis, log: Logger, orderId: string): Promise<void> {
-  return redis.publish(orderChangedChannel(orderId), JSON.stringify({ orderId })).then(
-    () => undefined,
-    (error: unknown) => log.warn({ err: error, orderId }, 'order-changed not published: live order views miss this change'),
-  );
-}

@@ -1,16 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  deterministicEventId,
-  enqueueEvent,
   ForbiddenError,
   hasAdminRole,
   isUuid,
   ORDER_PAYMENT_REFUND,
   ORDER_STOCK_RELEASE,
   ORDER_STOCK_RETURN,
+  transaction,
   userError,
   type Identity,
-  type RefundRequested,
+  type UnitOfWork,
+  type UnitOfWorkOptions,
   type UserError,
 } from '@shop/platform';
 import { lockOrder, moveOrder } from './order-saga.ts';
@@ -28,21 +28,31 @@ export interface OrderChangeResult {
  */
 export class OrderAdminService {
   private readonly em: EntityManager;
-  private readonly afterCommit: (orderId: string) => void;
-  constructor(em: EntityManager, afterCommit: (orderId: string) => void) {
+  /** After each committed change of an order (order-changed message). */
+  private readonly changed: (orderId: string) => unknown;
+  private readonly unitOfWork: UnitOfWorkOptions;
+  constructor(em: EntityManager, changed: (orderId: string) => unknown, unitOfWork: UnitOfWorkOptions = {}) {
     this.em = em;
-    this.afterCommit = afterCommit;
+    this.changed = changed;
+    this.unitOfWork = unitOfWork;
   }
 
-  private async change(id: string, work: (tx: EntityManager) => Promise<UserError[]>): Promise<OrderChangeResult> {
-    const userErrors = await this.em.fork().transactional(work);
-    if (userErrors.length === 0) this.afterCommit(id);
+  private async change(id: string, work: (tx: EntityManager, uow: UnitOfWork) => Promise<UserError[]>): Promise<OrderChangeResult> {
+    const userErrors = await transaction(
+      this.em,
+      async (uow) => {
+        const errors = await work(uow.em, uow);
+        if (errors.length === 0) uow.afterCommit(() => this.changed(id));
+        return errors;
+      },
+      this.unitOfWork,
+    );
     return { orderId: id, userErrors };
   }
 
   /** The owner (before it ships) or an admin: refund what was paid, give the stock back. */
   cancel(id: string, identity: Identity, reason: string | null | undefined): Promise<OrderChangeResult> {
-    return this.change(id, async (tx) => {
+    return this.change(id, async (tx, { emit }) => {
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       const isAdmin = hasAdminRole(identity);
       if (!order || (!isAdmin && (!identity.sub || order.customer_id !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
@@ -51,11 +61,11 @@ export class OrderAdminService {
       await moveOrder(tx, order, 'CANCELLED', reason?.trim() || (isAdmin ? 'cancelled by an admin' : 'cancelled by the customer'), null);
       if (was === 'CONFIRMED') {
         // Paid and committed: refund in full and put the sold units back on the shelf.
-        await enqueueEvent<RefundRequested>(tx, ORDER_PAYMENT_REFUND, { orderId: id, amount: null, reason: 'order cancelled', idempotencyKey: `cancel:${id}` }, deterministicEventId(ORDER_PAYMENT_REFUND, id));
-        await enqueueEvent(tx, ORDER_STOCK_RETURN, { orderId: id, reason: 'CANCELLED' }, deterministicEventId(ORDER_STOCK_RETURN, id));
+        await emit(ORDER_PAYMENT_REFUND, { orderId: id, amount: null, reason: 'order cancelled', idempotencyKey: `cancel:${id}` });
+        await emit(ORDER_STOCK_RETURN, { orderId: id, reason: 'CANCELLED' });
       } else {
         // Not paid yet: release the reservation (a capture that still arrives is refunded by the saga).
-        await enqueueEvent(tx, ORDER_STOCK_RELEASE, { orderId: id, reason: 'CANCELLED' }, deterministicEventId(ORDER_STOCK_RELEASE, id));
+        await emit(ORDER_STOCK_RELEASE, { orderId: id, reason: 'CANCELLED' });
       }
       return [];
     });

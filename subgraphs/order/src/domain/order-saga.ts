@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  deterministicEventId,
-  enqueueEvent,
+  emitEvent,
   ORDER_PAYMENT_REFUND,
   ORDER_PAYMENT_REQUESTED,
   ORDER_STOCK_COMMIT,
@@ -9,11 +8,6 @@ import {
   ORDER_STOCK_RESERVE,
   orderStatusSubject,
   type CheckoutRequested,
-  type OrderStatusChanged,
-  type PaymentRequested,
-  type RefundRequested,
-  type StockReleaseRequested,
-  type StockReserveRequested,
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
 import { canMove } from './order-transitions.ts';
@@ -35,11 +29,6 @@ export interface OrderRow {
   payment_token: string | null;
 }
 
-/** Called once the transaction committed, with each order whose status changed. */
-export type OnChanged = (orderId: string) => void;
-
-const emit = <T>(tx: EntityManager, subject: string, orderId: string, data: T) => enqueueEvent(tx, subject, data, deterministicEventId(subject, orderId));
-
 export async function lockOrder(tx: EntityManager, id: string): Promise<OrderRow | null> {
   const [row] = await tx.execute<OrderRow[]>(
     'select id, status, customer_id, cart_id, total_amount, currency, payment_token from customer_order where id = ? for update',
@@ -59,8 +48,7 @@ export async function moveOrder(tx: EntityManager, order: OrderRow, to: OrderSta
   if (!canMove(order.status, to)) return false;
   await tx.execute('update customer_order set status = ?, step_deadline = ?, payment_token = null, updated_at = now() where id = ?', [to, deadline, order.id]);
   await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, ?, clock_timestamp())', [order.id, to, reason]);
-  const event: OrderStatusChanged = { orderId: order.id, cartId: order.cart_id ?? '', status: to, reason };
-  await emit(tx, orderStatusSubject(to), order.id, event);
+  await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cart_id ?? '', status: to, reason });
   order.status = to;
   return true;
 }
@@ -86,8 +74,8 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
     ]);
   }
   await tx.execute(`insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, 'PENDING', null, clock_timestamp())`, [checkout.checkoutId]);
-  await emit(tx, orderStatusSubject('PENDING'), checkout.checkoutId, { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null } satisfies OrderStatusChanged);
-  await emit<StockReserveRequested>(tx, ORDER_STOCK_RESERVE, checkout.checkoutId, {
+  await emitEvent(tx, orderStatusSubject('PENDING'), { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
+  await emitEvent(tx, ORDER_STOCK_RESERVE, {
     orderId: checkout.checkoutId,
     lines: checkout.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
   });
@@ -98,7 +86,7 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
 export async function onStockReserved(tx: EntityManager, orderId: string, timeouts: SagaTimeouts): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
   if (!order || !(await moveOrder(tx, order, 'AWAITING_PAYMENT', null, inMs(timeouts.paymentMs)))) return false;
-  await emit<PaymentRequested>(tx, ORDER_PAYMENT_REQUESTED, orderId, {
+  await emitEvent(tx, ORDER_PAYMENT_REQUESTED, {
     orderId,
     customerId: order.customer_id,
     amount: order.total_amount,
@@ -118,12 +106,12 @@ export async function onPaymentCaptured(tx: EntityManager, orderId: string): Pro
   const order = await lockOrder(tx, orderId);
   if (!order) return false;
   if (await moveOrder(tx, order, 'CONFIRMED', null, null)) {
-    await emit(tx, ORDER_STOCK_COMMIT, orderId, { orderId });
+    await emitEvent(tx, ORDER_STOCK_COMMIT, { orderId });
     return true;
   }
   if (order.status === 'PAYMENT_FAILED' || order.status === 'CANCELLED' || order.status === 'REJECTED') {
     // The money arrived after the order gave up (e.g. a timeout): give it back.
-    await emit<RefundRequested>(tx, ORDER_PAYMENT_REFUND, orderId, { orderId, amount: null, reason: `order ${order.status}`, idempotencyKey: `late-capture:${orderId}` });
+    await emitEvent(tx, ORDER_PAYMENT_REFUND, { orderId, amount: null, reason: `order ${order.status}`, idempotencyKey: `late-capture:${orderId}` });
   }
   return false;
 }
@@ -131,7 +119,7 @@ export async function onPaymentCaptured(tx: EntityManager, orderId: string): Pro
 export async function onPaymentFailed(tx: EntityManager, orderId: string, reason: string): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
   if (!order || !(await moveOrder(tx, order, 'PAYMENT_FAILED', reason, null))) return false;
-  await emit<StockReleaseRequested>(tx, ORDER_STOCK_RELEASE, orderId, { orderId, reason: 'PAYMENT_FAILED' });
+  await emitEvent(tx, ORDER_STOCK_RELEASE, { orderId, reason: 'PAYMENT_FAILED' });
   return true;
 }
 
@@ -151,7 +139,7 @@ export async function failTimedOut(tx: EntityManager, limit = 100): Promise<stri
     const order = (await lockOrder(tx, id))!;
     const to = order.status === 'PENDING' ? 'REJECTED' : 'PAYMENT_FAILED';
     if (await moveOrder(tx, order, to, 'TIMEOUT', null)) {
-      await emit<StockReleaseRequested>(tx, ORDER_STOCK_RELEASE, id, { orderId: id, reason: 'TIMEOUT' });
+      await emitEvent(tx, ORDER_STOCK_RELEASE, { orderId: id, reason: 'TIMEOUT' });
       failed.push(id);
     }
   }

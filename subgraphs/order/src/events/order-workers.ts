@@ -1,17 +1,4 @@
-import {
-  CHECKOUT_REQUESTED,
-  INVENTORY_REJECTED,
-  INVENTORY_RESERVED,
-  PAYMENT_CAPTURED,
-  PAYMENT_FAILED,
-  startConsumer,
-  type CheckoutRequested,
-  type PaymentFailed,
-  type StockRejected,
-  type SubgraphDeps,
-  startPeriodic,
-  publishOrderChanged,
-} from '@shop/platform';
+import { orderChanged, startConsumer, startPeriodic, transaction, type SubgraphDeps } from '@shop/platform';
 import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder, type SagaTimeouts } from '../domain/order-saga.ts';
 
 export interface OrderWorkerOptions {
@@ -19,14 +6,6 @@ export interface OrderWorkerOptions {
   /** Durable consumer name prefix (tests use their own). */
   durablePrefix?: string;
   sweepEveryMs?: number;
-}
-
-/** After a committed order change: nudge the outbox relay and tell live order views (orderUpdated). */
-export function afterOrderCommit(deps: Pick<SubgraphDeps, 'outbox' | 'redis' | 'log'>): (orderId: string) => Promise<void> {
-  return (orderId) => {
-    deps.outbox.notify();
-    return publishOrderChanged(deps.redis, deps.log, orderId);
-  };
 }
 
 /**
@@ -38,53 +17,56 @@ export function afterOrderCommit(deps: Pick<SubgraphDeps, 'outbox' | 'redis' | '
 export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorkerOptions): Promise<Array<() => Promise<void>>> {
   const prefix = options.durablePrefix ?? 'order';
   const { timeouts } = options;
-  const committed = afterOrderCommit(deps);
-  const announce = (orderId: string) => () => committed(orderId);
-  const base = { em: deps.orm.em, nc: deps.nc, log: deps.log };
+  const announce = orderChanged(deps);
+  const base = { em: deps.orm.em, nc: deps.nc, log: deps.log, outbox: deps.outbox };
 
-  const checkouts = await startConsumer<CheckoutRequested>({
+  const checkouts = await startConsumer({
     ...base,
     stream: 'CHECKOUT',
     durable: `${prefix}-checkouts`,
-    filterSubject: CHECKOUT_REQUESTED,
-    handle: async (tx, event, afterCommit) => {
-      if (await startOrder(tx, event.data, timeouts)) afterCommit(announce(event.data.checkoutId));
+    filterSubject: 'checkout.requested',
+    handlers: {
+      'checkout.requested': async ({ data }, { em, afterCommit }) => {
+        if (await startOrder(em, data, timeouts)) afterCommit(() => announce(data.checkoutId));
+      },
     },
   });
-  const inventory = await startConsumer<{ orderId: string }>({
+  const inventory = await startConsumer({
     ...base,
     stream: 'INVENTORY',
     durable: `${prefix}-inventory`,
     filterSubject: 'inventory.>',
-    handle: async (tx, event, afterCommit) => {
-      const { orderId } = event.data;
-      let changed = false;
-      if (event.subject === INVENTORY_RESERVED) changed = await onStockReserved(tx, orderId, timeouts);
-      else if (event.subject === INVENTORY_REJECTED) {
-        const short = (event.data as StockRejected).shortProducts ?? [];
-        changed = await onStockRejected(tx, orderId, `Not enough stock for ${short.length} product(s)`);
-      }
-      if (changed) afterCommit(announce(orderId));
+    handlers: {
+      'inventory.reserved': async ({ data }, { em, afterCommit }) => {
+        if (await onStockReserved(em, data.orderId, timeouts)) afterCommit(() => announce(data.orderId));
+      },
+      'inventory.rejected': async ({ data }, { em, afterCommit }) => {
+        if (await onStockRejected(em, data.orderId, `Not enough stock for ${data.shortProducts.length} product(s)`)) afterCommit(() => announce(data.orderId));
+      },
     },
+    ignore: ['inventory.committed', 'inventory.released'],
   });
-  const payments = await startConsumer<{ orderId: string }>({
+  const payments = await startConsumer({
     ...base,
     stream: 'PAYMENT',
     durable: `${prefix}-payments`,
     filterSubject: 'payment.>',
-    handle: async (tx, event, afterCommit) => {
-      const { orderId } = event.data;
-      let changed = false;
-      if (event.subject === PAYMENT_CAPTURED) changed = await onPaymentCaptured(tx, orderId);
-      else if (event.subject === PAYMENT_FAILED) changed = await onPaymentFailed(tx, orderId, (event.data as PaymentFailed).code);
-      if (changed) afterCommit(announce(orderId));
+    handlers: {
+      'payment.captured': async ({ data }, { em, afterCommit }) => {
+        if (await onPaymentCaptured(em, data.orderId)) afterCommit(() => announce(data.orderId));
+      },
+      'payment.failed': async ({ data }, { em, afterCommit }) => {
+        if (await onPaymentFailed(em, data.orderId, data.code)) afterCommit(() => announce(data.orderId));
+      },
     },
+    ignore: ['payment.refunded'],
   });
 
-  const stopSweeper = startPeriodic('order timeout sweep', options.sweepEveryMs ?? 1000, async () => {
-    const failed = await deps.orm.em.fork().transactional((tx) => failTimedOut(tx));
-    for (const id of failed) await announce(id)();
-  }, deps.log);
+  const stopSweeper = startPeriodic('order timeout sweep', options.sweepEveryMs ?? 1000, () =>
+    transaction(deps.orm.em, async ({ em, afterCommit }) => {
+      for (const id of await failTimedOut(em)) afterCommit(() => announce(id));
+    }, { log: deps.log, outbox: deps.outbox }),
+  deps.log);
 
   return [async () => void (await Promise.all([checkouts.stop(), inventory.stop(), payments.stop()])), stopSweeper];
 }

@@ -1,18 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  enqueueEvent,
-  PAYMENT_CAPTURED,
-  PAYMENT_FAILED,
-  hasAdminRole,
-  type Identity,
-  type Logger,
-  type PaymentCaptured,
-  type PaymentFailed,
-  type PaymentRequested,
-  deterministicEventId,
-  isUuid,
-} from '@shop/platform';
+import { emitEvent, hasAdminRole, isUuid, PAYMENT_CAPTURED, PAYMENT_FAILED, transaction, type Identity, type Logger, type PaymentRequested } from '@shop/platform';
 import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
@@ -27,9 +15,10 @@ export function canSeePayment(payment: { customerId?: string | null }, identity:
 export interface PaymentServiceOptions {
   provider?: PaymentProvider;
   log?: Logger;
-  /** Nudges the outbox relay after this service commits an event. */
-  /** After a commit: nudges the outbox relay and, with an order id, tells live order views. */
-  notify?: (orderId?: string) => void;
+  /** After a committed payment change: tells live order views (order-changed). */
+  changed?: (orderId: string) => unknown;
+  /** Woken after a commit that enqueued events. */
+  outbox?: { notify(): void };
 }
 
 interface PaymentRow {
@@ -60,14 +49,16 @@ export class PaymentService {
   private readonly em: EntityManager;
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
-  private readonly notify: (orderId?: string) => void;
+  private readonly changed: (orderId: string) => unknown;
+  private readonly outbox: { notify(): void } | undefined;
   /** Settlements running in this process, by payment id: a resume joins one instead of calling the provider again. */
   private readonly settling = new Map<string, Promise<Payment['status'] | undefined>>();
   constructor(em: EntityManager, options: PaymentServiceOptions = {}) {
     this.em = em;
     this.provider = options.provider;
     this.log = options.log;
-    this.notify = options.notify ?? (() => undefined);
+    this.changed = options.changed ?? (() => undefined);
+    this.outbox = options.outbox;
   }
 
   /** Payments of many orders in one query; null where none exists or the caller may not see it. */
@@ -143,7 +134,8 @@ export class PaymentService {
     if (!payment || payment.status !== 'PENDING') return payment?.status;
     const outcome = resume ? await this.resumeProvider(this.provider, payment) : await this.callProvider(this.provider, payment);
     if (!outcome) return 'PENDING';
-    const status = await this.em.fork().transactional(async (tx) => {
+    const status = await transaction(this.em, async ({ em: tx, afterCommit }) => {
+      afterCommit(() => this.changed(payment.orderId));
       const failed = outcome.status === 'FAILED' ? outcome : null;
       const updated = await tx.execute<{ affectedRows: number }>(
         `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, updated_at = now()
@@ -155,16 +147,14 @@ export class PaymentService {
         await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
       }
       return outcome.status;
-    });
-    this.notify(payment.orderId);
+    }, { log: this.log, outbox: this.outbox });
     this.log?.info({ orderId: payment.orderId, paymentId, status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined }, 'capture settled');
     return status;
   }
 
   /** Both steps, for callers that are not inside an inbox transaction (tests, tools). */
   async captureNow(request: PaymentRequested): Promise<Payment['status'] | undefined> {
-    const pending = await this.em.fork().transactional((tx) => this.capture(tx, request));
-    this.notify();
+    const pending = await transaction(this.em, ({ em }) => this.capture(em, request), { log: this.log, outbox: this.outbox });
     if (pending) return this.settleCapture(pending);
     const [row] = await this.em.fork().execute<PaymentRow[]>(`select ${ROW} from payment where order_id = ?`, [request.orderId]);
     return row?.status;
@@ -208,15 +198,13 @@ export class PaymentService {
     return this.callProvider(provider, payment);
   }
 
-  /** The recorded outcome as its event, under an id derived from the order (same answer, same id). */
+  /** The recorded outcome as its event; the catalog derives its id from the order (same answer, same id). */
   private async answer(tx: EntityManager, payment: PaymentRow): Promise<void> {
     if (payment.status === 'FAILED') {
-      const data: PaymentFailed = { orderId: payment.orderId, code: payment.failureCode ?? 'PROVIDER_ERROR', reason: payment.failureReason ?? '' };
-      await enqueueEvent(tx, PAYMENT_FAILED, data, deterministicEventId(PAYMENT_FAILED, payment.orderId));
+      await emitEvent(tx, PAYMENT_FAILED, { orderId: payment.orderId, code: payment.failureCode ?? 'PROVIDER_ERROR', reason: payment.failureReason ?? '' });
     } else if (payment.status !== 'PENDING') {
       // CAPTURED, or already (partially) refunded: the capture happened.
-      const data: PaymentCaptured = { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount, currency: payment.currency };
-      await enqueueEvent(tx, PAYMENT_CAPTURED, data, deterministicEventId(PAYMENT_CAPTURED, payment.orderId));
+      await emitEvent(tx, PAYMENT_CAPTURED, { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount, currency: payment.currency });
     }
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueEvent, isUuid, PAYMENT_REFUNDED, type Logger, type PaymentRefunded, deterministicEventId } from '@shop/platform';
+import { emitEvent, isUuid, PAYMENT_REFUNDED, transaction, type Logger } from '@shop/platform';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
@@ -31,8 +31,10 @@ const REFUNDABLE = ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 export interface RefundServiceOptions {
   provider?: PaymentProvider;
   log?: Logger;
-  /** After a commit: nudges the outbox relay and, with an order id, tells live order views. */
-  notify?: (orderId?: string) => void;
+  /** After a committed refund: tells live order views (order-changed). */
+  changed?: (orderId: string) => unknown;
+  /** Woken after a commit that enqueued events. */
+  outbox?: { notify(): void };
 }
 
 /**
@@ -45,14 +47,16 @@ export class RefundService {
   private readonly em: EntityManager;
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
-  private readonly notify: (orderId?: string) => void;
+  private readonly changed: (orderId: string) => unknown;
+  private readonly outbox: { notify(): void } | undefined;
   /** Settlements running in this process, by refund id: a second call joins the running one. */
   private readonly settling = new Map<string, Promise<RefundStatus | undefined>>();
   constructor(em: EntityManager, options: RefundServiceOptions = {}) {
     this.em = em;
     this.provider = options.provider;
     this.log = options.log;
-    this.notify = options.notify ?? (() => undefined);
+    this.changed = options.changed ?? (() => undefined);
+    this.outbox = options.outbox;
   }
 
   /** Claim, call the provider, record: the whole refund, for the admin mutation. */
@@ -154,7 +158,8 @@ export class RefundService {
       if (!(error instanceof ProviderDeclined || error instanceof ProviderError || error instanceof ProviderUnavailable)) throw error;
       outcome = { status: 'FAILED', reason: error.message };
     }
-    await this.em.fork().transactional(async (tx) => {
+    await transaction(this.em, async ({ em: tx, afterCommit }) => {
+      afterCommit(() => this.changed(row.orderId));
       const updated = await tx.execute<{ affectedRows: number }>(
         `update refund set status = ?, provider_reference = ?, reason = coalesce(?, reason), updated_at = now() where id = ? and status = 'PENDING'`,
         [outcome.status, outcome.status === 'SUCCEEDED' ? outcome.providerReference : null, outcome.status === 'FAILED' ? outcome.reason : null, row.id],
@@ -173,10 +178,8 @@ export class RefundService {
          where id = ?`,
         [row.paymentId],
       );
-      const data: PaymentRefunded = { orderId: row.orderId, paymentId: row.paymentId, refundId: row.id, amount: row.amount, currency: row.currency };
-      await enqueueEvent(tx, PAYMENT_REFUNDED, data, deterministicEventId(PAYMENT_REFUNDED, row.id));
-    });
-    this.notify(row.orderId);
+      await emitEvent(tx, PAYMENT_REFUNDED, { orderId: row.orderId, paymentId: row.paymentId, refundId: row.id, amount: row.amount, currency: row.currency });
+    }, { log: this.log, outbox: this.outbox });
     this.log?.info({ refundId, paymentId: row.paymentId, status: outcome.status }, 'refund settled');
     return outcome.status;
   }

@@ -1,18 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  ORDER_PAYMENT_REFUND,
-  ORDER_PAYMENT_REQUESTED,
-  startConsumer,
-  type EventEnvelope,
-  type Logger,
-  type PaymentRequested,
-  type RefundRequested,
-  type SubgraphDeps,
-  startPeriodic,
-  publishOrderChanged,
-  UUID_PATTERN,
-} from '@shop/platform';
-import { z } from 'zod';
+import { startConsumer, startPeriodic, type CatalogEnvelope, type Logger, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
 import { PaymentService } from '../domain/payment.service.ts';
 import { RefundService } from '../domain/refund.service.ts';
 import type { PaymentProvider } from '../domain/provider.ts';
@@ -39,60 +25,36 @@ export const RECOVERY_DEFAULTS = { recoverIntervalMs: 3_000, staleAfterMs: 20_00
 /** Settlements at once during a recovery pass. */
 const RECOVERY_CONCURRENCY = 8;
 
-const paymentRequested = z.object({
-  orderId: z.string().regex(UUID_PATTERN),
-  customerId: z.string().max(128).nullable(),
-  amount: z.number().int().nonnegative(),
-  currency: z.string().length(3),
-  paymentToken: z.string().min(1).max(64),
-});
-const refundRequested = z.object({
-  orderId: z.string().regex(UUID_PATTERN),
-  amount: z.number().int().positive().nullable(),
-  reason: z.string(),
-  idempotencyKey: z.string().min(1).max(255),
-});
-
-type After = (work: () => Promise<unknown>) => void;
+type Commands = 'order.payment.requested' | 'order.payment.refund';
 
 /**
  * Runs in the inbox transaction: records the request (payment row / refund claim) and, after the
  * commit, calls the provider (before the JetStream ack). A crash in between leaves a PENDING row:
  * the restarted process settles it at start, a redelivered request resumes it (`resume` below), the
- * recovery loop is the backstop; the provider's idempotency keeps it to one charge.
+ * recovery loop is the backstop; the provider's idempotency keeps it to one charge. The payloads
+ * were checked against the catalog's schemas before they got here.
  */
-async function dispatch(payments: PaymentService, refunds: RefundService, tx: EntityManager, event: EventEnvelope<unknown>, after: After, log: Logger) {
-  if (event.subject === ORDER_PAYMENT_REQUESTED) {
-    const parsed = paymentRequested.safeParse(event.data);
-    if (!parsed.success) return void log.error({ eventId: event.id, issues: parsed.error.issues }, 'malformed payment request dropped');
-    const pending = await payments.capture(tx, parsed.data satisfies PaymentRequested);
-    if (pending) after(() => payments.settleCapture(pending));
-    return;
-  }
-  if (event.subject === ORDER_PAYMENT_REFUND) {
-    const parsed = refundRequested.safeParse(event.data);
-    if (!parsed.success) return void log.error({ eventId: event.id, issues: parsed.error.issues }, 'malformed refund request dropped');
-    const request: RefundRequested = parsed.data;
-    const [payment] = await tx.execute<Array<{ id: string }>>('select id from payment where order_id = ?', [request.orderId]);
-    if (!payment) return void log.warn({ orderId: request.orderId }, 'refund requested for an order without payment; ignored');
-    const result = await refunds.claim(tx, payment.id, request.amount, request.idempotencyKey, request.reason);
-    if (result.userErrors.length) return void log.warn({ orderId: request.orderId, userErrors: result.userErrors }, 'refund request refused');
-    const refund = result.refund;
-    if (refund?.status === 'PENDING') after(() => refunds.settle(refund.id));
-    return;
-  }
-  log.warn({ subject: event.subject, eventId: event.id }, 'unknown payment command ignored');
+function handlers(payments: PaymentService, refunds: RefundService, log: Logger) {
+  return {
+    'order.payment.requested': async ({ data }: CatalogEnvelope<'order.payment.requested'>, { em, afterCommit }: UnitOfWork) => {
+      const pending = await payments.capture(em, data);
+      if (pending) afterCommit(() => payments.settleCapture(pending));
+    },
+    'order.payment.refund': async ({ data: request }: CatalogEnvelope<'order.payment.refund'>, { em, afterCommit }: UnitOfWork) => {
+      const [payment] = await em.execute<Array<{ id: string }>>('select id from payment where order_id = ?', [request.orderId]);
+      if (!payment) return void log.warn({ orderId: request.orderId }, 'refund requested for an order without payment; ignored');
+      const result = await refunds.claim(em, payment.id, request.amount, request.idempotencyKey, request.reason);
+      if (result.userErrors.length) return void log.warn({ orderId: request.orderId, userErrors: result.userErrors }, 'refund request refused');
+      const refund = result.refund;
+      if (refund?.status === 'PENDING') afterCommit(() => refunds.settle(refund.id));
+    },
+  };
 }
 
 /** A redelivered request the inbox already holds: finish what its first delivery may have left PENDING. */
-async function resume(payments: PaymentService, refunds: RefundService, event: EventEnvelope<unknown>) {
-  if (event.subject === ORDER_PAYMENT_REQUESTED) {
-    const parsed = paymentRequested.safeParse(event.data);
-    if (parsed.success) await payments.resumeCapture(parsed.data.orderId);
-  } else if (event.subject === ORDER_PAYMENT_REFUND) {
-    const parsed = refundRequested.safeParse(event.data);
-    if (parsed.success) await refunds.resumePending(parsed.data.orderId, parsed.data.idempotencyKey);
-  }
+async function resume(payments: PaymentService, refunds: RefundService, event: CatalogEnvelope<Commands>) {
+  if (event.subject === 'order.payment.requested') await payments.resumeCapture(event.data.orderId);
+  else await refunds.resumePending(event.data.orderId, event.data.idempotencyKey);
 }
 
 /** Settles the given rows, a few at a time. */
@@ -100,18 +62,10 @@ async function settleAll(ids: string[], settle: (id: string) => Promise<unknown>
   for (let i = 0; i < ids.length; i += RECOVERY_CONCURRENCY) await Promise.all(ids.slice(i, i + RECOVERY_CONCURRENCY).map(settle));
 }
 
-type NotifyDeps = Pick<SubgraphDeps, 'outbox' | 'log'> & Partial<Pick<SubgraphDeps, 'redis'>>;
-
-/**
- * After a payment or refund commit: nudge the outbox relay and tell live order views
- * (`orderUpdated` shows Order.payment and Order.refunds) through the order's change channel.
- */
-export function afterPaymentCommit(deps: NotifyDeps): (orderId?: string) => void {
-  return (orderId) => {
-    deps.outbox.notify();
-    if (orderId && deps.redis) void publishOrderChanged(deps.redis, deps.log, orderId);
-  };
-}
+type WorkerDeps = Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'> & {
+  /** After a committed payment or refund: tells live order views (Order.payment, Order.refunds). */
+  orderChanged?: (orderId: string) => unknown;
+};
 
 /**
  * The payment side of the checkout saga: a durable consumer of `order.payment.>` on the ORDER
@@ -119,26 +73,23 @@ export function afterPaymentCommit(deps: NotifyDeps): (orderId?: string) => void
  * Safe in several processes: shared durable, unique order id, conditional status updates.
  */
 export async function startPaymentWorkers(
-  deps: Pick<SubgraphDeps, 'orm' | 'nc'> & NotifyDeps,
+  deps: WorkerDeps,
   options: PaymentWorkerOptions,
 ): Promise<Array<() => Promise<void>>> {
   const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = RECOVERY_DEFAULTS.recoverIntervalMs, staleAfterMs = RECOVERY_DEFAULTS.staleAfterMs } = options;
   const log = deps.log.child({ component: 'payment' });
-  const notify = afterPaymentCommit(deps);
-  const payments = new PaymentService(deps.orm.em, { provider, log, notify });
-  const refunds = new RefundService(deps.orm.em, { provider, log, notify });
-  const consumer = await startConsumer<unknown>({
+  const services = { provider, log, changed: deps.orderChanged, outbox: deps.outbox };
+  const payments = new PaymentService(deps.orm.em, services);
+  const refunds = new RefundService(deps.orm.em, services);
+  const consumer = await startConsumer({
     em: deps.orm.em,
     nc: deps.nc,
     log,
+    outbox: deps.outbox,
     stream: 'ORDER',
     durable,
     filterSubject: 'order.payment.>',
-    handle: async (tx, event, afterCommit) => {
-      // Re-answers enqueued in this transaction leave once it commits.
-      afterCommit(async () => notify());
-      await dispatch(payments, refunds, tx, event, afterCommit, log);
-    },
+    handlers: handlers(payments, refunds, log),
     onDuplicate: (event) => resume(payments, refunds, event),
   });
   // The first pass runs at start and takes every PENDING row, however fresh: whatever this process
