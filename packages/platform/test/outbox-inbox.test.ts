@@ -20,6 +20,7 @@ import {
   type NatsConnection,
 } from '../src/index.ts';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 
 const log = createLogger('outbox-test', 'silent');
 const tag = randomBytes(3).toString('hex');
@@ -29,14 +30,6 @@ const subject = `test${tag}.happened`;
 let orm: MikroORM;
 let nc: NatsConnection;
 const handled: Array<EventEnvelope<{ n: number }>> = [];
-
-async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
-    await sleep(20);
-  }
-}
 
 beforeAll(async () => {
   const url = await createTestDatabase('outbox');
@@ -78,18 +71,22 @@ describe('transactional outbox → JetStream → inbox', () => {
       }),
     ).rejects.toThrow('state change failed');
 
-    await until(() => handled.length >= 1);
+    await waitFor('the committed event handled', () => handled.length >= 1);
     // A duplicate delivery of the same event (new JetStream message, same event id) has no effect.
     const [row] = await orm.em.fork().execute<Array<{ payload: EventEnvelope }>>('select payload from outbox_event where id = ?', [committedId]);
     await jetstream(nc).publish(subject, JSON.stringify(row!.payload), { msgID: randomUUID() });
-    await sleep(300);
+    // A marker published after it: the consumer takes messages one by one, so once the marker is
+    // handled the duplicate has been too (the absence below follows a positive signal, not a sleep).
+    const marker = { id: randomUUID(), subject, occurredAt: new Date().toISOString(), data: { n: 0 } };
+    await jetstream(nc).publish(subject, JSON.stringify(marker), { msgID: marker.id });
+    await waitFor('the marker handled', () => handled.some((e) => e.id === marker.id));
 
-    expect(handled.map((e) => e.data.n)).toEqual([1]);
+    expect(handled.map((e) => e.data.n)).toEqual([1, 0]);
     expect(handled[0]!.id).toBe(committedId);
     const published = await orm.em.fork().execute<Array<{ n: number }>>('select count(*)::int as n from outbox_event where published_at is not null');
     expect(published[0]!.n).toBe(1);
-    const inbox = await orm.em.fork().execute<Array<{ n: number }>>('select count(*)::int as n from inbox_message');
-    expect(inbox[0]!.n).toBe(1);
+    const inbox = await orm.em.fork().execute<Array<{ message_id: string }>>('select message_id from inbox_message');
+    expect(inbox.map((r) => r.message_id).sort()).toEqual([committedId, marker.id].sort());
 
     await consumer.stop();
     await relay.stop();
@@ -104,13 +101,7 @@ describe('transactional outbox → JetStream → inbox', () => {
     const relay = startOutboxRelay({ em: orm.em, nc, log, idleDelayMs: 20_000, retentionMs: 1000 });
     const rows = async () => (await orm.em.fork().execute<Array<{ id: string }>>('select id from outbox_event where id in (?, ?)', [waiting, published])).map((r) => r.id);
     try {
-      const deadline = Date.now() + 10_000;
-      let left = await rows();
-      while (left.includes(published) && Date.now() < deadline) {
-        await sleep(50);
-        left = await rows();
-      }
-      expect(left).not.toContain(published);
+      await waitFor('the published row purged', async () => !(await rows()).includes(published));
       // The waiting row was published by the relay's first round (or is still waiting), never purged unpublished.
       const [row] = await orm.em.fork().execute<Array<{ published_at: Date | null }>>('select published_at from outbox_event where id = ?', [waiting]);
       expect(row).toBeDefined();
@@ -151,7 +142,7 @@ describe('transactional outbox → JetStream → inbox', () => {
       const envelope = { id: randomUUID(), subject: dupSubject, occurredAt: new Date().toISOString(), data: { n: 1 } };
       await jetstream(nc).publish(dupSubject, JSON.stringify(envelope), { msgID: randomUUID() });
       await jetstream(nc).publish(dupSubject, JSON.stringify(envelope), { msgID: randomUUID() });
-      await until(() => duplicates.length === 2);
+      await waitFor('both deliveries resumed', () => duplicates.length === 2);
       expect(handledIds).toEqual([envelope.id]);
       expect(duplicates).toEqual([`${envelope.id}:1`, `${envelope.id}:1`]);
     } finally {
@@ -185,12 +176,14 @@ describe('transactional outbox → JetStream → inbox', () => {
         const envelope = { id: randomUUID(), subject: slowSubject, occurredAt: new Date().toISOString(), data: { n } };
         await jetstream(nc).publish(slowSubject, JSON.stringify(envelope), { msgID: envelope.id });
       }
-      const deadline = Date.now() + 20_000;
-      let info = await jsm.consumers.info(stream, durable);
-      while ((info.num_pending > 0 || info.num_ack_pending > 0) && Date.now() < deadline) {
-        await sleep(200);
-        info = await jsm.consumers.info(stream, durable);
-      }
+      const info = await waitFor(
+        'both messages acked',
+        async () => {
+          const now = await jsm.consumers.info(stream, durable);
+          return now.num_pending === 0 && now.num_ack_pending === 0 ? now : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
       expect(info.delivered.consumer_seq).toBe(2);
       expect(info.num_ack_pending).toBe(0);
       expect(info.num_redelivered).toBe(0);
