@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
 let token: string;
@@ -47,52 +48,51 @@ async function checkout(paymentToken: string, productId: string): Promise<{ orde
   return { orderId: res.body.data!.cartCheckout.checkout!.id, cartId };
 }
 
-/** Poll the order through the gateway until it reaches a final status (bounded). */
-async function finalStatus(orderId: string, timeoutMs = 10_000): Promise<{ status: string; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const res = await gql<{ order: { status: string } | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { token, variables: { id: orderId } });
-    const status = res.body.data?.order?.status;
-    if (status && !['PENDING', 'AWAITING_PAYMENT'].includes(status)) return { status, ms: Date.now() - started };
-    if (Date.now() - started > timeoutMs) return { status: status ?? 'MISSING', ms: Date.now() - started };
-    await new Promise((r) => setTimeout(r, 50));
-  }
+interface OrderState {
+  status: string;
+  statusHistory: Array<{ status: string }>;
+}
+
+/** Polls the order through the gateway until it reaches a final status. */
+function finalOrder(orderId: string): Promise<OrderState> {
+  return waitFor(`order ${orderId} settled`, async () => {
+    const res = await gql<{ order: OrderState | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status statusHistory { status } } }`, {
+      token,
+      variables: { id: orderId },
+    });
+    const order = res.body.data?.order;
+    return order && !['PENDING', 'AWAITING_PAYMENT'].includes(order.status) ? order : undefined;
+  }, { timeoutMs: 30_000 });
 }
 
 const cartStatus = async (cartId: string) =>
   (await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, { token, variables: { id: cartId } })).body.data!.cart.status;
+const availableQuantity = async (productId: string) =>
+  (await gql<{ product: ProductState }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { id availableQuantity } }`, { variables: { id: productId } })).body.data!.product.availableQuantity;
 
 describe('checkout saga through the gateway', () => {
-  it('confirms a paid checkout within 2 s: stock down, cart checked out, one payment captured', async () => {
+  // How fast the saga confirms is measured by `pnpm bench`; this asserts its steps and outcome.
+  it('confirms a paid checkout: stock reserved then payment, stock down, cart checked out, one payment captured', async () => {
     const product = await inStockProduct();
     const { orderId, cartId } = await checkout('tok_visa', product.id);
-    const result = await finalStatus(orderId);
+    const result = await finalOrder(orderId);
     expect(result.status).toBe('CONFIRMED');
-    expect(result.ms).toBeLessThan(2000);
+    expect(result.statusHistory.map((change) => change.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
     const order = await gql<{ order: { payment: { status: string } | null; checkoutCost: unknown } }>(
       stack.gatewayUrl,
       `query ($id: ID!) { order(id: $id) { payment { status } checkoutCost: cost { totalAmount { amount } } } }`,
       { token, variables: { id: orderId } },
     );
     expect(order.body.data!.order.payment?.status).toBe('CAPTURED');
-    const after = await gql<{ product: ProductState }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { id availableQuantity } }`, { variables: { id: product.id } });
-    expect(after.body.data!.product.availableQuantity).toBe(product.availableQuantity - 1);
-    for (let i = 0; i < 40 && (await cartStatus(cartId)) !== 'CHECKED_OUT'; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await cartStatus(cartId)).toBe('CHECKED_OUT');
+    expect(await availableQuantity(product.id)).toBe(product.availableQuantity - 1);
+    await waitFor('the cart checked out', async () => (await cartStatus(cartId)) === 'CHECKED_OUT');
   });
 
   it('fails a declined card: PAYMENT_FAILED, stock back, cart active again', async () => {
     const product = await inStockProduct();
     const { orderId, cartId } = await checkout('tok_declined', product.id);
-    expect((await finalStatus(orderId)).status).toBe('PAYMENT_FAILED');
-    let available = -1;
-    for (let i = 0; i < 40 && available !== product.availableQuantity; i++) {
-      const after = await gql<{ product: ProductState }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { id availableQuantity } }`, { variables: { id: product.id } });
-      available = after.body.data!.product.availableQuantity;
-      if (available !== product.availableQuantity) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(available).toBe(product.availableQuantity);
-    for (let i = 0; i < 40 && (await cartStatus(cartId)) !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await cartStatus(cartId)).toBe('ACTIVE');
+    expect((await finalOrder(orderId)).status).toBe('PAYMENT_FAILED');
+    await waitFor('the stock back', async () => (await availableQuantity(product.id)) === product.availableQuantity);
+    await waitFor('the cart active again', async () => (await cartStatus(cartId)) === 'ACTIVE');
   });
 });

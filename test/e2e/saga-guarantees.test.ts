@@ -5,6 +5,7 @@ import pg from 'pg';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
 let admin: string;
@@ -51,19 +52,28 @@ const checkout = (cartId: string, key: string, token = 'tok_visa') =>
     variables: { id: cartId, input: { email: 'load@example.com', shippingAddress: ADDRESS, paymentToken: token, idempotencyKey: key } },
   });
 
+const FINAL = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'];
 /** Final statuses of orders (admin view), waiting until none is PENDING or AWAITING_PAYMENT. */
-async function settle(orderIds: string[], timeoutMs = 30_000): Promise<Map<string, string>> {
+async function settle(orderIds: string[], timeoutMs = 60_000): Promise<Map<string, string>> {
   const statuses = new Map<string, string>();
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const id of orderIds.filter((o) => !['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'].includes(statuses.get(o) ?? ''))) {
+  return waitFor(`${orderIds.length} order(s) settled`, async () => {
+    for (const id of orderIds.filter((o) => !FINAL.includes(statuses.get(o) ?? ''))) {
       const res = await gql<{ order: { status: string } | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { token: admin, variables: { id } });
       statuses.set(id, res.body.data?.order?.status ?? 'MISSING');
     }
-    if ([...statuses.values()].every((s) => ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'].includes(s)) && statuses.size === orderIds.length) break;
-    await new Promise((r) => setTimeout(r, 200));
+    return statuses.size === orderIds.length && [...statuses.values()].every((s) => FINAL.includes(s)) ? statuses : undefined;
+  }, { timeoutMs, intervalMs: 200 });
+}
+
+/** The newest checkout.requested the CHECKOUT stream holds (whether or not the order subgraph has taken it). */
+async function lastCheckoutRequested(): Promise<{ id: string; data: { checkoutId: string } } | undefined> {
+  const nc = await connect({ servers: stack.natsUrl });
+  try {
+    const stored = await (await jetstreamManager(nc)).streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' }).catch(() => null);
+    return stored?.json<{ id: string; data: { checkoutId: string } }>();
+  } finally {
+    await nc.drain();
   }
-  return statuses;
 }
 
 describe('saga guarantees on the real stack', () => {
@@ -110,7 +120,7 @@ describe('saga guarantees on the real stack', () => {
       // The order process is dead while the checkout event waits on JetStream.
       const res = await checkout(cartId, `crash-${cartId}`);
       orderId = res.body.data!.cartCheckout.checkout!.id;
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor('the checkout event on JetStream', async () => (await lastCheckoutRequested())?.data.checkoutId === orderId, { intervalMs: 200 });
     });
     expect((await settle([orderId])).get(orderId)).toBe('CONFIRMED');
   });
@@ -123,21 +133,22 @@ describe('saga guarantees on the real stack', () => {
     expect((await settle([orderId])).get(orderId)).toBe('CONFIRMED');
     // Publish the stored event again under a new message id: JetStream cannot de-duplicate it,
     // so only the order subgraph's inbox and its insert-once stand between it and a second order.
+    const envelope = (await lastCheckoutRequested())!;
+    expect(envelope.data.checkoutId).toBe(orderId);
+    const renamed = { ...envelope, id: randomUUID() };
     const nc = await connect({ servers: stack.natsUrl });
     try {
-      const jsm = await jetstreamManager(nc);
-      const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
-      const envelope = stored!.json<{ id: string; data: { checkoutId: string } }>();
-      expect(envelope.data.checkoutId).toBe(orderId);
       await jetstream(nc).publish('checkout.requested', JSON.stringify(envelope), { msgID: randomUUID() });
-      await jetstream(nc).publish('checkout.requested', JSON.stringify({ ...envelope, id: randomUUID() }), { msgID: randomUUID() });
+      await jetstream(nc).publish('checkout.requested', JSON.stringify(renamed), { msgID: randomUUID() });
     } finally {
       await nc.drain();
     }
-    await new Promise((r) => setTimeout(r, 1000));
     const db = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.order}` }).toString() });
     await db.connect();
     try {
+      // The order subgraph takes its messages one by one: once the second copy is in its inbox, the
+      // first has been handled too, and the history below is final (was a 1 s sleep).
+      await waitFor('the second copy handled', async () => (await db.query('select 1 from inbox_message where message_id = $1', [renamed.id])).rowCount === 1);
       const history = await db.query('select status from order_status_change where order_id = $1 order by at', [orderId]);
       expect(history.rows.map((r) => r.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
     } finally {
