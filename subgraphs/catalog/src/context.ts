@@ -26,8 +26,8 @@ function inOrder<T extends { id: string }>(ids: readonly string[], rows: T[]): A
 }
 
 /** Per request: a fresh EntityManager fork and fresh loaders (no data shared between requests). */
-/** `afterCommit` wakes the outbox relay so events leave right after a change commits. */
-export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode, afterCommit?: () => void): Context {
+/** `outbox` is woken after a change commits, so its events leave at once. */
+export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode, outbox?: { notify(): void }): Context {
   const fork = em.fork();
   const products = new ProductService(fork);
   return {
@@ -35,7 +35,7 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     log,
     currency,
     products,
-    admin: new ProductAdminService(em, currency, afterCommit),
+    admin: new ProductAdminService(em, currency, outbox),
     search: new ProductSearchService(fork, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),

@@ -22,5 +22,5 @@ await runSubgraph({
     startProductLookupResponder(deps.nc, deps.orm.em, deps.log),
     ...(await startInventoryWorkers(deps, { reservationTtlSeconds: config.INVENTORY_RESERVATION_TTL_SECONDS })),
   ],
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, config.STORE_CURRENCY, deps.outbox.notify),
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, config.STORE_CURRENCY, deps.outbox),
 });

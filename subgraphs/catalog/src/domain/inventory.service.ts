@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { enqueueEvent, isUuid, PRODUCT_CHANGED, type Logger, type StockLine } from '@shop/platform';
+import { emitEvent, isUuid, PRODUCT_CHANGED, type Logger, type StockLine } from '@shop/platform';
 import {
   answerFor,
   decide,
@@ -240,7 +240,7 @@ export class InventoryService {
   private async announceStock(em: EntityManager, rows: ProductStock[], before: (row: ProductStock) => Pick<StockLevel, 'onHand' | 'reserved'>) {
     for (const row of rows) {
       const event = stockChanged(row, before(row));
-      if (event) await enqueueEvent(em, PRODUCT_CHANGED, event);
+      if (event) await emitEvent(em, PRODUCT_CHANGED, event);
     }
   }
 
@@ -290,8 +290,8 @@ export class InventoryService {
   }
 
   private async publish(em: EntityManager, outcome: Outcome): Promise<void> {
-    const answer = answerFor(outcome);
-    await enqueueEvent(em, answer.subject, answer.data, answer.id);
+    const { subject, data } = answerFor(outcome);
+    await emitEvent(em, subject, data);
   }
 
   private invalid(command: StockCommand, orderId: unknown): CommandResult {

@@ -1,10 +1,11 @@
 import {
-  deterministicEventId,
+  eventIdFor,
   INVENTORY_COMMITTED,
   INVENTORY_REJECTED,
   INVENTORY_RELEASED,
   INVENTORY_RESERVED,
   isUuid,
+  type Payload,
   type ProductChanged,
   type StockCommitted,
   type StockLine,
@@ -113,12 +114,15 @@ export function decide(command: StockCommand, status: ReservationStatus | null):
   return status === 'RESERVED' ? 'apply' : 'answer';
 }
 
+type AnswerSubject = typeof INVENTORY_RESERVED | typeof INVENTORY_REJECTED | typeof INVENTORY_COMMITTED | typeof INVENTORY_RELEASED;
+
 /**
- * One event id per (order, answer): an outcome is published once however often it is re-answered
- * (the outbox ignores a known id, JetStream de-duplicates it, the saga's inbox too).
+ * One event id per (order, answer), from the catalog's dedupe key: an outcome is published once
+ * however often it is re-answered (the outbox ignores a known id, JetStream and the saga's inbox too).
  */
-export function answerEventId(subject: string, orderId: string): string {
-  return deterministicEventId(subject, orderId);
+export function answerEventId(subject: AnswerSubject, orderId: string): string {
+  // Every INVENTORY answer is keyed by its order alone.
+  return eventIdFor(subject, { orderId } as Payload<AnswerSubject>);
 }
 
 export type Answer =

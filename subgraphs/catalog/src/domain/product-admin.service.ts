@@ -2,14 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  enqueueEvent,
   isUuid,
   PRODUCT_CHANGED,
+  transaction,
   userError,
   userErrorsFromZod,
   type CurrencyCode,
   type Identity,
   type ProductChanged,
+  type UnitOfWork,
   type UserError,
 } from '@shop/platform';
 import { CategorySchema } from '../data/category.entity.ts';
@@ -47,11 +48,12 @@ function takenField(error: UniqueConstraintViolationException): 'sku' | 'slug' {
 export class ProductAdminService {
   private readonly em: EntityManager;
   private readonly currency: CurrencyCode;
-  private readonly afterCommit: () => void;
-  constructor(em: EntityManager, currency: CurrencyCode, afterCommit: () => void = () => undefined) {
+  private readonly outbox: { notify(): void } | undefined;
+  /** `outbox` is woken after each change, so its product.changed leaves at once. */
+  constructor(em: EntityManager, currency: CurrencyCode, outbox?: { notify(): void }) {
     this.em = em;
     this.currency = currency;
-    this.afterCommit = afterCommit;
+    this.outbox = outbox;
   }
 
   private async categoryExists(tx: EntityManager, id: string | null | undefined): Promise<boolean> {
@@ -78,12 +80,10 @@ export class ProductAdminService {
    * concurrent namesake that took the same derived slug is not the client's problem — run again
    * (a few times), and the next free slug is found.
    */
-  private async run(work: (tx: EntityManager) => Promise<ProductResult>, slugWasDerived = false): Promise<ProductResult> {
+  private async run(work: (uow: UnitOfWork) => Promise<ProductResult>, slugWasDerived = false): Promise<ProductResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.em.fork().transactional(work);
-        if (result.product) this.afterCommit();
-        return result;
+        return await transaction(this.em, work, { outbox: this.outbox });
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         const field = takenField(error);
@@ -97,7 +97,7 @@ export class ProductAdminService {
     const parsed = productCreateModel(this.currency).safeParse(input);
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error, ['input']));
     const data = parsed.data;
-    return this.run(async (tx) => {
+    return this.run(async ({ em: tx, emit }) => {
       if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
       const product = tx.create(ProductSchema, {
         id: randomUUID(),
@@ -115,7 +115,7 @@ export class ProductAdminService {
         deletedAt: null,
       });
       await tx.flush();
-      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'CREATED'));
+      await emit(PRODUCT_CHANGED, changed(product, 'CREATED'));
       return { product, userErrors: [] };
     }, data.slug == null);
   }
@@ -125,7 +125,7 @@ export class ProductAdminService {
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error, ['input']));
     const data: ProductUpdate = parsed.data;
     if (!isUuid(id)) return failed(notFound(['id']));
-    return this.run(async (tx) => {
+    return this.run(async ({ em: tx, emit }) => {
       const product = await tx.findOne(ProductSchema, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!product) return failed(notFound(['id']));
       if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
@@ -140,7 +140,7 @@ export class ProductAdminService {
         ...(data.images !== undefined && { images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })) }),
       });
       await tx.flush();
-      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, priceChanged ? 'PRICE' : 'UPDATED'));
+      await emit(PRODUCT_CHANGED, changed(product, priceChanged ? 'PRICE' : 'UPDATED'));
       return { product, userErrors: [] };
     });
   }
@@ -148,12 +148,12 @@ export class ProductAdminService {
   /** Soft delete: the row stays so carts and orders keep resolving it, shown as unavailable. */
   async delete(id: string): Promise<{ deletedProductId: string | null; userErrors: UserError[] }> {
     if (!isUuid(id)) return { deletedProductId: null, userErrors: [notFound(['id'])] };
-    const result = await this.run(async (tx) => {
+    const result = await this.run(async ({ em: tx, emit }) => {
       const product = await tx.findOne(ProductSchema, { id, deletedAt: null });
       if (!product) return failed(notFound(['id']));
       product.deletedAt = new Date();
       await tx.flush();
-      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'DELETED'));
+      await emit(PRODUCT_CHANGED, changed(product, 'DELETED'));
       return { product, userErrors: [] };
     });
     return { deletedProductId: result.product?.id ?? null, userErrors: result.userErrors };
@@ -167,7 +167,7 @@ export class ProductAdminService {
     const parsed = adjustmentModel.safeParse({ delta, reason });
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error));
     if (!isUuid(productId)) return failed(notFound(['productId']));
-    return this.run(async (tx) => {
+    return this.run(async ({ em: tx, emit }) => {
       const updated = await tx.execute<{ affectedRows: number }>(
         // bigint: the sum is compared before it is stored, so it can never overflow the column.
         `update product set on_hand = on_hand + ?, updated_at = now()
@@ -191,7 +191,7 @@ export class ProductAdminService {
         parsed.data.reason,
         actor.sub,
       ]);
-      await enqueueEvent(tx, PRODUCT_CHANGED, changed(product, 'STOCK'));
+      await emit(PRODUCT_CHANGED, changed(product, 'STOCK'));
       return { product, userErrors: [] };
     });
   }

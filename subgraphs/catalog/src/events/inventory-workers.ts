@@ -1,16 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  ORDER_STOCK_COMMIT,
-  ORDER_STOCK_RELEASE,
-  ORDER_STOCK_RESERVE,
-  ORDER_STOCK_RETURN,
-  startConsumer,
-  type EventEnvelope,
-  type Logger,
-  type StockLine,
-  type SubgraphDeps,
-  startPeriodic,
-} from '@shop/platform';
+import { startConsumer, startPeriodic, transaction, type CatalogEnvelope, type Logger, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
 import { InventoryService, type CommandResult, type InventoryServiceOptions } from '../domain/inventory.service.ts';
 
 export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'log'> {
@@ -24,43 +12,23 @@ export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'l
 
 export const INVENTORY_DURABLE = 'catalog-inventory';
 
-type StockCommandData = Partial<{ orderId: string; lines: StockLine[]; reason: string }>;
+type Handler<S extends 'order.stock.reserve' | 'order.stock.commit' | 'order.stock.release' | 'order.stock.return'> = (
+  event: CatalogEnvelope<S>,
+  uow: UnitOfWork,
+) => Promise<void>;
 
-/** Runs one saga command inside the consumer's transaction (inbox row + stock + outbox together). */
-async function dispatch(service: InventoryService, tx: EntityManager, event: EventEnvelope<StockCommandData>, log: Logger): Promise<void> {
-  const data = event.data ?? {};
-  const orderId = String(data.orderId ?? '');
-  let result: CommandResult;
-  switch (event.subject) {
-    case ORDER_STOCK_RESERVE:
-      result = await service.reserve(tx, orderId, data.lines ?? []);
-      break;
-    case ORDER_STOCK_COMMIT:
-      result = await service.commit(tx, orderId);
-      break;
-    case ORDER_STOCK_RELEASE:
-      result = await service.release(tx, orderId, String(data.reason ?? ''));
-      break;
-    case ORDER_STOCK_RETURN: {
-      const returned = await service.returnStock(tx, orderId);
-      log.info({ subject: event.subject, orderId, returned }, 'stock return handled');
-      return;
-    }
-    default:
-      log.warn({ subject: event.subject, eventId: event.id }, 'unknown stock command ignored');
-      return;
-  }
-  log.info({ subject: event.subject, orderId, effect: result.effect, status: result.outcome?.status }, 'stock command handled');
-}
-
-/**
- * An EntityManager whose transactions nudge the outbox relay once they commit, so the answers
- * leave at once instead of on the relay's next poll (a nudge before the commit would find nothing).
- */
-function notifyingEm(em: EntityManager, notify: () => void): EntityManager {
-  const fork = em.fork({ cloneEventManager: true });
-  fork.getEventManager().registerSubscriber({ afterTransactionCommit: () => notify() });
-  return fork;
+/** The saga's stock commands, each in the consumer's transaction (inbox row + stock + outbox together). */
+function handlers(service: InventoryService, log: Logger) {
+  const handled = ({ subject, data }: { subject: string; data: { orderId: string } }, result: CommandResult) =>
+    log.info({ subject, orderId: data.orderId, effect: result.effect, status: result.outcome?.status }, 'stock command handled');
+  const reserve: Handler<'order.stock.reserve'> = async (event, { em }) => handled(event, await service.reserve(em, event.data.orderId, event.data.lines));
+  const commit: Handler<'order.stock.commit'> = async (event, { em }) => handled(event, await service.commit(em, event.data.orderId));
+  const release: Handler<'order.stock.release'> = async (event, { em }) => handled(event, await service.release(em, event.data.orderId, event.data.reason));
+  const returnStock: Handler<'order.stock.return'> = async ({ subject, data }, { em }) => {
+    const returned = await service.returnStock(em, data.orderId);
+    log.info({ subject, orderId: data.orderId, returned }, 'stock return handled');
+  };
+  return { 'order.stock.reserve': reserve, 'order.stock.commit': commit, 'order.stock.release': release, 'order.stock.return': returnStock };
 }
 
 /**
@@ -75,23 +43,23 @@ export async function startInventoryWorkers(
   const { durable = INVENTORY_DURABLE, sweepIntervalMs = 5_000, sweepBatchSize = 100, ...serviceOptions } = options;
   const log = deps.log.child({ component: 'inventory' });
   const service = new InventoryService({ ...serviceOptions, log });
-  const em = notifyingEm(deps.orm.em, () => deps.outbox.notify());
-
-  const consumer = await startConsumer<StockCommandData>({
-    em,
+  // Answers leave as soon as their transaction commits (the unit of work wakes the relay).
+  const consumer = await startConsumer({
+    em: deps.orm.em,
     nc: deps.nc,
     log,
+    outbox: deps.outbox,
     stream: 'ORDER',
     durable,
     filterSubject: 'order.stock.>',
-    handle: (tx, event) => dispatch(service, tx, event, log),
+    handlers: handlers(service, log),
   });
   const clock = serviceOptions.clock ?? (() => new Date());
   // Releases reservations nobody paid for in time, batch after batch until none are due.
   const stopSweeper = startPeriodic('reservation sweeper', sweepIntervalMs, async () => {
     let released: number;
     do {
-      released = (await em.fork().transactional((tx) => service.releaseExpired(tx, clock(), sweepBatchSize))).length;
+      released = (await transaction(deps.orm.em, ({ em }) => service.releaseExpired(em, clock(), sweepBatchSize), { log, outbox: deps.outbox })).length;
     } while (released === sweepBatchSize);
   }, log);
   return [() => consumer.stop(), stopSweeper];
