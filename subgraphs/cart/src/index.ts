@@ -1,4 +1,4 @@
-import { createProductLookupClient, runSubgraph, type SubgraphDeps } from '@shop/platform';
+import { createProductLookupClient, perDeps, runSubgraph } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { cartOrmOptions } from './data/orm.config.ts';
 import { createCartCache } from './data/cart-cache.ts';
@@ -11,12 +11,10 @@ import { CartService } from './domain/cart.service.ts';
 
 const config = loadConfig();
 
-/** Process-wide parts every request shares: cache, cart-changed publisher, catalog lookups. */
-let shared: CartContextDeps | undefined;
-
-function sharedDeps(deps: SubgraphDeps) {
+/** Process-wide parts every request and the background workers share: cache, cart-changed publisher, catalog lookups. */
+const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void> } => {
   const publisher = createCartChangedPublisher({ redisUrl: config.REDIS_URL, log: deps.log, registry: deps.metrics.registry });
-  shared = {
+  return {
     policy: {
       currency: config.STORE_CURRENCY,
       guestTtlHours: config.CART_GUEST_TTL_HOURS,
@@ -27,9 +25,9 @@ function sharedDeps(deps: SubgraphDeps) {
     publishChanged: (change) => publisher.publishCartChanged(change),
     lookupProducts: createProductLookupClient(deps.nc, { timeoutMs: config.CATALOG_LOOKUP_TIMEOUT_MS }),
     notifyOutbox: deps.outbox.notify,
+    close: () => publisher.close(),
   };
-  return { shared, close: () => publisher.close() };
-}
+});
 
 await runSubgraph({
   name: 'cart',
@@ -41,11 +39,11 @@ await runSubgraph({
   permissions,
   orm: cartOrmOptions(config.CART_DATABASE_URL),
   background: async (deps) => {
-    const { shared: parts, close } = sharedDeps(deps);
+    const parts = sharedDeps(deps);
     // Background changes (order status, expiry) refresh the cache and notify subscribers too.
-    const carts = new CartService({ em: deps.orm.em, ...parts, lookup: async () => new Map() });
-    const workers = await startCartWorkers(deps, { committed: (cartId) => carts.refresh(cartId), sweepEveryMs: config.CART_EXPIRY_SWEEP_MS });
-    return [...workers, close];
+    const carts = new CartService({ em: deps.orm.em, ...parts, lookup: async () => new Map(), log: deps.log });
+    const workers = await startCartWorkers(deps, { refresh: (cartId) => carts.refresh(cartId), sweepEveryMs: config.CART_EXPIRY_SWEEP_MS });
+    return [...workers, parts.close];
   },
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, shared!),
+  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, sharedDeps(deps)),
 });

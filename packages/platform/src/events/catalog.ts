@@ -176,6 +176,8 @@ export const CHECKOUT_REQUESTED = 'checkout.requested' satisfies Subject;
 export const ORDER_STATUS_PREFIX = 'order.status';
 export const orderStatusSubject = (status: OrderStatus) => `${ORDER_STATUS_PREFIX}.${status.toLowerCase()}` as OrderStatusSubject;
 
+export const ORDER_STATUS_SUBJECTS = Object.keys(EVENTS).filter((s) => s.startsWith(`${ORDER_STATUS_PREFIX}.`)) as OrderStatusSubject[];
+
 export const isSubject = (subject: string): subject is Subject => Object.hasOwn(EVENTS, subject);
 
 /** The id an event gets: derived from its dedupe key (see EVENTS), random when it has none. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   CHECKOUT_REQUESTED,
-  enqueueEvent,
   ForbiddenError,
   formatMinor,
   MAX_AMOUNT_MINOR,
@@ -12,13 +11,14 @@ import {
   type CurrencyCode,
   type Identity,
   type ProductLookupItem,
+  type UnitOfWork,
   type UserError,
 } from '@shop/platform';
 import { loadCartView, lockCart, touchCart } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { checkoutInputModel } from './checkout-input.ts';
 import { checkLines } from './checkout-lines.ts';
-import type { CartMutationDeps } from './cart-mutation.ts';
+import { refreshAfterCommit, type CartMutationDeps } from './cart-mutation.ts';
 import { catalogNeededForCheckout, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 
 export interface CheckoutView {
@@ -44,8 +44,6 @@ class CheckoutRefused extends Error {
 
 export interface CheckoutDeps extends CartMutationDeps {
   lookup: ProductLookup;
-  /** Wake the outbox relay so checkout.requested leaves at once. */
-  notifyOutbox: () => void;
   /** Without the catalog, how recently it must have confirmed every line. */
   snapshotMaxAgeSeconds: number;
 }
@@ -81,7 +79,21 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
 
   let outcome;
   try {
-    outcome = await deps.em.fork().transactional(async (tx) => {
+    // The unit of work wakes the outbox after the commit, so checkout.requested leaves at once.
+    outcome = await deps.transaction(async ({ em: tx, emit, afterCommit }) => {
+      const result = await inTransaction(tx, emit);
+      if (result.changed) refreshAfterCommit(deps, afterCommit, cartId);
+      return result;
+    });
+  } catch (error) {
+    // Rolled back: no claim, no freeze, no event.
+    if (error instanceof CheckoutRefused) return { checkout: null, userErrors: [error.userError] };
+    throw error;
+  }
+  if (outcome.kind === 'refused') return { checkout: null, userErrors: outcome.errors };
+  return { checkout: outcome.checkout, userErrors: [] };
+
+  async function inTransaction(tx: EntityManager, emit: UnitOfWork['emit']) {
     const cart = await lockCart(tx, cartId);
     if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
     const earlier = await existingCheckout(tx, cartId, input.idempotencyKey);
@@ -140,17 +152,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       totals: { subtotal: view.totals.subtotal, discount: view.totals.discount, shipping: view.totals.shipping, tax: view.totals.tax, total: view.totals.total },
       discountCodes: codes,
     };
-    await enqueueEvent(tx, CHECKOUT_REQUESTED, event, checkoutId);
+    // The event's id is the checkout's (the catalog's dedupe key for checkout.requested).
+    await emit(CHECKOUT_REQUESTED, event);
     return { kind: 'done' as const, checkout: { id: checkoutId, cartId, customerId: cart.customer_id, status: 'PENDING' as const }, changed: true };
-    });
-  } catch (error) {
-    // Rolled back: no claim, no freeze, no event.
-    if (error instanceof CheckoutRefused) return { checkout: null, userErrors: [error.userError] };
-    throw error;
   }
-
-  if (outcome.changed) await deps.committed(cartId);
-  if (outcome.kind === 'refused') return { checkout: null, userErrors: outcome.errors };
-  deps.notifyOutbox();
-  return { checkout: outcome.checkout, userErrors: [] };
 }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { ForbiddenError, UnauthenticatedError, userError, type Identity, type ProductLookupItem } from '@shop/platform';
 import { lockCart, touchCart } from '../data/cart-repository.ts';
 import { clampToAvailable, mergeCarts, type MergeStrategy } from './cart-rules.ts';
-import type { CartResult, CartWarning } from './cart-mutation.ts';
+import { refreshAfterCommit, type CartResult, type CartWarning } from './cart-mutation.ts';
 import type { LineDeps } from './cart-lines.ts';
 import { catalogOrSnapshot } from './catalog-snapshot.ts';
-import type { CartService } from './cart.service.ts';
+import type { CartView } from './cart-view.ts';
 
 /**
  * After login: fold a guest cart into the signed-in customer's active cart, in one transaction
@@ -15,20 +15,20 @@ import type { CartService } from './cart.service.ts';
  * availability and when the catalog last confirmed it).
  */
 export async function mergeGuestCart(
-  deps: LineDeps & { carts: Pick<CartService, 'activeCartOf'> },
+  deps: LineDeps & { activeCartOf: (customerId: string) => Promise<CartView> },
   identity: Identity,
   guestCartId: string,
   strategy: MergeStrategy,
 ): Promise<CartResult> {
   if (!identity.sub) throw new UnauthenticatedError('Sign in to merge a guest cart');
-  const customerCartId = (await deps.carts.activeCartOf(identity.sub)).id;
+  const customerCartId = (await deps.activeCartOf(identity.sub)).id;
   if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
 
   const guestLines = await deps.em.fork().execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [guestCartId]);
   const products = (guestLines.length ? await catalogOrSnapshot(deps.lookup, guestLines.map((l) => l.product_id)) : null) ?? new Map<string, ProductLookupItem>();
 
   const warnings: CartWarning[] = [];
-  const refused = await deps.em.fork().transactional(async (tx) => {
+  const merged = await deps.transaction(async ({ em: tx, afterCommit }) => {
     const [first, second] = [customerCartId, guestCartId].sort();
     const locked = new Map([[first!, await lockCart(tx, first!)], [second!, await lockCart(tx, second!)]]);
     const guest = locked.get(guestCartId);
@@ -68,9 +68,9 @@ export async function mergeGuestCart(
     }
     await tx.execute(`update cart set status = 'EXPIRED', version = version + 1, updated_at = now() where id = ?`, [guestCartId]);
     await touchCart(tx, customerCartId, deps.expiresAt(identity.sub));
-    return null;
+    refreshAfterCommit(deps, afterCommit, guestCartId);
+    return { answer: refreshAfterCommit(deps, afterCommit, customerCartId) };
   });
-  if (refused) return { cart: await deps.current(customerCartId), userErrors: [refused], warnings: [] };
-  await deps.committed(guestCartId);
-  return { cart: await deps.committed(customerCartId), userErrors: [], warnings };
+  if ('code' in merged) return { cart: await deps.current(customerCartId), userErrors: [merged], warnings: [] };
+  return { cart: await merged.answer(), userErrors: [], warnings };
 }

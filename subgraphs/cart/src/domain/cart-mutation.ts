@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ForbiddenError, userError, type Identity, type UserError } from '@shop/platform';
+import { ForbiddenError, userError, type Identity, type Transaction, type UnitOfWork, type UserError } from '@shop/platform';
 import { lockCart, touchCart } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
@@ -36,10 +36,22 @@ export interface CartMutationDeps {
   em: EntityManager;
   /** The cart's idle expiry from now (depends on guest or customer). */
   expiresAt: (customerId: string | null) => Date;
-  /** After commit: fresh view into the cache, cart-changed message out. Returns the fresh view. */
-  committed: (cartId: string) => Promise<CartView | null>;
+  /** The cart's unit of work: one transaction, after-commit steps, the outbox woken after a checkout. */
+  transaction: Transaction;
+  /** Fresh view into the cache, cart-changed message out (after a commit). Returns the fresh view. */
+  refresh: (cartId: string) => Promise<CartView | null>;
   /** Current view without changes (cache first). */
   current: (cartId: string) => Promise<CartView | null>;
+}
+
+/**
+ * Registers the refresh of a changed cart for after the commit; the returned function answers with
+ * the fresh copy (or reads it again when the refresh failed: that failure is only logged).
+ */
+export function refreshAfterCommit(deps: CartMutationDeps, afterCommit: UnitOfWork['afterCommit'], cartId: string): () => Promise<CartView | null> {
+  let fresh: CartView | null | undefined;
+  afterCommit(async () => void (fresh = await deps.refresh(cartId)));
+  return async () => (fresh === undefined ? deps.current(cartId) : fresh);
 }
 
 /**
@@ -67,8 +79,9 @@ export async function mutateCart(
   work: (tx: EntityManager, cart: LockedCart) => Promise<CartWarning[] | void>,
 ): Promise<CartResult> {
   let warnings: CartWarning[] = [];
+  let answer: () => Promise<CartView | null>;
   try {
-    await deps.em.fork().transactional(async (tx) => {
+    answer = await deps.transaction(async ({ em: tx, afterCommit }) => {
       const cart = await lockCart(tx, cartId);
       if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
       if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `The cart is ${cart.status} and can no longer change`, ['cartId']));
@@ -77,10 +90,11 @@ export async function mutateCart(
       }
       warnings = (await work(tx, cart)) ?? [];
       await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+      return refreshAfterCommit(deps, afterCommit, cartId);
     });
   } catch (error) {
     if (error instanceof Refused) return { cart: await deps.current(cartId), userErrors: error.userErrors, warnings: [] };
     throw error;
   }
-  return { cart: await deps.committed(cartId), userErrors: [], warnings };
+  return { cart: await answer(), userErrors: [], warnings };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid, type Identity } from '@shop/platform';
+import { isUuid, transaction, type Identity, type Logger } from '@shop/platform';
 import { loadCartView } from '../data/cart-repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
@@ -36,6 +36,7 @@ export interface CartServiceDeps {
   lookup: ProductLookup;
   /** Wake the outbox relay after a commit that wrote events. */
   notifyOutbox: () => void;
+  log?: Logger;
 }
 
 /** 144 random bits, URL-safe: unguessable, so a guest cart's id can act as its access key. */
@@ -52,7 +53,8 @@ export class CartService {
       lookup: deps.lookup,
       expiresAt: (customerId) => this.expiresAt(customerId),
       current: (id) => this.read(id),
-      committed: async (id) => {
+      transaction: (work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } }),
+      refresh: async (id) => {
         const view = await loadCartView(deps.em.fork(), id);
         if (view) {
           await deps.cache.put(view);
@@ -93,7 +95,7 @@ export class CartService {
       `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at) values (?, null, 'ACTIVE', 1, ?, now(), now(), ?)`,
       [id, this.deps.policy.currency, this.expiresAt(null)],
     );
-    return (await this.mutation.committed(id))!;
+    return (await this.mutation.refresh(id))!;
   }
 
   /**
@@ -138,11 +140,11 @@ export class CartService {
   }
 
   merge(identity: Identity, guestCartId: string, strategy: MergeStrategy): Promise<CartResult> {
-    return mergeGuestCart({ ...this.mutation, carts: this }, identity, guestCartId, strategy);
+    return mergeGuestCart({ ...this.mutation, activeCartOf: (customerId) => this.activeCartOf(customerId) }, identity, guestCartId, strategy);
   }
 
   checkout(cartId: string, identity: Identity, input: unknown): Promise<CheckoutResult> {
-    return checkout({ ...this.mutation, notifyOutbox: this.deps.notifyOutbox, snapshotMaxAgeSeconds: this.deps.policy.snapshotMaxAgeSeconds }, cartId, identity, input);
+    return checkout({ ...this.mutation, snapshotMaxAgeSeconds: this.deps.policy.snapshotMaxAgeSeconds }, cartId, identity, input);
   }
 
   /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
@@ -158,6 +160,6 @@ export class CartService {
 
   /** After a background change (order status, expiry): fresh copy to the cache and subscribers. */
   refresh(cartId: string): Promise<CartView | null> {
-    return this.mutation.committed(cartId);
+    return this.mutation.refresh(cartId);
   }
 }

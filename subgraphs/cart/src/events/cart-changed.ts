@@ -1,6 +1,5 @@
-import { RedisPubSub, type PubSubRedisOptions } from 'graphql-redis-subscriptions';
-import { cartChangedChannel, createRedis, redisReady, type CartChangedMessage, type Logger } from '@shop/platform';
-import { Counter, type Registry } from 'prom-client';
+import { cartChangedChannel, createLiveUpdatePublisher, createRedis, redisReady, type CartChangedMessage, type Logger } from '@shop/platform';
+import type { Registry } from 'prom-client';
 
 /**
  * Live cart updates: after every committed change the cart subgraph publishes `{ cartId, version }`
@@ -25,48 +24,23 @@ export interface CartChangedPublisher {
 }
 
 export function createCartChangedPublisher(options: CartChangedPublisherOptions): CartChangedPublisher {
-  const { redisUrl, log, registry, timeoutMs = 250 } = options;
-  const registers = [registry];
-  const published = new Counter({ name: 'cart_changed_published_total', help: 'cart-changed messages published', registers });
-  const failed = new Counter({
-    name: 'cart_changed_publish_errors_total',
-    help: 'cart-changed messages not published (Redis unavailable)',
-    registers,
+  const { redisUrl, log, registry, timeoutMs } = options;
+  // Its own connection: fails fast while Redis is down and reconnects in the background.
+  const publisher = createRedis(redisUrl, log, 'cart-events-publisher');
+  const publish = createLiveUpdatePublisher<CartChangedMessage>({
+    redis: publisher,
+    log,
+    registry,
+    name: 'cart-changed',
+    channel: (message) => cartChangedChannel(message.cartId),
+    consequence: 'live cart updates paused',
+    timeoutMs,
   });
 
-  // RedisPubSub wants its own publisher and subscriber connections (a subscribed connection cannot
-  // publish); both fail fast while Redis is down and reconnect in the background.
-  const publisher = createRedis(redisUrl, log, 'cart-events-publisher');
-  const subscriber = createRedis(redisUrl, log, 'cart-events-subscriber');
-  // The library's types name ioredis 5; it only calls publish/subscribe/on/quit, same in ioredis 6.
-  const asClient = (client: typeof publisher) => client as unknown as NonNullable<PubSubRedisOptions['publisher']>;
-  const pubsub = new RedisPubSub({ publisher: asClient(publisher), subscriber: asClient(subscriber) });
-  let failing = false;
-
-  async function publishCartChanged({ cartId, version }: CartChangedMessage): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const payload: CartChangedMessage = { cartId, version };
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      await Promise.race([pubsub.publish(cartChangedChannel(cartId), payload), timeout]);
-      published.inc();
-      if (failing) log.info('cart-changed messages are published again');
-      failing = false;
-    } catch (err) {
-      failed.inc();
-      if (!failing) log.warn({ err, cartId, version }, 'cart-changed message not published: live cart updates paused');
-      failing = true;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function close(): Promise<void> {
+  return {
+    publishCartChanged: ({ cartId, version }) => publish({ cartId, version }),
+    ready: () => redisReady(publisher),
     // quit() is refused while disconnected (no offline queue): then just drop the connection.
-    await Promise.all([publisher, subscriber].map((client) => client.quit().then(() => undefined, () => client.disconnect())));
-  }
-
-  return { publishCartChanged, ready: () => redisReady(publisher), close };
+    close: () => publisher.quit().then(() => undefined, () => publisher.disconnect()),
+  };
 }

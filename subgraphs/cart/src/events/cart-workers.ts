@@ -1,45 +1,51 @@
-import { ORDER_STATUS_PREFIX, PRODUCT_CHANGED, startConsumer, type OrderStatusChanged, type ProductChanged, type SubgraphDeps, startPeriodic } from '@shop/platform';
+import { ORDER_STATUS_PREFIX, ORDER_STATUS_SUBJECTS, PRODUCT_CHANGED, startConsumer, startPeriodic, transaction, type CatalogEnvelope, type OrderStatusSubject, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
 import { applyOrderStatus, applyProductChange, expireIdleCarts } from '../domain/cart-fate.ts';
 
 export interface CartWorkerOptions {
-  /** Called with each cart id after its change committed (cache refresh, cart-changed message). */
-  committed: (cartId: string) => Promise<unknown>;
+  /** A cart changed by a committed background change: fresh copy to the cache and subscribers. */
+  refresh: (cartId: string) => Promise<unknown>;
   /** Durable consumer names (tests use their own). */
   durables?: { orderStatus: string; productChanges: string };
   sweepEveryMs?: number;
 }
 
-/** The cart's background work: follow order statuses (JetStream, inbox) and expire idle carts. */
+/** The cart's background work: follow order statuses and product changes (JetStream, inbox) and expire idle carts. */
 export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOptions): Promise<Array<() => Promise<void>>> {
-  const consumer = await startConsumer<OrderStatusChanged>({
+  const { refresh } = options;
+  const onStatus = async ({ data }: CatalogEnvelope<OrderStatusSubject>, { em, afterCommit }: UnitOfWork) => {
+    const cartId = await applyOrderStatus(em, data);
+    if (cartId) afterCommit(() => refresh(cartId));
+  };
+  const consumer = await startConsumer({
     em: deps.orm.em,
     nc: deps.nc,
     log: deps.log,
     stream: 'ORDER',
     durable: options.durables?.orderStatus ?? 'cart-order-status',
     filterSubject: `${ORDER_STATUS_PREFIX}.>`,
-    handle: async (tx, event, afterCommit) => {
-      const cartId = await applyOrderStatus(tx, event.data);
-      if (cartId) afterCommit(() => options.committed(cartId));
-    },
+    // Every status goes through the same rule (cart-fate.ts decides what each one means).
+    handlers: Object.fromEntries(ORDER_STATUS_SUBJECTS.map((subject) => [subject, onStatus])) as Record<OrderStatusSubject, typeof onStatus>,
   });
 
-  const products = await startConsumer<ProductChanged>({
+  const products = await startConsumer({
     em: deps.orm.em,
     nc: deps.nc,
     log: deps.log,
     stream: 'PRODUCT',
     durable: options.durables?.productChanges ?? 'cart-product-changes',
     filterSubject: PRODUCT_CHANGED,
-    handle: async (tx, event, afterCommit) => {
-      const { productId, priceAmount } = event.data;
-      const available = event.data.available && event.data.availableQuantity > 0;
-      for (const cartId of await applyProductChange(tx, { productId, available, priceAmount })) afterCommit(() => options.committed(cartId));
+    handlers: {
+      [PRODUCT_CHANGED]: async ({ data }, { em, afterCommit }) => {
+        const available = data.available && data.availableQuantity > 0;
+        for (const cartId of await applyProductChange(em, { productId: data.productId, available, priceAmount: data.priceAmount })) afterCommit(() => refresh(cartId));
+      },
     },
   });
 
-  const stopSweeper = startPeriodic('cart expiry sweep', options.sweepEveryMs ?? 30_000, async () => {
-    for (const cartId of await expireIdleCarts(deps.orm.em.fork())) await options.committed(cartId);
-  }, deps.log);
+  const stopSweeper = startPeriodic('cart expiry sweep', options.sweepEveryMs ?? 30_000, () =>
+    transaction(deps.orm.em, async ({ em, afterCommit }) => {
+      for (const cartId of await expireIdleCarts(em)) afterCommit(() => refresh(cartId));
+    }, { log: deps.log }),
+  deps.log);
   return [() => consumer.stop(), () => products.stop(), stopSweeper];
 }
