@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import {
@@ -19,6 +18,7 @@ import {
   type Payload,
 } from '../src/index.ts';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 
 const lines: Array<{ level: number; msg: string; subject?: string; eventId?: string }> = [];
 const log = createLogger('uow-test', 'info', { write: (line: string) => void lines.push(JSON.parse(line)) });
@@ -26,14 +26,6 @@ const tag = randomBytes(3).toString('hex');
 
 let orm: MikroORM;
 let nc: NatsConnection;
-
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(20);
-  }
-}
 
 const outboxRow = async (id: string) => (await orm.em.fork().execute<unknown[]>('select 1 from outbox_event where id = ?', [id])).length === 1;
 
@@ -140,10 +132,10 @@ describe('typed consumer', () => {
       const invalidId = await send({ ...valid, amount: 'five hundred' });
       await send(valid);
       // One at a time in arrival order: once the valid one is handled, the invalid one was settled.
-      await until('the valid message is handled', () => handled.length === 1);
+      await waitFor('the valid message is handled', () => handled.length === 1);
       expect(handled).toEqual([valid]);
       const jsm = await jetstreamManager(nc);
-      await until('nothing is pending', async () => (await jsm.consumers.info('PAYMENT', durable)).num_ack_pending === 0);
+      await waitFor('nothing is pending', async () => (await jsm.consumers.info('PAYMENT', durable)).num_ack_pending === 0);
       const info = await jsm.consumers.info('PAYMENT', durable);
       expect(info.num_redelivered).toBe(0);
       const logged = lines.filter((l) => l.eventId === invalidId);
