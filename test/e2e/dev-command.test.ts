@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { canConnect, getFreePort } from '@shop/platform/stack';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
 import { DEMO_CUSTOMER, devToken, gql } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shop-dev-e2e-'));
 // Postgres runs as the postgres user when the tests run as root: it must be able to enter the dir.
@@ -16,6 +17,14 @@ const ports: Record<string, number> = {};
 for (const name of PORT_VARS) ports[name] = await getFreePort();
 const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 const gatewayUrl = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
+/**
+ * One start-up of the whole stack: initdb on the first run, migrations, seeding, six processes.
+ * Seconds on an idle machine, minutes on a busy 2-core one with a fresh clone (the suite's 60 s
+ * default was hit there), so the bounds are explicit and generous; the waits poll for the output.
+ */
+const STARTUP_MS = 240_000;
+/** Ctrl-C: every process drains and stops (the afterEach hook allows 30 s before SIGKILL). */
+const STOP_MS = 60_000;
 
 interface DevRun {
   child: ChildProcess;
@@ -37,13 +46,15 @@ function startDev(args: string[] = []): DevRun {
   return run;
 }
 
-async function waitForOutput(run: DevRun, text: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!run.output().includes(text)) {
+async function waitForOutput(run: DevRun, text: string): Promise<void> {
+  const printed = () => {
+    if (run.output().includes(text)) return true;
     if (run.child.exitCode !== null) throw new Error(`dev exited early:\n${run.output()}`);
-    if (Date.now() > deadline) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return false;
+  };
+  await waitFor(`"${text}" from scripts/dev`, printed, { timeoutMs: STARTUP_MS, intervalMs: 100 }).catch((error: Error) => {
+    throw run.child.exitCode === null ? new Error(`${error.message}\n${run.output()}`) : error;
+  });
 }
 
 async function myCartId(): Promise<string> {
@@ -86,7 +97,7 @@ describe('./scripts/dev (command 1)', () => {
     expect(typename.body).toEqual({ data: { __typename: 'Query' } });
     firstCartId = await myCartId();
     await stopWithCtrlC(run);
-  });
+  }, STARTUP_MS + STOP_MS);
 
   it('reuses the data on the next run, and --reset starts clean', async () => {
     const again = startDev();
@@ -98,7 +109,7 @@ describe('./scripts/dev (command 1)', () => {
     await waitForOutput(reset, 'Ctrl-C stops every process');
     expect(await myCartId()).not.toBe(firstCartId);
     await stopWithCtrlC(reset);
-  });
+  }, 2 * (STARTUP_MS + STOP_MS));
 
   it('names the port and its variable when a port is taken', async () => {
     const blocker = net.createServer().listen(ports.GATEWAY_PORT, '127.0.0.1');
@@ -110,5 +121,5 @@ describe('./scripts/dev (command 1)', () => {
     } finally {
       blocker.close();
     }
-  });
+  }, STARTUP_MS);
 });
