@@ -83,10 +83,9 @@ describe('batched product lookup over NATS request-reply', () => {
   });
 
   it('reports a catalog nobody answers for as unavailable (retryable), at once', async () => {
-    const lookup = createProductLookupClient(nc, { subject: `${subject}.nobody`, timeoutMs: 10_000 });
-    const started = Date.now();
+    // A timeout far beyond the test's own: only NATS's "no responders" answer can end this lookup.
+    const lookup = createProductLookupClient(nc, { subject: `${subject}.nobody`, timeoutMs: 600_000 });
     await expect(lookup([ids[0]!])).rejects.toBeInstanceOf(ServiceUnavailableError);
-    expect(Date.now() - started).toBeLessThan(5_000); // no responders: not the 10 s timeout
   });
 
   it('refuses a malformed request with a clear answer', async () => {
