@@ -59,8 +59,8 @@ async function answeredAfter() {
 const outboxRows = async (orderId: string, subject: string) =>
   (await h.rows<{ n: number }>(`select count(*)::int as n from outbox_event where subject = ? and payload -> 'data' ->> 'orderId' = ?`, [subject, orderId]))[0]!.n;
 const payment = async (orderId: string) =>
-  (await h.rows<{ id: string; status: string; failureCode: string | null; refundedAmount: number }>(
-    'select id, status, failure_code as "failureCode", refunded_amount as "refundedAmount" from payment where order_id = ?',
+  (await h.rows<{ id: string; status: string; failureCode: string | null; refundedAmount: number; paymentToken: string | null }>(
+    'select id, status, failure_code as "failureCode", refunded_amount as "refundedAmount", payment_token as "paymentToken" from payment where order_id = ?',
     [orderId],
   ))[0];
 const charge = async (key: string) => (await h.rows<{ attempts: number; outcome: string | null }>('select attempts, outcome from simulator_charge where idempotency_key = ?', [key]))[0];
@@ -74,6 +74,7 @@ describe('payment workers over JetStream', () => {
     const row = await payment(req.orderId);
     expect(answer).toMatchObject({ subject: 'payment.captured', data: { orderId: req.orderId, paymentId: row!.id, amount: 4_999, currency: 'USD' } });
     expect(row!.status).toBe('CAPTURED');
+    expect(row!.paymentToken).toBeNull(); // a settled payment keeps no token
     expect(await charge(req.orderId)).toEqual({ attempts: 1, outcome: 'SUCCEEDED' });
   });
 
@@ -101,7 +102,7 @@ describe('payment workers over JetStream', () => {
     await requestPayment(req);
     await waitFor('the answer', () => answersFor(req.orderId).length > 0);
     expect(answersFor(req.orderId)).toMatchObject([{ subject: 'payment.failed', data: { orderId: req.orderId, code } }]);
-    expect(await payment(req.orderId)).toMatchObject({ status: 'FAILED', failureCode: code });
+    expect(await payment(req.orderId)).toMatchObject({ status: 'FAILED', failureCode: code, paymentToken: null });
   });
 
   it('captures tok_timeout after one retry', async () => {

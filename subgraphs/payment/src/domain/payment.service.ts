@@ -138,7 +138,8 @@ export class PaymentService {
       afterCommit(() => this.changed(payment.orderId));
       const failed = outcome.status === 'FAILED' ? outcome : null;
       const updated = await tx.execute<{ affectedRows: number }>(
-        `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, updated_at = now()
+        // The token is needed only to capture: a settled payment keeps none (refunds use the provider reference).
+        `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, payment_token = null, updated_at = now()
          where id = ? and status = 'PENDING'`,
         [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, paymentId],
         'run',
