@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
 let productId: string;
@@ -61,8 +62,7 @@ describe('cart cache on the real stack', () => {
     } finally {
       await stack.redis.restart();
     }
-    for (let i = 0; i < 100 && (await cartMetric('cart_cache_up')) !== 1; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await cartMetric('cart_cache_up')).toBe(1);
+    await waitFor('cart_cache_up back to 1', async () => (await cartMetric('cart_cache_up')) === 1, { intervalMs: 100 });
     await readCart(id);
     const hits = await cartMetric('cart_cache_hits_total');
     expect((await readCart(id)).body.data!.cart.totalQuantity).toBe(2);
@@ -84,7 +84,7 @@ describe('cart cache on the real stack', () => {
     try {
       const first = (await addOne(id)).body.data!.cartLinesAdd.cart.version;
       await addOne(id);
-      for (let i = 0; i < 50 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor('both messages', () => seen.length >= 2);
       expect(seen.map((s) => s.message)).toEqual([first, first + 1]);
       for (const s of seen) expect(s.committed).toBeGreaterThanOrEqual(s.message);
     } finally {

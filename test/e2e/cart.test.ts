@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
 let productIds: string[] = [];
@@ -70,14 +71,11 @@ describe('cart through the gateway', () => {
     );
     expect(res.body.data!.cartCheckout.userErrors).toEqual([]);
     const checkoutId = res.body.data!.cartCheckout.checkout!.id;
-    let message: { data: { checkoutId: string; lines: unknown[] } } | null = null;
-    for (let i = 0; i < 50 && !message; i++) {
-      const info = await jsm.streams.info('CHECKOUT');
-      if (info.state.messages > before) {
-        const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
-        message = stored ? stored.json() : null;
-      } else await new Promise((r) => setTimeout(r, 100));
-    }
+    const message = await waitFor('the checkout event on JetStream', async () => {
+      if ((await jsm.streams.info('CHECKOUT')).state.messages <= before) return undefined;
+      const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
+      return stored?.json<{ data: { checkoutId: string; lines: unknown[] } }>();
+    }, { intervalMs: 100 });
     expect(message?.data.checkoutId).toBe(checkoutId);
     expect(message?.data.lines).toHaveLength(1);
 
@@ -85,13 +83,10 @@ describe('cart through the gateway', () => {
     const envelope = { id: randomUUID(), subject: 'order.status.confirmed', occurredAt: new Date().toISOString(), data: { orderId: checkoutId, cartId, status: 'CONFIRMED', reason: null } };
     await jetstream(nc).publish('order.status.confirmed', JSON.stringify(envelope), { msgID: envelope.id });
     await nc.drain();
-    let status = '';
-    for (let i = 0; i < 50 && status !== 'CHECKED_OUT'; i++) {
+    await waitFor('the cart checked out', async () => {
       const cart = await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, { token, variables: { id: cartId } });
-      status = cart.body.data!.cart.status;
-      if (status !== 'CHECKED_OUT') await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe('CHECKED_OUT');
+      return cart.body.data!.cart.status === 'CHECKED_OUT';
+    }, { intervalMs: 100 });
     const fresh = await gql<{ me: { cart: { id: string; status: string } } }>(stack.gatewayUrl, '{ me { cart { id status } } }', { token });
     expect(fresh.body.data!.me.cart).toMatchObject({ status: 'ACTIVE' });
     expect(fresh.body.data!.me.cart.id).not.toBe(cartId);
@@ -107,19 +102,17 @@ describe('cart through the gateway', () => {
       variables: { id: productIds[2] },
     });
     expect(deleted.body.data!.productDelete.userErrors).toEqual([]);
-    let line: { available: boolean; product: { name: string } } | undefined;
-    for (let i = 0; i < 50; i++) {
+    const line = await waitFor('the line unavailable', async () => {
       const page = await gql<{ cart: { lines: { edges: Array<{ node: { available: boolean; product: { name: string } } }> } } }>(
         stack.gatewayUrl,
         `query ($id: ID!) { cart(id: $id) { lines { edges { node { available product { name } } } } } }`,
         { variables: { id } },
       );
       expect(page.body.errors).toBeUndefined();
-      line = page.body.data!.cart.lines.edges[0]?.node;
-      if (line && !line.available) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(line?.available).toBe(false);
-    expect(line?.product.name.length).toBeGreaterThan(0);
+      const found = page.body.data!.cart.lines.edges[0]?.node;
+      return found && !found.available ? found : undefined;
+    }, { intervalMs: 100 });
+    expect(line.available).toBe(false);
+    expect(line.product.name.length).toBeGreaterThan(0);
   });
 });

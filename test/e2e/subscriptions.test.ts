@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
-import { follow, liveClient, sleep, type LiveClient } from '../support/live.ts';
+import { follow, liveClient, type LiveClient } from '../support/live.ts';
 import { addLine as addLineAt, cheapestProduct, guestCart as guestCartAt, metric } from '../support/shop.ts';
 
 let stack: TestSupergraph;
@@ -197,8 +197,12 @@ describe('authorization', () => {
     await watcher.waitFor(() => true);
     const closed = await shortLived.closed; // with no change in between: the expiry alone closes it
     expect(closed).toEqual({ code: 4401, reason: 'Token expired: reconnect with a fresh one' });
+    // A witness with a valid token on the same cart: once it has the change, the expired
+    // subscription would have had it too, were it still open (a positive signal, not a sleep).
+    const witness = follow<LiveCart>(open(), CART_WITH_CATALOG_FIELDS, { id: cartId });
+    await witness.waitFor((r) => r.cartUpdated.version === 1);
     await addLine(cartId, item.id);
-    await sleep(300);
+    await witness.waitFor((r) => r.cartUpdated.version === 2);
     expect(watcher.results).toHaveLength(1);
   });
 });
