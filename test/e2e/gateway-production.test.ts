@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
 import { gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
 let gateway: { url: string; stop: () => Promise<void> };
@@ -62,11 +62,10 @@ describe('gateway in production mode', () => {
     const edited = sdl.replace(/(type Category\b[^{]*\{[\s\S]*?)\n\s+slug: String!/, '$1');
     expect(edited).not.toBe(sdl);
     writeFileSync(supergraphPath, edited);
-    let after = before;
-    for (let i = 0; i < 50 && !after.body.errors; i++) {
-      await sleep(100);
-      after = await gql(url, '{ categories { slug } }');
-    }
+    const after = await waitFor('the edited supergraph served', async () => {
+      const res = await gql(url, '{ categories { slug } }');
+      return res.body.errors ? res : undefined;
+    }, { intervalMs: 100 });
     expect(after.status).toBe(400);
     expect(after.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
 
@@ -80,12 +81,11 @@ describe('gateway over the four subgraphs', () => {
     const requestId = `e2e-${Date.now()}`;
     const res = await gql(stack.gatewayUrl, '{ me { cart { id } } }', { token, headers: { 'x-request-id': requestId } });
     expect(res.headers.get('x-request-id')).toBe(requestId);
-    // The subgraph writes its access-log line as its response finishes; give the write a moment.
-    let cartLog = '';
-    for (let i = 0; i < 40 && !cartLog.includes(requestId); i++) {
-      cartLog = readFileSync(join(stack.logDir, 'cart.log'), 'utf8');
-      if (!cartLog.includes(requestId)) await new Promise((r) => setTimeout(r, 50));
-    }
+    // The subgraph writes its access-log line as its response finishes: poll the file for it.
+    const cartLog = await waitFor('the cart subgraph logs the request id', () => {
+      const text = readFileSync(join(stack.logDir, 'cart.log'), 'utf8');
+      return text.includes(requestId) ? text : undefined;
+    });
     expect(cartLog).toContain(`"requestId":"${requestId}"`);
 
     const generated = await gql(stack.gatewayUrl, '{ __typename }');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getFreePort } from '@shop/platform/stack';
 import { repoRoot } from '../../scripts/schema/subgraphs.ts';
+import { waitFor } from '../support/wait.ts';
 
 function startCatalog(env: Record<string, string>) {
   let output = '';
@@ -25,12 +26,12 @@ describe('a service that cannot start', () => {
   it('retries an unreachable database with backoff and a log line per try', async () => {
     const closedPort = await getFreePort();
     const run = startCatalog({ CATALOG_PORT: '0', CATALOG_DATABASE_URL: `postgres://shop:shop@127.0.0.1:${closedPort}/catalog`, LOG_LEVEL: 'info' });
-    const deadline = Date.now() + 20_000;
-    while ((run.output().match(/not reachable yet, retrying/g) ?? []).length < 3 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+    try {
+      await waitFor('three tries logged', () => (run.output().match(/not reachable yet, retrying/g) ?? []).length >= 3, { timeoutMs: 30_000, intervalMs: 100 });
+    } finally {
+      run.child.kill('SIGKILL');
+      await run.exited;
     }
-    run.child.kill('SIGKILL');
-    await run.exited;
     const tries = run.output().split('\n').filter((line) => line.includes('not reachable yet')).map((line) => JSON.parse(line));
     expect(tries.length).toBeGreaterThanOrEqual(3);
     expect(tries.map((t) => t.attempt)).toEqual([...tries.keys()].map((i) => i + 1));
