@@ -1,6 +1,7 @@
 import { getNamedType } from 'graphql';
 import { checkoutInput, gql } from './stack.ts';
 import { addLine } from './shop.ts';
+import { waitFor } from './wait.ts';
 import { slotsOf, type Baseline, type RootField, type Slot } from './hostile-cases.ts';
 
 /**
@@ -85,17 +86,6 @@ export async function createCart({ url }: Gateway, product: string): Promise<{ c
   return { cart: cart.id, line: cart.lines.edges[0].node.id };
 }
 
-/** Polls `probe` until it answers something, or fails after `ms`. */
-async function within<T>(ms: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`fixture: ${what} not within ${ms / 1000} s`);
-}
-
 /** One checkout at a time: a customer has one active cart, which a checkout freezes until it settles. */
 let orders: Promise<unknown> = Promise.resolve();
 
@@ -107,11 +97,11 @@ export function createOrder(gateway: Gateway, customerToken: string, product: st
 }
 
 async function checkOutOnce({ url }: Gateway, customerToken: string, product: string, tag: string): Promise<{ order: string; payment: string }> {
-  const cartId = await within(30_000, 'an active customer cart', async () => {
+  const cartId = await waitFor('fixture: an active customer cart', async () => {
     const res = await gql<{ cartCreate: { cart: { id: string; status: string } } }>(url, 'mutation { cartCreate(input: {}) { cart { id status } } }', { token: customerToken });
     const cart = res.body.data?.cartCreate.cart;
     return cart?.status === 'ACTIVE' ? cart.id : undefined;
-  });
+  }, { timeoutMs: 30_000, intervalMs: 200 });
   await addLine(url, cartId, product, customerToken);
   const checkout = await gql<{ cartCheckout: { checkout: { id: string } | null } }>(
     url,
@@ -120,14 +110,14 @@ async function checkOutOnce({ url }: Gateway, customerToken: string, product: st
   );
   const order = checkout.body.data?.cartCheckout.checkout?.id;
   if (!order) throw new Error(`fixture checkout: ${JSON.stringify(checkout.body)}`);
-  return within(45_000, `order ${order} settled`, async () => {
+  return waitFor(`fixture: order ${order} settled`, async () => {
     const res = await gql<{ order: { status: string; payment: { id: string } | null } | null }>(url, 'query ($id: ID!) { order(id: $id) { status payment { id } } }', {
       token: customerToken,
       variables: { id: order },
     });
     const found = res.body.data?.order;
     return found?.payment && !['PENDING', 'AWAITING_PAYMENT'].includes(found.status) ? { order, payment: found.payment.id } : undefined;
-  });
+  }, { timeoutMs: 45_000, intervalMs: 200 });
 }
 
 /** The objects one root field's baselines refer to, created fresh for it. */
