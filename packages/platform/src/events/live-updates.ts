@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
+import { withTimeout } from '../timeout.ts';
 
 /*
  * Live-update channels on Redis pub/sub (not JetStream: fire-and-forget, no replay). The owning
@@ -47,12 +48,8 @@ export function createLiveUpdatePublisher<M extends object>(options: LiveUpdateO
   let failing = false;
 
   return async (message) => {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      await Promise.race([redis.publish(channel(message), JSON.stringify(message)), timeout]);
+      await withTimeout(redis.publish(channel(message), JSON.stringify(message)), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
       published.inc();
       if (failing) log.info(`${name} messages are published again`);
       failing = false;
@@ -60,8 +57,6 @@ export function createLiveUpdatePublisher<M extends object>(options: LiveUpdateO
       failed.inc();
       if (!failing) log.warn({ err, ...(message as Record<string, unknown>) }, `${name} message not published: ${consequence}`);
       failing = true;
-    } finally {
-      clearTimeout(timer);
     }
   };
 }

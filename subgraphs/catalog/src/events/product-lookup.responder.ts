@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { CATALOG_PRODUCT_LOOKUP, UUID_PATTERN, type Logger, type NatsConnection, type ProductLookupFailure, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
+import { availableOf } from '../domain/inventory.ts';
 
 // The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
 const request = z.object({ ids: z.array(z.string().regex(UUID_PATTERN)).max(1000) });
@@ -29,7 +30,7 @@ export async function lookupProducts(em: EntityManager, ids: string[]): Promise<
     name: row.name,
     priceAmount: row.price_amount,
     currency: row.currency,
-    availableQuantity: row.deleted_at ? 0 : Math.max(0, row.on_hand - row.reserved),
+    availableQuantity: availableOf({ onHand: row.on_hand, reserved: row.reserved, deletedAt: row.deleted_at }),
     available: row.deleted_at === null,
   }));
 }
