@@ -15,7 +15,8 @@ const ATTACK =
   '{ products(first: -10000000) { totalCount } categories { products(first: 100) { edges { node { name description category { products(first: 100) { edges { node { name description } } } } } } } } }';
 const LOST_AT_CATALOG =
   '{ products(first: -1) { totalCount } categories { products(first: 100) { edges { node { name description category { products(first: 100) { edges { node { name description } } } } } } } } }';
-const PRODUCT_PAGE = 'query ($slug: String!) { product(slug: $slug) { id name description price { amount currencyCode } inStock availableQuantity category { name } } }';
+const PRODUCT_PAGE =
+  'query ($slug: String!) { product(slug: $slug) { id name description price { amount currencyCode } inStock availableQuantity category { name } } }';
 
 async function post(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ status: number; code: string }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -51,7 +52,7 @@ async function catalogMetric(catalogUrl: string, name: string): Promise<number> 
 /** Waits (at most 30 s) until the catalog's CPU counter stops rising; answers the counter. */
 async function catalogIdleCpu(catalogUrl: string): Promise<number> {
   let last = await catalogMetric(catalogUrl, 'process_cpu_seconds_total');
-  for (const end = Date.now() + 30_000; Date.now() < end; ) {
+  for (const end = Date.now() + 30_000; Date.now() < end;) {
     await new Promise((r) => setTimeout(r, 1000));
     const now = await catalogMetric(catalogUrl, 'process_cpu_seconds_total');
     if (now - last < 0.05) return now;
@@ -62,7 +63,10 @@ async function catalogIdleCpu(catalogUrl: string): Promise<number> {
 
 export async function runAbuseBench(options: { gatewayUrl: string; catalogUrl: string; seconds: number }): Promise<AbuseBenchResult> {
   const ms = options.seconds * 1000;
-  const { products } = await graphql<{ products: { edges: Array<{ node: { slug: string } }> } }>(options.gatewayUrl, '{ products(first: 1) { edges { node { slug } } } }');
+  const { products } = await graphql<{ products: { edges: Array<{ node: { slug: string } }> } }>(
+    options.gatewayUrl,
+    '{ products(first: 1) { edges { node { slug } } } }',
+  );
   const slug = products.edges[0]!.node.slug;
   const page = () => post(options.gatewayUrl, PRODUCT_PAGE, { slug });
 

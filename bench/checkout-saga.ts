@@ -15,7 +15,10 @@ interface SagaBenchOptions {
 }
 
 export async function runCheckoutSagaBench(options: SagaBenchOptions) {
-  const admin = await signToken({ JWT_SECRET: options.jwtSecret ?? DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' }, { sub: 'bench-admin', roles: ['admin'] });
+  const admin = await signToken(
+    { JWT_SECRET: options.jwtSecret ?? DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
+    { sub: 'bench-admin', roles: ['admin'] },
+  );
   const stocked = await graphql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
     options.gatewayUrl,
     '{ products(first: 50, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }',
@@ -24,7 +27,20 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   const products = stocked.products.edges.map((e) => e.node);
   // Enough stock that every checkout can be confirmed: the figure is the saga's speed, not rejections.
   for (const p of products) {
-    await graphql(options.gatewayUrl, `mutation ($id: ID!, $d: Int!) { inventoryAdjust(productId: $id, delta: $d, reason: "bench") { userErrors { code } } }`, { id: p.id, d: options.checkouts }, admin);
+    await graphql(
+      options.gatewayUrl,
+      `
+        mutation ($id: ID!, $d: Int!) {
+          inventoryAdjust(productId: $id, delta: $d, reason: "bench") {
+            userErrors {
+              code
+            }
+          }
+        }
+      `,
+      { id: p.id, d: options.checkouts },
+      admin,
+    );
   }
 
   const latencies: number[] = [];
@@ -37,11 +53,31 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     while (next < options.checkouts) {
       const i = next++;
       const productId = products[i % products.length]!.id;
-      const cart = await graphql<{ cartCreate: { cart: { id: string } } }>(options.gatewayUrl, `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`, { p: productId });
+      const cart = await graphql<{ cartCreate: { cart: { id: string } } }>(
+        options.gatewayUrl,
+        `
+          mutation ($p: ID!) {
+            cartCreate(input: { lines: [{ productId: $p }] }) {
+              cart {
+                id
+              }
+            }
+          }
+        `,
+        { p: productId },
+      );
       const t0 = performance.now();
       const result = await graphql<{ cartCheckout: { checkout: { id: string } | null } }>(
         options.gatewayUrl,
-        `mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } } }`,
+        `
+          mutation ($id: ID!, $input: CheckoutInput!) {
+            cartCheckout(cartId: $id, input: $input) {
+              checkout {
+                id
+              }
+            }
+          }
+        `,
         {
           id: cart.cartCreate.cart.id,
           input: {
@@ -59,7 +95,18 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
       }
       let status: string | undefined;
       while (performance.now() - t0 < 30_000) {
-        const order = await graphql<{ order: { status: string } | null }>(options.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { id: orderId }, admin);
+        const order = await graphql<{ order: { status: string } | null }>(
+          options.gatewayUrl,
+          `
+            query ($id: ID!) {
+              order(id: $id) {
+                status
+              }
+            }
+          `,
+          { id: orderId },
+          admin,
+        );
         status = order.order?.status;
         if (status && !['PENDING', 'AWAITING_PAYMENT'].includes(status)) break;
         await new Promise((r) => setTimeout(r, 10));

@@ -44,9 +44,9 @@ const CART_PAGE = `query CartPage($id: ID!) {
 }`;
 
 /** The web client's CartPage exactly as listed in the trusted-documents manifest. */
-const TRUSTED_CART_PAGE = Object.values(JSON.parse(readFileSync(join(repoRoot, 'schema/trusted-documents.json'), 'utf8')) as Record<string, { name: string; document: string }>).find(
-  (d) => d.name === 'CartPage',
-)!.document;
+const TRUSTED_CART_PAGE = Object.values(
+  JSON.parse(readFileSync(join(repoRoot, 'schema/trusted-documents.json'), 'utf8')) as Record<string, { name: string; document: string }>,
+).find((d) => d.name === 'CartPage')!.document;
 
 const CART_READ = `query CartRead($id: ID!) { cart(id: $id) { id version totalQuantity lines { edges { node { id quantity unitPrice { amount } } } } cost { totalAmount { amount } } } }`;
 
@@ -58,9 +58,13 @@ async function cartWithLines(ctx: BenchContext, n: number): Promise<string> {
     { n },
   );
   const lines = data.products.edges.map((e) => ({ productId: e.node.id, quantity: 1 }));
-  const created = await ctx.query<{ cartCreate: { cart: { id: string } } }>(ctx.gatewayUrl, `mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } } }`, {
-    lines,
-  });
+  const created = await ctx.query<{ cartCreate: { cart: { id: string } } }>(
+    ctx.gatewayUrl,
+    `mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } } }`,
+    {
+      lines,
+    },
+  );
   return created.cartCreate.cart.id;
 }
 
@@ -105,10 +109,28 @@ export const entries: BenchEntry[] = [
     prepare: async (ctx) => ({ r: (await firstProducts(ctx, 100)).map((p) => ({ __typename: 'Product', id: p.id })) }),
   },
   { name: 'cart-page-20', target: 'gateway', query: CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
-  { name: 'cart-page-protections-on', target: 'gateway-protected', query: TRUSTED_CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
-  { name: 'cart-page-protections-off', target: 'gateway-open', query: TRUSTED_CART_PAGE, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
+  {
+    name: 'cart-page-protections-on',
+    target: 'gateway-protected',
+    query: TRUSTED_CART_PAGE,
+    headers: () => json,
+    prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }),
+  },
+  {
+    name: 'cart-page-protections-off',
+    target: 'gateway-open',
+    query: TRUSTED_CART_PAGE,
+    headers: () => json,
+    prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }),
+  },
   { name: 'cart-read-cached', target: 'cart', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
-  { name: 'cart-read-uncached', target: 'cart-no-cache', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
+  {
+    name: 'cart-read-uncached',
+    target: 'cart-no-cache',
+    query: CART_READ,
+    headers: () => json,
+    prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }),
+  },
   {
     name: 'account-3-subgraphs',
     target: 'gateway',

@@ -61,7 +61,11 @@ const protectedGateway = gatewayProcess('gateway (protections on)', {
 });
 /** The subscribers all come from loopback: this gateway lets one address hold them all. */
 const subscriptionGateway = gatewayProcess('gateway (subscribers)', { GATEWAY_WS_MAX_CONNECTIONS_PER_IP: '100000' });
-const openGateway = gatewayProcess('gateway (protections off)', { GATEWAY_LIMITS_ENABLED: 'false', GATEWAY_RATE_LIMIT_ENABLED: 'false', GATEWAY_TRUSTED_DOCUMENTS: 'false' });
+const openGateway = gatewayProcess('gateway (protections off)', {
+  GATEWAY_LIMITS_ENABLED: 'false',
+  GATEWAY_RATE_LIMIT_ENABLED: 'false',
+  GATEWAY_TRUSTED_DOCUMENTS: 'false',
+});
 
 async function post<T>(url: string, headers: Record<string, string>, body: string): Promise<T> {
   const response = await fetch(url, { method: 'POST', headers, body });
@@ -118,7 +122,12 @@ for (const entry of selected) {
   );
 }
 if (runSaga) {
-  const saga = await runCheckoutSagaBench({ gatewayUrl: env.BENCH_GATEWAY_URL, checkouts: env.BENCH_CHECKOUTS, concurrency: env.BENCH_CONNECTIONS, jwtSecret: env.JWT_SECRET });
+  const saga = await runCheckoutSagaBench({
+    gatewayUrl: env.BENCH_GATEWAY_URL,
+    checkouts: env.BENCH_CHECKOUTS,
+    concurrency: env.BENCH_CONNECTIONS,
+    jwtSecret: env.JWT_SECRET,
+  });
   console.log(
     `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
       `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}`,
@@ -130,9 +139,17 @@ const [guarded, open] = [rates.get('cart-page-protections-on'), rates.get('cart-
 if (guarded && open) console.log(`gateway cart page, all protections on / off: ${(guarded / open).toFixed(2)}x`);
 if (runSubscriptions) {
   for (const identities of ['shared', 'distinct'] as const) {
-    const settings = { subscribers: env.BENCH_SUBSCRIBERS, carts: env.BENCH_SUBSCRIBED_CARTS, mutations: env.BENCH_MUTATIONS, concurrency: env.BENCH_CONNECTIONS };
-    printSubscriptionBench(await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, jwtSecret: env.JWT_SECRET, ...settings }));
+    const settings = {
+      subscribers: env.BENCH_SUBSCRIBERS,
+      carts: env.BENCH_SUBSCRIBED_CARTS,
+      mutations: env.BENCH_MUTATIONS,
+      concurrency: env.BENCH_CONNECTIONS,
+    };
+    printSubscriptionBench(
+      await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, jwtSecret: env.JWT_SECRET, ...settings }),
+    );
   }
 }
-if (runAbuse) printAbuseBench(await runAbuseBench({ gatewayUrl: env.BENCH_GATEWAY_URL, catalogUrl: env.BENCH_CATALOG_URL, seconds: env.BENCH_SECONDS }));
+if (runAbuse)
+  printAbuseBench(await runAbuseBench({ gatewayUrl: env.BENCH_GATEWAY_URL, catalogUrl: env.BENCH_CATALOG_URL, seconds: env.BENCH_SECONDS }));
 await Promise.all([noCacheCart.stop(), protectedGateway.stop(), openGateway.stop(), subscriptionGateway.stop()]);

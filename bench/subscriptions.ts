@@ -36,12 +36,19 @@ export interface SubscriptionBenchResult {
   mutationP50: number;
 }
 
-const SUBSCRIPTION = 'subscription Live($id: ID!) { cartUpdated(cartId: $id) { id version totalQuantity lines(first: 20) { edges { node { quantity product { name price { amount } } } } } cost { totalAmount { amount } } } }';
+const SUBSCRIPTION =
+  'subscription Live($id: ID!) { cartUpdated(cartId: $id) { id version totalQuantity lines(first: 20) { edges { node { quantity product { name price { amount } } } } } cost { totalAmount { amount } } } }';
 
 /** Gauges from the gateway's own /metrics. */
 async function gatewayGauges(gatewayUrl: string): Promise<Record<string, number>> {
   const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
-  const wanted = ['gateway_ws_connections', 'gateway_subscriptions_active', 'gateway_subscription_reads_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'];
+  const wanted = [
+    'gateway_ws_connections',
+    'gateway_subscriptions_active',
+    'gateway_subscription_reads_total',
+    'process_resident_memory_bytes',
+    'nodejs_heap_size_used_bytes',
+  ];
   return Object.fromEntries(wanted.map((name) => [name, Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)]));
 }
 
@@ -53,7 +60,10 @@ async function inBatches<T>(count: number, batch: number, make: (i: number) => P
 
 export async function runSubscriptionBench(options: SubscriptionBenchOptions): Promise<SubscriptionBenchResult> {
   const { gatewayUrl } = options;
-  const found = await graphql<{ products: { edges: Array<{ node: { id: string } }> } }>(gatewayUrl, '{ products(first: 20, filter: { inStock: true }) { edges { node { id } } } }');
+  const found = await graphql<{ products: { edges: Array<{ node: { id: string } }> } }>(
+    gatewayUrl,
+    '{ products(first: 20, filter: { inStock: true }) { edges { node { id } } } }',
+  );
   const productIds = found.products.edges.map((e) => e.node.id);
   const carts = await inBatches(options.carts, 20, async (i) => {
     const created = await graphql<{ cartCreate: { cart: { id: string; version: number } } }>(
@@ -75,7 +85,12 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
     const cart = carts[i % carts.length]!;
     // A guest cart is visible to anyone holding its id, signed in or not.
     const token = options.identities === 'distinct' ? await signToken(jwt, { sub: `bench-subscriber-${i}`, roles: ['customer'] }) : undefined;
-    const client = createClient({ url: gatewayUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: token ? { authorization: `Bearer ${token}` } : {} });
+    const client = createClient({
+      url: gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    });
     clients.push(client);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no first message within 60 s')), 60_000);
@@ -113,10 +128,14 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
       const version = versions.get(cart.id)! + 1;
       const sentAt = performance.now();
       inflight.set(cart.id, { sentAt, version });
-      await graphql(gatewayUrl, 'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }', {
-        c: cart.id,
-        p: productIds[k % productIds.length],
-      });
+      await graphql(
+        gatewayUrl,
+        'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }',
+        {
+          c: cart.id,
+          p: productIds[k % productIds.length],
+        },
+      );
       mutationLatencies.push(performance.now() - sentAt);
       versions.set(cart.id, version);
       // Let this cart's subscribers receive it before the next change to the same cart.

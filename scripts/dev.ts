@@ -144,7 +144,9 @@ try {
   Gateway (GraphQL)   ${supergraph.gatewayUrl}
   Apollo Sandbox      ${supergraph.gatewayUrl}  (open it in a browser)
   Subscriptions       ${supergraph.gatewayUrl.replace(/^http/, 'ws')}  (graphql-transport-ws; try: pnpm live cart <cartId>)
-  Subgraphs           ${Object.entries(supergraph.subgraphUrls).map(([n, u]) => `${n} ${u}`).join('\n                      ')}
+  Subgraphs           ${Object.entries(supergraph.subgraphUrls)
+    .map(([n, u]) => `${n} ${u}`)
+    .join('\n                      ')}
   Logs                .data/logs/<process>.log
 
   Customer token (sub c0ffee00-0000-4000-8000-000000000001, 30 days):

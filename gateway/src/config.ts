@@ -32,7 +32,12 @@ const model = refuseDevSecretInProduction(
     GATEWAY_CORS_ORIGINS: z
       .string()
       .default('http://localhost:3000,http://127.0.0.1:3000,https://studio.apollographql.com')
-      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      ),
     /** Trusted-documents mode: only operations from the manifest (pnpm schema:manifest) run. Off by default. */
     GATEWAY_TRUSTED_DOCUMENTS: envFields.bool(false),
     GATEWAY_TRUSTED_DOCUMENTS_PATH: z.string().default(new URL('../../schema/trusted-documents.json', import.meta.url).pathname),
@@ -40,7 +45,11 @@ const model = refuseDevSecretInProduction(
     GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().positive().default(20),
     GATEWAY_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(200),
     GATEWAY_WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().positive().default(10),
-    GATEWAY_WS_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+    GATEWAY_WS_MAX_MESSAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024),
     GATEWAY_WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),

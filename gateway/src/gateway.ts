@@ -29,8 +29,7 @@ export function createGateway(config: GatewayConfig, log: Logger) {
   const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, log, () => (loaded = true)),
-    buildService: ({ name, url }) =>
-      new SubgraphClient({ url: subgraphUrlOverride(config, name) ?? url, fetcher, log, name }),
+    buildService: ({ name, url }) => new SubgraphClient({ url: subgraphUrlOverride(config, name) ?? url, fetcher, log, name }),
     logger: log,
   });
   return { gateway, isLoaded: () => loaded };

@@ -30,12 +30,23 @@ const redis = createRedis(config.REDIS_URL, log, 'gateway');
 const trusted = config.GATEWAY_TRUSTED_DOCUMENTS ? loadTrustedDocuments(config.GATEWAY_TRUSTED_DOCUMENTS_PATH) : undefined;
 const validationRules = config.GATEWAY_LIMITS_ENABLED ? limitValidationRules(queryLimitsOf(config)) : [];
 const rateLimiter = rateLimitEnabled(config)
-  ? createRateLimiter(redis, { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS }, log)
+  ? createRateLimiter(
+      redis,
+      { ipPoints: config.GATEWAY_RATE_LIMIT_IP, userPoints: config.GATEWAY_RATE_LIMIT_USER, windowSeconds: config.GATEWAY_RATE_LIMIT_WINDOW_SECONDS },
+      log,
+    )
   : undefined;
 let subscriptions: ReturnType<typeof startSubscriptionServer> | undefined;
 const channels = redisLiveChannels(config.REDIS_URL, redis, log, () => subscriptions?.refreshAll());
 // Not a readiness check: queries do not need it, and a gateway without it still serves them.
-new Gauge({ name: 'gateway_live_updates_up', help: '1 while the live-update listener is connected to Redis', registers: [metrics.registry], collect() { this.set(channels.isUp() ? 1 : 0); } });
+new Gauge({
+  name: 'gateway_live_updates_up',
+  help: '1 while the live-update listener is connected to Redis',
+  registers: [metrics.registry],
+  collect() {
+    this.set(channels.isUp() ? 1 : 0);
+  },
+});
 
 try {
   const service = await startService<GatewayContext>({

@@ -83,7 +83,11 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
       this.log.warn({ err: error }, 'subgraph unavailable; answered SERVICE_UNAVAILABLE');
       const path = errorPath();
       const message = `A service this request needs is temporarily unavailable; retry in ${DEFAULT_RETRY_AFTER_SECONDS} seconds`;
-      return { errors: [{ message, ...(path ? { path } : {}), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: DEFAULT_RETRY_AFTER_SECONDS } }] };
+      return {
+        errors: [
+          { message, ...(path ? { path } : {}), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: DEFAULT_RETRY_AFTER_SECONDS } },
+        ],
+      };
     }
   }
 

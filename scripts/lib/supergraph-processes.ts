@@ -72,7 +72,10 @@ export async function prepareDatabases(options: SupergraphOptions): Promise<void
   const done = await Promise.allSettled(
     subgraphNames().map(async (name) => {
       const env = serviceEnv(options, name);
-      for (const [task, args] of [['migrate', []], ['seed', options.seedArgs?.[name] ?? []]] as const) {
+      for (const [task, args] of [
+        ['migrate', []],
+        ['seed', options.seedArgs?.[name] ?? []],
+      ] as const) {
         try {
           await run(process.execPath, [join(repoRoot, 'subgraphs', name, 'src', `${task}.ts`), ...args], { env, cwd: repoRoot });
         } catch (error) {

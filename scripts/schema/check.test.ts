@@ -85,7 +85,11 @@ describe('checkSchema', () => {
     // Scrub hook-provided git variables so git works on the temp repository, not this one.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
     const git = (...args: string[]) =>
-      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, env, stdio: 'pipe' });
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+        cwd: dir,
+        env,
+        stdio: 'pipe',
+      });
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-q', '-m', 'base');
@@ -96,7 +100,9 @@ describe('checkSchema', () => {
     try {
       for (const key of Object.keys(process.env)) if (key.startsWith('GIT_')) delete process.env[key];
       const { problems } = await checkSchema({ root: dir });
-      expect(problems).toContainEqual(expect.stringMatching(/^breaking change vs merge-base with main .*Field 'price' was removed from object type 'Product'/));
+      expect(problems).toContainEqual(
+        expect.stringMatching(/^breaking change vs merge-base with main .*Field 'price' was removed from object type 'Product'/),
+      );
     } finally {
       Object.assign(process.env, saved);
     }

@@ -181,7 +181,9 @@ export async function checkSchema(options: CheckOptions): Promise<CheckResult> {
   if (committed === undefined) {
     result.problems.push(`${SUPERGRAPH_FILE} is missing: run pnpm schema:compose and commit it`);
   } else if (committed !== expected) {
-    result.problems.push(`${SUPERGRAPH_FILE} differs from a fresh composition (first at line ${firstDifferentLine(committed, expected)}): run pnpm schema:compose and commit it`);
+    result.problems.push(
+      `${SUPERGRAPH_FILE} differs from a fresh composition (first at line ${firstDifferentLine(committed, expected)}): run pnpm schema:compose and commit it`,
+    );
   }
 
   const api = apiSchemaFromSupergraph(composed.supergraphSdl);
@@ -247,7 +249,9 @@ async function main(): Promise<void> {
     options: { base: { type: 'string' }, 'no-base': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
-    console.log('Usage: pnpm schema:check [--base <git-ref>] [--no-base]\n  --base     baseline for breaking changes (default: merge-base of HEAD and main)\n  --no-base  skip the breaking-change check');
+    console.log(
+      'Usage: pnpm schema:check [--base <git-ref>] [--no-base]\n  --base     baseline for breaking changes (default: merge-base of HEAD and main)\n  --no-base  skip the breaking-change check',
+    );
     return;
   }
   const result = await checkSchema({ root: repoRoot, base: values['no-base'] ? false : values.base });

@@ -25,8 +25,16 @@ function fragmentsOf(definition: DefinitionNode, all: Map<string, FragmentDefini
 
 export function buildTrustedDocuments(root = repoRoot): Record<string, { name: string; document: string }> {
   const dir = join(root, 'schema/operations');
-  const doc = parse(readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort().map((f) => readFileSync(join(dir, f), 'utf8')).join('\n'));
-  const fragments = new Map(doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const doc = parse(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.graphql'))
+      .sort()
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .join('\n'),
+  );
+  const fragments = new Map(
+    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
   const manifest: Record<string, { name: string; document: string }> = {};
   for (const op of doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)) {
     const used = [...fragmentsOf(op, fragments)].sort().map((name) => fragments.get(name)!);

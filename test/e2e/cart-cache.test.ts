@@ -10,7 +10,10 @@ let productId: string;
 
 beforeAll(async () => {
   stack = await startTestSupergraph();
-  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(stack.gatewayUrl, '{ products(first: 1, filter: { inStock: true }) { edges { node { id } } } }');
+  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(
+    stack.gatewayUrl,
+    '{ products(first: 1, filter: { inStock: true }) { edges { node { id } } } }',
+  );
   productId = list.body.data!.products.edges[0]!.node.id;
 });
 afterAll(async () => stack?.stop());
@@ -25,13 +28,20 @@ async function cartMetric(name: string): Promise<number> {
 }
 
 async function newCart(): Promise<string> {
-  const res = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`, {
-    variables: { p: productId },
-  });
+  const res = await gql<{ cartCreate: { cart: { id: string } } }>(
+    stack.gatewayUrl,
+    `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`,
+    {
+      variables: { p: productId },
+    },
+  );
   return res.body.data!.cartCreate.cart.id;
 }
 
-const readCart = (id: string) => gql<{ cart: { version: number; totalQuantity: number } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { version totalQuantity } }`, { variables: { id } });
+const readCart = (id: string) =>
+  gql<{ cart: { version: number; totalQuantity: number } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { version totalQuantity } }`, {
+    variables: { id },
+  });
 const addOne = (id: string) =>
   gql<{ cartLinesAdd: { cart: { version: number }; userErrors: unknown[] } }>(
     stack.gatewayUrl,
@@ -71,7 +81,9 @@ describe('cart cache on the real stack', () => {
 
   it('publishes cart-changed only after the change is committed', async () => {
     const id = await newCart();
-    const db = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.cart}` }).toString() });
+    const db = new pg.Client({
+      connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.cart}` }).toString(),
+    });
     await db.connect();
     const subscriber = new Redis(stack.redis.url);
     const seen: Array<{ message: number; committed: number }> = [];

@@ -10,7 +10,10 @@ let productIds: string[] = [];
 
 beforeAll(async () => {
   stack = await startTestSupergraph();
-  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(stack.gatewayUrl, '{ products(first: 3, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id } } } }');
+  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(
+    stack.gatewayUrl,
+    '{ products(first: 3, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id } } } }',
+  );
   productIds = list.body.data!.products.edges.map((e) => e.node.id);
 });
 afterAll(async () => stack?.stop());
@@ -30,11 +33,12 @@ describe('cart through the gateway', () => {
     );
     expect(created.body.data!.cartCreate.userErrors).toEqual([]);
     const id = created.body.data!.cartCreate.cart.id;
-    const page = await gql<{ cart: { totalQuantity: number; lines: { edges: Array<{ node: { unitPrice: { amount: string }; product: { id: string; name: string; price: { amount: string } } } }> } } }>(
-      stack.gatewayUrl,
-      CART_PAGE,
-      { variables: { id } },
-    );
+    const page = await gql<{
+      cart: {
+        totalQuantity: number;
+        lines: { edges: Array<{ node: { unitPrice: { amount: string }; product: { id: string; name: string; price: { amount: string } } } }> };
+      };
+    }>(stack.gatewayUrl, CART_PAGE, { variables: { id } });
     expect(page.body.errors).toBeUndefined();
     expect(page.body.data!.cart.totalQuantity).toBe(6);
     for (const { node } of page.body.data!.cart.lines.edges) {
@@ -71,47 +75,75 @@ describe('cart through the gateway', () => {
     );
     expect(res.body.data!.cartCheckout.userErrors).toEqual([]);
     const checkoutId = res.body.data!.cartCheckout.checkout!.id;
-    const message = await waitFor('the checkout event on JetStream', async () => {
-      if ((await jsm.streams.info('CHECKOUT')).state.messages <= before) return undefined;
-      const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
-      return stored?.json<{ data: { checkoutId: string; lines: unknown[] } }>();
-    }, { intervalMs: 100 });
+    const message = await waitFor(
+      'the checkout event on JetStream',
+      async () => {
+        if ((await jsm.streams.info('CHECKOUT')).state.messages <= before) return undefined;
+        const stored = await jsm.streams.getMessage('CHECKOUT', { last_by_subj: 'checkout.requested' });
+        return stored?.json<{ data: { checkoutId: string; lines: unknown[] } }>();
+      },
+      { intervalMs: 100 },
+    );
     expect(message?.data.checkoutId).toBe(checkoutId);
     expect(message?.data.lines).toHaveLength(1);
 
     // The cart follows its order: a confirmation on the ORDER stream checks the cart out.
-    const envelope = { id: randomUUID(), subject: 'order.status.confirmed', occurredAt: new Date().toISOString(), data: { orderId: checkoutId, cartId, status: 'CONFIRMED', reason: null } };
+    const envelope = {
+      id: randomUUID(),
+      subject: 'order.status.confirmed',
+      occurredAt: new Date().toISOString(),
+      data: { orderId: checkoutId, cartId, status: 'CONFIRMED', reason: null },
+    };
     await jetstream(nc).publish('order.status.confirmed', JSON.stringify(envelope), { msgID: envelope.id });
     await nc.drain();
-    await waitFor('the cart checked out', async () => {
-      const cart = await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, { token, variables: { id: cartId } });
-      return cart.body.data!.cart.status === 'CHECKED_OUT';
-    }, { intervalMs: 100 });
+    await waitFor(
+      'the cart checked out',
+      async () => {
+        const cart = await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, {
+          token,
+          variables: { id: cartId },
+        });
+        return cart.body.data!.cart.status === 'CHECKED_OUT';
+      },
+      { intervalMs: 100 },
+    );
     const fresh = await gql<{ me: { cart: { id: string; status: string } } }>(stack.gatewayUrl, '{ me { cart { id status } } }', { token });
     expect(fresh.body.data!.me.cart).toMatchObject({ status: 'ACTIVE' });
     expect(fresh.body.data!.me.cart.id).not.toBe(cartId);
   });
 
   it('shows a product the catalog stops selling as an unavailable line, not an error', async () => {
-    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`, {
-      variables: { p: productIds[2] },
-    });
+    const created = await gql<{ cartCreate: { cart: { id: string } } }>(
+      stack.gatewayUrl,
+      `mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }`,
+      {
+        variables: { p: productIds[2] },
+      },
+    );
     const id = created.body.data!.cartCreate.cart.id;
-    const deleted = await gql<{ productDelete: { userErrors: unknown[] } }>(stack.gatewayUrl, `mutation ($id: ID!) { productDelete(id: $id) { userErrors { code } } }`, {
-      token: await devToken('admin-e2e', ['admin']),
-      variables: { id: productIds[2] },
-    });
+    const deleted = await gql<{ productDelete: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      `mutation ($id: ID!) { productDelete(id: $id) { userErrors { code } } }`,
+      {
+        token: await devToken('admin-e2e', ['admin']),
+        variables: { id: productIds[2] },
+      },
+    );
     expect(deleted.body.data!.productDelete.userErrors).toEqual([]);
-    const line = await waitFor('the line unavailable', async () => {
-      const page = await gql<{ cart: { lines: { edges: Array<{ node: { available: boolean; product: { name: string } } }> } } }>(
-        stack.gatewayUrl,
-        `query ($id: ID!) { cart(id: $id) { lines { edges { node { available product { name } } } } } }`,
-        { variables: { id } },
-      );
-      expect(page.body.errors).toBeUndefined();
-      const found = page.body.data!.cart.lines.edges[0]?.node;
-      return found && !found.available ? found : undefined;
-    }, { intervalMs: 100 });
+    const line = await waitFor(
+      'the line unavailable',
+      async () => {
+        const page = await gql<{ cart: { lines: { edges: Array<{ node: { available: boolean; product: { name: string } } }> } } }>(
+          stack.gatewayUrl,
+          `query ($id: ID!) { cart(id: $id) { lines { edges { node { available product { name } } } } } }`,
+          { variables: { id } },
+        );
+        expect(page.body.errors).toBeUndefined();
+        const found = page.body.data!.cart.lines.edges[0]?.node;
+        return found && !found.available ? found : undefined;
+      },
+      { intervalMs: 100 },
+    );
     expect(line.available).toBe(false);
     expect(line.product.name.length).toBeGreaterThan(0);
   });

@@ -55,20 +55,33 @@ interface OrderState {
 
 /** Polls the order through the gateway until it reaches a final status. */
 function finalOrder(orderId: string): Promise<OrderState> {
-  return waitFor(`order ${orderId} settled`, async () => {
-    const res = await gql<{ order: OrderState | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status statusHistory { status } } }`, {
-      token,
-      variables: { id: orderId },
-    });
-    const order = res.body.data?.order;
-    return order && !['PENDING', 'AWAITING_PAYMENT'].includes(order.status) ? order : undefined;
-  }, { timeoutMs: 30_000 });
+  return waitFor(
+    `order ${orderId} settled`,
+    async () => {
+      const res = await gql<{ order: OrderState | null }>(
+        stack.gatewayUrl,
+        `query ($id: ID!) { order(id: $id) { status statusHistory { status } } }`,
+        {
+          token,
+          variables: { id: orderId },
+        },
+      );
+      const order = res.body.data?.order;
+      return order && !['PENDING', 'AWAITING_PAYMENT'].includes(order.status) ? order : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
 }
 
 const cartStatus = async (cartId: string) =>
-  (await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, { token, variables: { id: cartId } })).body.data!.cart.status;
+  (await gql<{ cart: { status: string } }>(stack.gatewayUrl, `query ($id: ID!) { cart(id: $id) { status } }`, { token, variables: { id: cartId } }))
+    .body.data!.cart.status;
 const availableQuantity = async (productId: string) =>
-  (await gql<{ product: ProductState }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { id availableQuantity } }`, { variables: { id: productId } })).body.data!.product.availableQuantity;
+  (
+    await gql<{ product: ProductState }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { id availableQuantity } }`, {
+      variables: { id: productId },
+    })
+  ).body.data!.product.availableQuantity;
 
 describe('checkout saga through the gateway', () => {
   // How fast the saga confirms is measured by `pnpm bench`; this asserts its steps and outcome.

@@ -25,7 +25,11 @@ function expectNothingInternal(res: GraphQLResponse) {
 
 async function post(body: string, headers: Record<string, string> = {}) {
   const response = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-  return { status: response.status, type: response.headers.get('content-type') ?? '', body: (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> } };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    body: (await response.json()) as { errors?: Array<{ extensions?: { code?: string } }> },
+  };
 }
 
 const PRODUCTS_FIRST = 'query ($n: Int) { products(first: $n) { totalCount } }';

@@ -58,7 +58,9 @@ async function waitForOutput(run: DevRun, text: string): Promise<void> {
 }
 
 async function myCartId(): Promise<string> {
-  const res = await gql<{ me: { cart: { id: string } } }>(gatewayUrl, '{ me { cart { id } } }', { token: await devToken(DEMO_CUSTOMER, ['customer']) });
+  const res = await gql<{ me: { cart: { id: string } } }>(gatewayUrl, '{ me { cart { id } } }', {
+    token: await devToken(DEMO_CUSTOMER, ['customer']),
+  });
   expect(res.body.errors).toBeUndefined();
   return res.body.data!.me.cart.id;
 }
@@ -87,39 +89,51 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 describe('./scripts/dev (command 1)', () => {
   let firstCartId = '';
 
-  it('brings the stack up, prints URLs and tokens, and Ctrl-C stops everything', async () => {
-    const run = startDev();
-    await waitForOutput(run, 'Ctrl-C stops every process');
-    expect(run.output()).toContain(`Gateway (GraphQL)   ${gatewayUrl}`);
-    expect(run.output()).toMatch(/Customer token[^\n]*\n\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
-    expect(run.output()).toMatch(/Admin token[^\n]*\n\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
-    const typename = await gql(gatewayUrl, '{ __typename }');
-    expect(typename.body).toEqual({ data: { __typename: 'Query' } });
-    firstCartId = await myCartId();
-    await stopWithCtrlC(run);
-  }, STARTUP_MS + STOP_MS);
-
-  it('reuses the data on the next run, and --reset starts clean', async () => {
-    const again = startDev();
-    await waitForOutput(again, 'Ctrl-C stops every process');
-    expect(await myCartId()).toBe(firstCartId);
-    await stopWithCtrlC(again);
-
-    const reset = startDev(['--reset']);
-    await waitForOutput(reset, 'Ctrl-C stops every process');
-    expect(await myCartId()).not.toBe(firstCartId);
-    await stopWithCtrlC(reset);
-  }, 2 * (STARTUP_MS + STOP_MS));
-
-  it('names the port and its variable when a port is taken', async () => {
-    const blocker = net.createServer().listen(ports.GATEWAY_PORT, '127.0.0.1');
-    await new Promise((r) => blocker.once('listening', r));
-    try {
+  it(
+    'brings the stack up, prints URLs and tokens, and Ctrl-C stops everything',
+    async () => {
       const run = startDev();
-      expect(await run.exited).toBe(1);
-      expect(run.output()).toContain(`Port ${ports.GATEWAY_PORT} is already in use (set GATEWAY_PORT to use another port)`);
-    } finally {
-      blocker.close();
-    }
-  }, STARTUP_MS);
+      await waitForOutput(run, 'Ctrl-C stops every process');
+      expect(run.output()).toContain(`Gateway (GraphQL)   ${gatewayUrl}`);
+      expect(run.output()).toMatch(/Customer token[^\n]*\n\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
+      expect(run.output()).toMatch(/Admin token[^\n]*\n\s+ey[\w-]+\.[\w-]+\.[\w-]+/);
+      const typename = await gql(gatewayUrl, '{ __typename }');
+      expect(typename.body).toEqual({ data: { __typename: 'Query' } });
+      firstCartId = await myCartId();
+      await stopWithCtrlC(run);
+    },
+    STARTUP_MS + STOP_MS,
+  );
+
+  it(
+    'reuses the data on the next run, and --reset starts clean',
+    async () => {
+      const again = startDev();
+      await waitForOutput(again, 'Ctrl-C stops every process');
+      expect(await myCartId()).toBe(firstCartId);
+      await stopWithCtrlC(again);
+
+      const reset = startDev(['--reset']);
+      await waitForOutput(reset, 'Ctrl-C stops every process');
+      expect(await myCartId()).not.toBe(firstCartId);
+      await stopWithCtrlC(reset);
+    },
+    2 * (STARTUP_MS + STOP_MS),
+  );
+
+  it(
+    'names the port and its variable when a port is taken',
+    async () => {
+      const blocker = net.createServer().listen(ports.GATEWAY_PORT, '127.0.0.1');
+      await new Promise((r) => blocker.once('listening', r));
+      try {
+        const run = startDev();
+        expect(await run.exited).toBe(1);
+        expect(run.output()).toContain(`Port ${ports.GATEWAY_PORT} is already in use (set GATEWAY_PORT to use another port)`);
+      } finally {
+        blocker.close();
+      }
+    },
+    STARTUP_MS,
+  );
 });

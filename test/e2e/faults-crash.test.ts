@@ -29,37 +29,47 @@ const SETTLE_MS = 100_000;
 
 describe('a subgraph killed mid-checkout', () => {
   for (const [index, name] of ['payment', 'order', 'catalog', 'cart'].entries()) {
-    it(`${name}: SIGKILLed while checkouts are in flight, restarted — nothing lost or stuck, one capture, stock = initial − confirmed`, { timeout: 180_000 }, async () => {
-      const rec = new Recorder();
-      const products = await stockProducts(stack, 2, index * 2, 5_000);
-      const initialStock = await stockOf(stack, products);
-      const purchases = new Purchases(stack, rec, products, `kill-${name}`);
-      await purchases.prepareCarts(40);
-      const load = startLoad(2, () => purchases.purchase(), { maxOps: 400, maxMs: 90_000 });
-      let burst: Array<Promise<boolean>> = [];
-      try {
-        await waitUntil(() => purchases.accepted.size >= 3, 15_000, 'checkouts before the fault');
-        burst = purchases.burst(12);
-        // Killed as the first of the batch is answered: the others are in flight, their sagas running.
-        await Promise.race(burst);
-        rec.mark('fault');
-        await stack.crashAndRestart(name, async () => {
-          await sleep(OUTAGE_MS);
-          rec.mark('restart');
-        });
-        rec.mark('ready');
-        await successesAfterRestart(rec);
-      } finally {
-        await load.stop();
-        await Promise.all(burst);
-      }
-      const stillFailing = await purchases.retryFailed();
-      const outcome = await settle(stack, { cartIds: purchases.cartIds, accepted: purchases.accepted, initialStock }, SETTLE_MS);
-      rec.mark('settled');
-      await report(figuresOf(`${name} killed mid-checkout`, rec, { accepted: purchases.accepted.size, sagasHeldUp: await sagasHeldUp(stack, purchases, rec), statuses: outcome.statuses }));
-      expect(stillFailing).toEqual([]);
-      expect(outcome.problems).toEqual([]);
-    });
+    it(
+      `${name}: SIGKILLed while checkouts are in flight, restarted — nothing lost or stuck, one capture, stock = initial − confirmed`,
+      { timeout: 180_000 },
+      async () => {
+        const rec = new Recorder();
+        const products = await stockProducts(stack, 2, index * 2, 5_000);
+        const initialStock = await stockOf(stack, products);
+        const purchases = new Purchases(stack, rec, products, `kill-${name}`);
+        await purchases.prepareCarts(40);
+        const load = startLoad(2, () => purchases.purchase(), { maxOps: 400, maxMs: 90_000 });
+        let burst: Array<Promise<boolean>> = [];
+        try {
+          await waitUntil(() => purchases.accepted.size >= 3, 15_000, 'checkouts before the fault');
+          burst = purchases.burst(12);
+          // Killed as the first of the batch is answered: the others are in flight, their sagas running.
+          await Promise.race(burst);
+          rec.mark('fault');
+          await stack.crashAndRestart(name, async () => {
+            await sleep(OUTAGE_MS);
+            rec.mark('restart');
+          });
+          rec.mark('ready');
+          await successesAfterRestart(rec);
+        } finally {
+          await load.stop();
+          await Promise.all(burst);
+        }
+        const stillFailing = await purchases.retryFailed();
+        const outcome = await settle(stack, { cartIds: purchases.cartIds, accepted: purchases.accepted, initialStock }, SETTLE_MS);
+        rec.mark('settled');
+        await report(
+          figuresOf(`${name} killed mid-checkout`, rec, {
+            accepted: purchases.accepted.size,
+            sagasHeldUp: await sagasHeldUp(stack, purchases, rec),
+            statuses: outcome.statuses,
+          }),
+        );
+        expect(stillFailing).toEqual([]);
+        expect(outcome.problems).toEqual([]);
+      },
+    );
   }
 });
 
@@ -67,7 +77,8 @@ type LiveCart = { cartUpdated: { version: number } };
 type LiveOrder = { orderUpdated: { status: string } };
 const CART_QUERY = 'query ($id: ID!) { cart(id: $id) { version } }';
 const SHIP = 'mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "TRK-1") { userErrors { code } } }';
-const ADD = 'mutation ($id: ID!, $p: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: $p, quantity: 1 }]) { cart { version } userErrors { code } } }';
+const ADD =
+  'mutation ($id: ID!, $p: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: $p, quantity: 1 }]) { cart { version } userErrors { code } } }';
 
 describe('the gateway killed with subscribers', () => {
   it('50 graphql-ws clients reconnect to the restarted gateway and end on the current state', { timeout: 180_000 }, async () => {
@@ -85,25 +96,44 @@ describe('the gateway killed with subscribers', () => {
     await settle(stack, { cartIds: purchases.cartIds, accepted: orders, initialStock }, SETTLE_MS);
 
     const cartClients = [...carts, ...carts].map(() => reconnectingClient(stack.gatewayUrl));
-    const orderClients = await Promise.all(orders.map(async (_, i) => reconnectingClient(stack.gatewayUrl, await devToken(`faults-watcher-${i}`, ['admin']))));
+    const orderClients = await Promise.all(
+      orders.map(async (_, i) => reconnectingClient(stack.gatewayUrl, await devToken(`faults-watcher-${i}`, ['admin']))),
+    );
     const clients = [...cartClients, ...orderClients];
     disposers.push(...clients.map((c) => () => c.client.dispose()));
-    const cartWatchers = [...carts, ...carts].map((id, i) => [id, follow<LiveCart>(cartClients[i]!.client, 'subscription ($id: ID!) { cartUpdated(cartId: $id) { version } }', { id })] as const);
-    const orderWatchers = orders.map((id, i) => [id, follow<LiveOrder>(orderClients[i]!.client, 'subscription ($id: ID!) { orderUpdated(orderId: $id) { status } }', { id })] as const);
+    const cartWatchers = [...carts, ...carts].map(
+      (id, i) => [id, follow<LiveCart>(cartClients[i]!.client, 'subscription ($id: ID!) { cartUpdated(cartId: $id) { version } }', { id })] as const,
+    );
+    const orderWatchers = orders.map(
+      (id, i) =>
+        [id, follow<LiveOrder>(orderClients[i]!.client, 'subscription ($id: ID!) { orderUpdated(orderId: $id) { status } }', { id })] as const,
+    );
     await Promise.all([...cartWatchers, ...orderWatchers].map(([, w]) => w.waitFor(() => true, 30_000)));
 
     // A second gateway in front of the same subgraphs: where writes go while this one is down.
     const other = await startExtraGateway(stack, {});
     const elsewhere = new Recorder();
     disposers.push(other.stop);
-    const probe = startLoad(2, (w) => send(rec, 'cart', stack.gatewayUrl, CART_QUERY, { variables: { id: carts[w]! } }).then(Boolean), { maxOps: 2000, maxMs: 90_000 });
+    const probe = startLoad(2, (w) => send(rec, 'cart', stack.gatewayUrl, CART_QUERY, { variables: { id: carts[w]! } }).then(Boolean), {
+      maxOps: 2000,
+      maxMs: 90_000,
+    });
     try {
       await waitUntil(() => rec.attempts.length >= 60, 10_000, 'reads before the fault');
       rec.mark('fault');
       await stack.crashAndRestart('gateway', async () => {
         // Changes the subscribers cannot hear now: a line on every cart, every order shipped.
-        for (const id of carts) await send(elsewhere, 'cartLinesAdd', other.url, ADD, { variables: { id, p: products[0] }, userErrors: (d) => (d.cartLinesAdd as { userErrors: unknown }).userErrors });
-        for (const id of orders) await send(elsewhere, 'orderShip', other.url, SHIP, { token: admin, variables: { id }, userErrors: (d) => (d.orderShip as { userErrors: unknown }).userErrors });
+        for (const id of carts)
+          await send(elsewhere, 'cartLinesAdd', other.url, ADD, {
+            variables: { id, p: products[0] },
+            userErrors: (d) => (d.cartLinesAdd as { userErrors: unknown }).userErrors,
+          });
+        for (const id of orders)
+          await send(elsewhere, 'orderShip', other.url, SHIP, {
+            token: admin,
+            variables: { id },
+            userErrors: (d) => (d.orderShip as { userErrors: unknown }).userErrors,
+          });
         await sleep(OUTAGE_MS);
         rec.mark('restart');
       });
@@ -115,7 +145,8 @@ describe('the gateway killed with subscribers', () => {
 
     const current = new Map<string, number>();
     expect(elsewhere.attempts.filter((a) => a.code !== 'OK')).toEqual([]);
-    for (const id of carts) current.set(id, (await send<{ cart: { version: number } }>(elsewhere, 'cart', other.url, CART_QUERY, { variables: { id } }))!.cart.version);
+    for (const id of carts)
+      current.set(id, (await send<{ cart: { version: number } }>(elsewhere, 'cart', other.url, CART_QUERY, { variables: { id } }))!.cart.version);
     const last = <T>(w: Followed<T>) => w.results.at(-1);
     const behind = () => [
       ...cartWatchers.filter(([id, w]) => last(w)?.cartUpdated.version !== current.get(id)).map(([id]) => `cart ${id}`),
@@ -127,13 +158,27 @@ describe('the gateway killed with subscribers', () => {
     const reconnected = clients.filter((c) => c.connections() > 1).length;
 
     // Still live, not only resynced once: a change after the restart reaches every device.
-    for (const id of carts) current.set(id, (await send<{ cartLinesAdd: { cart: { version: number } } }>(rec, 'cartLinesAdd', stack.gatewayUrl, ADD, { variables: { id, p: products[0] } }))!.cartLinesAdd.cart.version);
+    for (const id of carts)
+      current.set(
+        id,
+        (await send<{ cartLinesAdd: { cart: { version: number } } }>(rec, 'cartLinesAdd', stack.gatewayUrl, ADD, {
+          variables: { id, p: products[0] },
+        }))!.cartLinesAdd.cart.version,
+      );
     await waitUntil(() => behind().length === 0, 20_000, 'every subscriber on the change after the restart').catch(() => undefined);
     expect(behind()).toEqual([]);
     const errors = [...cartWatchers, ...orderWatchers].flatMap(([, w]) => w.errors);
 
     const outcome = await settle(stack, { cartIds: purchases.cartIds, accepted: purchases.accepted, initialStock }, SETTLE_MS);
-    await report(figuresOf('gateway killed with 50 subscribers', rec, { subscribers: clients.length, reconnected, writesViaOtherGateway: elsewhere.attempts.length, subscriptionErrors: errors.length, statuses: outcome.statuses }));
+    await report(
+      figuresOf('gateway killed with 50 subscribers', rec, {
+        subscribers: clients.length,
+        reconnected,
+        writesViaOtherGateway: elsewhere.attempts.length,
+        subscriptionErrors: errors.length,
+        statuses: outcome.statuses,
+      }),
+    );
     expect(errors).toEqual([]);
     expect(reconnected).toBe(clients.length);
     expect(outcome.problems).toEqual([]);

@@ -40,37 +40,41 @@ const OUTAGE_MS = 5_000;
 const SETTLE_MS = 100_000;
 
 describe('infrastructure faults under load', () => {
-  it('Redis killed under cart load, then restarted: every acknowledged cart write is there, no read older than it', { timeout: 120_000 }, async () => {
-    const rec = new Recorder();
-    const [productId] = await stockProducts(stack, 1, 0, 20_000);
-    const edits = new CartEdits(stack, rec, productId!);
-    await edits.createCarts(24);
-    const workers = 6;
-    const load = startLoad(workers, (w) => edits.step(w, workers), { maxOps: 5000, maxMs: 60_000 });
-    try {
-      await waitUntil(() => rec.attempts.length >= 60, 15_000, 'cart load before the fault');
-      rec.mark('fault');
-      await stack.redis.pause();
-      await sleep(OUTAGE_MS);
-      rec.mark('restart');
-      await stack.redis.restart();
-      rec.mark('ready');
-      await successesAfterRestart(rec, 50);
-    } finally {
-      await load.stop();
-    }
-    // Settled: the cart subgraph uses its cache again and the gateway hears live updates again.
-    const cartUp = () => metric(stack.subgraphUrls.cart!, 'cart_cache_up');
-    const liveUp = () => metric(stack.gatewayUrl, 'gateway_live_updates_up');
-    await waitUntil(async () => (await cartUp()) === 1 && (await liveUp()) === 1, 20_000, 'the cache and live updates back up');
-    rec.mark('settled');
-    const problems = await cartWritesKept(stack, edits.carts);
-    const acked = edits.carts.reduce((n, c) => n + c.acked, 0);
-    const staleReads = rec.attempts.filter((a) => a.code === 'STALE_READ').length;
-    await report(figuresOf('redis killed under cart load', rec, { carts: edits.carts.length, acknowledgedAdds: acked, staleReads }));
-    expect(problems).toEqual([]);
-    expect(staleReads).toBe(0);
-  });
+  it(
+    'Redis killed under cart load, then restarted: every acknowledged cart write is there, no read older than it',
+    { timeout: 120_000 },
+    async () => {
+      const rec = new Recorder();
+      const [productId] = await stockProducts(stack, 1, 0, 20_000);
+      const edits = new CartEdits(stack, rec, productId!);
+      await edits.createCarts(24);
+      const workers = 6;
+      const load = startLoad(workers, (w) => edits.step(w, workers), { maxOps: 5000, maxMs: 60_000 });
+      try {
+        await waitUntil(() => rec.attempts.length >= 60, 15_000, 'cart load before the fault');
+        rec.mark('fault');
+        await stack.redis.pause();
+        await sleep(OUTAGE_MS);
+        rec.mark('restart');
+        await stack.redis.restart();
+        rec.mark('ready');
+        await successesAfterRestart(rec, 50);
+      } finally {
+        await load.stop();
+      }
+      // Settled: the cart subgraph uses its cache again and the gateway hears live updates again.
+      const cartUp = () => metric(stack.subgraphUrls.cart!, 'cart_cache_up');
+      const liveUp = () => metric(stack.gatewayUrl, 'gateway_live_updates_up');
+      await waitUntil(async () => (await cartUp()) === 1 && (await liveUp()) === 1, 20_000, 'the cache and live updates back up');
+      rec.mark('settled');
+      const problems = await cartWritesKept(stack, edits.carts);
+      const acked = edits.carts.reduce((n, c) => n + c.acked, 0);
+      const staleReads = rec.attempts.filter((a) => a.code === 'STALE_READ').length;
+      await report(figuresOf('redis killed under cart load', rec, { carts: edits.carts.length, acknowledgedAdds: acked, staleReads }));
+      expect(problems).toEqual([]);
+      expect(staleReads).toBe(0);
+    },
+  );
 
   it('NATS killed during checkouts, then restarted on the same port and store: nothing lost or stuck', { timeout: 180_000 }, async () => {
     const rec = new Recorder();
@@ -94,7 +98,13 @@ describe('infrastructure faults under load', () => {
     const stillFailing = await purchases.retryFailed();
     const outcome = await settle(stack, { cartIds: purchases.cartIds, accepted: purchases.accepted, initialStock }, SETTLE_MS);
     rec.mark('settled');
-    await report(figuresOf('nats killed during checkouts', rec, { accepted: purchases.accepted.size, sagasHeldUp: await sagasHeldUp(stack, purchases, rec), statuses: outcome.statuses }));
+    await report(
+      figuresOf('nats killed during checkouts', rec, {
+        accepted: purchases.accepted.size,
+        sagasHeldUp: await sagasHeldUp(stack, purchases, rec),
+        statuses: outcome.statuses,
+      }),
+    );
     expect(stillFailing).toEqual([]);
     expect(outcome.problems).toEqual([]);
   });
@@ -107,7 +117,10 @@ describe('infrastructure faults under load', () => {
     await purchases.prepareCarts(20);
     const edits = new CartEdits(stack, rec, products[2]!);
     await edits.createCarts(12);
-    const browse = () => send(rec, 'products', stack.gatewayUrl, '{ products(first: 10, sort: PRICE_ASC) { edges { node { id name availableQuantity } } } }').then(Boolean);
+    const browse = () =>
+      send(rec, 'products', stack.gatewayUrl, '{ products(first: 10, sort: PRICE_ASC) { edges { node { id name availableQuantity } } } }').then(
+        Boolean,
+      );
     const loads = [
       startLoad(2, () => purchases.purchase(), { maxOps: 400, maxMs: 90_000 }),
       startLoad(3, (w) => edits.step(w, 3), { maxOps: 3000, maxMs: 90_000 }),
@@ -130,7 +143,14 @@ describe('infrastructure faults under load', () => {
     rec.mark('settled');
     const cartProblems = await cartWritesKept(stack, edits.carts);
     const staleReads = rec.attempts.filter((a) => a.code === 'STALE_READ').length;
-    await report(figuresOf('postgres restarted during mixed traffic', rec, { accepted: purchases.accepted.size, sagasHeldUp: await sagasHeldUp(stack, purchases, rec), statuses: outcome.statuses, staleReads }));
+    await report(
+      figuresOf('postgres restarted during mixed traffic', rec, {
+        accepted: purchases.accepted.size,
+        sagasHeldUp: await sagasHeldUp(stack, purchases, rec),
+        statuses: outcome.statuses,
+        staleReads,
+      }),
+    );
     expect(stillFailing).toEqual([]);
     expect(outcome.problems).toEqual([]);
     expect(cartProblems).toEqual([]);

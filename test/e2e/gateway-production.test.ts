@@ -62,10 +62,14 @@ describe('gateway in production mode', () => {
     const edited = sdl.replace(/(type Category\b[^{]*\{[\s\S]*?)\n\s+slug: String!/, '$1');
     expect(edited).not.toBe(sdl);
     writeFileSync(supergraphPath, edited);
-    const after = await waitFor('the edited supergraph served', async () => {
-      const res = await gql(url, '{ categories { slug } }');
-      return res.body.errors ? res : undefined;
-    }, { intervalMs: 100 });
+    const after = await waitFor(
+      'the edited supergraph served',
+      async () => {
+        const res = await gql(url, '{ categories { slug } }');
+        return res.body.errors ? res : undefined;
+      },
+      { intervalMs: 100 },
+    );
     expect(after.status).toBe(400);
     expect(after.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
@@ -74,7 +78,10 @@ describe('gateway in production mode', () => {
     const query = `{ categories { name } } # apq ${Date.now()}`;
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const send = (target: string, body: Record<string, unknown>) =>
-      fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } }));
+      fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> },
+      }));
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
     const unknown = await send(url, { extensions });
     expect(unknown.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');

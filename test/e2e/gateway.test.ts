@@ -35,7 +35,11 @@ describe('gateway over the four subgraphs', () => {
   it('answers one query across cart, order and payment for the signed-in customer', async () => {
     const token = await devToken(DEMO_CUSTOMER, ['customer']);
     const res = await gql<{
-      me: { id: string; cart: { id: string; status: string }; orders: { totalCount: number; edges: Array<{ node: { id: string; number: string } }> } };
+      me: {
+        id: string;
+        cart: { id: string; status: string };
+        orders: { totalCount: number; edges: Array<{ node: { id: string; number: string } }> };
+      };
       order: { number: string; status: string; payment: { status: string } };
     }>(
       stack.gatewayUrl,
@@ -111,13 +115,24 @@ describe('gateway over the four subgraphs', () => {
   });
 
   describe('query limits (before any subgraph is called)', () => {
-    const catalogRequests = () => readFileSync(join(stack.logDir, 'catalog.log'), 'utf8').split('\n').filter((l) => l.includes('"msg":"request"')).length;
+    const catalogRequests = () =>
+      readFileSync(join(stack.logDir, 'catalog.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"msg":"request"')).length;
 
     it.each([
-      ['depth', `{ products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { id } } } } } } } } } } } } }`, /depth limit of 12/i],
+      [
+        'depth',
+        `{ products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { products(first: 1) { edges { node { category { id } } } } } } } } } } } } }`,
+        /depth limit of 12/i,
+      ],
       ['aliases', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: categories { id }`).join(' ')} }`, /aliases limit of 15/i],
       ['tokens', `{ ${'__typename '.repeat(3100)}}`, /contains more th\w+ 3000 tokens/],
-      ['cost', `{ products(first: 100) { edges { node { category { products(first: 100) { edges { node { id name } } } } } } } }`, /cost \d+ exceeds the limit of 20000 \(GATEWAY_MAX_COST\)/],
+      [
+        'cost',
+        `{ products(first: 100) { edges { node { category { products(first: 100) { edges { node { id name } } } } } } } }`,
+        /cost \d+ exceeds the limit of 20000 \(GATEWAY_MAX_COST\)/,
+      ],
     ])('refuses a query over the %s limit with HTTP 400 naming it', async (_limit, query, message) => {
       const before = catalogRequests();
       const res = await gql(stack.gatewayUrl, query);
@@ -127,14 +142,21 @@ describe('gateway over the four subgraphs', () => {
     });
 
     it('refuses an oversized request body', async () => {
-      const res = await fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(200_000)}` }) });
+      const res = await fetch(stack.gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(200_000)}` }),
+      });
       expect(res.status).toBe(413);
     });
   });
 
   it('allows CORS only for configured origins and keeps CSRF prevention on', async () => {
     const preflight = (origin: string) =>
-      fetch(stack.gatewayUrl, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      fetch(stack.gatewayUrl, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
     const allowed = await preflight('http://localhost:3000');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     const denied = await preflight('https://evil.example');
@@ -142,7 +164,9 @@ describe('gateway over the four subgraphs', () => {
     // A "simple" GET without a custom header is what a cross-site form could send: refused.
     const csrf = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`);
     expect(csrf.status).toBe(400);
-    const withHeader = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    const withHeader = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(withHeader.status).toBe(200);
   });
 });

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { liveClient, type LiveClient } from '../support/live.ts';
 import { apiSchemaOf, casesFor, rootFields, type HostileCase } from '../support/hostile-cases.ts';
-import { failureTable, inPool, inspectHttp, inspectPayload, internalNeedles, type Failure, type Observed, type Verdict } from '../support/hostile-checks.ts';
+import {
+  failureTable,
+  inPool,
+  inspectHttp,
+  inspectPayload,
+  internalNeedles,
+  type Failure,
+  type Observed,
+  type Verdict,
+} from '../support/hostile-checks.ts';
 import { baselineFrom, createCart, createProduct, fixturesFor, type Fixtures } from '../support/hostile-fixtures.ts';
 import type { Hostile } from '../support/hostile-values.ts';
 
@@ -148,31 +157,35 @@ function report(failed: Failed[]) {
 describe('every root field, every argument, every role', () => {
   const named = ROOTS.map((root) => [`${root.operation} ${root.field.name}`, root] as const);
 
-  it.each(named)('%s: hostile values answered as client errors, nothing internal shown', async (_name, root) => {
-    const cases = casesFor(root, baselineFrom(await fixtures.get(root.field.name)!), realIds);
-    const failed: Failed[] = [];
-    const note = (c: HostileCase, role: Role, mode: string, status: number | string, verdict: Verdict) => {
-      const problems = [...verdict.problems];
-      if (c.slot === '(baseline)' && mode !== 'ws' && verdict.code && SUITE_FAULTS.has(verdict.code)) problems.push('suite: baseline refused');
-      if (problems.length === 0) return;
-      const failure: Failure = { ...verdict, problems, role, mode, field: c.field, slot: c.slot, kind: c.kind, status };
-      failed.push({ failure, request: { query: c.query, variables: c.variables, role } });
-    };
-    const http = cases.flatMap((c, i) => (c.inline ? [{ c, role: ROLES[i % ROLES.length]! }] : ROLES.map((role) => ({ c, role }))));
-    await inPool(http, CONCURRENCY, async ({ c, role }) => {
-      const observed = await post(JSON.stringify({ query: c.query, variables: c.variables, operationName: 'Hostile' }), tokens[role]);
-      if (c.slot === '(baseline)') trace({ baseline: c.field, role, status: observed.status, body: observed.text.slice(0, 400) });
-      note(c, role, c.inline ? 'inline' : 'var', observed.status, inspectHttp(observed, needles));
-    });
-    if (root.operation === 'subscription') {
-      const ws = cases.filter((c) => !c.inline).flatMap((c) => ROLES.map((role) => ({ c, role })));
-      await inPool(ws, CONCURRENCY, async ({ c, role }) => {
-        const verdict = await subscribeOnce(socketFor(role, tokens[role]), { query: c.query, variables: c.variables });
-        note(c, role, 'ws', verdict.status, verdict);
+  it.each(named)(
+    '%s: hostile values answered as client errors, nothing internal shown',
+    async (_name, root) => {
+      const cases = casesFor(root, baselineFrom(await fixtures.get(root.field.name)!), realIds);
+      const failed: Failed[] = [];
+      const note = (c: HostileCase, role: Role, mode: string, status: number | string, verdict: Verdict) => {
+        const problems = [...verdict.problems];
+        if (c.slot === '(baseline)' && mode !== 'ws' && verdict.code && SUITE_FAULTS.has(verdict.code)) problems.push('suite: baseline refused');
+        if (problems.length === 0) return;
+        const failure: Failure = { ...verdict, problems, role, mode, field: c.field, slot: c.slot, kind: c.kind, status };
+        failed.push({ failure, request: { query: c.query, variables: c.variables, role } });
+      };
+      const http = cases.flatMap((c, i) => (c.inline ? [{ c, role: ROLES[i % ROLES.length]! }] : ROLES.map((role) => ({ c, role }))));
+      await inPool(http, CONCURRENCY, async ({ c, role }) => {
+        const observed = await post(JSON.stringify({ query: c.query, variables: c.variables, operationName: 'Hostile' }), tokens[role]);
+        if (c.slot === '(baseline)') trace({ baseline: c.field, role, status: observed.status, body: observed.text.slice(0, 400) });
+        note(c, role, c.inline ? 'inline' : 'var', observed.status, inspectHttp(observed, needles));
       });
-    }
-    report(failed);
-  }, 300_000);
+      if (root.operation === 'subscription') {
+        const ws = cases.filter((c) => !c.inline).flatMap((c) => ROLES.map((role) => ({ c, role })));
+        await inPool(ws, CONCURRENCY, async ({ c, role }) => {
+          const verdict = await subscribeOnce(socketFor(role, tokens[role]), { query: c.query, variables: c.variables });
+          note(c, role, 'ws', verdict.status, verdict);
+        });
+      }
+      report(failed);
+    },
+    300_000,
+  );
 });
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -192,7 +205,11 @@ const REQUEST_MISTAKES: Array<[string, () => Promise<Observed>, number | undefin
   ['two operations without operationName', () => post(json({ query: 'query A { __typename } query B { __typename }' })), 400],
   ['an unknown operationName', () => post(json({ query: 'query A { __typename }', operationName: 'B' })), 400],
   ['an operationName that is not a string', () => post(json({ query: 'query A { __typename }', operationName: 5 })), 400],
-  ['APQ with a wrong sha256Hash', () => post(json({ query: TYPENAME, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('something else') } } })), 400],
+  [
+    'APQ with a wrong sha256Hash',
+    () => post(json({ query: TYPENAME, extensions: { persistedQuery: { version: 1, sha256Hash: sha256('something else') } } })),
+    400,
+  ],
   ['APQ version 2', () => post(json({ query: TYPENAME, extensions: { persistedQuery: { version: 2, sha256Hash: sha256(TYPENAME) } } })), 400],
   ['APQ hash unknown, no query', () => post(json({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(randomUUID()) } } })), undefined],
   ['APQ persistedQuery not an object', () => post(json({ query: TYPENAME, extensions: { persistedQuery: 'x' } })), 400],
@@ -205,7 +222,16 @@ describe('request-level mistakes', () => {
     const observed = await send();
     const verdict = inspectHttp(observed, needles);
     const problems = [...verdict.problems, ...(expected !== undefined && observed.status !== expected ? [`expected HTTP ${expected}`] : [])];
-    const failure: Failure = { ...verdict, problems, role: 'guest', mode: 'http', field: '(request)', slot: '-', kind: name, status: observed.status };
+    const failure: Failure = {
+      ...verdict,
+      problems,
+      role: 'guest',
+      mode: 'http',
+      field: '(request)',
+      slot: '-',
+      kind: name,
+      status: observed.status,
+    };
     report(problems.length ? [{ failure, request: name }] : []);
   });
 });
@@ -241,7 +267,10 @@ describe('tokens with hostile subjects', () => {
         if (verdict.problems.length) failed.push({ failure, request: { query, sub, role } });
       }
       const live = socketFor(`${kind}-${role}`, token);
-      const verdict = await subscribeOnce(live, { query: 'subscription ($o: ID!) { orderUpdated(orderId: $o) { id status } }', variables: { o: DEMO_ORDER } });
+      const verdict = await subscribeOnce(live, {
+        query: 'subscription ($o: ID!) { orderUpdated(orderId: $o) { id status } }',
+        variables: { o: DEMO_ORDER },
+      });
       const failure: Failure = { ...verdict, role, mode: 'ws', field: 'orderUpdated', slot: 'token.sub', kind, status: verdict.status };
       if (verdict.problems.length) failed.push({ failure, request: { sub, role, ws: true } });
     }

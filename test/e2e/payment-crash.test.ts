@@ -18,7 +18,9 @@ let payments: pg.Client;
 beforeAll(async () => {
   stack = await startTestSupergraph({ PAYMENT_SIMULATOR_HANG_MS: '4000' });
   admin = await devToken('admin-payment-crash', ['admin']);
-  payments = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.payment}` }).toString() });
+  payments = new pg.Client({
+    connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.payment}` }).toString(),
+  });
   await payments.connect();
 });
 afterAll(async () => {
@@ -33,8 +35,12 @@ interface OrderView {
   statusHistory: Array<{ status: string }>;
 }
 const order = async (id: string) =>
-  (await gql<{ order: OrderView | null }>(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { status statusHistory { status } } }', { token: admin, variables: { id } }))
-    .body.data?.order ?? undefined;
+  (
+    await gql<{ order: OrderView | null }>(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { status statusHistory { status } } }', {
+      token: admin,
+      variables: { id },
+    })
+  ).body.data?.order ?? undefined;
 
 describe('payment process killed mid-capture', () => {
   it('ends CONFIRMED with one capture and no refund, well before the order payment timeout', async () => {
@@ -65,17 +71,24 @@ describe('payment process killed mid-capture', () => {
     await stack.crashAndRestart('payment');
     const restartedAt = Date.now();
 
-    const final = await waitFor('order settled', async () => {
-      const view = await order(orderId);
-      return view && !['PENDING', 'AWAITING_PAYMENT'].includes(view.status) ? view : undefined;
-    }, { timeoutMs: ORDER_PAYMENT_TIMEOUT_MS });
+    const final = await waitFor(
+      'order settled',
+      async () => {
+        const view = await order(orderId);
+        return view && !['PENDING', 'AWAITING_PAYMENT'].includes(view.status) ? view : undefined;
+      },
+      { timeoutMs: ORDER_PAYMENT_TIMEOUT_MS },
+    );
     const settledAt = Date.now();
     // Settled by the restarted process, not by the order's payment timeout: that would have failed
     // the order (PAYMENT_FAILED, then a refund of the late capture). How fast is reported below.
     expect(final.status).toBe('CONFIRMED');
     expect(final.statusHistory.map((change) => change.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
 
-    const paymentRows = await query<{ status: string; refundedAmount: number }>('select status, refunded_amount as "refundedAmount" from payment where order_id = $1', [orderId]);
+    const paymentRows = await query<{ status: string; refundedAmount: number }>(
+      'select status, refunded_amount as "refundedAmount" from payment where order_id = $1',
+      [orderId],
+    );
     expect(paymentRows).toEqual([{ status: 'CAPTURED', refundedAmount: 0 }]);
     const ledger = await query<{ kind: string; attempts: number; outcome: string }>(
       `select kind, attempts, outcome from simulator_charge where idempotency_key = $1

@@ -56,13 +56,20 @@ const FINAL = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'];
 /** Final statuses of orders (admin view), waiting until none is PENDING or AWAITING_PAYMENT. */
 async function settle(orderIds: string[], timeoutMs = 60_000): Promise<Map<string, string>> {
   const statuses = new Map<string, string>();
-  return waitFor(`${orderIds.length} order(s) settled`, async () => {
-    for (const id of orderIds.filter((o) => !FINAL.includes(statuses.get(o) ?? ''))) {
-      const res = await gql<{ order: { status: string } | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, { token: admin, variables: { id } });
-      statuses.set(id, res.body.data?.order?.status ?? 'MISSING');
-    }
-    return statuses.size === orderIds.length && [...statuses.values()].every((s) => FINAL.includes(s)) ? statuses : undefined;
-  }, { timeoutMs, intervalMs: 200 });
+  return waitFor(
+    `${orderIds.length} order(s) settled`,
+    async () => {
+      for (const id of orderIds.filter((o) => !FINAL.includes(statuses.get(o) ?? ''))) {
+        const res = await gql<{ order: { status: string } | null }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) { status } }`, {
+          token: admin,
+          variables: { id },
+        });
+        statuses.set(id, res.body.data?.order?.status ?? 'MISSING');
+      }
+      return statuses.size === orderIds.length && [...statuses.values()].every((s) => FINAL.includes(s)) ? statuses : undefined;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
 }
 
 /** The newest checkout.requested the CHECKOUT stream holds (whether or not the order subgraph has taken it). */
@@ -90,7 +97,11 @@ describe('saga guarantees on the real stack', () => {
     const counts = [...statuses.values()].reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
     expect(counts.CONFIRMED).toBe(10);
     expect((counts.REJECTED ?? 0) + refused.length).toBe(90);
-    const product = await gql<{ product: { availableQuantity: number } }>(stack.gatewayUrl, `query ($id: ID!) { product(id: $id) { availableQuantity } }`, { variables: { id: productId } });
+    const product = await gql<{ product: { availableQuantity: number } }>(
+      stack.gatewayUrl,
+      `query ($id: ID!) { product(id: $id) { availableQuantity } }`,
+      { variables: { id: productId } },
+    );
     expect(product.body.data!.product.availableQuantity).toBe(0);
   });
 
@@ -102,7 +113,9 @@ describe('saga guarantees on the real stack', () => {
     expect(ids.size).toBe(1);
     const [orderId] = [...ids] as string[];
     expect((await settle([orderId!])).get(orderId!)).toBe('CONFIRMED');
-    const db = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.payment}` }).toString() });
+    const db = new pg.Client({
+      connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.payment}` }).toString(),
+    });
     await db.connect();
     try {
       const payments = await db.query('select count(*)::int as n from payment where order_id = $1', [orderId]);
@@ -143,12 +156,17 @@ describe('saga guarantees on the real stack', () => {
     } finally {
       await nc.drain();
     }
-    const db = new pg.Client({ connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.order}` }).toString() });
+    const db = new pg.Client({
+      connectionString: Object.assign(new URL(inject('postgresUrl')), { pathname: `/${stack.databases.order}` }).toString(),
+    });
     await db.connect();
     try {
       // The order subgraph takes its messages one by one: once the second copy is in its inbox, the
       // first has been handled too, and the history below is final (was a 1 s sleep).
-      await waitFor('the second copy handled', async () => (await db.query('select 1 from inbox_message where message_id = $1', [renamed.id])).rowCount === 1);
+      await waitFor(
+        'the second copy handled',
+        async () => (await db.query('select 1 from inbox_message where message_id = $1', [renamed.id])).rowCount === 1,
+      );
       const history = await db.query('select status from order_status_change where order_id = $1 order by at', [orderId]);
       expect(history.rows.map((r) => r.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
     } finally {

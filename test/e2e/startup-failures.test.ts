@@ -27,12 +27,19 @@ describe('a service that cannot start', () => {
     const closedPort = await getFreePort();
     const run = startCatalog({ CATALOG_PORT: '0', CATALOG_DATABASE_URL: `postgres://shop:shop@127.0.0.1:${closedPort}/catalog`, LOG_LEVEL: 'info' });
     try {
-      await waitFor('three tries logged', () => (run.output().match(/not reachable yet, retrying/g) ?? []).length >= 3, { timeoutMs: 30_000, intervalMs: 100 });
+      await waitFor('three tries logged', () => (run.output().match(/not reachable yet, retrying/g) ?? []).length >= 3, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
     } finally {
       run.child.kill('SIGKILL');
       await run.exited;
     }
-    const tries = run.output().split('\n').filter((line) => line.includes('not reachable yet')).map((line) => JSON.parse(line));
+    const tries = run
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('not reachable yet'))
+      .map((line) => JSON.parse(line));
     expect(tries.length).toBeGreaterThanOrEqual(3);
     expect(tries.map((t) => t.attempt)).toEqual([...tries.keys()].map((i) => i + 1));
     // Backoff: each wait is longer than the one before.

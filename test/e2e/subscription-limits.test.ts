@@ -63,7 +63,9 @@ describe('subscription limits', () => {
     const running = [1, 2, 3].map(() => follow<LiveCart>(client, CART, { id: cartId }));
     await Promise.all(running.map((r) => r.waitFor(() => true)));
     const fourth = follow(client, CART, { id: cartId });
-    expect(await fourth.failed()).toEqual([{ message: 'Too many subscriptions on this connection (limit 3)', extensions: { code: 'SUBSCRIPTION_LIMIT' } }]);
+    expect(await fourth.failed()).toEqual([
+      { message: 'Too many subscriptions on this connection (limit 3)', extensions: { code: 'SUBSCRIPTION_LIMIT' } },
+    ]);
     running[0]!.stop();
     await follow(client, CART, { id: cartId }).waitFor(() => true);
     // The others go on receiving.
@@ -96,12 +98,22 @@ describe('subscription limits', () => {
     });
     expect(status).toBe(429);
     await first.client.dispose();
-    await expect.poll(async () => {
-      const retry = liveClient(second.url);
-      clients.push(retry);
-      const ok = await follow(retry.client, CART, { id: cartId }).waitFor(() => true, 2_000).then(() => true, () => false);
-      return ok;
-    }, { timeout: 5_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const retry = liveClient(second.url);
+          clients.push(retry);
+          const ok = await follow(retry.client, CART, { id: cartId })
+            .waitFor(() => true, 2_000)
+            .then(
+              () => true,
+              () => false,
+            );
+          return ok;
+        },
+        { timeout: 5_000 },
+      )
+      .toBe(true);
   });
 
   it('closes the socket with 1009 when a message exceeds the size cap; normal-size traffic goes through', async () => {
@@ -114,7 +126,21 @@ describe('subscription limits', () => {
   });
 
   it('applies the query limits to subscription documents', async () => {
-    const path = ['cartUpdated(cartId: "x")', 'lines', 'edges', 'node', 'product', 'category', 'products', 'edges', 'node', 'category', 'products', 'edges', 'node'];
+    const path = [
+      'cartUpdated(cartId: "x")',
+      'lines',
+      'edges',
+      'node',
+      'product',
+      'category',
+      'products',
+      'edges',
+      'node',
+      'category',
+      'products',
+      'edges',
+      'node',
+    ];
     const deep = `subscription { ${path.reduceRight((inner, field) => `${field} { ${inner} }`, 'id')} }`;
     const watcher = follow(open(stack.gatewayUrl).client, deep);
     expect(JSON.stringify(await watcher.failed())).toMatch(/depth/i);

@@ -58,9 +58,13 @@ describe('cartUpdated', () => {
     expect(seen.cartUpdated.cost.totalAmount.amount).toBe(item.price.amount);
 
     const lineId = seen.cartUpdated.lines.edges[0]!.node.id;
-    await gql(stack.gatewayUrl, 'mutation ($c: ID!, $l: ID!) { cartLinesUpdate(cartId: $c, lines: [{ id: $l, quantity: 3 }]) { userErrors { code } } }', {
-      variables: { c: cartId, l: lineId },
-    }); // from the laptop
+    await gql(
+      stack.gatewayUrl,
+      'mutation ($c: ID!, $l: ID!) { cartLinesUpdate(cartId: $c, lines: [{ id: $l, quantity: 3 }]) { userErrors { code } } }',
+      {
+        variables: { c: cartId, l: lineId },
+      },
+    ); // from the laptop
     const onPhone = await phone.waitFor((r) => r.cartUpdated.version === 3);
     expect(onPhone.cartUpdated.lines.edges[0]!.node.quantity).toBe(3);
     expect(phone.errors).toEqual([]);
@@ -118,7 +122,9 @@ describe('cartUpdated', () => {
     await Promise.all(devices.map((d) => d.waitFor((r) => r.cartUpdated.version === 2)));
     expect(await reads()).toBe(before + 1);
     // Another selection (or another token) is another read.
-    const other = follow<{ cartUpdated: { version: number } }>(open(), 'subscription ($id: ID!) { cartUpdated(cartId: $id) { version } }', { id: cartId });
+    const other = follow<{ cartUpdated: { version: number } }>(open(), 'subscription ($id: ID!) { cartUpdated(cartId: $id) { version } }', {
+      id: cartId,
+    });
     await other.waitFor(() => true);
     const withOther = await reads();
     await addLine(cartId, item.id);
@@ -135,12 +141,20 @@ describe('changes made elsewhere', () => {
       '{ products(first: 5, filter: { inStock: true }, sort: PRICE_DESC) { edges { node { id availableQuantity } } } }',
     );
     const item = res.body.data!.products.edges[4]!.node;
-    const created = await gql<{ cartCreate: { cart: { id: string } } }>(stack.gatewayUrl, 'mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }', {
-      variables: { p: item.id },
-    });
+    const created = await gql<{ cartCreate: { cart: { id: string } } }>(
+      stack.gatewayUrl,
+      'mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }',
+      {
+        variables: { p: item.id },
+      },
+    );
     const cartId = created.body.data!.cartCreate.cart.id;
     type Lines = { cartUpdated: { lines: { edges: Array<{ node: { available: boolean; product: { inStock: boolean } } }> } } };
-    const watcher = follow<Lines>(open(), 'subscription ($id: ID!) { cartUpdated(cartId: $id) { lines(first: 5) { edges { node { available product { inStock } } } } } }', { id: cartId });
+    const watcher = follow<Lines>(
+      open(),
+      'subscription ($id: ID!) { cartUpdated(cartId: $id) { lines(first: 5) { edges { node { available product { inStock } } } } } }',
+      { id: cartId },
+    );
     await watcher.waitFor((r) => r.cartUpdated.lines.edges[0]!.node.available);
     const adjusted = await gql<{ inventoryAdjust: { userErrors: unknown[] } }>(
       stack.gatewayUrl,
@@ -170,7 +184,9 @@ describe('authorization', () => {
     const query = 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }';
 
     const stranger = follow(open(await devToken('stranger', ['customer'])), query, { id: cartId });
-    expect(await stranger.failed()).toEqual([{ message: 'No cart with this id that you may see', path: ['cartUpdated'], extensions: { code: 'FORBIDDEN' } }]);
+    expect(await stranger.failed()).toEqual([
+      { message: 'No cart with this id that you may see', path: ['cartUpdated'], extensions: { code: 'FORBIDDEN' } },
+    ]);
     const guest = follow(open(), query, { id: cartId });
     expect(await guest.failed()).toMatchObject([{ extensions: { code: 'FORBIDDEN' } }]);
     expect(stranger.results).toEqual([]);
@@ -226,7 +242,9 @@ describe('orderUpdated', () => {
     );
     const orderId = res.body.data!.cartCheckout.checkout.id;
     // Subscribed at once: the order may not exist yet; its checkout does, so the subscription waits.
-    type LiveOrder = { orderUpdated: { status: string; payment: { id: string; status: string } | null; refunds: Array<{ amount: { amount: string } }> } };
+    type LiveOrder = {
+      orderUpdated: { status: string; payment: { id: string; status: string } | null; refunds: Array<{ amount: { amount: string } }> };
+    };
     const watcher = follow<LiveOrder>(
       open(token),
       'subscription ($id: ID!) { orderUpdated(orderId: $id) { status payment { id status } refunds { amount { amount } } } }',
@@ -268,7 +286,9 @@ describe('Redis outage', () => {
     leaving.stop();
     // A cart nobody follows yet: its channel cannot be subscribed now.
     const during = follow(open(), CART_WITH_CATALOG_FIELDS, { id: otherCartId });
-    expect(await during.failed()).toEqual([{ message: 'Live updates are unavailable right now; retry shortly', extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 } }]);
+    expect(await during.failed()).toEqual([
+      { message: 'Live updates are unavailable right now; retry shortly', extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 } },
+    ]);
     // Committed while Redis is down: the cart's change message is lost.
     expect(await addLine(cartId, item.id)).toBe(2);
 

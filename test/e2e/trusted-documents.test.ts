@@ -10,7 +10,10 @@ import { guestCart } from '../support/shop.ts';
 let stack: TestSupergraph;
 let gateway: { url: string; stop: () => Promise<void> };
 let url: string;
-const manifest = JSON.parse(readFileSync(join(repoRoot, 'schema/trusted-documents.json'), 'utf8')) as Record<string, { name: string; document: string }>;
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'schema/trusted-documents.json'), 'utf8')) as Record<
+  string,
+  { name: string; document: string }
+>;
 const [categoriesHash, categories] = Object.entries(manifest).find(([, d]) => d.name === 'Categories')!;
 
 beforeAll(async () => {
@@ -26,7 +29,10 @@ afterAll(async () => {
 
 const post = async (body: Record<string, unknown>) => {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { data?: { categories?: unknown[] }; errors?: Array<{ extensions?: { code?: string } }> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: { categories?: unknown[] }; errors?: Array<{ extensions?: { code?: string } }> },
+  };
 };
 
 describe('trusted-documents mode', () => {

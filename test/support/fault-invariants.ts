@@ -66,7 +66,9 @@ export async function check(stack: TestSupergraph, scope: Scope): Promise<Outcom
   );
   const orderIds = [...new Set([...scope.accepted, ...checkouts.map((c) => c.id)])];
   const orders = new Map(
-    (await query<{ id: string; status: string }>(order!, 'select id::text, status from customer_order where id::text = any($1)', [orderIds])).map((o) => [o.id, o.status]),
+    (await query<{ id: string; status: string }>(order!, 'select id::text, status from customer_order where id::text = any($1)', [orderIds])).map(
+      (o) => [o.id, o.status],
+    ),
   );
   const lines = await query<{ order_id: string; product_id: string; quantity: number }>(
     order!,
@@ -111,9 +113,12 @@ export async function check(stack: TestSupergraph, scope: Scope): Promise<Outcom
   for (const [id, status] of orders) {
     const charged = captureOf.get(id);
     if (PAID.includes(status)) {
-      if (!charged || paymentOf.get(id)?.status !== 'CAPTURED') problems.push(`unpaid: order ${id} ${status} with payment ${paymentOf.get(id)?.status} and ${charged ? 'a' : 'no'} capture`);
+      if (!charged || paymentOf.get(id)?.status !== 'CAPTURED')
+        problems.push(`unpaid: order ${id} ${status} with payment ${paymentOf.get(id)?.status} and ${charged ? 'a' : 'no'} capture`);
     } else if (charged && charged.refunded < charged.amount) {
-      problems.push(`charged but failed: order ${id} ${status}, captured ${charged.amount}, refunded ${charged.refunded} (payment ${paymentOf.get(id)?.status})`);
+      problems.push(
+        `charged but failed: order ${id} ${status}, captured ${charged.amount}, refunded ${charged.refunded} (payment ${paymentOf.get(id)?.status})`,
+      );
     }
   }
 
@@ -163,10 +168,16 @@ export async function cartWritesKept(stack: TestSupergraph, counts: CartCount[])
       problems.push(`lost: cart ${cart.id} holds ${row?.quantity} units after ${cart.acked} acknowledged of ${cart.attempted} sent`);
       continue;
     }
-    const read = await gql<{ cart: { version: number; totalQuantity: number } }>(stack.gatewayUrl, 'query ($id: ID!) { cart(id: $id) { version totalQuantity } }', { variables: { id: cart.id } });
+    const read = await gql<{ cart: { version: number; totalQuantity: number } }>(
+      stack.gatewayUrl,
+      'query ($id: ID!) { cart(id: $id) { version totalQuantity } }',
+      { variables: { id: cart.id } },
+    );
     const seen = read.body.data?.cart;
     if (seen?.version !== row.version || seen.totalQuantity !== row.quantity) {
-      problems.push(`stale: cart ${cart.id} reads ${JSON.stringify(seen ?? read.body.errors)}, Postgres holds version ${row.version} with ${row.quantity} units`);
+      problems.push(
+        `stale: cart ${cart.id} reads ${JSON.stringify(seen ?? read.body.errors)}, Postgres holds version ${row.version} with ${row.quantity} units`,
+      );
     }
   }
   return problems;

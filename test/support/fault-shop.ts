@@ -151,7 +151,10 @@ export class CartEdits {
 
   async createCarts(count: number): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const res = await gql<{ cartCreate: { cart: { id: string; version: number } } }>(this.url, 'mutation { cartCreate(input: {}) { cart { id version } } }');
+      const res = await gql<{ cartCreate: { cart: { id: string; version: number } } }>(
+        this.url,
+        'mutation { cartCreate(input: {}) { cart { id version } } }',
+      );
       const cart = res.body.data!.cartCreate.cart;
       this.carts.push({ id: cart.id, acked: 0, attempted: 0, ackedVersion: cart.version });
     }

@@ -32,7 +32,11 @@ export class Recorder {
 type Data = Record<string, unknown>;
 
 /** How a response failed: the first error's code (and the HTTP status when not 200), or a user error. */
-function codeOf(status: number, body: { data?: Data | null; errors?: Array<{ extensions?: { code?: unknown } }> }, userErrors?: (data: Data) => unknown): string {
+function codeOf(
+  status: number,
+  body: { data?: Data | null; errors?: Array<{ extensions?: { code?: unknown } }> },
+  userErrors?: (data: Data) => unknown,
+): string {
   const first = body.errors?.[0];
   if (first) return `${String(first.extensions?.code ?? 'NO_CODE')}${status === 200 ? '' : ` (HTTP ${status})`}`;
   if (status !== 200 || !body.data) return `HTTP ${status}`;
@@ -118,7 +122,11 @@ export async function waitUntil(probe: () => Promise<boolean> | boolean, timeout
 /** Keep the load going after the restart until `count` operations started after it succeeded (bounded). */
 export async function successesAfterRestart(rec: Recorder, count = 5, timeoutMs = 30_000): Promise<void> {
   const restart = rec.marks.restart!;
-  await waitUntil(() => rec.attempts.filter((a) => a.at >= restart && a.code === 'OK').length >= count, timeoutMs, `${count} successes after the restart`);
+  await waitUntil(
+    () => rec.attempts.filter((a) => a.at >= restart && a.code === 'OK').length >= count,
+    timeoutMs,
+    `${count} successes after the restart`,
+  );
 }
 
 /** A graphql-ws client as an app opens it: on a lost connection it reconnects and subscribes again. */
@@ -171,7 +179,9 @@ const since = (from: number | undefined, to: number | undefined) => (from !== un
 export function figuresOf(scenario: string, rec: Recorder, details: Record<string, unknown> = {}): FaultFigures {
   const { fault, restart, ready, settled } = rec.marks;
   const during = rec.attempts.filter((a) => fault !== undefined && a.at >= fault && a.at < (ready ?? Infinity));
-  const firstOk = rec.attempts.filter((a) => restart !== undefined && a.at >= restart && a.code === 'OK').sort((a, b) => a.at + a.ms - (b.at + b.ms))[0];
+  const firstOk = rec.attempts
+    .filter((a) => restart !== undefined && a.at >= restart && a.code === 'OK')
+    .sort((a, b) => a.at + a.ms - (b.at + b.ms))[0];
   return {
     scenario,
     duringFault: rate(during),
@@ -206,7 +216,14 @@ async function locked(work: () => void): Promise<void> {
   }
 }
 
-const fmtRate = (r: Rate) => `${r.ok}/${r.total} ok${Object.keys(r.failures).length ? ` (failed: ${Object.entries(r.failures).map(([c, n]) => `${c} ×${n}`).join(', ')})` : ''}`;
+const fmtRate = (r: Rate) =>
+  `${r.ok}/${r.total} ok${
+    Object.keys(r.failures).length
+      ? ` (failed: ${Object.entries(r.failures)
+          .map(([c, n]) => `${c} ×${n}`)
+          .join(', ')})`
+      : ''
+  }`;
 const fmtMs = (ms: number | null) => (ms === null ? 'n/a' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 /** One line on the console and the figures merged into the report file (by scenario). */

@@ -85,7 +85,9 @@ export function baselineOf(slot: Slot, baseline: Baseline): unknown {
   if (isListType(inner)) return [baselineOf({ ...slot, type: inner.ofType, path: [...slot.path, 0] }, baseline)];
   if (isInputObjectType(inner)) {
     const fields = Object.values(inner.getFields()).filter((f) => !f.deprecationReason || isNonNullType(f.type));
-    return Object.fromEntries(fields.map((f) => [f.name, baselineOf({ owner: inner.name, name: f.name, type: f.type, path: [...slot.path, f.name] }, baseline)]));
+    return Object.fromEntries(
+      fields.map((f) => [f.name, baselineOf({ owner: inner.name, name: f.name, type: f.type, path: [...slot.path, f.name] }, baseline)]),
+    );
   }
   const named = getNamedType(type);
   const chosen = baseline({ ...slot, named });

@@ -117,7 +117,10 @@ export interface Failure extends Verdict {
 
 const clip = (text: string | undefined, n: number) => (text ?? '').replace(/\s+/g, ' ').slice(0, n);
 /** Same cause: same problems and code, and the message with its quoted values and numbers blanked. */
-const causeOf = (f: Failure) => `${f.problems.join(' + ')} | ${f.status} ${f.code ?? ''} | ${clip(f.message, 200).replace(/"[^"]*"|\d+/g, '…').slice(0, 70)}`;
+const causeOf = (f: Failure) =>
+  `${f.problems.join(' + ')} | ${f.status} ${f.code ?? ''} | ${clip(f.message, 200)
+    .replace(/"[^"]*"|\d+/g, '…')
+    .slice(0, 70)}`;
 
 /** One readable report: causes with counts, then the failing cases (the first `limit`). */
 export function failureTable(failures: readonly Failure[], limit = 60): string {
@@ -132,7 +135,14 @@ export function failureTable(failures: readonly Failure[], limit = 60): string {
   const sorted = [...failures].sort((a, b) => causeOf(a).localeCompare(causeOf(b)) || `${a.slot}${a.kind}`.localeCompare(`${b.slot}${b.kind}`));
   for (const f of sorted.slice(0, limit)) {
     lines.push(
-      [f.role.padEnd(8), f.mode.padEnd(6), `${f.field}(${f.slot})`.padEnd(40), clip(f.kind, 26).padEnd(26), String(f.status).padEnd(6), `${f.problems.join('+')}: ${f.code ?? ''} ${clip(f.message, 90)}`].join(' | '),
+      [
+        f.role.padEnd(8),
+        f.mode.padEnd(6),
+        `${f.field}(${f.slot})`.padEnd(40),
+        clip(f.kind, 26).padEnd(26),
+        String(f.status).padEnd(6),
+        `${f.problems.join('+')}: ${f.code ?? ''} ${clip(f.message, 90)}`,
+      ].join(' | '),
     );
   }
   if (failures.length > limit) lines.push(`… and ${failures.length - limit} more`);

@@ -40,7 +40,12 @@ export function fixtureOf(slot: Slot): FixtureKey | undefined {
 }
 
 export const fixturesNeeded = (root: RootField): Set<FixtureKey> =>
-  new Set(root.field.args.flatMap((a) => slotsOf(root.field.name, a.name, a.type)).map(fixtureOf).filter((k): k is FixtureKey => k !== undefined));
+  new Set(
+    root.field.args
+      .flatMap((a) => slotsOf(root.field.name, a.name, a.type))
+      .map(fixtureOf)
+      .filter((k): k is FixtureKey => k !== undefined),
+  );
 
 /** Text that must have a format to get past the first check (then the hostile value is the only fault). */
 const TEXT_BASELINES: Record<string, () => string> = {
@@ -97,11 +102,19 @@ export function createOrder(gateway: Gateway, customerToken: string, product: st
 }
 
 async function checkOutOnce({ url }: Gateway, customerToken: string, product: string, tag: string): Promise<{ order: string; payment: string }> {
-  const cartId = await waitFor('fixture: an active customer cart', async () => {
-    const res = await gql<{ cartCreate: { cart: { id: string; status: string } } }>(url, 'mutation { cartCreate(input: {}) { cart { id status } } }', { token: customerToken });
-    const cart = res.body.data?.cartCreate.cart;
-    return cart?.status === 'ACTIVE' ? cart.id : undefined;
-  }, { timeoutMs: 30_000, intervalMs: 200 });
+  const cartId = await waitFor(
+    'fixture: an active customer cart',
+    async () => {
+      const res = await gql<{ cartCreate: { cart: { id: string; status: string } } }>(
+        url,
+        'mutation { cartCreate(input: {}) { cart { id status } } }',
+        { token: customerToken },
+      );
+      const cart = res.body.data?.cartCreate.cart;
+      return cart?.status === 'ACTIVE' ? cart.id : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
   await addLine(url, cartId, product, customerToken);
   const checkout = await gql<{ cartCheckout: { checkout: { id: string } | null } }>(
     url,
@@ -110,18 +123,31 @@ async function checkOutOnce({ url }: Gateway, customerToken: string, product: st
   );
   const order = checkout.body.data?.cartCheckout.checkout?.id;
   if (!order) throw new Error(`fixture checkout: ${JSON.stringify(checkout.body)}`);
-  return waitFor(`fixture: order ${order} settled`, async () => {
-    const res = await gql<{ order: { status: string; payment: { id: string } | null } | null }>(url, 'query ($id: ID!) { order(id: $id) { status payment { id } } }', {
-      token: customerToken,
-      variables: { id: order },
-    });
-    const found = res.body.data?.order;
-    return found?.payment && !['PENDING', 'AWAITING_PAYMENT'].includes(found.status) ? { order, payment: found.payment.id } : undefined;
-  }, { timeoutMs: 45_000, intervalMs: 200 });
+  return waitFor(
+    `fixture: order ${order} settled`,
+    async () => {
+      const res = await gql<{ order: { status: string; payment: { id: string } | null } | null }>(
+        url,
+        'query ($id: ID!) { order(id: $id) { status payment { id } } }',
+        {
+          token: customerToken,
+          variables: { id: order },
+        },
+      );
+      const found = res.body.data?.order;
+      return found?.payment && !['PENDING', 'AWAITING_PAYMENT'].includes(found.status) ? { order, payment: found.payment.id } : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200 },
+  );
 }
 
 /** The objects one root field's baselines refer to, created fresh for it. */
-export async function fixturesFor(gateway: Gateway, root: RootField, customerToken: string, category: Pick<Fixtures, 'category' | 'categorySlug'>): Promise<Fixtures> {
+export async function fixturesFor(
+  gateway: Gateway,
+  root: RootField,
+  customerToken: string,
+  category: Pick<Fixtures, 'category' | 'categorySlug'>,
+): Promise<Fixtures> {
   const needed = fixturesNeeded(root);
   const tag = `${root.field.name}-${crypto.randomUUID().slice(0, 8)}`;
   const fixtures: Fixtures = { ...category };

@@ -89,12 +89,26 @@ function wrongTypes(type: GraphQLInputType, baseline: unknown): Hostile[] {
   if (isNonNullType(type)) out.push(h('null for non-null', null));
   const inner = isNonNullType(type) ? type.ofType : type;
   if (isListType(inner)) {
-    out.push(h('object for list', { a: 1 }), h('string for list', 'x'), h('list of null', [null]), h('list of 200', Array.from({ length: 200 }, () => baseline)));
+    out.push(
+      h('object for list', { a: 1 }),
+      h('string for list', 'x'),
+      h('list of null', [null]),
+      h(
+        'list of 200',
+        Array.from({ length: 200 }, () => baseline),
+      ),
+    );
     return out;
   }
   if (isInputObjectType(named)) {
     const base = (baseline ?? {}) as Record<string, unknown>;
-    out.push(h('list for object', [baseline]), h('string for object', 'x'), h('number for object', 1), h('empty object', {}), h('unknown field', { ...base, notAField: 1 }));
+    out.push(
+      h('list for object', [baseline]),
+      h('string for object', 'x'),
+      h('number for object', 1),
+      h('empty object', {}),
+      h('unknown field', { ...base, notAField: 1 }),
+    );
     return out;
   }
   out.push(h('object for scalar', { a: 1 }), h('list for scalar', [baseline]));

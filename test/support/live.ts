@@ -43,7 +43,12 @@ export function follow<T = Record<string, unknown>>(client: Client, query: strin
     results: [],
     errors: [],
     completed: false,
-    waitFor: (match, timeoutMs = 10_000) => until(() => followed.results.find(match), timeoutMs, `a matching result (got ${JSON.stringify(followed.results)} ${JSON.stringify(followed.errors)})`),
+    waitFor: (match, timeoutMs = 10_000) =>
+      until(
+        () => followed.results.find(match),
+        timeoutMs,
+        `a matching result (got ${JSON.stringify(followed.results)} ${JSON.stringify(followed.errors)})`,
+      ),
     failed: (timeoutMs = 10_000) => until(() => followed.errors[0], timeoutMs, 'an error'),
     stop: () => undefined,
   };

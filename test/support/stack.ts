@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { getFreePort, startNats, startRedis, type RunningRedis } from '@shop/platform/stack';
 import { signToken, DEV_JWT_SECRET, type Role } from '@shop/platform';
-import { prepareDatabases, startExtraProcess, startSupergraph, subgraphNames, type RunningSupergraph } from '../../scripts/lib/supergraph-processes.ts';
+import {
+  prepareDatabases,
+  startExtraProcess,
+  startSupergraph,
+  subgraphNames,
+  type RunningSupergraph,
+} from '../../scripts/lib/supergraph-processes.ts';
 import { createTestDatabase } from './databases.ts';
 
 export const DEMO_CUSTOMER = 'c0ffee00-0000-4000-8000-000000000001';
@@ -32,7 +38,10 @@ export interface TestSupergraphOptions {
  * The whole supergraph as real processes for one test file: fresh databases on the shared test
  * Postgres, migrated and seeded by the subgraphs' own commands, subgraphs and gateway on free ports.
  */
-export async function startTestSupergraph(extraEnv: Record<string, string> = {}, { postgresUrl = inject('postgresUrl') }: TestSupergraphOptions = {}): Promise<TestSupergraph> {
+export async function startTestSupergraph(
+  extraEnv: Record<string, string> = {},
+  { postgresUrl = inject('postgresUrl') }: TestSupergraphOptions = {},
+): Promise<TestSupergraph> {
   const names = subgraphNames();
   const databases: Record<string, string> = {};
   const urls: Record<string, string> = {};
@@ -58,7 +67,12 @@ export async function startTestSupergraph(extraEnv: Record<string, string> = {},
   // side by side must not meet. Postgres is shared (each stack has its own databases).
   const natsOptions = { dataDir: join(logDir, 'nats'), port: await freePort(), logFile: join(logDir, 'nats.log') };
   let nats = await startNats(natsOptions);
-  const redis = await startRedis({ dataDir: join(logDir, 'redis'), port: await freePort(), logFile: join(logDir, 'redis.log'), ephemeral: true }).catch(async (error: unknown) => {
+  const redis = await startRedis({
+    dataDir: join(logDir, 'redis'),
+    port: await freePort(),
+    logFile: join(logDir, 'redis.log'),
+    ephemeral: true,
+  }).catch(async (error: unknown) => {
     await nats.stop();
     throw error;
   });
@@ -125,7 +139,11 @@ export async function gql<T = Record<string, unknown>>(
  * A second gateway process in front of the same subgraphs, with its own settings (production mode,
  * rate limits, trusted documents...). Same Redis as the stack, its own port and log.
  */
-export async function startExtraGateway(stack: TestSupergraph, env: Record<string, string>, supergraphPath?: string): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startExtraGateway(
+  stack: TestSupergraph,
+  env: Record<string, string>,
+  supergraphPath?: string,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const overrides = Object.fromEntries(Object.entries(stack.subgraphUrls).map(([name, u]) => [`${name.toUpperCase()}_URL`, u]));
   return startExtraProcess({
     name: 'gateway (extra)',

@@ -1,7 +1,18 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, parse, typeFromAST, validate, type GraphQLInputType, type OperationDefinitionNode } from 'graphql';
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  parse,
+  typeFromAST,
+  validate,
+  type GraphQLInputType,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { apiSchemaFromSupergraph } from '../../../scripts/schema/check.ts';
 import { repoRoot } from '../../../scripts/schema/subgraphs.ts';
 import { estimatedPageSize, limitValidationRules, queryCost, type QueryLimits } from './query-limits.ts';
@@ -9,7 +20,11 @@ import { estimatedPageSize, limitValidationRules, queryCost, type QueryLimits } 
 const limits: QueryLimits = { maxDepth: 12, maxAliases: 15, maxTokens: 3000, maxCost: 20_000, defaultListSize: 20 };
 const schema = apiSchemaFromSupergraph(readFileSync(join(repoRoot, 'schema/supergraph.graphql'), 'utf8'));
 const opsDir = join(repoRoot, 'schema/operations');
-const operations = parse(readdirSync(opsDir).map((f) => readFileSync(join(opsDir, f), 'utf8')).join('\n'));
+const operations = parse(
+  readdirSync(opsDir)
+    .map((f) => readFileSync(join(opsDir, f), 'utf8'))
+    .join('\n'),
+);
 
 /** A value of the given input type with every required field filled (costs do not depend on values but `first`). */
 function sample(type: GraphQLInputType): unknown {
@@ -18,13 +33,19 @@ function sample(type: GraphQLInputType): unknown {
   const named = getNamedType(type);
   if (isEnumType(named)) return named.getValues()[0]!.value;
   if (isInputObjectType(named)) {
-    return Object.fromEntries(Object.values(named.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, sample(f.type)]));
+    return Object.fromEntries(
+      Object.values(named.getFields())
+        .filter((f) => isNonNullType(f.type))
+        .map((f) => [f.name, sample(f.type)]),
+    );
   }
   return named.name === 'Int' ? 1 : named.name === 'Boolean' ? true : 'x';
 }
 
 const variablesOf = (op: OperationDefinitionNode) =>
-  Object.fromEntries((op.variableDefinitions ?? []).map((v) => [v.variable.name.value, sample(typeFromAST(schema, v.type as never) as GraphQLInputType)]));
+  Object.fromEntries(
+    (op.variableDefinitions ?? []).map((v) => [v.variable.name.value, sample(typeFromAST(schema, v.type as never) as GraphQLInputType)]),
+  );
 
 describe('query limits', () => {
   it("let every client operation in schema/operations through (the defaults fit the apps' real queries)", () => {
@@ -37,16 +58,31 @@ describe('query limits', () => {
   });
 
   it('refuse a query that is too deep or uses too many aliases, naming the limit', () => {
-    const deep = parse('{ categories { products { edges { node { category { products { edges { node { category { products { edges { node { id } } } } } } } } } } } } }');
-    expect(validate(schema, deep, limitValidationRules(limits)).map((e) => e.message).join()).toMatch(/depth limit of 12/i);
+    const deep = parse(
+      '{ categories { products { edges { node { category { products { edges { node { category { products { edges { node { id } } } } } } } } } } } } }',
+    );
+    expect(
+      validate(schema, deep, limitValidationRules(limits))
+        .map((e) => e.message)
+        .join(),
+    ).toMatch(/depth limit of 12/i);
     const aliases = parse(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: categories { id }`).join(' ')} }`);
-    expect(validate(schema, aliases, limitValidationRules(limits)).map((e) => e.message).join()).toMatch(/aliases limit of 15/i);
+    expect(
+      validate(schema, aliases, limitValidationRules(limits))
+        .map((e) => e.message)
+        .join(),
+    ).toMatch(/aliases limit of 15/i);
   });
 
   it('multiply list costs by first (or the default size)', () => {
     const small = queryCost(schema, parse('{ products(first: 10) { edges { node { id name } } } }'), {}, limits);
     const large = queryCost(schema, parse('{ products(first: 100) { edges { node { id name } } } }'), {}, limits);
-    const nested = queryCost(schema, parse('{ products(first: 100) { edges { node { category { products(first: 100) { edges { node { id name } } } } } } } }'), {}, limits);
+    const nested = queryCost(
+      schema,
+      parse('{ products(first: 100) { edges { node { category { products(first: 100) { edges { node { id name } } } } } } } }'),
+      {},
+      limits,
+    );
     expect(large).toBeGreaterThan(small * 5);
     expect(nested).toBeGreaterThan(limits.maxCost);
     expect(queryCost(schema, parse('query ($n: Int) { products(first: $n) { edges { node { id } } } }'), { n: 5 }, limits)).toBeLessThan(small);
@@ -69,6 +105,10 @@ describe('query limits', () => {
 
   it('count __typename aliases against the alias limit', () => {
     const aliases = parse(`{ ${Array.from({ length: 16 }, (_, i) => `t${i}: __typename`).join(' ')} }`);
-    expect(validate(schema, aliases, limitValidationRules(limits)).map((e) => e.message).join()).toMatch(/aliases limit of 15/i);
+    expect(
+      validate(schema, aliases, limitValidationRules(limits))
+        .map((e) => e.message)
+        .join(),
+    ).toMatch(/aliases limit of 15/i);
   });
 });

@@ -44,7 +44,13 @@ export function listCostEstimator(defaultListSize: number): ComplexityEstimator 
   };
 }
 
-export function queryCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, limits: QueryLimits, operationName?: string): number {
+export function queryCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  limits: QueryLimits,
+  operationName?: string,
+): number {
   return getComplexity({
     schema,
     query: document,
@@ -57,7 +63,10 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, variabl
 /** Depth and alias limits run as validation rules (before planning, so before any subgraph call). */
 export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
   // Report as validation errors (HTTP 400, GRAPHQL_VALIDATION_FAILED) instead of throwing out of validate().
-  const asValidationError = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
+  const asValidationError = {
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
   return [
     maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...asValidationError }) as unknown as ValidationRule,
     // allowList: [] — `__typename` aliases count too (the library lets them through by default).

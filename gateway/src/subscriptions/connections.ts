@@ -27,7 +27,13 @@ export class ConnectionCounts {
  * upgrade gets HTTP 429 before any WebSocket exists. The slot is freed when the TCP socket closes,
  * whether or not the handshake completed.
  */
-export function acceptUpgrades(options: { httpServer: http.Server; wss: WebSocketServer; perIp: number; open: Gauge; refused: Counter<'reason'> }): void {
+export function acceptUpgrades(options: {
+  httpServer: http.Server;
+  wss: WebSocketServer;
+  perIp: number;
+  open: Gauge;
+  refused: Counter<'reason'>;
+}): void {
   const { wss, perIp, open, refused } = options;
   const byIp = new ConnectionCounts();
   options.httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -35,7 +41,9 @@ export function acceptUpgrades(options: { httpServer: http.Server; wss: WebSocke
     const ip = request.socket.remoteAddress ?? 'unknown';
     if (!byIp.take(ip, perIp)) {
       refused.inc({ reason: 'connections_per_ip' });
-      socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many WebSocket connections from this address (limit ${perIp})\n`);
+      socket.end(
+        `HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nToo many WebSocket connections from this address (limit ${perIp})\n`,
+      );
       return;
     }
     open.inc();

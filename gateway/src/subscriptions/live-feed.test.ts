@@ -4,7 +4,12 @@ import { LIVE_FIELDS, VERSION_ALIAS, type LivePlan } from './live-query.ts';
 import { LiveFeeds, type Listen } from './live-feed.ts';
 import type { LiveSubscription } from './live-subscription.ts';
 
-const plan: LivePlan = { field: LIVE_FIELDS.cartUpdated!, responseKey: 'cartUpdated', id: 'c1', query: { kind: 'Document', definitions: [] } as never };
+const plan: LivePlan = {
+  field: LIVE_FIELDS.cartUpdated!,
+  responseKey: 'cartUpdated',
+  id: 'c1',
+  query: { kind: 'Document', definitions: [] } as never,
+};
 
 /** A fake channel: tests push messages by hand and can see how many listen. */
 function fakeChannel() {
@@ -16,7 +21,9 @@ function fakeChannel() {
   return { listen, emit: (message: unknown) => listeners.forEach((l) => l(message)), listeners: () => listeners.size };
 }
 
-const cart = (version: number, quantity = version): FormattedExecutionResult => ({ data: { cartUpdated: { id: 'c1', quantity, [VERSION_ALIAS]: version } } });
+const cart = (version: number, quantity = version): FormattedExecutionResult => ({
+  data: { cartUpdated: { id: 'c1', quantity, [VERSION_ALIAS]: version } },
+});
 const shown = (quantity: number) => ({ done: false, value: { data: { cartUpdated: { id: 'c1', quantity } } } });
 
 /** Reads answered when the test says so, in the order it decides. */
@@ -33,7 +40,12 @@ function manualFetch(first: FormattedExecutionResult) {
   return { fetch, calls, answer: (index: number, result: FormattedExecutionResult) => calls[index]!(result) };
 }
 
-async function subscribed(feeds: LiveFeeds, fetch: () => Promise<FormattedExecutionResult>, key = 'k', mayWait = async () => false): Promise<LiveSubscription> {
+async function subscribed(
+  feeds: LiveFeeds,
+  fetch: () => Promise<FormattedExecutionResult>,
+  key = 'k',
+  mayWait = async () => false,
+): Promise<LiveSubscription> {
   const result = await feeds.subscribe(key, plan, fetch, mayWait);
   if (Array.isArray(result)) throw new Error(`refused: ${result[0]!.message}`);
   return result;
@@ -50,9 +62,19 @@ describe('live feeds', () => {
   it('refuse when the query answers null (FORBIDDEN), or with the query’s own errors, and stop listening', async () => {
     const channel = fakeChannel();
     const feeds = new LiveFeeds(channel.listen);
-    const refused = (await feeds.subscribe('k', plan, async () => ({ data: { cartUpdated: null } }), async () => false)) as GraphQLError[];
+    const refused = (await feeds.subscribe(
+      'k',
+      plan,
+      async () => ({ data: { cartUpdated: null } }),
+      async () => false,
+    )) as GraphQLError[];
     expect(refused.map((e) => [e.message, e.extensions.code])).toEqual([['No cart with this id that you may see', 'FORBIDDEN']]);
-    const unauthenticated = (await feeds.subscribe('k', plan, async () => ({ data: null, errors: [{ message: 'Sign in', extensions: { code: 'UNAUTHENTICATED' } }] }), async () => false)) as GraphQLError[];
+    const unauthenticated = (await feeds.subscribe(
+      'k',
+      plan,
+      async () => ({ data: null, errors: [{ message: 'Sign in', extensions: { code: 'UNAUTHENTICATED' } }] }),
+      async () => false,
+    )) as GraphQLError[];
     expect(unauthenticated[0]!.extensions.code).toBe('UNAUTHENTICATED');
     expect(channel.listeners()).toBe(0);
     expect(feeds.counts()).toEqual({ feeds: 0, subscriptions: 0 });
@@ -156,7 +178,12 @@ describe('live feeds', () => {
     const results = [{ data: { cartUpdated: null } }, cart(1)];
     let call = 0;
     const channel = fakeChannel();
-    const live = await subscribed(new LiveFeeds(channel.listen), async () => results[call++]!, 'k', async () => true);
+    const live = await subscribed(
+      new LiveFeeds(channel.listen),
+      async () => results[call++]!,
+      'k',
+      async () => true,
+    );
     const first = live.next();
     channel.emit({ cartId: 'c1', version: 1 });
     expect(await first).toEqual(shown(1));
@@ -166,7 +193,14 @@ describe('live feeds', () => {
     const feeds = new LiveFeeds(async () => {
       throw new Error('Redis is down');
     });
-    await expect(feeds.subscribe('k', plan, async () => cart(1), async () => false)).rejects.toThrow('Redis is down');
+    await expect(
+      feeds.subscribe(
+        'k',
+        plan,
+        async () => cart(1),
+        async () => false,
+      ),
+    ).rejects.toThrow('Redis is down');
     expect(feeds.counts().feeds).toBe(0);
   });
 });

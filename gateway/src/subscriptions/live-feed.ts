@@ -56,7 +56,12 @@ export class LiveFeed {
       this.close();
       const errors = first.errors?.length
         ? first.errors.map((e) => new GraphQLError(e.message, { path: e.path ?? [this.plan.responseKey], extensions: e.extensions ?? {} }))
-        : [new GraphQLError(`No ${this.plan.field.queryField} with this id that you may see`, { path: [this.plan.responseKey], extensions: { code: 'FORBIDDEN' } })];
+        : [
+            new GraphQLError(`No ${this.plan.field.queryField} with this id that you may see`, {
+              path: [this.plan.responseKey],
+              extensions: { code: 'FORBIDDEN' },
+            }),
+          ];
       return { refused: errors };
     }
     this.accept(first);
@@ -102,7 +107,10 @@ export class LiveFeed {
     const object = result.data?.[key] as Record<string, unknown> | null | undefined;
     if (object === null && !result.errors?.length) {
       // Visible before, not now (e.g. the token lost a role): end every subscription on it.
-      const error = new GraphQLError(`This ${this.plan.field.queryField} is no longer visible to you`, { path: [key], extensions: { code: 'FORBIDDEN' } });
+      const error = new GraphQLError(`This ${this.plan.field.queryField} is no longer visible to you`, {
+        path: [key],
+        extensions: { code: 'FORBIDDEN' },
+      });
       const members = [...this.members];
       this.close();
       members.forEach((member) => member.fail(error));

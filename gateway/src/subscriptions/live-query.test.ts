@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { GraphQLError, parse, print } from 'graphql';
 import { LIVE_FIELDS, planLiveQuery, VERSION_ALIAS, type LivePlan } from './live-query.ts';
 
-const plan = (source: string, variables: Record<string, unknown> = {}, operationName?: string) => planLiveQuery(parse(source), operationName, variables);
+const plan = (source: string, variables: Record<string, unknown> = {}, operationName?: string) =>
+  planLiveQuery(parse(source), operationName, variables);
 const ok = (result: LivePlan | GraphQLError): LivePlan => {
   if (result instanceof GraphQLError) throw result;
   return result;
@@ -47,7 +48,9 @@ describe('planLiveQuery', () => {
     const query = plan('{ cart(id: "x") { id } }');
     expect(query).toBeInstanceOf(GraphQLError);
     expect((query as GraphQLError).message).toMatch(/subscriptions only.*HTTP POST/);
-    expect((plan('subscription { ...F } fragment F on Subscription { cartUpdated(cartId: "x") { id } }') as GraphQLError).message).toMatch(/exactly one of cartUpdated, orderUpdated/);
+    expect((plan('subscription { ...F } fragment F on Subscription { cartUpdated(cartId: "x") { id } }') as GraphQLError).message).toMatch(
+      /exactly one of cartUpdated, orderUpdated/,
+    );
     expect((plan('subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }', {}) as GraphQLError).message).toBe('cartUpdated needs cartId');
   });
 });

@@ -83,7 +83,8 @@ export function planLiveQuery(
   fields: Readonly<Record<string, LiveField>> = LIVE_FIELDS,
 ): LivePlan | GraphQLError {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return new GraphQLError('Name the operation to run (operationName): the document has several', { extensions: { code: 'BAD_REQUEST' } });
+  if (!operation)
+    return new GraphQLError('Name the operation to run (operationName): the document has several', { extensions: { code: 'BAD_REQUEST' } });
   if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
     return new GraphQLError('This WebSocket serves subscriptions only; send queries and mutations as HTTP POST to /graphql', {
       extensions: { code: 'BAD_REQUEST' },
@@ -97,9 +98,14 @@ export function planLiveQuery(
   }
   const field = fields[root.name.value]!;
   const argument = root.arguments?.find((a) => a.name.value === field.argument.from);
-  const id = argument && (argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : 'value' in argument.value ? argument.value.value : undefined);
+  const id =
+    argument &&
+    (argument.value.kind === Kind.VARIABLE ? variables[argument.value.name.value] : 'value' in argument.value ? argument.value.value : undefined);
   if (!argument || typeof id !== 'string' || id.length === 0) {
-    return new GraphQLError(`${root.name.value} needs ${field.argument.from}`, { path: [root.alias?.value ?? root.name.value], extensions: { code: 'BAD_USER_INPUT' } });
+    return new GraphQLError(`${root.name.value} needs ${field.argument.from}`, {
+      path: [root.alias?.value ?? root.name.value],
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   const versionSelection: FieldNode = { kind: Kind.FIELD, alias: name(VERSION_ALIAS), name: name(field.versionField) };
   const queryArgument: ArgumentNode = { kind: Kind.ARGUMENT, name: name(field.argument.to), value: argument.value };

@@ -55,6 +55,10 @@ export function redisLiveChannels(redisUrl: string, publisher: Redis, log: Logge
       pubsub.unsubscribe(id);
     };
   };
-  const close = () => subscriber.quit().then(() => undefined, () => subscriber.disconnect());
+  const close = () =>
+    subscriber.quit().then(
+      () => undefined,
+      () => subscriber.disconnect(),
+    );
   return { listen, close, isUp: () => subscriber.status === 'ready' };
 }

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { GraphQLError, parse, print, type ExecutionResult, type FormattedExecutionResult, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  print,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -68,20 +79,46 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   const registers = [options.registry];
   const connections = new Gauge({ name: 'gateway_ws_connections', help: 'Open WebSocket connections', registers });
   const feeds = new LiveFeeds(options.listen);
-  new Gauge({ name: 'gateway_subscriptions_active', help: 'Running subscriptions', registers, collect() { this.set(feeds.counts().subscriptions); } });
-  new Gauge({ name: 'gateway_subscription_feeds', help: 'Distinct reads behind the running subscriptions', registers, collect() { this.set(feeds.counts().feeds); } });
+  new Gauge({
+    name: 'gateway_subscriptions_active',
+    help: 'Running subscriptions',
+    registers,
+    collect() {
+      this.set(feeds.counts().subscriptions);
+    },
+  });
+  new Gauge({
+    name: 'gateway_subscription_feeds',
+    help: 'Distinct reads behind the running subscriptions',
+    registers,
+    collect() {
+      this.set(feeds.counts().feeds);
+    },
+  });
   const reads = new Counter({ name: 'gateway_subscription_reads_total', help: 'Reads run to answer subscriptions', registers });
-  const refused = new Counter({ name: 'gateway_ws_refused_total', help: 'Connections and subscriptions refused, by reason', labelNames: ['reason'] as const, registers });
+  const refused = new Counter({
+    name: 'gateway_ws_refused_total',
+    help: 'Connections and subscriptions refused, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
   const perUser = new ConnectionCounts();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   acceptUpgrades({ httpServer: options.httpServer, wss, perIp: limits.connectionsPerIp, open: connections, refused });
 
   /** Runs the plan's query as this identity through the gateway, like an HTTP query. */
-  function fetcherFor(identity: Identity, connectionId: string | undefined, query: string, variables: Record<string, unknown>, operationName?: string | null): LiveFetch {
+  function fetcherFor(
+    identity: Identity,
+    connectionId: string | undefined,
+    query: string,
+    variables: Record<string, unknown>,
+    operationName?: string | null,
+  ): LiveFetch {
     return async () => {
       // The connection's expiry timer closes the socket; a read in that very moment is refused.
-      if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now()) return { errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }] };
+      if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now())
+        return { errors: [{ message: 'Token expired', extensions: { code: 'UNAUTHENTICATED' } }] };
       const requestId = randomUUID();
       reads.inc();
       try {
@@ -100,10 +137,19 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   function documentFor(query: string | undefined, extensions: Record<string, unknown> | undefined): DocumentNode | GraphQLError[] {
     const text = options.trusted ? options.trusted.resolve(query, extensions) : query;
     if (!text) {
-      return [options.trusted ? new GraphQLError(UNTRUSTED_MESSAGE, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }) : new GraphQLError('Send the subscription document as `query`')];
+      return [
+        options.trusted
+          ? new GraphQLError(UNTRUSTED_MESSAGE, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })
+          : new GraphQLError('Send the subscription document as `query`'),
+      ];
     }
     const schema = options.schema();
-    if (!schema) return [new GraphQLError('The supergraph is not loaded yet; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS } })];
+    if (!schema)
+      return [
+        new GraphQLError('The supergraph is not loaded yet; retry shortly', {
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS },
+        }),
+      ];
     let document: DocumentNode;
     try {
       document = parse(text, limits.maxTokens ? { maxTokens: limits.maxTokens } : {});
@@ -151,12 +197,20 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
           refused.inc({ reason: 'subscriptions_per_connection' });
-          return [new GraphQLError(`Too many subscriptions on this connection (limit ${limits.subscriptionsPerConnection})`, { extensions: { code: 'SUBSCRIPTION_LIMIT' } })];
+          return [
+            new GraphQLError(`Too many subscriptions on this connection (limit ${limits.subscriptionsPerConnection})`, {
+              extensions: { code: 'SUBSCRIPTION_LIMIT' },
+            }),
+          ];
         }
         const verdict = await options.rateLimiter?.(ctx.extra.identity ?? GUEST, ctx.extra.request.socket.remoteAddress ?? 'unknown');
         if (verdict && !verdict.allowed) {
           refused.inc({ reason: 'rate_limited' });
-          return [new GraphQLError(rateLimitMessage(verdict.retryAfterSeconds), { extensions: { code: 'RATE_LIMITED', retryAfter: verdict.retryAfterSeconds } })];
+          return [
+            new GraphQLError(rateLimitMessage(verdict.retryAfterSeconds), {
+              extensions: { code: 'RATE_LIMITED', retryAfter: verdict.retryAfterSeconds },
+            }),
+          ];
         }
         const document = documentFor(payload.query || undefined, payload.extensions ?? undefined);
         if (Array.isArray(document)) return document;
@@ -180,11 +234,24 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, query, variables, payload.operationName), mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
-          return [new GraphQLError('Live updates are unavailable right now; retry shortly', { extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS } })];
+          return [
+            new GraphQLError('Live updates are unavailable right now; retry shortly', {
+              extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS },
+            }),
+          ];
         }
         if (Array.isArray(subscription)) return subscription;
-        log.info({ connectionId: ctx.extra.connectionId, subscriptionId: id, field: plan.field.queryField, objectId: plan.id, sub: ctx.extra.identity?.sub }, 'subscription started');
-        return { schema: options.schema()!, document, variableValues: variables, operationName: payload.operationName ?? null, rootValue: subscription };
+        log.info(
+          { connectionId: ctx.extra.connectionId, subscriptionId: id, field: plan.field.queryField, objectId: plan.id, sub: ctx.extra.identity?.sub },
+          'subscription started',
+        );
+        return {
+          schema: options.schema()!,
+          document,
+          variableValues: variables,
+          operationName: payload.operationName ?? null,
+          rootValue: subscription,
+        };
       },
       // onSubscribe already started it: hand graphql-ws the iterator to drain.
       subscribe: (args) => args.rootValue as AsyncIterable<ExecutionResult>,

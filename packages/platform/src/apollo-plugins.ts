@@ -34,7 +34,10 @@ export function errorLoggingPlugin(log: Logger): ApolloServerPlugin<BaseContext>
             const code = clientFacingCode(error.extensions?.code, error);
             if (code === ErrorCode.SERVICE_UNAVAILABLE && error.extensions?.code !== code) {
               // An outage we detected here (not one a subgraph already reported): worth a warning, not a bug report.
-              log.warn({ err: error.originalError ?? error, path: error.path, operationName }, 'dependency unavailable; answered SERVICE_UNAVAILABLE');
+              log.warn(
+                { err: error.originalError ?? error, path: error.path, operationName },
+                'dependency unavailable; answered SERVICE_UNAVAILABLE',
+              );
             } else if (code === ErrorCode.INTERNAL_SERVER_ERROR) {
               log.error({ err: error.originalError ?? error, code, path: error.path, operationName }, 'unexpected GraphQL error');
             }

@@ -61,7 +61,7 @@ describe('token verification with a JWKS URL', () => {
     const { port } = server.address() as { port: number };
     try {
       const verifyJwks = createTokenVerifier({ ...settings, JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` });
-      const sign = (key: Parameters<SignJWT["sign"]>[0]) =>
+      const sign = (key: Parameters<SignJWT['sign']>[0]) =>
         new SignJWT({ roles: ['customer'] })
           .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
           .setSubject('user-9')
@@ -72,7 +72,9 @@ describe('token verification with a JWKS URL', () => {
       expect(await verifyJwks(`Bearer ${await sign(trusted.privateKey)}`)).toMatchObject({ sub: 'user-9', roles: ['customer'] });
       await expect(verifyJwks(`Bearer ${await sign(stranger.privateKey)}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
       // HS256 with the shared secret is not accepted once a JWKS is configured.
-      await expect(verifyJwks(`Bearer ${await signToken(settings, { sub: 'u', roles: [] })}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+      await expect(verifyJwks(`Bearer ${await signToken(settings, { sub: 'u', roles: [] })}`)).rejects.toMatchObject({
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
     } finally {
       server.close();
     }

@@ -10,7 +10,10 @@ describe('maskError', () => {
   });
 
   it('replaces unexpected errors with a generic message carrying the request id', () => {
-    const masked = maskError({ message: 'relation "product" does not exist', path: ['products'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, 'req-2');
+    const masked = maskError(
+      { message: 'relation "product" does not exist', path: ['products'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      'req-2',
+    );
     expect(masked.message).toBe('Internal server error');
     expect(masked.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-2' });
     expect(JSON.stringify(masked)).not.toContain('relation');
@@ -25,7 +28,10 @@ describe('maskError: outages and client mistakes', () => {
     ['a Postgres shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a lost Postgres connection (SQLSTATE class 08)', Object.assign(new Error('connection failure'), { code: '08006' })],
     ['a NATS request with no responders', Object.assign(new Error('no responders'), { name: 'NoResponders' })],
-    ['a wrapped MikroORM ConnectionException', new GraphQLError('x', { originalError: Object.assign(new Error('x'), { name: 'ConnectionException' }) })],
+    [
+      'a wrapped MikroORM ConnectionException',
+      new GraphQLError('x', { originalError: Object.assign(new Error('x'), { name: 'ConnectionException' }) }),
+    ],
   ])('answers %s as a retryable SERVICE_UNAVAILABLE without the cause', (_case, original) => {
     const masked = maskError({ ...internal, path: ['cart'] }, 'req-3', original);
     expect(masked).toMatchObject({ path: ['cart'], extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5, requestId: 'req-3' } });
@@ -44,7 +50,10 @@ describe('maskError: outages and client mistakes', () => {
   });
 
   it("drops a subgraph's raw response from a public error", () => {
-    const leaked = { message: 'Not allowed', extensions: { code: 'UNAUTHENTICATED', response: { url: 'http://127.0.0.1:4003/graphql', status: 401 } } };
+    const leaked = {
+      message: 'Not allowed',
+      extensions: { code: 'UNAUTHENTICATED', response: { url: 'http://127.0.0.1:4003/graphql', status: 401 } },
+    };
     expect(maskError(leaked, 'r')).toEqual({ message: 'Not allowed', extensions: { code: 'UNAUTHENTICATED' } });
   });
 });

@@ -12,7 +12,11 @@ const CHECK_TIMEOUT_MS = 2000;
  * without them (the outbox holds events while NATS is down, the cache falls back to Postgres), and
  * taking every replica out of the load balancer would turn a partial outage into a full one.
  */
-export function readinessHandler(checks: Record<string, ReadinessCheck>, isShuttingDown: () => boolean, optional: Record<string, ReadinessCheck> = {}) {
+export function readinessHandler(
+  checks: Record<string, ReadinessCheck>,
+  isShuttingDown: () => boolean,
+  optional: Record<string, ReadinessCheck> = {},
+) {
   return async (_req: Request, res: Response) => {
     if (isShuttingDown()) {
       res.status(503).json({ status: 'shutting-down' });
@@ -32,6 +36,8 @@ export function readinessHandler(checks: Record<string, ReadinessCheck>, isShutt
     const [required, extra] = await Promise.all([run(checks, 'down'), run(optional, 'degraded')]);
     const ready = required.every(([, state]) => state === 'ok');
     const degraded = extra.some(([, state]) => state !== 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', checks: Object.fromEntries([...required, ...extra]) });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', checks: Object.fromEntries([...required, ...extra]) });
   };
 }

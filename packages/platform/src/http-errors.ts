@@ -35,6 +35,8 @@ export function httpErrorHandler(log: Logger): ErrorRequestHandler {
       return void res.status(status).json({ errors: [{ message, extensions: { code } }] });
     }
     log.error({ err: error, requestId }, 'unexpected HTTP error');
-    res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) } }] });
+    res
+      .status(500)
+      .json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) } }] });
   };
 }

@@ -77,7 +77,8 @@ function fieldArguments(operation: OperationDefinitionNode, fragments: Map<strin
 
 function operationProblem(document: DocumentNode, operationName: string | null | undefined): GraphQLError {
   const count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
-  if (operationName) return clientError(`Unknown operation named "${operationName}"; operationName must name an operation of the document`, 'BAD_REQUEST');
+  if (operationName)
+    return clientError(`Unknown operation named "${operationName}"; operationName must name an operation of the document`, 'BAD_REQUEST');
   if (count > 1) return clientError('The document has several operations: say which one to run with operationName', 'BAD_REQUEST');
   return clientError('The document has no operation to run', 'BAD_REQUEST');
 }
@@ -96,9 +97,7 @@ export function inputProblems(
   variables: Record<string, unknown> | undefined,
 ): GraphQLError[] {
   if (!operation) return [operationProblem(document, operationName)];
-  const fragments = new Map(
-    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
-  );
+  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
   const args = fieldArguments(operation, fragments);
   const pathOf = (variable: string) => args.variablePaths.get(variable);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 20 });
@@ -109,9 +108,17 @@ export function inputProblems(
     });
   }
   for (const [name, value] of Object.entries(variables ?? {})) {
-    if (valueHasNul(value)) return [clientError(`Variable "$${name}" holds a NUL character or an unpaired surrogate, which text input may not contain`, 'BAD_USER_INPUT', pathOf(name))];
+    if (valueHasNul(value))
+      return [
+        clientError(
+          `Variable "$${name}" holds a NUL character or an unpaired surrogate, which text input may not contain`,
+          'BAD_USER_INPUT',
+          pathOf(name),
+        ),
+      ];
   }
-  if (args.nulLiteralPath) return [clientError('Text input may not contain a NUL character or an unpaired surrogate', 'BAD_USER_INPUT', args.nulLiteralPath)];
+  if (args.nulLiteralPath)
+    return [clientError('Text input may not contain a NUL character or an unpaired surrogate', 'BAD_USER_INPUT', args.nulLiteralPath)];
   return [];
 }
 

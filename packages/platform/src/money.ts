@@ -14,7 +14,9 @@ export function formatMinor(minor: number, currency: CurrencyCode): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError(`amount must be an integer of minor units, got ${minor}`);
   const digits = CURRENCY_DIGITS[currency];
   const sign = minor < 0 ? '-' : '';
-  const abs = Math.abs(minor).toString().padStart(digits + 1, '0');
+  const abs = Math.abs(minor)
+    .toString()
+    .padStart(digits + 1, '0');
   return digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
 }
 
@@ -51,7 +53,11 @@ export function parseDecimal(value: string, currency: CurrencyCode): ParseDecima
 }
 
 /** The userError code and message for a refused amount: the same for every amount field. */
-export function amountRefusal(reason: AmountRefusalReason, currency: CurrencyCode, label = 'Amount'): { code: 'INVALID' | 'PRECISION' | 'TOO_LARGE'; message: string } {
+export function amountRefusal(
+  reason: AmountRefusalReason,
+  currency: CurrencyCode,
+  label = 'Amount',
+): { code: 'INVALID' | 'PRECISION' | 'TOO_LARGE'; message: string } {
   if (reason === 'PRECISION') return { code: 'PRECISION', message: `${label} has more decimals than ${currency} allows` };
   if (reason === 'RANGE') return { code: 'TOO_LARGE', message: `${label} is at most ${formatMinor(MAX_AMOUNT_MINOR, currency)}` };
   return { code: 'INVALID', message: `${label} must be a decimal amount like "19.99"` };

@@ -17,7 +17,10 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
 }
 
 /** Declares (or updates) streams so every environment gets the same durable topology from code. */
-export async function ensureStreams(nc: NatsConnection, streams: Array<Pick<StreamConfig, 'name' | 'subjects'> & Partial<StreamConfig>>): Promise<void> {
+export async function ensureStreams(
+  nc: NatsConnection,
+  streams: Array<Pick<StreamConfig, 'name' | 'subjects'> & Partial<StreamConfig>>,
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (const stream of streams) {
     const config = {

@@ -4,7 +4,18 @@
  */
 
 /** Node socket errors: the peer is gone or unreachable. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 /** Postgres SQLSTATEs of a server shutting down, starting up or full (class 08 is checked apart). */
 const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Error classes of MikroORM, the NATS client and ioredis that mean "not reachable right now". */

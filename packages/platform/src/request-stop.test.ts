@@ -77,7 +77,14 @@ describe('stopWorkOfLostRequests', () => {
   it('changes nothing for a request that goes well', async () => {
     const { schema, calls } = counting();
     const result = await withRequestId('r3', () => graphql({ schema, source: '{ items { id detail } }' }), new AbortController());
-    expect(result).toEqual({ data: { items: [{ id: '1', detail: 'd' }, { id: '2', detail: 'd' }] } });
+    expect(result).toEqual({
+      data: {
+        items: [
+          { id: '1', detail: 'd' },
+          { id: '2', detail: 'd' },
+        ],
+      },
+    });
     expect(calls).toEqual({ items: 1, details: 2 });
   });
 });

@@ -92,7 +92,10 @@ export async function startService<TContext extends BaseContext>(options: Servic
     next();
   });
   app.get('/health/live', (_req, res) => void res.json({ status: 'live' }));
-  app.get('/health/ready', readinessHandler(options.readiness, () => shuttingDown, options.optionalDependencies));
+  app.get(
+    '/health/ready',
+    readinessHandler(options.readiness, () => shuttingDown, options.optionalDependencies),
+  );
   app.get('/metrics', async (_req, res) => {
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());

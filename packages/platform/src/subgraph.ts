@@ -93,7 +93,10 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   const nc = await connectNats(settings.NATS_URL, options.name, log);
   const redis = createRedis(settings.REDIS_URL, log, options.name);
   // The stream topology is declared in code; every subgraph makes sure it exists before it publishes.
-  await ensureStreams(nc, STREAMS.map((stream) => ({ ...stream })));
+  await ensureStreams(
+    nc,
+    STREAMS.map((stream) => ({ ...stream })),
+  );
   const outbox = startOutboxRelay({ em: orm.em, nc, log });
   const metrics = createMetrics(options.name);
   const deps: SubgraphDeps = { orm, nc, redis, log, outbox, metrics };
@@ -111,8 +114,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     production: settings.NODE_ENV === 'production',
     log,
     metrics,
-    buildContext: async ({ req, requestId }) =>
-      options.context({ em: orm.em, identity: await verify(req.headers.authorization), requestId, deps }),
+    buildContext: async ({ req, requestId }) => options.context({ em: orm.em, identity: await verify(req.headers.authorization), requestId, deps }),
     readiness: {
       postgres: async () => {
         const status = await orm.checkConnection();

@@ -34,7 +34,12 @@ const handled: Array<EventEnvelope<{ n: number }>> = [];
 beforeAll(async () => {
   const url = await createTestDatabase('outbox');
   orm = await connectOrm(
-    ormOptions({ clientUrl: url, entities: [], discovery: { warnWhenNoEntities: false }, migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] } }),
+    ormOptions({
+      clientUrl: url,
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+      migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] },
+    }),
     log,
   );
   await migrate(orm);
@@ -99,11 +104,14 @@ describe('transactional outbox → JetStream → inbox', () => {
     const published = await orm.em.fork().transactional((tx) => enqueueEvent(tx, purgeSubject, { n: 4 }));
     await orm.em.fork().execute(`update outbox_event set published_at = now() - interval '2 seconds' where id = ?`, [published]);
     const relay = startOutboxRelay({ em: orm.em, nc, log, idleDelayMs: 20_000, retentionMs: 1000 });
-    const rows = async () => (await orm.em.fork().execute<Array<{ id: string }>>('select id from outbox_event where id in (?, ?)', [waiting, published])).map((r) => r.id);
+    const rows = async () =>
+      (await orm.em.fork().execute<Array<{ id: string }>>('select id from outbox_event where id in (?, ?)', [waiting, published])).map((r) => r.id);
     try {
       await waitFor('the published row purged', async () => !(await rows()).includes(published));
       // The waiting row was published by the relay's first round (or is still waiting), never purged unpublished.
-      const [row] = await orm.em.fork().execute<Array<{ published_at: Date | null }>>('select published_at from outbox_event where id = ?', [waiting]);
+      const [row] = await orm.em
+        .fork()
+        .execute<Array<{ published_at: Date | null }>>('select published_at from outbox_event where id = ?', [waiting]);
       expect(row).toBeDefined();
     } finally {
       await relay.stop();
@@ -133,7 +141,9 @@ describe('transactional outbox → JetStream → inbox', () => {
       handle: async (_tx, event) => void handledIds.push(event.id),
       onDuplicate: async (event) => {
         // Outside the inbox transaction: its row is committed and visible to another connection.
-        const seen = await orm.em.fork().execute<unknown[]>('select 1 from inbox_message where consumer = ? and message_id = ?', [`dup_${tag}`, event.id]);
+        const seen = await orm.em
+          .fork()
+          .execute<unknown[]>('select 1 from inbox_message where consumer = ? and message_id = ?', [`dup_${tag}`, event.id]);
         duplicates.push(`${event.id}:${seen.length}`);
         if (duplicates.length === 1) throw new Error('first resume fails');
       },

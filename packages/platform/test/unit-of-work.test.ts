@@ -32,12 +32,20 @@ const outboxRow = async (id: string) => (await orm.em.fork().execute<unknown[]>(
 beforeAll(async () => {
   const url = await createTestDatabase('unit_of_work');
   orm = await connectOrm(
-    ormOptions({ clientUrl: url, entities: [], discovery: { warnWhenNoEntities: false }, migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] } }),
+    ormOptions({
+      clientUrl: url,
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+      migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] },
+    }),
     log,
   );
   await migrate(orm);
   nc = await connectNats(inject('natsUrl'), 'uow-test', log);
-  await ensureStreams(nc, STREAMS.map((s) => ({ ...s })));
+  await ensureStreams(
+    nc,
+    STREAMS.map((s) => ({ ...s })),
+  );
 });
 
 afterAll(async () => {

@@ -8,8 +8,16 @@ const model = refuseDevSecretInProduction(
     // DEV DEFAULT ONLY: the local stack's credentials.
     CART_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/cart'),
     /** Idle time after which a cart expires; every change pushes expiresAt forward. */
-    CART_GUEST_TTL_HOURS: z.coerce.number().int().positive().default(24 * 30),
-    CART_CUSTOMER_TTL_HOURS: z.coerce.number().int().positive().default(24 * 90),
+    CART_GUEST_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(24 * 30),
+    CART_CUSTOMER_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(24 * 90),
     /** How often idle carts are looked for and expired. */
     CART_EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
     CART_CACHE_ENABLED: envFields.bool(true),

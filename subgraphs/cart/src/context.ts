@@ -45,7 +45,15 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     identity,
     log,
     currency,
-    carts: new CartService({ em, policy: deps.policy, cache: deps.cache, publishChanged: deps.publishChanged, lookup, notifyOutbox: deps.notifyOutbox, log }),
+    carts: new CartService({
+      em,
+      policy: deps.policy,
+      cache: deps.cache,
+      publishChanged: deps.publishChanged,
+      lookup,
+      notifyOutbox: deps.notifyOutbox,
+      log,
+    }),
     settings: new StoreSettingsService(em, currency),
   };
 }

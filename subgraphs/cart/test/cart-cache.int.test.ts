@@ -162,7 +162,9 @@ describe('cart cache on a real Redis', () => {
       await timed(() => c.put(view(fresh, 1))),
     ];
     reads.sort((x, y) => x - y);
-    await annotate(`Redis down: read p50 ${reads[10]!.toFixed(2)} ms, max ${reads.at(-1)!.toFixed(2)} ms; writes max ${Math.max(...writes).toFixed(2)} ms`);
+    await annotate(
+      `Redis down: read p50 ${reads[10]!.toFixed(2)} ms, max ${reads.at(-1)!.toFixed(2)} ms; writes max ${Math.max(...writes).toFixed(2)} ms`,
+    );
     expect(redis.status).not.toBe('ready'); // all of it answered while Redis was still down
     expect(await metric(registry, 'cart_cache_errors_total', { op: 'get' })).toBeGreaterThanOrEqual(20);
     expect(await metric(registry, 'cart_cache_errors_total', { op: 'put' })).toBeGreaterThanOrEqual(2);
@@ -175,7 +177,10 @@ describe('cart cache on a real Redis', () => {
     await waitFor('cart_cache_up is 1', async () => (await metric(registry, 'cart_cache_up')) === 1);
     expect(ours().map((l) => l.level)).toEqual([40, 30]); // and one info line when it is back
     // The failed writes are repaired: the stale copy that came back with Redis is dropped.
-    await waitFor('the failed writes are repaired', async () => (await redis.hget(prefix + stale, 'd')) === null && (await redis.hget(prefix + fresh, 'v')) === '1');
+    await waitFor(
+      'the failed writes are repaired',
+      async () => (await redis.hget(prefix + stale, 'd')) === null && (await redis.hget(prefix + fresh, 'v')) === '1',
+    );
     // The copy kept through the outage is used again; the one that went stale is not served.
     expect((await c.get(kept))?.version).toBe(1);
     expect(await c.get(stale)).toBeNull();

@@ -34,14 +34,22 @@ describe('cart-changed messages on Redis pub/sub', () => {
     const subscriber = await subscribeTo(url, cartId);
     try {
       expect(cartChangedChannel(cartId)).toBe(`cart.changed.${cartId}`);
-      await waitFor('the publisher is connected', () => publisher.ready().then(() => true, () => false));
+      await waitFor('the publisher is connected', () =>
+        publisher.ready().then(
+          () => true,
+          () => false,
+        ),
+      );
       await publisher.publishCartChanged({ cartId: otherId, version: 9 });
       await publisher.publishCartChanged({ cartId, version: 3 });
       // A marker published last: pub/sub keeps one connection's order, so once it arrives, anything
       // else published before it (the other cart's message, a second copy) would have arrived too.
       await publisher.publishCartChanged({ cartId, version: 4 });
       await waitFor('the marker arrives', () => subscriber.received.some((m) => m.version === 4));
-      expect(subscriber.received).toEqual([{ cartId, version: 3 }, { cartId, version: 4 }]);
+      expect(subscriber.received).toEqual([
+        { cartId, version: 3 },
+        { cartId, version: 4 },
+      ]);
       expect(await metric(registry, 'cart_changed_published_total')).toBe(3);
       expect(await metric(registry, 'cart_changed_publish_errors_total')).toBe(0);
     } finally {
@@ -60,9 +68,19 @@ describe('cart-changed messages on Redis pub/sub', () => {
     const cartId = randomUUID();
     const subscriber = await subscribeTo(server.url, cartId);
     try {
-      await waitFor('the publisher is connected', () => publisher.ready().then(() => true, () => false));
+      await waitFor('the publisher is connected', () =>
+        publisher.ready().then(
+          () => true,
+          () => false,
+        ),
+      );
       await server.pause();
-      await waitFor('the publisher sees the outage', () => publisher.ready().then(() => false, () => true));
+      await waitFor('the publisher sees the outage', () =>
+        publisher.ready().then(
+          () => false,
+          () => true,
+        ),
+      );
       const before = lines.length;
       for (let version = 1; version <= 5; version++) {
         await expect(publisher.publishCartChanged({ cartId, version })).resolves.toBeUndefined();
@@ -75,10 +93,14 @@ describe('cart-changed messages on Redis pub/sub', () => {
       await server.restart();
       // The subscriber's client subscribes again by itself after reconnecting.
       // Each try publishes again; a message sent by one try is seen by a later one.
-      await waitFor('a message gets through again', async () => {
-        await publisher.publishCartChanged({ cartId, version: 6 });
-        return subscriber.received.length > 0;
-      }, { intervalMs: 100 });
+      await waitFor(
+        'a message gets through again',
+        async () => {
+          await publisher.publishCartChanged({ cartId, version: 6 });
+          return subscriber.received.length > 0;
+        },
+        { intervalMs: 100 },
+      );
       expect(subscriber.received[0]).toEqual({ cartId, version: 6 });
       expect(ours().map((l) => l.level)).toEqual([40, 30]);
 

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { connectNats, connectOrm, createLogger, createProductLookupClient, runMigrations, type Identity, type MikroORM, type NatsConnection, type ProductLookupItem, guardedSubgraphSchema } from '@shop/platform';
+import {
+  connectNats,
+  connectOrm,
+  createLogger,
+  createProductLookupClient,
+  runMigrations,
+  type Identity,
+  type MikroORM,
+  type NatsConnection,
+  type ProductLookupItem,
+  guardedSubgraphSchema,
+} from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { graphqlRunner, type RunGraphQL } from '../../../test/support/graphql.ts';
 import { cartOrmOptions } from '../src/data/orm.config.ts';
@@ -76,7 +87,16 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
 }
 
 export function product(id: string, overrides: Partial<ProductLookupItem> = {}): ProductLookupItem {
-  return { id, sku: `SKU-${id.slice(0, 6)}`, name: `Product ${id.slice(0, 6)}`, priceAmount: 1000, currency: 'USD', availableQuantity: 100, available: true, ...overrides };
+  return {
+    id,
+    sku: `SKU-${id.slice(0, 6)}`,
+    name: `Product ${id.slice(0, 6)}`,
+    priceAmount: 1000,
+    currency: 'USD',
+    availableQuantity: 100,
+    available: true,
+    ...overrides,
+  };
 }
 
 export const CART_FIELDS = `id status version totalQuantity

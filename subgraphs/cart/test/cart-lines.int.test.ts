@@ -39,10 +39,23 @@ describe('adding lines', () => {
 
   it('refuses unknown products and bad quantities without changing anything', async () => {
     const id = await newGuestCart();
-    const res = await h.run(ADD, GUEST, { id, lines: [{ productId: randomUUID(), quantity: 1 }, { productId: A, quantity: 1000 }, { productId: GONE, quantity: 1 }] });
+    const res = await h.run(ADD, GUEST, {
+      id,
+      lines: [
+        { productId: randomUUID(), quantity: 1 },
+        { productId: A, quantity: 1000 },
+        { productId: GONE, quantity: 1 },
+      ],
+    });
     const codes = res.data.cartLinesAdd.userErrors.map((e: { code: string }) => e.code).sort();
     expect(codes).toEqual(['INVALID_QUANTITY']);
-    const again = await h.run(ADD, GUEST, { id, lines: [{ productId: randomUUID(), quantity: 1 }, { productId: GONE, quantity: 1 }] });
+    const again = await h.run(ADD, GUEST, {
+      id,
+      lines: [
+        { productId: randomUUID(), quantity: 1 },
+        { productId: GONE, quantity: 1 },
+      ],
+    });
     expect(again.data.cartLinesAdd.userErrors.map((e: { code: string; field: string[] }) => [e.code, e.field])).toEqual([
       ['UNKNOWN_PRODUCT', ['lines', '0', 'productId']],
       ['UNKNOWN_PRODUCT', ['lines', '1', 'productId']],
@@ -98,18 +111,35 @@ describe('limits', () => {
 
 describe('updating and removing lines', () => {
   it('sets quantities, removes at 0, and refuses unknown lines', async () => {
-    const created = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }] } });
+    const created = await h.run(CREATE, GUEST, {
+      input: {
+        lines: [
+          { productId: A, quantity: 1 },
+          { productId: B, quantity: 1 },
+        ],
+      },
+    });
     const cart = created.data.cartCreate.cart;
     const [lineA, lineB] = cart.lines.edges.map((e: { node: { id: string } }) => e.node.id);
     const UPDATE = `mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { cart { totalQuantity lines { totalCount } } userErrors { code field } } }`;
-    const res = await h.run(UPDATE, GUEST, { id: cart.id, lines: [{ id: lineA, quantity: 4 }, { id: lineB, quantity: 0 }] });
+    const res = await h.run(UPDATE, GUEST, {
+      id: cart.id,
+      lines: [
+        { id: lineA, quantity: 4 },
+        { id: lineB, quantity: 0 },
+      ],
+    });
     expect(res.data.cartLinesUpdate).toEqual({ cart: { totalQuantity: 4, lines: { totalCount: 1 } }, userErrors: [] });
     const unknown = await h.run(UPDATE, GUEST, { id: cart.id, lines: [{ id: randomUUID(), quantity: 1 }] });
     expect(unknown.data.cartLinesUpdate.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['lines', '0', 'id'] }]);
-    const removed = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { totalQuantity } userErrors { code } } }`, GUEST, {
-      id: cart.id,
-      ids: [lineA],
-    });
+    const removed = await h.run(
+      `mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { totalQuantity } userErrors { code } } }`,
+      GUEST,
+      {
+        id: cart.id,
+        ids: [lineA],
+      },
+    );
     expect(removed.data.cartLinesRemove).toEqual({ cart: { totalQuantity: 0 }, userErrors: [] });
   });
 });
@@ -139,7 +169,11 @@ describe('empty lists', () => {
     const hers = (await h.run(CREATE, alice)).data.cartCreate.cart.id;
     const foreign = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: []) { cart { id } } }`, customer('bob'), { id: hers });
     expect(foreign.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const real = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { version totalQuantity } } }`, GUEST, { id: cart.id, ids: [lineId] });
+    const real = await h.run(
+      `mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { version totalQuantity } } }`,
+      GUEST,
+      { id: cart.id, ids: [lineId] },
+    );
     expect(real.data.cartLinesRemove.cart).toEqual({ version: 3, totalQuantity: 0 });
   });
 });
@@ -156,10 +190,20 @@ describe('ids that are not UUIDs', () => {
       expect(cart.errors, bad).toBeUndefined();
       expect(cart.data.cart).toBeNull();
       const add = await h.run(ADD, GUEST, { id: cartId, lines: [{ productId: bad, quantity: 1 }] });
-      expect(add.data.cartLinesAdd.userErrors, bad).toEqual([expect.objectContaining({ code: 'UNKNOWN_PRODUCT', field: ['lines', '0', 'productId'] })]);
-      const update = await h.run(`mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { userErrors { code field } } }`, GUEST, { id: cartId, lines: [{ id: bad, quantity: 1 }] });
+      expect(add.data.cartLinesAdd.userErrors, bad).toEqual([
+        expect.objectContaining({ code: 'UNKNOWN_PRODUCT', field: ['lines', '0', 'productId'] }),
+      ]);
+      const update = await h.run(
+        `mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { userErrors { code field } } }`,
+        GUEST,
+        { id: cartId, lines: [{ id: bad, quantity: 1 }] },
+      );
       expect(update.data.cartLinesUpdate.userErrors, bad).toEqual([{ code: 'NOT_FOUND', field: ['lines', '0', 'id'] }]);
-      const remove = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { userErrors { code field } } }`, GUEST, { id: cartId, ids: [bad] });
+      const remove = await h.run(
+        `mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { userErrors { code field } } }`,
+        GUEST,
+        { id: cartId, ids: [bad] },
+      );
       expect(remove.data.cartLinesRemove.userErrors, bad).toEqual([{ code: 'NOT_FOUND', field: ['lineIds', '0'] }]);
       const foreign = await h.run(ADD, GUEST, { id: bad, lines: [{ productId: A, quantity: 1 }] });
       expect(foreign.errors?.[0]?.extensions?.code, bad).toBe('FORBIDDEN');

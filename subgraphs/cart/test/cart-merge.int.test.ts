@@ -21,22 +21,34 @@ const MERGE = `mutation ($guest: ID!, $strategy: CartMergeStrategy) { cartMerge(
 const STATUS = `query ($id: ID!) { cart(id: $id) { status } }`;
 
 async function cartWith(identity: ReturnType<typeof customer> | typeof GUEST, lines: Array<[string, number]>): Promise<string> {
-  const res = await h.run(`mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } userErrors { code } } }`, identity, {
-    lines: lines.map(([productId, quantity]) => ({ productId, quantity })),
-  });
+  const res = await h.run(
+    `mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } userErrors { code } } }`,
+    identity,
+    {
+      lines: lines.map(([productId, quantity]) => ({ productId, quantity })),
+    },
+  );
   expect(res.data.cartCreate.userErrors).toEqual([]);
   return res.data.cartCreate.cart.id;
 }
 
 type Line = { node: { quantity: number; product: { id: string } } };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const quantities = (res: ExecutionResult<any>) => Object.fromEntries(res.data.cartMerge.cart.lines.edges.map((e: Line) => [e.node.product.id, e.node.quantity]));
+const quantities = (res: ExecutionResult<any>) =>
+  Object.fromEntries(res.data.cartMerge.cart.lines.edges.map((e: Line) => [e.node.product.id, e.node.quantity]));
 
 describe('cartMerge', () => {
   it('MERGE adds quantities of the same product within what is available, and expires the guest cart', async () => {
     const me = customer(`m-${randomUUID()}`);
-    await cartWith(me, [[A, 2], [C, 3]]);
-    const guest = await cartWith(GUEST, [[A, 1], [B, 5], [C, 3]]);
+    await cartWith(me, [
+      [A, 2],
+      [C, 3],
+    ]);
+    const guest = await cartWith(GUEST, [
+      [A, 1],
+      [B, 5],
+      [C, 3],
+    ]);
     const res = await h.run(MERGE, me, { guest, strategy: 'MERGE' });
     expect(res.data.cartMerge.userErrors).toEqual([]);
     expect(quantities(res)).toEqual({ [A]: 3, [B]: 5, [C]: 4 });
@@ -60,10 +72,12 @@ describe('cartMerge', () => {
     const theirs = await cartWith(customer(`t-${randomUUID()}`), [[B, 1]]);
     const res = await h.run(MERGE, me, { guest: theirs });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const [row] = await h.orm.em.fork().execute<Array<{ mine: number; theirs: number; status: string }>>(
-      `select (select version from cart where id = ?) as mine, (select version from cart where id = ?) as theirs, (select status from cart where id = ?) as status`,
-      [mine, theirs, theirs],
-    );
+    const [row] = await h.orm.em
+      .fork()
+      .execute<Array<{ mine: number; theirs: number; status: string }>>(
+        `select (select version from cart where id = ?) as mine, (select version from cart where id = ?) as theirs, (select status from cart where id = ?) as status`,
+        [mine, theirs, theirs],
+      );
     expect(row).toEqual({ mine: 2, theirs: 2, status: 'ACTIVE' });
   });
 
@@ -81,7 +95,9 @@ describe('expiry', () => {
     const expired = await expireIdleCarts(h.orm.em.fork());
     expect(expired).toContain(id);
     expect((await h.run(STATUS, GUEST, { id })).data.cart.status).toBe('EXPIRED');
-    const res = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${A}" }]) { userErrors { code } } }`, GUEST, { id });
+    const res = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${A}" }]) { userErrors { code } } }`, GUEST, {
+      id,
+    });
     expect(res.data.cartLinesAdd.userErrors).toEqual([{ code: 'CART_NOT_ACTIVE' }]);
   });
 });
@@ -99,7 +115,13 @@ describe('product availability from the catalog', () => {
       const follower = h.orm.em.fork().transactional((tx) => applyProductChange(tx, { productId: item, available: false, priceAmount: 1000 }));
       // Asked outside the mutation's transaction: a transaction sees one snapshot of pg_stat_activity.
       const waitingOnLocks = async () =>
-        (await h.orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0]!.n;
+        (
+          await h.orm.em
+            .fork()
+            .execute<Array<{ n: number }>>(
+              `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+            )
+        )[0]!.n;
       await waitFor('the follower waits on the cart lock', async () => (await waitingOnLocks()) > 0);
       await mutation.execute('update cart_line set updated_at = now() where cart_id = ?', [id]);
       await mutation.commit();

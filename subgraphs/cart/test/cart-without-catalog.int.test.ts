@@ -35,8 +35,11 @@ const OWNER = customer(`shopper-${randomUUID()}`);
 
 const startOwnNats = (port: number) => startNats({ dataDir: join(dir, 'nats'), port, logFile: join(dir, 'nats.log') });
 
-
-const lookupFails = (lookup: (ids: string[]) => Promise<unknown>) => lookup([A]).then(() => false, (error) => error instanceof ServiceUnavailableError);
+const lookupFails = (lookup: (ids: string[]) => Promise<unknown>) =>
+  lookup([A]).then(
+    () => false,
+    (error) => error instanceof ServiceUnavailableError,
+  );
 
 beforeAll(async () => {
   nats = await startOwnNats(await getFreePort());
@@ -66,12 +69,17 @@ const CHECKOUT = `mutation ($id: ID!, $key: String!) {
     shippingAddress: { name: "Ada", line1: "1 Way", city: "London", postalCode: "N1", countryCode: "US" } }) { checkout { id status } userErrors { code field } }
 }`;
 const lineIds = (cart: { lines: { edges: Array<{ node: { id: string } }> } }) => cart.lines.edges.map((e) => e.node.id);
-const version = async (id: string) => (await h.orm.em.fork().execute<Array<{ version: number }>>('select version from cart where id = ?', [id]))[0]!.version;
+const version = async (id: string) =>
+  (await h.orm.em.fork().execute<Array<{ version: number }>>('select version from cart where id = ?', [id]))[0]!.version;
 const checkoutRows = async (cartId: string) =>
-  h.orm.em.fork().execute<Array<{ id: string; published_at: Date | null; payload: { data: { lines: Array<{ unitPriceAmount: number }>; totals: { total: number } } } }>>(
-    `select o.id, o.published_at, o.payload from outbox_event o join checkout c on c.id = o.id where o.subject = 'checkout.requested' and c.cart_id = ?`,
-    [cartId],
-  );
+  h.orm.em
+    .fork()
+    .execute<
+      Array<{ id: string; published_at: Date | null; payload: { data: { lines: Array<{ unitPriceAmount: number }>; totals: { total: number } } } }>
+    >(
+      `select o.id, o.published_at, o.payload from outbox_event o join checkout c on c.id = o.id where o.subject = 'checkout.requested' and c.cart_id = ?`,
+      [cartId],
+    );
 
 describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
   let guestCart: string;
@@ -81,7 +89,10 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
   let mergedCart: string;
 
   it('has carts priced by the catalog while NATS is up', async () => {
-    const lines = [{ productId: A, quantity: 2 }, { productId: B, quantity: 1 }];
+    const lines = [
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 1 },
+    ];
     guestCart = (await h.run(CREATE, GUEST, { lines })).data.cartCreate.cart.id;
     ownerCart = (await h.run(CREATE, OWNER, { lines })).data.cartCreate.cart.id;
     staleCart = (await h.run(CREATE, GUEST, { lines })).data.cartCreate.cart.id;
@@ -108,35 +119,63 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
   it('edits what the cart holds from its snapshot: quantities, more of a product it has, removals, codes, buyer', async () => {
     const cart = (await h.run(CART, GUEST, { id: guestCart })).data.cart;
     const [lineA, lineB] = lineIds(cart);
-    const update = await h.run(`mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { cart { totalQuantity } userErrors { code } } }`, GUEST, {
-      id: guestCart,
-      lines: [{ id: lineA, quantity: 3 }],
-    });
+    const update = await h.run(
+      `mutation ($id: ID!, $lines: [CartLineUpdateInput!]!) { cartLinesUpdate(cartId: $id, lines: $lines) { cart { totalQuantity } userErrors { code } } }`,
+      GUEST,
+      {
+        id: guestCart,
+        lines: [{ id: lineA, quantity: 3 }],
+      },
+    );
     expect(update.errors).toBeUndefined();
     expect(update.data.cartLinesUpdate).toEqual({ cart: { totalQuantity: 4 }, userErrors: [] });
-    const more = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${B}", quantity: 2 }]) { cart { totalQuantity } userErrors { code } } }`, GUEST, { id: guestCart });
+    const more = await h.run(
+      `mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${B}", quantity: 2 }]) { cart { totalQuantity } userErrors { code } } }`,
+      GUEST,
+      { id: guestCart },
+    );
     expect(more.errors).toBeUndefined();
     expect(more.data.cartLinesAdd).toEqual({ cart: { totalQuantity: 6 }, userErrors: [] });
-    const codes = await h.run(`mutation ($id: ID!) { cartDiscountCodesUpdate(cartId: $id, discountCodes: ["WELCOME10"]) { userErrors { code } } }`, GUEST, { id: guestCart });
+    const codes = await h.run(
+      `mutation ($id: ID!) { cartDiscountCodesUpdate(cartId: $id, discountCodes: ["WELCOME10"]) { userErrors { code } } }`,
+      GUEST,
+      { id: guestCart },
+    );
     expect(codes.data.cartDiscountCodesUpdate.userErrors).toEqual([]);
-    const buyer = await h.run(`mutation ($id: ID!) { cartBuyerIdentityUpdate(cartId: $id, buyerIdentity: { countryCode: "US" }) { userErrors { code } } }`, GUEST, { id: guestCart });
+    const buyer = await h.run(
+      `mutation ($id: ID!) { cartBuyerIdentityUpdate(cartId: $id, buyerIdentity: { countryCode: "US" }) { userErrors { code } } }`,
+      GUEST,
+      { id: guestCart },
+    );
     expect(buyer.data.cartBuyerIdentityUpdate.userErrors).toEqual([]);
-    const removed = await h.run(`mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { totalQuantity } userErrors { code } } }`, GUEST, { id: guestCart, ids: [lineB] });
+    const removed = await h.run(
+      `mutation ($id: ID!, $ids: [ID!]!) { cartLinesRemove(cartId: $id, lineIds: $ids) { cart { totalQuantity } userErrors { code } } }`,
+      GUEST,
+      { id: guestCart, ids: [lineB] },
+    );
     expect(removed.data.cartLinesRemove).toEqual({ cart: { totalQuantity: 3 }, userErrors: [] });
     const after = (await h.run(CART, GUEST, { id: guestCart })).data.cart;
     // Prices stay what the catalog last said: 3 × 12.50, 10 % off.
     expect(after).toMatchObject({ version: 7, cost: { subtotalAmount: { amount: '37.50' }, discountAmount: { amount: '3.75' } } });
     // After login, a guest cart folds into the customer's from its snapshot too.
-    const merged = await h.run(`mutation ($id: ID!) { cartMerge(guestCartId: $id) { cart { totalQuantity cost { subtotalAmount { amount } } } userErrors { code } } }`, customer(`late-${randomUUID()}`), {
-      id: mergedCart,
-    });
+    const merged = await h.run(
+      `mutation ($id: ID!) { cartMerge(guestCartId: $id) { cart { totalQuantity cost { subtotalAmount { amount } } } userErrors { code } } }`,
+      customer(`late-${randomUUID()}`),
+      {
+        id: mergedCart,
+      },
+    );
     expect(merged.errors).toBeUndefined();
     expect(merged.data.cartMerge).toEqual({ cart: { totalQuantity: 5, cost: { subtotalAmount: { amount: '20.00' } } }, userErrors: [] });
   });
 
   it('refuses to add a product the cart does not hold with SERVICE_UNAVAILABLE and a retryAfter, changing nothing', async () => {
     const before = await version(guestCart);
-    const res = await h.run(`mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${NEW}" }, { productId: "${A}" }]) { cart { id } } }`, GUEST, { id: guestCart });
+    const res = await h.run(
+      `mutation ($id: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: "${NEW}" }, { productId: "${A}" }]) { cart { id } } }`,
+      GUEST,
+      { id: guestCart },
+    );
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: expect.any(Number) });
     expect(await version(guestCart)).toBe(before);
   });
@@ -175,8 +214,19 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
 
   it('publishes the held checkout once NATS is back, and checks out against the catalog again', async () => {
     nats = await startOwnNats(nats.port);
-    await waitFor('the connection is back', () => nc.flush().then(() => true, () => false), { timeoutMs: 20_000 });
-    await ensureStreams(nc, STREAMS.map((stream) => ({ ...stream })));
+    await waitFor(
+      'the connection is back',
+      () =>
+        nc.flush().then(
+          () => true,
+          () => false,
+        ),
+      { timeoutMs: 20_000 },
+    );
+    await ensureStreams(
+      nc,
+      STREAMS.map((stream) => ({ ...stream })),
+    );
     const relay = startOutboxRelay({ em: h.orm.em, nc, log });
     try {
       await waitFor('checkout.requested is published', async () => (await checkoutRows(ownerCart))[0]?.published_at != null, { timeoutMs: 20_000 });

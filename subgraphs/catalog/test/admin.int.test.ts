@@ -17,7 +17,9 @@ const CREATE = `mutation ($input: ProductCreateInput!) {
   productCreate(input: $input) { product { id sku slug name price { amount currencyCode } availableQuantity category { slug } } userErrors { field message code } }
 }`;
 const events = async (subject = 'product.changed') =>
-  h.orm.em.fork().execute<Array<{ payload: { data: Record<string, unknown> } }>>('select payload from outbox_event where subject = ? order by seq', [subject]);
+  h.orm.em
+    .fork()
+    .execute<Array<{ payload: { data: Record<string, unknown> } }>>('select payload from outbox_event where subject = ? order by seq', [subject]);
 
 describe('productCreate', () => {
   it('creates a product for an admin and writes a product.changed event in the same transaction', async () => {
@@ -66,7 +68,8 @@ describe('productCreate', () => {
   });
 
   it('derives a unique slug for namesakes, and keeps TAKEN for a slug the client sent', async () => {
-    const create = (sku: string, extra: Record<string, unknown> = {}) => h.run(CREATE, ADMIN, { input: { sku, name: 'Desk Lamp Pro', price: '10.00', ...extra } });
+    const create = (sku: string, extra: Record<string, unknown> = {}) =>
+      h.run(CREATE, ADMIN, { input: { sku, name: 'Desk Lamp Pro', price: '10.00', ...extra } });
     const slugs = [];
     for (const sku of ['LAMP-1', 'LAMP-2', 'LAMP-3']) {
       const res = await create(sku);
@@ -98,11 +101,19 @@ describe('productCreate', () => {
     const largest = await h.run(CREATE, ADMIN, { input: { sku: 'BIG-1', name: 'Big', price: '21474836.47', stock: 1_000_000_000 } });
     expect(largest.data.productCreate.product).toMatchObject({ sku: 'BIG-1', price: { amount: '21474836.47' } });
     const id = largest.data.productCreate.product.id;
-    const update = await h.run(`mutation ($id: ID!) { productUpdate(id: $id, input: { price: "21474836.48" }) { product { id } userErrors { field code } } }`, ADMIN, { id });
+    const update = await h.run(
+      `mutation ($id: ID!) { productUpdate(id: $id, input: { price: "21474836.48" }) { product { id } userErrors { field code } } }`,
+      ADMIN,
+      { id },
+    );
     expect(update.errors).toBeUndefined();
     expect(update.data.productUpdate).toEqual({ product: null, userErrors: [{ field: ['input', 'price'], code: 'TOO_LARGE' }] });
     // Stock on hand cannot be pushed past its maximum either (the sum is checked before it is stored).
-    const adjust = await h.run(`mutation ($id: ID!) { inventoryAdjust(productId: $id, delta: 1000000000, reason: "delivery") { product { id } userErrors { field code } } }`, ADMIN, { id });
+    const adjust = await h.run(
+      `mutation ($id: ID!) { inventoryAdjust(productId: $id, delta: 1000000000, reason: "delivery") { product { id } userErrors { field code } } }`,
+      ADMIN,
+      { id },
+    );
     expect(adjust.errors).toBeUndefined();
     expect(adjust.data.inventoryAdjust).toEqual({ product: null, userErrors: [{ field: ['delta'], code: 'TOO_LARGE' }] });
   });
@@ -123,10 +134,17 @@ describe('productUpdate and productDelete', () => {
   beforeAll(() => insertProducts(h.orm, [{ id, sku: 'UPD-1', name: 'Desk Lamp', price: 2500, onHand: 4 }]));
 
   it('changes only the given fields and marks a price change in its event', async () => {
-    const res = await h.run(`mutation ($id: ID!) { productUpdate(id: $id, input: { price: "19.99" }) { product { name price { amount } } userErrors { code } } }`, ADMIN, { id });
+    const res = await h.run(
+      `mutation ($id: ID!) { productUpdate(id: $id, input: { price: "19.99" }) { product { name price { amount } } userErrors { code } } }`,
+      ADMIN,
+      { id },
+    );
     expect(res.data.productUpdate).toEqual({ product: { name: 'Desk Lamp', price: { amount: '19.99' } }, userErrors: [] });
     expect((await events()).at(-1)!.payload.data).toMatchObject({ productId: id, priceAmount: 1999, change: 'PRICE' });
-    const missing = await h.run(`mutation { productUpdate(id: "${randomUUID()}", input: { name: "X" }) { product { id } userErrors { field code } } }`, ADMIN);
+    const missing = await h.run(
+      `mutation { productUpdate(id: "${randomUUID()}", input: { name: "X" }) { product { id } userErrors { field code } } }`,
+      ADMIN,
+    );
     expect(missing.data.productUpdate.userErrors).toEqual([{ field: ['id'], code: 'NOT_FOUND' }]);
   });
 
@@ -148,13 +166,21 @@ describe('productUpdate and productDelete', () => {
 describe('ids that are not UUIDs', () => {
   it('are NOT_FOUND for productUpdate, productDelete and inventoryAdjust (no database error)', async () => {
     for (const id of ['abc', '-'.repeat(36), `${randomUUID()}0`]) {
-      const update = await h.run(`mutation ($id: ID!) { productUpdate(id: $id, input: { name: "X" }) { product { id } userErrors { field code } } }`, ADMIN, { id });
+      const update = await h.run(
+        `mutation ($id: ID!) { productUpdate(id: $id, input: { name: "X" }) { product { id } userErrors { field code } } }`,
+        ADMIN,
+        { id },
+      );
       expect(update.errors, id).toBeUndefined();
       expect(update.data.productUpdate).toEqual({ product: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
       const remove = await h.run(`mutation ($id: ID!) { productDelete(id: $id) { deletedProductId userErrors { field code } } }`, ADMIN, { id });
       expect(remove.errors, id).toBeUndefined();
       expect(remove.data.productDelete).toEqual({ deletedProductId: null, userErrors: [{ field: ['id'], code: 'NOT_FOUND' }] });
-      const adjust = await h.run(`mutation ($id: ID!) { inventoryAdjust(productId: $id, delta: 1, reason: "count") { product { id } userErrors { field code } } }`, ADMIN, { id });
+      const adjust = await h.run(
+        `mutation ($id: ID!) { inventoryAdjust(productId: $id, delta: 1, reason: "count") { product { id } userErrors { field code } } }`,
+        ADMIN,
+        { id },
+      );
       expect(adjust.errors, id).toBeUndefined();
       expect(adjust.data.inventoryAdjust).toEqual({ product: null, userErrors: [{ field: ['productId'], code: 'NOT_FOUND' }] });
     }
@@ -171,7 +197,12 @@ describe('inventoryAdjust', () => {
   it('adds stock, records who and why, and publishes the change', async () => {
     const res = await h.run(ADJUST, ADMIN, { id, delta: 10, reason: 'delivery' });
     expect(res.data.inventoryAdjust).toEqual({ product: { availableQuantity: 12 }, userErrors: [] });
-    const [audit] = await h.orm.em.fork().execute<Array<{ delta: number; reason: string; actor: string }>>('select delta, reason, actor from inventory_adjustment where product_id = ?', [id]);
+    const [audit] = await h.orm.em
+      .fork()
+      .execute<Array<{ delta: number; reason: string; actor: string }>>(
+        'select delta, reason, actor from inventory_adjustment where product_id = ?',
+        [id],
+      );
     expect(audit).toEqual({ delta: 10, reason: 'delivery', actor: 'admin-1' });
     expect((await events()).at(-1)!.payload.data).toMatchObject({ productId: id, availableQuantity: 12, change: 'STOCK' });
   });
@@ -180,7 +211,9 @@ describe('inventoryAdjust', () => {
     const refused = await h.run(ADJUST, ADMIN, { id, delta: -13, reason: 'shrinkage' });
     expect(refused.data.inventoryAdjust.product).toBeNull();
     expect(refused.data.inventoryAdjust.userErrors).toEqual([expect.objectContaining({ field: ['delta'], code: 'INSUFFICIENT_STOCK' })]);
-    const [row] = await h.orm.em.fork().execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [id]);
+    const [row] = await h.orm.em
+      .fork()
+      .execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [id]);
     expect(row).toEqual({ on_hand: 15, reserved: 3 });
     const allowed = await h.run(ADJUST, ADMIN, { id, delta: -12, reason: 'shrinkage' });
     expect(allowed.data.inventoryAdjust).toEqual({ product: { availableQuantity: 0 }, userErrors: [] });

@@ -26,12 +26,19 @@ export async function startCatalogHarness(): Promise<CatalogHarness> {
   await runMigrations(catalogOrmOptions(url), log);
   const queries: string[] = [];
   const orm = await connectOrm({ ...catalogOrmOptions(url), debug: ['query'], logger: (message: string) => void queries.push(message) }, log);
-  const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log, 'USD'), () => (queries.length = 0));
+  const run = graphqlRunner(
+    schema,
+    (identity) => createContext(orm.em, identity, log, 'USD'),
+    () => (queries.length = 0),
+  );
   return { orm, queries, run };
 }
 
 /** Insert products straight into the table (tests set stock and prices precisely). */
-export async function insertProducts(orm: MikroORM, products: Array<{ id: string; sku: string; name: string; price: number; onHand?: number; reserved?: number; deleted?: boolean }>) {
+export async function insertProducts(
+  orm: MikroORM,
+  products: Array<{ id: string; sku: string; name: string; price: number; onHand?: number; reserved?: number; deleted?: boolean }>,
+) {
   for (const p of products) {
     await orm.em.fork().execute(
       `insert into product (id, sku, slug, name, description, price_amount, currency, images, on_hand, reserved, created_at, updated_at, deleted_at)

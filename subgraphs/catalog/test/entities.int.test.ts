@@ -32,15 +32,28 @@ describe('Product entity resolution through the per-request DataLoader', () => {
   });
 
   it('resolves by sku too, and gives null for an unknown id', async () => {
-    const res = await h.run(ENTITIES, GUEST, { r: [{ __typename: 'Product', sku: 'ENT-3' }, { __typename: 'Product', id: randomUUID() }] });
+    const res = await h.run(ENTITIES, GUEST, {
+      r: [
+        { __typename: 'Product', sku: 'ENT-3' },
+        { __typename: 'Product', id: randomUUID() },
+      ],
+    });
     expect(res.data._entities).toEqual([expect.objectContaining({ id: ids[3] }), null]);
   });
 
   it('answers null for a malformed id without failing the other keys of its batch', async () => {
-    const res = await h.run(ENTITIES, GUEST, { r: [{ __typename: 'Product', id: ids[4] }, { __typename: 'Product', id: 'abc' }, { __typename: 'Product', id: `${ids[5]}x` }] });
+    const res = await h.run(ENTITIES, GUEST, {
+      r: [
+        { __typename: 'Product', id: ids[4] },
+        { __typename: 'Product', id: 'abc' },
+        { __typename: 'Product', id: `${ids[5]}x` },
+      ],
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data._entities).toEqual([expect.objectContaining({ id: ids[4] }), null, null]);
-    const categories = await h.run(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Category { id } } }`, GUEST, { r: [{ __typename: 'Category', id: 'nope' }] });
+    const categories = await h.run(`query ($r: [_Any!]!) { _entities(representations: $r) { ... on Category { id } } }`, GUEST, {
+      r: [{ __typename: 'Category', id: 'nope' }],
+    });
     expect(categories.errors).toBeUndefined();
     expect(categories.data._entities).toEqual([null]);
   });
@@ -77,7 +90,15 @@ describe('batched product lookup over NATS request-reply', () => {
     const unknown = randomUUID();
     const found = await lookup([ids[1]!, ids[99]!, unknown, ids[1]!]);
     expect(productReads()).toHaveLength(1);
-    expect(found.get(ids[1]!)).toEqual({ id: ids[1], sku: 'ENT-1', name: 'Product 1', priceAmount: 101, currency: 'USD', availableQuantity: 1, available: true });
+    expect(found.get(ids[1]!)).toEqual({
+      id: ids[1],
+      sku: 'ENT-1',
+      name: 'Product 1',
+      priceAmount: 101,
+      currency: 'USD',
+      availableQuantity: 1,
+      available: true,
+    });
     expect(found.get(ids[99]!)).toMatchObject({ available: false, availableQuantity: 0 });
     expect(found.has(unknown)).toBe(false);
   });

@@ -13,8 +13,10 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.orm.close());
 
-const stock = async () => (await h.orm.em.fork().execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [productId]))[0];
-const inTx = <T>(work: (em: Parameters<Parameters<CatalogHarness['orm']['em']['transactional']>[0]>[0]) => Promise<T>) => h.orm.em.fork().transactional(work);
+const stock = async () =>
+  (await h.orm.em.fork().execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [productId]))[0];
+const inTx = <T>(work: (em: Parameters<Parameters<CatalogHarness['orm']['em']['transactional']>[0]>[0]) => Promise<T>) =>
+  h.orm.em.fork().transactional(work);
 
 describe('returning the stock of a cancelled, paid order', () => {
   it('puts committed units back on hand once, and ignores orders that were never committed', async () => {

@@ -31,7 +31,10 @@ beforeAll(async () => {
   await runMigrations(catalogOrmOptions(url), log);
   orm = await connectOrm(catalogOrmOptions(url), log);
   nc = await connectNats(inject('natsUrl'), 'inventory-test', log);
-  await ensureStreams(nc, STREAMS.map((s) => ({ ...s })));
+  await ensureStreams(
+    nc,
+    STREAMS.map((s) => ({ ...s })),
+  );
 });
 afterAll(async () => {
   await nc?.drain();
@@ -57,27 +60,35 @@ async function stock(id: string): Promise<{ onHand: number; reserved: number }> 
 }
 /** The answers (and their ids) the outbox holds for one order. */
 const answers = (orderId: string, subject: string) =>
-  rows<{ id: string; data: Record<string, unknown> }>(`select id, payload -> 'data' as data from outbox_event where subject = ? and payload -> 'data' ->> 'orderId' = ?`, [
-    subject,
-    orderId,
-  ]);
-const status = async (orderId: string) => (await rows<{ status: string }>('select status from stock_reservation where order_id = ?', [orderId]))[0]?.status;
+  rows<{ id: string; data: Record<string, unknown> }>(
+    `select id, payload -> 'data' as data from outbox_event where subject = ? and payload -> 'data' ->> 'orderId' = ?`,
+    [subject, orderId],
+  );
+const status = async (orderId: string) =>
+  (await rows<{ status: string }>('select status from stock_reservation where order_id = ?', [orderId]))[0]?.status;
 
 describe('InventoryService', () => {
   const service = new InventoryService();
 
   it('lets exactly 10 of 200 concurrent one-unit orders reserve 10 units', async () => {
     const id = await product(10);
-    const results = await Promise.all(Array.from({ length: 200 }, () => tx((em) => service.reserve(em, randomUUID(), [{ productId: id, quantity: 1 }]))));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => tx((em) => service.reserve(em, randomUUID(), [{ productId: id, quantity: 1 }]))),
+    );
     const reserved = results.filter((r) => r.outcome?.status === 'RESERVED');
     expect(reserved).toHaveLength(10);
     expect(results.filter((r) => r.outcome?.status === 'REJECTED')).toHaveLength(190);
-    expect(results.find((r) => r.outcome?.status === 'REJECTED')!.outcome).toMatchObject({ shortProducts: [{ productId: id, requested: 1, available: 0 }] });
+    expect(results.find((r) => r.outcome?.status === 'REJECTED')!.outcome).toMatchObject({
+      shortProducts: [{ productId: id, requested: 1, available: 0 }],
+    });
     expect(await stock(id)).toEqual({ onHand: 10, reserved: 10 });
     const [held] = await rows<{ n: number }>('select coalesce(sum(quantity), 0)::int as n from stock_reservation_line where product_id = ?', [id]);
     expect(held!.n).toBe(10);
     // One product.changed per successful reservation, down to zero available.
-    const changes = await rows<{ q: number }>(`select (payload -> 'data' ->> 'availableQuantity')::int as q from outbox_event where subject = 'product.changed' and payload -> 'data' ->> 'productId' = ?`, [id]);
+    const changes = await rows<{ q: number }>(
+      `select (payload -> 'data' ->> 'availableQuantity')::int as q from outbox_event where subject = 'product.changed' and payload -> 'data' ->> 'productId' = ?`,
+      [id],
+    );
     expect(changes.map((c) => c.q).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
@@ -158,7 +169,10 @@ describe('InventoryService', () => {
 
     // The saga gave up before the reserve arrived: the late reserve must not hold stock.
     expect((await tx((em) => service.release(em, early, 'TIMEOUT'))).outcome).toMatchObject({ status: 'RELEASED', reason: 'TIMEOUT' });
-    expect(await tx((em) => service.reserve(em, early, [{ productId: id, quantity: 1 }]))).toMatchObject({ effect: 'repeated', outcome: { status: 'RELEASED' } });
+    expect(await tx((em) => service.reserve(em, early, [{ productId: id, quantity: 1 }]))).toMatchObject({
+      effect: 'repeated',
+      outcome: { status: 'RELEASED' },
+    });
     expect(await stock(id)).toEqual({ onHand: 2, reserved: 0 });
   });
 
@@ -244,7 +258,9 @@ describe('inventory workers over JetStream', () => {
       await publish(command('order.stock.reserve', { orderId: paid, lines: [{ productId: shirt, quantity: 2 }] })); // a second command, new id
       await publish(command('order.stock.reserve', { orderId: unpaid, lines: [{ productId: mug, quantity: 3 }] }));
 
-      await waitFor('inventory.reserved of the unpaid order', () => seen.some((e) => e.subject === 'inventory.reserved' && e.data.orderId === unpaid));
+      await waitFor('inventory.reserved of the unpaid order', () =>
+        seen.some((e) => e.subject === 'inventory.reserved' && e.data.orderId === unpaid),
+      );
       expect(seen.filter((e) => e.subject === 'inventory.reserved' && e.data.orderId === paid)).toHaveLength(1);
       expect(await stock(shirt)).toEqual({ onHand: 10, reserved: 2 });
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 3 });
@@ -255,7 +271,9 @@ describe('inventory workers over JetStream', () => {
       await waitFor('inventory.committed of the paid order', () => seen.some((e) => e.subject === 'inventory.committed' && e.data.orderId === paid));
       expect(await stock(shirt)).toEqual({ onHand: 8, reserved: 0 });
 
-      await waitFor('the expired reservation released', () => seen.some((e) => e.subject === 'inventory.released' && e.data.orderId === unpaid), { timeoutMs: 40_000 });
+      await waitFor('the expired reservation released', () => seen.some((e) => e.subject === 'inventory.released' && e.data.orderId === unpaid), {
+        timeoutMs: 40_000,
+      });
       expect(seen.find((e) => e.subject === 'inventory.released')!.data).toEqual({ orderId: unpaid, reason: 'EXPIRED' });
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 0 });
       expect(seen.filter((e) => e.data.orderId === paid).map((e) => e.subject)).toEqual(['inventory.reserved', 'inventory.committed']);

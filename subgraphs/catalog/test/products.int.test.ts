@@ -15,18 +15,42 @@ const FAN_ID = '00000000-0000-4000-8000-00000000f004';
 // Same name, price and creation instant (to the microsecond): only the id orders them.
 const TIE_IDS = ['00000000-0000-4000-8000-00000000f0a1', '00000000-0000-4000-8000-00000000f0a2', '00000000-0000-4000-8000-00000000f0a3'];
 
-async function addProduct(p: { id: string; name: string; description?: string; price: number; onHand?: number; reserved?: number; createdAt?: string; deleted?: boolean; categoryId?: string | null }) {
+async function addProduct(p: {
+  id: string;
+  name: string;
+  description?: string;
+  price: number;
+  onHand?: number;
+  reserved?: number;
+  createdAt?: string;
+  deleted?: boolean;
+  categoryId?: string | null;
+}) {
   const created = p.createdAt ?? '2026-06-01T00:00:00.000000Z';
   await orm.em.fork().execute(
     `insert into product (id, sku, slug, name, description, price_amount, currency, images, category_id, on_hand, reserved, created_at, updated_at, deleted_at)
      values (?, ?, ?, ?, ?, ?, 'USD', '[]', ?, ?, ?, ?::timestamptz, ?::timestamptz, ${p.deleted ? 'now()' : 'null'})`,
-    [p.id, `T-${p.id.slice(-4)}`, `t-${p.id.slice(-4)}`, p.name, p.description ?? '', p.price, p.categoryId ?? null, p.onHand ?? 10, p.reserved ?? 0, created, created],
+    [
+      p.id,
+      `T-${p.id.slice(-4)}`,
+      `t-${p.id.slice(-4)}`,
+      p.name,
+      p.description ?? '',
+      p.price,
+      p.categoryId ?? null,
+      p.onHand ?? 10,
+      p.reserved ?? 0,
+      created,
+      created,
+    ],
   );
 }
 
 /** The expected order, straight from SQL without keysets. */
 async function expectedIds(where: string, orderBy: string, params: unknown[] = []): Promise<string[]> {
-  const rows = await orm.em.fork().execute<Array<{ id: string }>>(`select id from product where deleted_at is null ${where} order by ${orderBy}`, params);
+  const rows = await orm.em
+    .fork()
+    .execute<Array<{ id: string }>>(`select id from product where deleted_at is null ${where} order by ${orderBy}`, params);
   return rows.map((r) => r.id);
 }
 
@@ -75,7 +99,9 @@ interface SimpleConnection {
 }
 
 /** Every page of a connection `fetch` returns for a cursor: the ids in order and the last totalCount. */
-async function follow(fetch: (after: string | null) => Promise<SimpleConnection>): Promise<{ ids: string[]; total: number; nodes: SimpleConnection['edges'][number]['node'][] }> {
+async function follow(
+  fetch: (after: string | null) => Promise<SimpleConnection>,
+): Promise<{ ids: string[]; total: number; nodes: SimpleConnection['edges'][number]['node'][] }> {
   const nodes: SimpleConnection['edges'][number]['node'][] = [];
   let after: string | null = null;
   for (;;) {
@@ -95,7 +121,14 @@ beforeAll(async () => {
   ({ orm, run } = await startCatalogHarness());
   expect(await seedCatalog(orm.em.fork(), 120)).toBe(120);
   computers = (await orm.em.fork().execute<Array<{ id: string; slug: string }>>("select id, slug from category where slug = 'computers'"))[0]!;
-  await addProduct({ id: MOUSE_ID, name: 'Ergonomic Wireless Mouse', description: 'Quiet clicks, two-year battery.', price: 3990, onHand: 25, categoryId: computers.id });
+  await addProduct({
+    id: MOUSE_ID,
+    name: 'Ergonomic Wireless Mouse',
+    description: 'Quiet clicks, two-year battery.',
+    price: 3990,
+    onHand: 25,
+    categoryId: computers.id,
+  });
   await addProduct({ id: DELETED_ID, name: 'Retired Wireless Mouse', price: 1990, deleted: true, categoryId: computers.id });
   await addProduct({ id: RESERVED_ID, name: 'Fully Reserved Lamp', price: 4500, onHand: 4, reserved: 4 });
   await addProduct({ id: FAN_ID, name: 'Quiet Desk Fan', description: 'Three speeds.', price: 2900 });
@@ -148,10 +181,13 @@ describe('search', () => {
     expect(nodes.some((n) => n.id === DELETED_ID)).toBe(false);
   });
 
-  it.each(['Wireless Mouse', 'wireless mo', 'wirless mouse', 'ergonomic  mouse!', 'MOUSE?!'])('finds the mouse with %j (case, prefix, typo, punctuation)', async (search) => {
-    const { nodes } = await pageAll({ filter: { search } }, 50);
-    expect(nodes.map((n) => n.id)).toContain(MOUSE_ID);
-  });
+  it.each(['Wireless Mouse', 'wireless mo', 'wirless mouse', 'ergonomic  mouse!', 'MOUSE?!'])(
+    'finds the mouse with %j (case, prefix, typo, punctuation)',
+    async (search) => {
+      const { nodes } = await pageAll({ filter: { search } }, 50);
+      expect(nodes.map((n) => n.id)).toContain(MOUSE_ID);
+    },
+  );
 
   it('matches words of the description too, ranked after matches in the name', async () => {
     expect((await pageAll({ filter: { search: 'quiet clicks' } })).nodes.map((n) => n.id)).toEqual([MOUSE_ID]);
@@ -216,7 +252,8 @@ describe('filters', () => {
 });
 
 describe('cursors and page size', () => {
-  const firstPage = async (variables: Record<string, unknown>) => (await run(LIST, GUEST, { first: 3, ...variables })).data.products.pageInfo.endCursor as string;
+  const firstPage = async (variables: Record<string, unknown>) =>
+    (await run(LIST, GUEST, { first: 3, ...variables })).data.products.pageInfo.endCursor as string;
 
   it('refuses a malformed cursor, or one from another sort or filter, as BAD_USER_INPUT', async () => {
     const byName = await firstPage({ sort: 'NAME_ASC' });
@@ -298,8 +335,18 @@ describe('search vector', () => {
   it('is kept by Postgres for rows the ORM inserts (the entity does not map it)', async () => {
     const em = orm.em.fork();
     em.create(ProductSchema, {
-      id: '00000000-0000-4000-8000-00000000f0b1', sku: 'T-ORM', slug: 't-orm', name: 'Vertical Wireless Trackball', description: 'Thumb-operated.',
-      priceAmount: 5900, currency: 'USD', images: [], category: null, onHand: 1, reserved: 0, deletedAt: null,
+      id: '00000000-0000-4000-8000-00000000f0b1',
+      sku: 'T-ORM',
+      slug: 't-orm',
+      name: 'Vertical Wireless Trackball',
+      description: 'Thumb-operated.',
+      priceAmount: 5900,
+      currency: 'USD',
+      images: [],
+      category: null,
+      onHand: 1,
+      reserved: 0,
+      deletedAt: null,
     });
     await em.flush();
     const { nodes } = await pageAll({ filter: { search: 'trackball thumb' } });

@@ -32,13 +32,23 @@ const tx = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transac
 async function order(stage: 'PENDING' | 'CONFIRMED'): Promise<string> {
   const id = randomUUID();
   await tx((em) =>
-    startOrder(em, {
-      checkoutId: id, cartId: 'cart-1', customerId: OWNER.sub, email: 'o@example.com',
-      shippingAddress: { name: 'O', line1: '1', line2: null, city: 'C', postalCode: '1', countryCode: 'US' },
-      paymentToken: 'tok_visa', idempotencyKey: 'k-1234567', currency: 'USD',
-      lines: [{ productId: randomUUID(), name: 'Mug', quantity: 1, unitPriceAmount: 1000 }],
-      totals: { subtotal: 1000, discount: 0, shipping: 499, tax: 73, total: 1572 }, discountCodes: [],
-    }, timeouts),
+    startOrder(
+      em,
+      {
+        checkoutId: id,
+        cartId: 'cart-1',
+        customerId: OWNER.sub,
+        email: 'o@example.com',
+        shippingAddress: { name: 'O', line1: '1', line2: null, city: 'C', postalCode: '1', countryCode: 'US' },
+        paymentToken: 'tok_visa',
+        idempotencyKey: 'k-1234567',
+        currency: 'USD',
+        lines: [{ productId: randomUUID(), name: 'Mug', quantity: 1, unitPriceAmount: 1000 }],
+        totals: { subtotal: 1000, discount: 0, shipping: 499, tax: 73, total: 1572 },
+        discountCodes: [],
+      },
+      timeouts,
+    ),
   );
   if (stage === 'CONFIRMED') {
     await tx((em) => onStockReserved(em, id, timeouts));
@@ -49,7 +59,11 @@ async function order(stage: 'PENDING' | 'CONFIRMED'): Promise<string> {
 
 const CANCEL = `mutation ($id: ID!) { orderCancel(id: $id, reason: "changed my mind") { order { status statusHistory { status reason } } userErrors { code message } } }`;
 const outbox = async (id: string) =>
-  (await orm.em.fork().execute<Array<{ subject: string }>>(`select subject from outbox_event where payload->'data'->>'orderId' = ? order by seq`, [id])).map((r) => r.subject);
+  (
+    await orm.em
+      .fork()
+      .execute<Array<{ subject: string }>>(`select subject from outbox_event where payload->'data'->>'orderId' = ? order by seq`, [id])
+  ).map((r) => r.subject);
 
 describe('order mutations', () => {
   it('lets the owner cancel an unpaid order, releasing its stock', async () => {
@@ -77,7 +91,11 @@ describe('order mutations', () => {
     expect(customerTry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const early = await run(`mutation ($id: ID!) { orderDeliver(id: $id) { userErrors { code message } } }`, ADMIN, { id });
     expect(early.data.orderDeliver.userErrors).toEqual([{ code: 'INVALID_STATUS', message: 'The order is CONFIRMED, not SHIPPED' }]);
-    const shipped = await run(`mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "1Z999") { order { status trackingNumber } userErrors { code } } }`, ADMIN, { id });
+    const shipped = await run(
+      `mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "1Z999") { order { status trackingNumber } userErrors { code } } }`,
+      ADMIN,
+      { id },
+    );
     expect(shipped.data.orderShip).toEqual({ order: { status: 'SHIPPED', trackingNumber: '1Z999' }, userErrors: [] });
     const late = await run(CANCEL, OWNER, { id });
     expect(late.data.orderCancel.userErrors).toEqual([{ code: 'INVALID_STATUS', message: 'The order is SHIPPED and can no longer be cancelled' }]);
@@ -97,7 +115,9 @@ describe('order mutations', () => {
     for (const id of ['-'.repeat(36), 'abc', `${randomUUID()}0`]) {
       const cancel = await run(CANCEL, OWNER, { id });
       expect(cancel.errors?.[0]?.extensions?.code, id).toBe('FORBIDDEN');
-      const ship = await run(`mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "T1") { order { id } userErrors { code field } } }`, ADMIN, { id });
+      const ship = await run(`mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "T1") { order { id } userErrors { code field } } }`, ADMIN, {
+        id,
+      });
       expect(ship.errors, id).toBeUndefined();
       expect(ship.data.orderShip).toEqual({ order: null, userErrors: [{ code: 'NOT_FOUND', field: ['id'] }] });
       const deliver = await run(`mutation ($id: ID!) { orderDeliver(id: $id) { order { id } userErrors { code field } } }`, ADMIN, { id });

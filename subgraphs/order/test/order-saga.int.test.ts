@@ -37,13 +37,25 @@ function checkout(): CheckoutRequested {
 }
 
 async function state(orderId: string) {
-  const [order] = await orm.em.fork().execute<Array<{ status: string; payment_token: string | null }>>('select status, payment_token from customer_order where id = ?', [orderId]);
-  const history = await orm.em.fork().execute<Array<{ status: string }>>('select status from order_status_change where order_id = ? order by at, id', [orderId]);
-  const events = await orm.em.fork().execute<Array<{ subject: string; payload: { data: Record<string, unknown> } }>>(
-    `select subject, payload from outbox_event where payload->'data'->>'orderId' = ? order by seq`,
-    [orderId],
-  );
-  return { status: order?.status, token: order?.payment_token, history: history.map((h) => h.status), subjects: events.map((e) => e.subject), events };
+  const [order] = await orm.em
+    .fork()
+    .execute<Array<{ status: string; payment_token: string | null }>>('select status, payment_token from customer_order where id = ?', [orderId]);
+  const history = await orm.em
+    .fork()
+    .execute<Array<{ status: string }>>('select status from order_status_change where order_id = ? order by at, id', [orderId]);
+  const events = await orm.em
+    .fork()
+    .execute<Array<{ subject: string; payload: { data: Record<string, unknown> } }>>(
+      `select subject, payload from outbox_event where payload->'data'->>'orderId' = ? order by seq`,
+      [orderId],
+    );
+  return {
+    status: order?.status,
+    token: order?.payment_token,
+    history: history.map((h) => h.status),
+    subjects: events.map((e) => e.subject),
+    events,
+  };
 }
 
 describe('the checkout saga, step by step on the real database', () => {
@@ -59,7 +71,14 @@ describe('the checkout saga, step by step on the real database', () => {
     expect(s.status).toBe('CONFIRMED');
     expect(s.history).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
     expect(s.token).toBeNull(); // the payment token does not stay once it was used
-    expect(s.subjects).toEqual(['order.status.pending', 'order.stock.reserve', 'order.status.awaiting_payment', 'order.payment.requested', 'order.status.confirmed', 'order.stock.commit']);
+    expect(s.subjects).toEqual([
+      'order.status.pending',
+      'order.stock.reserve',
+      'order.status.awaiting_payment',
+      'order.payment.requested',
+      'order.status.confirmed',
+      'order.stock.commit',
+    ]);
     const payment = s.events.find((e) => e.subject === 'order.payment.requested')!;
     expect(payment.payload.data).toMatchObject({ amount: 3180, currency: 'USD', paymentToken: 'tok_visa', customerId: 'customer-1' });
   });
@@ -111,6 +130,8 @@ describe('the checkout saga, step by step on the real database', () => {
     expect(await state(declined.checkoutId)).toMatchObject({ status: 'PAYMENT_FAILED', token: null });
 
     // And the database refuses a token on any status but PENDING.
-    await expect(orm.em.fork().execute(`update customer_order set payment_token = 'tok_visa' where id = ?`, [declined.checkoutId])).rejects.toThrow(/customer_order_token_only_pending/);
+    await expect(orm.em.fork().execute(`update customer_order set payment_token = 'tok_visa' where id = ?`, [declined.checkoutId])).rejects.toThrow(
+      /customer_order_token_only_pending/,
+    );
   });
 });

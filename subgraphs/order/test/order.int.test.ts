@@ -23,14 +23,25 @@ let orm: MikroORM;
 /** Every SQL statement the ORM sends, to show batches cost a fixed number of queries. */
 const queries: string[] = [];
 
-const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log), () => (queries.length = 0));
+const run = graphqlRunner(
+  schema,
+  (identity) => createContext(orm.em, identity, log),
+  () => (queries.length = 0),
+);
 
 /** Extra orders: newest first they are c005, c004, then c003/c002 (same instant, id desc), c001, then the demo order. */
 async function addOrders(em: EntityManager): Promise<void> {
   const order = (id: string, customerId: string | null, createdAt: string) => ({
-    id, customerId, email: 'x@example.com', status: 'CONFIRMED' as const, currency: 'USD', subtotalAmount: 100, totalAmount: 100,
+    id,
+    customerId,
+    email: 'x@example.com',
+    status: 'CONFIRMED' as const,
+    currency: 'USD',
+    subtotalAmount: 100,
+    totalAmount: 100,
     shippingAddress: { name: 'X', line1: '1 Street', city: 'Town', postalCode: '1', countryCode: 'US' },
-    createdAt: new Date(createdAt), updatedAt: new Date(createdAt),
+    createdAt: new Date(createdAt),
+    updatedAt: new Date(createdAt),
   });
   await em.insertMany(OrderSchema, [
     order('00000000-0000-4000-8000-00000000c001', DEMO_CUSTOMER_ID, '2026-11-02T09:00:00.000Z'),
@@ -71,8 +82,18 @@ describe('Query.order', () => {
     expect(data.order).toMatchObject({ id: DEMO_ORDER_ID, status: 'CONFIRMED', email: 'demo@example.com', createdAt: '2026-11-01T10:00:00.000Z' });
     expect(data.order.number).toMatch(/^ORD-\d{6,}$/);
     expect(data.order.lines).toEqual([
-      { name: 'Greenhaven Indoor Watering Can', quantity: 1, unitPrice: { amount: '19.49', currencyCode: 'USD' }, product: { __typename: 'Product', id: '53e7375a-9289-4098-8294-9dd41411b998' } },
-      { name: 'Tumble & Co 500-Piece Jigsaw Puzzle', quantity: 2, unitPrice: { amount: '34.00', currencyCode: 'USD' }, product: { __typename: 'Product', id: 'f8e191da-0473-44ff-b2c3-5b37a4b3a6b8' } },
+      {
+        name: 'Greenhaven Indoor Watering Can',
+        quantity: 1,
+        unitPrice: { amount: '19.49', currencyCode: 'USD' },
+        product: { __typename: 'Product', id: '53e7375a-9289-4098-8294-9dd41411b998' },
+      },
+      {
+        name: 'Tumble & Co 500-Piece Jigsaw Puzzle',
+        quantity: 2,
+        unitPrice: { amount: '34.00', currencyCode: 'USD' },
+        product: { __typename: 'Product', id: 'f8e191da-0473-44ff-b2c3-5b37a4b3a6b8' },
+      },
     ]);
     expect(DEMO_ORDER_TOTAL).toBe(1949 + 2 * 3400);
     expect(data.order.statusHistory.map((c: { status: string }) => c.status)).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
@@ -113,7 +134,13 @@ describe('Order entity references', () => {
     const perSingle = queries.length;
 
     const batch = await run(ENTITIES, OWNER, {
-      reps: reps(DEMO_ORDER_ID, '00000000-0000-4000-8000-00000000d001', '00000000-0000-4000-8000-00000000c004', 'bad-id', '00000000-0000-4000-8000-0000000000ff'),
+      reps: reps(
+        DEMO_ORDER_ID,
+        '00000000-0000-4000-8000-00000000d001',
+        '00000000-0000-4000-8000-00000000c004',
+        'bad-id',
+        '00000000-0000-4000-8000-0000000000ff',
+      ),
     });
     expect(batch.errors).toBeUndefined();
     expect(queries.length).toBe(perSingle); // orders, lines, history: one query each, not one per order

@@ -23,6 +23,10 @@ await runSubgraph({
   permissions,
   orm: paymentOrmOptions(config.PAYMENT_DATABASE_URL),
   background: async (deps) =>
-    startPaymentWorkers({ ...deps, orderChanged: orderChanged(deps) }, { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS }),
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, { provider: providerOf(deps), changed: orderChanged(deps), outbox: deps.outbox }),
+    startPaymentWorkers(
+      { ...deps, orderChanged: orderChanged(deps) },
+      { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS },
+    ),
+  context: ({ em, identity, deps }) =>
+    createContext(em, identity, deps.log, { provider: providerOf(deps), changed: orderChanged(deps), outbox: deps.outbox }),
 });

@@ -35,7 +35,10 @@ export async function startHarness(prefix: string): Promise<Harness> {
   await runMigrations(paymentOrmOptions(url), log);
   const orm = await connectOrm(paymentOrmOptions(url), log);
   const nc = await connectNats(inject('natsUrl'), `${prefix}-test`, log);
-  await ensureStreams(nc, STREAMS.map((s) => ({ ...s })));
+  await ensureStreams(
+    nc,
+    STREAMS.map((s) => ({ ...s })),
+  );
   const relay = startOutboxRelay({ em: orm.em, nc, log, idleDelayMs: 50 });
   return {
     orm,

@@ -38,15 +38,26 @@ afterAll(async () => {
 
 const payment = async (orderId: string) =>
   (await h.rows<{ id: string; status: string }>('select id, status from payment where order_id = ?', [orderId]))[0];
-const charge = async (key: string) => (await h.rows<{ attempts: number; outcome: string | null }>('select attempts, outcome from simulator_charge where idempotency_key = ?', [key]))[0];
+const charge = async (key: string) =>
+  (await h.rows<{ attempts: number; outcome: string | null }>('select attempts, outcome from simulator_charge where idempotency_key = ?', [key]))[0];
 const captured = async (orderId: string) =>
-  (await h.rows<{ n: number }>(`select count(*)::int as n from outbox_event where subject = 'payment.captured' and payload -> 'data' ->> 'orderId' = ?`, [orderId]))[0]!.n;
+  (
+    await h.rows<{ n: number }>(
+      `select count(*)::int as n from outbox_event where subject = 'payment.captured' and payload -> 'data' ->> 'orderId' = ?`,
+      [orderId],
+    )
+  )[0]!.n;
 
 /** What a process did before it was killed: the payment recorded PENDING, the provider maybe called. */
 async function diedWhilePending(req: PaymentRequested, reachedProvider: 'hung' | 'charged' | 'never', inbox?: { durable: string; eventId: string }) {
   await h.tx(async (tx) => {
     await payments.capture(tx, req);
-    if (inbox) await tx.execute('insert into inbox_message (consumer, message_id, subject) values (?, ?, ?)', [inbox.durable, inbox.eventId, 'order.payment.requested']);
+    if (inbox)
+      await tx.execute('insert into inbox_message (consumer, message_id, subject) values (?, ?, ?)', [
+        inbox.durable,
+        inbox.eventId,
+        'order.payment.requested',
+      ]);
   });
   const call = { idempotencyKey: req.orderId, amount: req.amount, currency: req.currency, token: req.paymentToken };
   if (reachedProvider === 'hung') await expect(sim.capture(call)).rejects.toBeInstanceOf(ProviderTimeout); // first attempt, then the kill
@@ -70,9 +81,18 @@ describe('payment recovery after a crash', () => {
 
     // The restart: stale time and interval of 10 minutes, far beyond the waits below (60 s each),
     // so only the start-up pass can have settled them.
-    stoppers.push(...(await startPaymentWorkers({ orm: h.orm, nc: h.nc, log, outbox: h.relay }, { provider, durable: `payment-start-${tag}`, staleAfterMs: 600_000, recoverIntervalMs: 600_000 })));
+    stoppers.push(
+      ...(await startPaymentWorkers(
+        { orm: h.orm, nc: h.nc, log, outbox: h.relay },
+        { provider, durable: `payment-start-${tag}`, staleAfterMs: 600_000, recoverIntervalMs: 600_000 },
+      )),
+    );
     const settled = { timeoutMs: 60_000 };
-    await waitFor('the three payments captured', async () => (await Promise.all([hung, charged, never].map(async (r) => (await payment(r.orderId))!.status))).every((s) => s === 'CAPTURED'), settled);
+    await waitFor(
+      'the three payments captured',
+      async () => (await Promise.all([hung, charged, never].map(async (r) => (await payment(r.orderId))!.status))).every((s) => s === 'CAPTURED'),
+      settled,
+    );
     await waitFor('the refund settled', async () => (await refunds.byIds([claim.refund!.id]))[0]?.status === 'SUCCEEDED', settled);
 
     expect(await charge(hung.orderId)).toEqual({ attempts: 2, outcome: 'SUCCEEDED' }); // the hung attempt, then one capture
@@ -83,7 +103,12 @@ describe('payment recovery after a crash', () => {
 
   it('resumes a PENDING payment when its request is redelivered (a duplicate for the inbox)', async () => {
     const durable = `payment-dup-${tag}`;
-    stoppers.push(...(await startPaymentWorkers({ orm: h.orm, nc: h.nc, log, outbox: h.relay }, { provider, durable, staleAfterMs: 600_000, recoverIntervalMs: 600_000 })));
+    stoppers.push(
+      ...(await startPaymentWorkers(
+        { orm: h.orm, nc: h.nc, log, outbox: h.relay },
+        { provider, durable, staleAfterMs: 600_000, recoverIntervalMs: 600_000 },
+      )),
+    );
     const req = request('tok_timeout');
     const envelope = { id: randomUUID(), subject: 'order.payment.requested', occurredAt: new Date().toISOString(), data: req };
     // The first delivery committed its inbox row and payment, hung at the provider and died; the
@@ -94,7 +119,10 @@ describe('payment recovery after a crash', () => {
     await waitFor('the payment captured', async () => (await payment(req.orderId))!.status === 'CAPTURED');
     expect(await charge(req.orderId)).toEqual({ attempts: 2, outcome: 'SUCCEEDED' });
     expect(await captured(req.orderId)).toBe(1);
-    const [inbox] = await h.rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ? and message_id = ?', [durable, envelope.id]);
+    const [inbox] = await h.rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ? and message_id = ?', [
+      durable,
+      envelope.id,
+    ]);
     expect(inbox!.n).toBe(1);
   });
 
@@ -103,7 +131,11 @@ describe('payment recovery after a crash', () => {
     await diedWhilePending(req, 'never');
     const { id } = (await payment(req.orderId))!;
     const calls: string[] = [];
-    const counting = { ...provider, capture: (r: Parameters<typeof provider.capture>[0]) => (calls.push('capture'), provider.capture(r)), status: (k: string) => (calls.push('status'), provider.status(k)) };
+    const counting = {
+      ...provider,
+      capture: (r: Parameters<typeof provider.capture>[0]) => (calls.push('capture'), provider.capture(r)),
+      status: (k: string) => (calls.push('status'), provider.status(k)),
+    };
     const service = new PaymentService(h.orm.em, { provider: counting, log });
     const results = await Promise.all([service.settleCapture(id), service.resumeCapture(req.orderId), service.settleCapture(id, { resume: true })]);
     expect(results).toEqual(['CAPTURED', 'CAPTURED', 'CAPTURED']);

@@ -57,13 +57,21 @@ async function answeredAfter() {
   await waitFor('the marker answered', () => answersFor(marker.orderId).length > 0);
 }
 const outboxRows = async (orderId: string, subject: string) =>
-  (await h.rows<{ n: number }>(`select count(*)::int as n from outbox_event where subject = ? and payload -> 'data' ->> 'orderId' = ?`, [subject, orderId]))[0]!.n;
+  (
+    await h.rows<{ n: number }>(`select count(*)::int as n from outbox_event where subject = ? and payload -> 'data' ->> 'orderId' = ?`, [
+      subject,
+      orderId,
+    ])
+  )[0]!.n;
 const payment = async (orderId: string) =>
-  (await h.rows<{ id: string; status: string; failureCode: string | null; refundedAmount: number; paymentToken: string | null }>(
-    'select id, status, failure_code as "failureCode", refunded_amount as "refundedAmount", payment_token as "paymentToken" from payment where order_id = ?',
-    [orderId],
-  ))[0];
-const charge = async (key: string) => (await h.rows<{ attempts: number; outcome: string | null }>('select attempts, outcome from simulator_charge where idempotency_key = ?', [key]))[0];
+  (
+    await h.rows<{ id: string; status: string; failureCode: string | null; refundedAmount: number; paymentToken: string | null }>(
+      'select id, status, failure_code as "failureCode", refunded_amount as "refundedAmount", payment_token as "paymentToken" from payment where order_id = ?',
+      [orderId],
+    )
+  )[0];
+const charge = async (key: string) =>
+  (await h.rows<{ attempts: number; outcome: string | null }>('select attempts, outcome from simulator_charge where idempotency_key = ?', [key]))[0];
 
 describe('payment workers over JetStream', () => {
   it('captures tok_visa and answers one payment.captured', async () => {
@@ -84,7 +92,16 @@ describe('payment workers over JetStream', () => {
     await publish(first);
     await publish(first); // redelivered: same envelope id
     await publish(envelope('order.payment.requested', req)); // the same request again under a new id
-    await waitFor('the inbox row', async () => (await h.rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ? and message_id = ?', [`payment-saga-${tag}`, first.id]))[0]!.n === 1);
+    await waitFor(
+      'the inbox row',
+      async () =>
+        (
+          await h.rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ? and message_id = ?', [
+            `payment-saga-${tag}`,
+            first.id,
+          ])
+        )[0]!.n === 1,
+    );
     await waitFor('the answer', () => answersFor(req.orderId).length > 0);
     await answeredAfter(); // every copy above has been handled and its answers (if any) seen
     expect(answersFor(req.orderId).map((e) => e.subject)).toEqual(['payment.captured']);

@@ -29,7 +29,11 @@ let orm: MikroORM;
 /** Every SQL statement the ORM sends, to show a batch costs one query. */
 const queries: string[] = [];
 
-const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log), () => (queries.length = 0));
+const run = graphqlRunner(
+  schema,
+  (identity) => createContext(orm.em, identity, log),
+  () => (queries.length = 0),
+);
 
 beforeAll(async () => {
   const url = await createTestDatabase('payment');
@@ -38,13 +42,22 @@ beforeAll(async () => {
   expect(await seedPayments(orm.em.fork())).toBe(true);
   expect(await seedPayments(orm.em.fork())).toBe(false); // idempotent: the second run skips
   const payment = (id: string, orderId: string, customerId: string, amount: number) => ({
-    id, orderId, customerId, status: 'AUTHORIZED' as const, amount, currency: 'EUR', providerReference: null,
-    createdAt: new Date('2026-11-02T00:00:00Z'), updatedAt: new Date('2026-11-02T00:00:00Z'),
+    id,
+    orderId,
+    customerId,
+    status: 'AUTHORIZED' as const,
+    amount,
+    currency: 'EUR',
+    providerReference: null,
+    createdAt: new Date('2026-11-02T00:00:00Z'),
+    updatedAt: new Date('2026-11-02T00:00:00Z'),
   });
-  await orm.em.fork().insertMany(PaymentSchema, [
-    payment(OWNER_SECOND_PAYMENT, OWNER_SECOND_ORDER, DEMO_CUSTOMER_ID, 1234),
-    payment(OTHER_PAYMENT, OTHER_ORDER, OTHER_CUSTOMER_ID, 500),
-  ]);
+  await orm.em
+    .fork()
+    .insertMany(PaymentSchema, [
+      payment(OWNER_SECOND_PAYMENT, OWNER_SECOND_ORDER, DEMO_CUSTOMER_ID, 1234),
+      payment(OTHER_PAYMENT, OTHER_ORDER, OTHER_CUSTOMER_ID, 500),
+    ]);
 });
 
 afterAll(async () => {
@@ -98,7 +111,12 @@ describe('Payment entity references', () => {
 
   it('resolves a payment for its customer and admins only', async () => {
     const visible = [{ id: DEMO_PAYMENT_ID, status: 'CAPTURED' }];
-    for (const [identity, expected] of [[OWNER, visible], [ADMIN, visible], [OTHER, [null]], [GUEST, [null]]] as const) {
+    for (const [identity, expected] of [
+      [OWNER, visible],
+      [ADMIN, visible],
+      [OTHER, [null]],
+      [GUEST, [null]],
+    ] as const) {
       const { data, errors } = await run(PAYMENTS, identity, { reps: payments(DEMO_PAYMENT_ID) });
       expect(errors).toBeUndefined();
       expect(data._entities).toEqual(expected);

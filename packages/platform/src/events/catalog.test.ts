@@ -37,7 +37,15 @@ describe('event catalog', () => {
     // The checkout's id is the event's id (and the order's).
     const checkoutId = randomUUID();
     expect(eventIdFor('checkout.requested', { checkoutId } as Payload<'checkout.requested'>)).toBe(checkoutId);
-    const changed: Payload<'product.changed'> = { productId: 'p', sku: 's', priceAmount: 1, currency: 'USD', availableQuantity: 1, available: true, change: 'STOCK' };
+    const changed: Payload<'product.changed'> = {
+      productId: 'p',
+      sku: 's',
+      priceAmount: 1,
+      currency: 'USD',
+      availableQuantity: 1,
+      available: true,
+      change: 'STOCK',
+    };
     expect(eventIdFor('product.changed', changed)).not.toBe(eventIdFor('product.changed', changed));
   });
 });

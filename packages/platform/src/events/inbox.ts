@@ -98,7 +98,11 @@ export function startConsumer(options: CatalogConsumerOptions<Subject> | Consume
   });
 }
 
-async function run(options: BaseConsumerOptions, onDuplicate: ((event: EventEnvelope) => Promise<void>) | undefined, decode: (msg: JsMsg) => Decoded): Promise<EventConsumer> {
+async function run(
+  options: BaseConsumerOptions,
+  onDuplicate: ((event: EventEnvelope) => Promise<void>) | undefined,
+  decode: (msg: JsMsg) => Decoded,
+): Promise<EventConsumer> {
   const { em, nc, log, stream, durable, filterSubject, outbox, ackWaitMs = DEFAULT_ACK_WAIT_MS, maxDeliver = 10 } = options;
   const jsm = await jetstreamManager(nc);
   const config = {
@@ -122,16 +126,19 @@ async function run(options: BaseConsumerOptions, onDuplicate: ((event: EventEnve
   // Every message received and not yet acked/nak'ed, the one running and the ones queued behind it:
   // their ack timers run from delivery, so all of them get a progress heartbeat well inside the ack wait.
   const held = new Set<JsMsg>();
-  const heartbeat = setInterval(() => {
-    for (const msg of held) {
-      try {
-        msg.working();
-      } catch (error) {
-        // Connection closing: the message is redelivered after the ack wait, which the inbox absorbs.
-        log.debug({ err: error, subject: msg.subject }, 'progress heartbeat not sent');
+  const heartbeat = setInterval(
+    () => {
+      for (const msg of held) {
+        try {
+          msg.working();
+        } catch (error) {
+          // Connection closing: the message is redelivered after the ack wait, which the inbox absorbs.
+          log.debug({ err: error, subject: msg.subject }, 'progress heartbeat not sent');
+        }
       }
-    }
-  }, Math.max(100, Math.floor(ackWaitMs / 3)));
+    },
+    Math.max(100, Math.floor(ackWaitMs / 3)),
+  );
   heartbeat.unref();
 
   /** Handled (or a duplicate) → ack; skipped → ack; invalid → terminated, logged once: it would fail every time. */
@@ -216,4 +223,3 @@ async function run(options: BaseConsumerOptions, onDuplicate: ((event: EventEnve
     },
   };
 }
-

@@ -74,4 +74,3 @@ export function createOrderChangedPublisher(redis: Redis, log: Logger, registry:
   });
   return (orderId) => publish({ orderId });
 }
-

@@ -102,11 +102,13 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
     'outbox purge',
     Math.min(60_000, retentionMs),
     () =>
-      em.fork().execute(
-        `delete from outbox_event where id in (select id from outbox_event where published_at < now() - make_interval(secs => ?) limit 1000)`,
-        [retentionMs / 1000],
-        'run',
-      ),
+      em
+        .fork()
+        .execute(
+          `delete from outbox_event where id in (select id from outbox_event where published_at < now() - make_interval(secs => ?) limit 1000)`,
+          [retentionMs / 1000],
+          'run',
+        ),
     log,
   );
 

@@ -28,7 +28,8 @@ export function createProductLookupClient(nc: NatsConnection, { timeoutMs = 2000
     } catch (error) {
       throw new ServiceUnavailableError(UNREACHABLE, undefined, error);
     }
-    if ('error' in reply && reply.unavailable) throw new ServiceUnavailableError(UNREACHABLE, undefined, new Error(`catalog lookup failed: ${reply.error}`));
+    if ('error' in reply && reply.unavailable)
+      throw new ServiceUnavailableError(UNREACHABLE, undefined, new Error(`catalog lookup failed: ${reply.error}`));
     if ('error' in reply) throw new Error(`catalog lookup refused: ${reply.error}`);
     return new Map(reply.products.map((p) => [p.id, p]));
   };

@@ -39,7 +39,9 @@ function serverUser(): ServerUser | null {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
     return { uid, gid };
   } catch (error) {
-    throw new Error('Running as root, but there is no `postgres` OS user to run Postgres as (install the Debian package postgresql)', { cause: error });
+    throw new Error('Running as root, but there is no `postgres` OS user to run Postgres as (install the Debian package postgresql)', {
+      cause: error,
+    });
   }
 }
 
@@ -122,13 +124,19 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const args = ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', sockets.dir, '-c', 'max_connections=300', ...tuning];
   // SIGINT to the postmaster alone is Postgres' "fast" shutdown: it rolls back clients, checkpoints
   // and stops its own children (signalling those directly would not be a clean shutdown).
-  const proc = spawnLogged('postgres', join(bin, 'postgres'), args, logFile, { cwd: dataDir, stopSignal: 'SIGINT', stopLeaderOnly: true, ...(owner ?? {}) });
+  const proc = spawnLogged('postgres', join(bin, 'postgres'), args, logFile, {
+    cwd: dataDir,
+    stopSignal: 'SIGINT',
+    stopLeaderOnly: true,
+    ...(owner ?? {}),
+  });
   const stop = async () => {
     await proc.stop(20_000);
     if (sockets.temporary) rmSync(sockets.dir, { recursive: true, force: true });
   };
 
-  const url = (database: string) => `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const url = (database: string) =>
+    `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   try {
     await waitUntilReady(proc, () => selectOne(url('postgres')), timeoutMs);
   } catch (error) {

@@ -151,8 +151,7 @@ export function createCartCache(options: CartCacheOptions): CartCache {
     else pending.set(id, Math.max(version, pending.get(id) ?? 0));
   };
 
-  const tombstone = (id: string, version: number) =>
-    commands.cartCacheTombstone(key(id), version, version === FENCE ? FENCE_SECONDS : ttlSeconds);
+  const tombstone = (id: string, version: number) => commands.cartCacheTombstone(key(id), version, version === FENCE ? FENCE_SECONDS : ttlSeconds);
 
   /** Too many carts to remember: drop every key of this prefix (DEL, so no watermark survives). */
   async function dropAll(): Promise<boolean> {

@@ -47,10 +47,9 @@ export async function lockCart(tx: EntityManager, id: string): Promise<CartRow |
 export async function loadCartView(em: EntityManager, id: string): Promise<CartView | null> {
   const [cart] = await em.execute<CartRow[]>('select * from cart where id = ?', [id]);
   if (!cart) return null;
-  const lines = await em.execute<Array<{ id: string; product_id: string; quantity: number; unit_price_amount: number; name: string; available: boolean; created_at: Date }>>(
-    'select id, product_id, quantity, unit_price_amount, name, available, created_at from cart_line where cart_id = ? order by created_at, id',
-    [id],
-  );
+  const lines = await em.execute<
+    Array<{ id: string; product_id: string; quantity: number; unit_price_amount: number; name: string; available: boolean; created_at: Date }>
+  >('select id, product_id, quantity, unit_price_amount, name, available, created_at from cart_line where cart_id = ? order by created_at, id', [id]);
   const codes = await em.execute<DiscountRow[]>(
     `select c.code, d.kind, d.value, d.minimum_subtotal,
             (d.active and (d.expires_at is null or d.expires_at > now()) and (d.usage_limit is null or d.usage_count < d.usage_limit)) as usable

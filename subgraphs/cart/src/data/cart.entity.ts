@@ -17,7 +17,10 @@ export const CartSchema = defineEntity({
     email: p.string().length(320).nullable(),
     countryCode: p.string().length(2).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     expiresAt: p.datetime(),
   },
 });

@@ -49,10 +49,12 @@ export interface CheckoutDeps extends CartMutationDeps {
 }
 
 const existingCheckout = async (em: EntityManager, cartId: string, key: string) =>
-  (await em.execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
-    'select id, cart_id, customer_id, status from checkout where cart_id = ? and idempotency_key = ?',
-    [cartId, key],
-  ))[0];
+  (
+    await em.execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
+      'select id, cart_id, customer_id, status from checkout where cart_id = ? and idempotency_key = ?',
+      [cartId, key],
+    )
+  )[0];
 
 const toView = (row: { id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }): CheckoutView => ({
   id: row.id,
@@ -75,7 +77,12 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   const input = parsed.data;
 
   const lines = await deps.em.fork().execute<Array<{ product_id: string }>>('select product_id from cart_line where cart_id = ?', [cartId]);
-  const products = lines.length ? await catalogOrSnapshot(deps.lookup, lines.map((l) => l.product_id)) : new Map<string, ProductLookupItem>();
+  const products = lines.length
+    ? await catalogOrSnapshot(
+        deps.lookup,
+        lines.map((l) => l.product_id),
+      )
+    : new Map<string, ProductLookupItem>();
 
   let outcome;
   try {
@@ -98,11 +105,17 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
     const earlier = await existingCheckout(tx, cartId, input.idempotencyKey);
     if (earlier) return { kind: 'done' as const, checkout: toView(earlier), changed: false };
-    if (cart.status !== 'ACTIVE') return { kind: 'refused' as const, errors: [userError('CART_NOT_ACTIVE', `The cart is ${cart.status}`, ['cartId'])], changed: false };
+    if (cart.status !== 'ACTIVE')
+      return { kind: 'refused' as const, errors: [userError('CART_NOT_ACTIVE', `The cart is ${cart.status}`, ['cartId'])], changed: false };
 
     const { errors, repriced, unconfirmed } = await checkLines(tx, cartId, products, deps.snapshotMaxAgeSeconds);
-    const [country] = await tx.execute<Array<{ n: number }>>('select count(*)::int as n from shipping_country where country_code = ?', [input.shippingAddress.countryCode]);
-    if (!country?.n) errors.push(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${input.shippingAddress.countryCode}`, ['input', 'shippingAddress', 'countryCode']));
+    const [country] = await tx.execute<Array<{ n: number }>>('select count(*)::int as n from shipping_country where country_code = ?', [
+      input.shippingAddress.countryCode,
+    ]);
+    if (!country?.n)
+      errors.push(
+        userError('UNSUPPORTED_COUNTRY', `We do not ship to ${input.shippingAddress.countryCode}`, ['input', 'shippingAddress', 'countryCode']),
+      );
     if (errors.length) {
       // Keep what the shopper must see (new prices, lines now unavailable); start no checkout.
       await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
@@ -130,7 +143,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
         [code],
         'run',
       );
-      if (claimed.affectedRows === 0) throw new CheckoutRefused(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
+      if (claimed.affectedRows === 0)
+        throw new CheckoutRefused(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
     }
     const checkoutId = randomUUID();
     await tx.execute(
@@ -149,7 +163,13 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       idempotencyKey: input.idempotencyKey,
       currency: view.currency,
       lines: view.lines.map((l) => ({ productId: l.productId, name: l.name, quantity: l.quantity, unitPriceAmount: l.unitPriceAmount })),
-      totals: { subtotal: view.totals.subtotal, discount: view.totals.discount, shipping: view.totals.shipping, tax: view.totals.tax, total: view.totals.total },
+      totals: {
+        subtotal: view.totals.subtotal,
+        discount: view.totals.discount,
+        shipping: view.totals.shipping,
+        tax: view.totals.tax,
+        total: view.totals.total,
+      },
       discountCodes: codes,
     };
     // The event's id is the checkout's (the catalog's dedupe key for checkout.requested).

@@ -42,7 +42,10 @@ export async function updateDiscountCodes(
       await tx.execute('insert into cart_discount_code (cart_id, code, position) values (?, ?, ?)', [cart.id, code, position]);
     }
     // Summed here, not in SQL: integer × integer could overflow Postgres `integer` on a costly cart.
-    const lines = await tx.execute<Array<{ unit_price_amount: number; quantity: number }>>('select unit_price_amount, quantity from cart_line where cart_id = ? and available', [cart.id]);
+    const lines = await tx.execute<Array<{ unit_price_amount: number; quantity: number }>>(
+      'select unit_price_amount, quantity from cart_line where cart_id = ? and available',
+      [cart.id],
+    );
     const subtotal = lines.reduce((sum, l) => sum + l.unit_price_amount * l.quantity, 0);
     const warnings: CartWarning[] = [];
     for (const code of codes) {

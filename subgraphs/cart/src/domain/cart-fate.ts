@@ -15,15 +15,21 @@ export async function applyOrderStatus(tx: EntityManager, event: OrderStatusChan
   if (!checkout || checkout.status !== 'PENDING') return null;
   if (event.status === 'CONFIRMED') {
     await tx.execute(`update checkout set status = 'COMPLETED', updated_at = now() where id = ?`, [checkout.id]);
-    await tx.execute(`update cart set status = 'CHECKED_OUT', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [checkout.cart_id]);
+    await tx.execute(`update cart set status = 'CHECKED_OUT', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [
+      checkout.cart_id,
+    ]);
     return checkout.cart_id;
   }
   if (event.status === 'REJECTED' || event.status === 'PAYMENT_FAILED' || event.status === 'CANCELLED') {
     await tx.execute(`update checkout set status = 'FAILED', updated_at = now() where id = ?`, [checkout.id]);
     // Cart before discount codes: the order a checkout takes them in.
-    await tx.execute(`update cart set status = 'ACTIVE', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [checkout.cart_id]);
+    await tx.execute(`update cart set status = 'ACTIVE', version = version + 1, updated_at = now() where id = ? and status = 'CHECKING_OUT'`, [
+      checkout.cart_id,
+    ]);
     if (checkout.discount_codes.length) {
-      await tx.execute('update discount_code set usage_count = greatest(usage_count - 1, 0), updated_at = now() where code in (?)', [checkout.discount_codes]);
+      await tx.execute('update discount_code set usage_count = greatest(usage_count - 1, 0), updated_at = now() where code in (?)', [
+        checkout.discount_codes,
+      ]);
     }
     return checkout.cart_id;
   }
@@ -51,7 +57,10 @@ export async function expireIdleCarts(em: EntityManager, limit = 500): Promise<s
  * PRICE_CHANGED) but is no longer confirmed, so a checkout without the catalog cannot sell it at
  * the old price. Returns the carts whose view changed (versions bumped so subscribers see it).
  */
-export async function applyProductChange(tx: EntityManager, change: { productId: string; available: boolean; priceAmount: number }): Promise<string[]> {
+export async function applyProductChange(
+  tx: EntityManager,
+  change: { productId: string; available: boolean; priceAmount: number },
+): Promise<string[]> {
   const { productId, available, priceAmount } = change;
   // Carts first, in id order, then their lines: the order every cart mutation locks in (a
   // checkout holds its cart and then writes its lines), so the two can never deadlock.

@@ -32,7 +32,11 @@ export interface LineDeps extends CartMutationDeps {
  * line's snapshot (its price and name stay; the catalog checks stock when the order reserves it).
  * A product the cart does not hold yet needs the catalog: SERVICE_UNAVAILABLE, nothing changes.
  */
-async function addFromSnapshot(tx: EntityManager, cartId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>): Promise<CartWarning[]> {
+async function addFromSnapshot(
+  tx: EntityManager,
+  cartId: string,
+  lines: ReadonlyArray<{ productId: string; quantity: number }>,
+): Promise<CartWarning[]> {
   const rows = await tx.execute<Array<{ product_id: string; quantity: number; available: boolean; name: string }>>(
     'select product_id, quantity, available, name from cart_line where cart_id = ?',
     [cartId],
@@ -40,7 +44,9 @@ async function addFromSnapshot(tx: EntityManager, cartId: string, lines: Readonl
   const held = new Map(rows.map((row) => [row.product_id, row]));
   if (lines.some((line) => !held.has(line.productId))) throw catalogNeededForNewProduct();
   const unavailable = lines.flatMap((line, i) =>
-    held.get(line.productId)!.available ? [] : [userError('OUT_OF_STOCK', `${held.get(line.productId)!.name} is not available`, ['lines', String(i), 'productId'])],
+    held.get(line.productId)!.available
+      ? []
+      : [userError('OUT_OF_STOCK', `${held.get(line.productId)!.name} is not available`, ['lines', String(i), 'productId'])],
   );
   if (unavailable.length) refuse(...unavailable);
   const warnings: CartWarning[] = [];
@@ -54,7 +60,11 @@ async function addFromSnapshot(tx: EntityManager, cartId: string, lines: Readonl
 }
 
 /** Set quantities from the lines' snapshots (the catalog cannot be reached); 0 removes. */
-async function updateFromSnapshot(tx: EntityManager, lines: ReadonlyArray<{ id: string; quantity: number }>, availableOf: Map<string, boolean>): Promise<CartWarning[]> {
+async function updateFromSnapshot(
+  tx: EntityManager,
+  lines: ReadonlyArray<{ id: string; quantity: number }>,
+  availableOf: Map<string, boolean>,
+): Promise<CartWarning[]> {
   const warnings: CartWarning[] = [];
   for (const line of lines) {
     if (line.quantity === 0) {
@@ -82,22 +92,30 @@ export async function addLines(
   if (lines.length === 0) return unchanged(deps, cartId, identity);
   const errors: UserError[] = [];
   lines.forEach((line, i) => {
-    if (!isValidQuantity(line.quantity)) errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
+    if (!isValidQuantity(line.quantity))
+      errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
     if (!isUuid(line.productId)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', ['lines', String(i), 'productId']));
   });
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
-  const products = await catalogOrSnapshot(deps.lookup, lines.map((l) => l.productId));
+  const products = await catalogOrSnapshot(
+    deps.lookup,
+    lines.map((l) => l.productId),
+  );
   if (!products) return mutateCart(deps, cartId, identity, expectedVersion, (tx, cart) => addFromSnapshot(tx, cart.id, lines));
   lines.forEach((line, i) => {
     const product = products.get(line.productId);
     if (!product || !product.available) errors.push(userError('UNKNOWN_PRODUCT', 'No such product for sale', ['lines', String(i), 'productId']));
-    else if (product.availableQuantity <= 0) errors.push(userError('OUT_OF_STOCK', `${product.name} is out of stock`, ['lines', String(i), 'productId']));
+    else if (product.availableQuantity <= 0)
+      errors.push(userError('OUT_OF_STOCK', `${product.name} is out of stock`, ['lines', String(i), 'productId']));
   });
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
 
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     const requested = mergeRequestedLines(lines);
-    const existing = await tx.execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [cart.id]);
+    const existing = await tx.execute<Array<{ product_id: string; quantity: number }>>(
+      'select product_id, quantity from cart_line where cart_id = ?',
+      [cart.id],
+    );
     const current = new Map(existing.map((row) => [row.product_id, row.quantity]));
     const newProducts = [...requested.keys()].filter((id) => !current.has(id)).length;
     if (current.size + newProducts > MAX_LINES) refuse(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
@@ -123,16 +141,28 @@ export async function updateLines(
 ): Promise<CartResult> {
   if (lines.length === 0) return unchanged(deps, cartId, identity);
   const errors = lines.flatMap((line, i) =>
-    line.quantity === 0 || isValidQuantity(line.quantity) ? [] : [userError('INVALID_QUANTITY', `Quantity must be a whole number from 0 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity'])],
+    line.quantity === 0 || isValidQuantity(line.quantity)
+      ? []
+      : [userError('INVALID_QUANTITY', `Quantity must be a whole number from 0 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity'])],
   );
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const rows = await tx.execute<Array<{ id: string; product_id: string; available: boolean }>>('select id, product_id, available from cart_line where cart_id = ?', [cart.id]);
+    const rows = await tx.execute<Array<{ id: string; product_id: string; available: boolean }>>(
+      'select id, product_id, available from cart_line where cart_id = ?',
+      [cart.id],
+    );
     const productOf = new Map(rows.map((r) => [r.id, r.product_id]));
-    const unknown = lines.flatMap((line, i) => (productOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])]));
+    const unknown = lines.flatMap((line, i) =>
+      productOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])],
+    );
     if (unknown.length) refuse(...unknown);
     const kept = lines.filter((l) => l.quantity > 0);
-    const products = kept.length ? await catalogOrSnapshot(deps.lookup, kept.map((l) => productOf.get(l.id)!)) : new Map<string, ProductLookupItem>();
+    const products = kept.length
+      ? await catalogOrSnapshot(
+          deps.lookup,
+          kept.map((l) => productOf.get(l.id)!),
+        )
+      : new Map<string, ProductLookupItem>();
     if (!products) return updateFromSnapshot(tx, lines, new Map(rows.map((r) => [r.id, r.available])));
     const warnings: CartWarning[] = [];
     for (const line of lines) {
@@ -156,12 +186,20 @@ export async function updateLines(
   });
 }
 
-export async function removeLines(deps: LineDeps, cartId: string, identity: Identity, lineIds: readonly string[], expectedVersion?: number | null): Promise<CartResult> {
+export async function removeLines(
+  deps: LineDeps,
+  cartId: string,
+  identity: Identity,
+  lineIds: readonly string[],
+  expectedVersion?: number | null,
+): Promise<CartResult> {
   if (lineIds.length === 0) return unchanged(deps, cartId, identity);
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     const rows = await tx.execute<Array<{ id: string }>>('select id from cart_line where cart_id = ?', [cart.id]);
     const present = new Set(rows.map((r) => r.id));
-    const unknown = lineIds.flatMap((id, i) => (present.has(id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lineIds', String(i)])]));
+    const unknown = lineIds.flatMap((id, i) =>
+      present.has(id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lineIds', String(i)])],
+    );
     if (unknown.length) refuse(...unknown);
     await tx.execute('delete from cart_line where cart_id = ? and id in (?)', [cart.id, [...lineIds]]);
   });

@@ -24,13 +24,24 @@ export async function mergeGuestCart(
   const customerCartId = (await deps.activeCartOf(identity.sub)).id;
   if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
 
-  const guestLines = await deps.em.fork().execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [guestCartId]);
-  const products = (guestLines.length ? await catalogOrSnapshot(deps.lookup, guestLines.map((l) => l.product_id)) : null) ?? new Map<string, ProductLookupItem>();
+  const guestLines = await deps.em
+    .fork()
+    .execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [guestCartId]);
+  const products =
+    (guestLines.length
+      ? await catalogOrSnapshot(
+          deps.lookup,
+          guestLines.map((l) => l.product_id),
+        )
+      : null) ?? new Map<string, ProductLookupItem>();
 
   const warnings: CartWarning[] = [];
   const merged = await deps.transaction(async ({ em: tx, afterCommit }) => {
     const [first, second] = [customerCartId, guestCartId].sort();
-    const locked = new Map([[first!, await lockCart(tx, first!)], [second!, await lockCart(tx, second!)]]);
+    const locked = new Map([
+      [first!, await lockCart(tx, first!)],
+      [second!, await lockCart(tx, second!)],
+    ]);
     const guest = locked.get(guestCartId);
     const customer = locked.get(customerCartId)!;
     // Only a guest cart can be merged; someone else's cart gets the same answer as no cart.
@@ -38,13 +49,23 @@ export async function mergeGuestCart(
     if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `The guest cart is ${guest.status}`, ['guestCartId']);
     if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
 
-    const rows = await tx.execute<Array<{ cart_id: string; product_id: string; quantity: number; unit_price_amount: number; name: string; available: boolean; priced_at: Date | null }>>(
-      'select cart_id, product_id, quantity, unit_price_amount, name, available, priced_at from cart_line where cart_id in (?)',
-      [[guestCartId, customerCartId]],
-    );
+    const rows = await tx.execute<
+      Array<{
+        cart_id: string;
+        product_id: string;
+        quantity: number;
+        unit_price_amount: number;
+        name: string;
+        available: boolean;
+        priced_at: Date | null;
+      }>
+    >('select cart_id, product_id, quantity, unit_price_amount, name, available, priced_at from cart_line where cart_id in (?)', [
+      [guestCartId, customerCartId],
+    ]);
     const of = (id: string) => new Map(rows.filter((r) => r.cart_id === id).map((r) => [r.product_id, r.quantity]));
     const outcome = mergeCarts(of(customerCartId), of(guestCartId), strategy);
-    for (const productId of outcome.dropped) warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: productId });
+    for (const productId of outcome.dropped)
+      warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: productId });
 
     if (strategy !== 'KEEP_CUSTOMER') {
       const fromGuest = new Set(of(guestCartId).keys());
@@ -62,7 +83,17 @@ export async function mergeGuestCart(
            values (?, ?, ?, ?, ?, ?, ?, case when ? then now() else ?::timestamptz end, clock_timestamp(), now())`,
           product
             ? [randomUUID(), customerCartId, productId, quantity, product.priceAmount, product.name, true, true, null]
-            : [randomUUID(), customerCartId, productId, quantity, snapshot.unit_price_amount, snapshot.name, snapshot.available, false, snapshot.priced_at],
+            : [
+                randomUUID(),
+                customerCartId,
+                productId,
+                quantity,
+                snapshot.unit_price_amount,
+                snapshot.name,
+                snapshot.available,
+                false,
+                snapshot.priced_at,
+              ],
         );
       }
     }

@@ -86,7 +86,11 @@ export async function mutateCart(
       if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
       if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `The cart is ${cart.status} and can no longer change`, ['cartId']));
       if (expectedVersion != null && expectedVersion !== cart.version) {
-        refuse(userError('CONFLICT', `The cart changed (version ${cart.version}, expected ${expectedVersion}); reload it and try again`, ['expectedVersion']));
+        refuse(
+          userError('CONFLICT', `The cart changed (version ${cart.version}, expected ${expectedVersion}); reload it and try again`, [
+            'expectedVersion',
+          ]),
+        );
       }
       warnings = (await work(tx, cart)) ?? [];
       await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));

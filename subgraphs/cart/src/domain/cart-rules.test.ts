@@ -8,8 +8,17 @@ describe('quantities', () => {
   });
 
   it('adds up the same product given twice in one request', () => {
-    expect(mergeRequestedLines([{ productId: 'a', quantity: 2 }, { productId: 'b', quantity: 1 }, { productId: 'a', quantity: 3 }])).toEqual(
-      new Map([['a', 5], ['b', 1]]),
+    expect(
+      mergeRequestedLines([
+        { productId: 'a', quantity: 2 },
+        { productId: 'b', quantity: 1 },
+        { productId: 'a', quantity: 3 },
+      ]),
+    ).toEqual(
+      new Map([
+        ['a', 5],
+        ['b', 1],
+      ]),
     );
   });
 
@@ -25,12 +34,25 @@ describe('quantities', () => {
 });
 
 describe('mergeCarts', () => {
-  const customer = new Map([['a', 2], ['b', 998]]);
-  const guest = new Map([['a', 3], ['b', 5], ['c', 1]]);
+  const customer = new Map([
+    ['a', 2],
+    ['b', 998],
+  ]);
+  const guest = new Map([
+    ['a', 3],
+    ['b', 5],
+    ['c', 1],
+  ]);
 
   it('MERGE adds quantities of the same product within 999 per line', () => {
     const outcome = mergeCarts(customer, guest, 'MERGE');
-    expect(outcome.quantities).toEqual(new Map([['a', 5], ['b', 999], ['c', 1]]));
+    expect(outcome.quantities).toEqual(
+      new Map([
+        ['a', 5],
+        ['b', 999],
+        ['c', 1],
+      ]),
+    );
     expect(outcome.clamped).toEqual(['b']);
   });
 
@@ -41,7 +63,14 @@ describe('mergeCarts', () => {
 
   it('never grows a cart beyond 250 lines', () => {
     const full = new Map(Array.from({ length: MAX_LINES }, (_, i) => [`p${i}`, 1] as const));
-    const outcome = mergeCarts(full, new Map([['new', 1], ['p0', 1]]), 'MERGE');
+    const outcome = mergeCarts(
+      full,
+      new Map([
+        ['new', 1],
+        ['p0', 1],
+      ]),
+      'MERGE',
+    );
     expect(outcome.quantities.size).toBe(MAX_LINES);
     expect(outcome.dropped).toEqual(['new']);
     expect(outcome.quantities.get('p0')).toBe(2);

@@ -91,10 +91,12 @@ export class CartService {
     if (wellFormed.length && !(await catalogOrSnapshot(this.mutation.lookup, wellFormed))) throw catalogNeededForNewProduct();
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
-    await this.deps.em.fork().execute(
-      `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at) values (?, null, 'ACTIVE', 1, ?, now(), now(), ?)`,
-      [id, this.deps.policy.currency, this.expiresAt(null)],
-    );
+    await this.deps.em
+      .fork()
+      .execute(
+        `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at) values (?, null, 'ACTIVE', 1, ?, now(), now(), ?)`,
+        [id, this.deps.policy.currency, this.expiresAt(null)],
+      );
     return (await this.mutation.refresh(id))!;
   }
 
@@ -119,11 +121,21 @@ export class CartService {
     return (await this.read(id))!;
   }
 
-  addLines(cartId: string, identity: Identity, lines: ReadonlyArray<{ productId: string; quantity: number }>, expectedVersion?: number | null): Promise<CartResult> {
+  addLines(
+    cartId: string,
+    identity: Identity,
+    lines: ReadonlyArray<{ productId: string; quantity: number }>,
+    expectedVersion?: number | null,
+  ): Promise<CartResult> {
     return addLines(this.mutation, cartId, identity, lines, expectedVersion);
   }
 
-  updateLines(cartId: string, identity: Identity, lines: ReadonlyArray<{ id: string; quantity: number }>, expectedVersion?: number | null): Promise<CartResult> {
+  updateLines(
+    cartId: string,
+    identity: Identity,
+    lines: ReadonlyArray<{ id: string; quantity: number }>,
+    expectedVersion?: number | null,
+  ): Promise<CartResult> {
     return updateLines(this.mutation, cartId, identity, lines, expectedVersion);
   }
 
@@ -135,7 +147,12 @@ export class CartService {
     return updateDiscountCodes(this.mutation, cartId, identity, codes, expectedVersion);
   }
 
-  updateBuyerIdentity(cartId: string, identity: Identity, input: { email?: string | null; countryCode?: string | null }, expectedVersion?: number | null): Promise<CartResult> {
+  updateBuyerIdentity(
+    cartId: string,
+    identity: Identity,
+    input: { email?: string | null; countryCode?: string | null },
+    expectedVersion?: number | null,
+  ): Promise<CartResult> {
     return updateBuyerIdentity(this.mutation, cartId, identity, input, expectedVersion);
   }
 
@@ -150,10 +167,12 @@ export class CartService {
   /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
   async findCheckout(id: string, identity: Identity): Promise<CheckoutView | null> {
     if (!isUuid(id)) return null;
-    const [row] = await this.deps.em.fork().execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
-      'select id, cart_id, customer_id, status from checkout where id = ?',
-      [id],
-    );
+    const [row] = await this.deps.em
+      .fork()
+      .execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
+        'select id, cart_id, customer_id, status from checkout where id = ?',
+        [id],
+      );
     if (!row || !canAccessCart({ customerId: row.customer_id }, identity)) return null;
     return { id: row.id, cartId: row.cart_id, customerId: row.customer_id, status: row.status };
   }

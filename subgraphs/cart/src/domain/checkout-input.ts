@@ -6,7 +6,12 @@ export const checkoutInputModel = z.object({
   shippingAddress: z.object({
     name: z.string().trim().min(1, 'Name is required').max(200),
     line1: z.string().trim().min(1, 'Street address is required').max(300),
-    line2: z.string().trim().max(300).nullish().transform((v) => v || null),
+    line2: z
+      .string()
+      .trim()
+      .max(300)
+      .nullish()
+      .transform((v) => v || null),
     city: z.string().trim().min(1, 'City is required').max(120),
     postalCode: z.string().trim().min(1, 'Postal code is required').max(20),
     countryCode: z

@@ -29,7 +29,12 @@ interface LineRow {
  * catalog within `maxAgeSeconds` (product.changed events revoke a line whose price changed), so the
  * price charged is the price the shopper was shown; the order's stock reservation re-checks stock.
  */
-export async function checkLines(tx: EntityManager, cartId: string, products: Map<string, ProductLookupItem> | null, maxAgeSeconds: number): Promise<LineCheck> {
+export async function checkLines(
+  tx: EntityManager,
+  cartId: string,
+  products: Map<string, ProductLookupItem> | null,
+  maxAgeSeconds: number,
+): Promise<LineCheck> {
   const rows = await tx.execute<LineRow[]>(
     `select id, product_id, quantity, unit_price_amount, name, available,
             coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
@@ -53,8 +58,14 @@ export async function checkLines(tx: EntityManager, cartId: string, products: Ma
       check.errors.push(userError('OUT_OF_STOCK', `${line.name}: only ${left} available`, ['lines', line.id]));
       await tx.execute('update cart_line set available = ? where id = ?', [left > 0, line.id]);
     } else if (product.priceAmount !== line.unit_price_amount) {
-      check.errors.push(userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unit_price_amount}) minor units`, ['lines', line.id]));
-      await tx.execute('update cart_line set unit_price_amount = ?, name = ?, priced_at = now(), updated_at = now() where id = ?', [product.priceAmount, product.name, line.id]);
+      check.errors.push(
+        userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unit_price_amount}) minor units`, ['lines', line.id]),
+      );
+      await tx.execute('update cart_line set unit_price_amount = ?, name = ?, priced_at = now(), updated_at = now() where id = ?', [
+        product.priceAmount,
+        product.name,
+        line.id,
+      ]);
       check.repriced = true;
     } else {
       confirmed.push(line.id);

@@ -46,7 +46,13 @@ export class StoreSettingsService {
 
   async upsertDiscountCode(input: unknown): Promise<{ discountCode: DiscountCodeRow | null; userErrors: UserError[] }> {
     const model = z.object({
-      code: z.string().trim().min(1, 'Code is required').max(64).regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, "_" and "-" only').transform(normalizeCode),
+      code: z
+        .string()
+        .trim()
+        .min(1, 'Code is required')
+        .max(64)
+        .regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, "_" and "-" only')
+        .transform(normalizeCode),
       kind: z.enum(['PERCENTAGE', 'FIXED_AMOUNT']),
       value: z.string(),
       minimumSubtotal: amountField(this.currency, 'Minimum subtotal').nullish(),
@@ -60,7 +66,11 @@ export class StoreSettingsService {
     let value: number;
     if (d.kind === 'PERCENTAGE') {
       const basisPoints = percentToBasisPoints(d.value);
-      if (!basisPoints) return { discountCode: null, userErrors: [userError('INVALID', 'Percentage must be between 0.01 and 100 with at most two decimals', ['input', 'value'])] };
+      if (!basisPoints)
+        return {
+          discountCode: null,
+          userErrors: [userError('INVALID', 'Percentage must be between 0.01 and 100 with at most two decimals', ['input', 'value'])],
+        };
       value = basisPoints;
     } else {
       const amount = amountField(this.currency, 'Amount off', { positive: true }).safeParse(d.value);
@@ -80,7 +90,11 @@ export class StoreSettingsService {
 
   async upsertShippingCountry(input: unknown): Promise<{ shippingCountry: ShippingCountryRow | null; userErrors: UserError[] }> {
     const model = z.object({
-      countryCode: z.string().trim().transform((c) => c.toUpperCase()).refine((c) => /^[A-Z]{2}$/.test(c), 'Country must be an ISO 3166-1 alpha-2 code'),
+      countryCode: z
+        .string()
+        .trim()
+        .transform((c) => c.toUpperCase())
+        .refine((c) => /^[A-Z]{2}$/.test(c), 'Country must be an ISO 3166-1 alpha-2 code'),
       taxRate: z.string().transform((v, ctx) => {
         const bp = percentToBasisPoints(v);
         if (bp === null) ctx.addIssue({ code: 'custom', message: 'Tax rate must be a percentage from 0 to 100 with at most two decimals' });

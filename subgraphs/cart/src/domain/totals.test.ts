@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { applyBasisPoints, computeTotals, type Discount } from './totals.ts';
 
 const line = (unitPrice: number, quantity = 1, available = true) => ({ unitPrice, quantity, available });
-const pct = (code: string, basisPoints: number, minimumSubtotal: number | null = null): Discount => ({ code, kind: 'PERCENTAGE', basisPoints, minimumSubtotal });
+const pct = (code: string, basisPoints: number, minimumSubtotal: number | null = null): Discount => ({
+  code,
+  kind: 'PERCENTAGE',
+  basisPoints,
+  minimumSubtotal,
+});
 
 describe('applyBasisPoints', () => {
   it('rounds half up to the minor unit', () => {
@@ -45,7 +50,11 @@ describe('computeTotals', () => {
 
   it('caps discounts at the subtotal and skips codes below their minimum', () => {
     const fixed: Discount = { code: 'TENOFF', kind: 'FIXED', amount: 1000, minimumSubtotal: null };
-    expect(computeTotals({ lines: [line(700)], discounts: [fixed], shipping: null, taxBasisPoints: 1000 })).toMatchObject({ discount: 700, tax: 0, total: 0 });
+    expect(computeTotals({ lines: [line(700)], discounts: [fixed], shipping: null, taxBasisPoints: 1000 })).toMatchObject({
+      discount: 700,
+      tax: 0,
+      total: 0,
+    });
     const min = computeTotals({ lines: [line(700)], discounts: [pct('BIG', 1000, 5000)], shipping: null, taxBasisPoints: 0 });
     expect(min).toMatchObject({ discount: 0, total: 700, inapplicableCodes: ['BIG'] });
   });

@@ -41,6 +41,10 @@ export function createCartChangedPublisher(options: CartChangedPublisherOptions)
     publishCartChanged: ({ cartId, version }) => publish({ cartId, version }),
     ready: () => redisReady(publisher),
     // quit() is refused while disconnected (no offline queue): then just drop the connection.
-    close: () => publisher.quit().then(() => undefined, () => publisher.disconnect()),
+    close: () =>
+      publisher.quit().then(
+        () => undefined,
+        () => publisher.disconnect(),
+      ),
   };
 }

@@ -1,4 +1,15 @@
-import { ORDER_STATUS_PREFIX, ORDER_STATUS_SUBJECTS, PRODUCT_CHANGED, startConsumer, startPeriodic, transaction, type CatalogEnvelope, type OrderStatusSubject, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
+import {
+  ORDER_STATUS_PREFIX,
+  ORDER_STATUS_SUBJECTS,
+  PRODUCT_CHANGED,
+  startConsumer,
+  startPeriodic,
+  transaction,
+  type CatalogEnvelope,
+  type OrderStatusSubject,
+  type SubgraphDeps,
+  type UnitOfWork,
+} from '@shop/platform';
 import { applyOrderStatus, applyProductChange, expireIdleCarts } from '../domain/cart-fate.ts';
 
 export interface CartWorkerOptions {
@@ -37,15 +48,24 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     handlers: {
       [PRODUCT_CHANGED]: async ({ data }, { em, afterCommit }) => {
         const available = data.available && data.availableQuantity > 0;
-        for (const cartId of await applyProductChange(em, { productId: data.productId, available, priceAmount: data.priceAmount })) afterCommit(() => refresh(cartId));
+        for (const cartId of await applyProductChange(em, { productId: data.productId, available, priceAmount: data.priceAmount }))
+          afterCommit(() => refresh(cartId));
       },
     },
   });
 
-  const stopSweeper = startPeriodic('cart expiry sweep', options.sweepEveryMs ?? 30_000, () =>
-    transaction(deps.orm.em, async ({ em, afterCommit }) => {
-      for (const cartId of await expireIdleCarts(em)) afterCommit(() => refresh(cartId));
-    }, { log: deps.log }),
-  deps.log);
+  const stopSweeper = startPeriodic(
+    'cart expiry sweep',
+    options.sweepEveryMs ?? 30_000,
+    () =>
+      transaction(
+        deps.orm.em,
+        async ({ em, afterCommit }) => {
+          for (const cartId of await expireIdleCarts(em)) afterCommit(() => refresh(cartId));
+        },
+        { log: deps.log },
+      ),
+    deps.log,
+  );
   return [() => consumer.stop(), () => products.stop(), stopSweeper];
 }

@@ -25,7 +25,13 @@ export const Cart: CartResolvers = {
   cost: (cart) => {
     const m = (amount: number) => money(amount, cart.currency as CurrencyCode);
     const t = cart.totals;
-    return { subtotalAmount: m(t.subtotal), discountAmount: m(t.discount), shippingAmount: m(t.shipping), taxAmount: m(t.tax), totalAmount: m(t.total) };
+    return {
+      subtotalAmount: m(t.subtotal),
+      discountAmount: m(t.discount),
+      shippingAmount: m(t.shipping),
+      taxAmount: m(t.tax),
+      totalAmount: m(t.total),
+    };
   },
   buyerIdentity: (cart) => (cart.email || cart.countryCode ? { email: cart.email, countryCode: cart.countryCode } : null),
 };

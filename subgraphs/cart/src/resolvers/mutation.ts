@@ -18,7 +18,8 @@ export const Mutation: MutationResolvers = {
     }
     return payload(result);
   },
-  cartLinesAdd: async (_root, args, ctx) => payload(await ctx.carts.addLines(args.cartId, ctx.identity, lineInputs(args.lines), args.expectedVersion)),
+  cartLinesAdd: async (_root, args, ctx) =>
+    payload(await ctx.carts.addLines(args.cartId, ctx.identity, lineInputs(args.lines), args.expectedVersion)),
   cartLinesUpdate: async (_root, args, ctx) => payload(await ctx.carts.updateLines(args.cartId, ctx.identity, args.lines, args.expectedVersion)),
   cartLinesRemove: async (_root, args, ctx) => payload(await ctx.carts.removeLines(args.cartId, ctx.identity, args.lineIds, args.expectedVersion)),
   cartDiscountCodesUpdate: async (_root, args, ctx) =>

@@ -23,7 +23,10 @@ export const ProductSchema = defineEntity({
     onHand: p.integer().default(0),
     reserved: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     /** Soft delete: carts and orders keep referencing a product that is no longer sold. */
     deletedAt: p.datetime().nullable(),
   },

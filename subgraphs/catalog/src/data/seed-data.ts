@@ -38,16 +38,51 @@ const CATALOG: CategorySpec[] = [
     name: 'Audio',
     brands: ['Sonora', 'Aurelia', 'Kestrel', 'Halden', 'Veltro'],
     lines: [
-      ['Over-Ear Headphones', ['Noise-Cancelling', 'Wireless', 'Studio', 'Foldable'], 79, 399, 'Memory-foam ear cushions stay comfortable through long listening sessions.'],
+      [
+        'Over-Ear Headphones',
+        ['Noise-Cancelling', 'Wireless', 'Studio', 'Foldable'],
+        79,
+        399,
+        'Memory-foam ear cushions stay comfortable through long listening sessions.',
+      ],
       ['Earbuds', ['True Wireless', 'Sport', 'Noise-Cancelling', 'Compact'], 39, 249, 'A pocketable charging case adds three extra charges.'],
-      ['Bluetooth Speaker', ['Portable', 'Waterproof', 'Rugged', 'Mini'], 29, 199, 'Room-filling 360-degree sound from a speaker that fits in a bag.'],
+      [
+        'Bluetooth Speaker',
+        ['Portable', 'Waterproof', 'Rugged', 'Mini'],
+        29,
+        199,
+        'Room-filling 360-degree sound from a speaker that fits in a bag.',
+      ],
       ['Soundbar', ['Dolby Atmos', 'Slim', '2.1-Channel', 'Compact'], 129, 899, 'Clearer dialogue and a wider soundstage from one bar under the TV.'],
       ['Turntable', ['Belt-Drive', 'Direct-Drive', 'Bluetooth', 'Retro'], 99, 599, 'Built-in phono preamp and a pre-mounted cartridge.'],
-      ['USB Microphone', ['Condenser', 'Podcast', 'Streaming', 'Cardioid'], 49, 199, 'Zero-latency headphone monitoring and a gain knob on the body.'],
-      ['Bookshelf Speakers', ['Powered', 'Passive', 'Wireless', 'Hi-Fi'], 99, 699, 'Silk-dome tweeters and woven woofers in a pair of walnut cabinets.'],
-      ['Stereo Amplifier', ['Integrated', 'Class-D', 'Tube', 'Compact'], 149, 999, 'Plenty of clean power for bookshelf and floor-standing speakers.'],
+      [
+        'USB Microphone',
+        ['Condenser', 'Podcast', 'Streaming', 'Cardioid'],
+        49,
+        199,
+        'Zero-latency headphone monitoring and a gain knob on the body.',
+      ],
+      [
+        'Bookshelf Speakers',
+        ['Powered', 'Passive', 'Wireless', 'Hi-Fi'],
+        99,
+        699,
+        'Silk-dome tweeters and woven woofers in a pair of walnut cabinets.',
+      ],
+      [
+        'Stereo Amplifier',
+        ['Integrated', 'Class-D', 'Tube', 'Compact'],
+        149,
+        999,
+        'Plenty of clean power for bookshelf and floor-standing speakers.',
+      ],
     ],
-    features: ['Tuned for clear vocals and deep, controlled bass.', 'Covered by a two-year limited warranty.', 'Sturdy build with a matte finish that resists fingerprints.', 'Set up in minutes, no tools needed.'],
+    features: [
+      'Tuned for clear vocals and deep, controlled bass.',
+      'Covered by a two-year limited warranty.',
+      'Sturdy build with a matte finish that resists fingerprints.',
+      'Set up in minutes, no tools needed.',
+    ],
   },
   {
     name: 'Computers',
@@ -55,14 +90,25 @@ const CATALOG: CategorySpec[] = [
     lines: [
       ['Wireless Mouse', ['Ergonomic', 'Silent', 'Compact', 'Rechargeable'], 19, 89, 'A sculpted shape keeps the wrist in a natural position.'],
       ['Mechanical Keyboard', ['Tenkeyless', 'Backlit', 'Low-Profile', 'Wireless'], 59, 219, 'Hot-swappable switches with a crisp, tactile feel.'],
-      ['Monitor', ['27-inch 4K', '24-inch Full HD', '34-inch Curved Ultrawide', '27-inch QHD'], 149, 899, 'Factory-calibrated colour and a height-adjustable stand.'],
+      [
+        'Monitor',
+        ['27-inch 4K', '24-inch Full HD', '34-inch Curved Ultrawide', '27-inch QHD'],
+        149,
+        899,
+        'Factory-calibrated colour and a height-adjustable stand.',
+      ],
       ['Laptop Stand', ['Adjustable', 'Aluminum', 'Foldable'], 25, 79, 'Raises the screen to eye level for a better posture.'],
       ['USB-C Hub', ['7-in-1', 'Compact', 'Travel', '10-Port'], 29, 99, 'HDMI, card reader and 100 W pass-through charging in one dongle.'],
       ['External SSD', ['1TB Portable', '2TB Rugged', '500GB Pocket'], 59, 249, 'Transfers up to 1,050 MB/s over USB-C.'],
       ['Webcam', ['1080p', '4K', 'Wide-Angle'], 39, 199, 'Auto-focus and light correction for sharp video calls.'],
       ['Laptop Backpack', ['Water-Resistant', 'Slim', 'Commuter'], 39, 129, 'A padded sleeve fits laptops up to 16 inches.'],
     ],
-    features: ['Backed by a three-year warranty.', 'Made with 50% recycled materials.', 'Designed and tested for all-day use.', 'Free shipping and 30-day returns.'],
+    features: [
+      'Backed by a three-year warranty.',
+      'Made with 50% recycled materials.',
+      'Designed and tested for all-day use.',
+      'Free shipping and 30-day returns.',
+    ],
   },
   {
     name: 'Home & Kitchen',
@@ -92,17 +138,34 @@ const CATALOG: CategorySpec[] = [
       ['Trekking Poles', ['Carbon', 'Collapsible', 'Aluminum'], 29, 159, 'Cork grips and quick-lock adjustment.'],
       ['Insulated Water Bottle', ['32oz', '24oz', 'Wide-Mouth'], 19, 49, 'Keeps drinks cold for 24 hours or hot for 12.'],
     ],
-    features: ['Tested in the field through all four seasons.', 'Lifetime repair program.', 'Made with recycled materials.', 'Light enough for long trails.'],
+    features: [
+      'Tested in the field through all four seasons.',
+      'Lifetime repair program.',
+      'Made with recycled materials.',
+      'Light enough for long trails.',
+    ],
   },
   {
     name: 'Books',
     brands: [],
     lines: [
-      ['Sourdough Baking', ['The Complete Guide to', "A Beginner's Guide to", 'Mastering'], 12, 39, 'Step-by-step recipes from a first starter to open-crumb loaves.'],
+      [
+        'Sourdough Baking',
+        ['The Complete Guide to', "A Beginner's Guide to", 'Mastering'],
+        12,
+        39,
+        'Step-by-step recipes from a first starter to open-crumb loaves.',
+      ],
       ['Bird Watching', ['A Field Guide to', 'The Little Book of', 'The Joy of'], 9, 34, 'Illustrated identification notes for over 300 species.'],
       ['Home Woodworking', ['The Complete Guide to', 'Practical', 'Essential'], 14, 49, 'Twenty projects, from a cutting board to a dining table.'],
       ['Python Programming', ['Practical', 'Mastering', 'Learning'], 24, 59, 'Hands-on chapters with exercises and worked solutions.'],
-      ['Watercolor Painting', ["A Beginner's Guide to", 'The Art of', 'Everyday'], 12, 36, 'Techniques for washes, layering and loose botanical studies.'],
+      [
+        'Watercolor Painting',
+        ["A Beginner's Guide to", 'The Art of', 'Everyday'],
+        12,
+        36,
+        'Techniques for washes, layering and loose botanical studies.',
+      ],
       ['Urban Gardening', ['The Little Book of', 'Practical', 'The Joy of'], 9, 29, 'Grow food on balconies, rooftops and windowsills.'],
       ['Personal Finance', ['The Simple Path to', 'Essential', 'Mastering'], 12, 32, 'Clear advice on saving, investing and paying off debt.'],
     ],
@@ -120,7 +183,12 @@ const CATALOG: CategorySpec[] = [
       ['Wooden Train Set', ['Deluxe', 'Starter', '80-Piece'], 29, 129, 'Solid beech track with bridges and a tunnel.'],
       ['Card Game', ['Party', 'Two-Player', 'Trivia'], 9, 29, 'Quick to learn, games last about twenty minutes.'],
     ],
-    features: ['Meets EN 71 and ASTM toy safety standards.', 'Non-toxic, child-safe finishes.', 'Makes a great gift.', 'Comes in plastic-free packaging.'],
+    features: [
+      'Meets EN 71 and ASTM toy safety standards.',
+      'Non-toxic, child-safe finishes.',
+      'Makes a great gift.',
+      'Comes in plastic-free packaging.',
+    ],
   },
   {
     name: 'Clothing',
@@ -178,13 +246,23 @@ const CATALOG: CategorySpec[] = [
       ['Solar Path Lights', ['Set of 8', 'Warm White', 'Stainless Steel'], 24, 79, 'Charge by day and switch on automatically at dusk.'],
       ['Garden Gloves', ['Leather', 'Bamboo', 'Thorn-Proof'], 9, 34, 'Breathable, with reinforced fingertips.'],
     ],
-    features: ['Weather-resistant for year-round use.', 'Backed by a two-year guarantee.', 'Built to handle years of yard work.', 'Made from sustainably sourced materials.'],
+    features: [
+      'Weather-resistant for year-round use.',
+      'Backed by a two-year guarantee.',
+      'Built to handle years of yard work.',
+      'Made from sustainably sourced materials.',
+    ],
   },
 ];
 
 const PUBLISHERS = ['Larkspur Press', 'Hollow Oak Books', 'Meridian House', 'Quill & Lantern'];
 
-const slugify = (text: string) => text.toLowerCase().replace(/&/g, 'and').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slugify = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/&/g, 'and')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /**
  * Deterministic demo catalog: the same seed gives the same ids, names and stock on every machine,

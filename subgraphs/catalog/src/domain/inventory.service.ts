@@ -144,10 +144,9 @@ export class InventoryService {
     );
     if (due.length === 0) return [];
     const orderIds = due.map((r) => r.orderId);
-    const lines = await em.execute<StockLine[]>(
-      'select product_id as "productId", quantity from stock_reservation_line where order_id in (?)',
-      [orderIds],
-    );
+    const lines = await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id in (?)', [
+      orderIds,
+    ]);
     // One update per product for the whole batch, in product id order (no deadlock with reserves).
     await this.moveStock(em, 'release', sumByProduct(lines));
     await em.execute(`update stock_reservation set status = 'RELEASED', reason = ?, updated_at = ? where order_id in (?)`, [
@@ -173,10 +172,15 @@ export class InventoryService {
       'run',
     );
     if (marked.affectedRows === 0) return false;
-    const lines = sortLines(await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id = ?', [orderId]));
+    const lines = sortLines(
+      await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id = ?', [orderId]),
+    );
     const rows: ProductStock[] = [];
     for (const line of lines) {
-      const [row] = await em.execute<ProductStock[]>(`update product set on_hand = on_hand + ? where id = ? returning ${PRODUCT_STOCK}`, [line.quantity, line.productId]);
+      const [row] = await em.execute<ProductStock[]>(`update product set on_hand = on_hand + ? where id = ? returning ${PRODUCT_STOCK}`, [
+        line.quantity,
+        line.productId,
+      ]);
       if (row) rows.push(row);
     }
     const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
@@ -254,10 +258,9 @@ export class InventoryService {
   }
 
   private async load(em: EntityManager, orderId: string, lock: boolean): Promise<ReservationRow> {
-    const [row] = await em.execute<ReservationRow[]>(
-      `select ${RESERVATION} from stock_reservation where order_id = ?${lock ? ' for update' : ''}`,
-      [orderId],
-    );
+    const [row] = await em.execute<ReservationRow[]>(`select ${RESERVATION} from stock_reservation where order_id = ?${lock ? ' for update' : ''}`, [
+      orderId,
+    ]);
     if (!row) throw new Error(`stock reservation ${orderId} vanished`);
     return row;
   }

@@ -26,7 +26,13 @@ describe('normalizeLines', () => {
       { productId: A, quantity: 2 },
       { productId: C.toUpperCase(), quantity: 3 },
     ]);
-    expect(result).toEqual({ ok: true, lines: [{ productId: A, quantity: 2 }, { productId: C, quantity: 4 }] });
+    expect(result).toEqual({
+      ok: true,
+      lines: [
+        { productId: A, quantity: 2 },
+        { productId: C, quantity: 4 },
+      ],
+    });
   });
 
   it('rejects the order for any quantity that is not a positive integer, naming every bad line', () => {
@@ -70,7 +76,10 @@ describe('sumByProduct', () => {
         { productId: A, quantity: 2 },
         { productId: B, quantity: 4 },
       ]),
-    ).toEqual([{ productId: A, quantity: 2 }, { productId: B, quantity: 5 }]);
+    ).toEqual([
+      { productId: A, quantity: 2 },
+      { productId: B, quantity: 5 },
+    ]);
   });
 });
 

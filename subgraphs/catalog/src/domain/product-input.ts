@@ -27,13 +27,27 @@ export function derivedSlug(name: string, n = 1): string {
 export const MAX_STOCK = 1_000_000_000;
 
 const image = z.object({
-  url: z.string().url('Image URL must be an absolute http(s) URL').max(2000).refine((u) => /^https?:\/\//.test(u), 'Image URL must be http(s)'),
+  url: z
+    .string()
+    .url('Image URL must be an absolute http(s) URL')
+    .max(2000)
+    .refine((u) => /^https?:\/\//.test(u), 'Image URL must be http(s)'),
   altText: z.string().max(300, 'Alt text is at most 300 characters').nullish(),
 });
 
 const fields = (currency: CurrencyCode) => ({
-  sku: z.string().trim().min(1, 'SKU is required').max(64, 'SKU is at most 64 characters').regex(SKU, 'SKU may use letters, digits, ".", "_" and "-"'),
-  slug: z.string().trim().min(1, 'Slug is required').max(160, 'Slug is at most 160 characters').regex(SLUG, 'Slug must be lowercase words joined by "-"'),
+  sku: z
+    .string()
+    .trim()
+    .min(1, 'SKU is required')
+    .max(64, 'SKU is at most 64 characters')
+    .regex(SKU, 'SKU may use letters, digits, ".", "_" and "-"'),
+  slug: z
+    .string()
+    .trim()
+    .min(1, 'Slug is required')
+    .max(160, 'Slug is at most 160 characters')
+    .regex(SLUG, 'Slug must be lowercase words joined by "-"'),
   name: z.string().trim().min(1, 'Name is required').max(200, 'Name is at most 200 characters'),
   description: z.string().max(5000, 'Description is at most 5000 characters'),
   price: amountField(currency, 'Price'),
@@ -51,7 +65,13 @@ export function productCreateModel(currency: CurrencyCode) {
     price: f.price,
     categoryId: f.categoryId.nullish(),
     images: f.images.nullish().transform((i) => i ?? []),
-    stock: z.number().int().min(0, 'Stock cannot be negative').max(MAX_STOCK, `Stock is at most ${MAX_STOCK}`).nullish().transform((s) => s ?? 0),
+    stock: z
+      .number()
+      .int()
+      .min(0, 'Stock cannot be negative')
+      .max(MAX_STOCK, `Stock is at most ${MAX_STOCK}`)
+      .nullish()
+      .transform((s) => s ?? 0),
   });
 }
 

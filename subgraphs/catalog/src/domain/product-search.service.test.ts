@@ -41,7 +41,10 @@ describe('planListing', () => {
     expect(plan({ filter: { minPrice: '19.99', maxPrice: '20' } }).filter).toMatchObject({ min: 1999, max: 2000 });
     expect(inputError(() => plan({ filter: { minPrice: '1.234' } }))).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'minPrice'] });
     expect(inputError(() => plan({ filter: { maxPrice: '-3' } }))).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'maxPrice'] });
-    expect(inputError(() => plan({ filter: { minPrice: '5', maxPrice: '4.99' } }))).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'maxPrice'] });
+    expect(inputError(() => plan({ filter: { minPrice: '5', maxPrice: '4.99' } }))).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: ['filter', 'maxPrice'],
+    });
     expect(planListing({ first: 1, filter: { minPrice: '1500' } }, 'JPY').filter.min).toBe(1500);
   });
 
@@ -50,7 +53,9 @@ describe('planListing', () => {
     expect(base[0]).toBe('NAME_ASC');
     expect(plan({ sort: 'NAME_ASC' }).cursorPrefix).toEqual(base);
     expect(plan({ sort: 'NAME_ASC', filter: { inStock: false } }).cursorPrefix[1]).not.toBe(base[1]);
-    expect(plan({ sort: 'NAME_ASC', filter: { search: 'Mouse' } }).cursorPrefix[1]).toBe(plan({ sort: 'NAME_ASC', filter: { search: 'mouse!' } }).cursorPrefix[1]);
+    expect(plan({ sort: 'NAME_ASC', filter: { search: 'Mouse' } }).cursorPrefix[1]).toBe(
+      plan({ sort: 'NAME_ASC', filter: { search: 'mouse!' } }).cursorPrefix[1],
+    );
   });
 
   it('accepts its own cursors and refuses others as BAD_USER_INPUT on after', () => {
@@ -70,7 +75,9 @@ describe('planListing', () => {
       expect(inputError(() => plan({ sort: 'PRICE_ASC', after }))).toEqual(bad);
     }
     const newest = plan({ sort: 'NEWEST' }).cursorPrefix;
-    expect(plan({ sort: 'NEWEST', after: encodeCursor([...newest, '2026-01-01T00:00:00.123456Z', ID]) }).after?.[0]).toBe('2026-01-01T00:00:00.123456Z');
+    expect(plan({ sort: 'NEWEST', after: encodeCursor([...newest, '2026-01-01T00:00:00.123456Z', ID]) }).after?.[0]).toBe(
+      '2026-01-01T00:00:00.123456Z',
+    );
     expect(inputError(() => plan({ sort: 'NEWEST', after: encodeCursor([...newest, '2026-01-01', ID]) }))).toEqual(bad);
   });
 });

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { amountRefusal, BadUserInputError, decodeCursor, encodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
+import {
+  amountRefusal,
+  BadUserInputError,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  parseDecimal,
+  type Connection,
+  type CurrencyCode,
+} from '@shop/platform';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 
 export type ProductSort = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'NEWEST' | 'NAME_ASC';
@@ -50,7 +59,14 @@ export const NAME_SIMILARITY = 0.7;
 
 /** Words to search for: letters and digits only, so nothing a user types is tsquery syntax. */
 export function searchTerms(text: string): string[] {
-  return (text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_TERMS).map((t) => t.slice(0, 40));
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  )
+    .slice(0, MAX_TERMS)
+    .map((t) => t.slice(0, 40));
 }
 
 /** "wireless mo" → "wireless:* & mo:*": every word, stemmed by the english config, may be a prefix. */
@@ -143,7 +159,12 @@ function addFilters(q: Statement, filter: ListingPlan['filter']): Statement {
   if (filter.terms.length > 0) {
     // Full-text (stemmed, prefix) on name + description, or a name that is nearly the search text (typos).
     const words = filter.terms.join(' ');
-    q.add(`and (p.search_vector @@ to_tsquery('english', ?) or (p.name %> ? and word_similarity(?, p.name) >= ${NAME_SIMILARITY}))`, prefixTsQuery(filter.terms), words, words);
+    q.add(
+      `and (p.search_vector @@ to_tsquery('english', ?) or (p.name %> ? and word_similarity(?, p.name) >= ${NAME_SIMILARITY}))`,
+      prefixTsQuery(filter.terms),
+      words,
+      words,
+    );
   }
   if (filter.min !== null) q.add('and p.price_amount >= ?', filter.min);
   if (filter.max !== null) q.add('and p.price_amount <= ?', filter.max);
@@ -190,7 +211,11 @@ export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQ
 export const LOW_STOCK_MAX_THRESHOLD = 100_000;
 
 /** Live products with fewer than `threshold` units available, fewest first (index on on_hand - reserved, id). */
-export function lowStockQueries(args: { threshold: number; first: number; after?: string | null }): { page: SqlQuery; count: SqlQuery; cursorPrefix: [string, number] } {
+export function lowStockQueries(args: { threshold: number; first: number; after?: string | null }): {
+  page: SqlQuery;
+  count: SqlQuery;
+  cursorPrefix: [string, number];
+} {
   const { threshold } = args;
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > LOW_STOCK_MAX_THRESHOLD) {
     throw new BadUserInputError(`threshold must be between 1 and ${LOW_STOCK_MAX_THRESHOLD}`, ['threshold']);
@@ -229,7 +254,13 @@ export class ProductSearchService {
   }
 
   /** Page ids and the total in parallel, then the entities in one query, kept in page order. */
-  private async connection(page: SqlQuery, count: SqlQuery, first: number, hasPrevious: boolean, prefix: ReadonlyArray<string | number>): Promise<Connection<Product>> {
+  private async connection(
+    page: SqlQuery,
+    count: SqlQuery,
+    first: number,
+    hasPrevious: boolean,
+    prefix: ReadonlyArray<string | number>,
+  ): Promise<Connection<Product>> {
     const [rows, counted] = await Promise.all([
       this.em.execute<KeyRow[]>(page.sql, page.params),
       this.em.execute<Array<{ n: number }>>(count.sql, count.params),
@@ -243,7 +274,12 @@ export class ProductSearchService {
     });
     return {
       edges,
-      pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: hasPrevious, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: hasPrevious,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
       totalCount: Number(counted[0]?.n ?? 0),
     };
   }

@@ -21,9 +21,11 @@ type Handler<S extends 'order.stock.reserve' | 'order.stock.commit' | 'order.sto
 function handlers(service: InventoryService, log: Logger) {
   const handled = ({ subject, data }: { subject: string; data: { orderId: string } }, result: CommandResult) =>
     log.info({ subject, orderId: data.orderId, effect: result.effect, status: result.outcome?.status }, 'stock command handled');
-  const reserve: Handler<'order.stock.reserve'> = async (event, { em }) => handled(event, await service.reserve(em, event.data.orderId, event.data.lines));
+  const reserve: Handler<'order.stock.reserve'> = async (event, { em }) =>
+    handled(event, await service.reserve(em, event.data.orderId, event.data.lines));
   const commit: Handler<'order.stock.commit'> = async (event, { em }) => handled(event, await service.commit(em, event.data.orderId));
-  const release: Handler<'order.stock.release'> = async (event, { em }) => handled(event, await service.release(em, event.data.orderId, event.data.reason));
+  const release: Handler<'order.stock.release'> = async (event, { em }) =>
+    handled(event, await service.release(em, event.data.orderId, event.data.reason));
   const returnStock: Handler<'order.stock.return'> = async ({ subject, data }, { em }) => {
     const returned = await service.returnStock(em, data.orderId);
     log.info({ subject, orderId: data.orderId, returned }, 'stock return handled');
@@ -56,11 +58,17 @@ export async function startInventoryWorkers(
   });
   const clock = serviceOptions.clock ?? (() => new Date());
   // Releases reservations nobody paid for in time, batch after batch until none are due.
-  const stopSweeper = startPeriodic('reservation sweeper', sweepIntervalMs, async () => {
-    let released: number;
-    do {
-      released = (await transaction(deps.orm.em, ({ em }) => service.releaseExpired(em, clock(), sweepBatchSize), { log, outbox: deps.outbox })).length;
-    } while (released === sweepBatchSize);
-  }, log);
+  const stopSweeper = startPeriodic(
+    'reservation sweeper',
+    sweepIntervalMs,
+    async () => {
+      let released: number;
+      do {
+        released = (await transaction(deps.orm.em, ({ em }) => service.releaseExpired(em, clock(), sweepBatchSize), { log, outbox: deps.outbox }))
+          .length;
+      } while (released === sweepBatchSize);
+    },
+    log,
+  );
   return [() => consumer.stop(), stopSweeper];
 }

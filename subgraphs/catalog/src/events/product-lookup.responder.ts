@@ -1,6 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { CATALOG_PRODUCT_LOOKUP, UUID_PATTERN, type Logger, type NatsConnection, type ProductLookupFailure, type ProductLookupItem, type ProductLookupReply } from '@shop/platform';
+import {
+  CATALOG_PRODUCT_LOOKUP,
+  UUID_PATTERN,
+  type Logger,
+  type NatsConnection,
+  type ProductLookupFailure,
+  type ProductLookupItem,
+  type ProductLookupReply,
+} from '@shop/platform';
 import { availableOf } from '../domain/inventory.ts';
 
 // The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
@@ -20,10 +28,11 @@ interface ProductRow {
 /** One SQL statement for the whole batch; ids that do not exist are absent from the reply. */
 export async function lookupProducts(em: EntityManager, ids: string[]): Promise<ProductLookupItem[]> {
   if (ids.length === 0) return [];
-  const rows = await em.fork().execute<ProductRow[]>(
-    'select id, sku, name, price_amount, currency, on_hand, reserved, deleted_at from product where id in (?)',
-    [[...new Set(ids)]],
-  );
+  const rows = await em
+    .fork()
+    .execute<ProductRow[]>('select id, sku, name, price_amount, currency, on_hand, reserved, deleted_at from product where id in (?)', [
+      [...new Set(ids)],
+    ]);
   return rows.map((row) => ({
     id: row.id,
     sku: row.sku,
@@ -40,7 +49,12 @@ export async function lookupProducts(em: EntityManager, ids: string[]): Promise<
  * requests over every catalog process.
  */
 /** `subject` is configurable so tests sharing one NATS server do not answer each other. */
-export function startProductLookupResponder(nc: NatsConnection, em: EntityManager, log: Logger, subject = CATALOG_PRODUCT_LOOKUP): () => Promise<void> {
+export function startProductLookupResponder(
+  nc: NatsConnection,
+  em: EntityManager,
+  log: Logger,
+  subject = CATALOG_PRODUCT_LOOKUP,
+): () => Promise<void> {
   const subscription = nc.subscribe(subject, {
     queue: 'catalog',
     callback: (error, msg) => {

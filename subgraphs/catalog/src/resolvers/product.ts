@@ -19,5 +19,6 @@ export const Product: ProductResolvers = {
 
 export const Category: CategoryResolvers = {
   __resolveReference: (ref, ctx) => ctx.categoryById.load(ref.id),
-  products: (category, args, ctx) => ctx.search.list({ first: pageSize(args.first, 20), after: args.after, sort: 'NAME_ASC', filter: { categoryId: category.id } }),
+  products: (category, args, ctx) =>
+    ctx.search.list({ first: pageSize(args.first, 20), after: args.after, sort: 'NAME_ASC', filter: { categoryId: category.id } }),
 };

@@ -26,17 +26,29 @@ export async function seedOrders(em: EntityManager, currency: CurrencyCode = 'US
     await tx.execute(
       `insert into customer_order (id, customer_id, email, status, currency, subtotal_amount, total_amount, shipping_address, created_at, updated_at)
        values (?, ?, ?, 'CONFIRMED', ?, ?, ?, ?, ?, ?)`,
-      [DEMO_ORDER_ID, DEMO_CUSTOMER_ID, 'demo@example.com', currency, DEMO_ORDER_TOTAL, DEMO_ORDER_TOTAL,
-        JSON.stringify({ name: 'Demo Customer', line1: '1 Main Street', city: 'Springfield', postalCode: '12345', countryCode: 'US' }), placed, placed],
+      [
+        DEMO_ORDER_ID,
+        DEMO_CUSTOMER_ID,
+        'demo@example.com',
+        currency,
+        DEMO_ORDER_TOTAL,
+        DEMO_ORDER_TOTAL,
+        JSON.stringify({ name: 'Demo Customer', line1: '1 Main Street', city: 'Springfield', postalCode: '12345', countryCode: 'US' }),
+        placed,
+        placed,
+      ],
     );
     for (const [position, line] of LINES.entries()) {
-      await tx.execute('insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)', [
-        DEMO_ORDER_ID, line.productId, line.name, line.quantity, line.unitPriceAmount, position,
-      ]);
+      await tx.execute(
+        'insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)',
+        [DEMO_ORDER_ID, line.productId, line.name, line.quantity, line.unitPriceAmount, position],
+      );
     }
     for (const [i, status] of (['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'] as const).entries()) {
       await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, null, ?)', [
-        DEMO_ORDER_ID, status, new Date(placed.getTime() + i * 1000),
+        DEMO_ORDER_ID,
+        status,
+        new Date(placed.getTime() + i * 1000),
       ]);
     }
   });

@@ -74,10 +74,12 @@ export class OrderAdminService {
   ship(id: string, trackingNumber: string): Promise<OrderChangeResult> {
     return this.change(id, async (tx) => {
       const tracking = trackingNumber.trim();
-      if (!tracking || tracking.length > 100) return [userError('INVALID', 'A tracking number of 1 to 100 characters is required', ['trackingNumber'])];
+      if (!tracking || tracking.length > 100)
+        return [userError('INVALID', 'A tracking number of 1 to 100 characters is required', ['trackingNumber'])];
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
-      if (!(await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null))) return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
+      if (!(await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null)))
+        return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
       await tx.execute('update customer_order set tracking_number = ? where id = ?', [tracking, id]);
       return [];
     });
@@ -87,7 +89,8 @@ export class OrderAdminService {
     return this.change(id, async (tx) => {
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
-      if (!(await moveOrder(tx, order, 'DELIVERED', null, null))) return [userError('INVALID_STATUS', `The order is ${order.status}, not SHIPPED`, ['id'])];
+      if (!(await moveOrder(tx, order, 'DELIVERED', null, null)))
+        return [userError('INVALID_STATUS', `The order is ${order.status}, not SHIPPED`, ['id'])];
       return [];
     });
   }

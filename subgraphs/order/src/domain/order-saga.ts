@@ -46,8 +46,16 @@ export async function lockOrder(tx: EntityManager, id: string): Promise<OrderRow
  */
 export async function moveOrder(tx: EntityManager, order: OrderRow, to: OrderStatus, reason: string | null, deadline: Date | null): Promise<boolean> {
   if (!canMove(order.status, to)) return false;
-  await tx.execute('update customer_order set status = ?, step_deadline = ?, payment_token = null, updated_at = now() where id = ?', [to, deadline, order.id]);
-  await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, ?, clock_timestamp())', [order.id, to, reason]);
+  await tx.execute('update customer_order set status = ?, step_deadline = ?, payment_token = null, updated_at = now() where id = ?', [
+    to,
+    deadline,
+    order.id,
+  ]);
+  await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, ?, clock_timestamp())', [
+    order.id,
+    to,
+    reason,
+  ]);
   await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cart_id ?? '', status: to, reason });
   order.status = to;
   return true;
@@ -62,18 +70,33 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
                                  total_amount, shipping_address, payment_token, step_deadline, created_at, updated_at)
      values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing`,
     [
-      checkout.checkoutId, checkout.customerId, checkout.cartId, checkout.email, checkout.currency, checkout.totals.subtotal, checkout.totals.discount,
-      checkout.totals.shipping, checkout.totals.tax, checkout.totals.total, JSON.stringify(checkout.shippingAddress), checkout.paymentToken, inMs(timeouts.reserveMs),
+      checkout.checkoutId,
+      checkout.customerId,
+      checkout.cartId,
+      checkout.email,
+      checkout.currency,
+      checkout.totals.subtotal,
+      checkout.totals.discount,
+      checkout.totals.shipping,
+      checkout.totals.tax,
+      checkout.totals.total,
+      JSON.stringify(checkout.shippingAddress),
+      checkout.paymentToken,
+      inMs(timeouts.reserveMs),
     ],
     'run',
   );
   if (inserted.affectedRows === 0) return false;
   for (const [position, line] of checkout.lines.entries()) {
-    await tx.execute('insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)', [
-      checkout.checkoutId, line.productId, line.name, line.quantity, line.unitPriceAmount, position,
-    ]);
+    await tx.execute(
+      'insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)',
+      [checkout.checkoutId, line.productId, line.name, line.quantity, line.unitPriceAmount, position],
+    );
   }
-  await tx.execute(`insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, 'PENDING', null, clock_timestamp())`, [checkout.checkoutId]);
+  await tx.execute(
+    `insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, 'PENDING', null, clock_timestamp())`,
+    [checkout.checkoutId],
+  );
   await emitEvent(tx, orderStatusSubject('PENDING'), { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
   await emitEvent(tx, ORDER_STOCK_RESERVE, {
     orderId: checkout.checkoutId,

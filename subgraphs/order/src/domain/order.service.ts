@@ -6,7 +6,6 @@ import { canSeeOrder } from './order-access.ts';
 /** "ORD-001234": the number customers read out on the phone. */
 export const displayNumber = (number: number | bigint | string) => `ORD-${String(number).padStart(6, '0')}`;
 
-
 const POPULATE = ['lines', 'statusHistory'] as const;
 
 /** The keyset a cursor carries; anything that does not decode to a date and a uuid is refused. */

@@ -1,5 +1,13 @@
 import { orderChanged, startConsumer, startPeriodic, transaction, type SubgraphDeps } from '@shop/platform';
-import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder, type SagaTimeouts } from '../domain/order-saga.ts';
+import {
+  failTimedOut,
+  onPaymentCaptured,
+  onPaymentFailed,
+  onStockRejected,
+  onStockReserved,
+  startOrder,
+  type SagaTimeouts,
+} from '../domain/order-saga.ts';
 
 export interface OrderWorkerOptions {
   timeouts: SagaTimeouts;
@@ -41,7 +49,8 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
         if (await onStockReserved(em, data.orderId, timeouts)) afterCommit(() => announce(data.orderId));
       },
       'inventory.rejected': async ({ data }, { em, afterCommit }) => {
-        if (await onStockRejected(em, data.orderId, `Not enough stock for ${data.shortProducts.length} product(s)`)) afterCommit(() => announce(data.orderId));
+        if (await onStockRejected(em, data.orderId, `Not enough stock for ${data.shortProducts.length} product(s)`))
+          afterCommit(() => announce(data.orderId));
       },
     },
     ignore: ['inventory.committed', 'inventory.released'],
@@ -62,11 +71,19 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     ignore: ['payment.refunded'],
   });
 
-  const stopSweeper = startPeriodic('order timeout sweep', options.sweepEveryMs ?? 1000, () =>
-    transaction(deps.orm.em, async ({ em, afterCommit }) => {
-      for (const id of await failTimedOut(em)) afterCommit(() => announce(id));
-    }, { log: deps.log, outbox: deps.outbox }),
-  deps.log);
+  const stopSweeper = startPeriodic(
+    'order timeout sweep',
+    options.sweepEveryMs ?? 1000,
+    () =>
+      transaction(
+        deps.orm.em,
+        async ({ em, afterCommit }) => {
+          for (const id of await failTimedOut(em)) afterCommit(() => announce(id));
+        },
+        { log: deps.log, outbox: deps.outbox },
+      ),
+    deps.log,
+  );
 
   return [async () => void (await Promise.all([checkouts.stop(), inventory.stop(), payments.stop()])), stopSweeper];
 }

@@ -24,7 +24,10 @@ export const PaymentSchema = defineEntity({
     failureCode: p.string().length(32).nullable(),
     failureReason: p.text().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export type Payment = InferEntity<typeof PaymentSchema>;

@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { emitEvent, hasAdminRole, isUuid, PAYMENT_CAPTURED, PAYMENT_FAILED, transaction, type Identity, type Logger, type PaymentRequested } from '@shop/platform';
+import {
+  emitEvent,
+  hasAdminRole,
+  isUuid,
+  PAYMENT_CAPTURED,
+  PAYMENT_FAILED,
+  transaction,
+  type Identity,
+  type Logger,
+  type PaymentRequested,
+} from '@shop/platform';
 import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
-
 
 /** A payment is visible to the customer who paid and to admins. */
 export function canSeePayment(payment: { customerId?: string | null }, identity: Identity): boolean {
@@ -123,7 +132,9 @@ export class PaymentService {
 
   /** Resumes the order's payment if it is still PENDING (a redelivered request); its status otherwise. */
   async resumeCapture(orderId: string): Promise<Payment['status'] | undefined> {
-    const [payment] = await this.em.fork().execute<Array<{ id: string; status: Payment['status'] }>>('select id, status from payment where order_id = ?', [orderId]);
+    const [payment] = await this.em
+      .fork()
+      .execute<Array<{ id: string; status: Payment['status'] }>>('select id, status from payment where order_id = ?', [orderId]);
     if (payment?.status !== 'PENDING') return payment?.status;
     return this.settleCapture(payment.id, { resume: true });
   }
@@ -134,22 +145,29 @@ export class PaymentService {
     if (!payment || payment.status !== 'PENDING') return payment?.status;
     const outcome = resume ? await this.resumeProvider(this.provider, payment) : await this.callProvider(this.provider, payment);
     if (!outcome) return 'PENDING';
-    const status = await transaction(this.em, async ({ em: tx, afterCommit }) => {
-      afterCommit(() => this.changed(payment.orderId));
-      const failed = outcome.status === 'FAILED' ? outcome : null;
-      const updated = await tx.execute<{ affectedRows: number }>(
-        // The token is needed only to capture: a settled payment keeps none (refunds use the provider reference).
-        `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, payment_token = null, updated_at = now()
+    const status = await transaction(
+      this.em,
+      async ({ em: tx, afterCommit }) => {
+        afterCommit(() => this.changed(payment.orderId));
+        const failed = outcome.status === 'FAILED' ? outcome : null;
+        const updated = await tx.execute<{ affectedRows: number }>(
+          // The token is needed only to capture: a settled payment keeps none (refunds use the provider reference).
+          `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, payment_token = null, updated_at = now()
          where id = ? and status = 'PENDING'`,
-        [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, paymentId],
-        'run',
-      );
-      if (updated.affectedRows === 1) {
-        await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
-      }
-      return outcome.status;
-    }, { log: this.log, outbox: this.outbox });
-    this.log?.info({ orderId: payment.orderId, paymentId, status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined }, 'capture settled');
+          [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, paymentId],
+          'run',
+        );
+        if (updated.affectedRows === 1) {
+          await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
+        }
+        return outcome.status;
+      },
+      { log: this.log, outbox: this.outbox },
+    );
+    this.log?.info(
+      { orderId: payment.orderId, paymentId, status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined },
+      'capture settled',
+    );
     return status;
   }
 
@@ -163,10 +181,12 @@ export class PaymentService {
 
   /** PENDING payments nobody settled (crash after step 1); settled again, which is idempotent. */
   async stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
-    const rows = await this.em.fork().execute<Array<{ id: string }>>(
-      `select id from payment where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
-      [olderThanMs / 1000, limit],
-    );
+    const rows = await this.em
+      .fork()
+      .execute<Array<{ id: string }>>(
+        `select id from payment where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
+        [olderThanMs / 1000, limit],
+      );
     return rows.map((row) => row.id);
   }
 
@@ -202,7 +222,11 @@ export class PaymentService {
   /** The recorded outcome as its event; the catalog derives its id from the order (same answer, same id). */
   private async answer(tx: EntityManager, payment: PaymentRow): Promise<void> {
     if (payment.status === 'FAILED') {
-      await emitEvent(tx, PAYMENT_FAILED, { orderId: payment.orderId, code: payment.failureCode ?? 'PROVIDER_ERROR', reason: payment.failureReason ?? '' });
+      await emitEvent(tx, PAYMENT_FAILED, {
+        orderId: payment.orderId,
+        code: payment.failureCode ?? 'PROVIDER_ERROR',
+        reason: payment.failureReason ?? '',
+      });
     } else if (payment.status !== 'PENDING') {
       // CAPTURED, or already (partially) refunded: the capture happened.
       await emitEvent(tx, PAYMENT_CAPTURED, { orderId: payment.orderId, paymentId: payment.id, amount: payment.amount, currency: payment.currency });

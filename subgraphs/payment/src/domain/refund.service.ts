@@ -75,7 +75,8 @@ export class RefundService {
     const errors: RefundUserError[] = [];
     if (!idempotencyKey.trim()) errors.push({ field: ['idempotencyKey'], message: 'An idempotency key is required.', code: 'REQUIRED' });
     if (idempotencyKey.length > 255) errors.push({ field: ['idempotencyKey'], message: 'At most 255 characters.', code: 'TOO_LONG' });
-    if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0)) errors.push({ field: ['amount'], message: 'The amount must be positive.', code: 'INVALID' });
+    if (amount !== null && (!Number.isSafeInteger(amount) || amount <= 0))
+      errors.push({ field: ['amount'], message: 'The amount must be positive.', code: 'INVALID' });
     if (errors.length) return { refund: null, userErrors: errors };
     const notFound = { refund: null, userErrors: [{ field: ['paymentId'], message: 'No such payment.', code: 'NOT_FOUND' as const }] };
     if (!isUuid(paymentId)) return notFound;
@@ -90,7 +91,10 @@ export class RefundService {
     );
     if (existing) return { refund: existing, userErrors: [] };
     if (!REFUNDABLE.includes(payment.status)) {
-      return { refund: null, userErrors: [{ field: ['paymentId'], message: `A ${payment.status} payment cannot be refunded.`, code: 'INVALID_STATUS' }] };
+      return {
+        refund: null,
+        userErrors: [{ field: ['paymentId'], message: `A ${payment.status} payment cannot be refunded.`, code: 'INVALID_STATUS' }],
+      };
     }
     const remaining = payment.amount - payment.refundedAmount;
     const wanted = amount ?? remaining;
@@ -104,7 +108,8 @@ export class RefundService {
       [wanted, paymentId, wanted],
       'run',
     );
-    if (claimed.affectedRows !== 1) return { refund: null, userErrors: [{ field: ['amount'], message: 'The refund exceeds the captured amount.', code: 'INVALID' }] };
+    if (claimed.affectedRows !== 1)
+      return { refund: null, userErrors: [{ field: ['amount'], message: 'The refund exceeds the captured amount.', code: 'INVALID' }] };
     const id = randomUUID();
     await tx.execute(`insert into refund (id, payment_id, amount, idempotency_key, status, reason) values (?, ?, ?, ?, 'PENDING', ?)`, [
       id,
@@ -132,23 +137,31 @@ export class RefundService {
 
   /** A redelivered refund request: settles its refund if still PENDING (the first delivery died before). */
   async resumePending(orderId: string, idempotencyKey: string): Promise<RefundStatus | undefined> {
-    const [row] = await this.em.fork().execute<Array<{ id: string; status: RefundStatus }>>(
-      'select r.id, r.status from refund r join payment p on p.id = r.payment_id where p.order_id = ? and r.idempotency_key = ?',
-      [orderId, idempotencyKey],
-    );
+    const [row] = await this.em
+      .fork()
+      .execute<Array<{ id: string; status: RefundStatus }>>(
+        'select r.id, r.status from refund r join payment p on p.id = r.payment_id where p.order_id = ? and r.idempotency_key = ?',
+        [orderId, idempotencyKey],
+      );
     return row?.status === 'PENDING' ? this.settle(row.id) : row?.status;
   }
 
   private async settleOnce(refundId: string): Promise<RefundStatus | undefined> {
     if (!this.provider) throw new Error('RefundService needs a provider to refund');
-    const [row] = await this.em.fork().execute<Array<RefundRow & { providerReference: string | null }>>(
-      `select ${REFUND}, p.provider_reference as "providerReference" from refund r join payment p on p.id = r.payment_id where r.id = ?`,
-      [refundId],
-    );
+    const [row] = await this.em
+      .fork()
+      .execute<Array<RefundRow & { providerReference: string | null }>>(
+        `select ${REFUND}, p.provider_reference as "providerReference" from refund r join payment p on p.id = r.payment_id where r.id = ?`,
+        [refundId],
+      );
     if (!row || row.status !== 'PENDING') return row?.status;
     let outcome: { status: 'SUCCEEDED'; providerReference: string } | { status: 'FAILED'; reason: string };
     try {
-      const done = await this.provider.refund({ idempotencyKey: `refund:${row.id}`, providerReference: row.providerReference ?? '', amount: row.amount });
+      const done = await this.provider.refund({
+        idempotencyKey: `refund:${row.id}`,
+        providerReference: row.providerReference ?? '',
+        amount: row.amount,
+      });
       outcome = { status: 'SUCCEEDED', providerReference: done.providerReference };
     } catch (error) {
       if (error instanceof ProviderTimeout) {
@@ -158,28 +171,43 @@ export class RefundService {
       if (!(error instanceof ProviderDeclined || error instanceof ProviderError || error instanceof ProviderUnavailable)) throw error;
       outcome = { status: 'FAILED', reason: error.message };
     }
-    await transaction(this.em, async ({ em: tx, afterCommit }) => {
-      afterCommit(() => this.changed(row.orderId));
-      const updated = await tx.execute<{ affectedRows: number }>(
-        `update refund set status = ?, provider_reference = ?, reason = coalesce(?, reason), updated_at = now() where id = ? and status = 'PENDING'`,
-        [outcome.status, outcome.status === 'SUCCEEDED' ? outcome.providerReference : null, outcome.status === 'FAILED' ? outcome.reason : null, row.id],
-        'run',
-      );
-      if (updated.affectedRows !== 1) return;
-      if (outcome.status === 'FAILED') {
-        await tx.execute('update payment set refunded_amount = refunded_amount - ?, updated_at = now() where id = ?', [row.amount, row.paymentId]);
-        return;
-      }
-      // Status follows what was actually refunded, not what is merely claimed.
-      await tx.execute(
-        `update payment set updated_at = now(), status = case when
+    await transaction(
+      this.em,
+      async ({ em: tx, afterCommit }) => {
+        afterCommit(() => this.changed(row.orderId));
+        const updated = await tx.execute<{ affectedRows: number }>(
+          `update refund set status = ?, provider_reference = ?, reason = coalesce(?, reason), updated_at = now() where id = ? and status = 'PENDING'`,
+          [
+            outcome.status,
+            outcome.status === 'SUCCEEDED' ? outcome.providerReference : null,
+            outcome.status === 'FAILED' ? outcome.reason : null,
+            row.id,
+          ],
+          'run',
+        );
+        if (updated.affectedRows !== 1) return;
+        if (outcome.status === 'FAILED') {
+          await tx.execute('update payment set refunded_amount = refunded_amount - ?, updated_at = now() where id = ?', [row.amount, row.paymentId]);
+          return;
+        }
+        // Status follows what was actually refunded, not what is merely claimed.
+        await tx.execute(
+          `update payment set updated_at = now(), status = case when
            (select coalesce(sum(amount), 0) from refund where payment_id = payment.id and status = 'SUCCEEDED') >= amount
            then 'REFUNDED' else 'PARTIALLY_REFUNDED' end
          where id = ?`,
-        [row.paymentId],
-      );
-      await emitEvent(tx, PAYMENT_REFUNDED, { orderId: row.orderId, paymentId: row.paymentId, refundId: row.id, amount: row.amount, currency: row.currency });
-    }, { log: this.log, outbox: this.outbox });
+          [row.paymentId],
+        );
+        await emitEvent(tx, PAYMENT_REFUNDED, {
+          orderId: row.orderId,
+          paymentId: row.paymentId,
+          refundId: row.id,
+          amount: row.amount,
+          currency: row.currency,
+        });
+      },
+      { log: this.log, outbox: this.outbox },
+    );
     this.log?.info({ refundId, paymentId: row.paymentId, status: outcome.status }, 'refund settled');
     return outcome.status;
   }
@@ -192,17 +220,22 @@ export class RefundService {
   /** Refunds of many payments in one query, oldest first. */
   async byPaymentIds(paymentIds: readonly string[]): Promise<RefundRow[][]> {
     const rows = paymentIds.length
-      ? await this.em.execute<RefundRow[]>(`select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.payment_id in (?) order by r.created_at, r.id`, [paymentIds])
+      ? await this.em.execute<RefundRow[]>(
+          `select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.payment_id in (?) order by r.created_at, r.id`,
+          [paymentIds],
+        )
       : [];
     return paymentIds.map((id) => rows.filter((row) => row.paymentId === id));
   }
 
   /** PENDING refunds nobody settled (crash, timeout); settled again, which is idempotent. */
   async stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
-    const rows = await this.em.fork().execute<Array<{ id: string }>>(
-      `select id from refund where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
-      [olderThanMs / 1000, limit],
-    );
+    const rows = await this.em
+      .fork()
+      .execute<Array<{ id: string }>>(
+        `select id from refund where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
+        [olderThanMs / 1000, limit],
+      );
     return rows.map((row) => row.id);
   }
 }

@@ -34,7 +34,9 @@ describe('resilientProvider', () => {
 
   it('never retries a decline', async () => {
     const fake = scripted('decline', 'ok');
-    const error = await resilientProvider(fake.provider, FAST).capture(request).catch((e: unknown) => e);
+    const error = await resilientProvider(fake.provider, FAST)
+      .capture(request)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderDeclined);
     expect((error as ProviderDeclined).code).toBe('INSUFFICIENT_FUNDS');
     expect(fake.calls()).toBe(1);

@@ -96,7 +96,8 @@ export class SimulatorProvider implements PaymentProvider {
          returning ${COLUMNS}`,
         [idempotencyKey, providerReference, amount],
       );
-      if (!claimed || claimed.kind !== 'REFUND' || claimed.amount !== amount) throw new ProviderError('idempotency key reused with different parameters');
+      if (!claimed || claimed.kind !== 'REFUND' || claimed.amount !== amount)
+        throw new ProviderError('idempotency key reused with different parameters');
       if (claimed.outcome) return claimed;
       const [{ refunded }] = (await tx.execute<Array<{ refunded: number }>>(
         `select coalesce(sum(amount), 0)::int as refunded from simulator_charge where kind = 'REFUND' and outcome = 'SUCCEEDED' and capture_reference = ?`,

@@ -72,11 +72,13 @@ type WorkerDeps = Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'> & {
  * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
  * Safe in several processes: shared durable, unique order id, conditional status updates.
  */
-export async function startPaymentWorkers(
-  deps: WorkerDeps,
-  options: PaymentWorkerOptions,
-): Promise<Array<() => Promise<void>>> {
-  const { provider, durable = PAYMENT_DURABLE, recoverIntervalMs = RECOVERY_DEFAULTS.recoverIntervalMs, staleAfterMs = RECOVERY_DEFAULTS.staleAfterMs } = options;
+export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWorkerOptions): Promise<Array<() => Promise<void>>> {
+  const {
+    provider,
+    durable = PAYMENT_DURABLE,
+    recoverIntervalMs = RECOVERY_DEFAULTS.recoverIntervalMs,
+    staleAfterMs = RECOVERY_DEFAULTS.staleAfterMs,
+  } = options;
   const log = deps.log.child({ component: 'payment' });
   const services = { provider, log, changed: deps.orderChanged, outbox: deps.outbox };
   const payments = new PaymentService(deps.orm.em, services);
@@ -96,12 +98,17 @@ export async function startPaymentWorkers(
   // was doing when it died. (Another live process may be settling one of them too; the provider's
   // idempotency and the conditional update make that a repeated question, not a second charge.)
   let atStart = true;
-  const stopRecovery = startPeriodic('payment recovery', recoverIntervalMs, async () => {
-    const olderThanMs = atStart ? 0 : staleAfterMs;
-    const limit = atStart ? 1_000 : 50;
-    await settleAll(await payments.stalePending(olderThanMs, limit), (id) => payments.settleCapture(id, { resume: true }));
-    await settleAll(await refunds.stalePending(olderThanMs, limit), (id) => refunds.settle(id));
-    atStart = false;
-  }, log);
+  const stopRecovery = startPeriodic(
+    'payment recovery',
+    recoverIntervalMs,
+    async () => {
+      const olderThanMs = atStart ? 0 : staleAfterMs;
+      const limit = atStart ? 1_000 : 50;
+      await settleAll(await payments.stalePending(olderThanMs, limit), (id) => payments.settleCapture(id, { resume: true }));
+      await settleAll(await refunds.stalePending(olderThanMs, limit), (id) => refunds.settle(id));
+      atStart = false;
+    },
+    log,
+  );
   return [() => consumer.stop(), stopRecovery];
 }

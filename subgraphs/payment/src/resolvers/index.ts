@@ -35,7 +35,12 @@ export const resolvers: Resolvers = {
       let minor: number | null = null;
       if (amount !== null && amount !== undefined) {
         const parsed = parseDecimal(amount, payment.currency as CurrencyCode);
-        if (!parsed.ok) return { refund: null, payment: null, userErrors: [{ field: ['amount'], ...amountRefusal(parsed.reason, payment.currency as CurrencyCode) }] };
+        if (!parsed.ok)
+          return {
+            refund: null,
+            payment: null,
+            userErrors: [{ field: ['amount'], ...amountRefusal(parsed.reason, payment.currency as CurrencyCode) }],
+          };
         minor = parsed.minor;
       }
       const result = await ctx.refunds.refund(payment.id, minor, idempotencyKey);
