@@ -42,6 +42,10 @@ export const OrderSchema = defineEntity({
     /** The cart the checkout came from (null for orders made before the saga, e.g. seeds). */
     cartId: p.string().length(64).nullable(),
     trackingNumber: p.string().length(100).nullable(),
+    /** Provider token (never card data), held only while PENDING; lazy: order reads never load it. */
+    paymentToken: p.string().length(200).nullable().lazy(),
+    /** When the saga's current step gives up (PENDING / AWAITING_PAYMENT); lazy like the token. */
+    stepDeadline: p.datetime().nullable().lazy(),
     shippingAddress: p.json<ShippingAddress>(),
     lines: () => p.oneToMany(OrderLineSchema).mappedBy('order').orderBy({ position: 'asc' }),
     statusHistory: () => p.oneToMany(OrderStatusChangeSchema).mappedBy('order').orderBy({ at: 'asc', id: 'asc' }),

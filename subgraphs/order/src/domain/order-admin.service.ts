@@ -13,7 +13,8 @@ import {
   type UnitOfWorkOptions,
   type UserError,
 } from '@shop/platform';
-import { lockOrder, moveOrder } from './order-saga.ts';
+import { lockOrder, setTrackingNumber } from '../data/order.repository.ts';
+import { moveOrder } from './order-saga.ts';
 import { canMove } from './order-transitions.ts';
 
 export interface OrderChangeResult {
@@ -55,7 +56,7 @@ export class OrderAdminService {
     return this.change(id, async (tx, { emit }) => {
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       const isAdmin = hasAdminRole(identity);
-      if (!order || (!isAdmin && (!identity.sub || order.customer_id !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
+      if (!order || (!isAdmin && (!identity.sub || order.customerId !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
       const was = order.status;
       if (!canMove(was, 'CANCELLED')) return [userError('INVALID_STATUS', `The order is ${was} and can no longer be cancelled`, ['id'])];
       await moveOrder(tx, order, 'CANCELLED', reason?.trim() || (isAdmin ? 'cancelled by an admin' : 'cancelled by the customer'), null);
@@ -80,7 +81,7 @@ export class OrderAdminService {
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
       if (!(await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null)))
         return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
-      await tx.execute('update customer_order set tracking_number = ? where id = ?', [tracking, id]);
+      await setTrackingNumber(tx, id, tracking);
       return [];
     });
   }

@@ -10,6 +10,7 @@ import {
   type CheckoutRequested,
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
+import { addStatusChange, insertOrder, lockOrder, lockTimedOut, setStatus, type LockedOrder } from '../data/order.repository.ts';
 import { canMove } from './order-transitions.ts';
 
 export interface SagaTimeouts {
@@ -19,24 +20,6 @@ export interface SagaTimeouts {
   paymentMs: number;
 }
 
-export interface OrderRow {
-  id: string;
-  status: OrderStatus;
-  customer_id: string | null;
-  cart_id: string | null;
-  total_amount: number;
-  currency: string;
-  payment_token: string | null;
-}
-
-export async function lockOrder(tx: EntityManager, id: string): Promise<OrderRow | null> {
-  const [row] = await tx.execute<OrderRow[]>(
-    'select id, status, customer_id, cart_id, total_amount, currency, payment_token from customer_order where id = ? for update',
-    [id],
-  );
-  return row ?? null;
-}
-
 /**
  * Move an order to `to` if the transition is allowed: status, history, the step deadline, and the
  * `order.status.<to>` event in the same transaction. Returns false (and changes nothing) otherwise,
@@ -44,19 +27,17 @@ export async function lockOrder(tx: EntityManager, id: string): Promise<OrderRow
  * that still needs the payment token (the caller has it in `order`), so every move erases it:
  * whether the payment was requested, the stock rejected, the order cancelled or timed out.
  */
-export async function moveOrder(tx: EntityManager, order: OrderRow, to: OrderStatus, reason: string | null, deadline: Date | null): Promise<boolean> {
+export async function moveOrder(
+  tx: EntityManager,
+  order: LockedOrder,
+  to: OrderStatus,
+  reason: string | null,
+  deadline: Date | null,
+): Promise<boolean> {
   if (!canMove(order.status, to)) return false;
-  await tx.execute('update customer_order set status = ?, step_deadline = ?, payment_token = null, updated_at = now() where id = ?', [
-    to,
-    deadline,
-    order.id,
-  ]);
-  await tx.execute('insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, ?, ?, clock_timestamp())', [
-    order.id,
-    to,
-    reason,
-  ]);
-  await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cart_id ?? '', status: to, reason });
+  await setStatus(tx, order.id, to, deadline);
+  await addStatusChange(tx, order.id, to, reason);
+  await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason });
   order.status = to;
   return true;
 }
@@ -65,38 +46,8 @@ const inMs = (ms: number) => new Date(Date.now() + ms);
 
 /** checkout.requested → the order (once, with the checkout's id) and the stock reservation request. */
 export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts): Promise<boolean> {
-  const inserted = await tx.execute<{ affectedRows: number }>(
-    `insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
-                                 total_amount, shipping_address, payment_token, step_deadline, created_at, updated_at)
-     values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing`,
-    [
-      checkout.checkoutId,
-      checkout.customerId,
-      checkout.cartId,
-      checkout.email,
-      checkout.currency,
-      checkout.totals.subtotal,
-      checkout.totals.discount,
-      checkout.totals.shipping,
-      checkout.totals.tax,
-      checkout.totals.total,
-      JSON.stringify(checkout.shippingAddress),
-      checkout.paymentToken,
-      inMs(timeouts.reserveMs),
-    ],
-    'run',
-  );
-  if (inserted.affectedRows === 0) return false;
-  for (const [position, line] of checkout.lines.entries()) {
-    await tx.execute(
-      'insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)',
-      [checkout.checkoutId, line.productId, line.name, line.quantity, line.unitPriceAmount, position],
-    );
-  }
-  await tx.execute(
-    `insert into order_status_change (id, order_id, status, reason, at) values (gen_random_uuid(), ?, 'PENDING', null, clock_timestamp())`,
-    [checkout.checkoutId],
-  );
+  if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
+  await addStatusChange(tx, checkout.checkoutId, 'PENDING', null);
   await emitEvent(tx, orderStatusSubject('PENDING'), { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
   await emitEvent(tx, ORDER_STOCK_RESERVE, {
     orderId: checkout.checkoutId,
@@ -111,10 +62,10 @@ export async function onStockReserved(tx: EntityManager, orderId: string, timeou
   if (!order || !(await moveOrder(tx, order, 'AWAITING_PAYMENT', null, inMs(timeouts.paymentMs)))) return false;
   await emitEvent(tx, ORDER_PAYMENT_REQUESTED, {
     orderId,
-    customerId: order.customer_id,
-    amount: order.total_amount,
+    customerId: order.customerId ?? null,
+    amount: order.totalAmount,
     currency: order.currency,
-    paymentToken: order.payment_token ?? '',
+    paymentToken: order.paymentToken ?? '',
   });
   return true;
 }
@@ -153,12 +104,9 @@ export async function onPaymentFailed(tx: EntityManager, orderId: string, reason
  * processes may sweep side by side.
  */
 export async function failTimedOut(tx: EntityManager, limit = 100): Promise<string[]> {
-  const due = await tx.execute<Array<{ id: string }>>(
-    `select id from customer_order where status in ('PENDING', 'AWAITING_PAYMENT') and step_deadline < now() order by step_deadline limit ? for update skip locked`,
-    [limit],
-  );
+  const due = await lockTimedOut(tx, limit);
   const failed: string[] = [];
-  for (const { id } of due) {
+  for (const id of due) {
     const order = (await lockOrder(tx, id))!;
     const to = order.status === 'PENDING' ? 'REJECTED' : 'PAYMENT_FAILED';
     if (await moveOrder(tx, order, to, 'TIMEOUT', null)) {

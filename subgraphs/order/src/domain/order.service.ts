@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, decodeCursor, encodeCursor, isUuid, toConnection, type Connection, type Identity } from '@shop/platform';
-import { OrderSchema, type Order } from '../data/order.entity.ts';
+import type { Order } from '../data/order.entity.ts';
+import { findOrderPage, findOrdersByIds } from '../data/order.repository.ts';
 import { canSeeOrder } from './order-access.ts';
 
 /** "ORD-001234": the number customers read out on the phone. */
 export const displayNumber = (number: number | bigint | string) => `ORD-${String(number).padStart(6, '0')}`;
-
-const POPULATE = ['lines', 'statusHistory'] as const;
 
 /** The keyset a cursor carries; anything that does not decode to a date and a uuid is refused. */
 function readCursor(after: string): { createdAt: Date; id: string } {
@@ -25,7 +24,7 @@ export class OrderService {
   /** Orders by id with lines and history (one query each, whatever the batch size); invisible ones come back null. */
   async visibleByIds(ids: readonly string[], identity: Identity): Promise<Array<Order | null>> {
     const wellFormed = ids.filter(isUuid);
-    const rows = wellFormed.length ? await this.em.find(OrderSchema, { id: { $in: wellFormed } }, { populate: POPULATE }) : [];
+    const rows = await findOrdersByIds(this.em, wellFormed);
     const byId = new Map(rows.map((o) => [o.id, o]));
     return ids.map((id) => {
       const order = byId.get(id);
@@ -40,15 +39,8 @@ export class OrderService {
 
   /** Orders newest first; all of them when `customerId` is undefined (admins), optionally by status. */
   async list(options: { customerId?: string; status?: string | null; first: number; after?: string | null }): Promise<Connection<Order>> {
-    const where: Record<string, unknown> = {};
-    if (options.customerId !== undefined) where.customerId = options.customerId;
-    if (options.status) where.status = options.status;
-    const totalCount = await this.em.count(OrderSchema, where);
-    if (options.after) {
-      const cursor = readCursor(options.after);
-      where.$or = [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }];
-    }
-    const rows = await this.em.find(OrderSchema, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: options.first + 1, populate: POPULATE });
+    const cursor = options.after ? readCursor(options.after) : null;
+    const { rows, totalCount } = await findOrderPage(this.em, options, options.first, cursor);
     return toConnection(rows, options.first, totalCount, (o) => encodeCursor([o.createdAt.toISOString(), o.id]), Boolean(options.after));
   }
 }

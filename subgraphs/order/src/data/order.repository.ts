@@ -1,0 +1,130 @@
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CheckoutRequested } from '@shop/platform';
+import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderStatus } from './order.entity.ts';
+
+/** What the saga and the admin changes read from a locked order. */
+export type LockedOrder = Pick<Order, 'id' | 'status' | 'customerId' | 'cartId' | 'totalAmount' | 'currency' | 'paymentToken'>;
+
+interface LockedOrderRow {
+  id: string;
+  status: OrderStatus;
+  customer_id: string | null;
+  cart_id: string | null;
+  total_amount: number;
+  currency: string;
+  payment_token: string | null;
+}
+
+/** Lock an order row for the rest of the transaction: changes to one order are applied one at a time. */
+export async function lockOrder(tx: EntityManager, id: string): Promise<LockedOrder | null> {
+  // Raw: `for update` on a plain row (a managed entity would be flushed again at commit).
+  const [row] = await tx.execute<LockedOrderRow[]>(
+    'select id, status, customer_id, cart_id, total_amount, currency, payment_token from customer_order where id = ? for update',
+    [id],
+  );
+  if (!row) return null;
+  return {
+    id: row.id,
+    status: row.status,
+    customerId: row.customer_id,
+    cartId: row.cart_id,
+    totalAmount: row.total_amount,
+    currency: row.currency,
+    paymentToken: row.payment_token,
+  };
+}
+
+/** Ids of orders whose step deadline has passed, locked; SKIP LOCKED so several sweepers can run side by side. */
+export async function lockTimedOut(tx: EntityManager, limit: number): Promise<string[]> {
+  // Raw: `for update skip locked`, which the ORM's find cannot say.
+  const rows = await tx.execute<Array<{ id: string }>>(
+    `select id from customer_order where status in ('PENDING', 'AWAITING_PAYMENT') and step_deadline < now() order by step_deadline limit ? for update skip locked`,
+    [limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** The new status and step deadline; the payment token goes with every move (only PENDING may hold it). */
+export async function setStatus(tx: EntityManager, id: string, status: OrderStatus, deadline: Date | null): Promise<void> {
+  await tx.nativeUpdate(OrderSchema, { id }, { status, stepDeadline: deadline, paymentToken: null, updatedAt: raw('now()') });
+}
+
+/** One entry of the order's history; clock_timestamp() so entries of one transaction keep their order. */
+export async function addStatusChange(tx: EntityManager, orderId: string, status: OrderStatus, reason: string | null): Promise<void> {
+  await tx.insert(OrderStatusChangeSchema, { id: crypto.randomUUID(), order: orderId, status, reason, at: raw('clock_timestamp()') });
+}
+
+export async function setTrackingNumber(tx: EntityManager, id: string, trackingNumber: string): Promise<void> {
+  await tx.nativeUpdate(OrderSchema, { id }, { trackingNumber });
+}
+
+/** The order of a checkout with its lines, PENDING; false when it exists already (a redelivered checkout). */
+export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
+  // Raw: `on conflict do nothing` with the affected-row count is what makes a redelivery a no-op.
+  const inserted = await tx.execute<{ affectedRows: number }>(
+    `insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
+                                 total_amount, shipping_address, payment_token, step_deadline, created_at, updated_at)
+     values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing`,
+    [
+      checkout.checkoutId,
+      checkout.customerId,
+      checkout.cartId,
+      checkout.email,
+      checkout.currency,
+      checkout.totals.subtotal,
+      checkout.totals.discount,
+      checkout.totals.shipping,
+      checkout.totals.tax,
+      checkout.totals.total,
+      JSON.stringify(checkout.shippingAddress),
+      checkout.paymentToken,
+      deadline,
+    ],
+    'run',
+  );
+  if (inserted.affectedRows === 0) return false;
+  if (checkout.lines.length > 0) {
+    await tx.insertMany(
+      OrderLineSchema,
+      checkout.lines.map((line, position) => ({
+        id: crypto.randomUUID(),
+        order: checkout.checkoutId,
+        productId: line.productId,
+        name: line.name,
+        quantity: line.quantity,
+        unitPriceAmount: line.unitPriceAmount,
+        position,
+      })),
+    );
+  }
+  return true;
+}
+
+const POPULATE = ['lines', 'statusHistory'] as const;
+
+/** Orders by id with lines and history: one query each, whatever the number of ids. */
+export function findOrdersByIds(em: EntityManager, ids: readonly string[]): Promise<Order[]> {
+  return ids.length ? em.find(OrderSchema, { id: { $in: [...ids] } }, { populate: POPULATE }) : Promise.resolve([]);
+}
+
+export interface OrderFilter {
+  customerId?: string;
+  status?: string | null;
+}
+
+/** A page of orders newest first (keyset on created_at desc, id desc), one more than `first` to tell whether more follow. */
+export async function findOrderPage(
+  em: EntityManager,
+  filter: OrderFilter,
+  first: number,
+  after: { createdAt: Date; id: string } | null,
+): Promise<{ rows: Order[]; totalCount: number }> {
+  const where: Record<string, unknown> = {};
+  if (filter.customerId !== undefined) where.customerId = filter.customerId;
+  if (filter.status) where.status = filter.status;
+  const totalCount = await em.count(OrderSchema, where);
+  if (after) where.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }];
+  const rows = await em.find(OrderSchema, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1, populate: POPULATE });
+  return { rows, totalCount };
+}
