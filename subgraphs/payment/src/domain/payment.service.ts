@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   emitEvent,
@@ -11,7 +10,8 @@ import {
   type Logger,
   type PaymentRequested,
 } from '@shop/platform';
-import { PaymentSchema, type Payment } from '../data/payment.entity.ts';
+import type { Payment } from '../data/payment.entity.ts';
+import { PaymentRepository, type CaptureOutcome } from '../data/payment.repository.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
@@ -30,20 +30,11 @@ export interface PaymentServiceOptions {
   outbox?: { notify(): void };
 }
 
-interface PaymentRow {
-  id: string;
-  orderId: string;
-  status: Payment['status'];
-  amount: number;
-  currency: string;
-  paymentToken: string | null;
-  failureCode: string | null;
-  failureReason: string | null;
-}
-const ROW = `id, order_id as "orderId", status, amount, currency, payment_token as "paymentToken",
-  failure_code as "failureCode", failure_reason as "failureReason"`;
-
-type Outcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
+/** What the provider call needs of a payment. */
+type Chargeable = Pick<Payment, 'orderId' | 'amount' | 'currency' | 'paymentToken'>;
+/** What its outcome event needs. */
+type Answerable = Pick<Payment, 'id' | 'orderId' | 'status' | 'amount' | 'currency' | 'failureCode' | 'failureReason'>;
+type Outcome = CaptureOutcome;
 
 /** A provider failure as the failed payment records it; undefined for anything else (a bug or the database). */
 function failureOf(error: unknown): Extract<Outcome, { status: 'FAILED' }> | undefined {
@@ -56,6 +47,7 @@ function failureOf(error: unknown): Extract<Outcome, { status: 'FAILED' }> | und
 
 export class PaymentService {
   private readonly em: EntityManager;
+  private readonly payments: PaymentRepository;
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
   private readonly changed: (orderId: string) => unknown;
@@ -64,6 +56,7 @@ export class PaymentService {
   private readonly settling = new Map<string, Promise<Payment['status'] | undefined>>();
   constructor(em: EntityManager, options: PaymentServiceOptions = {}) {
     this.em = em;
+    this.payments = new PaymentRepository(em);
     this.provider = options.provider;
     this.log = options.log;
     this.changed = options.changed ?? (() => undefined);
@@ -83,7 +76,7 @@ export class PaymentService {
   private async visibleBy(key: 'id' | 'orderId', values: readonly string[], identity: Identity): Promise<Array<Payment | null>> {
     // A malformed key is "not found", never a database error (which would fail the whole batch).
     const wellFormed = values.filter(isUuid);
-    const rows = wellFormed.length ? await this.em.find(PaymentSchema, { [key]: { $in: wellFormed } }) : [];
+    const rows = await this.payments.byKeys(key, wellFormed);
     const byKey = new Map(rows.map((payment) => [payment[key], payment]));
     return values.map((value) => {
       const payment = byKey.get(value);
@@ -99,12 +92,8 @@ export class PaymentService {
    * after this transaction commits: no transaction stays open across provider calls and retries).
    */
   async capture(tx: EntityManager, request: PaymentRequested): Promise<string | null> {
-    await tx.execute(
-      `insert into payment (id, order_id, customer_id, status, amount, currency, payment_token, created_at, updated_at)
-       values (?, ?, ?, 'PENDING', ?, ?, ?, now(), now()) on conflict (order_id) do nothing`,
-      [randomUUID(), request.orderId, request.customerId, request.amount, request.currency, request.paymentToken],
-    );
-    const [payment] = await tx.execute<PaymentRow[]>(`select ${ROW} from payment where order_id = ?`, [request.orderId]);
+    await this.payments.insertPendingIfAbsent(tx, request);
+    const payment = await this.payments.byOrderId(request.orderId, tx);
     if (!payment) throw new Error(`payment of order ${request.orderId} vanished`);
     if (payment.status === 'PENDING') return payment.id;
     await this.answer(tx, payment);
@@ -132,16 +121,14 @@ export class PaymentService {
 
   /** Resumes the order's payment if it is still PENDING (a redelivered request); its status otherwise. */
   async resumeCapture(orderId: string): Promise<Payment['status'] | undefined> {
-    const [payment] = await this.em
-      .fork()
-      .execute<Array<{ id: string; status: Payment['status'] }>>('select id, status from payment where order_id = ?', [orderId]);
+    const payment = await this.payments.byOrderId(orderId);
     if (payment?.status !== 'PENDING') return payment?.status;
     return this.settleCapture(payment.id, { resume: true });
   }
 
   private async settle(paymentId: string, resume: boolean): Promise<Payment['status'] | undefined> {
     if (!this.provider) throw new Error('PaymentService needs a provider to capture');
-    const [payment] = await this.em.fork().execute<PaymentRow[]>(`select ${ROW} from payment where id = ?`, [paymentId]);
+    const payment = await this.payments.byId(paymentId);
     if (!payment || payment.status !== 'PENDING') return payment?.status;
     const outcome = resume ? await this.resumeProvider(this.provider, payment) : await this.callProvider(this.provider, payment);
     if (!outcome) return 'PENDING';
@@ -150,14 +137,7 @@ export class PaymentService {
       async ({ em: tx, afterCommit }) => {
         afterCommit(() => this.changed(payment.orderId));
         const failed = outcome.status === 'FAILED' ? outcome : null;
-        const updated = await tx.execute<{ affectedRows: number }>(
-          // The token is needed only to capture: a settled payment keeps none (refunds use the provider reference).
-          `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, payment_token = null, updated_at = now()
-         where id = ? and status = 'PENDING'`,
-          [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, paymentId],
-          'run',
-        );
-        if (updated.affectedRows === 1) {
+        if (await this.payments.settle(tx, paymentId, outcome)) {
           await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
         }
         return outcome.status;
@@ -175,22 +155,20 @@ export class PaymentService {
   async captureNow(request: PaymentRequested): Promise<Payment['status'] | undefined> {
     const pending = await transaction(this.em, ({ em }) => this.capture(em, request), { log: this.log, outbox: this.outbox });
     if (pending) return this.settleCapture(pending);
-    const [row] = await this.em.fork().execute<PaymentRow[]>(`select ${ROW} from payment where order_id = ?`, [request.orderId]);
-    return row?.status;
+    return (await this.payments.byOrderId(request.orderId))?.status;
   }
 
   /** PENDING payments nobody settled (crash after step 1); settled again, which is idempotent. */
-  async stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
-    const rows = await this.em
-      .fork()
-      .execute<Array<{ id: string }>>(
-        `select id from payment where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
-        [olderThanMs / 1000, limit],
-      );
-    return rows.map((row) => row.id);
+  stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
+    return this.payments.stalePending(olderThanMs, limit);
   }
 
-  private async callProvider(provider: PaymentProvider, payment: PaymentRow): Promise<Outcome> {
+  /** The id of the order's payment, read in the caller's transaction. */
+  async idOfOrder(tx: EntityManager, orderId: string): Promise<string | undefined> {
+    return (await this.payments.byOrderId(orderId, tx))?.id;
+  }
+
+  private async callProvider(provider: PaymentProvider, payment: Chargeable): Promise<Outcome> {
     const request = { idempotencyKey: payment.orderId, amount: payment.amount, currency: payment.currency, token: payment.paymentToken ?? '' };
     try {
       return { status: 'CAPTURED', ...(await provider.capture(request)) };
@@ -205,7 +183,7 @@ export class PaymentService {
   }
 
   /** What the provider knows under the order id, else the (idempotent) capture; undefined when it cannot be asked. */
-  private async resumeProvider(provider: PaymentProvider, payment: PaymentRow): Promise<Outcome | undefined> {
+  private async resumeProvider(provider: PaymentProvider, payment: Chargeable): Promise<Outcome | undefined> {
     let known: ProviderStatus;
     try {
       known = await provider.status(payment.orderId);
@@ -220,7 +198,7 @@ export class PaymentService {
   }
 
   /** The recorded outcome as its event; the catalog derives its id from the order (same answer, same id). */
-  private async answer(tx: EntityManager, payment: PaymentRow): Promise<void> {
+  private async answer(tx: EntityManager, payment: Answerable): Promise<void> {
     if (payment.status === 'FAILED') {
       await emitEvent(tx, PAYMENT_FAILED, {
         orderId: payment.orderId,

@@ -1,19 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emitEvent, isUuid, PAYMENT_REFUNDED, transaction, type Logger } from '@shop/platform';
+import { RefundRepository, type RefundStatus, type RefundView } from '../data/refund.repository.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
-export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
-export interface RefundRow {
-  id: string;
-  paymentId: string;
-  orderId: string;
-  amount: number;
-  currency: string;
-  status: RefundStatus;
-  createdAt: Date;
-}
+export type { RefundStatus };
+/** A refund as the API shows it (with its payment's order and currency). */
+export type RefundRow = RefundView;
 /** The UserErrorCode values a refund can answer (a subset of the shared enum). */
 export interface RefundUserError {
   field: string[] | null;
@@ -25,7 +18,6 @@ export interface RefundResult {
   userErrors: RefundUserError[];
 }
 
-const REFUND = `r.id, r.payment_id as "paymentId", p.order_id as "orderId", r.amount, p.currency, r.status, r.created_at as "createdAt"`;
 const REFUNDABLE = ['CAPTURED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 
 export interface RefundServiceOptions {
@@ -45,6 +37,7 @@ export interface RefundServiceOptions {
  */
 export class RefundService {
   private readonly em: EntityManager;
+  private readonly refunds: RefundRepository;
   private readonly provider: PaymentProvider | undefined;
   private readonly log: Logger | undefined;
   private readonly changed: (orderId: string) => unknown;
@@ -53,6 +46,7 @@ export class RefundService {
   private readonly settling = new Map<string, Promise<RefundStatus | undefined>>();
   constructor(em: EntityManager, options: RefundServiceOptions = {}) {
     this.em = em;
+    this.refunds = new RefundRepository(em);
     this.provider = options.provider;
     this.log = options.log;
     this.changed = options.changed ?? (() => undefined);
@@ -61,7 +55,10 @@ export class RefundService {
 
   /** Claim, call the provider, record: the whole refund, for the admin mutation. */
   async refund(paymentId: string, amount: number | null, idempotencyKey: string, reason: string | null = null): Promise<RefundResult> {
-    const claimed = await this.em.fork().transactional((tx) => this.claim(tx, paymentId, amount, idempotencyKey, reason));
+    const claimed = await transaction(this.em, ({ em: tx }) => this.claim(tx, paymentId, amount, idempotencyKey, reason), {
+      log: this.log,
+      outbox: this.outbox,
+    });
     if (!claimed.refund) return claimed;
     if (claimed.refund.status === 'PENDING') await this.settle(claimed.refund.id);
     return { refund: (await this.byIds([claimed.refund.id]))[0] ?? null, userErrors: [] };
@@ -80,15 +77,9 @@ export class RefundService {
     if (errors.length) return { refund: null, userErrors: errors };
     const notFound = { refund: null, userErrors: [{ field: ['paymentId'], message: 'No such payment.', code: 'NOT_FOUND' as const }] };
     if (!isUuid(paymentId)) return notFound;
-    const [payment] = await tx.execute<Array<{ status: string; amount: number; refundedAmount: number }>>(
-      'select status, amount, refunded_amount as "refundedAmount" from payment where id = ? for update',
-      [paymentId],
-    );
+    const payment = await this.refunds.lockPayment(tx, paymentId);
     if (!payment) return notFound;
-    const [existing] = await tx.execute<RefundRow[]>(
-      `select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.payment_id = ? and r.idempotency_key = ?`,
-      [paymentId, idempotencyKey],
-    );
+    const existing = await this.refunds.byKey(tx, paymentId, idempotencyKey);
     if (existing) return { refund: existing, userErrors: [] };
     if (!REFUNDABLE.includes(payment.status)) {
       return {
@@ -103,23 +94,9 @@ export class RefundService {
       return { refund: null, userErrors: [{ field: ['amount'], message, code: remaining === 0 ? 'CONFLICT' : 'INVALID' }] };
     }
     // Belt and braces: the claim itself is conditional (and the table has a check constraint).
-    const claimed = await tx.execute<{ affectedRows: number }>(
-      'update payment set refunded_amount = refunded_amount + ?, updated_at = now() where id = ? and refunded_amount + ? <= amount',
-      [wanted, paymentId, wanted],
-      'run',
-    );
-    if (claimed.affectedRows !== 1)
+    if (!(await this.refunds.claim(tx, paymentId, wanted)))
       return { refund: null, userErrors: [{ field: ['amount'], message: 'The refund exceeds the captured amount.', code: 'INVALID' }] };
-    const id = randomUUID();
-    await tx.execute(`insert into refund (id, payment_id, amount, idempotency_key, status, reason) values (?, ?, ?, ?, 'PENDING', ?)`, [
-      id,
-      paymentId,
-      wanted,
-      idempotencyKey,
-      reason,
-    ]);
-    const [refund] = await tx.execute<RefundRow[]>(`select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.id = ?`, [id]);
-    return { refund: refund ?? null, userErrors: [] };
+    return { refund: await this.refunds.insertPending(tx, { paymentId, amount: wanted, idempotencyKey, reason }), userErrors: [] };
   }
 
   /**
@@ -137,23 +114,13 @@ export class RefundService {
 
   /** A redelivered refund request: settles its refund if still PENDING (the first delivery died before). */
   async resumePending(orderId: string, idempotencyKey: string): Promise<RefundStatus | undefined> {
-    const [row] = await this.em
-      .fork()
-      .execute<Array<{ id: string; status: RefundStatus }>>(
-        'select r.id, r.status from refund r join payment p on p.id = r.payment_id where p.order_id = ? and r.idempotency_key = ?',
-        [orderId, idempotencyKey],
-      );
+    const row = await this.refunds.byOrderAndKey(orderId, idempotencyKey);
     return row?.status === 'PENDING' ? this.settle(row.id) : row?.status;
   }
 
   private async settleOnce(refundId: string): Promise<RefundStatus | undefined> {
     if (!this.provider) throw new Error('RefundService needs a provider to refund');
-    const [row] = await this.em
-      .fork()
-      .execute<Array<RefundRow & { providerReference: string | null }>>(
-        `select ${REFUND}, p.provider_reference as "providerReference" from refund r join payment p on p.id = r.payment_id where r.id = ?`,
-        [refundId],
-      );
+    const row = await this.refunds.forSettlement(refundId);
     if (!row || row.status !== 'PENDING') return row?.status;
     let outcome: { status: 'SUCCEEDED'; providerReference: string } | { status: 'FAILED'; reason: string };
     try {
@@ -175,29 +142,10 @@ export class RefundService {
       this.em,
       async ({ em: tx, afterCommit }) => {
         afterCommit(() => this.changed(row.orderId));
-        const updated = await tx.execute<{ affectedRows: number }>(
-          `update refund set status = ?, provider_reference = ?, reason = coalesce(?, reason), updated_at = now() where id = ? and status = 'PENDING'`,
-          [
-            outcome.status,
-            outcome.status === 'SUCCEEDED' ? outcome.providerReference : null,
-            outcome.status === 'FAILED' ? outcome.reason : null,
-            row.id,
-          ],
-          'run',
-        );
-        if (updated.affectedRows !== 1) return;
-        if (outcome.status === 'FAILED') {
-          await tx.execute('update payment set refunded_amount = refunded_amount - ?, updated_at = now() where id = ?', [row.amount, row.paymentId]);
-          return;
-        }
+        if (!(await this.refunds.settle(tx, row.id, outcome))) return;
+        if (outcome.status === 'FAILED') return this.refunds.release(tx, row.paymentId, row.amount);
         // Status follows what was actually refunded, not what is merely claimed.
-        await tx.execute(
-          `update payment set updated_at = now(), status = case when
-           (select coalesce(sum(amount), 0) from refund where payment_id = payment.id and status = 'SUCCEEDED') >= amount
-           then 'REFUNDED' else 'PARTIALLY_REFUNDED' end
-         where id = ?`,
-          [row.paymentId],
-        );
+        await this.refunds.refreshPaymentStatus(tx, row.paymentId);
         await emitEvent(tx, PAYMENT_REFUNDED, {
           orderId: row.orderId,
           paymentId: row.paymentId,
@@ -212,30 +160,18 @@ export class RefundService {
     return outcome.status;
   }
 
-  async byIds(ids: readonly string[]): Promise<RefundRow[]> {
-    if (!ids.length) return [];
-    return this.em.fork().execute<RefundRow[]>(`select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.id in (?)`, [ids]);
+  byIds(ids: readonly string[]): Promise<RefundRow[]> {
+    return this.refunds.byIds(ids);
   }
 
   /** Refunds of many payments in one query, oldest first. */
   async byPaymentIds(paymentIds: readonly string[]): Promise<RefundRow[][]> {
-    const rows = paymentIds.length
-      ? await this.em.execute<RefundRow[]>(
-          `select ${REFUND} from refund r join payment p on p.id = r.payment_id where r.payment_id in (?) order by r.created_at, r.id`,
-          [paymentIds],
-        )
-      : [];
+    const rows = await this.refunds.byPaymentIds(paymentIds);
     return paymentIds.map((id) => rows.filter((row) => row.paymentId === id));
   }
 
   /** PENDING refunds nobody settled (crash, timeout); settled again, which is idempotent. */
-  async stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
-    const rows = await this.em
-      .fork()
-      .execute<Array<{ id: string }>>(
-        `select id from refund where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
-        [olderThanMs / 1000, limit],
-      );
-    return rows.map((row) => row.id);
+  stalePending(olderThanMs: number, limit = 50): Promise<string[]> {
+    return this.refunds.stalePending(olderThanMs, limit);
   }
 }

@@ -41,9 +41,9 @@ function handlers(payments: PaymentService, refunds: RefundService, log: Logger)
       if (pending) afterCommit(() => payments.settleCapture(pending));
     },
     'order.payment.refund': async ({ data: request }: CatalogEnvelope<'order.payment.refund'>, { em, afterCommit }: UnitOfWork) => {
-      const [payment] = await em.execute<Array<{ id: string }>>('select id from payment where order_id = ?', [request.orderId]);
-      if (!payment) return void log.warn({ orderId: request.orderId }, 'refund requested for an order without payment; ignored');
-      const result = await refunds.claim(em, payment.id, request.amount, request.idempotencyKey, request.reason);
+      const paymentId = await payments.idOfOrder(em, request.orderId);
+      if (!paymentId) return void log.warn({ orderId: request.orderId }, 'refund requested for an order without payment; ignored');
+      const result = await refunds.claim(em, paymentId, request.amount, request.idempotencyKey, request.reason);
       if (result.userErrors.length) return void log.warn({ orderId: request.orderId, userErrors: result.userErrors }, 'refund request refused');
       const refund = result.refund;
       if (refund?.status === 'PENDING') afterCommit(() => refunds.settle(refund.id));

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PaymentRequested } from '@shop/platform';
+import { PaymentSchema, type Payment, type PaymentStatus } from './payment.entity.ts';
+
+/** What a capture attempt ended with, as the payment row records it. */
+export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
+
+/**
+ * The payment table. Reads go through the entity; the writes the saga's guarantees rest on
+ * (insert-if-absent, conditional status changes) stay SQL. `tx` is the caller's transaction;
+ * without one, a read takes a fresh fork so it sees what other transactions committed.
+ */
+export class PaymentRepository {
+  private readonly em: EntityManager;
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  /** Payments whose `key` is among `values`, through this repository's (request) identity map. */
+  byKeys(key: 'id' | 'orderId', values: readonly string[]): Promise<Payment[]> {
+    return values.length ? this.em.find(PaymentSchema, { [key]: { $in: [...values] } }) : Promise.resolve([]);
+  }
+
+  byId(id: string, em: EntityManager = this.em.fork()): Promise<Payment | null> {
+    return em.findOne(PaymentSchema, { id });
+  }
+
+  byOrderId(orderId: string, em: EntityManager = this.em.fork()): Promise<Payment | null> {
+    return em.findOne(PaymentSchema, { orderId });
+  }
+
+  /** The order's one PENDING payment, unless it has one already. */
+  async insertPendingIfAbsent(tx: EntityManager, request: PaymentRequested): Promise<void> {
+    // `on conflict do nothing`: a redelivered request under concurrency must neither fail nor add a row.
+    await tx.execute(
+      `insert into payment (id, order_id, customer_id, status, amount, currency, payment_token, created_at, updated_at)
+       values (?, ?, ?, 'PENDING', ?, ?, ?, now(), now()) on conflict (order_id) do nothing`,
+      [randomUUID(), request.orderId, request.customerId, request.amount, request.currency, request.paymentToken],
+    );
+  }
+
+  /** Records the outcome if the payment is still PENDING; true for the one writer that did. */
+  async settle(tx: EntityManager, id: string, outcome: CaptureOutcome): Promise<boolean> {
+    const failed = outcome.status === 'FAILED' ? outcome : null;
+    // Conditional on PENDING so only the first writer of an outcome wins. The token is needed only
+    // to capture: a settled payment keeps none (refunds use the provider reference).
+    const updated = await tx.execute<{ affectedRows: number }>(
+      `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, payment_token = null, updated_at = now()
+       where id = ? and status = 'PENDING'`,
+      [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, id],
+      'run',
+    );
+    return updated.affectedRows === 1;
+  }
+
+  /** Ids of PENDING payments untouched for `olderThanMs`, oldest first. */
+  async stalePending(olderThanMs: number, limit: number): Promise<string[]> {
+    // Measured on the database's clock, the one that wrote updated_at.
+    const rows = await this.em
+      .fork()
+      .execute<Array<Pick<Payment, 'id'>>>(
+        `select id from payment where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
+        [olderThanMs / 1000, limit],
+      );
+    return rows.map((row) => row.id);
+  }
+}
+
+export type { Payment, PaymentStatus };

@@ -1,0 +1,95 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { SimulatorChargeSchema, type SimulatorCharge } from './simulator-charge.entity.ts';
+
+/** What the simulator decides from: a ledger entry without its bookkeeping columns. */
+export type LedgerEntry = Pick<
+  SimulatorCharge,
+  'kind' | 'token' | 'amount' | 'attempts' | 'outcome' | 'declineCode' | 'reason' | 'providerReference'
+>;
+const ENTRY = `kind, token, amount, attempts, outcome, decline_code as "declineCode", reason, provider_reference as "providerReference"`;
+
+/**
+ * The simulator's ledger (`simulator_charge`). Every call is its own short statement or
+ * transaction (a fresh fork), never part of a caller's; `tx` is one of the ledger's own.
+ */
+export class SimulatorChargeRepository {
+  private readonly em: EntityManager;
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  /** Runs `work` in one ledger transaction. */
+  transactional<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.em.fork().transactional(work);
+  }
+
+  /** Claims the key for a capture, or counts another attempt on it; the entry as it now stands. */
+  async attemptCapture(entry: { idempotencyKey: string; token: string; amount: number; currency: string }): Promise<LedgerEntry | undefined> {
+    // `on conflict ... returning`: one atomic statement under concurrent attempts with the same key.
+    const [row] = await this.em.fork().execute<LedgerEntry[]>(
+      `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts)
+       values (?, 'CAPTURE', ?, ?, ?, 1)
+       on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
+       returning ${ENTRY}`,
+      [entry.idempotencyKey, entry.token, entry.amount, entry.currency],
+    );
+    return row;
+  }
+
+  /** The succeeded capture behind `providerReference`, locked until `tx` ends. */
+  async lockCapture(tx: EntityManager, providerReference: string): Promise<Pick<SimulatorCharge, 'amount'> | undefined> {
+    // `for update` by hand: concurrent refunds of one capture are checked against each other.
+    const [capture] = await tx.execute<Array<Pick<SimulatorCharge, 'amount'>>>(
+      `select amount from simulator_charge where kind = 'CAPTURE' and outcome = 'SUCCEEDED' and provider_reference = ? for update`,
+      [providerReference],
+    );
+    return capture;
+  }
+
+  /** Claims the key for a refund of a capture, or counts another attempt on it. */
+  async attemptRefund(
+    tx: EntityManager,
+    entry: { idempotencyKey: string; captureReference: string; amount: number },
+  ): Promise<LedgerEntry | undefined> {
+    // `on conflict ... returning`: one atomic statement under concurrent attempts with the same key.
+    const [row] = await tx.execute<LedgerEntry[]>(
+      `insert into simulator_charge (idempotency_key, kind, capture_reference, amount, attempts)
+       values (?, 'REFUND', ?, ?, 1)
+       on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
+       returning ${ENTRY}`,
+      [entry.idempotencyKey, entry.captureReference, entry.amount],
+    );
+    return row;
+  }
+
+  /** What has been refunded of a capture so far, minor units. */
+  async refundedOf(tx: EntityManager, captureReference: string): Promise<number> {
+    // A sum, in the transaction that holds the capture's lock.
+    const [row] = await tx.execute<Array<{ refunded: number }>>(
+      `select coalesce(sum(amount), 0)::int as refunded from simulator_charge where kind = 'REFUND' and outcome = 'SUCCEEDED' and capture_reference = ?`,
+      [captureReference],
+    );
+    return row?.refunded ?? 0;
+  }
+
+  /** The entry under `key`, read in `tx` or afresh. */
+  async read(key: string, tx: EntityManager = this.em.fork()): Promise<LedgerEntry | undefined> {
+    const entry = await tx.findOne(SimulatorChargeSchema, { idempotencyKey: key }, { refresh: true });
+    return entry ?? undefined;
+  }
+
+  /** Records the outcome once (conditional: the first writer wins), in `tx` or on its own. */
+  record(
+    key: string,
+    outcome: { outcome: 'SUCCEEDED' | 'DECLINED'; declineCode: string | null; reason: string | null; providerReference: string | null },
+    tx: EntityManager = this.em.fork(),
+  ) {
+    // Conditional on `outcome is null`, so a recorded outcome is never overwritten.
+    return tx.execute(
+      `update simulator_charge set outcome = ?, decline_code = ?, reason = ?, provider_reference = ?, updated_at = now()
+       where idempotency_key = ? and outcome is null`,
+      [outcome.outcome, outcome.declineCode, outcome.reason, outcome.providerReference, key],
+      'run',
+    );
+  }
+}
