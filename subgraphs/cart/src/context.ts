@@ -54,6 +54,6 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
       notifyOutbox: deps.notifyOutbox,
       log,
     }),
-    settings: new StoreSettingsService(em, currency),
+    settings: new StoreSettingsService(em.fork(), currency),
   };
 }

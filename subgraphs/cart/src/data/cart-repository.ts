@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CartStatus } from './cart.entity.ts';
+import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
 import type { CartView } from '../domain/cart-view.ts';
 import { computeTotals, type Discount } from '../domain/totals.ts';
 
@@ -100,4 +100,17 @@ export async function loadCartView(em: EntityManager, id: string): Promise<CartV
 /** Record a committed change: version + 1, fresh timestamps, idle expiry pushed forward. */
 export async function touchCart(tx: EntityManager, id: string, expiresAt: Date): Promise<void> {
   await tx.execute('update cart set version = version + 1, updated_at = now(), expires_at = ? where id = ?', [expiresAt, id]);
+}
+
+/** Price and quantity of the cart's available lines (the subtotal discount minimums compare with). */
+export function availableLineAmounts(tx: EntityManager, cartId: string): Promise<Array<Pick<CartLine, 'unitPriceAmount' | 'quantity'>>> {
+  return tx.find(CartLineSchema, { cart: cartId, available: true }, { fields: ['unitPriceAmount', 'quantity'] });
+}
+
+/** Set the buyer's email and/or country; a field left undefined keeps its value. */
+export async function setBuyer(tx: EntityManager, cartId: string, buyer: { email?: string | null; countryCode?: string | null }): Promise<void> {
+  const data: Partial<Pick<Cart, 'email' | 'countryCode'>> = {};
+  if (buyer.email !== undefined) data.email = buyer.email;
+  if (buyer.countryCode !== undefined) data.countryCode = buyer.countryCode;
+  if (Object.keys(data).length) await tx.nativeUpdate(CartSchema, { id: cartId }, data);
 }

@@ -47,3 +47,16 @@ export const CartLineSchema = defineEntity({
 });
 
 export type CartLine = InferEntity<typeof CartLineSchema>;
+
+/** A code applied to a cart, in the order the shopper gave them. */
+export const CartDiscountCodeSchema = defineEntity({
+  name: 'CartDiscountCode',
+  tableName: 'cart_discount_code',
+  properties: {
+    cart: () => p.manyToOne(CartSchema).ref().primary(),
+    code: p.string().length(64).primary(),
+    position: p.integer(),
+  },
+});
+
+export type CartDiscountCode = InferEntity<typeof CartDiscountCodeSchema>;

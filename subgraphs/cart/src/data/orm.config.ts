@@ -1,7 +1,14 @@
 import { ormOptions, type OrmOptions } from '@shop/platform';
-import { CartLineSchema, CartSchema } from './cart.entity.ts';
+import { CartDiscountCodeSchema, CartLineSchema, CartSchema } from './cart.entity.ts';
+import { CheckoutSchema } from './checkout.entity.ts';
+import { DiscountCodeSchema } from './discount-code.entity.ts';
+import { ShippingCountrySchema } from './shipping-country.entity.ts';
 import { migrations } from './migrations/index.ts';
 
 export function cartOrmOptions(clientUrl: string): OrmOptions {
-  return ormOptions({ clientUrl, entities: [CartSchema, CartLineSchema], migrations: { migrationsList: migrations } });
+  return ormOptions({
+    clientUrl,
+    entities: [CartSchema, CartLineSchema, CartDiscountCodeSchema, DiscountCodeSchema, ShippingCountrySchema, CheckoutSchema],
+    migrations: { migrationsList: migrations },
+  });
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { userError, type Identity, type UserError } from '@shop/platform';
+import { availableLineAmounts, setBuyer } from '../data/cart-repository.ts';
+import { findDiscountCodes, replaceCartDiscountCodes } from '../data/discount.repository.ts';
+import { shipsTo } from '../data/shipping.repository.ts';
 import { normalizeCode } from './cart-rules.ts';
 import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 
@@ -20,37 +23,26 @@ export async function updateDiscountCodes(
   const codes = [...new Set(rawCodes.map(normalizeCode).filter(Boolean))];
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     if (codes.length > MAX_DISCOUNT_CODES) refuse(userError('INVALID', `At most ${MAX_DISCOUNT_CODES} discount codes`, ['discountCodes']));
-    const rows = codes.length
-      ? await tx.execute<Array<{ code: string; active: boolean; expired: boolean; used_up: boolean; minimum_subtotal: number | null }>>(
-          `select code, active, (expires_at is not null and expires_at <= now()) as expired,
-                  (usage_limit is not null and usage_count >= usage_limit) as used_up, minimum_subtotal
-             from discount_code where code in (?)`,
-          [codes],
-        )
-      : [];
+    const rows = await findDiscountCodes(tx, codes);
     const byCode = new Map(rows.map((r) => [r.code, r]));
     const errors: UserError[] = [];
     codes.forEach((code, i) => {
       const row = byCode.get(code);
       if (!row || !row.active) errors.push(userError('DISCOUNT_NOT_FOUND', `Unknown discount code ${code}`, ['discountCodes', String(i)]));
-      else if (row.expired) errors.push(userError('DISCOUNT_EXPIRED', `Discount code ${code} has expired`, ['discountCodes', String(i)]));
-      else if (row.used_up) errors.push(userError('DISCOUNT_EXPIRED', `Discount code ${code} has been used up`, ['discountCodes', String(i)]));
+      else if (row.expiresAt && row.expiresAt.getTime() <= Date.now())
+        errors.push(userError('DISCOUNT_EXPIRED', `Discount code ${code} has expired`, ['discountCodes', String(i)]));
+      else if (row.usageLimit != null && row.usageCount >= row.usageLimit)
+        errors.push(userError('DISCOUNT_EXPIRED', `Discount code ${code} has been used up`, ['discountCodes', String(i)]));
     });
     if (errors.length) refuse(...errors);
-    await tx.execute('delete from cart_discount_code where cart_id = ?', [cart.id]);
-    for (const [position, code] of codes.entries()) {
-      await tx.execute('insert into cart_discount_code (cart_id, code, position) values (?, ?, ?)', [cart.id, code, position]);
-    }
+    await replaceCartDiscountCodes(tx, cart.id, codes);
     // Summed here, not in SQL: integer × integer could overflow Postgres `integer` on a costly cart.
-    const lines = await tx.execute<Array<{ unit_price_amount: number; quantity: number }>>(
-      'select unit_price_amount, quantity from cart_line where cart_id = ? and available',
-      [cart.id],
-    );
-    const subtotal = lines.reduce((sum, l) => sum + l.unit_price_amount * l.quantity, 0);
+    const lines = await availableLineAmounts(tx, cart.id);
+    const subtotal = lines.reduce((sum, l) => sum + l.unitPriceAmount * l.quantity, 0);
     const warnings: CartWarning[] = [];
     for (const code of codes) {
-      const minimum = byCode.get(code)!.minimum_subtotal;
-      if (minimum !== null && subtotal < minimum) {
+      const minimum = byCode.get(code)!.minimumSubtotal;
+      if (minimum != null && subtotal < minimum) {
         warnings.push({ code: 'DISCOUNT_NOT_APPLICABLE', message: `${code} applies from a subtotal of ${minimum} minor units`, target: code });
       }
     }
@@ -84,12 +76,9 @@ export async function updateBuyerIdentity(
     }
     const { email, countryCode } = parsed.data;
     if (countryCode) {
-      const [known] = await tx.execute<Array<{ n: number }>>('select count(*)::int as n from shipping_country where country_code = ?', [countryCode]);
-      if (!known?.n) refuse(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${countryCode}`, ['buyerIdentity', 'countryCode']));
+      if (!(await shipsTo(tx, countryCode)))
+        refuse(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${countryCode}`, ['buyerIdentity', 'countryCode']));
     }
-    await tx.execute(
-      `update cart set email = case when ? then ? else email end, country_code = case when ? then ? else country_code end where id = ?`,
-      [email !== undefined, email ?? null, countryCode !== undefined, countryCode ?? null, cart.id],
-    );
+    await setBuyer(tx, cart.id, { email, countryCode });
   });
 }

@@ -1,25 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { amountField, parseDecimal, userError, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
+import type { DiscountCode } from '../data/discount-code.entity.ts';
+import type { ShippingCountry } from '../data/shipping-country.entity.ts';
+import { listDiscountCodes, upsertDiscountCode } from '../data/discount.repository.ts';
+import { listShippingCountries, upsertShippingCountry } from '../data/shipping.repository.ts';
 import { normalizeCode } from './cart-rules.ts';
 
-export interface DiscountCodeRow {
-  code: string;
-  kind: 'PERCENTAGE' | 'FIXED_AMOUNT';
-  value: number;
-  minimum_subtotal: number | null;
-  expires_at: Date | null;
-  usage_limit: number | null;
-  usage_count: number;
-  active: boolean;
-}
-
-export interface ShippingCountryRow {
-  country_code: string;
-  tax_basis_points: number;
-  shipping_amount: number;
-  free_shipping_over: number | null;
-}
+/** The GraphQL mappers (codegen.ts) name these. */
+export type { DiscountCode as DiscountCodeRow } from '../data/discount-code.entity.ts';
+export type { ShippingCountry as ShippingCountryRow } from '../data/shipping-country.entity.ts';
 
 /** "15" or "7.25" percent → basis points; refuses more than two decimals or more than 100 %. */
 function percentToBasisPoints(value: string): number | null {
@@ -36,15 +26,15 @@ export class StoreSettingsService {
     this.currency = currency;
   }
 
-  discountCodes(): Promise<DiscountCodeRow[]> {
-    return this.em.fork().execute<DiscountCodeRow[]>('select * from discount_code order by code');
+  discountCodes(): Promise<DiscountCode[]> {
+    return listDiscountCodes(this.em);
   }
 
-  shippingCountries(): Promise<ShippingCountryRow[]> {
-    return this.em.fork().execute<ShippingCountryRow[]>('select * from shipping_country order by country_code');
+  shippingCountries(): Promise<ShippingCountry[]> {
+    return listShippingCountries(this.em);
   }
 
-  async upsertDiscountCode(input: unknown): Promise<{ discountCode: DiscountCodeRow | null; userErrors: UserError[] }> {
+  async upsertDiscountCode(input: unknown): Promise<{ discountCode: DiscountCode | null; userErrors: UserError[] }> {
     const model = z.object({
       code: z
         .string()
@@ -77,18 +67,19 @@ export class StoreSettingsService {
       if (!amount.success) return { discountCode: null, userErrors: userErrorsFromZod(amount.error, ['input', 'value']) };
       value = amount.data;
     }
-    const [row] = await this.em.fork().execute<DiscountCodeRow[]>(
-      `insert into discount_code (code, kind, value, minimum_subtotal, expires_at, usage_limit, active)
-       values (?, ?, ?, ?, ?, ?, ?)
-       on conflict (code) do update set kind = excluded.kind, value = excluded.value, minimum_subtotal = excluded.minimum_subtotal,
-         expires_at = excluded.expires_at, usage_limit = excluded.usage_limit, active = excluded.active, updated_at = now()
-       returning *`,
-      [d.code, d.kind, value, d.minimumSubtotal ?? null, d.expiresAt ?? null, d.usageLimit ?? null, d.active ?? true],
-    );
-    return { discountCode: row!, userErrors: [] };
+    const discountCode = await upsertDiscountCode(this.em, {
+      code: d.code,
+      kind: d.kind,
+      value,
+      minimumSubtotal: d.minimumSubtotal ?? null,
+      expiresAt: d.expiresAt ?? null,
+      usageLimit: d.usageLimit ?? null,
+      active: d.active ?? true,
+    });
+    return { discountCode, userErrors: [] };
   }
 
-  async upsertShippingCountry(input: unknown): Promise<{ shippingCountry: ShippingCountryRow | null; userErrors: UserError[] }> {
+  async upsertShippingCountry(input: unknown): Promise<{ shippingCountry: ShippingCountry | null; userErrors: UserError[] }> {
     const model = z.object({
       countryCode: z
         .string()
@@ -106,13 +97,12 @@ export class StoreSettingsService {
     const parsed = model.safeParse(input);
     if (!parsed.success) return { shippingCountry: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
     const c = parsed.data;
-    const [row] = await this.em.fork().execute<ShippingCountryRow[]>(
-      `insert into shipping_country (country_code, tax_basis_points, shipping_amount, free_shipping_over) values (?, ?, ?, ?)
-       on conflict (country_code) do update set tax_basis_points = excluded.tax_basis_points, shipping_amount = excluded.shipping_amount,
-         free_shipping_over = excluded.free_shipping_over
-       returning *`,
-      [c.countryCode, c.taxRate, c.shippingAmount, c.freeShippingOver ?? null],
-    );
-    return { shippingCountry: row!, userErrors: [] };
+    const shippingCountry = await upsertShippingCountry(this.em, {
+      countryCode: c.countryCode,
+      taxBasisPoints: c.taxRate,
+      shippingAmount: c.shippingAmount,
+      freeShippingOver: c.freeShippingOver ?? null,
+    });
+    return { shippingCountry, userErrors: [] };
   }
 }

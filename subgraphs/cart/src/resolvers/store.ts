@@ -4,15 +4,15 @@ import type { DiscountCodeResolvers, ShippingCountryResolvers } from '../generat
 export const DiscountCode: DiscountCodeResolvers = {
   // PERCENTAGE values are basis points: 1500 → "15.00" (percent).
   value: (row, _args, ctx) => (row.kind === 'PERCENTAGE' ? formatMinor(row.value, 'USD') : formatMinor(row.value, ctx.currency)),
-  minimumSubtotal: (row, _args, ctx) => (row.minimum_subtotal === null ? null : money(row.minimum_subtotal, ctx.currency)),
-  expiresAt: (row) => row.expires_at,
-  usageLimit: (row) => row.usage_limit,
-  usageCount: (row) => row.usage_count,
+  minimumSubtotal: (row, _args, ctx) => (row.minimumSubtotal == null ? null : money(row.minimumSubtotal, ctx.currency)),
+  expiresAt: (row) => row.expiresAt ?? null,
+  usageLimit: (row) => row.usageLimit ?? null,
+  usageCount: (row) => row.usageCount,
 };
 
 export const ShippingCountry: ShippingCountryResolvers = {
-  countryCode: (row) => row.country_code,
-  taxRate: (row) => formatMinor(row.tax_basis_points, 'USD'),
-  shippingAmount: (row, _args, ctx) => money(row.shipping_amount, ctx.currency),
-  freeShippingOver: (row, _args, ctx) => (row.free_shipping_over === null ? null : money(row.free_shipping_over, ctx.currency)),
+  countryCode: (row) => row.countryCode,
+  taxRate: (row) => formatMinor(row.taxBasisPoints, 'USD'),
+  shippingAmount: (row, _args, ctx) => money(row.shippingAmount, ctx.currency),
+  freeShippingOver: (row, _args, ctx) => (row.freeShippingOver == null ? null : money(row.freeShippingOver, ctx.currency)),
 };
