@@ -13,11 +13,13 @@ import {
   sumByProduct,
   type Outcome,
   type ProductStock,
-  type ReservationStatus,
   type ShortProduct,
   type StockCommand,
   type StockLevel,
 } from './inventory.ts';
+import { ProductRepository } from '../data/product.repository.ts';
+import { ReservationRepository } from '../data/inventory/reservation.repository.ts';
+import type { StockReservation } from '../data/inventory/stock-reservation.entity.ts';
 
 export interface InventoryServiceOptions {
   /** How long reserved stock is held for an unpaid order (catalog config: INVENTORY_RESERVATION_TTL_SECONDS). */
@@ -37,15 +39,7 @@ export interface CommandResult {
   outcome: Outcome | null;
 }
 
-interface ReservationRow {
-  status: ReservationStatus;
-  reason: string | null;
-  shortProducts: ShortProduct[] | null;
-  expiresAt: Date | string | null;
-}
-
-const PRODUCT_STOCK = 'id, sku, price_amount as "priceAmount", currency, on_hand as "onHand", reserved, deleted_at as "deletedAt"';
-const RESERVATION = 'status, reason, short_products as "shortProducts", expires_at as "expiresAt"';
+type ReservationRow = Pick<StockReservation, 'status' | 'reason' | 'shortProducts' | 'expiresAt'>;
 
 /**
  * Stock reservations for the checkout saga. Every method takes the caller's transaction, so the
@@ -57,6 +51,8 @@ export class InventoryService {
   private readonly ttlMs: number;
   private readonly log: Logger | undefined;
   private readonly clock: () => Date;
+  private readonly reservations = new ReservationRepository();
+  private readonly products = new ProductRepository();
 
   constructor(options: InventoryServiceOptions = {}) {
     const ttl = options.reservationTtlSeconds ?? DEFAULT_RESERVATION_TTL_SECONDS;
@@ -72,13 +68,8 @@ export class InventoryService {
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
     // The row is the claim: a concurrent duplicate waits on it here and then sees our outcome.
-    const claimed = await em.execute<{ affectedRows: number }>(
-      `insert into stock_reservation (order_id, status, expires_at, created_at, updated_at)
-       values (?, 'RESERVED', ?, ?, ?) on conflict (order_id) do nothing`,
-      [orderId, expiresAt.toISOString(), now.toISOString(), now.toISOString()],
-      'run',
-    );
-    if (claimed.affectedRows === 0) return this.answerAgain(em, 'reserve', orderId, await this.load(em, orderId, false));
+    if (!(await this.reservations.claim(em, orderId, expiresAt, now)))
+      return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false));
 
     const checked = normalizeLines(lines);
     if (!checked.ok) {
@@ -86,35 +77,16 @@ export class InventoryService {
       return this.reject(em, orderId, checked.invalid, now);
     }
 
-    // Every line is tried (to name every short product); a savepoint undoes the ones that succeeded.
-    await em.execute('savepoint reserve_lines', [], 'run');
-    const reserved: ProductStock[] = [];
-    const failed: StockLine[] = [];
-    for (const line of checked.lines) {
-      const [row] = await em.execute<ProductStock[]>(
-        `update product set reserved = reserved + ?
-         where id = ? and deleted_at is null and on_hand - reserved >= ?
-         returning ${PRODUCT_STOCK}`,
-        [line.quantity, line.productId, line.quantity],
+    // All lines or none; every line is tried, to name every short product.
+    const { reserved, short } = await this.products.reserveAll(em, checked.lines);
+    if (short.length > 0) {
+      const rows = await this.products.stockOf(
+        em,
+        short.map((l) => l.productId),
       );
-      if (row) reserved.push(row);
-      else failed.push(line);
+      return this.reject(em, orderId, shortages(short, new Map<string, StockLevel>(rows.map((r) => [r.id, r]))), now);
     }
-    if (failed.length > 0) {
-      await em.execute('rollback to savepoint reserve_lines', [], 'run');
-      const rows = await em.execute<Array<StockLevel & { id: string }>>(
-        'select id, on_hand as "onHand", reserved, deleted_at as "deletedAt" from product where id in (?)',
-        [failed.map((l) => l.productId)],
-      );
-      return this.reject(em, orderId, shortages(failed, new Map(rows.map((r) => [r.id, r]))), now);
-    }
-    await em.execute('release savepoint reserve_lines', [], 'run');
-
-    await em.execute(
-      `insert into stock_reservation_line (order_id, product_id, quantity) values ${checked.lines.map(() => '(?, ?, ?)').join(', ')}`,
-      checked.lines.flatMap((l) => [orderId, l.productId, l.quantity]),
-      'run',
-    );
+    await this.reservations.insertLines(em, orderId, checked.lines);
     const quantities = new Map(checked.lines.map((l) => [l.productId, l.quantity]));
     await this.announceStock(em, reserved, (row) => ({ onHand: row.onHand, reserved: row.reserved - quantities.get(row.id)! }));
     return this.applied(em, { status: 'RESERVED', orderId, lines: checked.lines, expiresAt });
@@ -136,24 +108,12 @@ export class InventoryService {
    * that a commit or release is settling right now is skipped (it is no longer RESERVED after).
    */
   async releaseExpired(em: EntityManager, now: Date, limit: number): Promise<Outcome[]> {
-    const due = await em.execute<Array<{ orderId: string }>>(
-      `select order_id as "orderId" from stock_reservation
-       where status = 'RESERVED' and expires_at <= ?
-       order by expires_at limit ? for update skip locked`,
-      [now.toISOString(), limit],
-    );
-    if (due.length === 0) return [];
-    const orderIds = due.map((r) => r.orderId);
-    const lines = await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id in (?)', [
-      orderIds,
-    ]);
+    const orderIds = await this.reservations.claimExpired(em, now, limit);
+    if (orderIds.length === 0) return [];
+    const lines = await this.reservations.linesOf(em, orderIds);
     // One update per product for the whole batch, in product id order (no deadlock with reserves).
     await this.moveStock(em, 'release', sumByProduct(lines));
-    await em.execute(`update stock_reservation set status = 'RELEASED', reason = ?, updated_at = ? where order_id in (?)`, [
-      EXPIRED,
-      now.toISOString(),
-      orderIds,
-    ]);
+    await this.reservations.releaseAll(em, orderIds, EXPIRED, now);
     const outcomes: Outcome[] = orderIds.map((orderId) => ({ status: 'RELEASED', orderId, reason: EXPIRED }));
     for (const outcome of outcomes) await this.publish(em, outcome);
     this.log?.info({ orderIds }, `released ${orderIds.length} expired stock reservation(s)`);
@@ -166,21 +126,11 @@ export class InventoryService {
    */
   async returnStock(em: EntityManager, orderId: string): Promise<boolean> {
     if (!isUuid(orderId)) return false;
-    const marked = await em.execute<{ affectedRows: number }>(
-      `update stock_reservation set returned_at = ?, updated_at = ? where order_id = ? and status = 'COMMITTED' and returned_at is null`,
-      [this.clock().toISOString(), this.clock().toISOString(), orderId],
-      'run',
-    );
-    if (marked.affectedRows === 0) return false;
-    const lines = sortLines(
-      await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id = ?', [orderId]),
-    );
+    if (!(await this.reservations.markReturned(em, orderId, this.clock()))) return false;
+    const lines = sortLines(await this.reservations.lines(em, orderId));
     const rows: ProductStock[] = [];
     for (const line of lines) {
-      const [row] = await em.execute<ProductStock[]>(`update product set on_hand = on_hand + ? where id = ? returning ${PRODUCT_STOCK}`, [
-        line.quantity,
-        line.productId,
-      ]);
+      const row = await this.products.addOnHand(em, line.productId, line.quantity);
       if (row) rows.push(row);
     }
     const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
@@ -191,32 +141,18 @@ export class InventoryService {
   /** Commit or release: applied only to a RESERVED order, answered from the record otherwise. */
   private async settle(em: EntityManager, command: 'commit' | 'release', orderId: string, reason: string): Promise<CommandResult> {
     if (!isUuid(orderId)) return this.invalid(command, orderId);
-    const now = this.clock().toISOString();
-    const tombstone = await em.execute<{ affectedRows: number }>(
-      `insert into stock_reservation (order_id, status, reason, created_at, updated_at)
-       values (?, 'RELEASED', ?, ?, ?) on conflict (order_id) do nothing`,
-      [orderId, command === 'commit' ? NOT_RESERVED : reason, now, now],
-      'run',
-    );
-    if (tombstone.affectedRows === 1) {
+    const now = this.clock();
+    if (await this.reservations.tombstone(em, orderId, command === 'commit' ? NOT_RESERVED : reason, now)) {
       this.log?.warn({ orderId, command }, 'stock command for an order with no reservation; recorded as released');
       return this.applied(em, { status: 'RELEASED', orderId, reason: command === 'commit' ? NOT_RESERVED : reason });
     }
     // Locked: the sweeper skips this order meanwhile, and a concurrent commit/release waits.
-    const row = await this.load(em, orderId, true);
+    const row = await this.reservations.load(em, orderId, true);
     if (decide(command, row.status) !== 'apply') return this.answerAgain(em, command, orderId, row);
 
-    const lines = sortLines(
-      await em.execute<StockLine[]>('select product_id as "productId", quantity from stock_reservation_line where order_id = ?', [orderId]),
-    );
+    const lines = sortLines(await this.reservations.lines(em, orderId));
     await this.moveStock(em, command, lines);
-    const status = command === 'commit' ? 'COMMITTED' : 'RELEASED';
-    await em.execute('update stock_reservation set status = ?, reason = ?, updated_at = ? where order_id = ?', [
-      status,
-      command === 'commit' ? null : reason,
-      now,
-      orderId,
-    ]);
+    await this.reservations.settle(em, orderId, command === 'commit' ? 'COMMITTED' : 'RELEASED', command === 'commit' ? null : reason, now);
     return this.applied(em, command === 'commit' ? { status: 'COMMITTED', orderId } : { status: 'RELEASED', orderId, reason });
   }
 
@@ -225,10 +161,7 @@ export class InventoryService {
     const sold = command === 'commit' ? 1 : 0;
     const rows: ProductStock[] = [];
     for (const line of lines) {
-      const [row] = await em.execute<ProductStock[]>(
-        `update product set on_hand = on_hand - ?, reserved = reserved - ? where id = ? returning ${PRODUCT_STOCK}`,
-        [line.quantity * sold, line.quantity, line.productId],
-      );
+      const row = await this.products.moveReserved(em, line.productId, line.quantity, sold);
       // The line's foreign key keeps the product; the check constraints keep both columns >= 0.
       if (!row) throw new Error(`product ${line.productId} of a reservation is missing`);
       rows.push(row);
@@ -249,30 +182,15 @@ export class InventoryService {
   }
 
   private async reject(em: EntityManager, orderId: string, shortProducts: ShortProduct[], now: Date): Promise<CommandResult> {
-    await em.execute(
-      `update stock_reservation set status = 'REJECTED', expires_at = null, short_products = ?, updated_at = ? where order_id = ?`,
-      [JSON.stringify(shortProducts), now.toISOString(), orderId],
-      'run',
-    );
+    await this.reservations.reject(em, orderId, shortProducts, now);
     return this.applied(em, { status: 'REJECTED', orderId, shortProducts });
-  }
-
-  private async load(em: EntityManager, orderId: string, lock: boolean): Promise<ReservationRow> {
-    const [row] = await em.execute<ReservationRow[]>(`select ${RESERVATION} from stock_reservation where order_id = ?${lock ? ' for update' : ''}`, [
-      orderId,
-    ]);
-    if (!row) throw new Error(`stock reservation ${orderId} vanished`);
-    return row;
   }
 
   /** The recorded outcome, published again under the same event id (so no second event in effect). */
   private async answerAgain(em: EntityManager, command: StockCommand, orderId: string, row: ReservationRow): Promise<CommandResult> {
     let outcome: Outcome;
     if (row.status === 'RESERVED') {
-      const lines = await em.execute<StockLine[]>(
-        'select product_id as "productId", quantity from stock_reservation_line where order_id = ? order by product_id',
-        [orderId],
-      );
+      const lines = await this.reservations.lines(em, orderId);
       outcome = { status: 'RESERVED', orderId, lines, expiresAt: new Date(row.expiresAt!) };
     } else if (row.status === 'REJECTED') {
       outcome = { status: 'REJECTED', orderId, shortProducts: row.shortProducts ?? [] };

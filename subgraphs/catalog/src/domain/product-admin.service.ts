@@ -15,6 +15,8 @@ import {
 } from '@shop/platform';
 import { CategorySchema } from '../data/category.entity.ts';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
+import { ProductRepository } from '../data/product.repository.ts';
+import { AdjustmentRepository } from '../data/inventory/adjustment.repository.ts';
 import { availableOf } from './inventory.ts';
 import { adjustmentModel, derivedSlug, MAX_STOCK, productCreateModel, productUpdateModel, type ProductUpdate } from './product-input.ts';
 
@@ -49,6 +51,8 @@ export class ProductAdminService {
   private readonly em: EntityManager;
   private readonly currency: CurrencyCode;
   private readonly outbox: { notify(): void } | undefined;
+  private readonly products = new ProductRepository();
+  private readonly adjustments = new AdjustmentRepository();
   /** `outbox` is woken after each change, so its product.changed leaves at once. */
   constructor(em: EntityManager, currency: CurrencyCode, outbox?: { notify(): void }) {
     this.em = em;
@@ -67,8 +71,7 @@ export class ProductAdminService {
   private async freeSlug(tx: EntityManager, name: string): Promise<string> {
     for (let from = 1; from <= 1000; from += 20) {
       const candidates = Array.from({ length: 20 }, (_, i) => derivedSlug(name, from + i));
-      const rows = await tx.execute<Array<{ slug: string }>>('select slug from product where slug in (?)', [candidates]);
-      const taken = new Set(rows.map((r) => r.slug));
+      const taken = await this.products.takenSlugs(tx, candidates);
       const free = candidates.find((slug) => !taken.has(slug));
       if (free) return free;
     }
@@ -168,29 +171,17 @@ export class ProductAdminService {
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error));
     if (!isUuid(productId)) return failed(notFound(['productId']));
     return this.run(async ({ em: tx, emit }) => {
-      const updated = await tx.execute<{ affectedRows: number }>(
-        // bigint: the sum is compared before it is stored, so it can never overflow the column.
-        `update product set on_hand = on_hand + ?, updated_at = now()
-         where id = ? and deleted_at is null and on_hand::bigint + ? between reserved and ?`,
-        [delta, productId, delta, MAX_STOCK],
-        'run',
-      );
+      const adjusted = await this.products.adjustOnHand(tx, productId, delta, MAX_STOCK);
       const product = await tx.findOne(ProductSchema, { id: productId, deletedAt: null }, { refresh: true });
       if (!product) return failed(notFound(['productId']));
-      if (updated.affectedRows === 0 && product.onHand + delta > MAX_STOCK) {
+      if (!adjusted && product.onHand + delta > MAX_STOCK) {
         return failed(userError('TOO_LARGE', `At most ${MAX_STOCK} units can be on hand; ${product.onHand} are`, ['delta']));
       }
-      if (updated.affectedRows === 0) {
+      if (!adjusted) {
         const message = `Only ${availableOf(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
         return failed(userError('INSUFFICIENT_STOCK', message, ['delta']));
       }
-      await tx.execute('insert into inventory_adjustment (id, product_id, delta, reason, actor, created_at) values (?, ?, ?, ?, ?, now())', [
-        randomUUID(),
-        productId,
-        delta,
-        parsed.data.reason,
-        actor.sub,
-      ]);
+      await this.adjustments.record(tx, { productId, delta, reason: parsed.data.reason, actor: actor.sub });
       await emit(PRODUCT_CHANGED, changed(product, 'STOCK'));
       return { product, userErrors: [] };
     });
