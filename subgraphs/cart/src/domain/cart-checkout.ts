@@ -14,7 +14,11 @@ import {
   type UnitOfWork,
   type UserError,
 } from '@shop/platform';
-import { loadCartView, lockCart, touchCart } from '../data/cart-repository.ts';
+import { cartProductIds } from '../data/cart-line.repository.ts';
+import { loadCartView, lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart-repository.ts';
+import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
+import { claimDiscountCode } from '../data/discount.repository.ts';
+import { shipsTo } from '../data/shipping.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { checkoutInputModel } from './checkout-input.ts';
 import { checkLines } from './checkout-lines.ts';
@@ -48,20 +52,7 @@ export interface CheckoutDeps extends CartMutationDeps {
   snapshotMaxAgeSeconds: number;
 }
 
-const existingCheckout = async (em: EntityManager, cartId: string, key: string) =>
-  (
-    await em.execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
-      'select id, cart_id, customer_id, status from checkout where cart_id = ? and idempotency_key = ?',
-      [cartId, key],
-    )
-  )[0];
-
-const toView = (row: { id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }): CheckoutView => ({
-  id: row.id,
-  cartId: row.cart_id,
-  customerId: row.customer_id,
-  status: row.status,
-});
+const toView = (c: CheckoutRecord): CheckoutView => ({ id: c.id, cartId: c.cartId, customerId: c.customerId ?? null, status: c.status });
 
 /**
  * Check out: validate the input and every line against the catalog, claim discount usage, freeze
@@ -76,13 +67,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   if (!parsed.success) return { checkout: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
   const input = parsed.data;
 
-  const lines = await deps.em.fork().execute<Array<{ product_id: string }>>('select product_id from cart_line where cart_id = ?', [cartId]);
-  const products = lines.length
-    ? await catalogOrSnapshot(
-        deps.lookup,
-        lines.map((l) => l.product_id),
-      )
-    : new Map<string, ProductLookupItem>();
+  const productIds = await cartProductIds(deps.em.fork(), cartId);
+  const products = productIds.length ? await catalogOrSnapshot(deps.lookup, productIds) : new Map<string, ProductLookupItem>();
 
   let outcome;
   try {
@@ -103,16 +89,13 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   async function inTransaction(tx: EntityManager, emit: UnitOfWork['emit']) {
     const cart = await lockCart(tx, cartId);
     if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
-    const earlier = await existingCheckout(tx, cartId, input.idempotencyKey);
+    const earlier = await findCheckoutByKey(tx, cartId, input.idempotencyKey);
     if (earlier) return { kind: 'done' as const, checkout: toView(earlier), changed: false };
     if (cart.status !== 'ACTIVE')
       return { kind: 'refused' as const, errors: [userError('CART_NOT_ACTIVE', `The cart is ${cart.status}`, ['cartId'])], changed: false };
 
     const { errors, repriced, unconfirmed } = await checkLines(tx, cartId, products, deps.snapshotMaxAgeSeconds);
-    const [country] = await tx.execute<Array<{ n: number }>>('select count(*)::int as n from shipping_country where country_code = ?', [
-      input.shippingAddress.countryCode,
-    ]);
-    if (!country?.n)
+    if (!(await shipsTo(tx, input.shippingAddress.countryCode)))
       errors.push(
         userError('UNSUPPORTED_COUNTRY', `We do not ship to ${input.shippingAddress.countryCode}`, ['input', 'shippingAddress', 'countryCode']),
       );
@@ -124,7 +107,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     // Rolled back: nothing changes, the client may retry once the catalog answers again.
     if (unconfirmed) throw catalogNeededForCheckout();
 
-    await tx.execute('update cart set email = ?, country_code = ? where id = ?', [input.email, input.shippingAddress.countryCode, cartId]);
+    await setBuyer(tx, cartId, { email: input.email, countryCode: input.shippingAddress.countryCode });
     const view = (await loadCartView(tx, cartId))!;
     // The order and the payment store each amount in an integer column: refuse here, not in the saga.
     if (Math.max(view.totals.subtotal, view.totals.total) > MAX_AMOUNT_MINOR) {
@@ -137,21 +120,12 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     const codes = view.discountCodes.map((c) => c.code).filter((code) => !view.totals.inapplicableCodes.includes(code));
     for (const code of codes) {
       // Claimed atomically: concurrent checkouts can never use a code more often than its limit.
-      const claimed = await tx.execute<{ affectedRows: number }>(
-        `update discount_code set usage_count = usage_count + 1, updated_at = now()
-          where code = ? and active and (expires_at is null or expires_at > now()) and (usage_limit is null or usage_count < usage_limit)`,
-        [code],
-        'run',
-      );
-      if (claimed.affectedRows === 0)
+      if (!(await claimDiscountCode(tx, code)))
         throw new CheckoutRefused(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
     }
     const checkoutId = randomUUID();
-    await tx.execute(
-      `insert into checkout (id, cart_id, customer_id, idempotency_key, status, discount_codes, created_at, updated_at) values (?, ?, ?, ?, 'PENDING', ?, now(), now())`,
-      [checkoutId, cartId, cart.customer_id, input.idempotencyKey, `{${codes.join(',')}}`],
-    );
-    await tx.execute(`update cart set status = 'CHECKING_OUT' where id = ?`, [cartId]);
+    await insertCheckout(tx, { id: checkoutId, cartId, customerId: cart.customer_id, idempotencyKey: input.idempotencyKey, discountCodes: codes });
+    await setCartStatus(tx, cartId, 'CHECKING_OUT');
     await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
     const event: CheckoutRequested = {
       checkoutId,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, transaction, type Identity, type Logger } from '@shop/platform';
-import { loadCartView } from '../data/cart-repository.ts';
+import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart, loadCartView } from '../data/cart-repository.ts';
+import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
@@ -91,12 +92,7 @@ export class CartService {
     if (wellFormed.length && !(await catalogOrSnapshot(this.mutation.lookup, wellFormed))) throw catalogNeededForNewProduct();
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
-    await this.deps.em
-      .fork()
-      .execute(
-        `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at) values (?, null, 'ACTIVE', 1, ?, now(), now(), ?)`,
-        [id, this.deps.policy.currency, this.expiresAt(null)],
-      );
+    await insertGuestCart(this.deps.em.fork(), id, this.deps.policy.currency, this.expiresAt(null));
     return (await this.mutation.refresh(id))!;
   }
 
@@ -106,17 +102,10 @@ export class CartService {
    */
   async activeCartOf(customerId: string): Promise<CartView> {
     const em = this.deps.em.fork();
-    const find = async () =>
-      (await em.execute<Array<{ id: string }>>(`select id from cart where customer_id = ? and status = 'ACTIVE'`, [customerId]))[0]?.id;
-    let id = await find();
+    let id = await findActiveCartId(em, customerId);
     if (!id) {
-      await em.execute(
-        `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
-         values (?, ?, 'ACTIVE', 1, ?, now(), now(), ?)
-         on conflict (customer_id) where status = 'ACTIVE' and customer_id is not null do nothing`,
-        [newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId)],
-      );
-      id = (await find())!;
+      await insertCustomerCartIfNone(em, newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId));
+      id = (await findActiveCartId(em, customerId))!;
     }
     return (await this.read(id))!;
   }
@@ -167,14 +156,9 @@ export class CartService {
   /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
   async findCheckout(id: string, identity: Identity): Promise<CheckoutView | null> {
     if (!isUuid(id)) return null;
-    const [row] = await this.deps.em
-      .fork()
-      .execute<Array<{ id: string; cart_id: string; customer_id: string | null; status: CheckoutView['status'] }>>(
-        'select id, cart_id, customer_id, status from checkout where id = ?',
-        [id],
-      );
-    if (!row || !canAccessCart({ customerId: row.customer_id }, identity)) return null;
-    return { id: row.id, cartId: row.cart_id, customerId: row.customer_id, status: row.status };
+    const found = await findCheckout(this.deps.em.fork(), id);
+    if (!found || !canAccessCart({ customerId: found.customerId ?? null }, identity)) return null;
+    return { id: found.id, cartId: found.cartId, customerId: found.customerId ?? null, status: found.status };
   }
 
   /** After a background change (order status, expiry): fresh copy to the cache and subscribers. */

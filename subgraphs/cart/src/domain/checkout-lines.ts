@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { confirmLines, linesForCheckout, repriceLine, setLineAvailable } from '../data/cart-line.repository.ts';
 import { userError, type ProductLookupItem, type UserError } from '@shop/platform';
 
 export interface LineCheck {
@@ -7,17 +8,6 @@ export interface LineCheck {
   repriced: boolean;
   /** Without the catalog: a line the catalog has not confirmed recently (only the catalog can vouch for it). */
   unconfirmed: boolean;
-}
-
-interface LineRow {
-  id: string;
-  product_id: string;
-  quantity: number;
-  unit_price_amount: number;
-  name: string;
-  available: boolean;
-  /** priced_at within the snapshot's maximum age. */
-  confirmed: boolean;
 }
 
 /**
@@ -35,12 +25,7 @@ export async function checkLines(
   products: Map<string, ProductLookupItem> | null,
   maxAgeSeconds: number,
 ): Promise<LineCheck> {
-  const rows = await tx.execute<LineRow[]>(
-    `select id, product_id, quantity, unit_price_amount, name, available,
-            coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
-       from cart_line where cart_id = ? order by created_at, id`,
-    [maxAgeSeconds, cartId],
-  );
+  const rows = await linesForCheckout(tx, cartId, maxAgeSeconds);
   const check: LineCheck = { errors: [], repriced: false, unconfirmed: false };
   if (rows.length === 0) check.errors.push(userError('INVALID', 'The cart is empty', ['cartId']));
   if (!products) {
@@ -52,25 +37,21 @@ export async function checkLines(
   }
   const confirmed: string[] = [];
   for (const line of rows) {
-    const product = products.get(line.product_id);
+    const product = products.get(line.productId);
     if (!product || !product.available || product.availableQuantity < line.quantity) {
       const left = product?.available ? product.availableQuantity : 0;
       check.errors.push(userError('OUT_OF_STOCK', `${line.name}: only ${left} available`, ['lines', line.id]));
-      await tx.execute('update cart_line set available = ? where id = ?', [left > 0, line.id]);
-    } else if (product.priceAmount !== line.unit_price_amount) {
+      await setLineAvailable(tx, line.id, left > 0);
+    } else if (product.priceAmount !== line.unitPriceAmount) {
       check.errors.push(
-        userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unit_price_amount}) minor units`, ['lines', line.id]),
+        userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unitPriceAmount}) minor units`, ['lines', line.id]),
       );
-      await tx.execute('update cart_line set unit_price_amount = ?, name = ?, priced_at = now(), updated_at = now() where id = ?', [
-        product.priceAmount,
-        product.name,
-        line.id,
-      ]);
+      await repriceLine(tx, line.id, product.priceAmount, product.name);
       check.repriced = true;
     } else {
       confirmed.push(line.id);
     }
   }
-  if (confirmed.length) await tx.execute('update cart_line set priced_at = now() where id in (?)', [confirmed]);
+  await confirmLines(tx, confirmed);
   return check;
 }
