@@ -11,6 +11,25 @@ const PRODUCT_STOCK = 'id, sku, price_amount as "priceAmount", currency, on_hand
  * transaction holds the row locks in the order it calls them (product id order).
  */
 export class ProductRepository {
+  /** Products by id, deleted ones included. */
+  byIds(em: EntityManager, ids: readonly string[]): Promise<Product[]> {
+    return ids.length ? em.find(ProductSchema, { id: { $in: [...ids] } }) : Promise.resolve([]);
+  }
+
+  /** A live product by id, sku or slug. */
+  findLive(em: EntityManager, lookup: { id: string } | { sku: string } | { slug: string }): Promise<Product | null> {
+    return em.findOne(ProductSchema, { ...lookup, deletedAt: null });
+  }
+
+  /** What a cart's lookup needs of each product, in one query (only those columns). */
+  forLookup(em: EntityManager, ids: readonly string[]) {
+    return em.find(
+      ProductSchema,
+      { id: { $in: [...new Set(ids)] } },
+      { fields: ['id', 'sku', 'name', 'priceAmount', 'currency', 'onHand', 'reserved', 'deletedAt'] },
+    );
+  }
+
   /**
    * Reserves every line or none: each line is tried (to name every short product), and a savepoint
    * undoes the ones that succeeded when any fell short.

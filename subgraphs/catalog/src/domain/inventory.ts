@@ -16,7 +16,7 @@ import {
 
 /**
  * Pure inventory rules (no database): line validation, shortages, what a repeated command does,
- * and the events each outcome answers with. inventory.service.ts applies them in SQL.
+ * and the events each outcome answers with. inventory.service.ts applies them through the repositories.
  */
 
 export const DEFAULT_RESERVATION_TTL_SECONDS = 15 * 60;

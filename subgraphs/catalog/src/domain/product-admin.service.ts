@@ -13,7 +13,7 @@ import {
   type UnitOfWork,
   type UserError,
 } from '@shop/platform';
-import { CategorySchema } from '../data/category.entity.ts';
+import { CategoryRepository } from '../data/category.repository.ts';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
 import { AdjustmentRepository } from '../data/inventory/adjustment.repository.ts';
@@ -53,6 +53,7 @@ export class ProductAdminService {
   private readonly outbox: { notify(): void } | undefined;
   private readonly products = new ProductRepository();
   private readonly adjustments = new AdjustmentRepository();
+  private readonly categories = new CategoryRepository();
   /** `outbox` is woken after each change, so its product.changed leaves at once. */
   constructor(em: EntityManager, currency: CurrencyCode, outbox?: { notify(): void }) {
     this.em = em;
@@ -61,7 +62,7 @@ export class ProductAdminService {
   }
 
   private async categoryExists(tx: EntityManager, id: string | null | undefined): Promise<boolean> {
-    return !id || (await tx.count(CategorySchema, { id })) === 1;
+    return !id || this.categories.exists(tx, id);
   }
 
   /**

@@ -1,12 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '@shop/platform';
-import { ProductSchema, type Product } from '../data/product.entity.ts';
-import { CategorySchema, type Category } from '../data/category.entity.ts';
+import type { Product } from '../data/product.entity.ts';
+import type { Category } from '../data/category.entity.ts';
+import { ProductRepository } from '../data/product.repository.ts';
+import { CategoryRepository } from '../data/category.repository.ts';
 
 export type ProductLookup = { id: string } | { sku: string } | { slug: string };
 
 export class ProductService {
   private readonly em: EntityManager;
+  private readonly products = new ProductRepository();
+  private readonly categoryRows = new CategoryRepository();
   constructor(em: EntityManager) {
     this.em = em;
   }
@@ -17,24 +21,24 @@ export class ProductService {
    */
   async byIds(ids: readonly string[]): Promise<Product[]> {
     const wellFormed = ids.filter(isUuid);
-    return wellFormed.length ? this.em.find(ProductSchema, { id: { $in: wellFormed } }) : [];
+    return this.products.byIds(this.em, wellFormed);
   }
 
   async findOne(lookup: ProductLookup): Promise<Product | null> {
     if ('id' in lookup && !isUuid(lookup.id)) return null;
-    return this.em.findOne(ProductSchema, { ...lookup, deletedAt: null });
+    return this.products.findLive(this.em, lookup);
   }
 
   async categories(): Promise<Category[]> {
-    return this.em.find(CategorySchema, {}, { orderBy: { name: 'asc' } });
+    return this.categoryRows.all(this.em);
   }
 
   async categoryBySlug(slug: string): Promise<Category | null> {
-    return this.em.findOne(CategorySchema, { slug });
+    return this.categoryRows.bySlug(this.em, slug);
   }
 
   async categoriesByIds(ids: readonly string[]): Promise<Category[]> {
     const wellFormed = ids.filter(isUuid);
-    return wellFormed.length ? this.em.find(CategorySchema, { id: { $in: wellFormed } }) : [];
+    return this.categoryRows.byIds(this.em, wellFormed);
   }
 }

@@ -10,37 +10,26 @@ import {
   type ProductLookupReply,
 } from '@shop/platform';
 import { availableOf } from '../domain/inventory.ts';
+import { ProductRepository } from '../data/product.repository.ts';
 
 // The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
 const request = z.object({ ids: z.array(z.string().regex(UUID_PATTERN)).max(1000) });
 
-interface ProductRow {
-  id: string;
-  sku: string;
-  name: string;
-  price_amount: number;
-  currency: string;
-  on_hand: number;
-  reserved: number;
-  deleted_at: Date | null;
-}
+const products = new ProductRepository();
 
 /** One SQL statement for the whole batch; ids that do not exist are absent from the reply. */
 export async function lookupProducts(em: EntityManager, ids: string[]): Promise<ProductLookupItem[]> {
   if (ids.length === 0) return [];
-  const rows = await em
-    .fork()
-    .execute<ProductRow[]>('select id, sku, name, price_amount, currency, on_hand, reserved, deleted_at from product where id in (?)', [
-      [...new Set(ids)],
-    ]);
+  // A fork per lookup: the reply reflects committed stock, not an identity map from before.
+  const rows = await products.forLookup(em.fork(), ids);
   return rows.map((row) => ({
     id: row.id,
     sku: row.sku,
     name: row.name,
-    priceAmount: row.price_amount,
+    priceAmount: row.priceAmount,
     currency: row.currency,
-    availableQuantity: availableOf({ onHand: row.on_hand, reserved: row.reserved, deletedAt: row.deleted_at }),
-    available: row.deleted_at === null,
+    availableQuantity: availableOf({ onHand: row.onHand, reserved: row.reserved, deletedAt: row.deletedAt ?? null }),
+    available: !row.deletedAt,
   }));
 }
 
