@@ -43,3 +43,64 @@ export async function repriceLine(tx: EntityManager, lineId: string, unitPriceAm
 export async function confirmLines(tx: EntityManager, lineIds: readonly string[]): Promise<void> {
   if (lineIds.length) await tx.nativeUpdate(CartLineSchema, { id: { $in: [...lineIds] } }, { pricedAt: raw('now()') });
 }
+
+/** Every line of these carts (all columns). */
+export function linesOf(tx: EntityManager, cartIds: readonly string[]): Promise<CartLine[]> {
+  return tx.find(CartLineSchema, { cart: { $in: [...cartIds] } });
+}
+
+/** Write a line with the catalog's current price and name, confirmed now (insert, or replace the quantity). */
+export async function upsertPricedLine(
+  tx: EntityManager,
+  cartId: string,
+  product: { id: string; priceAmount: number; name: string },
+  quantity: number,
+): Promise<void> {
+  // Raw: `on conflict (cart_id, product_id) do update`; clock_timestamp() keeps lines in the order they were added.
+  await tx.execute(
+    `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, priced_at, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, true, now(), clock_timestamp(), now())
+     on conflict (cart_id, product_id) do update
+       set quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name, available = true,
+           priced_at = now(), updated_at = now()`,
+    [crypto.randomUUID(), cartId, product.id, quantity, product.priceAmount, product.name],
+  );
+}
+
+/** A new line; clock_timestamp() keeps lines in the order they were added. */
+export async function insertLine(
+  tx: EntityManager,
+  line: Pick<CartLine, 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available'> & { cartId: string; pricedAt: Date | null | 'now' },
+): Promise<void> {
+  const { cartId, pricedAt, ...rest } = line;
+  await tx.insert(CartLineSchema, {
+    ...rest,
+    id: crypto.randomUUID(),
+    cart: cartId,
+    pricedAt: pricedAt === 'now' ? raw('now()') : pricedAt,
+    createdAt: raw('clock_timestamp()'),
+    updatedAt: raw('now()'),
+  });
+}
+
+export async function setLineQuantity(tx: EntityManager, lineId: string, quantity: number): Promise<void> {
+  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, updatedAt: raw('now()') });
+}
+
+export async function setProductQuantity(tx: EntityManager, cartId: string, productId: string, quantity: number): Promise<void> {
+  await tx.nativeUpdate(CartLineSchema, { cart: cartId, productId }, { quantity, updatedAt: raw('now()') });
+}
+
+/** The catalog no longer sells the product: the line stays, unavailable, with the quantity asked for. */
+export async function setLineUnavailable(tx: EntityManager, lineId: string, quantity: number): Promise<void> {
+  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, available: false, updatedAt: raw('now()') });
+}
+
+export async function deleteLine(tx: EntityManager, lineId: string): Promise<void> {
+  await tx.nativeDelete(CartLineSchema, { id: lineId });
+}
+
+/** These lines of the cart, or all of them when `lineIds` is undefined. */
+export async function deleteLines(tx: EntityManager, cartId: string, lineIds?: readonly string[]): Promise<void> {
+  await tx.nativeDelete(CartLineSchema, lineIds ? { cart: cartId, id: { $in: [...lineIds] } } : { cart: cartId });
+}

@@ -213,3 +213,8 @@ export async function setProductAvailability(
 export async function bumpVersions(tx: EntityManager, cartIds: readonly string[]): Promise<void> {
   if (cartIds.length) await tx.nativeUpdate(CartSchema, { id: { $in: [...cartIds] } }, { version: raw('version + 1'), updatedAt: raw('now()') });
 }
+
+/** A guest cart merged into a customer's: read-only from now on. */
+export async function expireCart(tx: EntityManager, id: string): Promise<void> {
+  await tx.nativeUpdate(CartSchema, { id }, { status: 'EXPIRED', version: raw('version + 1'), updatedAt: raw('now()') });
+}

@@ -1,6 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, userError, type Identity, type ProductLookupItem, type UserError } from '@shop/platform';
+import {
+  deleteLine,
+  deleteLines,
+  linesOf,
+  setLineQuantity,
+  setLineUnavailable,
+  setProductQuantity,
+  upsertPricedLine,
+} from '../data/cart-line.repository.ts';
 import { clampToAvailable, isValidQuantity, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
 import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
@@ -10,18 +18,6 @@ const clampedWarning = (productId: string, quantity: number): CartWarning => ({
   message: `Only ${quantity} available; the quantity was reduced`,
   target: productId,
 });
-
-/** Write a line with the catalog's current price and name, confirmed now (insert, or replace the quantity). */
-async function upsertLine(tx: EntityManager, cartId: string, product: ProductLookupItem, quantity: number): Promise<void> {
-  await tx.execute(
-    `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, priced_at, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, true, now(), clock_timestamp(), now())
-     on conflict (cart_id, product_id) do update
-       set quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name, available = true,
-           priced_at = now(), updated_at = now()`,
-    [randomUUID(), cartId, product.id, quantity, product.priceAmount, product.name],
-  );
-}
 
 export interface LineDeps extends CartMutationDeps {
   lookup: ProductLookup;
@@ -37,11 +33,8 @@ async function addFromSnapshot(
   cartId: string,
   lines: ReadonlyArray<{ productId: string; quantity: number }>,
 ): Promise<CartWarning[]> {
-  const rows = await tx.execute<Array<{ product_id: string; quantity: number; available: boolean; name: string }>>(
-    'select product_id, quantity, available, name from cart_line where cart_id = ?',
-    [cartId],
-  );
-  const held = new Map(rows.map((row) => [row.product_id, row]));
+  const rows = await linesOf(tx, [cartId]);
+  const held = new Map(rows.map((row) => [row.productId, row]));
   if (lines.some((line) => !held.has(line.productId))) throw catalogNeededForNewProduct();
   const unavailable = lines.flatMap((line, i) =>
     held.get(line.productId)!.available
@@ -54,7 +47,7 @@ async function addFromSnapshot(
     const current = held.get(productId)!.quantity;
     const wanted = Math.min(current + quantity, MAX_QUANTITY);
     if (wanted < current + quantity) warnings.push(clampedWarning(productId, wanted));
-    await tx.execute('update cart_line set quantity = ?, updated_at = now() where cart_id = ? and product_id = ?', [wanted, cartId, productId]);
+    await setProductQuantity(tx, cartId, productId, wanted);
   }
   return warnings;
 }
@@ -68,10 +61,10 @@ async function updateFromSnapshot(
   const warnings: CartWarning[] = [];
   for (const line of lines) {
     if (line.quantity === 0) {
-      await tx.execute('delete from cart_line where id = ?', [line.id]);
+      await deleteLine(tx, line.id);
       continue;
     }
-    await tx.execute('update cart_line set quantity = ?, updated_at = now() where id = ?', [line.quantity, line.id]);
+    await setLineQuantity(tx, line.id, line.quantity);
     if (!availableOf.get(line.id)) warnings.push({ code: 'PRODUCT_UNAVAILABLE', message: 'This product is no longer sold', target: line.id });
   }
   return warnings;
@@ -112,11 +105,8 @@ export async function addLines(
 
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     const requested = mergeRequestedLines(lines);
-    const existing = await tx.execute<Array<{ product_id: string; quantity: number }>>(
-      'select product_id, quantity from cart_line where cart_id = ?',
-      [cart.id],
-    );
-    const current = new Map(existing.map((row) => [row.product_id, row.quantity]));
+    const existing = await linesOf(tx, [cart.id]);
+    const current = new Map(existing.map((row) => [row.productId, row.quantity]));
     const newProducts = [...requested.keys()].filter((id) => !current.has(id)).length;
     if (current.size + newProducts > MAX_LINES) refuse(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
     const warnings: CartWarning[] = [];
@@ -125,7 +115,7 @@ export async function addLines(
       const wanted = Math.min((current.get(productId) ?? 0) + quantity, MAX_QUANTITY);
       const { quantity: allowed, clamped } = clampToAvailable(wanted, product.availableQuantity);
       if (clamped || wanted < (current.get(productId) ?? 0) + quantity) warnings.push(clampedWarning(productId, allowed));
-      await upsertLine(tx, cart.id, product, allowed);
+      await upsertPricedLine(tx, cart.id, product, allowed);
     }
     return warnings;
   });
@@ -147,11 +137,8 @@ export async function updateLines(
   );
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const rows = await tx.execute<Array<{ id: string; product_id: string; available: boolean }>>(
-      'select id, product_id, available from cart_line where cart_id = ?',
-      [cart.id],
-    );
-    const productOf = new Map(rows.map((r) => [r.id, r.product_id]));
+    const rows = await linesOf(tx, [cart.id]);
+    const productOf = new Map(rows.map((r) => [r.id, r.productId]));
     const unknown = lines.flatMap((line, i) =>
       productOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])],
     );
@@ -167,20 +154,20 @@ export async function updateLines(
     const warnings: CartWarning[] = [];
     for (const line of lines) {
       if (line.quantity === 0) {
-        await tx.execute('delete from cart_line where id = ?', [line.id]);
+        await deleteLine(tx, line.id);
         continue;
       }
       const product = products.get(productOf.get(line.id)!);
       if (!product || !product.available) {
         // Gone from the catalog: keep the line visible as unavailable rather than failing the cart.
-        await tx.execute('update cart_line set quantity = ?, available = false, updated_at = now() where id = ?', [line.quantity, line.id]);
+        await setLineUnavailable(tx, line.id, line.quantity);
         warnings.push({ code: 'PRODUCT_UNAVAILABLE', message: 'This product is no longer sold', target: line.id });
         continue;
       }
       const { quantity, clamped } = clampToAvailable(line.quantity, product.availableQuantity);
       if (clamped) warnings.push(clampedWarning(product.id, quantity));
-      if (quantity === 0) await tx.execute('delete from cart_line where id = ?', [line.id]);
-      else await upsertLine(tx, cart.id, product, quantity);
+      if (quantity === 0) await deleteLine(tx, line.id);
+      else await upsertPricedLine(tx, cart.id, product, quantity);
     }
     return warnings;
   });
@@ -195,12 +182,12 @@ export async function removeLines(
 ): Promise<CartResult> {
   if (lineIds.length === 0) return unchanged(deps, cartId, identity);
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const rows = await tx.execute<Array<{ id: string }>>('select id from cart_line where cart_id = ?', [cart.id]);
+    const rows = await linesOf(tx, [cart.id]);
     const present = new Set(rows.map((r) => r.id));
     const unknown = lineIds.flatMap((id, i) =>
       present.has(id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lineIds', String(i)])],
     );
     if (unknown.length) refuse(...unknown);
-    await tx.execute('delete from cart_line where cart_id = ? and id in (?)', [cart.id, [...lineIds]]);
+    await deleteLines(tx, cart.id, lineIds);
   });
 }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { ForbiddenError, UnauthenticatedError, userError, type Identity, type ProductLookupItem } from '@shop/platform';
-import { lockCart, touchCart } from '../data/cart-repository.ts';
+import { deleteLines, insertLine, linesOf } from '../data/cart-line.repository.ts';
+import { expireCart, lockCart, touchCart } from '../data/cart-repository.ts';
 import { clampToAvailable, mergeCarts, type MergeStrategy } from './cart-rules.ts';
 import { refreshAfterCommit, type CartResult, type CartWarning } from './cart-mutation.ts';
 import type { LineDeps } from './cart-lines.ts';
@@ -24,14 +24,12 @@ export async function mergeGuestCart(
   const customerCartId = (await deps.activeCartOf(identity.sub)).id;
   if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
 
-  const guestLines = await deps.em
-    .fork()
-    .execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_line where cart_id = ?', [guestCartId]);
+  const guestLines = await linesOf(deps.em.fork(), [guestCartId]);
   const products =
     (guestLines.length
       ? await catalogOrSnapshot(
           deps.lookup,
-          guestLines.map((l) => l.product_id),
+          guestLines.map((l) => l.productId),
         )
       : null) ?? new Map<string, ProductLookupItem>();
 
@@ -49,27 +47,15 @@ export async function mergeGuestCart(
     if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `The guest cart is ${guest.status}`, ['guestCartId']);
     if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
 
-    const rows = await tx.execute<
-      Array<{
-        cart_id: string;
-        product_id: string;
-        quantity: number;
-        unit_price_amount: number;
-        name: string;
-        available: boolean;
-        priced_at: Date | null;
-      }>
-    >('select cart_id, product_id, quantity, unit_price_amount, name, available, priced_at from cart_line where cart_id in (?)', [
-      [guestCartId, customerCartId],
-    ]);
-    const of = (id: string) => new Map(rows.filter((r) => r.cart_id === id).map((r) => [r.product_id, r.quantity]));
+    const rows = await linesOf(tx, [guestCartId, customerCartId]);
+    const of = (id: string) => new Map(rows.filter((r) => r.cart.id === id).map((r) => [r.productId, r.quantity]));
     const outcome = mergeCarts(of(customerCartId), of(guestCartId), strategy);
     for (const productId of outcome.dropped)
       warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: productId });
 
     if (strategy !== 'KEEP_CUSTOMER') {
       const fromGuest = new Set(of(guestCartId).keys());
-      await tx.execute('delete from cart_line where cart_id = ?', [customerCartId]);
+      await deleteLines(tx, customerCartId);
       for (const [productId, wanted] of outcome.quantities) {
         const product = fromGuest.has(productId) ? products.get(productId) : undefined;
         // Lines only the customer had keep their price snapshot; guest products are re-priced.
@@ -77,27 +63,32 @@ export async function mergeGuestCart(
         const { quantity, clamped } = clampToAvailable(wanted, available);
         if (clamped) warnings.push({ code: 'QUANTITY_CLAMPED', message: `Only ${quantity} available; the quantity was reduced`, target: productId });
         if (quantity === 0) continue;
-        const snapshot = rows.find((r) => r.product_id === productId)!;
-        await tx.execute(
-          `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, priced_at, created_at, updated_at)
-           values (?, ?, ?, ?, ?, ?, ?, case when ? then now() else ?::timestamptz end, clock_timestamp(), now())`,
+        const snapshot = rows.find((r) => r.productId === productId)!;
+        await insertLine(
+          tx,
           product
-            ? [randomUUID(), customerCartId, productId, quantity, product.priceAmount, product.name, true, true, null]
-            : [
-                randomUUID(),
-                customerCartId,
+            ? {
+                cartId: customerCartId,
                 productId,
                 quantity,
-                snapshot.unit_price_amount,
-                snapshot.name,
-                snapshot.available,
-                false,
-                snapshot.priced_at,
-              ],
+                unitPriceAmount: product.priceAmount,
+                name: product.name,
+                available: true,
+                pricedAt: 'now',
+              }
+            : {
+                cartId: customerCartId,
+                productId,
+                quantity,
+                unitPriceAmount: snapshot.unitPriceAmount,
+                name: snapshot.name,
+                available: snapshot.available,
+                pricedAt: snapshot.pricedAt ?? null,
+              },
         );
       }
     }
-    await tx.execute(`update cart set status = 'EXPIRED', version = version + 1, updated_at = now() where id = ?`, [guestCartId]);
+    await expireCart(tx, guestCartId);
     await touchCart(tx, customerCartId, deps.expiresAt(identity.sub));
     refreshAfterCommit(deps, afterCommit, guestCartId);
     return { answer: refreshAfterCommit(deps, afterCommit, customerCartId) };
