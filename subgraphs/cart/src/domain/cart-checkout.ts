@@ -15,7 +15,7 @@ import {
   type UserError,
 } from '@shop/platform';
 import { cartProductIds } from '../data/cart-line.repository.ts';
-import { loadCartView, lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart-repository.ts';
+import { loadCartView, lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart.repository.ts';
 import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
 import { claimDiscountCode } from '../data/discount.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
@@ -88,7 +88,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
 
   async function inTransaction(tx: EntityManager, emit: UnitOfWork['emit']) {
     const cart = await lockCart(tx, cartId);
-    if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
+    if (!cart || !canAccessCart({ customerId: cart.customerId }, identity)) throw new ForbiddenError('Cart not found or not yours');
     const earlier = await findCheckoutByKey(tx, cartId, input.idempotencyKey);
     if (earlier) return { kind: 'done' as const, checkout: toView(earlier), changed: false };
     if (cart.status !== 'ACTIVE')
@@ -101,7 +101,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       );
     if (errors.length) {
       // Keep what the shopper must see (new prices, lines now unavailable); start no checkout.
-      await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+      await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
       return { kind: 'refused' as const, errors, changed: true, repriced };
     }
     // Rolled back: nothing changes, the client may retry once the catalog answers again.
@@ -124,13 +124,19 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
         throw new CheckoutRefused(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
     }
     const checkoutId = randomUUID();
-    await insertCheckout(tx, { id: checkoutId, cartId, customerId: cart.customer_id, idempotencyKey: input.idempotencyKey, discountCodes: codes });
+    await insertCheckout(tx, {
+      id: checkoutId,
+      cartId,
+      customerId: cart.customerId,
+      idempotencyKey: input.idempotencyKey,
+      discountCodes: codes,
+    });
     await setCartStatus(tx, cartId, 'CHECKING_OUT');
-    await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+    await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
     const event: CheckoutRequested = {
       checkoutId,
       cartId,
-      customerId: cart.customer_id,
+      customerId: cart.customerId,
       email: input.email,
       shippingAddress: input.shippingAddress,
       paymentToken: input.paymentToken,
@@ -148,6 +154,10 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     };
     // The event's id is the checkout's (the catalog's dedupe key for checkout.requested).
     await emit(CHECKOUT_REQUESTED, event);
-    return { kind: 'done' as const, checkout: { id: checkoutId, cartId, customerId: cart.customer_id, status: 'PENDING' as const }, changed: true };
+    return {
+      kind: 'done' as const,
+      checkout: { id: checkoutId, cartId, customerId: cart.customerId, status: 'PENDING' as const },
+      changed: true,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userError, type Identity, type UserError } from '@shop/platform';
-import { availableLineAmounts, setBuyer } from '../data/cart-repository.ts';
+import { availableLineAmounts, setBuyer } from '../data/cart.repository.ts';
 import { findDiscountCodes, replaceCartDiscountCodes } from '../data/discount.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
 import { normalizeCode } from './cart-rules.ts';

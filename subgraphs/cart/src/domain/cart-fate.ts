@@ -7,7 +7,7 @@ import {
   moveCartStatus,
   setProductAvailability,
   unconfirmRepricedLines,
-} from '../data/cart-repository.ts';
+} from '../data/cart.repository.ts';
 import { lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
 import { releaseDiscountCodes } from '../data/discount.repository.ts';
 

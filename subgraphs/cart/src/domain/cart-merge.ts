@@ -1,6 +1,6 @@
 import { ForbiddenError, UnauthenticatedError, userError, type Identity, type ProductLookupItem } from '@shop/platform';
 import { deleteLines, insertLine, linesOf } from '../data/cart-line.repository.ts';
-import { expireCart, lockCart, touchCart } from '../data/cart-repository.ts';
+import { expireCart, lockCart, touchCart } from '../data/cart.repository.ts';
 import { clampToAvailable, mergeCarts, type MergeStrategy } from './cart-rules.ts';
 import { refreshAfterCommit, type CartResult, type CartWarning } from './cart-mutation.ts';
 import type { LineDeps } from './cart-lines.ts';
@@ -43,7 +43,7 @@ export async function mergeGuestCart(
     const guest = locked.get(guestCartId);
     const customer = locked.get(customerCartId)!;
     // Only a guest cart can be merged; someone else's cart gets the same answer as no cart.
-    if (!guest || guest.customer_id !== null) throw new ForbiddenError('Cart not found or not yours');
+    if (!guest || guest.customerId !== null) throw new ForbiddenError('Cart not found or not yours');
     if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `The guest cart is ${guest.status}`, ['guestCartId']);
     if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, userError, type Identity, type Transaction, type UnitOfWork, type UserError } from '@shop/platform';
-import { lockCart, touchCart } from '../data/cart-repository.ts';
+import { lockCart, touchCart, type LockedCart } from '../data/cart.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';
 
@@ -17,7 +17,7 @@ export interface CartResult {
   warnings: CartWarning[];
 }
 
-export type LockedCart = NonNullable<Awaited<ReturnType<typeof lockCart>>>;
+export type { LockedCart };
 
 /** Thrown inside a transaction to roll it back and answer with userErrors instead. */
 class Refused extends Error {
@@ -83,7 +83,7 @@ export async function mutateCart(
   try {
     answer = await deps.transaction(async ({ em: tx, afterCommit }) => {
       const cart = await lockCart(tx, cartId);
-      if (!cart || !canAccessCart({ customerId: cart.customer_id }, identity)) throw new ForbiddenError('Cart not found or not yours');
+      if (!cart || !canAccessCart({ customerId: cart.customerId }, identity)) throw new ForbiddenError('Cart not found or not yours');
       if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `The cart is ${cart.status} and can no longer change`, ['cartId']));
       if (expectedVersion != null && expectedVersion !== cart.version) {
         refuse(
@@ -93,7 +93,7 @@ export async function mutateCart(
         );
       }
       warnings = (await work(tx, cart)) ?? [];
-      await touchCart(tx, cartId, deps.expiresAt(cart.customer_id));
+      await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
       return refreshAfterCommit(deps, afterCommit, cartId);
     });
   } catch (error) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, transaction, type Identity, type Logger } from '@shop/platform';
-import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart, loadCartView } from '../data/cart-repository.ts';
+import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart, loadCartView } from '../data/cart.repository.ts';
 import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import type { CartView } from './cart-view.ts';

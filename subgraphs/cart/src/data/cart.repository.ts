@@ -35,10 +35,17 @@ export interface ShippingCountryRow {
 // Raw queries return timestamps as strings (MikroORM leaves them unparsed); normalise to ISO-8601 UTC.
 const iso = (d: Date | string) => new Date(d).toISOString();
 
+/** What a cart mutation reads from its locked cart. */
+export type LockedCart = Pick<Cart, 'id' | 'status' | 'version'> & { customerId: string | null };
+
 /** Lock a cart row for the rest of the transaction: changes to one cart are applied one at a time. */
-export async function lockCart(tx: EntityManager, id: string): Promise<CartRow | null> {
-  const [row] = await tx.execute<CartRow[]>('select * from cart where id = ? for update', [id]);
-  return row ?? null;
+export async function lockCart(tx: EntityManager, id: string): Promise<LockedCart | null> {
+  // Raw: `for update` on a plain row (a managed entity would be flushed again at commit).
+  const [row] = await tx.execute<Array<Pick<CartRow, 'id' | 'customer_id' | 'status' | 'version'>>>(
+    'select id, customer_id, status, version from cart where id = ? for update',
+    [id],
+  );
+  return row ? { id: row.id, customerId: row.customer_id, status: row.status, version: row.version } : null;
 }
 
 /**
