@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { DEFAULT_RETRY_AFTER_SECONDS, ErrorCode, isOutage, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
+import { isOutage, ServiceUnavailableError, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -81,13 +81,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
       }
       if (!(error instanceof SubgraphHttpError) && !isOutage(error) && (error as Error).name !== 'AbortError') throw error;
       this.log.warn({ err: error }, 'subgraph unavailable; answered SERVICE_UNAVAILABLE');
-      const path = errorPath();
-      const message = `A service this request needs is temporarily unavailable; retry in ${DEFAULT_RETRY_AFTER_SECONDS} seconds`;
-      return {
-        errors: [
-          { message, ...(path ? { path } : {}), extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter: DEFAULT_RETRY_AFTER_SECONDS } },
-        ],
-      };
+      return { errors: [new ServiceUnavailableError(undefined, { path: errorPath() }).toJSON()] };
     }
   }
 

@@ -17,7 +17,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { DEFAULT_RETRY_AFTER_SECONDS, GUEST, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
+import { GUEST, ServiceUnavailableError, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
 import type { GatewayContext } from '../context.ts';
 import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
@@ -144,12 +144,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       ];
     }
     const schema = options.schema();
-    if (!schema)
-      return [
-        new GraphQLError('The supergraph is not loaded yet; retry shortly', {
-          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS },
-        }),
-      ];
+    if (!schema) return [new ServiceUnavailableError('The supergraph is not loaded yet; retry shortly')];
     let document: DocumentNode;
     try {
       document = parse(text, limits.maxTokens ? { maxTokens: limits.maxTokens } : {});
@@ -234,11 +229,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, query, variables, payload.operationName), mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
-          return [
-            new GraphQLError('Live updates are unavailable right now; retry shortly', {
-              extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DEFAULT_RETRY_AFTER_SECONDS },
-            }),
-          ];
+          return [new ServiceUnavailableError('Live updates are unavailable right now; retry shortly')];
         }
         if (Array.isArray(subscription)) return subscription;
         log.info(

@@ -33,14 +33,20 @@ export class BadUserInputError extends GraphQLError {
 
 /** Seconds a client should wait before retrying after an outage (extensions.retryAfter). */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+const OUTAGE_MESSAGE = `A service this request needs is temporarily unavailable; retry in ${DEFAULT_RETRY_AFTER_SECONDS} seconds`;
 
 /**
  * An outage, not a bug: a dependency this request needs is down. Clients may retry the same
  * request after `retryAfter` seconds (a mutation with an idempotency key or expectedVersion safely).
  */
 export class ServiceUnavailableError extends GraphQLError {
-  constructor(message = 'Temporarily unavailable; retry shortly', retryAfter = DEFAULT_RETRY_AFTER_SECONDS, cause?: unknown) {
-    super(message, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter }, ...(cause instanceof Error ? { originalError: cause } : {}) });
+  constructor(message = OUTAGE_MESSAGE, options: { retryAfter?: number; cause?: unknown; path?: ReadonlyArray<string | number> } = {}) {
+    const { retryAfter = DEFAULT_RETRY_AFTER_SECONDS, cause, path } = options;
+    super(message, {
+      extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryAfter },
+      ...(path ? { path } : {}),
+      ...(cause instanceof Error ? { originalError: cause } : {}),
+    });
   }
 }
 
@@ -104,11 +110,8 @@ export function maskError(formatted: GraphQLFormattedError, requestId: string | 
   const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   const code = clientFacingCode(formatted.extensions?.code, original);
   if (code === ErrorCode.SERVICE_UNAVAILABLE && formatted.extensions?.code !== code) {
-    return {
-      message: `A service this request needs is temporarily unavailable; retry in ${DEFAULT_RETRY_AFTER_SECONDS} seconds`,
-      ...where,
-      extensions: { code, retryAfter: DEFAULT_RETRY_AFTER_SECONDS, ...(requestId ? { requestId } : {}) },
-    };
+    const outage = new ServiceUnavailableError().toJSON();
+    return { ...outage, ...where, extensions: { ...outage.extensions, ...(requestId ? { requestId } : {}) } };
   }
   if (code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const extensions = Object.fromEntries(Object.entries(formatted.extensions ?? {}).filter(([key]) => !PRIVATE_EXTENSIONS.includes(key)));

@@ -26,10 +26,10 @@ export function createProductLookupClient(nc: NatsConnection, { timeoutMs = 2000
     try {
       reply = (await nc.request(subject, JSON.stringify({ ids }), { timeout: timeoutMs })).json();
     } catch (error) {
-      throw new ServiceUnavailableError(UNREACHABLE, undefined, error);
+      throw new ServiceUnavailableError(UNREACHABLE, { cause: error });
     }
     if ('error' in reply && reply.unavailable)
-      throw new ServiceUnavailableError(UNREACHABLE, undefined, new Error(`catalog lookup failed: ${reply.error}`));
+      throw new ServiceUnavailableError(UNREACHABLE, { cause: new Error(`catalog lookup failed: ${reply.error}`) });
     if ('error' in reply) throw new Error(`catalog lookup refused: ${reply.error}`);
     return new Map(reply.products.map((p) => [p.id, p]));
   };
