@@ -1,25 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  connectNats,
-  connectOrm,
-  createLogger,
-  CreateOutboxAndInbox,
-  enqueueEvent,
-  ensureStreams,
-  migrate,
-  ormOptions,
-  startConsumer,
-  startOutboxRelay,
-  type EventEnvelope,
-  type MikroORM,
-  type NatsConnection,
-} from '../src/index.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createLogger, enqueueEvent, startConsumer, startOutboxRelay, type EventEnvelope, type MikroORM, type NatsConnection } from '../src/index.ts';
+import { closeTestPlatform, connectTestPlatform, outboxOnlyOrmOptions } from '../../../test/support/platform.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
 const log = createLogger('outbox-test', 'silent');
@@ -32,25 +17,14 @@ let nc: NatsConnection;
 const handled: Array<EventEnvelope<{ n: number }>> = [];
 
 beforeAll(async () => {
-  const url = await createTestDatabase('outbox');
-  orm = await connectOrm(
-    ormOptions({
-      clientUrl: url,
-      entities: [],
-      discovery: { warnWhenNoEntities: false },
-      migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] },
-    }),
+  ({ orm, nc } = await connectTestPlatform({
+    name: 'outbox',
     log,
-  );
-  await migrate(orm);
-  nc = await connectNats(inject('natsUrl'), 'outbox-test', log);
-  await ensureStreams(nc, [{ name: stream, subjects: [`test${tag}.>`] }]);
+    orm: outboxOnlyOrmOptions,
+    streams: [{ name: stream, subjects: [`test${tag}.>`] }],
+  }));
 });
-
-afterAll(async () => {
-  await nc?.drain();
-  await orm?.close();
-});
+afterAll(() => closeTestPlatform({ orm, nc }));
 
 describe('transactional outbox → JetStream → inbox', () => {
   it('publishes committed events once, never rolled-back ones, and ignores redelivery', async () => {

@@ -1,23 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import {
-  connectNats,
-  connectOrm,
-  createLogger,
-  CreateOutboxAndInbox,
-  ensureStreams,
-  eventIdFor,
-  migrate,
-  ormOptions,
-  startConsumer,
-  STREAMS,
-  transaction,
-  type MikroORM,
-  type NatsConnection,
-  type Payload,
-} from '../src/index.ts';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { createLogger, eventIdFor, startConsumer, transaction, type MikroORM, type NatsConnection, type Payload } from '../src/index.ts';
+import { closeTestPlatform, connectTestPlatform, outboxOnlyOrmOptions } from '../../../test/support/platform.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
 const lines: Array<{ level: number; msg: string; subject?: string; eventId?: string }> = [];
@@ -30,28 +15,9 @@ let nc: NatsConnection;
 const outboxRow = async (id: string) => (await orm.em.fork().execute<unknown[]>('select 1 from outbox_event where id = ?', [id])).length === 1;
 
 beforeAll(async () => {
-  const url = await createTestDatabase('unit_of_work');
-  orm = await connectOrm(
-    ormOptions({
-      clientUrl: url,
-      entities: [],
-      discovery: { warnWhenNoEntities: false },
-      migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] },
-    }),
-    log,
-  );
-  await migrate(orm);
-  nc = await connectNats(inject('natsUrl'), 'uow-test', log);
-  await ensureStreams(
-    nc,
-    STREAMS.map((s) => ({ ...s })),
-  );
+  ({ orm, nc } = await connectTestPlatform({ name: 'unit_of_work', log, orm: outboxOnlyOrmOptions }));
 });
-
-afterAll(async () => {
-  await nc?.drain();
-  await orm?.close();
-});
+afterAll(() => closeTestPlatform({ orm, nc }));
 
 describe('unit of work', () => {
   it('emits under the catalog id and runs the wake-up and after-commit steps only after the commit', async () => {

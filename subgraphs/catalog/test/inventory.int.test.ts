@@ -1,21 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  connectNats,
-  connectOrm,
   createLogger,
-  ensureStreams,
-  runMigrations,
   startConsumer,
   startOutboxRelay,
-  STREAMS,
   type EventEnvelope,
   type MikroORM,
   type NatsConnection,
   type StockLine,
 } from '@shop/platform';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import { closeTestPlatform, connectTestPlatform } from '../../../test/support/platform.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 import { catalogOrmOptions } from '../src/data/orm.config.ts';
 import { InventoryService } from '../src/domain/inventory.service.ts';
@@ -27,19 +22,9 @@ let orm: MikroORM;
 let nc: NatsConnection;
 
 beforeAll(async () => {
-  const url = await createTestDatabase('inventory');
-  await runMigrations(catalogOrmOptions(url), log);
-  orm = await connectOrm(catalogOrmOptions(url), log);
-  nc = await connectNats(inject('natsUrl'), 'inventory-test', log);
-  await ensureStreams(
-    nc,
-    STREAMS.map((s) => ({ ...s })),
-  );
+  ({ orm, nc } = await connectTestPlatform({ name: 'inventory', log, orm: catalogOrmOptions }));
 });
-afterAll(async () => {
-  await nc?.drain();
-  await orm?.close();
-});
+afterAll(() => closeTestPlatform({ orm, nc }));
 
 const tx = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
 const rows = <T>(sql: string, params: unknown[] = []) => orm.em.fork().execute<T[]>(sql, params);
