@@ -8,7 +8,6 @@ import {
   normalizeLines,
   NOT_RESERVED,
   shortages,
-  sortLines,
   stockChanged,
   sumByProduct,
   type Outcome,
@@ -127,7 +126,7 @@ export class InventoryService {
   async returnStock(em: EntityManager, orderId: string): Promise<boolean> {
     if (!isUuid(orderId)) return false;
     if (!(await this.reservations.markReturned(em, orderId, this.clock()))) return false;
-    const lines = sortLines(await this.reservations.lines(em, orderId));
+    const lines = await this.reservations.lines(em, orderId);
     const rows: ProductStock[] = [];
     for (const line of lines) {
       const row = await this.products.addOnHand(em, line.productId, line.quantity);
@@ -150,7 +149,7 @@ export class InventoryService {
     const row = await this.reservations.load(em, orderId, true);
     if (decide(command, row.status) !== 'apply') return this.answerAgain(em, command, orderId, row);
 
-    const lines = sortLines(await this.reservations.lines(em, orderId));
+    const lines = await this.reservations.lines(em, orderId);
     await this.moveStock(em, command, lines);
     await this.reservations.settle(em, orderId, command === 'commit' ? 'COMMITTED' : 'RELEASED', command === 'commit' ? null : reason, now);
     return this.applied(em, command === 'commit' ? { status: 'COMMITTED', orderId } : { status: 'RELEASED', orderId, reason });
