@@ -97,9 +97,14 @@ export function inputProblems(
   variables: Record<string, unknown> | undefined,
 ): GraphQLError[] {
   if (!operation) return [operationProblem(document, operationName)];
-  const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  const args = fieldArguments(operation, fragments);
-  const pathOf = (variable: string) => args.variablePaths.get(variable);
+  // The walk over the operation's fields runs only when there is something to report or look for.
+  let walked: FieldArguments | undefined;
+  const args = () =>
+    (walked ??= fieldArguments(
+      operation,
+      new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : []))),
+    ));
+  const pathOf = (variable: string) => args().variablePaths.get(variable);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 20 });
   if (coerced.errors) {
     return coerced.errors.map((error) => {
@@ -117,9 +122,11 @@ export function inputProblems(
         ),
       ];
   }
-  if (args.nulLiteralPath)
-    return [clientError('Text input may not contain a NUL character or an unpaired surrogate', 'BAD_USER_INPUT', args.nulLiteralPath)];
-  return [];
+  // An inline string can only hold such text if the source does (raw, or as a \\u escape).
+  const source = document.loc?.source.body;
+  if (source !== undefined && !source.includes('\\u') && !hasNul(source)) return [];
+  const literal = args().nulLiteralPath;
+  return literal ? [clientError('Text input may not contain a NUL character or an unpaired surrogate', 'BAD_USER_INPUT', literal)] : [];
 }
 
 /**
