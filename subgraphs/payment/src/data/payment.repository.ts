@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentRequested } from '@shop/platform';
 import { PaymentSchema, type Payment, type PaymentStatus } from './payment.entity.ts';
+import { stalePendingIds } from './stale-pending.ts';
 
 /** What a capture attempt ended with, as the payment row records it. */
 export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
@@ -55,15 +56,8 @@ export class PaymentRepository {
   }
 
   /** Ids of PENDING payments untouched for `olderThanMs`, oldest first. */
-  async stalePending(olderThanMs: number, limit: number): Promise<string[]> {
-    // Measured on the database's clock, the one that wrote updated_at.
-    const rows = await this.em
-      .fork()
-      .execute<Array<Pick<Payment, 'id'>>>(
-        `select id from payment where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
-        [olderThanMs / 1000, limit],
-      );
-    return rows.map((row) => row.id);
+  stalePending(olderThanMs: number, limit: number): Promise<string[]> {
+    return stalePendingIds(this.em, 'payment', olderThanMs, limit);
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Payment } from './payment.entity.ts';
 import { RefundSchema, type Refund, type RefundStatus } from './refund.entity.ts';
+import { stalePendingIds } from './stale-pending.ts';
 
 /** A refund as the API shows it: with its payment's order and currency. */
 export interface RefundView {
@@ -143,15 +144,8 @@ export class RefundRepository {
   }
 
   /** Ids of PENDING refunds untouched for `olderThanMs`, oldest first. */
-  async stalePending(olderThanMs: number, limit: number): Promise<string[]> {
-    // Measured on the database's clock, the one that wrote updated_at.
-    const rows = await this.em
-      .fork()
-      .execute<Array<Pick<Refund, 'id'>>>(
-        `select id from refund where status = 'PENDING' and updated_at < now() - make_interval(secs => ?) order by updated_at limit ?`,
-        [olderThanMs / 1000, limit],
-      );
-    return rows.map((row) => row.id);
+  stalePending(olderThanMs: number, limit: number): Promise<string[]> {
+    return stalePendingIds(this.em, 'refund', olderThanMs, limit);
   }
 }
 
