@@ -62,7 +62,10 @@ export interface EventConsumer {
   stop(): Promise<void>;
 }
 
-type Decoded = { event: EventEnvelope; handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void> } | { skip: true } | { invalid: unknown };
+type Decoded =
+  | { event: EventEnvelope; handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void> }
+  | { skip: true }
+  | { invalid: unknown; eventId?: unknown };
 
 /**
  * Durable JetStream consumer with explicit ack and an inbox table: the handler's changes and the
@@ -89,11 +92,12 @@ export function startConsumer(options: CatalogConsumerOptions<Subject> | Consume
     } catch (error) {
       return { invalid: `not JSON: ${(error as Error).message}` };
     }
-    if (!isSubject(msg.subject)) return { invalid: 'unknown subject' };
+    const eventId = event?.id;
+    if (!isSubject(msg.subject)) return { invalid: 'unknown subject', eventId };
     const handle = byType[msg.subject];
-    if (!handle) return ignore.includes(msg.subject) ? { skip: true } : { invalid: 'no handler for this subject' };
+    if (!handle) return ignore.includes(msg.subject) ? { skip: true } : { invalid: 'no handler for this subject', eventId };
     const parsed = parseEvent(msg.subject, event?.data);
-    if (!parsed.ok) return { invalid: parsed.issues };
+    if (!parsed.ok) return { invalid: parsed.issues, eventId };
     return { event: { ...event, subject: msg.subject, data: parsed.data }, handle };
   });
 }
@@ -146,13 +150,7 @@ async function run(
     const decoded = decode(msg);
     if ('skip' in decoded) return 'ack';
     if ('invalid' in decoded) {
-      let eventId: unknown;
-      try {
-        eventId = msg.json<{ id?: unknown }>()?.id;
-      } catch {
-        eventId = undefined;
-      }
-      log.error({ subject: msg.subject, eventId, problem: decoded.invalid }, 'invalid event terminated');
+      log.error({ subject: msg.subject, eventId: decoded.eventId, problem: decoded.invalid }, 'invalid event terminated');
       return 'term';
     }
     const { event, handle } = decoded;
