@@ -14,6 +14,10 @@ import {
   type OutboxRelay,
   type PaymentRequested,
 } from '@shop/platform';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getFreePort, startNats } from '@shop/platform/stack';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { paymentOrmOptions } from '../src/data/orm.config.ts';
 
@@ -30,11 +34,20 @@ export interface Harness {
   close: () => Promise<void>;
 }
 
-export async function startHarness(prefix: string): Promise<Harness> {
+/**
+ * A payment database with its outbox relay. `ownNats`: on a NATS server of its own instead of the
+ * shared one — for a file whose payment workers must not answer another file's requests (every
+ * durable on `order.payment.>` gets every request of the shared stream).
+ */
+export async function startHarness(prefix: string, { ownNats = false } = {}): Promise<Harness> {
   const url = await createTestDatabase(prefix);
   await runMigrations(paymentOrmOptions(url), log);
   const orm = await connectOrm(paymentOrmOptions(url), log);
-  const nc = await connectNats(inject('natsUrl'), `${prefix}-test`, log);
+  const natsDir = ownNats ? mkdtempSync(join(tmpdir(), `${prefix}-nats-`)) : undefined;
+  const privateNats = natsDir
+    ? await startNats({ dataDir: join(natsDir, 'data'), port: await getFreePort(), logFile: join(natsDir, 'nats.log') })
+    : undefined;
+  const nc = await connectNats(privateNats?.url ?? inject('natsUrl'), `${prefix}-test`, log);
   await ensureStreams(
     nc,
     STREAMS.map((s) => ({ ...s })),
@@ -50,6 +63,8 @@ export async function startHarness(prefix: string): Promise<Harness> {
       await relay.stop();
       await nc.drain();
       await orm.close();
+      await privateNats?.stop();
+      if (natsDir) rmSync(natsDir, { recursive: true, force: true });
     },
   };
 }

@@ -26,7 +26,7 @@ async function stopWorkers() {
 }
 
 beforeAll(async () => {
-  h = await startHarness('payrecover');
+  h = await startHarness('payrecover', { ownNats: true });
   sim = new SimulatorProvider(h.orm.em, { hangMs: 1 });
   provider = resilientProvider(sim, { timeoutMs: 1_000, retries: 2, initialBackoffMs: 5, maxBackoffMs: 20, breakerThreshold: 50 });
   payments = new PaymentService(h.orm.em, { provider, log });
