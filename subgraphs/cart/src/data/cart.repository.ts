@@ -1,6 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
+import { ShippingCountrySchema } from './shipping-country.entity.ts';
 import type { CartView } from '../domain/cart-view.ts';
 import { computeTotals, type Discount } from '../domain/totals.ts';
 
@@ -23,13 +24,6 @@ interface DiscountRow {
   value: number | null;
   minimum_subtotal: number | null;
   usable: boolean | null;
-}
-
-export interface ShippingCountryRow {
-  country_code: string;
-  tax_basis_points: number;
-  shipping_amount: number;
-  free_shipping_over: number | null;
 }
 
 // Raw queries return timestamps as strings (MikroORM leaves them unparsed); normalise to ISO-8601 UTC.
@@ -65,9 +59,7 @@ export async function loadCartView(em: EntityManager, id: string): Promise<CartV
       where c.cart_id = ? order by c.position`,
     [id],
   );
-  const [country] = cart.country_code
-    ? await em.execute<ShippingCountryRow[]>('select * from shipping_country where country_code = ?', [cart.country_code])
-    : [];
+  const country = cart.country_code ? await em.findOne(ShippingCountrySchema, { countryCode: cart.country_code }) : null;
   const usable = codes.filter((c) => c.usable && c.kind && c.value !== null);
   const discounts: Discount[] = usable.map((c) =>
     c.kind === 'PERCENTAGE'
@@ -77,8 +69,8 @@ export async function loadCartView(em: EntityManager, id: string): Promise<CartV
   const totals = computeTotals({
     lines: lines.map((l) => ({ unitPrice: l.unit_price_amount, quantity: l.quantity, available: l.available })),
     discounts,
-    shipping: country ? { amount: country.shipping_amount, freeOver: country.free_shipping_over } : null,
-    taxBasisPoints: country?.tax_basis_points ?? 0,
+    shipping: country ? { amount: country.shippingAmount, freeOver: country.freeShippingOver ?? null } : null,
+    taxBasisPoints: country?.taxBasisPoints ?? 0,
   });
   return {
     id: cart.id,
