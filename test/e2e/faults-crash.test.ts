@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { follow, sleep, type Followed } from '../support/live.ts';
-import { figuresOf, reconnectingClient, Recorder, report, send, startLoad, successesAfterRestart, waitUntil } from '../support/faults.ts';
+import { figuresOf, reconnectingClient, Recorder, report, send, startLoad, successesAfterRestart } from '../support/faults.ts';
+import { waitFor } from '../support/wait.ts';
 import { Purchases, stockProducts } from '../support/fault-shop.ts';
 import { sagasHeldUp, settle, stockOf } from '../support/fault-invariants.ts';
 
@@ -41,7 +42,7 @@ describe('a subgraph killed mid-checkout', () => {
         const load = startLoad(2, () => purchases.purchase(), { maxOps: 400, maxMs: 90_000 });
         let burst: Array<Promise<boolean>> = [];
         try {
-          await waitUntil(() => purchases.accepted.size >= 3, 15_000, 'checkouts before the fault');
+          await waitFor('checkouts before the fault', () => purchases.accepted.size >= 3, { timeoutMs: 15_000 });
           burst = purchases.burst(12);
           // Killed as the first of the batch is answered: the others are in flight, their sagas running.
           await Promise.race(burst);
@@ -119,7 +120,7 @@ describe('the gateway killed with subscribers', () => {
       maxMs: 90_000,
     });
     try {
-      await waitUntil(() => rec.attempts.length >= 60, 10_000, 'reads before the fault');
+      await waitFor('reads before the fault', () => rec.attempts.length >= 60, { timeoutMs: 10_000 });
       rec.mark('fault');
       await stack.crashAndRestart('gateway', async () => {
         // Changes the subscribers cannot hear now: a line on every cart, every order shipped.
@@ -152,7 +153,7 @@ describe('the gateway killed with subscribers', () => {
       ...cartWatchers.filter(([id, w]) => last(w)?.cartUpdated.version !== current.get(id)).map(([id]) => `cart ${id}`),
       ...orderWatchers.filter(([, w]) => last(w)?.orderUpdated.status !== 'SHIPPED').map(([id]) => `order ${id}`),
     ];
-    await waitUntil(() => behind().length === 0, 45_000, 'every subscriber on the current state').catch(() => undefined);
+    await waitFor('every subscriber on the current state', () => behind().length === 0, { timeoutMs: 45_000 }).catch(() => undefined);
     rec.mark('settled');
     expect(behind()).toEqual([]);
     const reconnected = clients.filter((c) => c.connections() > 1).length;
@@ -165,7 +166,7 @@ describe('the gateway killed with subscribers', () => {
           variables: { id, p: products[0] },
         }))!.cartLinesAdd.cart.version,
       );
-    await waitUntil(() => behind().length === 0, 20_000, 'every subscriber on the change after the restart').catch(() => undefined);
+    await waitFor('every subscriber on the change after the restart', () => behind().length === 0, { timeoutMs: 20_000 }).catch(() => undefined);
     expect(behind()).toEqual([]);
     const errors = [...cartWatchers, ...orderWatchers].flatMap(([, w]) => w.errors);
 

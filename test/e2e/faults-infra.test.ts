@@ -6,7 +6,8 @@ import { getFreePort, startPostgres, type RunningPostgres } from '@shop/platform
 import { startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { metric } from '../support/shop.ts';
 import { sleep } from '../support/live.ts';
-import { figuresOf, Recorder, report, send, startLoad, successesAfterRestart, waitUntil } from '../support/faults.ts';
+import { figuresOf, Recorder, report, send, startLoad, successesAfterRestart } from '../support/faults.ts';
+import { waitFor } from '../support/wait.ts';
 import { CartEdits, Purchases, stockProducts } from '../support/fault-shop.ts';
 import { cartWritesKept, sagasHeldUp, settle, stockOf } from '../support/fault-invariants.ts';
 
@@ -51,7 +52,7 @@ describe('infrastructure faults under load', () => {
       const workers = 6;
       const load = startLoad(workers, (w) => edits.step(w, workers), { maxOps: 5000, maxMs: 60_000 });
       try {
-        await waitUntil(() => rec.attempts.length >= 60, 15_000, 'cart load before the fault');
+        await waitFor('cart load before the fault', () => rec.attempts.length >= 60, { timeoutMs: 15_000 });
         rec.mark('fault');
         await stack.redis.pause();
         await sleep(OUTAGE_MS);
@@ -65,7 +66,7 @@ describe('infrastructure faults under load', () => {
       // Settled: the cart subgraph uses its cache again and the gateway hears live updates again.
       const cartUp = () => metric(stack.subgraphUrls.cart!, 'cart_cache_up');
       const liveUp = () => metric(stack.gatewayUrl, 'gateway_live_updates_up');
-      await waitUntil(async () => (await cartUp()) === 1 && (await liveUp()) === 1, 20_000, 'the cache and live updates back up');
+      await waitFor('the cache and live updates back up', async () => (await cartUp()) === 1 && (await liveUp()) === 1, { timeoutMs: 20_000 });
       rec.mark('settled');
       const problems = await cartWritesKept(stack, edits.carts);
       const acked = edits.carts.reduce((n, c) => n + c.acked, 0);
@@ -84,7 +85,7 @@ describe('infrastructure faults under load', () => {
     await purchases.prepareCarts(40);
     const load = startLoad(3, () => purchases.purchase(), { maxOps: 600, maxMs: 90_000 });
     try {
-      await waitUntil(() => purchases.accepted.size >= 5, 15_000, 'checkouts before the fault');
+      await waitFor('checkouts before the fault', () => purchases.accepted.size >= 5, { timeoutMs: 15_000 });
       rec.mark('fault');
       await stack.nats.kill();
       await sleep(OUTAGE_MS);
@@ -127,7 +128,7 @@ describe('infrastructure faults under load', () => {
       startLoad(1, browse, { maxOps: 2000, maxMs: 90_000 }),
     ];
     try {
-      await waitUntil(() => purchases.accepted.size >= 5 && rec.attempts.length >= 60, 20_000, 'traffic before the fault');
+      await waitFor('traffic before the fault', () => purchases.accepted.size >= 5 && rec.attempts.length >= 60, { timeoutMs: 20_000 });
       rec.mark('fault');
       await postgres.stop();
       await sleep(OUTAGE_MS);

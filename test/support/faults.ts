@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { sleep, wsUrl } from './live.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * Fault tests: client operations recorded with their outcome, bounded load loops, and the
@@ -109,24 +110,13 @@ export function startLoad(workers: number, step: (worker: number) => Promise<boo
   };
 }
 
-/** Poll `probe` until it answers true, bounded; answers the time it took, or throws naming `what`. */
-export async function waitUntil(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<number> {
-  const started = Date.now();
-  while (!(await probe())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-  return Date.now() - started;
-}
-
 /** Keep the load going after the restart until `count` operations started after it succeeded (bounded). */
 export async function successesAfterRestart(rec: Recorder, count = 5, timeoutMs = 30_000): Promise<void> {
   const restart = rec.marks.restart!;
-  await waitUntil(
-    () => rec.attempts.filter((a) => a.at >= restart && a.code === 'OK').length >= count,
+  await waitFor(`${count} successes after the restart`, () => rec.attempts.filter((a) => a.at >= restart && a.code === 'OK').length >= count, {
     timeoutMs,
-    `${count} successes after the restart`,
-  );
+    intervalMs: 100,
+  });
 }
 
 /** A graphql-ws client as an app opens it: on a lost connection it reconnects and subscribes again. */
