@@ -63,7 +63,7 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
   const changes: CartHarness['changes'] = [];
   const deps: CartContextDeps = {
     policy: { currency: 'USD', guestTtlHours: 720, customerTtlHours: 2160, snapshotMaxAgeSeconds: 900 },
-    cache: { readThrough: (_id, load) => load(), put: async () => undefined },
+    cache: { readThrough: (_id, load) => load(), put: async () => undefined, invalidate: async () => undefined },
     publishChanged: async (change) => void changes.push(change),
     lookupProducts: createProductLookupClient(nc, { subject }),
     notifyOutbox: () => undefined,

@@ -26,6 +26,8 @@ export interface CartPolicy {
 export interface CartViewCache {
   readThrough(id: string, load: () => Promise<CartView | null>): Promise<CartView | null>;
   put(view: CartView): Promise<void>;
+  /** Refuse copies of this cart for a while: the next reads go to Postgres. */
+  invalidate(id: string): Promise<void>;
 }
 
 export interface CartServiceDeps {
@@ -56,7 +58,15 @@ export class CartService {
       current: (id) => this.read(id),
       transaction: (work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } }),
       refresh: async (id) => {
-        const view = await loadCartView(deps.em.fork(), id);
+        let view: CartView | null;
+        try {
+          view = await loadCartView(deps.em.fork(), id);
+        } catch (error) {
+          // Committed but not re-read (Postgres lost just after the commit): fence the cached copy,
+          // which is older than the commit, so reads go to Postgres instead of serving it.
+          await deps.cache.invalidate(id);
+          throw error;
+        }
         if (view) {
           await deps.cache.put(view);
           await deps.publishChanged({ cartId: view.id, version: view.version });
