@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSchema, diffApiSchemas } from './check.ts';
 import { graphql, writeSupergraph } from './compose.ts';
-import { readSubgraphs, repoRoot } from './subgraphs.ts';
+import { readSubgraphs, repoRoot, SHARED_SDL } from './subgraphs.ts';
 
 // The graphql instance the checks use (see compose.ts: vitest would load a second one).
 const { buildSchema } = graphql;
@@ -18,12 +18,13 @@ afterEach(() => {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of what the checks read: rover.yaml, the subgraph SDL files and schema/. */
+/** A copy of what the checks read: rover.yaml, the subgraph SDL sources, the shared SDL and schema/. */
 function copyRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'schema-check-'));
   temps.push(dir);
   cpSync(join(repoRoot, 'rover.yaml'), join(dir, 'rover.yaml'));
-  for (const { file } of readSubgraphs(repoRoot)) {
+  const sources = readSubgraphs(repoRoot).flatMap((subgraph) => subgraph.sources.map((source) => source.name));
+  for (const file of new Set(sources)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     cpSync(join(repoRoot, file), join(dir, file));
   }
@@ -69,10 +70,24 @@ describe('checkSchema', () => {
     expect(problems).toContainEqual(expect.stringMatching(/schema\/supergraph\.graphql differs from a fresh composition.*pnpm schema:compose/));
   });
 
+  it("writes each subgraph's joined SDL (own file + shared types) where rover.yaml points", () => {
+    const dir = copyRepo();
+    const path = join(dir, SHARED_SDL);
+    writeFileSync(path, readFileSync(path, 'utf8').replace('  TOO_LARGE\n', '  TOO_LARGE\n  TOO_SMALL\n'));
+    expect(writeSupergraph(dir).ok).toBe(true);
+    for (const { file, name } of readSubgraphs(dir)) {
+      expect(file).toBe(`schema/subgraphs/${name}.graphql`);
+      const joined = readFileSync(join(dir, file), 'utf8');
+      expect(joined).toContain(readFileSync(join(dir, `subgraphs/${name}/schema.graphql`), 'utf8').trimEnd());
+      expect(joined).toContain('  TOO_SMALL\n');
+    }
+    expect(readFileSync(join(dir, 'schema/supergraph.graphql'), 'utf8')).toContain('  TOO_SMALL');
+  });
+
   it('reports composition errors with their code', async () => {
     const dir = copyRepo();
-    const path = join(dir, CATALOG);
-    // Money is @shareable elsewhere; a non-shareable copy in catalog cannot compose.
+    const path = join(dir, SHARED_SDL);
+    // Money is in every subgraph (the shared SDL); without @shareable it cannot compose.
     const sdl = readFileSync(path, 'utf8');
     expect(sdl).toContain('type Money @shareable {');
     writeFileSync(path, sdl.replace('type Money @shareable {', 'type Money {'));

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { parse, type GraphQLSchema } from 'graphql';
+import { Kind, parse, Source, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { BaseContext } from '@apollo/server';
 import type { IRules } from 'graphql-shield';
 import type { EntityManager, Options } from '@mikro-orm/postgresql';
 import { protectSchema } from './auth-rules.ts';
+import { subgraphSdlSources } from './shared-sdl.ts';
 import { stopWorkOfLostRequests } from './request-stop.ts';
 import { createTokenVerifier, type Identity, type JwtSettings } from './auth.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -71,12 +71,18 @@ export interface RunningSubgraph extends RunningService {
   deps: SubgraphDeps;
 }
 
+/** The subgraph's own SDL file joined with the shared types (each part parsed as its own source). */
+export function subgraphTypeDefs(schemaFile: URL): DocumentNode {
+  const documents = subgraphSdlSources(schemaFile).map((source) => parse(new Source(source.body, source.name)));
+  return { kind: Kind.DOCUMENT, definitions: documents.flatMap((document) => document.definitions) };
+}
+
 /**
  * A subgraph's executable schema: its SDL file, its resolvers, guarded by graphql-shield. The one
  * way to build it, so tests that execute GraphQL in-process run exactly what the server serves.
  */
 export function guardedSubgraphSchema(schemaFile: URL, resolvers: unknown, permissions: IRules): GraphQLSchema {
-  const typeDefs = parse(readFileSync(schemaFile, 'utf8'));
+  const typeDefs = subgraphTypeDefs(schemaFile);
   // The generated resolver types are checked where they are written; here they are opaque.
   return stopWorkOfLostRequests(protectSchema(buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap }]), permissions));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { userErrorsFromZod } from './user-errors.ts';
+import { userError, userErrorsFromZod } from './user-errors.ts';
 
 describe('userErrorsFromZod', () => {
   it('reports every problem with a code and the input path', () => {
@@ -21,5 +21,13 @@ describe('userErrorsFromZod', () => {
     expect(userErrorsFromZod(long.error!)[0]).toMatchObject({ code: 'TOO_LONG', field: ['name'] });
     const big = z.object({ stock: z.number().int().max(10) }).safeParse({ stock: 11 });
     expect(userErrorsFromZod(big.error!)[0]).toMatchObject({ code: 'TOO_LARGE', field: ['stock'] });
+  });
+});
+
+describe('userError', () => {
+  it('takes only codes of the shared UserErrorCode enum (a typo does not compile)', () => {
+    expect(userError('NOT_FOUND', 'No such cart', ['id'])).toEqual({ code: 'NOT_FOUND', message: 'No such cart', field: ['id'] });
+    // @ts-expect-error: 'NOT_FUOND' is not a UserErrorCode; `pnpm typecheck` fails if this compiles.
+    expect(userError('NOT_FUOND', 'typo').code).toBe('NOT_FUOND');
   });
 });

@@ -403,13 +403,16 @@ export type SubscriptionCartUpdatedArgs = {
   cartId: Scalars['ID']['input'];
 };
 
+/** An expected failure of a mutation, returned in its payload (never thrown). */
 export type UserError = {
   __typename?: 'UserError';
   code: UserErrorCode;
+  /** Path to the input field at fault, e.g. ["input", "price"]. */
   field: Maybe<Array<Scalars['String']['output']>>;
   message: Scalars['String']['output'];
 };
 
+/** One list for every subgraph: a client switches on one enum whichever subgraph answered. */
 export type UserErrorCode =
   | 'CART_NOT_ACTIVE'
   | 'CONFLICT'

@@ -230,6 +230,7 @@ export type QueryProductsArgs = {
   sort?: InputMaybe<ProductSort>;
 };
 
+/** An expected failure of a mutation, returned in its payload (never thrown). */
 export type UserError = {
   __typename?: 'UserError';
   code: UserErrorCode;
@@ -238,6 +239,7 @@ export type UserError = {
   message: Scalars['String']['output'];
 };
 
+/** One list for every subgraph: a client switches on one enum whichever subgraph answered. */
 export type UserErrorCode =
   | 'CART_NOT_ACTIVE'
   | 'CONFLICT'
