@@ -61,7 +61,10 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   resolvers: unknown;
   permissions: IRules;
   orm: Options;
-  /** Per request: build the context from a fresh EntityManager and the verified identity. */
+  /**
+   * Per request: build the context from the request's EntityManager (the one fork made for it here;
+   * transactions fork again inside the unit of work) and the verified identity.
+   */
   context: (args: { em: EntityManager; identity: Identity; requestId: string; deps: SubgraphDeps }) => TContext;
   /** Background work (outbox relay, consumers) started once dependencies are up; returns its stopper. */
   background?: (deps: SubgraphDeps) => Promise<Array<() => Promise<void>>>;
@@ -120,7 +123,8 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     production: settings.NODE_ENV === 'production',
     log,
     metrics,
-    buildContext: async ({ req, requestId }) => options.context({ em: orm.em, identity: await verify(req.headers.authorization), requestId, deps }),
+    buildContext: async ({ req, requestId }) =>
+      options.context({ em: orm.em.fork(), identity: await verify(req.headers.authorization), requestId, deps }),
     readiness: {
       postgres: async () => {
         const status = await orm.checkConnection();

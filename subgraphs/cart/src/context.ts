@@ -23,7 +23,7 @@ export interface CartContextDeps {
 }
 
 /**
- * Per request: a fresh EntityManager and a DataLoader in front of the catalog lookup, so every
+ * Per request (`em` is the request's own fork): a DataLoader in front of the catalog lookup, so every
  * product lookup of one request travels in one NATS request.
  */
 export function createContext(em: EntityManager, identity: Identity, log: Logger, deps: CartContextDeps): Context {
@@ -54,6 +54,6 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
       notifyOutbox: deps.notifyOutbox,
       log,
     }),
-    settings: new StoreSettingsService(em.fork(), currency),
+    settings: new StoreSettingsService(em, currency),
   };
 }

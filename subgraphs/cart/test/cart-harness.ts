@@ -69,7 +69,7 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
     notifyOutbox: () => undefined,
     ...overrides,
   };
-  const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log, deps));
+  const run = graphqlRunner(schema, (identity) => createContext(orm.em.fork(), identity, log, deps));
   return {
     orm,
     nc,

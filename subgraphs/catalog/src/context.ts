@@ -25,18 +25,19 @@ function inOrder<T extends { id: string }>(ids: readonly string[], rows: T[]): A
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-/** Per request: a fresh EntityManager fork and fresh loaders (no data shared between requests). */
-/** `outbox` is woken after a change commits, so its events leave at once. */
+/**
+ * Per request (`em` is the request's own fork): fresh loaders, no data shared between requests.
+ * `outbox` is woken after a change commits, so its events leave at once.
+ */
 export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode, outbox?: { notify(): void }): Context {
-  const fork = em.fork();
-  const products = new ProductService(fork);
+  const products = new ProductService(em);
   return {
     identity,
     log,
     currency,
     products,
     admin: new ProductAdminService(em, currency, outbox),
-    search: new ProductSearchService(fork, currency),
+    search: new ProductSearchService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
   };

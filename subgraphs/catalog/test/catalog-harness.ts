@@ -28,7 +28,7 @@ export async function startCatalogHarness(): Promise<CatalogHarness> {
   const orm = await connectOrm({ ...catalogOrmOptions(url), debug: ['query'], logger: (message: string) => void queries.push(message) }, log);
   const run = graphqlRunner(
     schema,
-    (identity) => createContext(orm.em, identity, log, 'USD'),
+    (identity) => createContext(orm.em.fork(), identity, log, 'USD'),
     () => (queries.length = 0),
   );
   return { orm, queries, run };

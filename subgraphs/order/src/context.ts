@@ -24,13 +24,13 @@ export function createContext(
   changed: (orderId: string) => unknown = () => undefined,
   unitOfWork: UnitOfWorkOptions = {},
 ): Context {
-  const orders = new OrderService(em.fork());
+  const orders = new OrderService(em);
   return {
     identity,
     log,
     orders,
     changes: new OrderAdminService(em, changed, unitOfWork),
     orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity)),
-    freshOrder: async (id) => (await new OrderService(em.fork()).visibleByIds([id], identity))[0] ?? null,
+    freshOrder: async (id) => (await orders.visibleByIds([id], identity, { fresh: true }))[0] ?? null,
   };
 }

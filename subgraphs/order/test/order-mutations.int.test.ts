@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => orm?.close());
 
-const run = graphqlRunner(schema, (identity) => createContext(orm.em, identity, log, (id) => void changed.push(id)));
+const run = graphqlRunner(schema, (identity) => createContext(orm.em.fork(), identity, log, (id) => void changed.push(id)));
 const tx = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
 
 /** An order of OWNER driven to `stage` through the saga's own steps. */

@@ -25,7 +25,7 @@ const queries: string[] = [];
 
 const run = graphqlRunner(
   schema,
-  (identity) => createContext(orm.em, identity, log),
+  (identity) => createContext(orm.em.fork(), identity, log),
   () => (queries.length = 0),
 );
 

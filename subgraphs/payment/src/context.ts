@@ -27,9 +27,8 @@ export interface ContextOptions {
 }
 
 export function createContext(em: EntityManager, identity: Identity, log: Logger, options: ContextOptions = {}): Context {
-  const fork = em.fork();
-  const payments = new PaymentService(fork);
-  const refunds = new RefundService(fork, { ...options, log });
+  const payments = new PaymentService(em);
+  const refunds = new RefundService(em, { ...options, log });
   return {
     identity,
     log,
@@ -37,6 +36,6 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     paymentById: new DataLoader((ids) => payments.visibleByIds(ids, identity)),
     refundsByPaymentId: new DataLoader((ids) => refunds.byPaymentIds(ids)),
     refunds,
-    freshPayment: async (id) => (await new PaymentService(em.fork()).visibleByIds([id], identity))[0] ?? null,
+    freshPayment: async (id) => (await payments.visibleByIds([id], identity, { fresh: true }))[0] ?? null,
   };
 }

@@ -31,7 +31,7 @@ const queries: string[] = [];
 
 const run = graphqlRunner(
   schema,
-  (identity) => createContext(orm.em, identity, log),
+  (identity) => createContext(orm.em.fork(), identity, log),
   () => (queries.length = 0),
 );
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const run = graphqlRunner(schema, (identity) => createContext(h.orm.em, identity, log, { provider }));
+const run = graphqlRunner(schema, (identity) => createContext(h.orm.em.fork(), identity, log, { provider }));
 
 const REFUND = `mutation ($paymentId: ID!, $amount: Decimal, $key: String!) {
   paymentRefund(paymentId: $paymentId, amount: $amount, idempotencyKey: $key) {

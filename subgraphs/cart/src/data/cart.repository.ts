@@ -1,100 +1,46 @@
-import { raw } from '@mikro-orm/core';
+import { LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
-import { ShippingCountrySchema } from './shipping-country.entity.ts';
-import type { CartView } from '../domain/cart-view.ts';
-import { computeTotals, type Discount } from '../domain/totals.ts';
+import { CartDiscountCodeSchema, CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
+import { DiscountCodeSchema, type DiscountCode } from './discount-code.entity.ts';
+import { ShippingCountrySchema, type ShippingCountry } from './shipping-country.entity.ts';
 
-interface CartRow {
-  id: string;
-  customer_id: string | null;
-  status: CartStatus;
-  version: number;
-  currency: string;
-  email: string | null;
-  country_code: string | null;
-  created_at: Date;
-  updated_at: Date;
-  expires_at: Date;
-}
-
-interface DiscountRow {
-  code: string;
-  kind: 'PERCENTAGE' | 'FIXED_AMOUNT' | null;
-  value: number | null;
-  minimum_subtotal: number | null;
-  usable: boolean | null;
-}
-
-// Raw queries return timestamps as strings (MikroORM leaves them unparsed); normalise to ISO-8601 UTC.
-const iso = (d: Date | string) => new Date(d).toISOString();
+/** Read past the identity map: the rows as committed (or as written in `tx`), never an older copy this manager holds. */
+const FRESH = { disableIdentityMap: true } as const;
 
 /** What a cart mutation reads from its locked cart. */
 export type LockedCart = Pick<Cart, 'id' | 'status' | 'version'> & { customerId: string | null };
 
 /** Lock a cart row for the rest of the transaction: changes to one cart are applied one at a time. */
 export async function lockCart(tx: EntityManager, id: string): Promise<LockedCart | null> {
-  // Raw: `for update` on a plain row (a managed entity would be flushed again at commit).
-  const [row] = await tx.execute<Array<Pick<CartRow, 'id' | 'customer_id' | 'status' | 'version'>>>(
-    'select id, customer_id, status, version from cart where id = ? for update',
-    [id],
-  );
-  return row ? { id: row.id, customerId: row.customer_id, status: row.status, version: row.version } : null;
+  // `for update` on an unmanaged copy (FRESH): a managed entity would be flushed again at commit.
+  const fields = ['id', 'customerId', 'status', 'version'] as const;
+  const cart = await tx.findOne(CartSchema, { id }, { fields, lockMode: LockMode.PESSIMISTIC_WRITE, ...FRESH });
+  return cart && { id: cart.id, status: cart.status, version: cart.version, customerId: cart.customerId ?? null };
+}
+
+/** Everything a cart's view is computed from (domain/cart-view.ts turns it into the view). */
+export interface CartState {
+  cart: Cart;
+  /** Oldest first. */
+  lines: CartLine[];
+  /** The cart's codes in the shopper's order, each with its definition (null: no such code any more). */
+  codes: Array<{ code: string; definition: DiscountCode | null }>;
+  country: ShippingCountry | null;
 }
 
 /**
- * The whole cart as one value: lines, codes, totals. Four small queries by primary key or
- * index; reads from the transaction when given one so a mutation returns what it committed.
+ * One cart's state: small queries by primary key or index, read FRESH so a mutation's re-read
+ * (in its transaction or after its commit) sees what it wrote.
  */
-export async function loadCartView(em: EntityManager, id: string): Promise<CartView | null> {
-  const [cart] = await em.execute<CartRow[]>('select * from cart where id = ?', [id]);
+export async function readCartState(em: EntityManager, id: string): Promise<CartState | null> {
+  const cart = await em.findOne(CartSchema, { id }, FRESH);
   if (!cart) return null;
-  const lines = await em.execute<
-    Array<{ id: string; product_id: string; quantity: number; unit_price_amount: number; name: string; available: boolean; created_at: Date }>
-  >('select id, product_id, quantity, unit_price_amount, name, available, created_at from cart_line where cart_id = ? order by created_at, id', [id]);
-  const codes = await em.execute<DiscountRow[]>(
-    `select c.code, d.kind, d.value, d.minimum_subtotal,
-            (d.active and (d.expires_at is null or d.expires_at > now()) and (d.usage_limit is null or d.usage_count < d.usage_limit)) as usable
-       from cart_discount_code c left join discount_code d on d.code = c.code
-      where c.cart_id = ? order by c.position`,
-    [id],
-  );
-  const country = cart.country_code ? await em.findOne(ShippingCountrySchema, { countryCode: cart.country_code }) : null;
-  const usable = codes.filter((c) => c.usable && c.kind && c.value !== null);
-  const discounts: Discount[] = usable.map((c) =>
-    c.kind === 'PERCENTAGE'
-      ? { code: c.code, kind: 'PERCENTAGE', basisPoints: c.value!, minimumSubtotal: c.minimum_subtotal }
-      : { code: c.code, kind: 'FIXED', amount: c.value!, minimumSubtotal: c.minimum_subtotal },
-  );
-  const totals = computeTotals({
-    lines: lines.map((l) => ({ unitPrice: l.unit_price_amount, quantity: l.quantity, available: l.available })),
-    discounts,
-    shipping: country ? { amount: country.shippingAmount, freeOver: country.freeShippingOver ?? null } : null,
-    taxBasisPoints: country?.taxBasisPoints ?? 0,
-  });
-  return {
-    id: cart.id,
-    customerId: cart.customer_id,
-    status: cart.status,
-    version: cart.version,
-    currency: cart.currency,
-    email: cart.email,
-    countryCode: cart.country_code,
-    createdAt: iso(cart.created_at),
-    updatedAt: iso(cart.updated_at),
-    expiresAt: iso(cart.expires_at),
-    lines: lines.map((l) => ({
-      id: l.id,
-      productId: l.product_id,
-      quantity: l.quantity,
-      unitPriceAmount: l.unit_price_amount,
-      name: l.name,
-      available: l.available,
-      createdAt: iso(l.created_at),
-    })),
-    discountCodes: codes.map((c) => ({ code: c.code, applicable: Boolean(c.usable) && !totals.inapplicableCodes.includes(c.code) })),
-    totals,
-  };
+  const lines = await em.find(CartLineSchema, { cart: id }, { orderBy: { createdAt: 'asc', id: 'asc' }, ...FRESH });
+  const applied = await em.find(CartDiscountCodeSchema, { cart: id }, { orderBy: { position: 'asc' }, ...FRESH });
+  const definitions = applied.length ? await em.find(DiscountCodeSchema, { code: { $in: applied.map((a) => a.code) } }, FRESH) : [];
+  const country = cart.countryCode ? await em.findOne(ShippingCountrySchema, { countryCode: cart.countryCode }, FRESH) : null;
+  const byCode = new Map(definitions.map((d) => [d.code, d]));
+  return { cart, lines, codes: applied.map((a) => ({ code: a.code, definition: byCode.get(a.code) ?? null })), country };
 }
 
 /** Record a committed change: version + 1, fresh timestamps, idle expiry pushed forward. */

@@ -15,7 +15,8 @@ import {
   type UserError,
 } from '@shop/platform';
 import { cartProductIds } from '../data/cart-line.repository.ts';
-import { loadCartView, lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart.repository.ts';
+import { lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart.repository.ts';
+import { loadCartView } from './cart-view.ts';
 import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
 import { claimDiscountCode } from '../data/discount.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
@@ -67,7 +68,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   if (!parsed.success) return { checkout: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
   const input = parsed.data;
 
-  const productIds = await cartProductIds(deps.em.fork(), cartId);
+  const productIds = await cartProductIds(deps.em, cartId);
   const products = productIds.length ? await catalogOrSnapshot(deps.lookup, productIds) : new Map<string, ProductLookupItem>();
 
   let outcome;

@@ -24,7 +24,7 @@ export async function mergeGuestCart(
   const customerCartId = (await deps.activeCartOf(identity.sub)).id;
   if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
 
-  const guestLines = await linesOf(deps.em.fork(), [guestCartId]);
+  const guestLines = await linesOf(deps.em, [guestCartId]);
   const products =
     (guestLines.length
       ? await catalogOrSnapshot(

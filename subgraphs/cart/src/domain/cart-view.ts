@@ -1,5 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CartStatus } from '../data/cart.entity.ts';
-import type { CartTotals } from './totals.ts';
+import { readCartState, type CartState } from '../data/cart.repository.ts';
+import type { DiscountCode } from '../data/discount-code.entity.ts';
+import { computeTotals, type CartTotals, type Discount } from './totals.ts';
 
 /**
  * Everything a cart read needs, in one JSON-safe value: what the Redis cache stores under one key
@@ -29,4 +32,57 @@ export interface CartLineView {
   name: string;
   available: boolean;
   createdAt: string;
+}
+
+/** The whole cart as one value (lines, codes, totals), as committed or as written in `em`'s transaction. */
+export async function loadCartView(em: EntityManager, id: string): Promise<CartView | null> {
+  const state = await readCartState(em, id);
+  return state && toCartView(state);
+}
+
+/** A code counts while it is switched on, not expired and under its usage limit. */
+export function isDiscountUsable(d: DiscountCode, now: Date): boolean {
+  return (
+    d.active && (d.expiresAt === null || d.expiresAt === undefined || d.expiresAt > now) && (d.usageLimit == null || d.usageCount < d.usageLimit)
+  );
+}
+
+export function toCartView({ cart, lines, codes, country }: CartState, now = new Date()): CartView {
+  const usable = new Set(codes.filter((c) => c.definition && isDiscountUsable(c.definition, now)).map((c) => c.code));
+  const discounts = codes.flatMap(({ code, definition: d }): Discount[] => {
+    if (!d || !usable.has(code)) return [];
+    const minimumSubtotal = d.minimumSubtotal ?? null;
+    return d.kind === 'PERCENTAGE'
+      ? [{ code, kind: 'PERCENTAGE', basisPoints: d.value, minimumSubtotal }]
+      : [{ code, kind: 'FIXED', amount: d.value, minimumSubtotal }];
+  });
+  const totals = computeTotals({
+    lines: lines.map((l) => ({ unitPrice: l.unitPriceAmount, quantity: l.quantity, available: l.available })),
+    discounts,
+    shipping: country ? { amount: country.shippingAmount, freeOver: country.freeShippingOver ?? null } : null,
+    taxBasisPoints: country?.taxBasisPoints ?? 0,
+  });
+  return {
+    id: cart.id,
+    customerId: cart.customerId ?? null,
+    status: cart.status,
+    version: cart.version,
+    currency: cart.currency,
+    email: cart.email ?? null,
+    countryCode: cart.countryCode ?? null,
+    createdAt: cart.createdAt.toISOString(),
+    updatedAt: cart.updatedAt.toISOString(),
+    expiresAt: cart.expiresAt.toISOString(),
+    lines: lines.map((l) => ({
+      id: l.id,
+      productId: l.productId,
+      quantity: l.quantity,
+      unitPriceAmount: l.unitPriceAmount,
+      name: l.name,
+      available: l.available,
+      createdAt: l.createdAt.toISOString(),
+    })),
+    discountCodes: codes.map(({ code }) => ({ code, applicable: usable.has(code) && !totals.inapplicableCodes.includes(code) })),
+    totals,
+  };
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, transaction, type Identity, type Logger } from '@shop/platform';
-import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart, loadCartView } from '../data/cart.repository.ts';
+import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart } from '../data/cart.repository.ts';
 import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
-import type { CartView } from './cart-view.ts';
+import { loadCartView, type CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
 import { addLines, removeLines, updateLines } from './cart-lines.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot } from './catalog-snapshot.ts';
@@ -31,6 +31,7 @@ export interface CartViewCache {
 }
 
 export interface CartServiceDeps {
+  /** The request's (or the background message's) EntityManager; transactions fork from it. */
   em: EntityManager;
   policy: CartPolicy;
   cache: CartViewCache;
@@ -60,7 +61,7 @@ export class CartService {
       refresh: async (id) => {
         let view: CartView | null;
         try {
-          view = await loadCartView(deps.em.fork(), id);
+          view = await loadCartView(deps.em, id);
         } catch (error) {
           // Committed but not re-read (Postgres lost just after the commit): fence the cached copy,
           // which is older than the commit, so reads go to Postgres instead of serving it.
@@ -82,7 +83,7 @@ export class CartService {
   }
 
   private read(id: string): Promise<CartView | null> {
-    return this.deps.cache.readThrough(id, () => loadCartView(this.deps.em.fork(), id));
+    return this.deps.cache.readThrough(id, () => loadCartView(this.deps.em, id));
   }
 
   /** A cart the caller may see; null both when it does not exist and when it is someone else's. */
@@ -102,7 +103,7 @@ export class CartService {
     if (wellFormed.length && !(await catalogOrSnapshot(this.mutation.lookup, wellFormed))) throw catalogNeededForNewProduct();
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
-    await insertGuestCart(this.deps.em.fork(), id, this.deps.policy.currency, this.expiresAt(null));
+    await insertGuestCart(this.deps.em, id, this.deps.policy.currency, this.expiresAt(null));
     return (await this.mutation.refresh(id))!;
   }
 
@@ -111,7 +112,7 @@ export class CartService {
    * nothing); creation is race-free: an upsert on a partial unique index.
    */
   async activeCartOf(customerId: string): Promise<CartView> {
-    const em = this.deps.em.fork();
+    const { em } = this.deps;
     let id = await findActiveCartId(em, customerId);
     if (!id) {
       await insertCustomerCartIfNone(em, newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId));
@@ -166,7 +167,7 @@ export class CartService {
   /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
   async findCheckout(id: string, identity: Identity): Promise<CheckoutView | null> {
     if (!isUuid(id)) return null;
-    const found = await findCheckout(this.deps.em.fork(), id);
+    const found = await findCheckout(this.deps.em, id);
     if (!found || !canAccessCart({ customerId: found.customerId ?? null }, identity)) return null;
     return { id: found.id, cartId: found.cartId, customerId: found.customerId ?? null, status: found.status };
   }

@@ -7,10 +7,6 @@ import { listDiscountCodes, upsertDiscountCode } from '../data/discount.reposito
 import { listShippingCountries, upsertShippingCountry } from '../data/shipping.repository.ts';
 import { normalizeCode } from './cart-rules.ts';
 
-/** The GraphQL mappers (codegen.ts) name these. */
-export type { DiscountCode as DiscountCodeRow } from '../data/discount-code.entity.ts';
-export type { ShippingCountry as ShippingCountryRow } from '../data/shipping-country.entity.ts';
-
 /** "15" or "7.25" percent → basis points; refuses more than two decimals or more than 100 %. */
 function percentToBasisPoints(value: string): number | null {
   const parsed = parseDecimal(value, 'USD'); // two decimals: exactly the precision of basis points

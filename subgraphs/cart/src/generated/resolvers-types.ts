@@ -2,7 +2,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { CartView as CartViewModel, CartLineView as CartLineViewModel } from '../domain/cart-view.ts';
 import type { CheckoutView as CheckoutViewModel } from '../domain/cart-checkout.ts';
-import type { DiscountCodeRow as DiscountCodeRowModel, ShippingCountryRow as ShippingCountryRowModel } from '../domain/store-settings.service.ts';
+import type { DiscountCode as DiscountCodeModel } from '../data/discount-code.entity.ts';
+import type { ShippingCountry as ShippingCountryModel } from '../data/shipping-country.entity.ts';
 import type { CustomerRef as CustomerRefModel } from '../domain/customer.ts';
 import type { UserError as UserErrorModel } from '@shop/platform';
 import type { Context } from '../context.ts';
@@ -569,7 +570,7 @@ export type ResolversTypes = ResolversObject<{
   Customer: ResolverTypeWrapper<CustomerRefModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
-  DiscountCode: ResolverTypeWrapper<DiscountCodeRowModel>;
+  DiscountCode: ResolverTypeWrapper<DiscountCodeModel>;
   DiscountCodeInput: DiscountCodeInput;
   DiscountCodePayload: ResolverTypeWrapper<Omit<DiscountCodePayload, 'discountCode' | 'userErrors'> & { discountCode?: Maybe<ResolversTypes['DiscountCode']>, userErrors: Array<ResolversTypes['UserError']> }>;
   DiscountKind: DiscountKind;
@@ -578,7 +579,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<Product>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  ShippingCountry: ResolverTypeWrapper<ShippingCountryRowModel>;
+  ShippingCountry: ResolverTypeWrapper<ShippingCountryModel>;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: ResolverTypeWrapper<Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversTypes['ShippingCountry']>, userErrors: Array<ResolversTypes['UserError']> }>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -613,7 +614,7 @@ export type ResolversParentTypes = ResolversObject<{
   Customer: CustomerRefModel;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
-  DiscountCode: DiscountCodeRowModel;
+  DiscountCode: DiscountCodeModel;
   DiscountCodeInput: DiscountCodeInput;
   DiscountCodePayload: Omit<DiscountCodePayload, 'discountCode' | 'userErrors'> & { discountCode?: Maybe<ResolversParentTypes['DiscountCode']>, userErrors: Array<ResolversParentTypes['UserError']> };
   Money: Money;
@@ -621,7 +622,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Product: Product;
   Query: Record<PropertyKey, never>;
-  ShippingCountry: ShippingCountryRowModel;
+  ShippingCountry: ShippingCountryModel;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversParentTypes['ShippingCountry']>, userErrors: Array<ResolversParentTypes['UserError']> };
   Subscription: Record<PropertyKey, never>;

@@ -1,4 +1,4 @@
-import { raw } from '@mikro-orm/core';
+import { LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
 import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderStatus } from './order.entity.ts';
@@ -6,43 +6,27 @@ import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type
 /** What the saga and the admin changes read from a locked order. */
 export type LockedOrder = Pick<Order, 'id' | 'status' | 'customerId' | 'cartId' | 'totalAmount' | 'currency' | 'paymentToken'>;
 
-interface LockedOrderRow {
-  id: string;
-  status: OrderStatus;
-  customer_id: string | null;
-  cart_id: string | null;
-  total_amount: number;
-  currency: string;
-  payment_token: string | null;
-}
+/** Read past the identity map: an unmanaged copy as the row stands now (or in `tx`). */
+const FRESH = { disableIdentityMap: true } as const;
 
 /** Lock an order row for the rest of the transaction: changes to one order are applied one at a time. */
 export async function lockOrder(tx: EntityManager, id: string): Promise<LockedOrder | null> {
-  // Raw: `for update` on a plain row (a managed entity would be flushed again at commit).
-  const [row] = await tx.execute<LockedOrderRow[]>(
-    'select id, status, customer_id, cart_id, total_amount, currency, payment_token from customer_order where id = ? for update',
-    [id],
-  );
-  if (!row) return null;
-  return {
-    id: row.id,
-    status: row.status,
-    customerId: row.customer_id,
-    cartId: row.cart_id,
-    totalAmount: row.total_amount,
-    currency: row.currency,
-    paymentToken: row.payment_token,
-  };
+  // `for update` on an unmanaged copy (FRESH): a managed entity would be flushed again at commit.
+  const fields = ['id', 'status', 'customerId', 'cartId', 'totalAmount', 'currency', 'paymentToken'] as const;
+  const order = await tx.findOne(OrderSchema, { id }, { fields, lockMode: LockMode.PESSIMISTIC_WRITE, ...FRESH });
+  if (!order) return null;
+  const { status, customerId, cartId, totalAmount, currency, paymentToken } = order;
+  return { id, status, customerId: customerId ?? null, cartId: cartId ?? null, totalAmount, currency, paymentToken: paymentToken ?? null };
 }
 
 /** Ids of orders whose step deadline has passed, locked; SKIP LOCKED so several sweepers can run side by side. */
 export async function lockTimedOut(tx: EntityManager, limit: number): Promise<string[]> {
-  // Raw: `for update skip locked`, which the ORM's find cannot say.
-  const rows = await tx.execute<Array<{ id: string }>>(
-    `select id from customer_order where status in ('PENDING', 'AWAITING_PAYMENT') and step_deadline < now() order by step_deadline limit ? for update skip locked`,
-    [limit],
+  const timedOut = await tx.find(
+    OrderSchema,
+    { status: { $in: ['PENDING', 'AWAITING_PAYMENT'] }, stepDeadline: { $lt: raw('now()') } },
+    { fields: ['id'], orderBy: { stepDeadline: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, ...FRESH },
   );
-  return rows.map((r) => r.id);
+  return timedOut.map((order) => order.id);
 }
 
 /** The new status and step deadline; the payment token goes with every move (only PENDING may hold it). */
@@ -104,8 +88,9 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
 const POPULATE = ['lines', 'statusHistory'] as const;
 
 /** Orders by id with lines and history: one query each, whatever the number of ids. */
-export function findOrdersByIds(em: EntityManager, ids: readonly string[]): Promise<Order[]> {
-  return ids.length ? em.find(OrderSchema, { id: { $in: [...ids] } }, { populate: POPULATE }) : Promise.resolve([]);
+/** `fresh`: read past the request's identity map (the order as just committed by a transaction's own fork). */
+export function findOrdersByIds(em: EntityManager, ids: readonly string[], { fresh = false } = {}): Promise<Order[]> {
+  return ids.length ? em.find(OrderSchema, { id: { $in: [...ids] } }, { populate: POPULATE, disableIdentityMap: fresh }) : Promise.resolve([]);
 }
 
 export interface OrderFilter {

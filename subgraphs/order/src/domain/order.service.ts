@@ -21,10 +21,13 @@ export class OrderService {
     this.em = em;
   }
 
-  /** Orders by id with lines and history (one query each, whatever the batch size); invisible ones come back null. */
-  async visibleByIds(ids: readonly string[], identity: Identity): Promise<Array<Order | null>> {
+  /**
+   * Orders by id with lines and history (one query each, whatever the batch size); invisible ones
+   * come back null. `fresh`: as committed, past what this request already read.
+   */
+  async visibleByIds(ids: readonly string[], identity: Identity, options: { fresh?: boolean } = {}): Promise<Array<Order | null>> {
     const wellFormed = ids.filter(isUuid);
-    const rows = await findOrdersByIds(this.em, wellFormed);
+    const rows = await findOrdersByIds(this.em, wellFormed, options);
     const byId = new Map(rows.map((o) => [o.id, o]));
     return ids.map((id) => {
       const order = byId.get(id);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PaymentRequested } from '@shop/platform';
 import { PaymentSchema, type Payment, type PaymentStatus } from './payment.entity.ts';
-import { stalePendingIds } from './stale-pending.ts';
+import { FRESH, stalePendingIds } from './stale-pending.ts';
 
 /** What a capture attempt ended with, as the payment row records it. */
 export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
@@ -10,7 +10,8 @@ export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } |
 /**
  * The payment table. Reads go through the entity; the writes the saga's guarantees rest on
  * (insert-if-absent, conditional status changes) stay SQL. `tx` is the caller's transaction;
- * without one, a read takes a fresh fork so it sees what other transactions committed.
+ * without one, a single read goes past the identity map (`FRESH`) so it sees what other
+ * transactions committed.
  */
 export class PaymentRepository {
   private readonly em: EntityManager;
@@ -18,17 +19,17 @@ export class PaymentRepository {
     this.em = em;
   }
 
-  /** Payments whose `key` is among `values`, through this repository's (request) identity map. */
-  byKeys(key: 'id' | 'orderId', values: readonly string[]): Promise<Payment[]> {
-    return values.length ? this.em.find(PaymentSchema, { [key]: { $in: [...values] } }) : Promise.resolve([]);
+  /** Payments whose `key` is among `values`, through this repository's (request) identity map unless `fresh`. */
+  byKeys(key: 'id' | 'orderId', values: readonly string[], { fresh = false } = {}): Promise<Payment[]> {
+    return values.length ? this.em.find(PaymentSchema, { [key]: { $in: [...values] } }, { disableIdentityMap: fresh }) : Promise.resolve([]);
   }
 
-  byId(id: string, em: EntityManager = this.em.fork()): Promise<Payment | null> {
-    return em.findOne(PaymentSchema, { id });
+  byId(id: string, em: EntityManager = this.em): Promise<Payment | null> {
+    return em.findOne(PaymentSchema, { id }, FRESH);
   }
 
-  byOrderId(orderId: string, em: EntityManager = this.em.fork()): Promise<Payment | null> {
-    return em.findOne(PaymentSchema, { orderId });
+  byOrderId(orderId: string, em: EntityManager = this.em): Promise<Payment | null> {
+    return em.findOne(PaymentSchema, { orderId }, FRESH);
   }
 
   /** The order's one PENDING payment, unless it has one already. */

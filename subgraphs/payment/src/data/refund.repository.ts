@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Payment } from './payment.entity.ts';
 import { RefundSchema, type Refund, type RefundStatus } from './refund.entity.ts';
-import { stalePendingIds } from './stale-pending.ts';
+import { FRESH, stalePendingIds } from './stale-pending.ts';
 
 /** A refund as the API shows it: with its payment's order and currency. */
 export interface RefundView {
@@ -87,13 +87,13 @@ export class RefundRepository {
 
   /** The refund of an order's payment under `idempotencyKey`, read afresh. */
   async byOrderAndKey(orderId: string, idempotencyKey: string): Promise<Pick<RefundView, 'id' | 'status'> | undefined> {
-    const refund = await this.em.fork().findOne(RefundSchema, { payment: { orderId }, idempotencyKey });
+    const refund = await this.em.findOne(RefundSchema, { payment: { orderId }, idempotencyKey }, FRESH);
     return refund ? { id: refund.id, status: refund.status } : undefined;
   }
 
   /** A refund with what its provider call needs (the capture's reference), read afresh. */
   async forSettlement(id: string): Promise<(RefundView & { providerReference: string | null }) | undefined> {
-    const refund = await this.em.fork().findOne(RefundSchema, { id }, WITH_PAYMENT);
+    const refund = await this.em.findOne(RefundSchema, { id }, { ...WITH_PAYMENT, ...FRESH });
     return refund ? { ...view(refund), providerReference: refund.payment.unwrap().providerReference ?? null } : undefined;
   }
 
@@ -129,7 +129,7 @@ export class RefundRepository {
   /** Refunds by id, read afresh. */
   async byIds(ids: readonly string[]): Promise<RefundView[]> {
     if (!ids.length) return [];
-    return (await this.em.fork().find(RefundSchema, { id: { $in: [...ids] } }, WITH_PAYMENT)).map(view);
+    return (await this.em.find(RefundSchema, { id: { $in: [...ids] } }, { ...WITH_PAYMENT, ...FRESH })).map(view);
   }
 
   /** Refunds of many payments, oldest first, through this repository's (request) identity map. */

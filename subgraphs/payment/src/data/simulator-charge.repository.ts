@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SimulatorChargeSchema, type SimulatorCharge } from './simulator-charge.entity.ts';
+import { FRESH } from './stale-pending.ts';
 
 /** What the simulator decides from: a ledger entry without its bookkeeping columns. */
 export type LedgerEntry = Pick<
@@ -10,7 +11,7 @@ const ENTRY = `kind, token, amount, attempts, outcome, decline_code as "declineC
 
 /**
  * The simulator's ledger (`simulator_charge`). Every call is its own short statement or
- * transaction (a fresh fork), never part of a caller's; `tx` is one of the ledger's own.
+ * transaction, never part of a caller's; `tx` is one of the ledger's own.
  */
 export class SimulatorChargeRepository {
   private readonly em: EntityManager;
@@ -20,13 +21,13 @@ export class SimulatorChargeRepository {
 
   /** Runs `work` in one ledger transaction. */
   transactional<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.em.fork().transactional(work);
+    return this.em.transactional(work);
   }
 
   /** Claims the key for a capture, or counts another attempt on it; the entry as it now stands. */
   async attemptCapture(entry: { idempotencyKey: string; token: string; amount: number; currency: string }): Promise<LedgerEntry | undefined> {
     // `on conflict ... returning`: one atomic statement under concurrent attempts with the same key.
-    const [row] = await this.em.fork().execute<LedgerEntry[]>(
+    const [row] = await this.em.execute<LedgerEntry[]>(
       `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts)
        values (?, 'CAPTURE', ?, ?, ?, 1)
        on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
@@ -73,8 +74,8 @@ export class SimulatorChargeRepository {
   }
 
   /** The entry under `key`, read in `tx` or afresh. */
-  async read(key: string, tx: EntityManager = this.em.fork()): Promise<LedgerEntry | undefined> {
-    const entry = await tx.findOne(SimulatorChargeSchema, { idempotencyKey: key }, { refresh: true });
+  async read(key: string, tx: EntityManager = this.em): Promise<LedgerEntry | undefined> {
+    const entry = await tx.findOne(SimulatorChargeSchema, { idempotencyKey: key }, FRESH);
     return entry ?? undefined;
   }
 
@@ -82,7 +83,7 @@ export class SimulatorChargeRepository {
   record(
     key: string,
     outcome: { outcome: 'SUCCEEDED' | 'DECLINED'; declineCode: string | null; reason: string | null; providerReference: string | null },
-    tx: EntityManager = this.em.fork(),
+    tx: EntityManager = this.em,
   ) {
     // Conditional on `outcome is null`, so a recorded outcome is never overwritten.
     return tx.execute(

@@ -69,14 +69,20 @@ export class PaymentService {
   }
 
   /** Payments by id in one query, with the same visibility rule. */
-  async visibleByIds(ids: readonly string[], identity: Identity): Promise<Array<Payment | null>> {
-    return this.visibleBy('id', ids, identity);
+  /** `fresh`: as committed, past what this request already read. */
+  async visibleByIds(ids: readonly string[], identity: Identity, options: { fresh?: boolean } = {}): Promise<Array<Payment | null>> {
+    return this.visibleBy('id', ids, identity, options);
   }
 
-  private async visibleBy(key: 'id' | 'orderId', values: readonly string[], identity: Identity): Promise<Array<Payment | null>> {
+  private async visibleBy(
+    key: 'id' | 'orderId',
+    values: readonly string[],
+    identity: Identity,
+    options: { fresh?: boolean } = {},
+  ): Promise<Array<Payment | null>> {
     // A malformed key is "not found", never a database error (which would fail the whole batch).
     const wellFormed = values.filter(isUuid);
-    const rows = await this.payments.byKeys(key, wellFormed);
+    const rows = await this.payments.byKeys(key, wellFormed, options);
     const byKey = new Map(rows.map((payment) => [payment[key], payment]));
     return values.map((value) => {
       const payment = byKey.get(value);
