@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from './logger.ts';
@@ -22,6 +23,18 @@ export function ormOptions(options: Options & { clientUrl: string }): Options {
     migrations: { transactional: true, allOrNothing: true, snapshot: false, ...options.migrations },
   };
 }
+
+/**
+ * Find option: read past the identity map — the row as committed (or as written in the caller's
+ * transaction), as an unmanaged copy, never an older copy this EntityManager already holds.
+ */
+export const FRESH = { disableIdentityMap: true } as const;
+
+/**
+ * Find option: `for update` on the row(s) read, held until the transaction ends. The copy is
+ * unmanaged (FRESH): a managed entity would be flushed again at commit.
+ */
+export const FOR_UPDATE = { lockMode: LockMode.PESSIMISTIC_WRITE, ...FRESH } as const;
 
 /** Connect with retries (the database may still be starting). */
 export async function connectOrm(options: Options, log: Logger): Promise<MikroORM> {

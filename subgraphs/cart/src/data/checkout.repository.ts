@@ -1,5 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { FOR_UPDATE } from '@shop/platform';
 import { CheckoutSchema, type Checkout } from './checkout.entity.ts';
 
 export type CheckoutRecord = Pick<Checkout, 'id' | 'cartId' | 'customerId' | 'status'>;
@@ -24,12 +25,7 @@ export async function insertCheckout(
 
 /** Lock a checkout for the rest of the transaction (a redelivered order status waits, then sees the first one's result). */
 export async function lockCheckout(tx: EntityManager, id: string): Promise<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'> | null> {
-  // Raw: `for update` on a plain row (a managed entity would be flushed again at commit).
-  const [row] = await tx.execute<Array<{ id: string; cart_id: string; status: Checkout['status']; discount_codes: string[] }>>(
-    'select id, cart_id, status, discount_codes from checkout where id = ? for update',
-    [id],
-  );
-  return row ? { id: row.id, cartId: row.cart_id, status: row.status, discountCodes: row.discount_codes } : null;
+  return tx.findOne(CheckoutSchema, { id }, { fields: ['id', 'cartId', 'status', 'discountCodes'], ...FOR_UPDATE });
 }
 
 export async function setCheckoutStatus(tx: EntityManager, id: string, status: Checkout['status']): Promise<void> {

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CartStatus } from '../data/cart.entity.ts';
-import { readCartState, type CartState } from '../data/cart.repository.ts';
-import type { DiscountCode } from '../data/discount-code.entity.ts';
+import { readCartState, type CartState, type DiscountRow } from '../data/cart.repository.ts';
 import { computeTotals, type CartTotals, type Discount } from './totals.ts';
 
 /**
@@ -41,11 +40,12 @@ export async function loadCartView(em: EntityManager, id: string): Promise<CartV
 }
 
 /** A code counts while it is switched on, not expired and under its usage limit. */
-export function isDiscountUsable(d: DiscountCode, now: Date): boolean {
-  return (
-    d.active && (d.expiresAt === null || d.expiresAt === undefined || d.expiresAt > now) && (d.usageLimit == null || d.usageCount < d.usageLimit)
-  );
+export function isDiscountUsable(d: Pick<DiscountRow, 'active' | 'expiresAt' | 'usageLimit' | 'usageCount'>, now: Date): boolean {
+  return d.active && (d.expiresAt == null || new Date(d.expiresAt) > now) && (d.usageLimit == null || d.usageCount < d.usageLimit);
 }
+
+/** Timestamps as ISO-8601 UTC, however the driver returned them. */
+const iso = (at: Date | string) => new Date(at).toISOString();
 
 export function toCartView({ cart, lines, codes, country }: CartState, now = new Date()): CartView {
   const usable = new Set(codes.filter((c) => c.definition && isDiscountUsable(c.definition, now)).map((c) => c.code));
@@ -70,9 +70,9 @@ export function toCartView({ cart, lines, codes, country }: CartState, now = new
     currency: cart.currency,
     email: cart.email ?? null,
     countryCode: cart.countryCode ?? null,
-    createdAt: cart.createdAt.toISOString(),
-    updatedAt: cart.updatedAt.toISOString(),
-    expiresAt: cart.expiresAt.toISOString(),
+    createdAt: iso(cart.createdAt),
+    updatedAt: iso(cart.updatedAt),
+    expiresAt: iso(cart.expiresAt),
     lines: lines.map((l) => ({
       id: l.id,
       productId: l.productId,
@@ -80,7 +80,7 @@ export function toCartView({ cart, lines, codes, country }: CartState, now = new
       unitPriceAmount: l.unitPriceAmount,
       name: l.name,
       available: l.available,
-      createdAt: l.createdAt.toISOString(),
+      createdAt: iso(l.createdAt),
     })),
     discountCodes: codes.map(({ code }) => ({ code, applicable: usable.has(code) && !totals.inapplicableCodes.includes(code) })),
     totals,

@@ -1,4 +1,5 @@
 import { LockMode, raw } from '@mikro-orm/core';
+import { FOR_UPDATE, FRESH } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
 import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderStatus } from './order.entity.ts';
@@ -6,14 +7,10 @@ import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type
 /** What the saga and the admin changes read from a locked order. */
 export type LockedOrder = Pick<Order, 'id' | 'status' | 'customerId' | 'cartId' | 'totalAmount' | 'currency' | 'paymentToken'>;
 
-/** Read past the identity map: an unmanaged copy as the row stands now (or in `tx`). */
-const FRESH = { disableIdentityMap: true } as const;
-
 /** Lock an order row for the rest of the transaction: changes to one order are applied one at a time. */
 export async function lockOrder(tx: EntityManager, id: string): Promise<LockedOrder | null> {
-  // `for update` on an unmanaged copy (FRESH): a managed entity would be flushed again at commit.
   const fields = ['id', 'status', 'customerId', 'cartId', 'totalAmount', 'currency', 'paymentToken'] as const;
-  const order = await tx.findOne(OrderSchema, { id }, { fields, lockMode: LockMode.PESSIMISTIC_WRITE, ...FRESH });
+  const order = await tx.findOne(OrderSchema, { id }, { fields, ...FOR_UPDATE });
   if (!order) return null;
   const { status, customerId, cartId, totalAmount, currency, paymentToken } = order;
   return { id, status, customerId: customerId ?? null, cartId: cartId ?? null, totalAmount, currency, paymentToken: paymentToken ?? null };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PaymentRequested } from '@shop/platform';
+import { FRESH, type PaymentRequested } from '@shop/platform';
 import { PaymentSchema, type Payment, type PaymentStatus } from './payment.entity.ts';
-import { FRESH, stalePendingIds } from './stale-pending.ts';
+import { stalePendingIds } from './stale-pending.ts';
 
 /** What a capture attempt ended with, as the payment row records it. */
 export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };

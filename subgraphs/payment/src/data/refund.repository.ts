@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Payment } from './payment.entity.ts';
+import { FOR_UPDATE, FRESH } from '@shop/platform';
+import { PaymentSchema, type Payment } from './payment.entity.ts';
 import { RefundSchema, type Refund, type RefundStatus } from './refund.entity.ts';
-import { FRESH, stalePendingIds } from './stale-pending.ts';
+import { stalePendingIds } from './stale-pending.ts';
 
 /** A refund as the API shows it: with its payment's order and currency. */
 export interface RefundView {
@@ -43,12 +44,8 @@ export class RefundRepository {
 
   /** The payment's figures a claim is checked against, its row locked until `tx` ends. */
   async lockPayment(tx: EntityManager, paymentId: string): Promise<Pick<Payment, 'status' | 'amount' | 'refundedAmount'> | undefined> {
-    // `for update` by hand: the claim's check and write must see no concurrent claim in between.
-    const [payment] = await tx.execute<Array<Pick<Payment, 'status' | 'amount' | 'refundedAmount'>>>(
-      'select status, amount, refunded_amount as "refundedAmount" from payment where id = ? for update',
-      [paymentId],
-    );
-    return payment;
+    // Locked: the claim's check and write must see no concurrent claim in between.
+    return (await tx.findOne(PaymentSchema, { id: paymentId }, { fields: ['status', 'amount', 'refundedAmount'], ...FOR_UPDATE })) ?? undefined;
   }
 
   /** Adds `amount` to the payment's claimed refunds unless that exceeds the capture; true if it did. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { FOR_UPDATE, FRESH } from '@shop/platform';
 import { SimulatorChargeSchema, type SimulatorCharge } from './simulator-charge.entity.ts';
-import { FRESH } from './stale-pending.ts';
 
 /** What the simulator decides from: a ledger entry without its bookkeeping columns. */
 export type LedgerEntry = Pick<
@@ -39,12 +39,9 @@ export class SimulatorChargeRepository {
 
   /** The succeeded capture behind `providerReference`, locked until `tx` ends. */
   async lockCapture(tx: EntityManager, providerReference: string): Promise<Pick<SimulatorCharge, 'amount'> | undefined> {
-    // `for update` by hand: concurrent refunds of one capture are checked against each other.
-    const [capture] = await tx.execute<Array<Pick<SimulatorCharge, 'amount'>>>(
-      `select amount from simulator_charge where kind = 'CAPTURE' and outcome = 'SUCCEEDED' and provider_reference = ? for update`,
-      [providerReference],
-    );
-    return capture;
+    // Locked: concurrent refunds of one capture are checked against each other.
+    const where = { kind: 'CAPTURE', outcome: 'SUCCEEDED', providerReference } as const;
+    return (await tx.findOne(SimulatorChargeSchema, where, { fields: ['amount'], ...FOR_UPDATE })) ?? undefined;
   }
 
   /** Claims the key for a refund of a capture, or counts another attempt on it. */

@@ -1,8 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-/** Read past the identity map: what other transactions committed, not what this manager already holds. */
-export const FRESH = { disableIdentityMap: true } as const;
-
 /** Ids of `table`'s PENDING rows untouched for `olderThanMs`, oldest first, read afresh. */
 export async function stalePendingIds(em: EntityManager, table: 'payment' | 'refund', olderThanMs: number, limit: number): Promise<string[]> {
   // Measured on the database's clock, the one that wrote updated_at. `table` is one of two literals.
