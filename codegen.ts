@@ -8,6 +8,7 @@ const subgraphs = ['catalog', 'cart', 'order', 'payment'] as const;
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   catalog: {
     Product: '../data/product.entity.ts#Product',
+    ProductVariant: '../data/product-variant.entity.ts#ProductVariant',
     Category: '../data/category.entity.ts#Category',
     UserError: '@shop/platform#UserError',
   },

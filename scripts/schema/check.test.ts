@@ -10,8 +10,8 @@ import { readSubgraphs, repoRoot, SHARED_SDL } from './subgraphs.ts';
 // The graphql instance the checks use (see compose.ts: vitest would load a second one).
 const { buildSchema } = graphql;
 const CATALOG = 'subgraphs/catalog/schema.graphql';
-// Used by ProductList.graphql (and ProductPage.graphql); unique in the catalog SDL.
-const PRICE_LINE = '  price: Money!\n';
+// Product.price with its description: used by ProductList.graphql (and ProductPage.graphql); unique in the catalog SDL.
+const PRICE_LINE = '  "The lowest price of its variants."\n  price: Money!\n';
 
 const temps: string[] = [];
 afterEach(() => {

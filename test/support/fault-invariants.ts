@@ -28,11 +28,11 @@ export interface Stock {
   reserved: number;
 }
 
-/** Stock of products as the catalog database holds it. */
+/** Stock of variants as the catalog database holds it (a one-variant product's variant has the product's id). */
 export async function stockOf(stack: TestSupergraph, productIds: string[]): Promise<Map<string, Stock>> {
   const rows = await query<{ id: string; on_hand: number; reserved: number }>(
     stack.databaseUrls.catalog!,
-    'select id::text, on_hand, reserved from product where id::text = any($1)',
+    'select id::text, on_hand, reserved from product_variant where id::text = any($1)',
     [productIds],
   );
   return new Map(rows.map((r) => [r.id, { onHand: r.on_hand, reserved: r.reserved }]));

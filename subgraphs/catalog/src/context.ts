@@ -6,6 +6,7 @@ import { ProductAdminService } from './domain/product-admin.service.ts';
 import { ProductSearchService } from './domain/product-search.service.ts';
 import type { Product } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
+import type { ProductVariant } from './data/product-variant.entity.ts';
 
 export interface Context {
   identity: Identity;
@@ -17,6 +18,9 @@ export interface Context {
   search: ProductSearchService;
   productById: DataLoader<string, Product | null>;
   categoryById: DataLoader<string, Category | null>;
+  /** Live variants per product id, in display order (one query per batch). */
+  variantsByProductId: DataLoader<string, ProductVariant[]>;
+  variantById: DataLoader<string, ProductVariant | null>;
 }
 
 /** Index rows by id in the order DataLoader asked for them (missing → null). */
@@ -40,5 +44,7 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     search: new ProductSearchService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
+    variantsByProductId: new DataLoader((ids) => products.variantsOf(ids), { maxBatchSize: 1000 }),
+    variantById: new DataLoader(async (ids) => inOrder(ids, await products.variantsByIds(ids)), { maxBatchSize: 1000 }),
   };
 }

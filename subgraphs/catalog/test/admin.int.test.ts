@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUEST } from '@shop/platform';
-import { ADMIN, CUSTOMER, insertProducts, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
+import { ADMIN, CUSTOMER, insertProducts, startCatalogHarness, stockOf, type CatalogHarness } from './catalog-harness.ts';
 
 let h: CatalogHarness;
 let categoryId: string;
@@ -200,23 +200,34 @@ describe('inventoryAdjust', () => {
     const [audit] = await h.orm.em
       .fork()
       .execute<Array<{ delta: number; reason: string; actor: string }>>(
-        'select delta, reason, actor from inventory_adjustment where product_id = ?',
+        'select delta, reason, actor from inventory_adjustment where variant_id = ?',
         [id],
       );
     expect(audit).toEqual({ delta: 10, reason: 'delivery', actor: 'admin-1' });
-    expect((await events()).at(-1)!.payload.data).toMatchObject({ productId: id, availableQuantity: 12, change: 'STOCK' });
+    expect((await events()).at(-1)!.payload.data).toMatchObject({ productId: id, variantId: id, availableQuantity: 12, change: 'STOCK' });
   });
 
   it('never takes stock below what is reserved, and changes nothing when it refuses', async () => {
     const refused = await h.run(ADJUST, ADMIN, { id, delta: -13, reason: 'shrinkage' });
     expect(refused.data.inventoryAdjust.product).toBeNull();
     expect(refused.data.inventoryAdjust.userErrors).toEqual([expect.objectContaining({ field: ['delta'], code: 'INSUFFICIENT_STOCK' })]);
-    const [row] = await h.orm.em
-      .fork()
-      .execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [id]);
-    expect(row).toEqual({ on_hand: 15, reserved: 3 });
+    expect(await stockOf(h.orm, id)).toEqual({ onHand: 15, reserved: 3 });
     const allowed = await h.run(ADJUST, ADMIN, { id, delta: -12, reason: 'shrinkage' });
     expect(allowed.data.inventoryAdjust).toEqual({ product: { availableQuantity: 0 }, userErrors: [] });
+  });
+
+  it("takes the variant by variantId (a one-variant product's variant has its id), and exactly one of the two ids", async () => {
+    const BY_VARIANT = `mutation ($variantId: ID, $productId: ID) {
+      inventoryAdjust(variantId: $variantId, productId: $productId, delta: 2, reason: "recount") { product { id availableQuantity } userErrors { field code } }
+    }`;
+    const res = await h.run(BY_VARIANT, ADMIN, { variantId: id });
+    expect(res.data.inventoryAdjust).toEqual({ product: { id, availableQuantity: 2 }, userErrors: [] });
+    const missing = await h.run(BY_VARIANT, ADMIN, { variantId: randomUUID() });
+    expect(missing.data.inventoryAdjust.userErrors).toEqual([{ field: ['variantId'], code: 'NOT_FOUND' }]);
+    for (const both of [{}, { variantId: id, productId: id }]) {
+      const refused = await h.run(BY_VARIANT, ADMIN, both);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('validates delta and reason', async () => {

@@ -21,6 +21,8 @@ const ENTITIES = `query ($r: [_Any!]!) { _entities(representations: $r) { ... on
 
 /** Statements the ORM sent that read products. */
 const productReads = () => h.queries.filter((q) => /select[\s\S]*from "?product"?[\s`]/i.test(q));
+/** Statements the ORM sent that read variants (a lookup reads them with their product joined). */
+const variantReads = () => h.queries.filter((q) => /select[\s\S]*from "?product_variant"?[\s`]/i.test(q));
 
 describe('Product entity resolution through the per-request DataLoader', () => {
   it.each([1, 100])('answers _entities with %i representation(s) using one SQL statement', async (n) => {
@@ -89,7 +91,8 @@ describe('batched product lookup over NATS request-reply', () => {
     h.queries.length = 0;
     const unknown = randomUUID();
     const found = await lookup([ids[1]!, ids[99]!, unknown, ids[1]!]);
-    expect(productReads()).toHaveLength(1);
+    expect(variantReads()).toHaveLength(1);
+    expect(productReads()).toHaveLength(0);
     expect(found.get(ids[1]!)).toEqual({
       id: ids[1],
       sku: 'ENT-1',

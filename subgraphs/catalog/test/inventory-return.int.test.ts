@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryService } from '../src/domain/inventory.service.ts';
-import { insertProducts, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
+import { insertProducts, startCatalogHarness, stockOf, type CatalogHarness } from './catalog-harness.ts';
 
 let h: CatalogHarness;
 const productId = randomUUID();
@@ -13,8 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.orm.close());
 
-const stock = async () =>
-  (await h.orm.em.fork().execute<Array<{ on_hand: number; reserved: number }>>('select on_hand, reserved from product where id = ?', [productId]))[0];
+const stock = () => stockOf(h.orm, productId);
 const inTx = <T>(work: (em: Parameters<Parameters<CatalogHarness['orm']['em']['transactional']>[0]>[0]) => Promise<T>) =>
   h.orm.em.fork().transactional(work);
 
@@ -23,14 +22,14 @@ describe('returning the stock of a cancelled, paid order', () => {
     const orderId = randomUUID();
     await inTx((em) => service.reserve(em, orderId, [{ productId, quantity: 3 }]));
     await inTx((em) => service.commit(em, orderId));
-    expect(await stock()).toEqual({ on_hand: 7, reserved: 0 });
+    expect(await stock()).toEqual({ onHand: 7, reserved: 0 });
     expect(await inTx((em) => service.returnStock(em, orderId))).toBe(true);
     expect(await inTx((em) => service.returnStock(em, orderId))).toBe(false);
-    expect(await stock()).toEqual({ on_hand: 10, reserved: 0 });
+    expect(await stock()).toEqual({ onHand: 10, reserved: 0 });
 
     const reservedOnly = randomUUID();
     await inTx((em) => service.reserve(em, reservedOnly, [{ productId, quantity: 2 }]));
     expect(await inTx((em) => service.returnStock(em, reservedOnly))).toBe(false);
-    expect(await stock()).toEqual({ on_hand: 10, reserved: 2 });
+    expect(await stock()).toEqual({ onHand: 10, reserved: 2 });
   });
 });

@@ -15,6 +15,7 @@ import { waitFor } from '../../../test/support/wait.ts';
 import { catalogOrmOptions } from '../src/data/orm.config.ts';
 import { InventoryService } from '../src/domain/inventory.service.ts';
 import { startInventoryWorkers } from '../src/events/inventory-workers.ts';
+import { insertProducts, stockOf } from './catalog-harness.ts';
 
 const log = createLogger('inventory-test', 'silent');
 const tag = randomBytes(3).toString('hex');
@@ -29,20 +30,14 @@ afterAll(() => closeTestPlatform({ orm, nc }));
 const tx = <T>(work: (em: EntityManager) => Promise<T>) => orm.em.fork().transactional(work);
 const rows = <T>(sql: string, params: unknown[] = []) => orm.em.fork().execute<T[]>(sql, params);
 
+/** A one-variant product with `onHand` units; returns its (variant's) id. */
 async function product(onHand: number, options: { deleted?: boolean } = {}): Promise<string> {
   const id = randomUUID();
   const sku = `INV-${id.slice(0, 8)}`;
-  await rows(
-    `insert into product (id, sku, slug, name, description, price_amount, currency, images, on_hand, reserved, created_at, updated_at, deleted_at)
-     values (?, ?, ?, ?, '', 1000, 'USD', '[]', ?, 0, now(), now(), ?)`,
-    [id, sku, sku.toLowerCase(), `Product ${sku}`, onHand, options.deleted ? new Date().toISOString() : null],
-  );
+  await insertProducts(orm, [{ id, sku, name: `Product ${sku}`, price: 1000, onHand, deleted: options.deleted }]);
   return id;
 }
-async function stock(id: string): Promise<{ onHand: number; reserved: number }> {
-  const [row] = await rows<{ onHand: number; reserved: number }>('select on_hand as "onHand", reserved from product where id = ?', [id]);
-  return row!;
-}
+const stock = (id: string) => stockOf(orm, id);
 /** The answers (and their ids) the outbox holds for one order. */
 const answers = (orderId: string, subject: string) =>
   rows<{ id: string; data: Record<string, unknown> }>(
@@ -67,7 +62,7 @@ describe('InventoryService', () => {
       shortProducts: [{ productId: id, requested: 1, available: 0 }],
     });
     expect(await stock(id)).toEqual({ onHand: 10, reserved: 10 });
-    const [held] = await rows<{ n: number }>('select coalesce(sum(quantity), 0)::int as n from stock_reservation_line where product_id = ?', [id]);
+    const [held] = await rows<{ n: number }>('select coalesce(sum(quantity), 0)::int as n from stock_reservation_line where variant_id = ?', [id]);
     expect(held!.n).toBe(10);
     // One product.changed per successful reservation, down to zero available.
     const changes = await rows<{ q: number }>(
@@ -198,7 +193,7 @@ describe('InventoryService', () => {
     for (const id of products) {
       const [sold] = await rows<{ n: number }>(
         `select coalesce(sum(l.quantity), 0)::int as n from stock_reservation_line l join stock_reservation r using (order_id)
-         where l.product_id = ? and r.status = 'COMMITTED'`,
+         where l.variant_id = ? and r.status = 'COMMITTED'`,
         [id],
       );
       const level = await stock(id);

@@ -13,6 +13,7 @@ import { deterministicEventId, enqueueEvent } from './outbox.ts';
  */
 
 const orderId = z.string().regex(UUID_PATTERN);
+/** Units of what is bought. `productId` is the variant's id (a one-variant product's variant has the product's id). */
 const stockLine = z.object({ productId: z.string(), quantity: z.number() });
 export type StockLine = z.infer<typeof stockLine>;
 
@@ -32,6 +33,8 @@ const schemas = {
   /** Catalog → anyone (PRODUCT stream): price, stock or availability changed. */
   productChanged: z.object({
     productId: z.string(),
+    /** The variant the figures are of (one event per variant). Absent only in events from before variants: then the product's only variant, which has the product's id. */
+    variantId: z.string().optional(),
     sku: z.string(),
     priceAmount: z.number(),
     currency: z.string(),

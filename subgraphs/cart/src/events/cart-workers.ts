@@ -48,7 +48,9 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     handlers: {
       [PRODUCT_CHANGED]: async ({ data }, { em, afterCommit }) => {
         const available = data.available && data.availableQuantity > 0;
-        for (const cartId of await applyProductChange(em, { productId: data.productId, available, priceAmount: data.priceAmount }))
+        // Cart lines hold the variant's id (a one-variant product's variant has the product's id).
+        const variantId = data.variantId ?? data.productId;
+        for (const cartId of await applyProductChange(em, { productId: variantId, available, priceAmount: data.priceAmount }))
           afterCommit(() => refresh(cartId));
       },
     },

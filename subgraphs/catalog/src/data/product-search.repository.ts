@@ -64,7 +64,11 @@ function addFilters(q: Statement, filter: ListingPlan['filter']): Statement {
   }
   if (filter.min !== null) q.add('and p.price_amount >= ?', filter.min);
   if (filter.max !== null) q.add('and p.price_amount <= ?', filter.max);
-  if (filter.inStock !== null) q.add(filter.inStock ? 'and p.on_hand - p.reserved > 0' : 'and p.on_hand - p.reserved <= 0');
+  if (filter.inStock !== null) {
+    // In stock: any live variant with units available (product_variant_in_stock_idx).
+    const anyAvailable = 'exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved)';
+    q.add(filter.inStock ? `and ${anyAvailable}` : `and not ${anyAvailable}`);
+  }
   return q;
 }
 
@@ -104,20 +108,26 @@ export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQ
   return { page: q.add('limit ?', plan.limit).build(), count };
 }
 
-/** Live products with fewer than `threshold` units available, fewest first (index on on_hand - reserved, id). */
+/**
+ * Live variants with fewer than `threshold` units available, fewest first (index on on_hand -
+ * reserved, id): one row per variant, naming its product.
+ */
 export function lowStockStatements(plan: { threshold: number; after: [string | number, string] | null; limit: number }): {
   page: SqlQuery;
   count: SqlQuery;
 } {
-  const where = 'from product p where p.deleted_at is null and p.on_hand - p.reserved < ?';
-  const q = new Statement().add(`select p.id, p.on_hand - p.reserved as k ${where}`, plan.threshold);
-  if (plan.after) q.add('and (p.on_hand - p.reserved, p.id) > (?::int, ?::uuid)', ...plan.after);
-  q.add('order by p.on_hand - p.reserved, p.id limit ?', plan.limit);
+  const where = 'from product_variant v where v.deleted_at is null and v.on_hand - v.reserved < ?';
+  const q = new Statement().add(`select v.id, v.product_id as "productId", v.on_hand - v.reserved as k ${where}`, plan.threshold);
+  if (plan.after) q.add('and (v.on_hand - v.reserved, v.id) > (?::int, ?::uuid)', ...plan.after);
+  q.add('order by v.on_hand - v.reserved, v.id limit ?', plan.limit);
   return { page: q.build(), count: new Statement().add(`select count(*)::int as n ${where}`, plan.threshold).build() };
 }
 
 interface KeyRow {
+  /** The keyset's tie-breaker (a product id, or a variant id for the low-stock page). */
   id: string;
+  /** The product the row shows when `id` is a variant's. */
+  productId?: string;
   k: string | number;
 }
 
@@ -145,10 +155,11 @@ export class ProductSearchRepository {
       this.em.execute<Array<{ n: number }>>(count.sql, count.params),
     ]);
     const pageRows = rows.slice(0, first);
-    const products = pageRows.length ? await this.em.find(ProductSchema, { id: { $in: pageRows.map((r) => r.id) } }) : [];
+    const ids = [...new Set(pageRows.map((r) => r.productId ?? r.id))];
+    const products = ids.length ? await this.em.find(ProductSchema, { id: { $in: ids } }) : [];
     const byId = new Map(products.map((p) => [p.id, p]));
     const edges = pageRows.flatMap((row) => {
-      const node = byId.get(row.id);
+      const node = byId.get(row.productId ?? row.id);
       return node ? [{ cursor: encodeCursor([...prefix, row.k, row.id]), node }] : [];
     });
     return {

@@ -6,6 +6,12 @@ export interface ProductImage {
   altText: string | null;
 }
 
+/** An option a product is sold in, e.g. { name: "Size", values: ["S", "M", "L"] }. */
+export interface ProductOption {
+  name: string;
+  values: string[];
+}
+
 export const ProductSchema = defineEntity({
   name: 'Product',
   tableName: 'product',
@@ -15,13 +21,13 @@ export const ProductSchema = defineEntity({
     slug: p.string().length(160).unique(),
     name: p.string().length(200),
     description: p.text(),
-    /** Integer minor units of `currency`. */
+    /** The lowest live variant price, in integer minor units of `currency` (the listing sorts and filters on it). */
     priceAmount: p.integer(),
     currency: p.string().length(3),
     images: p.json<ProductImage[]>(),
     category: () => p.manyToOne(CategorySchema).nullable().ref(),
-    onHand: p.integer().default(0),
-    reserved: p.integer().default(0),
+    /** In display order; [] for a product sold as one default variant. Stock lives on the variants. */
+    options: p.json<ProductOption[]>(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -1,5 +1,6 @@
 import { Faker, en } from '@faker-js/faker';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { DEFAULT_VARIANT_TITLE } from './product-variant.entity.ts';
 import type { CurrencyCode } from '@shop/platform';
 
 export interface SeedCategory {
@@ -322,12 +323,20 @@ export async function seedCatalog(em: EntityManager, productCount: number, curre
       [JSON.stringify(categories)],
     );
     for (let i = 0; i < products.length; i += batchSize) {
+      const batch = JSON.stringify(products.slice(i, i + batchSize));
       await tx.execute(
-        `insert into product (id, sku, slug, name, description, price_amount, currency, images, category_id, on_hand, reserved, created_at, updated_at)
-         select r."id", r."sku", r."slug", r."name", r."description", r."priceAmount", ?, r."images", r."categoryId", r."onHand", 0, r."createdAt", r."createdAt"
+        `insert into product (id, sku, slug, name, description, price_amount, currency, images, category_id, created_at, updated_at)
+         select r."id", r."sku", r."slug", r."name", r."description", r."priceAmount", ?, r."images", r."categoryId", r."createdAt", r."createdAt"
          from jsonb_to_recordset(?::jsonb) as r("id" uuid, "sku" text, "slug" text, "name" text, "description" text, "priceAmount" int,
-           "images" jsonb, "categoryId" uuid, "onHand" int, "createdAt" timestamptz)`,
-        [currency, JSON.stringify(products.slice(i, i + batchSize))],
+           "images" jsonb, "categoryId" uuid, "createdAt" timestamptz)`,
+        [currency, batch],
+      );
+      // Each sold as one default variant with the product's id, SKU, price and stock.
+      await tx.execute(
+        `insert into product_variant (id, product_id, sku, title, price_amount, currency, on_hand, reserved, created_at, updated_at)
+         select r."id", r."id", r."sku", ?, r."priceAmount", ?, r."onHand", 0, r."createdAt", r."createdAt"
+         from jsonb_to_recordset(?::jsonb) as r("id" uuid, "sku" text, "priceAmount" int, "onHand" int, "createdAt" timestamptz)`,
+        [DEFAULT_VARIANT_TITLE, currency, batch],
       );
     }
   });

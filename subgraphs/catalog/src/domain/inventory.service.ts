@@ -11,12 +11,12 @@ import {
   stockChanged,
   sumByProduct,
   type Outcome,
-  type ProductStock,
+  type VariantStock,
   type ShortProduct,
   type StockCommand,
   type StockLevel,
 } from './inventory.ts';
-import { ProductRepository } from '../data/product.repository.ts';
+import { VariantRepository } from '../data/product-variant.repository.ts';
 import { ReservationRepository } from '../data/inventory/reservation.repository.ts';
 import type { StockReservation } from '../data/inventory/stock-reservation.entity.ts';
 
@@ -43,15 +43,15 @@ type ReservationRow = Pick<StockReservation, 'status' | 'reason' | 'shortProduct
 /**
  * Stock reservations for the checkout saga. Every method takes the caller's transaction, so the
  * inbox row, the stock change and the outbox events (answer + product.changed) commit together.
- * Stock only moves through conditional single-statement updates, product rows are always locked
- * in product id order, and the per-order `stock_reservation` row makes every command idempotent.
+ * Stock only moves through conditional single-statement updates, variant rows are always locked
+ * in variant id order (a line's `productId` is the variant's id), and the per-order `stock_reservation` row makes every command idempotent.
  */
 export class InventoryService {
   private readonly ttlMs: number;
   private readonly log: Logger | undefined;
   private readonly clock: () => Date;
   private readonly reservations = new ReservationRepository();
-  private readonly products = new ProductRepository();
+  private readonly variants = new VariantRepository();
 
   constructor(options: InventoryServiceOptions = {}) {
     const ttl = options.reservationTtlSeconds ?? DEFAULT_RESERVATION_TTL_SECONDS;
@@ -77,9 +77,9 @@ export class InventoryService {
     }
 
     // All lines or none; every line is tried, to name every short product.
-    const { reserved, short } = await this.products.reserveAll(em, checked.lines);
+    const { reserved, short } = await this.variants.reserveAll(em, checked.lines);
     if (short.length > 0) {
-      const rows = await this.products.stockOf(
+      const rows = await this.variants.stockOf(
         em,
         short.map((l) => l.productId),
       );
@@ -110,7 +110,7 @@ export class InventoryService {
     const orderIds = await this.reservations.claimExpired(em, now, limit);
     if (orderIds.length === 0) return [];
     const lines = await this.reservations.linesOf(em, orderIds);
-    // One update per product for the whole batch, in product id order (no deadlock with reserves).
+    // One update per variant for the whole batch, in variant id order (no deadlock with reserves).
     await this.moveStock(em, 'release', sumByProduct(lines));
     await this.reservations.releaseAll(em, orderIds, EXPIRED, now);
     const outcomes: Outcome[] = orderIds.map((orderId) => ({ status: 'RELEASED', orderId, reason: EXPIRED }));
@@ -127,9 +127,9 @@ export class InventoryService {
     if (!isUuid(orderId)) return false;
     if (!(await this.reservations.markReturned(em, orderId, this.clock()))) return false;
     const lines = await this.reservations.lines(em, orderId);
-    const rows: ProductStock[] = [];
+    const rows: VariantStock[] = [];
     for (const line of lines) {
-      const row = await this.products.addOnHand(em, line.productId, line.quantity);
+      const row = await this.variants.addOnHand(em, line.productId, line.quantity);
       if (row) rows.push(row);
     }
     const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
@@ -158,11 +158,11 @@ export class InventoryService {
   /** Reserved units leave the shelf (commit) or go back to it (release); lines must be sorted. */
   private async moveStock(em: EntityManager, command: 'commit' | 'release', lines: readonly StockLine[]): Promise<void> {
     const sold = command === 'commit' ? 1 : 0;
-    const rows: ProductStock[] = [];
+    const rows: VariantStock[] = [];
     for (const line of lines) {
-      const row = await this.products.moveReserved(em, line.productId, line.quantity, sold);
-      // The line's foreign key keeps the product; the check constraints keep both columns >= 0.
-      if (!row) throw new Error(`product ${line.productId} of a reservation is missing`);
+      const row = await this.variants.moveReserved(em, line.productId, line.quantity, sold);
+      // The line's foreign key keeps the variant; the check constraints keep both columns >= 0.
+      if (!row) throw new Error(`variant ${line.productId} of a reservation is missing`);
       rows.push(row);
     }
     const quantities = new Map(lines.map((l) => [l.productId, l.quantity]));
@@ -172,8 +172,8 @@ export class InventoryService {
     }));
   }
 
-  /** product.changed for each product whose available quantity moved, in the same transaction. */
-  private async announceStock(em: EntityManager, rows: ProductStock[], before: (row: ProductStock) => Pick<StockLevel, 'onHand' | 'reserved'>) {
+  /** product.changed for each variant whose available quantity moved, in the same transaction. */
+  private async announceStock(em: EntityManager, rows: VariantStock[], before: (row: VariantStock) => Pick<StockLevel, 'onHand' | 'reserved'>) {
     for (const row of rows) {
       const event = stockChanged(row, before(row));
       if (event) await emitEvent(em, PRODUCT_CHANGED, event);

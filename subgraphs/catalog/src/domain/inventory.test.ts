@@ -167,11 +167,13 @@ describe('answers', () => {
 });
 
 describe('stockChanged', () => {
-  const product = { id: A, sku: 'SKU-A', priceAmount: 1299, currency: 'USD', onHand: 10, reserved: 4, deletedAt: null };
+  const P = '00000000-0000-4000-8000-0000000000a1';
+  const product = { id: A, productId: P, sku: 'SKU-A', priceAmount: 1299, currency: 'USD', onHand: 10, reserved: 4, deletedAt: null };
 
-  it('announces a reservation or release: the available quantity moved', () => {
+  it('announces a reservation or release of a variant: the available quantity moved', () => {
     expect(stockChanged(product, { onHand: 10, reserved: 1 })).toEqual({
-      productId: A,
+      productId: P,
+      variantId: A,
       sku: 'SKU-A',
       priceAmount: 1299,
       currency: 'USD',

@@ -20,7 +20,7 @@ import {
  */
 
 export const DEFAULT_RESERVATION_TTL_SECONDS = 15 * 60;
-/** product.reserved is an int4 column: a larger quantity could never be reserved. */
+/** product_variant.reserved is an int4 column: a larger quantity could never be reserved. */
 export const MAX_LINE_QUANTITY = 2_147_483_647;
 /** Answer to commit/release of an order that was never reserved here. */
 export const NOT_RESERVED = 'NOT_RESERVED';
@@ -150,22 +150,25 @@ export function answerFor(outcome: Outcome): Answer {
   }
 }
 
-export interface ProductStock extends StockLevel {
+/** A variant's stock as a stock statement returns it. */
+export interface VariantStock extends StockLevel {
   id: string;
+  productId: string;
   sku: string;
   priceAmount: number;
   currency: string;
 }
 
 /**
- * `product.changed` (STOCK) for a product after a stock update, or null when what can be sold did
+ * `product.changed` (STOCK) for a variant after a stock update, or null when what can be sold did
  * not change (a commit moves units from reserved to sold: available stays the same).
  */
-export function stockChanged(after: ProductStock, before: Pick<StockLevel, 'onHand' | 'reserved'>): ProductChanged | null {
+export function stockChanged(after: VariantStock, before: Pick<StockLevel, 'onHand' | 'reserved'>): ProductChanged | null {
   const availableQuantity = availableOf(after);
   if (availableQuantity === availableOf({ ...before, deletedAt: after.deletedAt })) return null;
   return {
-    productId: after.id,
+    productId: after.productId,
+    variantId: after.id,
     sku: after.sku,
     priceAmount: after.priceAmount,
     currency: after.currency,

@@ -16,6 +16,8 @@ import {
 import { CategoryRepository } from '../data/category.repository.ts';
 import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
+import { DEFAULT_VARIANT_TITLE, ProductVariantSchema, type ProductVariant } from '../data/product-variant.entity.ts';
+import { VariantRepository } from '../data/product-variant.repository.ts';
 import { AdjustmentRepository } from '../data/inventory/adjustment.repository.ts';
 import { availableOf } from './inventory.ts';
 import { adjustmentModel, derivedSlug, MAX_STOCK, productCreateModel, productUpdateModel, type ProductUpdate } from './product-input.ts';
@@ -24,15 +26,16 @@ export type ProductResult = { product: Product; userErrors: [] } | { product: nu
 const failed = (...userErrors: UserError[]): ProductResult => ({ product: null, userErrors });
 const notFound = (field: string[]) => userError('NOT_FOUND', 'No such product', field);
 
-/** The event other subgraphs react to (the cart re-prices, lookups refresh). */
-function changed(product: Product, change: ProductChanged['change']): ProductChanged {
+/** The event other subgraphs react to (the cart re-prices, lookups refresh), one per variant. */
+function changed(variant: ProductVariant, change: ProductChanged['change']): ProductChanged {
   return {
-    productId: product.id,
-    sku: product.sku,
-    priceAmount: product.priceAmount,
-    currency: product.currency,
-    availableQuantity: availableOf(product),
-    available: !product.deletedAt,
+    productId: variant.product.id,
+    variantId: variant.id,
+    sku: variant.sku,
+    priceAmount: variant.priceAmount,
+    currency: variant.currency,
+    availableQuantity: availableOf(variant),
+    available: !variant.deletedAt,
     change,
   };
 }
@@ -52,6 +55,7 @@ export class ProductAdminService {
   private readonly currency: CurrencyCode;
   private readonly outbox: { notify(): void } | undefined;
   private readonly products = new ProductRepository();
+  private readonly variants = new VariantRepository();
   private readonly adjustments = new AdjustmentRepository();
   private readonly categories = new CategoryRepository();
   /** `outbox` is woken after each change, so its product.changed leaves at once. */
@@ -114,12 +118,27 @@ export class ProductAdminService {
         currency: this.currency,
         images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })),
         category: data.categoryId ?? null,
+        options: [],
+        deletedAt: null,
+      });
+      // Sold as one default variant with the product's id, SKU, price and stock.
+      const variant = tx.create(ProductVariantSchema, {
+        id: product.id,
+        product,
+        sku: data.sku,
+        title: DEFAULT_VARIANT_TITLE,
+        selectedOptions: [],
+        optionValues: [],
+        priceAmount: data.price,
+        compareAtAmount: null,
+        currency: this.currency,
+        image: null,
         onHand: data.stock,
         reserved: 0,
         deletedAt: null,
       });
       await tx.flush();
-      await emit(PRODUCT_CHANGED, changed(product, 'CREATED'));
+      await emit(PRODUCT_CHANGED, changed(variant, 'CREATED'));
       return { product, userErrors: [] };
     }, data.slug == null);
   }
@@ -133,7 +152,15 @@ export class ProductAdminService {
       const product = await tx.findOne(ProductSchema, { id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!product) return failed(notFound(['id']));
       if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
+      const variants = await this.variants.liveOf(tx, [id]);
+      const only = product.options.length === 0 && variants.length === 1 ? variants[0]! : null;
+      if (!only && (data.price !== undefined || data.sku !== undefined)) {
+        const field = data.price !== undefined ? 'price' : 'sku';
+        return failed(userError('INVALID', `This product has variants: set the ${field} on each variant`, ['input', field]));
+      }
       const priceChanged = data.price !== undefined && data.price !== product.priceAmount;
+      // A one-variant product's SKU and price are its variant's.
+      if (only) tx.assign(only, { ...(data.sku !== undefined && { sku: data.sku }), ...(data.price !== undefined && { priceAmount: data.price }) });
       tx.assign(product, {
         ...(data.sku !== undefined && { sku: data.sku }),
         ...(data.slug !== undefined && { slug: data.slug }),
@@ -144,7 +171,7 @@ export class ProductAdminService {
         ...(data.images !== undefined && { images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })) }),
       });
       await tx.flush();
-      await emit(PRODUCT_CHANGED, changed(product, priceChanged ? 'PRICE' : 'UPDATED'));
+      for (const variant of variants) await emit(PRODUCT_CHANGED, changed(variant, priceChanged ? 'PRICE' : 'UPDATED'));
       return { product, userErrors: [] };
     });
   }
@@ -155,36 +182,41 @@ export class ProductAdminService {
     const result = await this.run(async ({ em: tx, emit }) => {
       const product = await tx.findOne(ProductSchema, { id, deletedAt: null });
       if (!product) return failed(notFound(['id']));
+      const variants = await this.variants.liveOf(tx, [id]);
       product.deletedAt = new Date();
+      for (const variant of variants) variant.deletedAt = product.deletedAt;
       await tx.flush();
-      await emit(PRODUCT_CHANGED, changed(product, 'DELETED'));
+      for (const variant of variants) await emit(PRODUCT_CHANGED, changed(variant, 'DELETED'));
       return { product, userErrors: [] };
     });
     return { deletedProductId: result.product?.id ?? null, userErrors: result.userErrors };
   }
 
   /**
-   * Add `delta` to the stock on hand in one conditional statement (never read-then-write), so a
-   * concurrent reservation cannot be undercut: on hand never drops below what is reserved.
+   * Add `delta` to a variant's stock on hand in one conditional statement (never read-then-write), so
+   * a concurrent reservation cannot be undercut: on hand never drops below what is reserved.
+   * `field` names the argument the id came in (`variantId`, or the deprecated `productId`).
    */
-  async adjustInventory(productId: string, delta: number, reason: string, actor: Identity): Promise<ProductResult> {
+  async adjustInventory(variantId: string, delta: number, reason: string, actor: Identity, field = 'variantId'): Promise<ProductResult> {
     const parsed = adjustmentModel.safeParse({ delta, reason });
     if (!parsed.success) return failed(...userErrorsFromZod(parsed.error));
-    if (!isUuid(productId)) return failed(notFound(['productId']));
+    const missing = () => failed(userError('NOT_FOUND', 'No such variant', [field]));
+    if (!isUuid(variantId)) return missing();
     return this.run(async ({ em: tx, emit }) => {
-      const adjusted = await this.products.adjustOnHand(tx, productId, delta, MAX_STOCK);
-      const product = await tx.findOne(ProductSchema, { id: productId, deletedAt: null }, { refresh: true });
-      if (!product) return failed(notFound(['productId']));
-      if (!adjusted && product.onHand + delta > MAX_STOCK) {
-        return failed(userError('TOO_LARGE', `At most ${MAX_STOCK} units can be on hand; ${product.onHand} are`, ['delta']));
+      const adjusted = await this.variants.adjustOnHand(tx, variantId, delta, MAX_STOCK);
+      const [variant] = await this.variants.stockOf(tx, [variantId]);
+      if (!variant || variant.deletedAt) return missing();
+      if (!adjusted && variant.onHand + delta > MAX_STOCK) {
+        return failed(userError('TOO_LARGE', `At most ${MAX_STOCK} units can be on hand; ${variant.onHand} are`, ['delta']));
       }
       if (!adjusted) {
-        const message = `Only ${availableOf(product)} unreserved unit(s) on hand; cannot remove ${-delta}`;
+        const message = `Only ${availableOf(variant)} unreserved unit(s) on hand; cannot remove ${-delta}`;
         return failed(userError('INSUFFICIENT_STOCK', message, ['delta']));
       }
-      await this.adjustments.record(tx, { productId, delta, reason: parsed.data.reason, actor: actor.sub });
-      await emit(PRODUCT_CHANGED, changed(product, 'STOCK'));
-      return { product, userErrors: [] };
+      await this.adjustments.record(tx, { variantId, delta, reason: parsed.data.reason, actor: actor.sub });
+      await emit(PRODUCT_CHANGED, changed(variant, 'STOCK'));
+      const product = await tx.findOne(ProductSchema, { id: variant.product.id });
+      return { product: product!, userErrors: [] };
     });
   }
 }

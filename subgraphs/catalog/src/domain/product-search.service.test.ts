@@ -122,7 +122,8 @@ describe('listingQueries', () => {
     const { count } = listingQueries(plan({ filter: { categorySlug: 'audio', minPrice: '1', maxPrice: '2', inStock: false } }));
     expect(count.sql).toBe(
       'select count(*)::int as n from product p where p.deleted_at is null and p.category_id = (select c.id from category c where c.slug = ?) ' +
-        'and p.price_amount >= ? and p.price_amount <= ? and p.on_hand - p.reserved <= 0',
+        'and p.price_amount >= ? and p.price_amount <= ? ' +
+        'and not exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved)',
     );
     expect(count.params).toEqual(['audio', 100, 200]);
   });

@@ -3,6 +3,8 @@ import { isUuid } from '@shop/platform';
 import type { Product } from '../data/product.entity.ts';
 import type { Category } from '../data/category.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
+import type { ProductVariant } from '../data/product-variant.entity.ts';
+import { VariantRepository } from '../data/product-variant.repository.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
 
 export type ProductLookup = { id: string } | { sku: string } | { slug: string };
@@ -10,6 +12,7 @@ export type ProductLookup = { id: string } | { sku: string } | { slug: string };
 export class ProductService {
   private readonly em: EntityManager;
   private readonly products = new ProductRepository();
+  private readonly variants = new VariantRepository();
   private readonly categoryRows = new CategoryRepository();
   constructor(em: EntityManager) {
     this.em = em;
@@ -27,6 +30,23 @@ export class ProductService {
   async findOne(lookup: ProductLookup): Promise<Product | null> {
     if ('id' in lookup && !isUuid(lookup.id)) return null;
     return this.products.findLive(this.em, lookup);
+  }
+
+  /** Live variants of many products in one query, grouped per product id in the order asked. */
+  async variantsOf(productIds: readonly string[]): Promise<ProductVariant[][]> {
+    const rows = await this.variants.liveOf(this.em, productIds.filter(isUuid));
+    const byProduct = new Map<string, ProductVariant[]>();
+    for (const row of rows) byProduct.set(row.product.id, [...(byProduct.get(row.product.id) ?? []), row]);
+    return productIds.map((id) => byProduct.get(id) ?? []);
+  }
+
+  /** Variants by id in one query (the DataLoader batch, `_entities`); deleted ones stay resolvable. */
+  variantsByIds(ids: readonly string[]): Promise<ProductVariant[]> {
+    return this.variants.byIds(this.em, ids.filter(isUuid));
+  }
+
+  variantBySku(sku: string): Promise<ProductVariant | null> {
+    return this.variants.bySku(this.em, sku);
   }
 
   async categories(): Promise<Category[]> {

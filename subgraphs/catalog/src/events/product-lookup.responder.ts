@@ -10,27 +10,34 @@ import {
   type ProductLookupReply,
 } from '@shop/platform';
 import { availableOf } from '../domain/inventory.ts';
-import { ProductRepository } from '../data/product.repository.ts';
+import { DEFAULT_VARIANT_TITLE } from '../data/product-variant.entity.ts';
+import { VariantRepository } from '../data/product-variant.repository.ts';
 
 // The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
 const request = z.object({ ids: z.array(z.string().regex(UUID_PATTERN)).max(1000) });
 
-const products = new ProductRepository();
+const variants = new VariantRepository();
 
-/** One SQL statement for the whole batch; ids that do not exist are absent from the reply. */
+/**
+ * One SQL statement for the whole batch of variant ids (a one-variant product's variant has the
+ * product's id); ids that do not exist are absent from the reply. Read as committed (FRESH).
+ */
 export async function lookupProducts(em: EntityManager, ids: string[]): Promise<ProductLookupItem[]> {
   if (ids.length === 0) return [];
-  // A fork per lookup: the reply reflects committed stock, not an identity map from before.
-  const rows = await products.forLookup(em.fork(), ids);
-  return rows.map((row) => ({
-    id: row.id,
-    sku: row.sku,
-    name: row.name,
-    priceAmount: row.priceAmount,
-    currency: row.currency,
-    availableQuantity: availableOf({ onHand: row.onHand, reserved: row.reserved, deletedAt: row.deletedAt ?? null }),
-    available: !row.deletedAt,
-  }));
+  const rows = await variants.forLookup(em, ids);
+  return rows.map((row) => {
+    const product = row.product.unwrap();
+    const deletedAt = row.deletedAt ?? product.deletedAt ?? null;
+    return {
+      id: row.id,
+      sku: row.sku,
+      name: row.title === DEFAULT_VARIANT_TITLE ? product.name : `${product.name} (${row.title})`,
+      priceAmount: row.priceAmount,
+      currency: row.currency,
+      availableQuantity: availableOf({ onHand: row.onHand, reserved: row.reserved, deletedAt }),
+      available: !deletedAt,
+    };
+  });
 }
 
 /**

@@ -2,6 +2,6 @@ import { DateTime, Decimal } from '@shop/platform';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { Query } from './query.ts';
 import { Mutation } from './mutation.ts';
-import { Category, Product } from './product.ts';
+import { Category, Product, ProductVariant } from './product.ts';
 
-export const resolvers: Resolvers = { DateTime, Decimal, Query, Mutation, Product, Category };
+export const resolvers: Resolvers = { DateTime, Decimal, Query, Mutation, Product, ProductVariant, Category };

@@ -1,6 +1,7 @@
 import { money, pageSize, type CurrencyCode } from '@shop/platform';
-import type { CategoryResolvers, ProductResolvers } from '../generated/resolvers-types.ts';
+import type { CategoryResolvers, ProductResolvers, ProductVariantResolvers } from '../generated/resolvers-types.ts';
 import { availableOf } from '../domain/inventory.ts';
+import { priceRange, totalAvailable, variantPage, variantWithOptions } from '../domain/variants.ts';
 
 export const Product: ProductResolvers = {
   // One SQL statement per _entities batch, whatever the number of representations.
@@ -12,9 +13,34 @@ export const Product: ProductResolvers = {
   price: (product) => money(product.priceAmount, product.currency as CurrencyCode),
   images: (product) => product.images,
   category: (product, _args, ctx) => (product.category ? ctx.categoryById.load(product.category.id) : null),
-  inStock: (product) => availableOf(product) > 0,
-  availableQuantity: (product) => availableOf(product),
+  options: (product) => product.options,
+  variants: async (product, args, ctx) => variantPage(await ctx.variantsByProductId.load(product.id), pageSize(args.first, 50), args.after),
+  variantBySelectedOptions: async (product, args, ctx) => variantWithOptions(await ctx.variantsByProductId.load(product.id), args.selectedOptions),
+  priceRange: async (product, _args, ctx) => {
+    const { min, max } = priceRange(await ctx.variantsByProductId.load(product.id), product.priceAmount);
+    const currency = product.currency as CurrencyCode;
+    return { minVariantPrice: money(min, currency), maxVariantPrice: money(max, currency) };
+  },
+  inStock: async (product, _args, ctx) => !product.deletedAt && totalAvailable(await ctx.variantsByProductId.load(product.id)) > 0,
+  availableQuantity: async (product, _args, ctx) => (product.deletedAt ? 0 : totalAvailable(await ctx.variantsByProductId.load(product.id))),
   available: (product) => !product.deletedAt,
+};
+
+export const ProductVariant: ProductVariantResolvers = {
+  // One SQL statement per _entities batch by id; by SKU one lookup each.
+  __resolveReference: async (ref, ctx) => {
+    if ('id' in ref && ref.id) return ctx.variantById.load(ref.id);
+    if ('sku' in ref && ref.sku) return ctx.products.variantBySku(ref.sku);
+    return null;
+  },
+  selectedOptions: (variant) => variant.selectedOptions,
+  price: (variant) => money(variant.priceAmount, variant.currency as CurrencyCode),
+  compareAtPrice: (variant) => (variant.compareAtAmount == null ? null : money(variant.compareAtAmount, variant.currency as CurrencyCode)),
+  image: (variant) => variant.image ?? null,
+  availableQuantity: (variant) => availableOf(variant),
+  inStock: (variant) => availableOf(variant) > 0,
+  available: (variant) => !variant.deletedAt,
+  product: async (variant, _args, ctx) => (await ctx.productById.load(variant.product.id))!,
 };
 
 export const Category: CategoryResolvers = {

@@ -6,7 +6,7 @@ export const InventoryAdjustmentSchema = defineEntity({
   tableName: 'inventory_adjustment',
   properties: {
     id: p.uuid().primary(),
-    productId: p.uuid(),
+    variantId: p.uuid(),
     delta: p.integer(),
     reason: p.text(),
     actor: p.string().length(128).nullable(),

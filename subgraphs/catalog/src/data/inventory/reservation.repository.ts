@@ -45,21 +45,21 @@ export class ReservationRepository {
     return row;
   }
 
-  /** The order's lines, in product id order (the order stock rows are locked in). */
+  /** The order's lines, in variant id order (the order stock rows are locked in). A line's `productId` is the variant's id. */
   async lines(em: EntityManager, orderId: string): Promise<StockLine[]> {
     return this.linesOf(em, [orderId]);
   }
 
-  /** The lines of several orders, in product id order. */
+  /** The lines of several orders, in variant id order. */
   async linesOf(em: EntityManager, orderIds: readonly string[]): Promise<StockLine[]> {
-    const rows = await em.find(StockReservationLineSchema, { orderId: { $in: [...orderIds] } }, { orderBy: { productId: 'asc' } });
-    return rows.map((row) => ({ productId: row.productId, quantity: row.quantity }));
+    const rows = await em.find(StockReservationLineSchema, { orderId: { $in: [...orderIds] } }, { orderBy: { variantId: 'asc' } });
+    return rows.map((row) => ({ productId: row.variantId, quantity: row.quantity }));
   }
 
   async insertLines(em: EntityManager, orderId: string, lines: readonly StockLine[]): Promise<void> {
     await em.insertMany(
       StockReservationLineSchema,
-      lines.map((line) => ({ orderId, productId: line.productId, quantity: line.quantity })),
+      lines.map((line) => ({ orderId, variantId: line.productId, quantity: line.quantity })),
     );
   }
 

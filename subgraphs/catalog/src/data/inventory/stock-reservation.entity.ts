@@ -22,13 +22,13 @@ export const StockReservationSchema = defineEntity({
 });
 export type StockReservation = InferEntity<typeof StockReservationSchema>;
 
-/** The units an order holds of one product (only orders that got stock have lines). */
+/** The units an order holds of one variant (only orders that got stock have lines). */
 export const StockReservationLineSchema = defineEntity({
   name: 'StockReservationLine',
   tableName: 'stock_reservation_line',
   properties: {
     orderId: p.uuid().primary(),
-    productId: p.uuid().primary(),
+    variantId: p.uuid().primary(),
     quantity: p.integer(),
   },
 });

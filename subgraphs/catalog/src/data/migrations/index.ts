@@ -4,6 +4,7 @@ import { Search } from './20261123000002-search.ts';
 import { Inventory } from './20261123000003-inventory.ts';
 import { InventoryAdjustment } from './20261123000004-inventory-adjustment.ts';
 import { StockReturn } from './20261123000005-stock-return.ts';
+import { Variants } from './20261202000000-variants.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   { name: '20261123000003-inventory', class: Inventory },
   { name: '20261123000004-inventory-adjustment', class: InventoryAdjustment },
   { name: '20261123000005-stock-return', class: StockReturn },
+  { name: '20261202000000-variants', class: Variants },
 ];

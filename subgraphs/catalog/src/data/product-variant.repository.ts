@@ -1,0 +1,105 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { FRESH, type StockLine } from '@shop/platform';
+import type { VariantStock } from '../domain/inventory.ts';
+import { ProductVariantSchema, type ProductVariant } from './product-variant.entity.ts';
+
+const VARIANT_STOCK =
+  'id, product_id as "productId", sku, price_amount as "priceAmount", currency, on_hand as "onHand", reserved, deleted_at as "deletedAt"';
+
+/**
+ * Variants, and their stock as it moves. Stock changes are single conditional or arithmetic
+ * statements with `returning` (never read-then-write), so they stay SQL; the caller's transaction
+ * holds the row locks in the order it calls them (variant id order). A line's `productId` is the
+ * variant's id (see StockLine).
+ */
+export class VariantRepository {
+  /** Variants by id, deleted ones included. */
+  byIds(em: EntityManager, ids: readonly string[]): Promise<ProductVariant[]> {
+    return ids.length ? em.find(ProductVariantSchema, { id: { $in: [...ids] } }) : Promise.resolve([]);
+  }
+
+  /** A variant by SKU, deleted ones included (references keep resolving). */
+  bySku(em: EntityManager, sku: string): Promise<ProductVariant | null> {
+    return em.findOne(ProductVariantSchema, { sku });
+  }
+
+  /** The live variants of many products, in display order, in one query. */
+  liveOf(em: EntityManager, productIds: readonly string[]): Promise<ProductVariant[]> {
+    if (!productIds.length) return Promise.resolve([]);
+    return em.find(ProductVariantSchema, { product: { $in: [...productIds] }, deletedAt: null }, { orderBy: { position: 'asc', id: 'asc' } });
+  }
+
+  /** What a cart's lookup needs of each variant and its product, in one query, as committed. */
+  forLookup(em: EntityManager, ids: readonly string[]) {
+    return em.find(
+      ProductVariantSchema,
+      { id: { $in: [...new Set(ids)] } },
+      {
+        fields: ['id', 'sku', 'title', 'priceAmount', 'currency', 'onHand', 'reserved', 'deletedAt', 'product.name', 'product.deletedAt'],
+        populate: ['product'],
+        ...FRESH,
+      },
+    );
+  }
+
+  /**
+   * Reserves every line or none: each line is tried (to name every short variant), and a savepoint
+   * undoes the ones that succeeded when any fell short.
+   */
+  async reserveAll(em: EntityManager, lines: readonly StockLine[]): Promise<{ reserved: VariantStock[]; short: StockLine[] }> {
+    await em.execute('savepoint reserve_lines', [], 'run');
+    const reserved: VariantStock[] = [];
+    const short: StockLine[] = [];
+    for (const line of lines) {
+      // Conditional on what is free, in one statement: concurrent reserves can never oversell.
+      const [row] = await em.execute<VariantStock[]>(
+        `update product_variant set reserved = reserved + ?
+         where id = ? and deleted_at is null and on_hand - reserved >= ?
+         returning ${VARIANT_STOCK}`,
+        [line.quantity, line.productId, line.quantity],
+      );
+      if (row) reserved.push(row);
+      else short.push(line);
+    }
+    await em.execute(short.length ? 'rollback to savepoint reserve_lines' : 'release savepoint reserve_lines', [], 'run');
+    return { reserved: short.length ? [] : reserved, short };
+  }
+
+  /** Stock levels of the given variants, read afresh in the caller's transaction. */
+  stockOf(em: EntityManager, ids: readonly string[]): Promise<ProductVariant[]> {
+    return em.find(ProductVariantSchema, { id: { $in: [...ids] } }, FRESH);
+  }
+
+  /** Units back on hand (a cancelled paid order); undefined if the variant is missing. */
+  async addOnHand(em: EntityManager, variantId: string, quantity: number): Promise<VariantStock | undefined> {
+    // Arithmetic on the column with `returning`: no lost update against concurrent stock moves.
+    const [row] = await em.execute<VariantStock[]>(`update product_variant set on_hand = on_hand + ? where id = ? returning ${VARIANT_STOCK}`, [
+      quantity,
+      variantId,
+    ]);
+    return row;
+  }
+
+  /** Reserved units leave the shelf (`sold` 1: on hand drops too) or become free again (`sold` 0). */
+  async moveReserved(em: EntityManager, variantId: string, quantity: number, sold: 0 | 1): Promise<VariantStock | undefined> {
+    // Arithmetic on the columns with `returning`: no lost update against concurrent stock moves.
+    const [row] = await em.execute<VariantStock[]>(
+      `update product_variant set on_hand = on_hand - ?, reserved = reserved - ? where id = ? returning ${VARIANT_STOCK}`,
+      [quantity * sold, quantity, variantId],
+    );
+    return row;
+  }
+
+  /** Adds `delta` on hand unless that drops below what is reserved or exceeds `max`; the new stock if it did. */
+  async adjustOnHand(em: EntityManager, variantId: string, delta: number, max: number): Promise<VariantStock | undefined> {
+    // Conditional update in one statement (never read-then-write), so a concurrent reservation cannot
+    // be undercut; bigint: the sum is compared before it is stored, so it can never overflow the column.
+    const [row] = await em.execute<VariantStock[]>(
+      `update product_variant set on_hand = on_hand + ?, updated_at = now()
+       where id = ? and deleted_at is null and on_hand::bigint + ? between reserved and ?
+       returning ${VARIANT_STOCK}`,
+      [delta, variantId, delta, max],
+    );
+    return row;
+  }
+}
