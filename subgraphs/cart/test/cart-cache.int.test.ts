@@ -52,7 +52,21 @@ function view(id: string, version: number): CartView {
     createdAt: at,
     updatedAt: at,
     expiresAt: at,
-    lines: [{ id: `${id}-line`, productId: 'mug', quantity: version, unitPriceAmount: 1250, name: 'Mug', available: true, createdAt: at }],
+    lines: [
+      {
+        id: `${id}-line`,
+        variantId: 'mug',
+        productId: 'mug',
+        sku: 'MUG',
+        variantTitle: 'Default Title',
+        selectedOptions: [],
+        quantity: version,
+        unitPriceAmount: 1250,
+        name: 'Mug',
+        available: true,
+        createdAt: at,
+      },
+    ],
     discountCodes: [],
     totals: { subtotal: 1250 * version, discount: 0, shipping: 0, tax: 0, total: 1250 * version, inapplicableCodes: [] },
   };

@@ -86,11 +86,15 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
   };
 }
 
+/** What the stand-in catalog answers for a product without options: its one variant, with the product's id. */
 export function product(id: string, overrides: Partial<ProductLookupItem> = {}): ProductLookupItem {
   return {
     id,
+    productId: id,
     sku: `SKU-${id.slice(0, 6)}`,
     name: `Product ${id.slice(0, 6)}`,
+    title: 'Default Title',
+    selectedOptions: [],
     priceAmount: 1000,
     currency: 'USD',
     availableQuantity: 100,
@@ -105,3 +109,19 @@ export const CART_FIELDS = `id status version totalQuantity
   discountCodes { code applicable } buyerIdentity { email countryCode }`;
 
 export type { CartView };
+
+/** One variant of a product sold in options, e.g. variant(id, shirtId, { Size: 'M', Color: 'Blue' }). */
+export function variant(
+  id: string,
+  productId: string,
+  options: Record<string, string>,
+  overrides: Partial<ProductLookupItem> = {},
+): ProductLookupItem {
+  const selectedOptions = Object.entries(options).map(([name, value]) => ({ name, value }));
+  return product(id, { productId, title: selectedOptions.map((o) => o.value).join(' / '), selectedOptions, ...overrides });
+}
+
+/** A product sold in several variants, asked for by its own id: the catalog answers variantRequired. */
+export function productWithVariants(productId: string, name = `Product ${productId.slice(0, 6)}`): ProductLookupItem {
+  return product(productId, { name, title: '', availableQuantity: 0, variantRequired: true });
+}

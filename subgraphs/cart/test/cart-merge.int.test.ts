@@ -112,7 +112,7 @@ describe('product availability from the catalog', () => {
     await mutation.begin();
     try {
       await mutation.execute('select id from cart where id = ? for update', [id]);
-      const follower = h.orm.em.fork().transactional((tx) => applyProductChange(tx, { productId: item, available: false, priceAmount: 1000 }));
+      const follower = h.orm.em.fork().transactional((tx) => applyProductChange(tx, { variantId: item, available: false, priceAmount: 1000 }));
       // Asked outside the mutation's transaction: a transaction sees one snapshot of pg_stat_activity.
       const waitingOnLocks = async () =>
         (

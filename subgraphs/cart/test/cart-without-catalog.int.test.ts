@@ -203,7 +203,7 @@ describe('the cart while the catalog cannot be reached (NATS stopped)', () => {
     const stale = await h.run(CHECKOUT, GUEST, { id: staleCart, key: 'no-catalog-stale-1' });
     expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfter: expect.any(Number) });
     // The catalog changed the teapot's price (its product.changed event arrived before the outage).
-    await h.orm.em.fork().transactional((tx) => applyProductChange(tx, { productId: A, available: true, priceAmount: 1400 }));
+    await h.orm.em.fork().transactional((tx) => applyProductChange(tx, { variantId: A, available: true, priceAmount: 1400 }));
     const repriced = await h.run(CHECKOUT, GUEST, { id: repricedCart, key: 'no-catalog-repriced-1' });
     expect(repriced.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     for (const id of [staleCart, repricedCart]) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { connectNats, createProductLookupClient, GUEST, ServiceUnavailableError, type NatsConnection } from '@shop/platform';
 import { startProductLookupResponder } from '../src/events/product-lookup.responder.ts';
-import { insertProducts, log, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
+import { insertProducts, insertProductWithVariants, log, startCatalogHarness, type CatalogHarness } from './catalog-harness.ts';
 
 let h: CatalogHarness;
 const ids = Array.from({ length: 100 }, () => randomUUID());
@@ -86,23 +86,50 @@ describe('batched product lookup over NATS request-reply', () => {
     await nc?.drain();
   });
 
-  it('answers a whole batch with one query, marking deleted products unavailable', async () => {
+  it('answers a whole batch of variant ids with one query, marking deleted ones unavailable', async () => {
     const lookup = createProductLookupClient(nc, { subject });
     h.queries.length = 0;
-    const unknown = randomUUID();
-    const found = await lookup([ids[1]!, ids[99]!, unknown, ids[1]!]);
+    const found = await lookup([ids[1]!, ids[99]!, ids[1]!]);
     expect(variantReads()).toHaveLength(1);
     expect(productReads()).toHaveLength(0);
+    // A product without options: its one variant, with the product's id.
     expect(found.get(ids[1]!)).toEqual({
       id: ids[1],
+      productId: ids[1],
       sku: 'ENT-1',
       name: 'Product 1',
+      title: 'Default Title',
+      selectedOptions: [],
       priceAmount: 101,
       currency: 'USD',
       availableQuantity: 1,
       available: true,
     });
     expect(found.get(ids[99]!)).toMatchObject({ available: false, availableQuantity: 0 });
+  });
+
+  it('answers a product sold in several variants as variantRequired, and leaves out ids that name nothing', async () => {
+    const shirt = randomUUID();
+    const medium = randomUUID();
+    await insertProductWithVariants(h.orm, { id: shirt, sku: 'LK-TEE', name: 'Lookup Tee', options: [{ name: 'Size', values: ['M'] }] }, [
+      { id: medium, sku: 'LK-TEE-M', options: [{ name: 'Size', value: 'M' }], price: 1500, onHand: 4 },
+    ]);
+    const lookup = createProductLookupClient(nc, { subject });
+    const unknown = randomUUID();
+    h.queries.length = 0;
+    const found = await lookup([shirt, medium, unknown]);
+    // Ids not found as variants take one more statement, on products.
+    expect(variantReads()).toHaveLength(1);
+    expect(productReads()).toHaveLength(1);
+    expect(found.get(shirt)).toMatchObject({ id: shirt, productId: shirt, name: 'Lookup Tee', variantRequired: true, availableQuantity: 0 });
+    expect(found.get(medium)).toMatchObject({
+      productId: shirt,
+      sku: 'LK-TEE-M',
+      title: 'M',
+      selectedOptions: [{ name: 'Size', value: 'M' }],
+      availableQuantity: 4,
+    });
+    expect(found.get(medium)?.variantRequired).toBeUndefined();
     expect(found.has(unknown)).toBe(false);
   });
 

@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectOrm, runMigrations, type MikroORM } from '@shop/platform';
-import { createTestDatabase } from '../../../test/support/databases.ts';
+import type { MikroORM } from '@shop/platform';
+import { migratedFromOldRows } from '../../../test/support/migration.ts';
 import { catalogOrmOptions } from '../src/data/orm.config.ts';
-import { migrations } from '../src/data/migrations/index.ts';
 import { InventoryService } from '../src/domain/inventory.service.ts';
-import { log } from './catalog-harness.ts';
-
-/** The schema before variants: every migration up to, not including, 20261202000000-variants. */
-const beforeVariants = migrations.slice(
-  0,
-  migrations.findIndex((m) => m.name === '20261202000000-variants'),
-);
 
 let orm: MikroORM;
 const lamp = randomUUID();
@@ -19,30 +11,24 @@ const gone = randomUUID();
 const heldOrder = randomUUID();
 
 beforeAll(async () => {
-  const url = await createTestDatabase('catalog_variants');
-  const options = catalogOrmOptions(url);
-  await runMigrations({ ...options, migrations: { ...options.migrations, migrationsList: beforeVariants } }, log);
   // Data as the previous schema wrote it: stock on the product, a reservation line and an adjustment naming it.
-  const old = await connectOrm(options, log);
-  const em = old.em.fork();
-  await em.execute(
-    `insert into product (id, sku, slug, name, description, price_amount, currency, images, on_hand, reserved, created_at, updated_at, deleted_at)
-     values (?, 'LAMP-1', 'lamp', 'Desk Lamp', '', 2500, 'USD', '[]', 10, 3, now(), now(), null),
-            (?, 'GONE-1', 'gone', 'Old Lamp', '', 900, 'USD', '[]', 2, 0, now(), now(), now())`,
-    [lamp, gone],
-  );
-  await em.execute(
-    `insert into stock_reservation (order_id, status, expires_at, created_at, updated_at) values (?, 'RESERVED', now() + interval '1 hour', now(), now())`,
-    [heldOrder],
-  );
-  await em.execute('insert into stock_reservation_line (order_id, product_id, quantity) values (?, ?, 3)', [heldOrder, lamp]);
-  await em.execute(
-    `insert into inventory_adjustment (id, product_id, delta, reason, actor, created_at) values (?, ?, 10, 'delivery', 'admin-1', now())`,
-    [randomUUID(), lamp],
-  );
-  await old.close();
-  await runMigrations(options, log);
-  orm = await connectOrm(options, log);
+  orm = await migratedFromOldRows('catalog_variants', catalogOrmOptions, '20261202000000-variants', async (em) => {
+    await em.execute(
+      `insert into product (id, sku, slug, name, description, price_amount, currency, images, on_hand, reserved, created_at, updated_at, deleted_at)
+       values (?, 'LAMP-1', 'lamp', 'Desk Lamp', '', 2500, 'USD', '[]', 10, 3, now(), now(), null),
+              (?, 'GONE-1', 'gone', 'Old Lamp', '', 900, 'USD', '[]', 2, 0, now(), now(), now())`,
+      [lamp, gone],
+    );
+    await em.execute(
+      `insert into stock_reservation (order_id, status, expires_at, created_at, updated_at) values (?, 'RESERVED', now() + interval '1 hour', now(), now())`,
+      [heldOrder],
+    );
+    await em.execute('insert into stock_reservation_line (order_id, product_id, quantity) values (?, ?, 3)', [heldOrder, lamp]);
+    await em.execute(
+      `insert into inventory_adjustment (id, product_id, delta, reason, actor, created_at) values (?, ?, 10, 'delivery', 'admin-1', now())`,
+      [randomUUID(), lamp],
+    );
+  });
 });
 afterAll(async () => orm?.close());
 

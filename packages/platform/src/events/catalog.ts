@@ -61,7 +61,22 @@ const schemas = {
     paymentToken: z.string(),
     idempotencyKey: z.string(),
     currency: z.string(),
-    lines: z.array(z.object({ productId: z.string(), name: z.string(), quantity: z.number(), unitPriceAmount: z.number() })),
+    /**
+     * What was bought, frozen. `variantId`, `sku`, `variantTitle` and `selectedOptions` are absent only
+     * in events from before variants (then the product's only variant, which has the product's id).
+     */
+    lines: z.array(
+      z.object({
+        productId: z.string(),
+        variantId: z.string().optional(),
+        sku: z.string().optional(),
+        name: z.string(),
+        variantTitle: z.string().nullable().optional(),
+        selectedOptions: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+        quantity: z.number(),
+        unitPriceAmount: z.number(),
+      }),
+    ),
     totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
     discountCodes: z.array(z.string()),
   }),

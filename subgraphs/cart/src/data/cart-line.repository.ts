@@ -2,42 +2,53 @@ import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CartLineSchema, type CartLine } from './cart.entity.ts';
 
-export function cartProductIds(em: EntityManager, cartId: string): Promise<string[]> {
-  return em.find(CartLineSchema, { cart: cartId }, { fields: ['productId'] }).then((lines) => lines.map((l) => l.productId));
+/** What the catalog says of a variant, as a line stores it (a ProductLookupItem fits). */
+export interface VariantSnapshot {
+  /** The variant's id. */
+  id: string;
+  productId: string;
+  sku: string;
+  name: string;
+  title: string;
+  selectedOptions: Array<{ name: string; value: string }>;
+  priceAmount: number;
+}
+
+/** The variants a cart's lines buy. */
+export function cartVariantIds(em: EntityManager, cartId: string): Promise<string[]> {
+  return em.find(CartLineSchema, { cart: cartId }, { fields: ['variantId'] }).then((lines) => lines.map((l) => l.variantId));
 }
 
 /** A line as checkout checks it; `confirmed`: the catalog confirmed its price within the maximum age. */
-export type CheckoutLine = Pick<CartLine, 'id' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available'> & { confirmed: boolean };
+export type CheckoutLine = Pick<CartLine, 'id' | 'variantId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available'> & { confirmed: boolean };
 
 export async function linesForCheckout(tx: EntityManager, cartId: string, maxAgeSeconds: number): Promise<CheckoutLine[]> {
   // Raw: the age is judged by the database clock, the one that wrote priced_at.
-  const rows = await tx.execute<
-    Array<{ id: string; product_id: string; quantity: number; unit_price_amount: number; name: string; available: boolean; confirmed: boolean }>
-  >(
-    `select id, product_id, quantity, unit_price_amount, name, available,
+  return tx.execute<CheckoutLine[]>(
+    `select id, variant_id as "variantId", quantity, unit_price_amount as "unitPriceAmount", name, available,
             coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
        from cart_line where cart_id = ? order by created_at, id`,
     [maxAgeSeconds, cartId],
   );
-  return rows.map((r) => ({
-    id: r.id,
-    productId: r.product_id,
-    quantity: r.quantity,
-    unitPriceAmount: r.unit_price_amount,
-    name: r.name,
-    available: r.available,
-    confirmed: r.confirmed,
-  }));
 }
 
 export async function setLineAvailable(tx: EntityManager, lineId: string, available: boolean): Promise<void> {
   await tx.nativeUpdate(CartLineSchema, { id: lineId }, { available });
 }
 
-/** The catalog's new price and name, confirmed now. */
-export async function repriceLine(tx: EntityManager, lineId: string, unitPriceAmount: number, name: string): Promise<void> {
-  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { unitPriceAmount, name, pricedAt: raw('now()'), updatedAt: raw('now()') });
+/** The catalog's new price, name and variant details, confirmed now. */
+export async function repriceLine(tx: EntityManager, lineId: string, variant: VariantSnapshot): Promise<void> {
+  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { ...snapshotColumns(variant), pricedAt: raw('now()'), updatedAt: raw('now()') });
 }
+
+const snapshotColumns = (v: VariantSnapshot) => ({
+  productId: v.productId,
+  unitPriceAmount: v.priceAmount,
+  name: v.name,
+  sku: v.sku,
+  variantTitle: v.title,
+  selectedOptions: v.selectedOptions,
+});
 
 /** The catalog has just confirmed these lines' price and name. */
 export async function confirmLines(tx: EntityManager, lineIds: readonly string[]): Promise<void> {
@@ -49,28 +60,42 @@ export function linesOf(tx: EntityManager, cartIds: readonly string[]): Promise<
   return tx.find(CartLineSchema, { cart: { $in: [...cartIds] } });
 }
 
-/** Write a line with the catalog's current price and name, confirmed now (insert, or replace the quantity). */
-export async function upsertPricedLine(
-  tx: EntityManager,
-  cartId: string,
-  product: { id: string; priceAmount: number; name: string },
-  quantity: number,
-): Promise<void> {
-  // Raw: `on conflict (cart_id, product_id) do update`; clock_timestamp() keeps lines in the order they were added.
+/** Write a line of a variant with the catalog's current details, confirmed now (insert, or replace the quantity). */
+export async function upsertPricedLine(tx: EntityManager, cartId: string, variant: VariantSnapshot, quantity: number): Promise<void> {
+  // Raw: `on conflict (cart_id, variant_id) do update`; clock_timestamp() keeps lines in the order they were added.
   await tx.execute(
-    `insert into cart_line (id, cart_id, product_id, quantity, unit_price_amount, name, available, priced_at, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, true, now(), clock_timestamp(), now())
-     on conflict (cart_id, product_id) do update
-       set quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name, available = true,
+    `insert into cart_line (id, cart_id, variant_id, product_id, quantity, unit_price_amount, name, sku, variant_title, selected_options,
+                            available, priced_at, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, true, now(), clock_timestamp(), now())
+     on conflict (cart_id, variant_id) do update
+       set product_id = excluded.product_id, quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name,
+           sku = excluded.sku, variant_title = excluded.variant_title, selected_options = excluded.selected_options, available = true,
            priced_at = now(), updated_at = now()`,
-    [crypto.randomUUID(), cartId, product.id, quantity, product.priceAmount, product.name],
+    [
+      crypto.randomUUID(),
+      cartId,
+      variant.id,
+      variant.productId,
+      quantity,
+      variant.priceAmount,
+      variant.name,
+      variant.sku,
+      variant.title,
+      JSON.stringify(variant.selectedOptions),
+    ],
   );
 }
 
-/** A new line; clock_timestamp() keeps lines in the order they were added. */
+/** A new line (a merge copies lines); clock_timestamp() keeps lines in the order they were added. */
 export async function insertLine(
   tx: EntityManager,
-  line: Pick<CartLine, 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available'> & { cartId: string; pricedAt: Date | null | 'now' },
+  line: Pick<
+    CartLine,
+    'variantId' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'sku' | 'variantTitle' | 'selectedOptions' | 'available'
+  > & {
+    cartId: string;
+    pricedAt: Date | null | 'now';
+  },
 ): Promise<void> {
   const { cartId, pricedAt, ...rest } = line;
   await tx.insert(CartLineSchema, {
@@ -87,11 +112,11 @@ export async function setLineQuantity(tx: EntityManager, lineId: string, quantit
   await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, updatedAt: raw('now()') });
 }
 
-export async function setProductQuantity(tx: EntityManager, cartId: string, productId: string, quantity: number): Promise<void> {
-  await tx.nativeUpdate(CartLineSchema, { cart: cartId, productId }, { quantity, updatedAt: raw('now()') });
+export async function setVariantQuantity(tx: EntityManager, cartId: string, variantId: string, quantity: number): Promise<void> {
+  await tx.nativeUpdate(CartLineSchema, { cart: cartId, variantId }, { quantity, updatedAt: raw('now()') });
 }
 
-/** The catalog no longer sells the product: the line stays, unavailable, with the quantity asked for. */
+/** The catalog no longer sells the variant: the line stays, unavailable, with the quantity asked for. */
 export async function setLineUnavailable(tx: EntityManager, lineId: string, quantity: number): Promise<void> {
   await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, available: false, updatedAt: raw('now()') });
 }

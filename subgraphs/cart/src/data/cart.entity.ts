@@ -33,11 +33,17 @@ export const CartLineSchema = defineEntity({
   properties: {
     id: p.uuid().primary(),
     cart: () => p.manyToOne(CartSchema).ref(),
+    /** What is bought: a catalog variant (a product without options sells one, with the product's id). */
+    variantId: p.uuid(),
+    /** The variant's product. */
     productId: p.uuid(),
     quantity: p.integer(),
-    /** The catalog's price (minor units) and name when the line last changed. */
+    /** The catalog's price (minor units), product name, SKU, variant title and option values when the line last changed. */
     unitPriceAmount: p.integer().default(0),
     name: p.string().length(200).default(''),
+    sku: p.string().length(64).nullable(),
+    variantTitle: p.string().length(200).nullable(),
+    selectedOptions: p.json<Array<{ name: string; value: string }>>(),
     available: p.boolean().default(true),
     /** When the catalog last confirmed the price and name; null: not (or no longer) confirmed. */
     pricedAt: p.datetime().nullable(),

@@ -23,7 +23,10 @@ export type CartRow = Selected<
   Cart,
   'id' | 'customerId' | 'status' | 'version' | 'currency' | 'email' | 'countryCode' | 'createdAt' | 'updatedAt' | 'expiresAt'
 >;
-export type CartLineRow = Selected<CartLine, 'id' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available' | 'createdAt'>;
+export type CartLineRow = Selected<
+  CartLine,
+  'id' | 'variantId' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'sku' | 'variantTitle' | 'selectedOptions' | 'available' | 'createdAt'
+>;
 export type DiscountRow = Selected<DiscountCode, 'kind' | 'value' | 'minimumSubtotal' | 'active' | 'expiresAt' | 'usageLimit' | 'usageCount'>;
 export type ShippingRow = Selected<ShippingCountry, 'taxBasisPoints' | 'shippingAmount' | 'freeShippingOver'>;
 
@@ -53,7 +56,8 @@ export async function readCartState(em: EntityManager, id: string): Promise<Cart
   // Side by side: outside a transaction each goes to its own pooled connection (in one, pg queues them).
   const [lines, codes, countries] = await Promise.all([
     em.execute<CartLineRow[]>(
-      `select id, product_id as "productId", quantity, unit_price_amount as "unitPriceAmount", name, available, created_at as "createdAt"
+      `select id, variant_id as "variantId", product_id as "productId", quantity, unit_price_amount as "unitPriceAmount", name, sku,
+              variant_title as "variantTitle", selected_options as "selectedOptions", available, created_at as "createdAt"
          from cart_line where cart_id = ? order by created_at, id`,
       [id],
     ),
@@ -147,45 +151,45 @@ export async function insertCustomerCartIfNone(em: EntityManager, id: string, cu
 }
 
 /**
- * Lock the ACTIVE carts whose lines a product change affects: carts first, in id order, then their
+ * Lock the ACTIVE carts whose lines a variant's change affects: carts first, in id order, then their
  * lines — the order every cart mutation locks in (a checkout holds its cart and then writes its
  * lines), so the two can never deadlock. Returns their ids.
  */
-export async function lockCartsHoldingProduct(tx: EntityManager, productId: string, available: boolean, priceAmount: number): Promise<string[]> {
+export async function lockCartsHoldingVariant(tx: EntityManager, variantId: string, available: boolean, priceAmount: number): Promise<string[]> {
   // Raw: `order by id for update` fixes the locking order.
   const carts = await tx.execute<Array<{ id: string }>>(
     `select c.id from cart c
-      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.product_id = ?
+      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.variant_id = ?
                                               and (l.available <> ? or (l.priced_at is not null and l.unit_price_amount <> ?)))
       order by c.id for update`,
-    [productId, available, priceAmount],
+    [variantId, available, priceAmount],
   );
   return carts.map((c) => c.id);
 }
 
-/** Lines of the product whose price the catalog changed are no longer confirmed. */
-export async function unconfirmRepricedLines(tx: EntityManager, cartIds: readonly string[], productId: string, priceAmount: number): Promise<void> {
+/** Lines of the variant whose price the catalog changed are no longer confirmed. */
+export async function unconfirmRepricedLines(tx: EntityManager, cartIds: readonly string[], variantId: string, priceAmount: number): Promise<void> {
   await tx.nativeUpdate(
     CartLineSchema,
-    { cart: { $in: [...cartIds] }, productId, pricedAt: { $ne: null }, unitPriceAmount: { $ne: priceAmount } },
+    { cart: { $in: [...cartIds] }, variantId, pricedAt: { $ne: null }, unitPriceAmount: { $ne: priceAmount } },
     { pricedAt: null },
   );
 }
 
-/** The product's lines in these (ACTIVE) carts show `available`; returns the carts whose lines changed. */
-export async function setProductAvailability(
+/** The variant's lines in these (ACTIVE) carts show `available`; returns the carts whose lines changed. */
+export async function setVariantAvailability(
   tx: EntityManager,
   cartIds: readonly string[],
-  productId: string,
+  variantId: string,
   available: boolean,
 ): Promise<string[]> {
   // Raw: an update joined to its cart's status, returning the carts it changed.
   const rows = await tx.execute<Array<{ cart_id: string }>>(
     `update cart_line l set available = ?, updated_at = now()
        from cart c
-      where l.cart_id = c.id and c.id in (?) and c.status = 'ACTIVE' and l.product_id = ? and l.available <> ?
+      where l.cart_id = c.id and c.id in (?) and c.status = 'ACTIVE' and l.variant_id = ? and l.available <> ?
       returning l.cart_id`,
-    [available, [...cartIds], productId, available],
+    [available, [...cartIds], variantId, available],
   );
   return [...new Set(rows.map((r) => r.cart_id))];
 }

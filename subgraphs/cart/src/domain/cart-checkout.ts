@@ -14,7 +14,7 @@ import {
   type UnitOfWork,
   type UserError,
 } from '@shop/platform';
-import { cartProductIds } from '../data/cart-line.repository.ts';
+import { cartVariantIds } from '../data/cart-line.repository.ts';
 import { lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart.repository.ts';
 import { loadCartView } from './cart-view.ts';
 import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
@@ -68,8 +68,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   if (!parsed.success) return { checkout: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
   const input = parsed.data;
 
-  const productIds = await cartProductIds(deps.em, cartId);
-  const products = productIds.length ? await catalogOrSnapshot(deps.lookup, productIds) : new Map<string, ProductLookupItem>();
+  const variantIds = await cartVariantIds(deps.em, cartId);
+  const products = variantIds.length ? await catalogOrSnapshot(deps.lookup, variantIds) : new Map<string, ProductLookupItem>();
 
   let outcome;
   try {
@@ -143,7 +143,17 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       paymentToken: input.paymentToken,
       idempotencyKey: input.idempotencyKey,
       currency: view.currency,
-      lines: view.lines.map((l) => ({ productId: l.productId, name: l.name, quantity: l.quantity, unitPriceAmount: l.unitPriceAmount })),
+      // What was bought, frozen: the order reads the same after the catalog changes or deletes it.
+      lines: view.lines.map((l) => ({
+        productId: l.productId,
+        variantId: l.variantId,
+        sku: l.sku ?? undefined,
+        name: l.name,
+        variantTitle: l.variantTitle,
+        selectedOptions: l.selectedOptions,
+        quantity: l.quantity,
+        unitPriceAmount: l.unitPriceAmount,
+      })),
       totals: {
         subtotal: view.totals.subtotal,
         discount: view.totals.discount,

@@ -3,9 +3,9 @@ import type { OrderStatusChanged } from '@shop/platform';
 import {
   bumpVersions,
   expireIdleCarts as expireCarts,
-  lockCartsHoldingProduct,
+  lockCartsHoldingVariant,
   moveCartStatus,
-  setProductAvailability,
+  setVariantAvailability,
   unconfirmRepricedLines,
 } from '../data/cart.repository.ts';
 import { lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
@@ -52,15 +52,15 @@ export function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[
  */
 export async function applyProductChange(
   tx: EntityManager,
-  change: { productId: string; available: boolean; priceAmount: number },
+  change: { variantId: string; available: boolean; priceAmount: number },
 ): Promise<string[]> {
-  const { productId, available, priceAmount } = change;
+  const { variantId, available, priceAmount } = change;
   // Carts first, in id order, then their lines: the order every cart mutation locks in (a
   // checkout holds its cart and then writes its lines), so the two can never deadlock.
-  const carts = await lockCartsHoldingProduct(tx, productId, available, priceAmount);
+  const carts = await lockCartsHoldingVariant(tx, variantId, available, priceAmount);
   if (carts.length === 0) return [];
-  await unconfirmRepricedLines(tx, carts, productId, priceAmount);
-  const cartIds = await setProductAvailability(tx, carts, productId, available);
+  await unconfirmRepricedLines(tx, carts, variantId, priceAmount);
+  const cartIds = await setVariantAvailability(tx, carts, variantId, available);
   await bumpVersions(tx, cartIds);
   return cartIds;
 }

@@ -6,18 +6,53 @@ import {
   linesOf,
   setLineQuantity,
   setLineUnavailable,
-  setProductQuantity,
+  setVariantQuantity,
   upsertPricedLine,
 } from '../data/cart-line.repository.ts';
-import { clampToAvailable, isValidQuantity, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
+import { clampToAvailable, isValidQuantity, itemLabel, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
 import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 
-const clampedWarning = (productId: string, quantity: number): CartWarning => ({
+const clampedWarning = (variantId: string, quantity: number): CartWarning => ({
   code: 'QUANTITY_CLAMPED',
   message: `Only ${quantity} available; the quantity was reduced`,
-  target: productId,
+  target: variantId,
 });
+
+/** A line as the client sends it: `merchandiseId` (a variant id), or the deprecated `productId`. */
+export interface LineInput {
+  merchandiseId?: string | null;
+  productId?: string | null;
+  quantity: number;
+}
+
+/** A line to add: the variant, how many, and the input field that named it (for userErrors). */
+interface RequestedLine {
+  variantId: string;
+  quantity: number;
+  field: 'merchandiseId' | 'productId';
+}
+
+/** Each line names exactly one well-formed id and a valid quantity; every problem at once. */
+function readLines(lines: readonly LineInput[]): { requested: RequestedLine[]; errors: UserError[] } {
+  const errors: UserError[] = [];
+  const requested: RequestedLine[] = [];
+  lines.forEach((line, i) => {
+    const at = (field: string) => ['lines', String(i), field];
+    if (!isValidQuantity(line.quantity))
+      errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, at('quantity')));
+    if (line.merchandiseId != null && line.productId != null) {
+      errors.push(userError('INVALID', 'Give merchandiseId or productId, not both', at('productId')));
+      return;
+    }
+    const field = line.merchandiseId != null ? 'merchandiseId' : 'productId';
+    const id = line.merchandiseId ?? line.productId;
+    if (id == null) errors.push(userError('REQUIRED', 'Give merchandiseId (a variant id)', at('merchandiseId')));
+    else if (!isUuid(id)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', at(field)));
+    else requested.push({ variantId: id, quantity: line.quantity, field });
+  });
+  return { requested, errors };
+}
 
 export interface LineDeps extends CartMutationDeps {
   lookup: ProductLookup;
@@ -28,26 +63,23 @@ export interface LineDeps extends CartMutationDeps {
  * line's snapshot (its price and name stay; the catalog checks stock when the order reserves it).
  * A product the cart does not hold yet needs the catalog: SERVICE_UNAVAILABLE, nothing changes.
  */
-async function addFromSnapshot(
-  tx: EntityManager,
-  cartId: string,
-  lines: ReadonlyArray<{ productId: string; quantity: number }>,
-): Promise<CartWarning[]> {
+async function addFromSnapshot(tx: EntityManager, cartId: string, lines: readonly RequestedLine[]): Promise<CartWarning[]> {
   const rows = await linesOf(tx, [cartId]);
-  const held = new Map(rows.map((row) => [row.productId, row]));
-  if (lines.some((line) => !held.has(line.productId))) throw catalogNeededForNewProduct();
-  const unavailable = lines.flatMap((line, i) =>
-    held.get(line.productId)!.available
+  const held = new Map(rows.map((row) => [row.variantId, row]));
+  if (lines.some((line) => !held.has(line.variantId))) throw catalogNeededForNewProduct();
+  const unavailable = lines.flatMap((line, i) => {
+    const row = held.get(line.variantId)!;
+    return row.available
       ? []
-      : [userError('OUT_OF_STOCK', `${held.get(line.productId)!.name} is not available`, ['lines', String(i), 'productId'])],
-  );
+      : [userError('OUT_OF_STOCK', `${itemLabel(row.name, row.variantTitle)} is not available`, ['lines', String(i), line.field])];
+  });
   if (unavailable.length) refuse(...unavailable);
   const warnings: CartWarning[] = [];
-  for (const [productId, quantity] of mergeRequestedLines(lines)) {
-    const current = held.get(productId)!.quantity;
+  for (const [variantId, quantity] of mergeRequestedLines(lines)) {
+    const current = held.get(variantId)!.quantity;
     const wanted = Math.min(current + quantity, MAX_QUANTITY);
-    if (wanted < current + quantity) warnings.push(clampedWarning(productId, wanted));
-    await setProductQuantity(tx, cartId, productId, wanted);
+    if (wanted < current + quantity) warnings.push(clampedWarning(variantId, wanted));
+    await setVariantQuantity(tx, cartId, variantId, wanted);
   }
   return warnings;
 }
@@ -71,51 +103,50 @@ async function updateFromSnapshot(
 }
 
 /**
- * Add products: prices and names come from the catalog, never the client. Unknown products and bad
- * quantities are refused (nothing changes); more than available is clamped with a warning. Without
- * the catalog, only products the cart already holds can be added (see addFromSnapshot).
+ * Add variants (`merchandiseId`; the deprecated `productId` means a product's only variant): prices
+ * and names come from the catalog, never the client. Unknown ids, a product sold in several
+ * variants (VARIANT_REQUIRED) and bad quantities are refused (nothing changes); more than
+ * available is clamped with a warning. The same variant again adds up; two sizes are two lines.
+ * Without the catalog, only variants the cart already holds can be added (see addFromSnapshot).
  */
 export async function addLines(
   deps: LineDeps,
   cartId: string,
   identity: Identity,
-  lines: ReadonlyArray<{ productId: string; quantity: number }>,
+  lines: readonly LineInput[],
   expectedVersion?: number | null,
 ): Promise<CartResult> {
   if (lines.length === 0) return unchanged(deps, cartId, identity);
-  const errors: UserError[] = [];
-  lines.forEach((line, i) => {
-    if (!isValidQuantity(line.quantity))
-      errors.push(userError('INVALID_QUANTITY', `Quantity must be a whole number from 1 to ${MAX_QUANTITY}`, ['lines', String(i), 'quantity']));
-    if (!isUuid(line.productId)) errors.push(userError('UNKNOWN_PRODUCT', 'No such product', ['lines', String(i), 'productId']));
-  });
+  const { requested, errors } = readLines(lines);
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
-  const products = await catalogOrSnapshot(
+  const variants = await catalogOrSnapshot(
     deps.lookup,
-    lines.map((l) => l.productId),
+    requested.map((l) => l.variantId),
   );
-  if (!products) return mutateCart(deps, cartId, identity, expectedVersion, (tx, cart) => addFromSnapshot(tx, cart.id, lines));
-  lines.forEach((line, i) => {
-    const product = products.get(line.productId);
-    if (!product || !product.available) errors.push(userError('UNKNOWN_PRODUCT', 'No such product for sale', ['lines', String(i), 'productId']));
-    else if (product.availableQuantity <= 0)
-      errors.push(userError('OUT_OF_STOCK', `${product.name} is out of stock`, ['lines', String(i), 'productId']));
+  if (!variants) return mutateCart(deps, cartId, identity, expectedVersion, (tx, cart) => addFromSnapshot(tx, cart.id, requested));
+  requested.forEach((line, i) => {
+    const at = ['lines', String(i), line.field];
+    const variant = variants.get(line.variantId);
+    if (variant?.variantRequired)
+      errors.push(userError('VARIANT_REQUIRED', `${variant.name} is sold in several variants: choose one (merchandiseId)`, at));
+    else if (!variant || !variant.available) errors.push(userError('UNKNOWN_PRODUCT', 'No such product for sale', at));
+    else if (variant.availableQuantity <= 0) errors.push(userError('OUT_OF_STOCK', `${itemLabel(variant.name, variant.title)} is out of stock`, at));
   });
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
 
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const requested = mergeRequestedLines(lines);
+    const wantedMore = mergeRequestedLines(requested);
     const existing = await linesOf(tx, [cart.id]);
-    const current = new Map(existing.map((row) => [row.productId, row.quantity]));
-    const newProducts = [...requested.keys()].filter((id) => !current.has(id)).length;
-    if (current.size + newProducts > MAX_LINES) refuse(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
+    const current = new Map(existing.map((row) => [row.variantId, row.quantity]));
+    const newLines = [...wantedMore.keys()].filter((id) => !current.has(id)).length;
+    if (current.size + newLines > MAX_LINES) refuse(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
     const warnings: CartWarning[] = [];
-    for (const [productId, quantity] of requested) {
-      const product = products.get(productId)!;
-      const wanted = Math.min((current.get(productId) ?? 0) + quantity, MAX_QUANTITY);
-      const { quantity: allowed, clamped } = clampToAvailable(wanted, product.availableQuantity);
-      if (clamped || wanted < (current.get(productId) ?? 0) + quantity) warnings.push(clampedWarning(productId, allowed));
-      await upsertPricedLine(tx, cart.id, product, allowed);
+    for (const [variantId, quantity] of wantedMore) {
+      const variant = variants.get(variantId)!;
+      const wanted = Math.min((current.get(variantId) ?? 0) + quantity, MAX_QUANTITY);
+      const { quantity: allowed, clamped } = clampToAvailable(wanted, variant.availableQuantity);
+      if (clamped || wanted < (current.get(variantId) ?? 0) + quantity) warnings.push(clampedWarning(variantId, allowed));
+      await upsertPricedLine(tx, cart.id, variant, allowed);
     }
     return warnings;
   });
@@ -138,36 +169,36 @@ export async function updateLines(
   if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     const rows = await linesOf(tx, [cart.id]);
-    const productOf = new Map(rows.map((r) => [r.id, r.productId]));
+    const variantOf = new Map(rows.map((r) => [r.id, r.variantId]));
     const unknown = lines.flatMap((line, i) =>
-      productOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])],
+      variantOf.has(line.id) ? [] : [userError('NOT_FOUND', 'No such line in this cart', ['lines', String(i), 'id'])],
     );
     if (unknown.length) refuse(...unknown);
     const kept = lines.filter((l) => l.quantity > 0);
-    const products = kept.length
+    const variants = kept.length
       ? await catalogOrSnapshot(
           deps.lookup,
-          kept.map((l) => productOf.get(l.id)!),
+          kept.map((l) => variantOf.get(l.id)!),
         )
       : new Map<string, ProductLookupItem>();
-    if (!products) return updateFromSnapshot(tx, lines, new Map(rows.map((r) => [r.id, r.available])));
+    if (!variants) return updateFromSnapshot(tx, lines, new Map(rows.map((r) => [r.id, r.available])));
     const warnings: CartWarning[] = [];
     for (const line of lines) {
       if (line.quantity === 0) {
         await deleteLine(tx, line.id);
         continue;
       }
-      const product = products.get(productOf.get(line.id)!);
-      if (!product || !product.available) {
+      const variant = variants.get(variantOf.get(line.id)!);
+      if (!variant || !variant.available || variant.variantRequired) {
         // Gone from the catalog: keep the line visible as unavailable rather than failing the cart.
         await setLineUnavailable(tx, line.id, line.quantity);
         warnings.push({ code: 'PRODUCT_UNAVAILABLE', message: 'This product is no longer sold', target: line.id });
         continue;
       }
-      const { quantity, clamped } = clampToAvailable(line.quantity, product.availableQuantity);
-      if (clamped) warnings.push(clampedWarning(product.id, quantity));
+      const { quantity, clamped } = clampToAvailable(line.quantity, variant.availableQuantity);
+      if (clamped) warnings.push(clampedWarning(variant.id, quantity));
       if (quantity === 0) await deleteLine(tx, line.id);
-      else await upsertPricedLine(tx, cart.id, product, quantity);
+      else await upsertPricedLine(tx, cart.id, variant, quantity);
     }
     return warnings;
   });

@@ -25,11 +25,11 @@ export async function mergeGuestCart(
   if (customerCartId === guestCartId) return { cart: await deps.current(customerCartId), userErrors: [], warnings: [] };
 
   const guestLines = await linesOf(deps.em, [guestCartId]);
-  const products =
+  const variants =
     (guestLines.length
       ? await catalogOrSnapshot(
           deps.lookup,
-          guestLines.map((l) => l.productId),
+          guestLines.map((l) => l.variantId),
         )
       : null) ?? new Map<string, ProductLookupItem>();
 
@@ -48,40 +48,48 @@ export async function mergeGuestCart(
     if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
 
     const rows = await linesOf(tx, [guestCartId, customerCartId]);
-    const of = (id: string) => new Map(rows.filter((r) => r.cart.id === id).map((r) => [r.productId, r.quantity]));
+    const of = (id: string) => new Map(rows.filter((r) => r.cart.id === id).map((r) => [r.variantId, r.quantity]));
     const outcome = mergeCarts(of(customerCartId), of(guestCartId), strategy);
-    for (const productId of outcome.dropped)
-      warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: productId });
+    for (const variantId of outcome.dropped)
+      warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: variantId });
 
     if (strategy !== 'KEEP_CUSTOMER') {
       const fromGuest = new Set(of(guestCartId).keys());
       await deleteLines(tx, customerCartId);
-      for (const [productId, wanted] of outcome.quantities) {
-        const product = fromGuest.has(productId) ? products.get(productId) : undefined;
-        // Lines only the customer had keep their price snapshot; guest products are re-priced.
-        const available = product ? (product.available ? product.availableQuantity : 0) : wanted;
+      for (const [variantId, wanted] of outcome.quantities) {
+        const variant = fromGuest.has(variantId) ? variants.get(variantId) : undefined;
+        // Lines only the customer had keep their snapshot; guest variants are re-priced.
+        const available = variant ? (variant.available && !variant.variantRequired ? variant.availableQuantity : 0) : wanted;
         const { quantity, clamped } = clampToAvailable(wanted, available);
-        if (clamped) warnings.push({ code: 'QUANTITY_CLAMPED', message: `Only ${quantity} available; the quantity was reduced`, target: productId });
+        if (clamped) warnings.push({ code: 'QUANTITY_CLAMPED', message: `Only ${quantity} available; the quantity was reduced`, target: variantId });
         if (quantity === 0) continue;
-        const snapshot = rows.find((r) => r.productId === productId)!;
+        const snapshot = rows.find((r) => r.variantId === variantId)!;
         await insertLine(
           tx,
-          product
+          variant
             ? {
                 cartId: customerCartId,
-                productId,
+                variantId,
+                productId: variant.productId,
                 quantity,
-                unitPriceAmount: product.priceAmount,
-                name: product.name,
+                unitPriceAmount: variant.priceAmount,
+                name: variant.name,
+                sku: variant.sku,
+                variantTitle: variant.title,
+                selectedOptions: variant.selectedOptions,
                 available: true,
                 pricedAt: 'now',
               }
             : {
                 cartId: customerCartId,
-                productId,
+                variantId,
+                productId: snapshot.productId,
                 quantity,
                 unitPriceAmount: snapshot.unitPriceAmount,
                 name: snapshot.name,
+                sku: snapshot.sku ?? null,
+                variantTitle: snapshot.variantTitle ?? null,
+                selectedOptions: snapshot.selectedOptions,
                 available: snapshot.available,
                 pricedAt: snapshot.pricedAt ?? null,
               },

@@ -10,9 +10,9 @@ describe('quantities', () => {
   it('adds up the same product given twice in one request', () => {
     expect(
       mergeRequestedLines([
-        { productId: 'a', quantity: 2 },
-        { productId: 'b', quantity: 1 },
-        { productId: 'a', quantity: 3 },
+        { variantId: 'a', quantity: 2 },
+        { variantId: 'b', quantity: 1 },
+        { variantId: 'a', quantity: 3 },
       ]),
     ).toEqual(
       new Map([

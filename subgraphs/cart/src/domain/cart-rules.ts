@@ -5,30 +5,34 @@ export const MAX_QUANTITY = 999;
 
 export const isValidQuantity = (quantity: number) => Number.isInteger(quantity) && quantity >= 1 && quantity <= MAX_QUANTITY;
 
+/** "Cotton Tee (M / Blue)" in messages; the product name alone for a product without options. */
+export const itemLabel = (name: string, variantTitle: string | null | undefined) =>
+  variantTitle && variantTitle !== 'Default Title' ? `${name} (${variantTitle})` : name;
+
 /** Discount codes are case-insensitive: stored and compared upper-case, trimmed. */
 export const normalizeCode = (code: string) => code.trim().toUpperCase();
 
-/** Sum quantities of repeated products in one request (the same product twice adds up). */
-export function mergeRequestedLines(lines: ReadonlyArray<{ productId: string; quantity: number }>): Map<string, number> {
+/** Sum quantities of repeated variants in one request (the same variant twice adds up; two sizes are two lines). */
+export function mergeRequestedLines(lines: ReadonlyArray<{ variantId: string; quantity: number }>): Map<string, number> {
   const merged = new Map<string, number>();
-  for (const line of lines) merged.set(line.productId, (merged.get(line.productId) ?? 0) + line.quantity);
+  for (const line of lines) merged.set(line.variantId, (merged.get(line.variantId) ?? 0) + line.quantity);
   return merged;
 }
 
 export type MergeStrategy = 'MERGE' | 'USE_GUEST' | 'KEEP_CUSTOMER';
 
 export interface MergeOutcome {
-  /** Product id → quantity the customer's cart ends with. */
+  /** Variant id → quantity the customer's cart ends with. */
   quantities: Map<string, number>;
-  /** Products whose summed quantity was cut to MAX_QUANTITY. */
+  /** Variants whose summed quantity was cut to MAX_QUANTITY. */
   clamped: string[];
-  /** Guest products left out because the cart would exceed MAX_LINES. */
+  /** Guest variants left out because the cart would exceed MAX_LINES. */
   dropped: string[];
 }
 
 /**
  * What the customer's cart holds after merging a guest cart in (before stock clamping, which
- * needs the catalog): MERGE adds quantities of the same product (capped at 999 per line, 250
+ * needs the catalog): MERGE adds quantities of the same variant (capped at 999 per line, 250
  * lines), USE_GUEST takes the guest's lines, KEEP_CUSTOMER keeps the customer's.
  */
 export function mergeCarts(customer: ReadonlyMap<string, number>, guest: ReadonlyMap<string, number>, strategy: MergeStrategy): MergeOutcome {
@@ -37,15 +41,15 @@ export function mergeCarts(customer: ReadonlyMap<string, number>, guest: Readonl
   const quantities = new Map(customer);
   const clamped: string[] = [];
   const dropped: string[] = [];
-  for (const [productId, quantity] of guest) {
-    const existing = quantities.get(productId);
+  for (const [variantId, quantity] of guest) {
+    const existing = quantities.get(variantId);
     if (existing === undefined && quantities.size >= MAX_LINES) {
-      dropped.push(productId);
+      dropped.push(variantId);
       continue;
     }
     const sum = (existing ?? 0) + quantity;
-    if (sum > MAX_QUANTITY) clamped.push(productId);
-    quantities.set(productId, Math.min(sum, MAX_QUANTITY));
+    if (sum > MAX_QUANTITY) clamped.push(variantId);
+    quantities.set(variantId, Math.min(sum, MAX_QUANTITY));
   }
   return { quantities, clamped, dropped };
 }

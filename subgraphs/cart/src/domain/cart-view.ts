@@ -25,7 +25,14 @@ export interface CartView {
 
 export interface CartLineView {
   id: string;
+  /** What is bought: the catalog variant. */
+  variantId: string;
+  /** The variant's product. */
   productId: string;
+  /** As the catalog last confirmed them (null: a line from before variants, not re-priced since). */
+  sku: string | null;
+  variantTitle: string | null;
+  selectedOptions: Array<{ name: string; value: string }>;
   quantity: number;
   unitPriceAmount: number;
   name: string;
@@ -75,7 +82,11 @@ export function toCartView({ cart, lines, codes, country }: CartState, now = new
     expiresAt: iso(cart.expiresAt),
     lines: lines.map((l) => ({
       id: l.id,
+      variantId: l.variantId,
       productId: l.productId,
+      sku: l.sku ?? null,
+      variantTitle: l.variantTitle ?? null,
+      selectedOptions: l.selectedOptions,
       quantity: l.quantity,
       unitPriceAmount: l.unitPriceAmount,
       name: l.name,

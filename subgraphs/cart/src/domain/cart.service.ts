@@ -6,7 +6,7 @@ import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { loadCartView, type CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
-import { addLines, removeLines, updateLines } from './cart-lines.ts';
+import { addLines, removeLines, updateLines, type LineInput } from './cart-lines.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot } from './catalog-snapshot.ts';
 import type { ProductLookup } from './catalog-snapshot.ts';
 import { updateBuyerIdentity, updateDiscountCodes } from './cart-details.ts';
@@ -96,10 +96,10 @@ export class CartService {
    * Guests get a new cart; a customer gets their active cart (created if there is none). With the
    * products about to be added, the catalog is asked first (the request's loader keeps the answer).
    */
-  async create(identity: Identity, productIds: readonly string[] = []): Promise<CartView> {
+  async create(identity: Identity, variantIds: readonly string[] = []): Promise<CartView> {
     // A new cart has no snapshot to price from: without the catalog no cart is made (no empty orphan).
     // (Malformed ids are left to addLines, which answers them as UNKNOWN_PRODUCT.)
-    const wellFormed = productIds.filter(isUuid);
+    const wellFormed = variantIds.filter(isUuid);
     if (wellFormed.length && !(await catalogOrSnapshot(this.mutation.lookup, wellFormed))) throw catalogNeededForNewProduct();
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
@@ -121,12 +121,7 @@ export class CartService {
     return (await this.read(id))!;
   }
 
-  addLines(
-    cartId: string,
-    identity: Identity,
-    lines: ReadonlyArray<{ productId: string; quantity: number }>,
-    expectedVersion?: number | null,
-  ): Promise<CartResult> {
+  addLines(cartId: string, identity: Identity, lines: readonly LineInput[], expectedVersion?: number | null): Promise<CartResult> {
     return addLines(this.mutation, cartId, identity, lines, expectedVersion);
   }
 

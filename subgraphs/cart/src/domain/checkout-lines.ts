@@ -37,16 +37,16 @@ export async function checkLines(
   }
   const confirmed: string[] = [];
   for (const line of rows) {
-    const product = products.get(line.productId);
-    if (!product || !product.available || product.availableQuantity < line.quantity) {
-      const left = product?.available ? product.availableQuantity : 0;
+    const product = products.get(line.variantId);
+    if (!product || !product.available || product.variantRequired || product.availableQuantity < line.quantity) {
+      const left = product?.available && !product.variantRequired ? product.availableQuantity : 0;
       check.errors.push(userError('OUT_OF_STOCK', `${line.name}: only ${left} available`, ['lines', line.id]));
       await setLineAvailable(tx, line.id, left > 0);
     } else if (product.priceAmount !== line.unitPriceAmount) {
       check.errors.push(
         userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unitPriceAmount}) minor units`, ['lines', line.id]),
       );
-      await repriceLine(tx, line.id, product.priceAmount, product.name);
+      await repriceLine(tx, line.id, product);
       check.repriced = true;
     } else {
       confirmed.push(line.id);

@@ -50,7 +50,7 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
         const available = data.available && data.availableQuantity > 0;
         // Cart lines hold the variant's id (a one-variant product's variant has the product's id).
         const variantId = data.variantId ?? data.productId;
-        for (const cartId of await applyProductChange(em, { productId: variantId, available, priceAmount: data.priceAmount }))
+        for (const cartId of await applyProductChange(em, { variantId, available, priceAmount: data.priceAmount }))
           afterCommit(() => refresh(cartId));
       },
     },

@@ -96,10 +96,13 @@ export type CartDiscountCode = {
 
 export type CartLine = {
   __typename?: 'CartLine';
-  /** False when the product is no longer sold or out of stock. */
+  /** False when the variant is no longer sold or out of stock. */
   available: Scalars['Boolean']['output'];
   cost: CartLineCost;
   id: Scalars['ID']['output'];
+  /** What is bought: the catalog variant (size, colour …) with its title, SKU and options. */
+  merchandise: ProductVariant;
+  /** The variant's product. */
   product: Product;
   quantity: Scalars['Int']['output'];
   /** The catalog's price when the line last changed (re-checked at checkout). */
@@ -125,7 +128,10 @@ export type CartLineEdge = {
 };
 
 export type CartLineInput = {
-  productId: Scalars['ID']['input'];
+  /** The variant to buy. Give this or productId. */
+  merchandiseId?: InputMaybe<Scalars['ID']['input']>;
+  /** @deprecated Use merchandiseId (a variant id). A productId means the product's only variant; a product sold in several variants answers VARIANT_REQUIRED. */
+  productId?: InputMaybe<Scalars['ID']['input']>;
   quantity?: Scalars['Int']['input'];
 };
 
@@ -346,6 +352,11 @@ export type Product = {
   id: Scalars['ID']['output'];
 };
 
+export type ProductVariant = {
+  __typename?: 'ProductVariant';
+  id: Scalars['ID']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** A guest cart by its id (the id is the capability), or a customer's cart for that customer or an admin; null otherwise. */
@@ -368,6 +379,13 @@ export type QueryCartArgs = {
 
 export type QueryCheckoutArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** One option value of a variant, e.g. Size: M (catalog variants, order lines). */
+export type SelectedOption = {
+  __typename?: 'SelectedOption';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
 };
 
 export type ShippingCountry = {
@@ -435,7 +453,9 @@ export type UserErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
   | 'UNKNOWN_PRODUCT'
-  | 'UNSUPPORTED_COUNTRY';
+  | 'UNSUPPORTED_COUNTRY'
+  /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
+  | 'VARIANT_REQUIRED';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -578,7 +598,9 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<Product>;
+  ProductVariant: ResolverTypeWrapper<ProductVariant>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SelectedOption: ResolverTypeWrapper<SelectedOption>;
   ShippingCountry: ResolverTypeWrapper<ShippingCountryModel>;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: ResolverTypeWrapper<Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversTypes['ShippingCountry']>, userErrors: Array<ResolversTypes['UserError']> }>;
@@ -621,7 +643,9 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Product: Product;
+  ProductVariant: ProductVariant;
   Query: Record<PropertyKey, never>;
+  SelectedOption: SelectedOption;
   ShippingCountry: ShippingCountryModel;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversParentTypes['ShippingCountry']>, userErrors: Array<ResolversParentTypes['UserError']> };
@@ -666,6 +690,7 @@ export type CartLineResolvers<ContextType = Context, ParentType extends Resolver
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['CartLineCost'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  merchandise?: Resolver<ResolversTypes['ProductVariant'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
@@ -769,12 +794,21 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type ProductVariantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductVariant'] = ResolversParentTypes['ProductVariant']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   cart?: Resolver<Maybe<ResolversTypes['Cart']>, ParentType, ContextType, RequireFields<QueryCartArgs, 'id'>>;
   checkout?: Resolver<Maybe<ResolversTypes['Checkout']>, ParentType, ContextType, RequireFields<QueryCheckoutArgs, 'id'>>;
   discountCodes?: Resolver<Array<ResolversTypes['DiscountCode']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   shippingCountries?: Resolver<Array<ResolversTypes['ShippingCountry']>, ParentType, ContextType>;
+}>;
+
+export type SelectedOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SelectedOption'] = ResolversParentTypes['SelectedOption']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type ShippingCountryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShippingCountry'] = ResolversParentTypes['ShippingCountry']> = ResolversObject<{
@@ -821,7 +855,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
+  ProductVariant?: ProductVariantResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SelectedOption?: SelectedOptionResolvers<ContextType>;
   ShippingCountry?: ShippingCountryResolvers<ContextType>;
   ShippingCountryPayload?: ShippingCountryPayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

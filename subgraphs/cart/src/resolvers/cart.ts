@@ -37,6 +37,7 @@ export const Cart: CartResolvers = {
 };
 
 export const CartLine: CartLineResolvers = {
+  merchandise: (line) => ({ __typename: 'ProductVariant', id: line.variantId }),
   product: (line) => ({ __typename: 'Product', id: line.productId }),
   unitPrice: (line, _args, ctx) => money(line.unitPriceAmount, ctx.currency),
   cost: (line, _args, ctx) => ({ subtotalAmount: money(line.unitPriceAmount * line.quantity, ctx.currency) }),

@@ -3,13 +3,13 @@ import type { CartResult } from '../domain/cart-mutation.ts';
 
 const payload = (result: CartResult) => result;
 /** GraphQL fills the default quantity; the type still says it may be absent. */
-const lineInputs = (lines: ReadonlyArray<{ productId: string; quantity?: number | null }>) =>
-  lines.map((l) => ({ productId: l.productId, quantity: l.quantity ?? 1 }));
+const lineInputs = (lines: ReadonlyArray<{ merchandiseId?: string | null; productId?: string | null; quantity?: number | null }>) =>
+  lines.map((l) => ({ merchandiseId: l.merchandiseId, productId: l.productId, quantity: l.quantity ?? 1 }));
 
 /** Thin: one service call each; ownership and status are checked inside the service's transaction. */
 export const Mutation: MutationResolvers = {
   cartCreate: async (_root, args, ctx) => {
-    const cart = await ctx.carts.create(ctx.identity, args.input?.lines?.map((l) => l.productId) ?? []);
+    const cart = await ctx.carts.create(ctx.identity, args.input?.lines?.flatMap((l) => l.merchandiseId ?? l.productId ?? []) ?? []);
     let result: CartResult = { cart, userErrors: [], warnings: [] };
     if (args.input?.lines?.length) result = await ctx.carts.addLines(cart.id, ctx.identity, lineInputs(args.input.lines));
     if (args.input?.buyerIdentity && result.userErrors.length === 0) {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { FRESH } from '@shop/platform';
 import { ProductSchema, type Product } from './product.entity.ts';
 
 /** Products (what is shown); what is bought and its stock are the variants (product-variant.repository.ts). */
@@ -11,6 +12,11 @@ export class ProductRepository {
   /** A live product by id, sku or slug. */
   findLive(em: EntityManager, lookup: { id: string } | { sku: string } | { slug: string }): Promise<Product | null> {
     return em.findOne(ProductSchema, { ...lookup, deletedAt: null });
+  }
+
+  /** Products among `ids` that are sold in options (several variants: none of them has the product's id), as committed. */
+  withOptions(em: EntityManager, ids: readonly string[]): Promise<Product[]> {
+    return em.find(ProductSchema, { id: { $in: [...ids] }, options: { $ne: [] } }, FRESH);
   }
 
   /** The product's price is its lowest live variant price (the listing sorts and filters on it). */

@@ -10,34 +10,58 @@ import {
   type ProductLookupReply,
 } from '@shop/platform';
 import { availableOf } from '../domain/inventory.ts';
-import { DEFAULT_VARIANT_TITLE } from '../data/product-variant.entity.ts';
+import { ProductRepository } from '../data/product.repository.ts';
 import { VariantRepository } from '../data/product-variant.repository.ts';
 
 // The same id rule as every other reader of product ids (zod's uuid() would refuse ids Postgres stores).
 const request = z.object({ ids: z.array(z.string().regex(UUID_PATTERN)).max(1000) });
 
 const variants = new VariantRepository();
+const products = new ProductRepository();
 
 /**
  * One SQL statement for the whole batch of variant ids (a one-variant product's variant has the
- * product's id); ids that do not exist are absent from the reply. Read as committed (FRESH).
+ * product's id), read as committed. An id that is no variant but a product sold in several
+ * variants comes back as `variantRequired` (a second statement, only for ids not found); ids that
+ * name nothing are absent from the reply.
  */
 export async function lookupProducts(em: EntityManager, ids: string[]): Promise<ProductLookupItem[]> {
   if (ids.length === 0) return [];
   const rows = await variants.forLookup(em, ids);
-  return rows.map((row) => {
+  const items: ProductLookupItem[] = rows.map((row) => {
     const product = row.product.unwrap();
     const deletedAt = row.deletedAt ?? product.deletedAt ?? null;
     return {
       id: row.id,
+      productId: product.id,
       sku: row.sku,
-      name: row.title === DEFAULT_VARIANT_TITLE ? product.name : `${product.name} (${row.title})`,
+      name: product.name,
+      title: row.title,
+      selectedOptions: row.selectedOptions,
       priceAmount: row.priceAmount,
       currency: row.currency,
       availableQuantity: availableOf({ onHand: row.onHand, reserved: row.reserved, deletedAt }),
       available: !deletedAt,
     };
   });
+  const found = new Set(items.map((item) => item.id));
+  const missing = [...new Set(ids)].filter((id) => !found.has(id));
+  for (const product of missing.length ? await products.withOptions(em, missing) : []) {
+    items.push({
+      id: product.id,
+      productId: product.id,
+      sku: product.sku,
+      name: product.name,
+      title: '',
+      selectedOptions: [],
+      priceAmount: product.priceAmount,
+      currency: product.currency,
+      availableQuantity: 0,
+      available: !product.deletedAt,
+      variantRequired: true,
+    });
+  }
+  return items;
 }
 
 /**

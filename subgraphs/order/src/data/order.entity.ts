@@ -65,7 +65,12 @@ export const OrderLineSchema = defineEntity({
     id: p.uuid().primary(),
     order: () => p.manyToOne(OrderSchema).ref(),
     productId: p.uuid(),
-    /** Frozen at checkout. */
+    /** The variant bought, frozen at checkout with its SKU, title and option values ('' / none for lines from before variants). */
+    variantId: p.uuid(),
+    sku: p.string().length(64).default(''),
+    variantTitle: p.string().length(200).nullable(),
+    selectedOptions: p.json<Array<{ name: string; value: string }>>(),
+    /** The product's name, frozen at checkout. */
     name: p.string().length(200),
     quantity: p.integer(),
     unitPriceAmount: p.integer(),

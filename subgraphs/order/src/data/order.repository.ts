@@ -72,6 +72,11 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
         id: crypto.randomUUID(),
         order: checkout.checkoutId,
         productId: line.productId,
+        // Events from before variants: the product's only variant, which has the product's id.
+        variantId: line.variantId ?? line.productId,
+        sku: line.sku ?? '',
+        variantTitle: line.variantTitle ?? null,
+        selectedOptions: line.selectedOptions ?? [],
         name: line.name,
         quantity: line.quantity,
         unitPriceAmount: line.unitPriceAmount,

@@ -40,8 +40,9 @@ export async function seedOrders(em: EntityManager, currency: CurrencyCode = 'US
     );
     for (const [position, line] of LINES.entries()) {
       await tx.execute(
-        'insert into order_line (id, order_id, product_id, name, quantity, unit_price_amount, position) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?)',
-        [DEMO_ORDER_ID, line.productId, line.name, line.quantity, line.unitPriceAmount, position],
+        `insert into order_line (id, order_id, product_id, variant_id, sku, variant_title, name, quantity, unit_price_amount, position)
+         values (gen_random_uuid(), ?, ?, ?, '', 'Default Title', ?, ?, ?, ?)`,
+        [DEMO_ORDER_ID, line.productId, line.productId, line.name, line.quantity, line.unitPriceAmount, position],
       );
     }
     for (const [i, status] of (['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'] as const).entries()) {

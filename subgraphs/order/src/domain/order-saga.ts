@@ -51,7 +51,8 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
   await emitEvent(tx, orderStatusSubject('PENDING'), { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
   await emitEvent(tx, ORDER_STOCK_RESERVE, {
     orderId: checkout.checkoutId,
-    lines: checkout.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+    // Stock is per variant: a stock line's productId is the variant's id.
+    lines: checkout.lines.map((l) => ({ productId: l.variantId ?? l.productId, quantity: l.quantity })),
   });
   return true;
 }

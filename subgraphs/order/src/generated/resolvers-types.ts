@@ -131,14 +131,24 @@ export type OrderEdge = {
   node: Order;
 };
 
-/** A line frozen at checkout: name and price as they were then. */
+/** What was bought, frozen at checkout: it reads the same after the catalog changes or deletes it. */
 export type OrderLine = {
   __typename?: 'OrderLine';
   id: Scalars['ID']['output'];
+  /** The variant bought; the catalog still resolves it after it is no longer sold. */
+  merchandise: Maybe<ProductVariant>;
+  /** @deprecated Use title. */
   name: Scalars['String']['output'];
   product: Product;
   quantity: Scalars['Int']['output'];
+  selectedOptions: Array<SelectedOption>;
+  /** The variant's SKU at checkout (empty for lines ordered before variants). */
+  sku: Scalars['String']['output'];
+  /** The product's name at checkout. */
+  title: Scalars['String']['output'];
   unitPrice: Money;
+  /** The variant's title at checkout, e.g. "M / Blue"; null for a product without options. */
+  variantTitle: Maybe<Scalars['String']['output']>;
 };
 
 export type OrderPayload = {
@@ -177,6 +187,11 @@ export type Product = {
   id: Scalars['ID']['output'];
 };
 
+export type ProductVariant = {
+  __typename?: 'ProductVariant';
+  id: Scalars['ID']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** An order its owner or an admin may see; null otherwise. */
@@ -195,6 +210,13 @@ export type QueryOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<OrderStatus>;
+};
+
+/** One option value of a variant, e.g. Size: M (catalog variants, order lines). */
+export type SelectedOption = {
+  __typename?: 'SelectedOption';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
 };
 
 export type Subscription = {
@@ -239,7 +261,9 @@ export type UserErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
   | 'UNKNOWN_PRODUCT'
-  | 'UNSUPPORTED_COUNTRY';
+  | 'UNSUPPORTED_COUNTRY'
+  /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
+  | 'VARIANT_REQUIRED';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -366,7 +390,9 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<Product>;
+  ProductVariant: ResolverTypeWrapper<ProductVariant>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SelectedOption: ResolverTypeWrapper<SelectedOption>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
@@ -394,7 +420,9 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
   Product: Product;
+  ProductVariant: ProductVariant;
   Query: Record<PropertyKey, never>;
+  SelectedOption: SelectedOption;
   Subscription: Record<PropertyKey, never>;
   UserError: UserErrorModel;
 }>;
@@ -475,10 +503,15 @@ export type OrderEdgeResolvers<ContextType = Context, ParentType extends Resolve
 
 export type OrderLineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderLine'] = ResolversParentTypes['OrderLine']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  merchandise?: Resolver<Maybe<ResolversTypes['ProductVariant']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  selectedOptions?: Resolver<Array<ResolversTypes['SelectedOption']>, ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  variantTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type OrderPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderPayload'] = ResolversParentTypes['OrderPayload']> = ResolversObject<{
@@ -503,9 +536,18 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type ProductVariantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductVariant'] = ResolversParentTypes['ProductVariant']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'first'>>;
+}>;
+
+export type SelectedOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SelectedOption'] = ResolversParentTypes['SelectedOption']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -535,7 +577,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
+  ProductVariant?: ProductVariantResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SelectedOption?: SelectedOptionResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
 }>;

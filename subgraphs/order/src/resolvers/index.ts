@@ -59,7 +59,12 @@ export const resolvers: Resolvers = {
     shippingAddress: (order) => ({ ...order.shippingAddress, line2: order.shippingAddress.line2 ?? null }),
   },
   OrderLine: {
+    merchandise: (line) => ({ __typename: 'ProductVariant', id: line.variantId }),
     product: (line) => ({ __typename: 'Product', id: line.productId }),
+    title: (line) => line.name,
+    // A product without options has one variant, "Default Title": no variant title to show.
+    variantTitle: (line) => (line.variantTitle && line.variantTitle !== 'Default Title' ? line.variantTitle : null),
+    selectedOptions: (line) => line.selectedOptions,
     unitPrice: (line) => money(line.unitPriceAmount, line.order.getEntity().currency as CurrencyCode),
   },
 };

@@ -102,6 +102,13 @@ export type RefundStatus =
   | 'PENDING'
   | 'SUCCEEDED';
 
+/** One option value of a variant, e.g. Size: M (catalog variants, order lines). */
+export type SelectedOption = {
+  __typename?: 'SelectedOption';
+  name: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
 /** An expected failure of a mutation, returned in its payload (never thrown). */
 export type UserError = {
   __typename?: 'UserError';
@@ -133,7 +140,9 @@ export type UserErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
   | 'UNKNOWN_PRODUCT'
-  | 'UNSUPPORTED_COUNTRY';
+  | 'UNSUPPORTED_COUNTRY'
+  /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
+  | 'VARIANT_REQUIRED';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -249,6 +258,7 @@ export type ResolversTypes = ResolversObject<{
   Refund: ResolverTypeWrapper<Refund>;
   RefundPayload: ResolverTypeWrapper<Omit<RefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversTypes['Payment']>, userErrors: Array<ResolversTypes['UserError']> }>;
   RefundStatus: RefundStatus;
+  SelectedOption: ResolverTypeWrapper<SelectedOption>;
   UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
 }>;
@@ -267,6 +277,7 @@ export type ResolversParentTypes = ResolversObject<{
   Payment: PaymentModel;
   Refund: Refund;
   RefundPayload: Omit<RefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['Payment']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  SelectedOption: SelectedOption;
   UserError: UserErrorModel;
 }>;
 
@@ -323,6 +334,11 @@ export type RefundPayloadResolvers<ContextType = Context, ParentType extends Res
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type SelectedOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SelectedOption'] = ResolversParentTypes['SelectedOption']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type UserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
   code?: Resolver<ResolversTypes['UserErrorCode'], ParentType, ContextType>;
   field?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -339,6 +355,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Payment?: PaymentResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
   RefundPayload?: RefundPayloadResolvers<ContextType>;
+  SelectedOption?: SelectedOptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 

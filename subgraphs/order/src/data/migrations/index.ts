@@ -2,6 +2,7 @@ import { CreateOutboxAndInbox } from '@shop/platform';
 import { Initial } from './20261123000001-initial.ts';
 import { Saga } from './20261123000002-saga.ts';
 import { ErasePaymentTokens } from './20261202000003-erase-payment-tokens.ts';
+import { LineVariants } from './20261202000004-line-variants.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   { name: '20261123000001-initial', class: Initial },
   { name: '20261123000002-saga', class: Saga },
   { name: '20261202000003-erase-payment-tokens', class: ErasePaymentTokens },
+  { name: '20261202000004-line-variants', class: LineVariants },
 ];
