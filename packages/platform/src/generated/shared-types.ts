@@ -27,4 +27,6 @@ export type UserErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
   | 'UNKNOWN_PRODUCT'
-  | 'UNSUPPORTED_COUNTRY';
+  | 'UNSUPPORTED_COUNTRY'
+  /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
+  | 'VARIANT_REQUIRED';
