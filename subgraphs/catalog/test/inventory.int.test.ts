@@ -132,6 +132,21 @@ describe('InventoryService', () => {
     expect(await answers(b, 'inventory.released')).toEqual([expect.objectContaining({ data: { orderId: b, reason: 'PAYMENT_FAILED' } })]);
   });
 
+  it('counts units sold for bestsellers once per paid order, and takes them back once on a return', async () => {
+    const id = await product(20);
+    const unitsSold = async () => (await rows<{ n: number }>('select units_sold as n from product where id = ?', [id]))[0]!.n;
+    const [paid, unpaid] = [randomUUID(), randomUUID()];
+    await tx((em) => service.reserve(em, paid, [{ productId: id, quantity: 3 }]));
+    await tx((em) => service.reserve(em, unpaid, [{ productId: id, quantity: 5 }]));
+    expect(await unitsSold()).toBe(0); // reserved is not sold
+    await Promise.all([1, 2].map(() => tx((em) => service.commit(em, paid))));
+    await tx((em) => service.release(em, unpaid, 'PAYMENT_FAILED'));
+    expect(await unitsSold()).toBe(3);
+    expect(await tx((em) => service.returnStock(em, paid))).toBe(true);
+    expect(await tx((em) => service.returnStock(em, paid))).toBe(false);
+    expect(await unitsSold()).toBe(0);
+  });
+
   it('never sells released stock, never un-sells committed stock, and never reserves after a release', async () => {
     const id = await product(4);
     const [released, committed, early] = [randomUUID(), randomUUID(), randomUUID()];

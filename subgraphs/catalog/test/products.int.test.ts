@@ -117,6 +117,10 @@ beforeAll(async () => {
   await addProduct({ id: RESERVED_ID, name: 'Fully Reserved Lamp', price: 4500, onHand: 4, reserved: 4 });
   await addProduct({ id: FAN_ID, name: 'Quiet Desk Fan', description: 'Three speeds.', price: 2900 });
   for (const id of TIE_IDS) await addProduct({ id, name: 'Tie Lamp', price: 5000, createdAt: '2026-06-01T00:00:00.123456Z' });
+  // Units sold for BEST_SELLING: spread with many equal counts, the tie lamps all equal.
+  await orm.em
+    .fork()
+    .execute('update product set units_sold = case when id = any(?::uuid[]) then 50 else (price_amount / 100) % 7 end', [`{${TIE_IDS.join(',')}}`]);
 });
 
 afterAll(async () => {
@@ -140,13 +144,14 @@ describe('Query.products pagination and sorts', () => {
     ['PRICE_ASC', 'price_amount, id'],
     ['PRICE_DESC', 'price_amount desc, id desc'],
     ['NEWEST', 'created_at desc, id desc'],
+    ['BEST_SELLING', 'units_sold desc, id desc'],
   ])('%s is ordered correctly across page boundaries, ties broken by id', async (sort, orderBy) => {
     const { nodes, totalCount } = await pageAll({ sort });
     expect(totalCount).toBe(LIVE);
     const ids = nodes.map((n) => n.id);
     expect(ids).toEqual(await expectedIds('', orderBy));
     const ties = ids.filter((id) => TIE_IDS.includes(id));
-    expect(ties).toEqual(sort === 'PRICE_DESC' || sort === 'NEWEST' ? [...TIE_IDS].reverse() : TIE_IDS);
+    expect(ties).toEqual(['PRICE_DESC', 'NEWEST', 'BEST_SELLING'].includes(sort) ? [...TIE_IDS].reverse() : TIE_IDS);
   });
 
   it('answers first: 0 with no edges but the count', async () => {

@@ -91,6 +91,7 @@ const CASES: Array<[string, () => SqlQuery]> = [
   ['price range 10.00–12.00 by price', () => listing({ filter: { minPrice: '10.00', maxPrice: '12.00' }, sort: 'PRICE_ASC' }).page],
   ['low stock (< 5), first page', () => lowStockQueries({ threshold: 5, first: 20 }).page],
   ['in stock, name first page', () => listing({ filter: { inStock: true }, sort: 'NAME_ASC' }).page],
+  ['best selling first page', () => listing({ sort: 'BEST_SELLING' }).page],
 ];
 
 describe(`listing plans at ${PRODUCTS} products`, () => {

@@ -98,6 +98,12 @@ export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQ
       q.add(asc ? 'order by p.price_amount, p.id' : 'order by p.price_amount desc, p.id desc');
       break;
     }
+    case 'BEST_SELLING':
+      // Most units sold first (ties: id descending), a backward scan of product_live_best_selling_idx.
+      addFilters(q.add('select p.id, p.units_sold as k from product p'), plan.filter);
+      if (plan.after) q.add('and (p.units_sold, p.id) < (?::int, ?::uuid)', key!, id!);
+      q.add('order by p.units_sold desc, p.id desc');
+      break;
     case 'NEWEST':
       // Microsecond text, not a JS Date: the cursor must not round the key it resumes from.
       addFilters(q.add(`select p.id, to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as k from product p`), plan.filter);

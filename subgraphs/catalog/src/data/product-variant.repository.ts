@@ -54,6 +54,13 @@ export class VariantRepository {
     );
   }
 
+  /** The product of each variant (a variant never changes product). */
+  async productIdsOf(em: EntityManager, variantIds: readonly string[]): Promise<Map<string, string>> {
+    if (!variantIds.length) return new Map();
+    const rows = await em.find(ProductVariantSchema, { id: { $in: [...variantIds] } }, { fields: ['id', 'product'], ...FRESH });
+    return new Map(rows.map((row) => [row.id, row.product.id]));
+  }
+
   /**
    * Reserves every line or none: each line is tried (to name every short variant), and a savepoint
    * undoes the ones that succeeded when any fell short.

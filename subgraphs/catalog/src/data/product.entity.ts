@@ -28,6 +28,8 @@ export const ProductSchema = defineEntity({
     category: () => p.manyToOne(CategorySchema).nullable().ref(),
     /** In display order; [] for a product sold as one default variant. Stock lives on the variants. */
     options: p.json<ProductOption[]>(),
+    /** Units sold over all variants (committed orders, less returns): the BEST_SELLING order. */
+    unitsSold: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()

@@ -29,6 +29,17 @@ export class ProductRepository {
     );
   }
 
+  /**
+   * Units sold change by `delta` per product (a commit adds, a return takes back), in product id
+   * order — every stock command locks products before variants, as admin changes do.
+   */
+  async addUnitsSold(em: EntityManager, deltas: ReadonlyMap<string, number>): Promise<void> {
+    for (const [productId, delta] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      // Raw: arithmetic on the column, never below zero (units sold before the count existed may be returned).
+      await em.execute('update product set units_sold = greatest(units_sold + ?, 0) where id = ?', [delta, productId]);
+    }
+  }
+
   /** Which of `slugs` products already have. */
   async takenSlugs(em: EntityManager, slugs: readonly string[]): Promise<Set<string>> {
     // Plain rows, not partially loaded entities in the caller's identity map.

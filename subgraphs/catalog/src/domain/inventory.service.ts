@@ -17,6 +17,7 @@ import {
   type StockLevel,
 } from './inventory.ts';
 import { VariantRepository } from '../data/product-variant.repository.ts';
+import { ProductRepository } from '../data/product.repository.ts';
 import { ReservationRepository } from '../data/inventory/reservation.repository.ts';
 import type { StockReservation } from '../data/inventory/stock-reservation.entity.ts';
 
@@ -52,6 +53,7 @@ export class InventoryService {
   private readonly clock: () => Date;
   private readonly reservations = new ReservationRepository();
   private readonly variants = new VariantRepository();
+  private readonly products = new ProductRepository();
 
   constructor(options: InventoryServiceOptions = {}) {
     const ttl = options.reservationTtlSeconds ?? DEFAULT_RESERVATION_TTL_SECONDS;
@@ -127,6 +129,7 @@ export class InventoryService {
     if (!isUuid(orderId)) return false;
     if (!(await this.reservations.markReturned(em, orderId, this.clock()))) return false;
     const lines = await this.reservations.lines(em, orderId);
+    await this.countSold(em, lines, -1);
     const rows: VariantStock[] = [];
     for (const line of lines) {
       const row = await this.variants.addOnHand(em, line.productId, line.quantity);
@@ -150,9 +153,24 @@ export class InventoryService {
     if (decide(command, row.status) !== 'apply') return this.answerAgain(em, command, orderId, row);
 
     const lines = await this.reservations.lines(em, orderId);
+    if (command === 'commit') await this.countSold(em, lines, 1);
     await this.moveStock(em, command, lines);
     await this.reservations.settle(em, orderId, command === 'commit' ? 'COMMITTED' : 'RELEASED', command === 'commit' ? null : reason, now);
     return this.applied(em, command === 'commit' ? { status: 'COMMITTED', orderId } : { status: 'RELEASED', orderId, reason });
+  }
+
+  /** Units sold per product for BEST_SELLING: +1 × the lines on a commit, −1 on a return (both happen once per order). */
+  private async countSold(em: EntityManager, lines: readonly StockLine[], sign: 1 | -1): Promise<void> {
+    const productOf = await this.variants.productIdsOf(
+      em,
+      lines.map((l) => l.productId),
+    );
+    const deltas = new Map<string, number>();
+    for (const line of lines) {
+      const productId = productOf.get(line.productId);
+      if (productId) deltas.set(productId, (deltas.get(productId) ?? 0) + sign * line.quantity);
+    }
+    await this.products.addUnitsSold(em, deltas);
   }
 
   /** Reserved units leave the shelf (commit) or go back to it (release); lines must be sorted. */

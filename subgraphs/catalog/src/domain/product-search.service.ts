@@ -7,7 +7,7 @@ import { listingQueries, lowStockStatements, ProductSearchRepository, type SqlQu
 // The statements live in the data layer; re-exported for the plan tests.
 export { listingQueries, NAME_SIMILARITY, prefixTsQuery, type SqlQuery } from '../data/product-search.repository.ts';
 
-export type ProductSort = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'NEWEST' | 'NAME_ASC';
+export type ProductSort = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'NEWEST' | 'NAME_ASC' | 'BEST_SELLING';
 
 export interface ProductFilterInput {
   categorySlug?: string | null;
@@ -64,7 +64,14 @@ function price(value: string | null | undefined, field: string, currency: Curren
   return parsed.minor;
 }
 
-const SORT_KEY: Record<ProductSort, KeyKind> = { RELEVANCE: 'int', PRICE_ASC: 'int', PRICE_DESC: 'int', NEWEST: 'time', NAME_ASC: 'text' };
+const SORT_KEY: Record<ProductSort, KeyKind> = {
+  RELEVANCE: 'int',
+  PRICE_ASC: 'int',
+  PRICE_DESC: 'int',
+  NEWEST: 'time',
+  NAME_ASC: 'text',
+  BEST_SELLING: 'int',
+};
 
 /** Whether a decoded cursor value has the type its sort key has (it goes into SQL as that type). */
 function cursorKey(value: string | number, kind: KeyKind): boolean {

@@ -204,6 +204,8 @@ export type ProductPriceRange = {
 };
 
 export type ProductSort =
+  /** Most units sold first (orders paid, less cancelled and returned). */
+  | 'BEST_SELLING'
   | 'NAME_ASC'
   | 'NEWEST'
   | 'PRICE_ASC'
@@ -296,6 +298,7 @@ export type QueryProductsArgs = {
   sort?: InputMaybe<ProductSort>;
 };
 
+/** One option value of a variant, e.g. Size: M (catalog variants, order lines). */
 export type SelectedOption = {
   __typename?: 'SelectedOption';
   name: Scalars['String']['output'];
@@ -338,7 +341,9 @@ export type UserErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
   | 'UNKNOWN_PRODUCT'
-  | 'UNSUPPORTED_COUNTRY';
+  | 'UNSUPPORTED_COUNTRY'
+  /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
+  | 'VARIANT_REQUIRED';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
