@@ -4,6 +4,7 @@ import type { CurrencyCode, Identity, Logger } from '@shop/platform';
 import { ProductService } from './domain/product.service.ts';
 import { ProductAdminService } from './domain/product-admin.service.ts';
 import { ProductSearchService } from './domain/product-search.service.ts';
+import { CategoryAdminService } from './domain/category-admin.service.ts';
 import type { Product } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
 import type { ProductVariant } from './data/product-variant.entity.ts';
@@ -14,10 +15,14 @@ export interface Context {
   currency: CurrencyCode;
   products: ProductService;
   admin: ProductAdminService;
+  /** Admin changes to the category tree. */
+  categoryAdmin: CategoryAdminService;
   /** Listing, search, filters and the low-stock view. */
   search: ProductSearchService;
   productById: DataLoader<string, Product | null>;
   categoryById: DataLoader<string, Category | null>;
+  /** Subcategories per category id, by name (one query per batch). */
+  categoriesByParentId: DataLoader<string, Category[]>;
   /** Live variants per product id, in display order (one query per batch). */
   variantsByProductId: DataLoader<string, ProductVariant[]>;
   variantById: DataLoader<string, ProductVariant | null>;
@@ -41,9 +46,11 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     currency,
     products,
     admin: new ProductAdminService(em, currency, outbox),
+    categoryAdmin: new CategoryAdminService(em),
     search: new ProductSearchService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
+    categoriesByParentId: new DataLoader((ids) => products.childrenOf(ids)),
     variantsByProductId: new DataLoader((ids) => products.variantsOf(ids), { maxBatchSize: 1000 }),
     variantById: new DataLoader(async (ids) => inOrder(ids, await products.variantsByIds(ids)), { maxBatchSize: 1000 }),
   };

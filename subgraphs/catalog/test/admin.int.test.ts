@@ -9,7 +9,12 @@ let categoryId: string;
 beforeAll(async () => {
   h = await startCatalogHarness();
   categoryId = randomUUID();
-  await h.orm.em.fork().execute(`insert into category (id, slug, name, created_at) values (?, 'audio', 'Audio', now())`, [categoryId]);
+  await h.orm.em
+    .fork()
+    .execute(`insert into category (id, slug, name, path, created_at) values (?, 'audio', 'Audio', '/' || ? || '/', now())`, [
+      categoryId,
+      categoryId,
+    ]);
 });
 afterAll(async () => h?.orm.close());
 

@@ -48,10 +48,16 @@ function addRank(q: Statement, tsquery: string, words: string): Statement {
   );
 }
 
-function addFilters(q: Statement, filter: ListingPlan['filter']): Statement {
+function addFilters(q: Statement, filter: ListingPlan['filter'], categoryIds?: string[]): Statement {
   q.add('where p.deleted_at is null');
-  if (filter.category && 'id' in filter.category) q.add('and p.category_id = ?::uuid', filter.category.id);
-  if (filter.category && 'slug' in filter.category) q.add('and p.category_id = (select c.id from category c where c.slug = ?)', filter.category.slug);
+  // A category's products include its descendants' (the ids resolved beforehand): one category keeps
+  // the (category_id, name, id) index order; several are gathered from the category index.
+  if (filter.category) {
+    const ids = categoryIds ?? [];
+    if (ids.length === 0) q.add('and false');
+    else if (ids.length === 1) q.add('and p.category_id = ?::uuid', ids[0]!);
+    else q.add('and p.category_id = any(?::uuid[])', `{${ids.join(',')}}`);
+  }
   if (filter.terms.length > 0) {
     // Full-text (stemmed, prefix) on name + description, or a name that is nearly the search text (typos).
     const words = filter.terms.join(' ');
@@ -74,25 +80,25 @@ function addFilters(q: Statement, filter: ListingPlan['filter']): Statement {
 
 /** One page of (id, sort key) in keyset order, and the count of the whole filtered set. */
 export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQuery } {
-  const count = addFilters(new Statement().add('select count(*)::int as n from product p'), plan.filter).build();
+  const count = addFilters(new Statement().add('select count(*)::int as n from product p'), plan.filter, plan.categoryIds).build();
   const q = new Statement();
   const [key, id] = plan.after ?? [];
   switch (plan.sort) {
     case 'RELEVANCE':
       // Materialized: the rank is computed once per matching row, not again by the keyset test.
       addRank(q.add('with ranked as materialized (select p.id,'), prefixTsQuery(plan.filter.terms), plan.filter.terms.join(' '));
-      addFilters(q.add('as k from product p'), plan.filter).add(') select id, k from ranked');
+      addFilters(q.add('as k from product p'), plan.filter, plan.categoryIds).add(') select id, k from ranked');
       if (plan.after) q.add('where k < ? or (k = ? and id > ?::uuid)', key!, key!, id!);
       q.add('order by k desc, id');
       break;
     case 'NAME_ASC':
-      addFilters(q.add('select p.id, p.name as k from product p'), plan.filter);
+      addFilters(q.add('select p.id, p.name as k from product p'), plan.filter, plan.categoryIds);
       if (plan.after) q.add('and (p.name, p.id) > (?, ?::uuid)', key!, id!);
       q.add('order by p.name, p.id');
       break;
     case 'PRICE_ASC':
     case 'PRICE_DESC': {
-      addFilters(q.add('select p.id, p.price_amount as k from product p'), plan.filter);
+      addFilters(q.add('select p.id, p.price_amount as k from product p'), plan.filter, plan.categoryIds);
       const asc = plan.sort === 'PRICE_ASC';
       if (plan.after) q.add(`and (p.price_amount, p.id) ${asc ? '>' : '<'} (?::int, ?::uuid)`, key!, id!);
       q.add(asc ? 'order by p.price_amount, p.id' : 'order by p.price_amount desc, p.id desc');
@@ -100,13 +106,17 @@ export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQ
     }
     case 'BEST_SELLING':
       // Most units sold first (ties: id descending), a backward scan of product_live_best_selling_idx.
-      addFilters(q.add('select p.id, p.units_sold as k from product p'), plan.filter);
+      addFilters(q.add('select p.id, p.units_sold as k from product p'), plan.filter, plan.categoryIds);
       if (plan.after) q.add('and (p.units_sold, p.id) < (?::int, ?::uuid)', key!, id!);
       q.add('order by p.units_sold desc, p.id desc');
       break;
     case 'NEWEST':
       // Microsecond text, not a JS Date: the cursor must not round the key it resumes from.
-      addFilters(q.add(`select p.id, to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as k from product p`), plan.filter);
+      addFilters(
+        q.add(`select p.id, to_char(p.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as k from product p`),
+        plan.filter,
+        plan.categoryIds,
+      );
       if (plan.after) q.add('and (p.created_at, p.id) < (?::timestamptz, ?::uuid)', key!, id!);
       q.add('order by p.created_at desc, p.id desc');
       break;

@@ -318,8 +318,8 @@ export async function seedCatalog(em: EntityManager, productCount: number, curre
   const { categories, products } = generateCatalog(productCount);
   await em.transactional(async (tx) => {
     await tx.execute(
-      `insert into category (id, slug, name, created_at)
-       select r.id, r.slug, r.name, now() from jsonb_to_recordset(?::jsonb) as r(id uuid, slug text, name text)`,
+      `insert into category (id, slug, name, path, created_at)
+       select r.id, r.slug, r.name, '/' || r.id || '/', now() from jsonb_to_recordset(?::jsonb) as r(id uuid, slug text, name text)`,
       [JSON.stringify(categories)],
     );
     for (let i = 0; i < products.length; i += batchSize) {

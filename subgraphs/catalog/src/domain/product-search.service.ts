@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { amountRefusal, BadUserInputError, decodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
 import type { Product } from '../data/product.entity.ts';
+import { CategoryRepository } from '../data/category.repository.ts';
 import { listingQueries, lowStockStatements, ProductSearchRepository, type SqlQuery } from '../data/product-search.repository.ts';
 
 // The statements live in the data layer; re-exported for the plan tests.
@@ -33,6 +34,11 @@ export interface ListingPlan {
   /** RELEVANCE only with search words; otherwise already turned into NAME_ASC. */
   sort: ProductSort;
   filter: { category: { slug: string } | { id: string } | null; terms: string[]; min: number | null; max: number | null; inStock: boolean | null };
+  /**
+   * The category and every category below it, once resolved (resolveCategories): the statements
+   * then compare `category_id` with known ids, which keeps a single category's page index-only.
+   */
+  categoryIds?: string[];
   /** Sort name and filter fingerprint: the first two cursor values. */
   cursorPrefix: [string, string];
   /** Sort key and id of the row the page starts after. */
@@ -131,13 +137,17 @@ export function lowStockQueries(args: { threshold: number; first: number; after?
 export class ProductSearchService {
   private readonly currency: CurrencyCode;
   private readonly pages: ProductSearchRepository;
+  private readonly categories = new CategoryRepository();
+  private readonly em: EntityManager;
   constructor(em: EntityManager, currency: CurrencyCode) {
+    this.em = em;
     this.pages = new ProductSearchRepository(em);
     this.currency = currency;
   }
 
   async list(args: ProductListArgs): Promise<Connection<Product>> {
     const plan = planListing(args, this.currency);
+    if (plan.filter.category) plan.categoryIds = await this.categories.subtreeIds(this.em, plan.filter.category);
     const { page, count } = listingQueries(plan);
     return this.pages.connection(page, count, args.first, Boolean(args.after), plan.cursorPrefix);
   }

@@ -57,6 +57,12 @@ export class ProductService {
     return this.categoryRows.bySlug(this.em, slug);
   }
 
+  /** Subcategories of many categories in one query, grouped per parent id in the order asked. */
+  async childrenOf(parentIds: readonly string[]): Promise<Category[][]> {
+    const rows = await this.categoryRows.childrenOf(this.em, parentIds.filter(isUuid));
+    return parentIds.map((id) => rows.filter((row) => row.parentId === id));
+  }
+
   async categoriesByIds(ids: readonly string[]): Promise<Category[]> {
     const wellFormed = ids.filter(isUuid);
     return this.categoryRows.byIds(this.em, wellFormed);

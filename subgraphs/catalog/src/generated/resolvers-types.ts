@@ -25,8 +25,15 @@ export type Scalars = {
 
 export type Category = {
   __typename?: 'Category';
+  /** From the top-level category down to its parent (breadcrumbs); empty for a top-level category. */
+  ancestors: Array<Category>;
+  /** Its subcategories, by name. */
+  children: Array<Category>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** null for a top-level category. */
+  parent: Maybe<Category>;
+  /** Its products and those of every category below it, by name. */
   products: ProductConnection;
   slug: Scalars['String']['output'];
 };
@@ -35,6 +42,33 @@ export type Category = {
 export type CategoryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CategoryCreateInput = {
+  name: Scalars['String']['input'];
+  /** null or absent: a top-level category. */
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Derived from the name when absent. */
+  slug?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type CategoryDeletePayload = {
+  __typename?: 'CategoryDeletePayload';
+  deletedCategoryId: Maybe<Scalars['ID']['output']>;
+  userErrors: Array<UserError>;
+};
+
+export type CategoryPayload = {
+  __typename?: 'CategoryPayload';
+  category: Maybe<Category>;
+  userErrors: Array<UserError>;
+};
+
+export type CategoryUpdateInput = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Moves it (with everything below it); null makes it top-level. Never under itself or its descendants. */
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+  slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type CurrencyCode =
@@ -62,6 +96,12 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Admin. At most 5 levels deep. */
+  categoryCreate: CategoryPayload;
+  /** Admin. Refused (CONFLICT) while it has subcategories or products. */
+  categoryDelete: CategoryDeletePayload;
+  /** Admin. Rename, change the slug, or move (with its subtree); only the fields given change. */
+  categoryUpdate: CategoryPayload;
   /** Admin. Adds `delta` (negative removes) to a variant's stock on hand; never below what is reserved. Give variantId (or the deprecated productId). */
   inventoryAdjust: ProductPayload;
   /** Admin. */
@@ -70,6 +110,22 @@ export type Mutation = {
   productDelete: ProductDeletePayload;
   /** Admin. Only the fields given change. */
   productUpdate: ProductPayload;
+};
+
+
+export type MutationCategoryCreateArgs = {
+  input: CategoryCreateInput;
+};
+
+
+export type MutationCategoryDeleteArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCategoryUpdateArgs = {
+  id: Scalars['ID']['input'];
+  input: CategoryUpdateInput;
 };
 
 
@@ -176,6 +232,7 @@ export type ProductEdge = {
 };
 
 export type ProductFilter = {
+  /** The category and every category below it. */
   categorySlug?: InputMaybe<Scalars['String']['input']>;
   /** true: only products with stock available; false: only those without. */
   inStock?: InputMaybe<Scalars['Boolean']['input']>;
@@ -258,6 +315,7 @@ export type ProductVariantEdge = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every category, by name (build the tree with parent/children, or start from the top-level ones: parent null). */
   categories: Array<Category>;
   category: Maybe<Category>;
   /** Admin: products with fewer than `threshold` units available, fewest first. */
@@ -454,6 +512,10 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CategoryCreateInput: CategoryCreateInput;
+  CategoryDeletePayload: ResolverTypeWrapper<Omit<CategoryDeletePayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
+  CategoryPayload: ResolverTypeWrapper<Omit<CategoryPayload, 'category' | 'userErrors'> & { category?: Maybe<ResolversTypes['Category']>, userErrors: Array<ResolversTypes['UserError']> }>;
+  CategoryUpdateInput: CategoryUpdateInput;
   CurrencyCode: CurrencyCode;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
@@ -490,6 +552,10 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  CategoryCreateInput: CategoryCreateInput;
+  CategoryDeletePayload: Omit<CategoryDeletePayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
+  CategoryPayload: Omit<CategoryPayload, 'category' | 'userErrors'> & { category?: Maybe<ResolversParentTypes['Category']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  CategoryUpdateInput: CategoryUpdateInput;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Image: Image;
@@ -519,10 +585,23 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type CategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category'], FederationReferenceType extends FederationReferenceTypes['Category'] = FederationReferenceTypes['Category']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Category']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  ancestors?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+  children?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<CategoryProductsArgs, 'first'>>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CategoryDeletePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CategoryDeletePayload'] = ResolversParentTypes['CategoryDeletePayload']> = ResolversObject<{
+  deletedCategoryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CategoryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CategoryPayload'] = ResolversParentTypes['CategoryPayload']> = ResolversObject<{
+  category?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -544,6 +623,9 @@ export type MoneyResolvers<ContextType = Context, ParentType extends ResolversPa
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  categoryCreate?: Resolver<ResolversTypes['CategoryPayload'], ParentType, ContextType, RequireFields<MutationCategoryCreateArgs, 'input'>>;
+  categoryDelete?: Resolver<ResolversTypes['CategoryDeletePayload'], ParentType, ContextType, RequireFields<MutationCategoryDeleteArgs, 'id'>>;
+  categoryUpdate?: Resolver<ResolversTypes['CategoryPayload'], ParentType, ContextType, RequireFields<MutationCategoryUpdateArgs, 'id' | 'input'>>;
   inventoryAdjust?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationInventoryAdjustArgs, 'delta' | 'reason'>>;
   productCreate?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationProductCreateArgs, 'input'>>;
   productDelete?: Resolver<ResolversTypes['ProductDeletePayload'], ParentType, ContextType, RequireFields<MutationProductDeleteArgs, 'id'>>;
@@ -656,6 +738,8 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Category?: CategoryResolvers<ContextType>;
+  CategoryDeletePayload?: CategoryDeletePayloadResolvers<ContextType>;
+  CategoryPayload?: CategoryPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Image?: ImageResolvers<ContextType>;

@@ -11,5 +11,8 @@ export const permissions: IRules = {
     productUpdate: isAdmin,
     productDelete: isAdmin,
     inventoryAdjust: isAdmin,
+    categoryCreate: isAdmin,
+    categoryUpdate: isAdmin,
+    categoryDelete: isAdmin,
   },
 };

@@ -2,6 +2,7 @@ import { money, pageSize, type CurrencyCode } from '@shop/platform';
 import type { CategoryResolvers, ProductResolvers, ProductVariantResolvers } from '../generated/resolvers-types.ts';
 import { availableOf } from '../domain/inventory.ts';
 import { priceRange, totalAvailable, variantPage, variantWithOptions } from '../domain/variants.ts';
+import { pathIds, type Category as CategoryModel } from '../data/category.entity.ts';
 
 export const Product: ProductResolvers = {
   // One SQL statement per _entities batch, whatever the number of representations.
@@ -45,6 +46,12 @@ export const ProductVariant: ProductVariantResolvers = {
 
 export const Category: CategoryResolvers = {
   __resolveReference: (ref, ctx) => ctx.categoryById.load(ref.id),
+  parent: (category, _args, ctx) => (category.parentId ? ctx.categoryById.load(category.parentId) : null),
+  children: (category, _args, ctx) => ctx.categoriesByParentId.load(category.id),
+  ancestors: async (category, _args, ctx) => {
+    const found = await ctx.categoryById.loadMany(pathIds(category.path).slice(0, -1));
+    return found.filter((c): c is CategoryModel => c !== null && !(c instanceof Error));
+  },
   products: (category, args, ctx) =>
     ctx.search.list({ first: pageSize(args.first, 20), after: args.after, sort: 'NAME_ASC', filter: { categoryId: category.id } }),
 };

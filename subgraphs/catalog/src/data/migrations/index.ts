@@ -6,6 +6,7 @@ import { InventoryAdjustment } from './20261123000004-inventory-adjustment.ts';
 import { StockReturn } from './20261123000005-stock-return.ts';
 import { Variants } from './20261202000000-variants.ts';
 import { UnitsSold } from './20261202000001-units-sold.ts';
+import { CategoryTree } from './20261202000002-category-tree.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   { name: '20261123000005-stock-return', class: StockReturn },
   { name: '20261202000000-variants', class: Variants },
   { name: '20261202000001-units-sold', class: UnitsSold },
+  { name: '20261202000002-category-tree', class: CategoryTree },
 ];
