@@ -5,6 +5,7 @@ import { ProductService } from './domain/product.service.ts';
 import { ProductAdminService } from './domain/product-admin.service.ts';
 import { ProductSearchService } from './domain/product-search.service.ts';
 import { CategoryAdminService } from './domain/category-admin.service.ts';
+import { VariantAdminService } from './domain/variant-admin.service.ts';
 import type { Product } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
 import type { ProductVariant } from './data/product-variant.entity.ts';
@@ -15,6 +16,8 @@ export interface Context {
   currency: CurrencyCode;
   products: ProductService;
   admin: ProductAdminService;
+  /** Admin changes to variants. */
+  variantAdmin: VariantAdminService;
   /** Admin changes to the category tree. */
   categoryAdmin: CategoryAdminService;
   /** Listing, search, filters and the low-stock view. */
@@ -46,6 +49,7 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     currency,
     products,
     admin: new ProductAdminService(em, currency, outbox),
+    variantAdmin: new VariantAdminService(em, currency, outbox),
     categoryAdmin: new CategoryAdminService(em),
     search: new ProductSearchService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),

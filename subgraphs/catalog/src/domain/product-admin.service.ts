@@ -9,7 +9,6 @@ import {
   userErrorsFromZod,
   type CurrencyCode,
   type Identity,
-  type ProductChanged,
   type UnitOfWork,
   type UserError,
 } from '@shop/platform';
@@ -18,27 +17,24 @@ import { ProductSchema, type Product } from '../data/product.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
 import { DEFAULT_VARIANT_TITLE, ProductVariantSchema, type ProductVariant } from '../data/product-variant.entity.ts';
 import { VariantRepository } from '../data/product-variant.repository.ts';
+import { SkuRepository } from '../data/sku.repository.ts';
 import { AdjustmentRepository } from '../data/inventory/adjustment.repository.ts';
 import { availableOf } from './inventory.ts';
-import { adjustmentModel, derivedSlug, MAX_STOCK, productCreateModel, productUpdateModel, type ProductUpdate } from './product-input.ts';
+import { changed, lowestPrice } from './product-changed.ts';
+import { adjustmentModel, derivedSlug, MAX_STOCK, productUpdateModel, type ProductUpdate } from './product-input.ts';
+import { buildVariant } from './variant-admin.service.ts';
+import {
+  distinctProblems,
+  matchSelection,
+  optionsAndVariantsProblems,
+  productCreateWithVariantsModel,
+  requestedKeys,
+  type ProductCreateWithVariants,
+} from './variant-input.ts';
 
 export type ProductResult = { product: Product; userErrors: [] } | { product: null; userErrors: UserError[] };
 const failed = (...userErrors: UserError[]): ProductResult => ({ product: null, userErrors });
 const notFound = (field: string[]) => userError('NOT_FOUND', 'No such product', field);
-
-/** The event other subgraphs react to (the cart re-prices, lookups refresh), one per variant. */
-function changed(variant: ProductVariant, change: ProductChanged['change']): ProductChanged {
-  return {
-    productId: variant.product.id,
-    variantId: variant.id,
-    sku: variant.sku,
-    priceAmount: variant.priceAmount,
-    currency: variant.currency,
-    availableQuantity: availableOf(variant),
-    available: !variant.deletedAt,
-    change,
-  };
-}
 
 /** Which unique constraint a duplicate hit, as the input field to blame. */
 function takenField(error: UniqueConstraintViolationException): 'sku' | 'slug' {
@@ -58,6 +54,7 @@ export class ProductAdminService {
   private readonly variants = new VariantRepository();
   private readonly adjustments = new AdjustmentRepository();
   private readonly categories = new CategoryRepository();
+  private readonly skus = new SkuRepository();
   /** `outbox` is woken after each change, so its product.changed leaves at once. */
   constructor(em: EntityManager, currency: CurrencyCode, outbox?: { notify(): void }) {
     this.em = em;
@@ -86,9 +83,10 @@ export class ProductAdminService {
   /**
    * One transaction; a duplicate sku or slug is TAKEN. `slugWasDerived`: the client sent no slug, so a
    * concurrent namesake that took the same derived slug is not the client's problem — run again
-   * (a few times), and the next free slug is found.
+   * (a few times), and the next free slug is found. `checksFirst`: the work names taken keys itself,
+   * so a key a concurrent insert took after that check is named by running once more.
    */
-  private async run(work: (uow: UnitOfWork) => Promise<ProductResult>, slugWasDerived = false): Promise<ProductResult> {
+  private async run(work: (uow: UnitOfWork) => Promise<ProductResult>, { slugWasDerived = false, checksFirst = false } = {}): Promise<ProductResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await transaction(this.em, work, { outbox: this.outbox });
@@ -96,51 +94,89 @@ export class ProductAdminService {
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
         const field = takenField(error);
         if (field === 'slug' && slugWasDerived && attempt < 10) continue;
+        if (checksFirst && attempt < 3) continue;
         return failed(userError('TAKEN', `Another product already has this ${field}`, ['input', field]));
       }
     }
   }
 
+  /** What the database says about a new product's keys, all at once: an unknown category, a slug or SKUs already taken. */
+  private async unavailable(tx: EntityManager, input: unknown): Promise<UserError[]> {
+    const { sku, slug, categoryId, withOptions, variantSkus } = requestedKeys(input);
+    const problems: UserError[] = [];
+    const taken = (message: string, ...field: string[]) => problems.push(userError('TAKEN', message, ['input', ...field]));
+    if (categoryId && isUuid(categoryId) && !(await this.categories.exists(tx, categoryId)))
+      problems.push(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
+    if (slug && (await this.products.takenSlugs(tx, [slug])).size) taken('Another product already has this slug', 'slug');
+    // A product without options shares its SKU with its one variant; with options the variants have their own.
+    if (sku && ((await this.skus.takenByProducts(tx, [sku])).size || (!withOptions && (await this.skus.takenByVariants(tx, [sku])).size))) {
+      taken('Another product already has this SKU', 'sku');
+    }
+    const takenSkus = await this.skus.takenByVariants(tx, variantSkus.filter(Boolean));
+    variantSkus.forEach((variantSku, i) => takenSkus.has(variantSku) && taken('Another variant already has this SKU', 'variants', String(i), 'sku'));
+    return problems;
+  }
+
+  /** Sold as one default variant with the product's id, SKU, price and stock. */
+  private defaultVariant(tx: EntityManager, product: Product, data: ProductCreateWithVariants): ProductVariant {
+    return tx.create(ProductVariantSchema, {
+      id: product.id,
+      product,
+      sku: data.sku,
+      title: DEFAULT_VARIANT_TITLE,
+      selectedOptions: [],
+      optionValues: [],
+      priceAmount: data.price!,
+      compareAtAmount: null,
+      currency: this.currency,
+      image: null,
+      onHand: data.stock,
+      reserved: 0,
+      deletedAt: null,
+    });
+  }
+
+  /** The variants of a product sold in options, in the order given (their options already checked). */
+  private optionVariants(tx: EntityManager, product: Product, data: ProductCreateWithVariants): ProductVariant[] {
+    return data.variants.map((variant, position) => {
+      const selection = matchSelection(data.options, variant.selectedOptions);
+      if ('message' in selection) throw new Error(`unchecked variant options: ${selection.message}`);
+      return buildVariant(tx, product, variant, selection.selected, position);
+    });
+  }
+
+  /** A product without options (one default variant), or with options and its variants, in one transaction. */
   async create(input: unknown): Promise<ProductResult> {
-    const parsed = productCreateModel(this.currency).safeParse(input);
-    if (!parsed.success) return failed(...userErrorsFromZod(parsed.error, ['input']));
-    const data = parsed.data;
-    return this.run(async ({ em: tx, emit }) => {
-      if (!(await this.categoryExists(tx, data.categoryId))) return failed(userError('NOT_FOUND', 'Unknown category', ['input', 'categoryId']));
-      const product = tx.create(ProductSchema, {
-        id: randomUUID(),
-        sku: data.sku,
-        // A slug the client sent is theirs (TAKEN when another product has it); a derived one is made unique.
-        slug: data.slug ?? (await this.freeSlug(tx, data.name)),
-        name: data.name,
-        description: data.description,
-        priceAmount: data.price,
-        currency: this.currency,
-        images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })),
-        category: data.categoryId ?? null,
-        options: [],
-        deletedAt: null,
-      });
-      // Sold as one default variant with the product's id, SKU, price and stock.
-      const variant = tx.create(ProductVariantSchema, {
-        id: product.id,
-        product,
-        sku: data.sku,
-        title: DEFAULT_VARIANT_TITLE,
-        selectedOptions: [],
-        optionValues: [],
-        priceAmount: data.price,
-        compareAtAmount: null,
-        currency: this.currency,
-        image: null,
-        onHand: data.stock,
-        reserved: 0,
-        deletedAt: null,
-      });
-      await tx.flush();
-      await emit(PRODUCT_CHANGED, changed(variant, 'CREATED'));
-      return { product, userErrors: [] };
-    }, data.slug == null);
+    const parsed = productCreateWithVariantsModel(this.currency).safeParse(input);
+    const problems = [...(parsed.success ? [] : userErrorsFromZod(parsed.error, ['input'])), ...optionsAndVariantsProblems(input)];
+    const slugWasDerived = parsed.success && parsed.data.slug == null;
+    return this.run(
+      async ({ em: tx, emit }) => {
+        const all = [...problems, ...(await this.unavailable(tx, input))];
+        if (!parsed.success || all.length) return failed(...distinctProblems(all));
+        const data = parsed.data;
+        const product = tx.create(ProductSchema, {
+          id: randomUUID(),
+          sku: data.sku,
+          // A slug the client sent is theirs (TAKEN when another product has it); a derived one is made unique.
+          slug: data.slug ?? (await this.freeSlug(tx, data.name)),
+          name: data.name,
+          description: data.description,
+          priceAmount: 0,
+          currency: this.currency,
+          images: data.images.map((i) => ({ url: i.url, altText: i.altText ?? null })),
+          category: data.categoryId ?? null,
+          options: data.options,
+          deletedAt: null,
+        });
+        const variants = data.options.length ? this.optionVariants(tx, product, data) : [this.defaultVariant(tx, product, data)];
+        product.priceAmount = lowestPrice(variants, 0);
+        await tx.flush();
+        for (const variant of variants) await emit(PRODUCT_CHANGED, changed(variant, 'CREATED'));
+        return { product, userErrors: [] };
+      },
+      { slugWasDerived, checksFirst: true },
+    );
   }
 
   async update(id: string, input: unknown): Promise<ProductResult> {

@@ -23,10 +23,10 @@ export function derivedSlug(name: string, n = 1): string {
   return `${base.slice(0, 160 - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
-/** Most units of one product on hand: what creating and adjusting stock may reach. */
+/** Most units of one variant on hand: what creating and adjusting stock may reach. */
 export const MAX_STOCK = 1_000_000_000;
 
-const image = z.object({
+export const imageModel = z.object({
   url: z
     .string()
     .url('Image URL must be an absolute http(s) URL')
@@ -35,13 +35,24 @@ const image = z.object({
   altText: z.string().max(300, 'Alt text is at most 300 characters').nullish(),
 });
 
+export const skuModel = z
+  .string()
+  .trim()
+  .min(1, 'SKU is required')
+  .max(64, 'SKU is at most 64 characters')
+  .regex(SKU, 'SKU may use letters, digits, ".", "_" and "-"');
+
+/** Units on hand at creation (absent: 0). */
+export const stockModel = z
+  .number()
+  .int()
+  .min(0, 'Stock cannot be negative')
+  .max(MAX_STOCK, `Stock is at most ${MAX_STOCK}`)
+  .nullish()
+  .transform((s) => s ?? 0);
+
 const fields = (currency: CurrencyCode) => ({
-  sku: z
-    .string()
-    .trim()
-    .min(1, 'SKU is required')
-    .max(64, 'SKU is at most 64 characters')
-    .regex(SKU, 'SKU may use letters, digits, ".", "_" and "-"'),
+  sku: skuModel,
   slug: z
     .string()
     .trim()
@@ -52,7 +63,7 @@ const fields = (currency: CurrencyCode) => ({
   description: z.string().max(5000, 'Description is at most 5000 characters'),
   price: amountField(currency, 'Price'),
   categoryId: z.string().uuid('Unknown category'),
-  images: z.array(image).max(10, 'At most 10 images'),
+  images: z.array(imageModel).max(10, 'At most 10 images'),
 });
 
 export function productCreateModel(currency: CurrencyCode) {
@@ -62,16 +73,11 @@ export function productCreateModel(currency: CurrencyCode) {
     slug: f.slug.nullish(),
     name: f.name,
     description: f.description.nullish().transform((d) => d ?? ''),
-    price: f.price,
+    // Required without options, refused with them: variant-input.ts adds options and variants.
+    price: f.price.nullish(),
     categoryId: f.categoryId.nullish(),
     images: f.images.nullish().transform((i) => i ?? []),
-    stock: z
-      .number()
-      .int()
-      .min(0, 'Stock cannot be negative')
-      .max(MAX_STOCK, `Stock is at most ${MAX_STOCK}`)
-      .nullish()
-      .transform((s) => s ?? 0),
+    stock: stockModel,
   });
 }
 

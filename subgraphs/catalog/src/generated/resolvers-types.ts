@@ -110,6 +110,12 @@ export type Mutation = {
   productDelete: ProductDeletePayload;
   /** Admin. Only the fields given change. */
   productUpdate: ProductPayload;
+  /** Admin. Adds a variant to a product that has options; a value an option does not have yet is added to it. */
+  productVariantCreate: ProductVariantPayload;
+  /** Admin. Soft delete, like productDelete; a product's last variant is not deleted (delete the product). */
+  productVariantDelete: ProductVariantDeletePayload;
+  /** Admin. Only the fields given change; compareAtPrice or image null removes it. Options cannot change (delete the variant and create another). */
+  productVariantUpdate: ProductVariantPayload;
 };
 
 
@@ -150,6 +156,23 @@ export type MutationProductDeleteArgs = {
 export type MutationProductUpdateArgs = {
   id: Scalars['ID']['input'];
   input: ProductUpdateInput;
+};
+
+
+export type MutationProductVariantCreateArgs = {
+  input: ProductVariantInput;
+  productId: Scalars['ID']['input'];
+};
+
+
+export type MutationProductVariantDeleteArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationProductVariantUpdateArgs = {
+  id: Scalars['ID']['input'];
+  input: ProductVariantUpdateInput;
 };
 
 export type PageInfo = {
@@ -211,12 +234,17 @@ export type ProductCreateInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   images?: InputMaybe<Array<ImageInput>>;
   name: Scalars['String']['input'];
-  price: Scalars['Decimal']['input'];
+  /** The options it is sold in, in display order (at most 3, each with 1 to 100 distinct values). Requires `variants`. */
+  options?: InputMaybe<Array<ProductOptionInput>>;
+  /** Required without options; with options leave it out: the product's price is its lowest variant price. */
+  price?: InputMaybe<Scalars['Decimal']['input']>;
   sku: Scalars['String']['input'];
   /** Derived from the name when absent. */
   slug?: InputMaybe<Scalars['String']['input']>;
-  /** Units on hand at creation. */
+  /** Units on hand at creation, without options (with options each variant has its own stock). */
   stock?: InputMaybe<Scalars['Int']['input']>;
+  /** With `options`: what is sold (1 to 100), each with one value of every option. Without options the product is one default variant. */
+  variants?: InputMaybe<Array<ProductVariantInput>>;
 };
 
 export type ProductDeletePayload = {
@@ -246,6 +274,13 @@ export type ProductOption = {
   __typename?: 'ProductOption';
   name: Scalars['String']['output'];
   values: Array<Scalars['String']['output']>;
+};
+
+export type ProductOptionInput = {
+  /** e.g. "Size"; at most 50 characters, no "=". */
+  name: Scalars['String']['input'];
+  /** e.g. ["S", "M", "L"], in display order; each at most 50 characters. */
+  values: Array<Scalars['String']['input']>;
 };
 
 export type ProductPayload = {
@@ -307,10 +342,48 @@ export type ProductVariantConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type ProductVariantDeletePayload = {
+  __typename?: 'ProductVariantDeletePayload';
+  deletedProductVariantId: Maybe<Scalars['ID']['output']>;
+  product: Maybe<Product>;
+  userErrors: Array<UserError>;
+};
+
 export type ProductVariantEdge = {
   __typename?: 'ProductVariantEdge';
   cursor: Scalars['String']['output'];
   node: ProductVariant;
+};
+
+export type ProductVariantInput = {
+  /** Must be more than price (it is shown struck through). */
+  compareAtPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  image?: InputMaybe<ImageInput>;
+  price: Scalars['Decimal']['input'];
+  /** One value of each of the product's options, e.g. [{ name: "Size", value: "M" }, { name: "Color", value: "Blue" }]. */
+  selectedOptions: Array<SelectedOptionInput>;
+  /** Unique among variants. */
+  sku: Scalars['String']['input'];
+  /** Units on hand at creation. */
+  stock?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ProductVariantPayload = {
+  __typename?: 'ProductVariantPayload';
+  /** The variant's product, with its price (the lowest variant price) as the change left it. */
+  product: Maybe<Product>;
+  productVariant: Maybe<ProductVariant>;
+  userErrors: Array<UserError>;
+};
+
+/** Stock changes through inventoryAdjust; options do not change. */
+export type ProductVariantUpdateInput = {
+  /** null removes it. */
+  compareAtPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  /** null removes it. */
+  image?: InputMaybe<ImageInput>;
+  price?: InputMaybe<Scalars['Decimal']['input']>;
+  sku?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Query = {
@@ -532,13 +605,18 @@ export type ResolversTypes = ResolversObject<{
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
   ProductOption: ResolverTypeWrapper<ProductOption>;
+  ProductOptionInput: ProductOptionInput;
   ProductPayload: ResolverTypeWrapper<Omit<ProductPayload, 'product' | 'userErrors'> & { product?: Maybe<ResolversTypes['Product']>, userErrors: Array<ResolversTypes['UserError']> }>;
   ProductPriceRange: ResolverTypeWrapper<ProductPriceRange>;
   ProductSort: ProductSort;
   ProductUpdateInput: ProductUpdateInput;
   ProductVariant: ResolverTypeWrapper<ProductVariantModel>;
   ProductVariantConnection: ResolverTypeWrapper<Omit<ProductVariantConnection, 'edges'> & { edges: Array<ResolversTypes['ProductVariantEdge']> }>;
+  ProductVariantDeletePayload: ResolverTypeWrapper<Omit<ProductVariantDeletePayload, 'product' | 'userErrors'> & { product?: Maybe<ResolversTypes['Product']>, userErrors: Array<ResolversTypes['UserError']> }>;
   ProductVariantEdge: ResolverTypeWrapper<Omit<ProductVariantEdge, 'node'> & { node: ResolversTypes['ProductVariant'] }>;
+  ProductVariantInput: ProductVariantInput;
+  ProductVariantPayload: ResolverTypeWrapper<Omit<ProductVariantPayload, 'product' | 'productVariant' | 'userErrors'> & { product?: Maybe<ResolversTypes['Product']>, productVariant?: Maybe<ResolversTypes['ProductVariant']>, userErrors: Array<ResolversTypes['UserError']> }>;
+  ProductVariantUpdateInput: ProductVariantUpdateInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SelectedOption: ResolverTypeWrapper<SelectedOption>;
   SelectedOptionInput: SelectedOptionInput;
@@ -571,12 +649,17 @@ export type ResolversParentTypes = ResolversObject<{
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductFilter: ProductFilter;
   ProductOption: ProductOption;
+  ProductOptionInput: ProductOptionInput;
   ProductPayload: Omit<ProductPayload, 'product' | 'userErrors'> & { product?: Maybe<ResolversParentTypes['Product']>, userErrors: Array<ResolversParentTypes['UserError']> };
   ProductPriceRange: ProductPriceRange;
   ProductUpdateInput: ProductUpdateInput;
   ProductVariant: ProductVariantModel;
   ProductVariantConnection: Omit<ProductVariantConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductVariantEdge']> };
+  ProductVariantDeletePayload: Omit<ProductVariantDeletePayload, 'product' | 'userErrors'> & { product?: Maybe<ResolversParentTypes['Product']>, userErrors: Array<ResolversParentTypes['UserError']> };
   ProductVariantEdge: Omit<ProductVariantEdge, 'node'> & { node: ResolversParentTypes['ProductVariant'] };
+  ProductVariantInput: ProductVariantInput;
+  ProductVariantPayload: Omit<ProductVariantPayload, 'product' | 'productVariant' | 'userErrors'> & { product?: Maybe<ResolversParentTypes['Product']>, productVariant?: Maybe<ResolversParentTypes['ProductVariant']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  ProductVariantUpdateInput: ProductVariantUpdateInput;
   Query: Record<PropertyKey, never>;
   SelectedOption: SelectedOption;
   SelectedOptionInput: SelectedOptionInput;
@@ -630,6 +713,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   productCreate?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationProductCreateArgs, 'input'>>;
   productDelete?: Resolver<ResolversTypes['ProductDeletePayload'], ParentType, ContextType, RequireFields<MutationProductDeleteArgs, 'id'>>;
   productUpdate?: Resolver<ResolversTypes['ProductPayload'], ParentType, ContextType, RequireFields<MutationProductUpdateArgs, 'id' | 'input'>>;
+  productVariantCreate?: Resolver<ResolversTypes['ProductVariantPayload'], ParentType, ContextType, RequireFields<MutationProductVariantCreateArgs, 'input' | 'productId'>>;
+  productVariantDelete?: Resolver<ResolversTypes['ProductVariantDeletePayload'], ParentType, ContextType, RequireFields<MutationProductVariantDeleteArgs, 'id'>>;
+  productVariantUpdate?: Resolver<ResolversTypes['ProductVariantPayload'], ParentType, ContextType, RequireFields<MutationProductVariantUpdateArgs, 'id' | 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -712,9 +798,21 @@ export type ProductVariantConnectionResolvers<ContextType = Context, ParentType 
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ProductVariantDeletePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductVariantDeletePayload'] = ResolversParentTypes['ProductVariantDeletePayload']> = ResolversObject<{
+  deletedProductVariantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type ProductVariantEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductVariantEdge'] = ResolversParentTypes['ProductVariantEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['ProductVariant'], ParentType, ContextType>;
+}>;
+
+export type ProductVariantPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductVariantPayload'] = ResolversParentTypes['ProductVariantPayload']> = ResolversObject<{
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  productVariant?: Resolver<Maybe<ResolversTypes['ProductVariant']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -755,7 +853,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   ProductPriceRange?: ProductPriceRangeResolvers<ContextType>;
   ProductVariant?: ProductVariantResolvers<ContextType>;
   ProductVariantConnection?: ProductVariantConnectionResolvers<ContextType>;
+  ProductVariantDeletePayload?: ProductVariantDeletePayloadResolvers<ContextType>;
   ProductVariantEdge?: ProductVariantEdgeResolvers<ContextType>;
+  ProductVariantPayload?: ProductVariantPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SelectedOption?: SelectedOptionResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;

@@ -12,6 +12,9 @@ export const Mutation: MutationResolvers = {
   productCreate: (_root, args, ctx) => ctx.admin.create(args.input),
   productUpdate: (_root, args, ctx) => ctx.admin.update(args.id, args.input),
   productDelete: (_root, args, ctx) => ctx.admin.delete(args.id),
+  productVariantCreate: (_root, args, ctx) => ctx.variantAdmin.create(args.productId, args.input),
+  productVariantUpdate: (_root, args, ctx) => ctx.variantAdmin.update(args.id, args.input),
+  productVariantDelete: (_root, args, ctx) => ctx.variantAdmin.delete(args.id),
   inventoryAdjust: (_root, args, ctx) => {
     const [field, id] = variantArgument(args);
     return ctx.admin.adjustInventory(id, args.delta, args.reason, ctx.identity, field);
