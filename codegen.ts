@@ -9,6 +9,7 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   catalog: {
     Product: '../data/product.entity.ts#Product',
     ProductVariant: '../data/product-variant.entity.ts#ProductVariant',
+    ProductConnection: '../domain/product-search.service.ts#ProductListing',
     Category: '../data/category.entity.ts#Category',
     UserError: '@shop/platform#UserError',
   },

@@ -5,6 +5,7 @@ import { ProductService } from './domain/product.service.ts';
 import { ProductAdminService } from './domain/product-admin.service.ts';
 import { ProductSearchService } from './domain/product-search.service.ts';
 import { CategoryAdminService } from './domain/category-admin.service.ts';
+import { ProductFacetsService } from './domain/product-facets.ts';
 import { VariantAdminService } from './domain/variant-admin.service.ts';
 import type { Product } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
@@ -22,6 +23,8 @@ export interface Context {
   categoryAdmin: CategoryAdminService;
   /** Listing, search, filters and the low-stock view. */
   search: ProductSearchService;
+  /** A listing's facet counts. */
+  facets: ProductFacetsService;
   productById: DataLoader<string, Product | null>;
   categoryById: DataLoader<string, Category | null>;
   /** Subcategories per category id, by name (one query per batch). */
@@ -52,6 +55,7 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     variantAdmin: new VariantAdminService(em, currency, outbox),
     categoryAdmin: new CategoryAdminService(em),
     search: new ProductSearchService(em, currency),
+    facets: new ProductFacetsService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
     categoriesByParentId: new DataLoader((ids) => products.childrenOf(ids)),

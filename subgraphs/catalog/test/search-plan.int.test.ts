@@ -3,10 +3,14 @@ import type { MikroORM } from '@shop/platform';
 import { startCatalogHarness } from './catalog-harness.ts';
 import { generateCatalog } from '../src/data/seed-data.ts';
 import { listingQueries, lowStockQueries, planListing, type ProductListArgs, type SqlQuery } from '../src/domain/product-search.service.ts';
+import { facetStatements } from '../src/data/product-facets.repository.ts';
+import { priceBounds } from '../src/domain/product-facets.ts';
 
 /**
- * The listing statements at 100,000 products: each must reach its rows through an index, never a
- * sequential scan of the product table. Plans are printed so the README can quote them.
+ * The listing and facet statements at 100,000 products and 300,000 variants: each must reach its
+ * rows through an index, never a sequential scan of product or product_variant (counts over the
+ * whole catalog read every row by nature: printed, not asserted). Plans are printed so the README
+ * can quote them.
  */
 const PRODUCTS = 100_000;
 let orm: MikroORM;
@@ -33,6 +37,14 @@ async function explain(query: SqlQuery): Promise<{ nodes: string[]; ms: number }
   const result = rows[0]!['QUERY PLAN'][0]!;
   return { nodes: nodes(result.Plan), ms: result['Execution Time'] };
 }
+
+const BLUE_M = [
+  { name: 'Color', values: ['Blue'] },
+  { name: 'Size', values: ['M'] },
+];
+
+/** A facet's scope for `args`, the category resolved as in `listing`. */
+const scopeOf = (args: Omit<ProductListArgs, 'first'>) => ({ filter: planListing({ first: 20, ...args }, 'USD').filter, categoryIds: [category.id] });
 
 /** The statements for `args`; a category filter as the service resolves it: here one category (no subcategories) unless `categoryIds` says. */
 const listing = (args: Omit<ProductListArgs, 'first'>, categoryIds = [category.id]) =>
@@ -68,12 +80,26 @@ beforeAll(async () => {
             (gen_random_uuid(), 'KNOWN-2', 'known-2', 'Silent Wireless Mouse', 'For shared offices.', 2490, 'USD', '[]', ?, now(), now())`,
     [category.id, category.id],
   );
-  // Each sold as one default variant (its id), with stock spread 0–39 (KNOWN-1: 25, KNOWN-2: 3).
+  // 300,000 variants: every bulk product in sizes S, M, L and one of four colours (stock spread 0–39,
+  // some sizes sold out); the two known mice sold as one default variant each (their id).
+  await em.execute(
+    `insert into product_variant (id, product_id, sku, title, selected_options, option_values, price_amount, currency, position,
+                                  on_hand, reserved, created_at, updated_at)
+     select gen_random_uuid(), p.id, p.sku || '-' || s.size, s.size || ' / ' || c.color,
+       jsonb_build_array(jsonb_build_object('name', 'Size', 'value', s.size), jsonb_build_object('name', 'Color', 'value', c.color)),
+       array['Color=' || c.color, 'Size=' || s.size], p.price_amount + s.n * 100, p.currency, s.n,
+       (substring(p.sku from 6)::int + s.n * 7) % 40, 0, p.created_at, p.updated_at
+     from product p
+     cross join lateral (values (0, 'S'), (1, 'M'), (2, 'L')) s(n, size)
+     cross join lateral (select (array['Blue','White','Black','Red'])[1 + substring(p.sku from 6)::int % 4] as color) c
+     where p.sku like 'BULK-%'`,
+  );
+  await em.execute(`update product set options = '[{"name":"Size","values":["S","M","L"]},{"name":"Color","values":["Blue","White","Black","Red"]}]'
+    where sku like 'BULK-%'`);
   await em.execute(
     `insert into product_variant (id, product_id, sku, title, price_amount, currency, on_hand, reserved, created_at, updated_at)
-     select id, id, sku, 'Default Title', price_amount, currency,
-       case sku when 'KNOWN-1' then 25 when 'KNOWN-2' then 3 else substring(sku from 6)::int % 40 end, 0, created_at, updated_at
-     from product`,
+     select id, id, sku, 'Default Title', price_amount, currency, case sku when 'KNOWN-1' then 25 else 3 end, 0, created_at, updated_at
+     from product where sku like 'KNOWN-%'`,
   );
   // VACUUM too, as autovacuum would after a bulk load: it flushes the GIN pending lists.
   await em.execute('vacuum analyze product');
@@ -104,6 +130,12 @@ const CASES: Array<[string, () => SqlQuery]> = [
   ['low stock (< 5), first page', () => lowStockQueries({ threshold: 5, first: 20 }).page],
   ['in stock, name first page', () => listing({ filter: { inStock: true }, sort: 'NAME_ASC' }).page],
   ['best selling first page', () => listing({ sort: 'BEST_SELLING' }).page],
+  ['option filter Size M + Color Blue, name first page', () => listing({ filter: { options: BLUE_M }, sort: 'NAME_ASC' }).page],
+  [`facet: subcategories of "${category.slug}"`, () => facetStatements.byChildCategory(scopeOf({ filter: { categorySlug: category.slug } }), 3)],
+  [`facet: option values in "${category.slug}"`, () => facetStatements.byOptionValue(scopeOf({ filter: { categorySlug: category.slug } }), [])],
+  ['facet: option values of a search', () => facetStatements.byOptionValue(scopeOf({ filter: { search: 'keyboard' } }), [])],
+  ['facet: price buckets of a search', () => facetStatements.byPriceBucket(scopeOf({ filter: { search: 'keyboard' } }), priceBounds('USD'))],
+  ['facet: in stock of a search', () => facetStatements.inStock(scopeOf({ filter: { search: 'keyboard' } }))],
 ];
 
 describe(`listing plans at ${PRODUCTS} products`, () => {
@@ -118,6 +150,9 @@ describe(`listing plans at ${PRODUCTS} products`, () => {
     ['count: every live product', () => listing({}).count],
     [`count: category "${category.slug}"`, () => listing({ filter: { categorySlug: category.slug } }).count],
     ['count: in stock', () => listing({ filter: { inStock: true } }).count],
+    ['facet: top-level categories of the whole catalog', () => facetStatements.byChildCategory(scopeOf({}), 2)],
+    ['facet: option values of the whole catalog (300,000 variants)', () => facetStatements.byOptionValue(scopeOf({}), [])],
+    ['facet: price buckets of the whole catalog', () => facetStatements.byPriceBucket(scopeOf({}), priceBounds('USD'))],
   ] as Array<[string, () => SqlQuery]>)('%s (informational)', async (label, query) => {
     const plan = await explain(query());
     process.stdout.write(`search-plan: ${label}: ${plan.nodes.join(' > ')} [${plan.ms.toFixed(2)} ms]\n`);

@@ -59,6 +59,11 @@ export class CategoryRepository {
     return { children: children > 0, products: products > 0 };
   }
 
+  /** A category by id or slug. */
+  find(em: EntityManager, category: { id: string } | { slug: string }): Promise<Category | null> {
+    return em.findOne(CategorySchema, 'id' in category ? { id: category.id } : { slug: category.slug });
+  }
+
   /** The ids of a category and every category below it ([] when there is no such category). */
   async subtreeIds(em: EntityManager, category: { id: string } | { slug: string }): Promise<string[]> {
     const by = 'id' in category ? { id: category.id } : { slug: category.slug };

@@ -18,6 +18,8 @@ export interface ProductFilterInput {
   minPrice?: string | null;
   maxPrice?: string | null;
   inStock?: boolean | null;
+  /** AND across option names, OR within one: e.g. Size M or L, and Color Blue. */
+  options?: ReadonlyArray<{ name: string; values: readonly string[] }> | null;
 }
 
 export interface ProductListArgs {
@@ -33,7 +35,15 @@ type KeyKind = 'int' | 'text' | 'time';
 export interface ListingPlan {
   /** RELEVANCE only with search words; otherwise already turned into NAME_ASC. */
   sort: ProductSort;
-  filter: { category: { slug: string } | { id: string } | null; terms: string[]; min: number | null; max: number | null; inStock: boolean | null };
+  filter: {
+    category: { slug: string } | { id: string } | null;
+    terms: string[];
+    min: number | null;
+    max: number | null;
+    inStock: boolean | null;
+    /** Sorted by name, values sorted and distinct: equal filters give equal cursors. */
+    options: Array<{ name: string; values: string[] }>;
+  };
   /**
    * The category and every category below it, once resolved (resolveCategories): the statements
    * then compare `category_id` with known ids, which keeps a single category's page index-only.
@@ -98,6 +108,32 @@ function decodeAfter(after: string, prefix: readonly (string | number)[], kind: 
   return [key, id];
 }
 
+export const MAX_OPTION_FILTERS = 5;
+const MAX_OPTION_VALUES = 20;
+const MAX_OPTION_TEXT = 50;
+
+/** The option filter, validated and normalized (merged per name, sorted). */
+function optionFilter(input: ProductFilterInput['options']): ListingPlan['filter']['options'] {
+  const byName = new Map<string, Set<string>>();
+  (input ?? []).forEach((option, i) => {
+    const name = option.name.trim();
+    const at = (...rest: string[]) => ['filter', 'options', String(i), ...rest];
+    if (!name || name.length > MAX_OPTION_TEXT || name.includes('='))
+      throw new BadUserInputError(`An option name is 1 to ${MAX_OPTION_TEXT} characters, without "="`, at('name'));
+    if (option.values.length === 0 || option.values.length > MAX_OPTION_VALUES)
+      throw new BadUserInputError(`Give 1 to ${MAX_OPTION_VALUES} values of an option`, at('values'));
+    const values = byName.get(name) ?? new Set<string>();
+    for (const value of option.values) {
+      if (!value || value.length > MAX_OPTION_TEXT)
+        throw new BadUserInputError(`An option value is 1 to ${MAX_OPTION_TEXT} characters`, at('values'));
+      values.add(value);
+    }
+    byName.set(name, values);
+  });
+  if (byName.size > MAX_OPTION_FILTERS) throw new BadUserInputError(`Filter by at most ${MAX_OPTION_FILTERS} options`, ['filter', 'options']);
+  return [...byName].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, values]) => ({ name, values: [...values].sort() }));
+}
+
 /** Arguments → validated plan (pure: no database). */
 export function planListing(args: ProductListArgs, currency: CurrencyCode): ListingPlan {
   const input = args.filter ?? {};
@@ -107,7 +143,7 @@ export function planListing(args: ProductListArgs, currency: CurrencyCode): List
   const max = price(input.maxPrice, 'maxPrice', currency);
   if (min !== null && max !== null && min > max) throw new BadUserInputError('maxPrice must not be below minPrice', ['filter', 'maxPrice']);
   const category = input.categoryId ? { id: input.categoryId } : input.categorySlug != null ? { slug: input.categorySlug } : null;
-  const filter = { category, terms: searchTerms(search), min, max, inStock: input.inStock ?? null };
+  const filter = { category, terms: searchTerms(search), min, max, inStock: input.inStock ?? null, options: optionFilter(input.options) };
   // Without words to rank by, relevance is the name order.
   const requested = args.sort ?? 'RELEVANCE';
   const sort = requested === 'RELEVANCE' && filter.terms.length === 0 ? 'NAME_ASC' : requested;
@@ -115,6 +151,9 @@ export function planListing(args: ProductListArgs, currency: CurrencyCode): List
   const cursorPrefix: [string, string] = [sort, fingerprint];
   return { sort, filter, cursorPrefix, after: args.after ? decodeAfter(args.after, cursorPrefix, SORT_KEY[sort]) : null, limit: args.first + 1 };
 }
+
+/** A page of products and, for a listing, the plan its facets are counted from (the low-stock view has none). */
+export type ProductListing = Connection<Product> & { plan?: ListingPlan };
 
 export const LOW_STOCK_MAX_THRESHOLD = 100_000;
 
@@ -145,14 +184,14 @@ export class ProductSearchService {
     this.currency = currency;
   }
 
-  async list(args: ProductListArgs): Promise<Connection<Product>> {
+  async list(args: ProductListArgs): Promise<ProductListing> {
     const plan = planListing(args, this.currency);
     if (plan.filter.category) plan.categoryIds = await this.categories.subtreeIds(this.em, plan.filter.category);
     const { page, count } = listingQueries(plan);
-    return this.pages.connection(page, count, args.first, Boolean(args.after), plan.cursorPrefix);
+    return { ...(await this.pages.connection(page, count, args.first, Boolean(args.after), plan.cursorPrefix)), plan };
   }
 
-  async lowStock(args: { threshold: number; first: number; after?: string | null }): Promise<Connection<Product>> {
+  async lowStock(args: { threshold: number; first: number; after?: string | null }): Promise<ProductListing> {
     const { page, count, cursorPrefix } = lowStockQueries(args);
     return this.pages.connection(page, count, args.first, Boolean(args.after), cursorPrefix);
   }

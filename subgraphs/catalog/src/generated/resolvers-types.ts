@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Product as ProductModel } from '../data/product.entity.ts';
 import type { ProductVariant as ProductVariantModel } from '../data/product-variant.entity.ts';
+import type { ProductListing as ProductListingModel } from '../domain/product-search.service.ts';
 import type { Category as CategoryModel } from '../data/category.entity.ts';
 import type { UserError as UserErrorModel } from '@shop/platform';
 import type { Context } from '../context.ts';
@@ -56,6 +57,12 @@ export type CategoryDeletePayload = {
   __typename?: 'CategoryDeletePayload';
   deletedCategoryId: Maybe<Scalars['ID']['output']>;
   userErrors: Array<UserError>;
+};
+
+export type CategoryFacet = {
+  __typename?: 'CategoryFacet';
+  category: Category;
+  count: Scalars['Int']['output'];
 };
 
 export type CategoryPayload = {
@@ -175,12 +182,37 @@ export type MutationProductVariantUpdateArgs = {
   input: ProductVariantUpdateInput;
 };
 
+export type OptionFacet = {
+  __typename?: 'OptionFacet';
+  name: Scalars['String']['output'];
+  values: Array<OptionFacetValue>;
+};
+
+export type OptionFacetValue = {
+  __typename?: 'OptionFacetValue';
+  count: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type OptionFilterInput = {
+  name: Scalars['String']['input'];
+  values: Array<Scalars['String']['input']>;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
   hasPreviousPage: Scalars['Boolean']['output'];
   startCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type PriceBucket = {
+  __typename?: 'PriceBucket';
+  count: Scalars['Int']['output'];
+  /** Inclusive; null: no upper bound. */
+  maxPrice: Maybe<Money>;
+  minPrice: Money;
 };
 
 export type Product = {
@@ -225,6 +257,8 @@ export type ProductVariantsArgs = {
 export type ProductConnection = {
   __typename?: 'ProductConnection';
   edges: Array<ProductEdge>;
+  /** How the listing can be narrowed, with counts; each count is the totalCount after applying that one facet. Empty for lowStockProducts. */
+  facets: ProductFacets;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
 };
@@ -259,6 +293,18 @@ export type ProductEdge = {
   node: Product;
 };
 
+export type ProductFacets = {
+  __typename?: 'ProductFacets';
+  /** Subcategories of the filtered category (top-level categories without one) that hold matching products; apply with categorySlug. */
+  categories: Array<CategoryFacet>;
+  /** Matching products in stock; apply with inStock: true. */
+  inStockCount: Scalars['Int']['output'];
+  /** Per option (alphabetical), its values with matching products, most first; apply with options: [{ name, values: [value] }] (replacing that option's values). */
+  options: Array<OptionFacet>;
+  /** Price ranges with matching products; apply with minPrice and maxPrice (inclusive). */
+  priceBuckets: Array<PriceBucket>;
+};
+
 export type ProductFilter = {
   /** The category and every category below it. */
   categorySlug?: InputMaybe<Scalars['String']['input']>;
@@ -266,6 +312,8 @@ export type ProductFilter = {
   inStock?: InputMaybe<Scalars['Boolean']['input']>;
   maxPrice?: InputMaybe<Scalars['Decimal']['input']>;
   minPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Products with a variant that has these option values: AND across options, OR within one (Size M or L, and Color Blue). */
+  options?: InputMaybe<Array<OptionFilterInput>>;
   /** Words to find in name and description, e.g. "wireless mouse". */
   search?: InputMaybe<Scalars['String']['input']>;
 };
@@ -587,6 +635,7 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CategoryCreateInput: CategoryCreateInput;
   CategoryDeletePayload: ResolverTypeWrapper<Omit<CategoryDeletePayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
+  CategoryFacet: ResolverTypeWrapper<Omit<CategoryFacet, 'category'> & { category: ResolversTypes['Category'] }>;
   CategoryPayload: ResolverTypeWrapper<Omit<CategoryPayload, 'category' | 'userErrors'> & { category?: Maybe<ResolversTypes['Category']>, userErrors: Array<ResolversTypes['UserError']> }>;
   CategoryUpdateInput: CategoryUpdateInput;
   CurrencyCode: CurrencyCode;
@@ -596,13 +645,18 @@ export type ResolversTypes = ResolversObject<{
   ImageInput: ImageInput;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  OptionFacet: ResolverTypeWrapper<OptionFacet>;
+  OptionFacetValue: ResolverTypeWrapper<OptionFacetValue>;
+  OptionFilterInput: OptionFilterInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PriceBucket: ResolverTypeWrapper<PriceBucket>;
   Product: ResolverTypeWrapper<ProductModel>;
-  ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
+  ProductConnection: ResolverTypeWrapper<ProductListingModel>;
   ProductCreateInput: ProductCreateInput;
   ProductDeletePayload: ResolverTypeWrapper<Omit<ProductDeletePayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
+  ProductFacets: ResolverTypeWrapper<Omit<ProductFacets, 'categories'> & { categories: Array<ResolversTypes['CategoryFacet']> }>;
   ProductFilter: ProductFilter;
   ProductOption: ResolverTypeWrapper<ProductOption>;
   ProductOptionInput: ProductOptionInput;
@@ -632,6 +686,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   CategoryCreateInput: CategoryCreateInput;
   CategoryDeletePayload: Omit<CategoryDeletePayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
+  CategoryFacet: Omit<CategoryFacet, 'category'> & { category: ResolversParentTypes['Category'] };
   CategoryPayload: Omit<CategoryPayload, 'category' | 'userErrors'> & { category?: Maybe<ResolversParentTypes['Category']>, userErrors: Array<ResolversParentTypes['UserError']> };
   CategoryUpdateInput: CategoryUpdateInput;
   DateTime: Scalars['DateTime']['output'];
@@ -640,13 +695,18 @@ export type ResolversParentTypes = ResolversObject<{
   ImageInput: ImageInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
+  OptionFacet: OptionFacet;
+  OptionFacetValue: OptionFacetValue;
+  OptionFilterInput: OptionFilterInput;
   PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PriceBucket: PriceBucket;
   Product: ProductModel;
-  ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
+  ProductConnection: ProductListingModel;
   ProductCreateInput: ProductCreateInput;
   ProductDeletePayload: Omit<ProductDeletePayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
+  ProductFacets: Omit<ProductFacets, 'categories'> & { categories: Array<ResolversParentTypes['CategoryFacet']> };
   ProductFilter: ProductFilter;
   ProductOption: ProductOption;
   ProductOptionInput: ProductOptionInput;
@@ -680,6 +740,11 @@ export type CategoryResolvers<ContextType = Context, ParentType extends Resolver
 export type CategoryDeletePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CategoryDeletePayload'] = ResolversParentTypes['CategoryDeletePayload']> = ResolversObject<{
   deletedCategoryId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type CategoryFacetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CategoryFacet'] = ResolversParentTypes['CategoryFacet']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['Category'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type CategoryPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CategoryPayload'] = ResolversParentTypes['CategoryPayload']> = ResolversObject<{
@@ -718,11 +783,27 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   productVariantUpdate?: Resolver<ResolversTypes['ProductVariantPayload'], ParentType, ContextType, RequireFields<MutationProductVariantUpdateArgs, 'id' | 'input'>>;
 }>;
 
+export type OptionFacetResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OptionFacet'] = ResolversParentTypes['OptionFacet']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  values?: Resolver<Array<ResolversTypes['OptionFacetValue']>, ParentType, ContextType>;
+}>;
+
+export type OptionFacetValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OptionFacetValue'] = ResolversParentTypes['OptionFacetValue']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type PriceBucketResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PriceBucket'] = ResolversParentTypes['PriceBucket']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  minPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 }>;
 
 export type ProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
@@ -748,6 +829,7 @@ export type ProductResolvers<ContextType = Context, ParentType extends Resolvers
 
 export type ProductConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductConnection'] = ResolversParentTypes['ProductConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['ProductEdge']>, ParentType, ContextType>;
+  facets?: Resolver<ResolversTypes['ProductFacets'], ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
@@ -760,6 +842,13 @@ export type ProductDeletePayloadResolvers<ContextType = Context, ParentType exte
 export type ProductEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductEdge'] = ResolversParentTypes['ProductEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+}>;
+
+export type ProductFacetsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductFacets'] = ResolversParentTypes['ProductFacets']> = ResolversObject<{
+  categories?: Resolver<Array<ResolversTypes['CategoryFacet']>, ParentType, ContextType>;
+  inStockCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  options?: Resolver<Array<ResolversTypes['OptionFacet']>, ParentType, ContextType>;
+  priceBuckets?: Resolver<Array<ResolversTypes['PriceBucket']>, ParentType, ContextType>;
 }>;
 
 export type ProductOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductOption'] = ResolversParentTypes['ProductOption']> = ResolversObject<{
@@ -837,17 +926,22 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Category?: CategoryResolvers<ContextType>;
   CategoryDeletePayload?: CategoryDeletePayloadResolvers<ContextType>;
+  CategoryFacet?: CategoryFacetResolvers<ContextType>;
   CategoryPayload?: CategoryPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Image?: ImageResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OptionFacet?: OptionFacetResolvers<ContextType>;
+  OptionFacetValue?: OptionFacetValueResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PriceBucket?: PriceBucketResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductDeletePayload?: ProductDeletePayloadResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductFacets?: ProductFacetsResolvers<ContextType>;
   ProductOption?: ProductOptionResolvers<ContextType>;
   ProductPayload?: ProductPayloadResolvers<ContextType>;
   ProductPriceRange?: ProductPriceRangeResolvers<ContextType>;

@@ -3,6 +3,15 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { Query } from './query.ts';
 import { Mutation } from './mutation.ts';
 import { CategoryMutation } from './category.ts';
-import { Category, Product, ProductVariant } from './product.ts';
+import { Category, Product, ProductConnection, ProductVariant } from './product.ts';
 
-export const resolvers: Resolvers = { DateTime, Decimal, Query, Mutation: { ...Mutation, ...CategoryMutation }, Product, ProductVariant, Category };
+export const resolvers: Resolvers = {
+  DateTime,
+  Decimal,
+  Query,
+  Mutation: { ...Mutation, ...CategoryMutation },
+  Product,
+  ProductConnection,
+  ProductVariant,
+  Category,
+};

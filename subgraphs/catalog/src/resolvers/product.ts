@@ -1,5 +1,5 @@
 import { money, pageSize, type CurrencyCode } from '@shop/platform';
-import type { CategoryResolvers, ProductResolvers, ProductVariantResolvers } from '../generated/resolvers-types.ts';
+import type { CategoryResolvers, ProductConnectionResolvers, ProductResolvers, ProductVariantResolvers } from '../generated/resolvers-types.ts';
 import { availableOf } from '../domain/inventory.ts';
 import { priceRange, totalAvailable, variantPage, variantWithOptions } from '../domain/variants.ts';
 import { pathIds, type Category as CategoryModel } from '../data/category.entity.ts';
@@ -25,6 +25,21 @@ export const Product: ProductResolvers = {
   inStock: async (product, _args, ctx) => !product.deletedAt && totalAvailable(await ctx.variantsByProductId.load(product.id)) > 0,
   availableQuantity: async (product, _args, ctx) => (product.deletedAt ? 0 : totalAvailable(await ctx.variantsByProductId.load(product.id))),
   available: (product) => !product.deletedAt,
+};
+
+export const ProductConnection: ProductConnectionResolvers = {
+  // Counted only when asked for (four or five more statements); the low-stock view has none.
+  facets: async (listing, _args, ctx) => {
+    const facets = listing.plan ? await ctx.facets.facets(listing.plan) : { categories: [], options: [], priceBuckets: [], inStockCount: 0 };
+    return {
+      ...facets,
+      priceBuckets: facets.priceBuckets.map((b) => ({
+        minPrice: money(b.min, ctx.currency),
+        maxPrice: b.max === null ? null : money(b.max, ctx.currency),
+        count: b.count,
+      })),
+    };
+  },
 };
 
 export const ProductVariant: ProductVariantResolvers = {

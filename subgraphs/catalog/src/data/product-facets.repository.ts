@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { addFilters, Statement, textArray, type ListingFilter, type SqlQuery } from './listing-sql.ts';
+
+/** The listing's filter with its category subtree resolved (see ProductSearchService.list). */
+export interface FacetScope {
+  filter: ListingFilter;
+  categoryIds?: string[];
+}
+
+const optionParams = (options: ListingFilter['options']) => options.map((o) => textArray(o.values.map((value) => `${o.name}=${value}`)));
+
+/**
+ * The facet statements: each is the listing's own count with one filter replaced (built by the same
+ * addFilters), so a count equals the totalCount a client gets by applying that facet. Exported for
+ * the plan tests.
+ */
+export const facetStatements = {
+  /** Products per child subtree of the current category (top-level ones without a category filter): `id` is the child's. */
+  byChildCategory({ filter, categoryIds }: FacetScope, childAt: number): SqlQuery {
+    const q = new Statement().add(
+      'select split_part(d.path, ?, ?) as id, count(*)::int as n from product p join category d on d.id = p.category_id',
+      '/',
+      childAt,
+    );
+    return addFilters(q, filter, categoryIds).add('group by 1').build();
+  },
+
+  /**
+   * Products per "Name=Value" among live variants that satisfy `variantOptions` (the other option
+   * filters: the same variant must match them), optionally only for option `name`.
+   */
+  byOptionValue({ filter, categoryIds }: FacetScope, variantOptions: ListingFilter['options'], name?: string): SqlQuery {
+    // Per matching product, the distinct values of its qualifying variants (an index lookup by
+    // product id each): the work follows the listing's matches, not the size of the variant table.
+    const q = new Statement().add(
+      `select x.ov, count(*)::int as n from product p
+         cross join lateral (select distinct unnest(v.option_values) as ov from product_variant v
+                              where v.product_id = p.id and v.deleted_at is null ${variantOptions.map(() => 'and v.option_values && ?::text[]').join(' ')}) x`,
+      ...optionParams(variantOptions),
+    );
+    addFilters(q, { ...filter, options: [] }, categoryIds);
+    if (name !== undefined) q.add('and left(x.ov, ?) = ?', name.length + 1, `${name}=`);
+    return q.add('group by x.ov').build();
+  },
+
+  /** Products per price bucket (1-based index into `bounds`, as width_bucket numbers them). */
+  byPriceBucket({ filter, categoryIds }: FacetScope, bounds: readonly number[]): SqlQuery {
+    const q = new Statement().add('select width_bucket(p.price_amount, ?::int[]) as b, count(*)::int as n from product p', `{${bounds.join(',')}}`);
+    return addFilters(q, { ...filter, min: null, max: null }, categoryIds)
+      .add('group by b')
+      .build();
+  },
+
+  /** Products the listing would show with inStock: true. */
+  inStock({ filter, categoryIds }: FacetScope): SqlQuery {
+    return addFilters(new Statement().add('select count(*)::int as n from product p'), { ...filter, inStock: true }, categoryIds).build();
+  },
+};
+
+/** Runs the facet statements. */
+export class ProductFacetsRepository {
+  private readonly em: EntityManager;
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  async byChildCategory(scope: FacetScope, childAt: number): Promise<Map<string, number>> {
+    const rows = await this.run<{ id: string; n: number }>(facetStatements.byChildCategory(scope, childAt));
+    return new Map(rows.filter((r) => r.id).map((r) => [r.id, r.n]));
+  }
+
+  async byOptionValue(scope: FacetScope, variantOptions: ListingFilter['options'], name?: string): Promise<Map<string, number>> {
+    const rows = await this.run<{ ov: string; n: number }>(facetStatements.byOptionValue(scope, variantOptions, name));
+    return new Map(rows.map((r) => [r.ov, r.n]));
+  }
+
+  async byPriceBucket(scope: FacetScope, bounds: readonly number[]): Promise<Map<number, number>> {
+    const rows = await this.run<{ b: number; n: number }>(facetStatements.byPriceBucket(scope, bounds));
+    return new Map(rows.map((r) => [Number(r.b), r.n]));
+  }
+
+  async inStock(scope: FacetScope): Promise<number> {
+    const [row] = await this.run<{ n: number }>(facetStatements.inStock(scope));
+    return row?.n ?? 0;
+  }
+
+  private run<T>({ sql, params }: SqlQuery): Promise<T[]> {
+    return this.em.execute<T[]>(sql, params);
+  }
+}
