@@ -19,12 +19,16 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     { JWT_SECRET: options.jwtSecret ?? DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
     { sub: 'bench-admin', roles: ['admin'] },
   );
-  const stocked = await graphql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
+  const stocked = await graphql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number; options: unknown[] } }> } }>(
     options.gatewayUrl,
-    '{ products(first: 50, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }',
+    '{ products(first: 100, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity options { name } } } } }',
     {},
   );
-  const products = stocked.products.edges.map((e) => e.node);
+  // Products sold as one variant: their id is what is bought (and what inventoryAdjust takes).
+  const products = stocked.products.edges
+    .map((e) => e.node)
+    .filter((p) => p.options.length === 0)
+    .slice(0, 50);
   // Enough stock that every checkout can be confirmed: the figure is the saga's speed, not rejections.
   for (const p of products) {
     await graphql(

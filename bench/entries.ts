@@ -50,14 +50,34 @@ const TRUSTED_CART_PAGE = Object.values(
 
 const CART_READ = `query CartRead($id: ID!) { cart(id: $id) { id version totalQuantity lines { edges { node { id quantity unitPrice { amount } } } } cost { totalAmount { amount } } } }`;
 
+const PRODUCT_LIST_FACETS = `query ProductFacets($slug: String!) {
+  products(first: 20, filter: { categorySlug: $slug }) {
+    totalCount edges { node { id name priceRange { minVariantPrice { amount } } inStock } }
+    facets { categories { category { slug } count } options { name values { value count } } priceBuckets { minPrice { amount } count } inStockCount }
+  }
+}`;
+
+/** The top-level category with the most products (its facets count a large share of the catalog). */
+async function topCategory(ctx: BenchContext): Promise<string> {
+  const data = await ctx.query<{ products: { facets: { categories: Array<{ category: { slug: string }; count: number }> } } }>(
+    ctx.gatewayUrl,
+    '{ products(first: 0) { facets { categories { category { slug } count } } } }',
+    {},
+  );
+  const [top] = [...data.products.facets.categories].sort((a, b) => b.count - a.count);
+  if (!top) throw new Error('the catalog has no categories with products');
+  return top.category.slug;
+}
+
 /** A guest cart with `n` different in-stock products (made once, before the run). */
 async function cartWithLines(ctx: BenchContext, n: number): Promise<string> {
-  const data = await ctx.query<{ products: { edges: Array<{ node: { id: string } }> } }>(
+  const data = await ctx.query<{ products: { edges: Array<{ node: { variants: { edges: Array<{ node: { id: string; inStock: boolean } }> } } }> } }>(
     ctx.gatewayUrl,
-    `query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: NEWEST) { edges { node { id } } } }`,
+    `query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: NEWEST) { edges { node { variants(first: 10) { edges { node { id inStock } } } } } } }`,
     { n },
   );
-  const lines = data.products.edges.map((e) => ({ productId: e.node.id, quantity: 1 }));
+  // One in-stock variant of each product (what a cart line buys).
+  const lines = data.products.edges.map((e) => ({ merchandiseId: e.node.variants.edges.find((v) => v.node.inStock)!.node.id, quantity: 1 }));
   const created = await ctx.query<{ cartCreate: { cart: { id: string } } }>(
     ctx.gatewayUrl,
     `mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } } }`,
@@ -87,6 +107,14 @@ async function firstProducts(ctx: BenchContext, n: number): Promise<Array<{ id: 
 export const entries: BenchEntry[] = [
   { name: 'typename', target: 'gateway', query: '{ __typename }', headers: () => json },
   { name: 'product-list', target: 'gateway', query: PRODUCT_LIST, headers: () => json, prepare: async () => ({ first: 20 }) },
+  {
+    // A category page with its facets (4 more statements in the catalog): the cost of narrowing.
+    name: 'product-list-facets',
+    target: 'gateway',
+    query: PRODUCT_LIST_FACETS,
+    headers: () => json,
+    prepare: async (ctx) => ({ slug: await topCategory(ctx) }),
+  },
   {
     name: 'product-search',
     target: 'gateway',

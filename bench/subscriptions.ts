@@ -60,11 +60,16 @@ async function inBatches<T>(count: number, batch: number, make: (i: number) => P
 
 export async function runSubscriptionBench(options: SubscriptionBenchOptions): Promise<SubscriptionBenchResult> {
   const { gatewayUrl } = options;
-  const found = await graphql<{ products: { edges: Array<{ node: { id: string } }> } }>(
+  const found = await graphql<{ products: { edges: Array<{ node: { id: string; options: unknown[] } }> } }>(
     gatewayUrl,
-    '{ products(first: 20, filter: { inStock: true }) { edges { node { id } } } }',
+    '{ products(first: 100, filter: { inStock: true }) { edges { node { id options { name } } } } }',
   );
-  const productIds = found.products.edges.map((e) => e.node.id);
+  // Products sold as one variant: their id is what is bought.
+  const productIds = found.products.edges
+    .map((e) => e.node)
+    .filter((p) => p.options.length === 0)
+    .slice(0, 20)
+    .map((p) => p.id);
   const carts = await inBatches(options.carts, 20, async (i) => {
     const created = await graphql<{ cartCreate: { cart: { id: string; version: number } } }>(
       gatewayUrl,

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
@@ -10,11 +11,7 @@ let productId: string;
 
 beforeAll(async () => {
   stack = await startTestSupergraph();
-  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(
-    stack.gatewayUrl,
-    '{ products(first: 1, filter: { inStock: true }) { edges { node { id } } } }',
-  );
-  productId = list.body.data!.products.edges[0]!.node.id;
+  productId = (await oneVariantProducts(stack.gatewayUrl, 1))[0]!.id;
 });
 afterAll(async () => stack?.stop());
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
+import { oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
@@ -10,11 +11,7 @@ let productIds: string[] = [];
 
 beforeAll(async () => {
   stack = await startTestSupergraph();
-  const list = await gql<{ products: { edges: Array<{ node: { id: string } }> } }>(
-    stack.gatewayUrl,
-    '{ products(first: 3, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id } } } }',
-  );
-  productIds = list.body.data!.products.edges.map((e) => e.node.id);
+  productIds = (await oneVariantProducts(stack.gatewayUrl, 3)).map((p) => p.id);
 });
 afterAll(async () => stack?.stop());
 

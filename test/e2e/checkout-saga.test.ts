@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
+import { oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
@@ -17,11 +18,7 @@ interface ProductState {
 }
 
 async function inStockProduct(): Promise<ProductState> {
-  const res = await gql<{ products: { edges: Array<{ node: ProductState }> } }>(
-    stack.gatewayUrl,
-    '{ products(first: 1, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }',
-  );
-  return res.body.data!.products.edges[0]!.node;
+  return (await oneVariantProducts(stack.gatewayUrl, 1))[0]!;
 }
 
 async function checkout(paymentToken: string, productId: string): Promise<{ orderId: string; cartId: string }> {

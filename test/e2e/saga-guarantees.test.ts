@@ -5,6 +5,7 @@ import pg from 'pg';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
 let stack: TestSupergraph;
@@ -19,12 +20,7 @@ afterAll(async () => stack?.stop());
 const ADDRESS = { name: 'Load', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' };
 
 async function productWithStock(available: number, offset: number): Promise<string> {
-  const list = await gql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
-    stack.gatewayUrl,
-    `query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }`,
-    { variables: { n: offset + 1 } },
-  );
-  const product = list.body.data!.products.edges[offset]!.node;
+  const product = (await oneVariantProducts(stack.gatewayUrl, 1, { offset }))[0]!;
   if (product.availableQuantity !== available) {
     const adjusted = await gql<{ inventoryAdjust: { userErrors: unknown[] } }>(
       stack.gatewayUrl,

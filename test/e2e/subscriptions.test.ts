@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { DEMO_CUSTOMER, DEMO_ORDER, devToken, gql, startTestSupergraph, type TestSupergraph, checkoutInput } from '../support/stack.ts';
 import { follow, liveClient, type LiveClient } from '../support/live.ts';
-import { addLine as addLineAt, cheapestProduct, guestCart as guestCartAt, metric } from '../support/shop.ts';
+import { addLine as addLineAt, cheapestProduct, guestCart as guestCartAt, metric, oneVariantProducts } from '../support/shop.ts';
 
 let stack: TestSupergraph;
 let redis: Redis;
@@ -136,11 +136,7 @@ describe('cartUpdated', () => {
 
 describe('changes made elsewhere', () => {
   it('shows a line going unavailable when the catalog runs out of its product (catalog → JetStream → cart → Redis → gateway)', async () => {
-    const res = await gql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
-      stack.gatewayUrl,
-      '{ products(first: 5, filter: { inStock: true }, sort: PRICE_DESC) { edges { node { id availableQuantity } } } }',
-    );
-    const item = res.body.data!.products.edges[4]!.node;
+    const item = (await oneVariantProducts(stack.gatewayUrl, 1, { offset: 4, sort: 'PRICE_DESC' }))[0]!;
     const created = await gql<{ cartCreate: { cart: { id: string } } }>(
       stack.gatewayUrl,
       'mutation ($p: ID!) { cartCreate(input: { lines: [{ productId: $p }] }) { cart { id } } }',

@@ -1,4 +1,5 @@
 import { checkoutInput, devToken, gql, type TestSupergraph } from './stack.ts';
+import { oneVariantProducts } from './shop.ts';
 import { Recorder, send } from './faults.ts';
 
 /** What fault tests do as shoppers: guest carts, checkouts and cart edits, every call recorded. */
@@ -17,12 +18,7 @@ const READ = `query ($id: ID!) { cart(id: $id) { version totalQuantity } }`;
  */
 export async function stockProducts(stack: TestSupergraph, count: number, offset: number, stock: number): Promise<string[]> {
   const admin = await devToken('faults-admin', ['admin']);
-  const list = await gql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number } }> } }>(
-    stack.gatewayUrl,
-    'query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity } } } }',
-    { variables: { n: offset + count } },
-  );
-  const products = list.body.data!.products.edges.slice(offset).map((e) => e.node);
+  const products = await oneVariantProducts(stack.gatewayUrl, count, { offset });
   for (const product of products) {
     const res = await gql<{ inventoryAdjust: { userErrors: unknown[] } }>(
       stack.gatewayUrl,

@@ -8,13 +8,28 @@ export interface ProductSummary {
   price: { amount: string };
 }
 
-/** The cheapest product in stock. */
-export async function cheapestProduct(gatewayUrl: string): Promise<ProductSummary> {
-  const res = await gql<{ products: { edges: Array<{ node: ProductSummary }> } }>(
+export interface StockedProduct extends ProductSummary {
+  availableQuantity: number;
+}
+
+/**
+ * In-stock products sold as one variant (no options: their product id is their variant's, so the
+ * deprecated `productId` and `inventoryAdjust(productId)` name what is bought), in `sort` order,
+ * from `offset`; among the first 100 in stock.
+ */
+export async function oneVariantProducts(gatewayUrl: string, count: number, { offset = 0, sort = 'PRICE_ASC' } = {}): Promise<StockedProduct[]> {
+  const res = await gql<{ products: { edges: Array<{ node: StockedProduct & { options: unknown[] } }> } }>(
     gatewayUrl,
-    '{ products(first: 1, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id name price { amount } } } } }',
+    `{ products(first: 100, filter: { inStock: true }, sort: ${sort}) { edges { node { id name price { amount } availableQuantity options { name } } } } }`,
   );
-  return res.body.data!.products.edges[0]!.node;
+  const found = res.body.data!.products.edges.map((e) => e.node).filter((p) => p.options.length === 0);
+  if (found.length < offset + count) throw new Error(`only ${found.length} one-variant products in stock among the first 100`);
+  return found.slice(offset, offset + count).map(({ options: _options, ...product }) => product);
+}
+
+/** The cheapest product in stock (sold as one variant). */
+export async function cheapestProduct(gatewayUrl: string): Promise<ProductSummary> {
+  return (await oneVariantProducts(gatewayUrl, 1))[0]!;
 }
 
 /** A new, empty guest cart's id. */
