@@ -7,6 +7,7 @@ import { StockReturn } from './20261123000005-stock-return.ts';
 import { Variants } from './20261202000000-variants.ts';
 import { UnitsSold } from './20261202000001-units-sold.ts';
 import { CategoryTree } from './20261202000002-category-tree.ts';
+import { CategoryPriceIndex } from './20261202000003-category-price-index.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   { name: '20261202000000-variants', class: Variants },
   { name: '20261202000001-units-sold', class: UnitsSold },
   { name: '20261202000002-category-tree', class: CategoryTree },
+  { name: '20261202000003-category-price-index', class: CategoryPriceIndex },
 ];
