@@ -70,12 +70,17 @@ describe('catalog through the gateway', () => {
     expect(guest.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('filters by category, price range and stock, and sorts by price', async () => {
-    const categories = await gql<{ categories: Array<{ slug: string }> }>(stack.gatewayUrl, '{ categories { slug } }');
-    const slug = categories.body.data!.categories[0]!.slug;
+  it('filters by category (its subtree), price range and stock, and sorts by price', async () => {
+    type Row = { slug: string; parent: { slug: string } | null };
+    const categories = await gql<{ categories: Row[] }>(stack.gatewayUrl, '{ categories { slug parent { slug } } }');
+    const all = categories.body.data!.categories;
+    // A top-level category (the seed's departments hold no products themselves) and every slug below it.
+    const slug = all.find((c) => c.parent === null)!.slug;
+    const subtree = new Set([slug]);
+    for (let depth = 0; depth < 5; depth++) for (const c of all) if (c.parent && subtree.has(c.parent.slug)) subtree.add(c.slug);
     const inCategory = await list({ first: 100, filter: { categorySlug: slug } });
     expect(inCategory.totalCount).toBeGreaterThan(0);
-    expect(inCategory.edges.every((e) => e.node.category?.slug === slug)).toBe(true);
+    expect(inCategory.edges.every((e) => subtree.has(e.node.category!.slug) && e.node.category!.slug !== slug)).toBe(true);
 
     const priced = await list({ first: 100, filter: { minPrice: '50.00', maxPrice: '300.00' } });
     expect(priced.edges.every((e) => Number(e.node.price.amount) >= 50 && Number(e.node.price.amount) <= 300)).toBe(true);

@@ -7,6 +7,10 @@ import { ProductSchema } from '../src/data/product.entity.ts';
 let orm: MikroORM;
 let run: CatalogHarness['run'];
 let computers: { id: string; slug: string };
+/** Slugs of Computers and the categories under it (the seed puts products in subcategories: Mice, Keyboards …). */
+let computerSlugs: string[];
+/** The products of a category's subtree (its id the parameter), as the listing should find them. */
+const IN_SUBTREE = "and category_id in (select id from category where path like (select path from category where id = ?) || '%')";
 
 const MOUSE_ID = '00000000-0000-4000-8000-00000000f001';
 const DELETED_ID = '00000000-0000-4000-8000-00000000f002';
@@ -105,6 +109,11 @@ beforeAll(async () => {
   ({ orm, run } = await startCatalogHarness());
   expect(await seedCatalog(orm.em.fork(), 120)).toBe(120);
   computers = (await orm.em.fork().execute<Array<{ id: string; slug: string }>>("select id, slug from category where slug = 'computers'"))[0]!;
+  computerSlugs = (
+    await orm.em
+      .fork()
+      .execute<Array<{ slug: string }>>("select slug from category where path like (select path from category where slug = 'computers') || '%'")
+  ).map((r) => r.slug);
   await addProduct({
     id: MOUSE_ID,
     name: 'Ergonomic Wireless Mouse',
@@ -198,11 +207,14 @@ describe('search', () => {
 });
 
 describe('filters', () => {
-  it('filters by category slug (unknown slug: empty)', async () => {
+  it('filters by category slug, its subcategories included (unknown slug: empty)', async () => {
     const { nodes, totalCount } = await pageAll({ filter: { categorySlug: 'computers' } });
-    expect(nodes.map((n) => n.id)).toEqual(await expectedIds('and category_id = ?', 'name, id', [computers.id]));
+    expect(nodes.map((n) => n.id)).toEqual(await expectedIds(IN_SUBTREE, 'name, id', [computers.id]));
     expect(totalCount).toBeGreaterThan(1);
-    expect(nodes.every((n) => n.category?.slug === 'computers')).toBe(true);
+    expect(nodes.every((n) => computerSlugs.includes(n.category!.slug))).toBe(true);
+    // Its own product and those of at least two subcategories.
+    expect(nodes.map((n) => n.id)).toContain(MOUSE_ID);
+    expect(new Set(nodes.map((n) => n.category!.slug)).size).toBeGreaterThan(2);
     expect((await pageAll({ filter: { categorySlug: 'no-such-category' } })).totalCount).toBe(0);
   });
 
@@ -275,14 +287,25 @@ describe('Category.products', () => {
     category(slug: $slug) { products(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }
   }`;
 
-  it('pages through one category in name order', async () => {
+  it('pages through one category and its subcategories in name order', async () => {
     const { ids, total } = await follow(async (after) => {
       const { data, errors } = await run(CATEGORY, GUEST, { slug: 'computers', first: 7, after });
       expect(errors).toBeUndefined();
       return data.category.products;
     });
-    expect(ids).toEqual(await expectedIds('and category_id = ?', 'name, id', [computers.id]));
+    expect(ids).toEqual(await expectedIds(IN_SUBTREE, 'name, id', [computers.id]));
     expect(total).toBe(ids.length);
+  });
+
+  it("stores the seed's tree: 5 departments, 10 categories, 54 subcategories, each path its parent's and its id", async () => {
+    const { data } = await run('{ category(slug: "mice") { ancestors { slug } children { slug } } }', GUEST);
+    expect(data.category).toEqual({ ancestors: [{ slug: 'electronics' }, { slug: 'computers' }], children: [] });
+    const depths = await orm.em.fork().execute<Array<{ depth: number; n: number; consistent: boolean }>>(
+      `select array_length(string_to_array(trim('/' from c.path), '/'), 1) as depth, count(*)::int as n,
+         bool_and(c.path = coalesce(parent.path, '/') || c.id || '/') as consistent
+       from category c left join category parent on parent.id = c.parent_id group by 1 order by 1`,
+    );
+    expect(depths).toEqual([1, 2, 3].map((depth, i) => ({ depth, n: [5, 10, 54][i], consistent: true })));
   });
 });
 

@@ -14,7 +14,8 @@ import { priceBounds } from '../src/domain/product-facets.ts';
  */
 const PRODUCTS = 100_000;
 let orm: MikroORM;
-const { categories } = generateCatalog(0);
+// The seed's ten categories (its departments and subcategories left out), stored flat: each its own subtree.
+const categories = generateCatalog(0).categories.slice(0, 10);
 const category = categories[3]!;
 
 interface PlanNode {

@@ -1,8 +1,18 @@
+import { Faker, en } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
+import { pathIds } from './category.entity.ts';
 import { generateCatalog } from './seed-data.ts';
+import { CATALOG } from './seed-lines.ts';
+import { categoryTree, SUBCATEGORIES } from './seed-tree.ts';
 
 describe('generateCatalog', () => {
   const { categories, products } = generateCatalog(500);
+  const byId = new Map(categories.map((c) => [c.id, c]));
+  /** The category's own id and its descendants'. */
+  const subtree = (slug: string) => {
+    const root = categories.find((c) => c.slug === slug)!;
+    return new Set(categories.filter((c) => c.path.startsWith(root.path)).map((c) => c.id));
+  };
 
   it('is deterministic: the order and payment seeds name its first products', () => {
     expect(generateCatalog(500)).toEqual({ categories, products });
@@ -23,18 +33,63 @@ describe('generateCatalog', () => {
     `);
   });
 
-  it('has at least 8 categories, each with products, and unique skus and slugs', () => {
-    expect(categories.length).toBeGreaterThanOrEqual(8);
-    for (const c of categories) expect(products.some((p) => p.categoryId === c.id)).toBe(true);
+  it('has a category tree three levels deep, each category with products in its subtree, and unique skus and slugs', () => {
+    const depths = categories.map((c) => pathIds(c.path).length);
+    expect([1, 2, 3].map((depth) => depths.filter((d) => d === depth).length)).toEqual([5, 10, 54]);
+    expect(depths.every((d) => d <= 3)).toBe(true);
+    for (const c of categories) expect(products.some((p) => byId.get(p.categoryId)!.path.startsWith(c.path))).toBe(true);
+    expect(new Set(categories.map((c) => c.slug)).size).toBe(categories.length);
     expect(new Set(products.map((p) => p.sku)).size).toBe(500);
     expect(new Set(products.map((p) => p.slug)).size).toBe(500);
   });
 
+  it("keeps paths consistent with parents: a root's path is its id, a child's its parent's path and its id", () => {
+    expect(new Set(categories.map((c) => c.id)).size).toBe(categories.length);
+    for (const c of categories) {
+      const parent = c.parentId === null ? null : byId.get(c.parentId);
+      expect(parent).not.toBe(undefined);
+      expect(c.path).toBe(`${parent?.path ?? '/'}${c.id}/`);
+    }
+    // The ten categories of before keep their place (first, in CATALOG order), each under a department.
+    expect(categories.slice(0, 10).map((c) => [c.name, pathIds(c.path).length])).toEqual(CATALOG.map((spec) => [spec.name, 2]));
+  });
+
+  it("puts every product in a leaf on the third level: its product line's subcategory", () => {
+    const unplaced = CATALOG.flatMap((spec) => spec.lines.filter(([noun]) => !SUBCATEGORIES[spec.name]?.[noun]).map(([noun]) => noun));
+    expect(unplaced).toEqual([]);
+    const parents = new Set(categories.map((c) => c.parentId));
+    expect(products.every((p) => pathIds(byId.get(p.categoryId)!.path).length === 3 && !parents.has(p.categoryId))).toBe(true);
+    const clothing = subtree('clothing');
+    const tees = products.filter((p) => p.name.endsWith('T-Shirt'));
+    expect(tees.length).toBeGreaterThan(0);
+    expect(new Set(tees.map((p) => byId.get(p.categoryId)!.slug))).toEqual(new Set(['t-shirts']));
+    expect(tees.every((p) => clothing.has(p.categoryId))).toBe(true);
+  });
+
   it('names products after their category (a wireless mouse is a computer accessory)', () => {
-    const computers = categories.find((c) => c.slug === 'computers')!;
     const mice = products.filter((p) => p.name.includes('Wireless Mouse'));
     expect(mice.length).toBeGreaterThan(0);
-    expect(mice.every((p) => p.categoryId === computers.id)).toBe(true);
+    expect(mice.every((p) => byId.get(p.categoryId)!.slug === 'mice')).toBe(true);
+    const breadcrumbs = pathIds(byId.get(mice[0]!.categoryId)!.path).map((id) => byId.get(id)!.name);
+    expect(breadcrumbs).toEqual(['Electronics', 'Computers', 'Mice']);
+  });
+
+  it('makes the same tree every time, whatever the product count', () => {
+    expect(generateCatalog(0).categories).toEqual(categories);
+    expect(generateCatalog(7, 42).categories).toEqual(generateCatalog(7, 42).categories);
+    expect(generateCatalog(7, 42).categories[0]!.id).not.toBe(categories[0]!.id);
+  });
+
+  it("prefixes a subcategory's slug with its category's when the slug is taken", () => {
+    const catalog = CATALOG.slice(0, 2).map((spec, i) => ({ id: `c${i}`, slug: spec.name.toLowerCase(), name: spec.name }));
+    const lines = (name: string) => ({
+      [name]: Object.fromEntries(CATALOG.find((s) => s.name === name)!.lines.map(([noun]) => [noun, 'Accessories'])),
+    });
+    const { categories: tree } = categoryTree(new Faker({ locale: [en], seed: 1 }), CATALOG.slice(0, 2), catalog, [], {
+      ...lines('Audio'),
+      ...lines('Computers'),
+    });
+    expect(tree.filter((c) => c.name === 'Accessories').map((c) => c.slug)).toEqual(['accessories', 'computers-accessories']);
   });
 
   it('prices in plausible ranges; a product costs its lowest variant price', () => {
@@ -51,8 +106,9 @@ describe('generateCatalog', () => {
     expect(optionsOf('Running Shoes')).toEqual(new Set(['Size']));
     expect(optionsOf('External SSD')).toEqual(new Set(['Capacity']));
     expect(optionsOf('Earbuds')).toEqual(new Set(['Color']));
-    const books = categories.find((c) => c.slug === 'books')!;
-    expect(products.filter((p) => p.categoryId === books.id).every((p) => p.options.length === 0 && p.variants.length === 1)).toBe(true);
+    const books = products.filter((p) => subtree('books').has(p.categoryId));
+    expect(books.length).toBeGreaterThan(10);
+    expect(books.every((p) => p.options.length === 0 && p.variants.length === 1)).toBe(true);
     const tee = products.find((p) => p.name.endsWith('T-Shirt') && p.variants.length > 1)!;
     const [size, color] = tee.options;
     expect(tee.variants[0]!.title).toBe(`${size!.values[0]} / ${color!.values[0]}`);

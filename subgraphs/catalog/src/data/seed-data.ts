@@ -2,15 +2,13 @@ import { Faker, en } from '@faker-js/faker';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from 'kysely';
 import type { CurrencyCode } from '@shop/platform';
+import { pathIds } from './category.entity.ts';
 import type { ProductOption } from './product.entity.ts';
 import { CATALOG, PUBLISHERS } from './seed-lines.ts';
 import { defaultVariant, LINE_OPTIONS, variantsFor, type SeedVariant } from './seed-options.ts';
+import { categoryTree, slugify, type SeedCategory } from './seed-tree.ts';
 
-export interface SeedCategory {
-  id: string;
-  slug: string;
-  name: string;
-}
+export type { SeedCategory } from './seed-tree.ts';
 
 export interface SeedProduct {
   id: string;
@@ -21,6 +19,7 @@ export interface SeedProduct {
   /** The lowest variant price. */
   priceAmount: number;
   images: Array<{ url: string; altText: string }>;
+  /** Its product line's subcategory (the tree's third level). */
   categoryId: string;
   /** [] for a product sold as one default variant. */
   options: ProductOption[];
@@ -29,38 +28,39 @@ export interface SeedProduct {
   createdAt: Date;
 }
 
-const slugify = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/&/g, 'and')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
-
 /**
  * Deterministic demo catalog: the same seed gives the same ids, names and stock on every machine,
  * so tests, benchmarks and docs can name products. Names come from per-category product lines
- * ("Nordbyte Ergonomic Wireless Mouse" under Computers), prices from the line's range. Apparel,
+ * ("Nordbyte Ergonomic Wireless Mouse" under Computers > Mice), prices from the line's range. Apparel,
  * shoes, electronics and a few other lines are sold in options (seed-options.ts), the rest as one
  * default variant. About 5% of variants are out of stock and 10% low on stock (1–5 units).
+ * Categories form a tree three levels deep (seed-tree.ts): departments, CATALOG's ten categories,
+ * and a subcategory per product line, where each product sits.
  */
 export function generateCatalog(productCount: number, seed = 20261123): { categories: SeedCategory[]; products: SeedProduct[] } {
   const { categories, products } = catalogSource(productCount, seed);
   return { categories, products: [...products] };
 }
 
-/** generateCatalog's categories, and its products made as they are taken (a large seed loads while it generates). */
+/**
+ * generateCatalog's categories, and its products made as they are taken (a large seed loads while it
+ * generates). Categories: CATALOG's ten first (in its order), then departments, then subcategories.
+ */
 export function catalogSource(productCount: number, seed = 20261123): { categories: SeedCategory[]; products: Generator<SeedProduct> } {
   const faker = new Faker({ locale: [en], seed });
   // Options and variants draw from a stream of their own, so the products (ids, names, prices of
   // the ones without options) are those earlier seeds made: the order seed names the first two.
   const variantFaker = new Faker({ locale: [en], seed: seed + 1 });
-  const categories = CATALOG.map(({ name }) => ({ id: faker.string.uuid(), slug: slugify(name), name }));
+  const catalog = CATALOG.map(({ name }) => ({ id: faker.string.uuid(), slug: slugify(name), name }));
+  // Departments and subcategories came later: their ids draw from a third stream, for the same reason.
+  const { categories, lineCategoryIds } = categoryTree(new Faker({ locale: [en], seed: seed + 2 }), CATALOG, catalog);
   const epoch = Date.UTC(2026, 0, 1);
   function* products(): Generator<SeedProduct> {
     for (let i = 0; i < productCount; i++) {
       const c = faker.number.int({ max: CATALOG.length - 1 });
       const spec = CATALOG[c]!;
-      const [noun, adjectives, minPrice, maxPrice, detail] = faker.helpers.arrayElement(spec.lines);
+      const line = faker.helpers.arrayElement(spec.lines);
+      const [noun, adjectives, minPrice, maxPrice, detail] = line;
       const title = `${faker.helpers.arrayElement(adjectives)} ${noun}`;
       // Most products carry a brand; books never do (their publisher is in the copy instead).
       const brand = spec.brands.length > 0 && faker.number.float() < 0.75 ? faker.helpers.arrayElement(spec.brands) : null;
@@ -86,7 +86,7 @@ export function catalogSource(productCount: number, seed = 20261123): { categori
         description: `${detail} ${first} ${second}${publisher}`,
         priceAmount: Math.min(...variants.map((v) => v.priceAmount)),
         images: [{ url: `https://picsum.photos/seed/${sku}/800/800`, altText: name }],
-        categoryId: categories[c]!.id,
+        categoryId: lineCategoryIds[c]![spec.lines.indexOf(line)]!,
         options,
         variants,
         createdAt: new Date(epoch + i * 60_000),
@@ -142,10 +142,13 @@ export async function seedCatalog(em: EntityManager, productCount: number, curre
   const { categories, products } = catalogSource(productCount);
   let inserted = 0;
   await em.transactional(async (tx) => {
+    // Parents before children, departments first: each row's parent exists when it goes in.
+    const byDepth = categories.toSorted((a, b) => pathIds(a.path).length - pathIds(b.path).length);
     await tx.execute(
-      `insert into category (id, slug, name, path, created_at)
-       select r.id, r.slug, r.name, '/' || r.id || '/', now() from jsonb_to_recordset(?::jsonb) as r(id uuid, slug text, name text)`,
-      [JSON.stringify(categories)],
+      `insert into category (id, slug, name, parent_id, path, created_at)
+       select r.id, r.slug, r.name, r."parentId", r.path, now()
+       from jsonb_to_recordset(?::jsonb) as r(id uuid, slug text, name text, "parentId" uuid, path text)`,
+      [JSON.stringify(byDepth)],
     );
     let storing: Promise<void> = Promise.resolve();
     for (const batch of batches(products, batchSize)) {
