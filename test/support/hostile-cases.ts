@@ -108,14 +108,26 @@ export function replaceAt(root: unknown, path: ReadonlyArray<string | number>, v
   return copy;
 }
 
-/** A selection of every leaf, objects down to `depth` levels; fields needing arguments are left out. */
+/**
+ * A selection of every leaf, objects down to `depth` levels; fields needing arguments are left out.
+ * A nested page (a `first` argument) asks for 2 items and a nested list without one is followed
+ * one level less deep, so the whole selection stays under the gateway's cost limit as the schema
+ * grows (the root field's own arguments are what is tested).
+ */
 export function selectionOf(type: GraphQLOutputType, depth = 4): string {
   const named = getNamedType(type);
   if (isLeafType(named)) return '';
   if (!isObjectType(named) || depth === 0) return '{ __typename }';
   const parts = Object.values(named.getFields())
     .filter((f) => f.args.every((a) => !isNonNullType(a.type) || a.defaultValue !== undefined))
-    .map((f) => (isLeafType(getNamedType(f.type)) ? f.name : depth > 1 ? `${f.name} ${selectionOf(f.type, depth - 1)}` : ''))
+    .map((f) => {
+      if (isLeafType(getNamedType(f.type))) return f.name;
+      if (depth <= 1) return '';
+      const paged = f.args.some((a) => a.name === 'first');
+      // A list without `first` counts as 20 items each: go one level less deep under it.
+      const unbounded = !paged && isListType(isNonNullType(f.type) ? f.type.ofType : f.type);
+      return `${f.name}${paged ? '(first: 2)' : ''} ${selectionOf(f.type, unbounded ? depth - 2 : depth - 1)}`;
+    })
     .filter(Boolean);
   return `{ __typename ${parts.join(' ')} }`;
 }
