@@ -4,6 +4,9 @@
 
 /** Core NATS request-reply: the cart's batched product lookup, answered with one query. */
 export const CATALOG_PRODUCT_LOOKUP = 'catalog.products.lookup';
+/** The title of the one variant of a product without options (Shopify's name for it): shown as no variant title. */
+export const DEFAULT_VARIANT_TITLE = 'Default Title';
+
 /** One option value of a variant, e.g. { name: "Size", value: "M" }. */
 export interface SelectedOptionValue {
   name: string;

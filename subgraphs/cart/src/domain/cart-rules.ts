@@ -1,4 +1,5 @@
 /** Cart rules that need no database: limits, quantity checks, merging. */
+import { DEFAULT_VARIANT_TITLE } from '@shop/platform';
 
 export const MAX_LINES = 250;
 export const MAX_QUANTITY = 999;
@@ -7,7 +8,7 @@ export const isValidQuantity = (quantity: number) => Number.isInteger(quantity) 
 
 /** "Cotton Tee (M / Blue)" in messages; the product name alone for a product without options. */
 export const itemLabel = (name: string, variantTitle: string | null | undefined) =>
-  variantTitle && variantTitle !== 'Default Title' ? `${name} (${variantTitle})` : name;
+  variantTitle && variantTitle !== DEFAULT_VARIANT_TITLE ? `${name} (${variantTitle})` : name;
 
 /** Discount codes are case-insensitive: stored and compared upper-case, trimmed. */
 export const normalizeCode = (code: string) => code.trim().toUpperCase();

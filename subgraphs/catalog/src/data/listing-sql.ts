@@ -1,4 +1,5 @@
 import type { ListingPlan } from '../domain/product-search.service.ts';
+import { optionValue } from './product-variant.entity.ts';
 
 export type ListingFilter = ListingPlan['filter'];
 
@@ -37,10 +38,15 @@ export class Statement {
  * "Name=Value" (GIN index).
  */
 export function variantWithOptions(options: ListingFilter['options']): [string, ...string[]] {
-  const overlaps = options.map(() => 'and v.option_values && ?::text[]').join(' ');
+  const [overlaps, ...params] = variantMatches(options);
+  return [`and exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null ${overlaps})`, ...params];
+}
+
+/** The conditions on a variant `v` for these option filters, and their values (one text[] per option). */
+export function variantMatches(options: ListingFilter['options']): [string, ...string[]] {
   return [
-    `and exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null ${overlaps})`,
-    ...options.map((o) => textArray(o.values.map((value) => `${o.name}=${value}`))),
+    options.map(() => 'and v.option_values && ?::text[]').join(' '),
+    ...options.map((o) => textArray(o.values.map((value) => optionValue(o.name, value)))),
   ];
 }
 

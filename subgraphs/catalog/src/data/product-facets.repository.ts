@@ -1,13 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { addFilters, Statement, textArray, type ListingFilter, type SqlQuery } from './listing-sql.ts';
+import { optionValue } from './product-variant.entity.ts';
+import { addFilters, Statement, variantMatches, type ListingFilter, type SqlQuery } from './listing-sql.ts';
 
 /** The listing's filter with its category subtree resolved (see ProductSearchService.list). */
 export interface FacetScope {
   filter: ListingFilter;
   categoryIds?: string[];
 }
-
-const optionParams = (options: ListingFilter['options']) => options.map((o) => textArray(o.values.map((value) => `${o.name}=${value}`)));
 
 /**
  * The facet statements: each is the listing's own count with one filter replaced (built by the same
@@ -32,14 +31,15 @@ export const facetStatements = {
   byOptionValue({ filter, categoryIds }: FacetScope, variantOptions: ListingFilter['options'], name?: string): SqlQuery {
     // Per matching product, the distinct values of its qualifying variants (an index lookup by
     // product id each): the work follows the listing's matches, not the size of the variant table.
+    const [matches, ...params] = variantMatches(variantOptions);
     const q = new Statement().add(
       `select x.ov, count(*)::int as n from product p
          cross join lateral (select distinct unnest(v.option_values) as ov from product_variant v
-                              where v.product_id = p.id and v.deleted_at is null ${variantOptions.map(() => 'and v.option_values && ?::text[]').join(' ')}) x`,
-      ...optionParams(variantOptions),
+                              where v.product_id = p.id and v.deleted_at is null ${matches}) x`,
+      ...params,
     );
     addFilters(q, { ...filter, options: [] }, categoryIds);
-    if (name !== undefined) q.add('and left(x.ov, ?) = ?', name.length + 1, `${name}=`);
+    if (name !== undefined) q.add('and left(x.ov, ?) = ?', name.length + 1, optionValue(name, ''));
     return q.add('group by x.ov').build();
   },
 

@@ -41,5 +41,7 @@ export const ProductVariantSchema = defineEntity({
 
 export type ProductVariant = InferEntity<typeof ProductVariantSchema>;
 
-/** The title of a product without options (Shopify's name for it). */
-export const DEFAULT_VARIANT_TITLE = 'Default Title';
+/** One entry of `option_values`: "Size=M" (names never hold "="). The filter, facets and uniqueness all read this form. */
+export const optionValue = (name: string, value: string): string => `${name}=${value}`;
+
+export { DEFAULT_VARIANT_TITLE } from '@shop/platform';

@@ -1,6 +1,6 @@
 import type { Faker } from '@faker-js/faker';
 import type { ProductImage, ProductOption } from './product.entity.ts';
-import { DEFAULT_VARIANT_TITLE, type SelectedOption } from './product-variant.entity.ts';
+import { DEFAULT_VARIANT_TITLE, optionValue, type SelectedOption } from './product-variant.entity.ts';
 
 /** A seeded variant, as product_variant stores it (prices in minor units). */
 export interface SeedVariant {
@@ -152,7 +152,7 @@ export function variantsFor(
       sku,
       title: selectedOptions.map((o) => o.value).join(' / '),
       selectedOptions,
-      optionValues: selectedOptions.map((o) => `${o.name}=${o.value}`).sort(),
+      optionValues: selectedOptions.map((o) => optionValue(o.name, o.value)).sort(),
       priceAmount,
       // About a quarter off, the higher price shown struck through.
       compareAtAmount: onSale ? Math.ceil((priceAmount * 1.3) / 100) * 100 - 1 : null,

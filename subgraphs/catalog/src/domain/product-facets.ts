@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CURRENCY_DIGITS, type CurrencyCode } from '@shop/platform';
 import { pathIds, type Category } from '../data/category.entity.ts';
+import { optionValue } from '../data/product-variant.entity.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
 import { ProductFacetsRepository, type FacetScope } from '../data/product-facets.repository.ts';
 import type { ListingPlan } from './product-search.service.ts';
@@ -77,7 +78,7 @@ export class ProductFacetsService {
     ]);
     const [byPrice, inStockCount] = await Promise.all([this.counts.byPriceBucket(scope, bounds), this.counts.inStock(scope)]);
     // A filtered option's own counts come from its query without itself (choosing another value replaces it).
-    const filteredNames = new Set(options.map((o) => `${o.name}=`));
+    const filteredNames = new Set(options.map((o) => optionValue(o.name, '')));
     const optionCounts = new Map([...others].filter(([pair]) => ![...filteredNames].some((prefix) => pair.startsWith(prefix))));
     for (const counts of perFiltered) for (const [pair, n] of counts) optionCounts.set(pair, n);
     const children = await this.categories.byIds(this.em, [...byChild.keys()]);

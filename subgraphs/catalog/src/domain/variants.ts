@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor, toConnection, type Connection } from '@shop/platform';
-import type { ProductVariant, SelectedOption } from '../data/product-variant.entity.ts';
+import { optionValue, type ProductVariant, type SelectedOption } from '../data/product-variant.entity.ts';
 import { availableOf } from './inventory.ts';
 
 /**
@@ -8,7 +8,7 @@ import { availableOf } from './inventory.ts';
  */
 
 /** "Size=M" for each option, sorted: equal for equal option sets whatever order they were given in. */
-export const optionValuesOf = (selected: readonly SelectedOption[]): string[] => selected.map((o) => `${o.name}=${o.value}`).sort();
+export const optionValuesOf = (selected: readonly SelectedOption[]): string[] => selected.map((o) => optionValue(o.name, o.value)).sort();
 
 /** The variant with exactly these option values (the unique index on the values makes it one at most). */
 export function variantWithOptions(variants: readonly ProductVariant[], selected: readonly SelectedOption[]): ProductVariant | null {

@@ -1,4 +1,4 @@
-import { DateTime, Decimal, ForbiddenError, hasAdminRole, money, pageSize, type CurrencyCode } from '@shop/platform';
+import { DateTime, Decimal, DEFAULT_VARIANT_TITLE, ForbiddenError, hasAdminRole, money, pageSize, type CurrencyCode } from '@shop/platform';
 import type { Resolvers } from '../generated/resolvers-types.ts';
 import { displayNumber } from '../domain/order.service.ts';
 import { canSeeCustomer } from '../domain/order-access.ts';
@@ -63,7 +63,7 @@ export const resolvers: Resolvers = {
     product: (line) => ({ __typename: 'Product', id: line.productId }),
     title: (line) => line.name,
     // A product without options has one variant, "Default Title": no variant title to show.
-    variantTitle: (line) => (line.variantTitle && line.variantTitle !== 'Default Title' ? line.variantTitle : null),
+    variantTitle: (line) => (line.variantTitle && line.variantTitle !== DEFAULT_VARIANT_TITLE ? line.variantTitle : null),
     selectedOptions: (line) => line.selectedOptions,
     unitPrice: (line) => money(line.unitPriceAmount, line.order.getEntity().currency as CurrencyCode),
   },
