@@ -59,17 +59,12 @@ export class CategoryRepository {
     return { children: children > 0, products: products > 0 };
   }
 
-  /** A category by id or slug. */
-  find(em: EntityManager, category: { id: string } | { slug: string }): Promise<Category | null> {
-    return em.findOne(CategorySchema, 'id' in category ? { id: category.id } : { slug: category.slug });
-  }
-
-  /** The ids of a category and every category below it ([] when there is no such category). */
-  async subtreeIds(em: EntityManager, category: { id: string } | { slug: string }): Promise<string[]> {
+  /** The ids of a category and every category below it, and its depth (a top-level one is 1); no ids and depth 0 when there is no such category. */
+  async subtree(em: EntityManager, category: { id: string } | { slug: string }): Promise<{ ids: string[]; depth: number }> {
     const by = 'id' in category ? { id: category.id } : { slug: category.slug };
     const root = await em.findOne(CategorySchema, by, { fields: ['path'] });
-    if (!root) return [];
-    return (await this.pathsUnder(em, root.path)).map((path) => pathIds(path).at(-1)!);
+    if (!root) return { ids: [], depth: 0 };
+    return { ids: (await this.pathsUnder(em, root.path)).map((path) => pathIds(path).at(-1)!), depth: pathIds(root.path).length };
   }
 
   /** The paths of a subtree (the category's own included). */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CURRENCY_DIGITS, type CurrencyCode } from '@shop/platform';
-import { pathIds, type Category } from '../data/category.entity.ts';
+import type { Category } from '../data/category.entity.ts';
 import { optionValue } from '../data/product-variant.entity.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
 import { ProductFacetsRepository, type FacetScope } from '../data/product-facets.repository.ts';
@@ -60,13 +60,13 @@ export class ProductFacetsService {
     this.counts = new ProductFacetsRepository(em);
   }
 
-  async facets(plan: Pick<ListingPlan, 'filter' | 'categoryIds'>): Promise<ProductFacets> {
+  async facets(plan: Pick<ListingPlan, 'filter' | 'categoryIds' | 'categoryDepth'>): Promise<ProductFacets> {
     const scope: FacetScope = { filter: plan.filter, categoryIds: plan.categoryIds };
-    const current = plan.filter.category ? await this.categories.find(this.em, plan.filter.category) : null;
     const options = plan.filter.options;
     const bounds = priceBounds(this.currency);
     const [byChild, others, ...perFiltered] = await Promise.all([
-      this.counts.byChildCategory(scope, current ? pathIds(current.path).length + 2 : 2),
+      // The path's segment after the current category's (split_part counts the empty one before the first "/").
+      this.counts.byChildCategory(scope, (plan.categoryDepth ?? 0) + 2),
       this.counts.byOptionValue(scope, options),
       ...options.map((own) =>
         this.counts.byOptionValue(

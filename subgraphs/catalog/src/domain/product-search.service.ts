@@ -49,6 +49,8 @@ export interface ListingPlan {
    * then compare `category_id` with known ids, which keeps a single category's page index-only.
    */
   categoryIds?: string[];
+  /** That category's depth (a top-level one is 1): its subcategories are the facets' categories. */
+  categoryDepth?: number;
   /** Sort name and filter fingerprint: the first two cursor values. */
   cursorPrefix: [string, string];
   /** Sort key and id of the row the page starts after. */
@@ -186,7 +188,10 @@ export class ProductSearchService {
 
   async list(args: ProductListArgs): Promise<ProductListing> {
     const plan = planListing(args, this.currency);
-    if (plan.filter.category) plan.categoryIds = await this.categories.subtreeIds(this.em, plan.filter.category);
+    if (plan.filter.category) {
+      const { ids, depth } = await this.categories.subtree(this.em, plan.filter.category);
+      Object.assign(plan, { categoryIds: ids, categoryDepth: depth });
+    }
     const { page, count } = listingQueries(plan);
     return { ...(await this.pages.connection(page, count, args.first, Boolean(args.after), plan.cursorPrefix)), plan };
   }
