@@ -17,6 +17,29 @@ const orderId = z.string().regex(UUID_PATTERN);
 const stockLine = z.object({ productId: z.string(), quantity: z.number() });
 export type StockLine = z.infer<typeof stockLine>;
 
+const customerId = z.string().min(1).max(128);
+const email = z.string().email().max(254);
+
+/** The order as its buyer sees it in an email: frozen lines, totals (minor units), address, tracking. */
+const orderDetails = z.object({
+  number: z.string(),
+  email: z.string(),
+  customerId: customerId.nullable(),
+  currency: z.string(),
+  lines: z.array(z.object({ title: z.string(), variantTitle: z.string().nullable(), quantity: z.number(), unitPriceAmount: z.number() })),
+  totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
+  shippingAddress: z.object({
+    name: z.string(),
+    line1: z.string(),
+    line2: z.string().nullable(),
+    city: z.string(),
+    postalCode: z.string(),
+    countryCode: z.string(),
+  }),
+  trackingNumber: z.string().nullable(),
+});
+export type OrderDetails = z.infer<typeof orderDetails>;
+
 const schemas = {
   /** Order saga → catalog (ORDER stream, consumer filter `order.stock.>`). */
   stockReserve: z.object({ orderId, lines: z.array(stockLine) }),
@@ -87,6 +110,8 @@ const schemas = {
     cartId: z.string(),
     status: z.enum(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED']),
     reason: z.string().nullable(),
+    /** What a message to the buyer needs (the notifications worker has no access to orders); absent in events from before accounts. */
+    details: orderDetails.optional(),
   }),
   /** Order saga → payment (ORDER stream, consumer filter `order.payment.>`). */
   paymentRequested: z.object({
@@ -111,6 +136,16 @@ const schemas = {
   /** code: DECLINED, INSUFFICIENT_FUNDS, PROVIDER_ERROR, PROVIDER_UNAVAILABLE (circuit open), TIMEOUT. */
   paymentFailed: z.object({ orderId, code: z.string(), reason: z.string() }),
   paymentRefunded: z.object({ orderId, paymentId: z.string(), refundId: z.string(), amount: z.number(), currency: z.string() }),
+  /**
+   * Account → notifications (ACCOUNT stream). The one-time token travels to the mailer that puts it
+   * in the link; it is stored only hashed, expires at `expiresAt` and works once.
+   */
+  emailVerificationRequested: z.object({ customerId, email, firstName: z.string().nullable(), token: z.string(), expiresAt: z.string() }),
+  passwordResetRequested: z.object({ customerId, email, firstName: z.string().nullable(), token: z.string(), expiresAt: z.string() }),
+  /** Account → cart: a customer signed in with a guest cart; the cart folds it into theirs (MERGE rules). */
+  guestCartMergeRequested: z.object({ customerId, guestCartId: z.string().max(128) }),
+  /** Account → order: guest orders placed with this verified email now belong to the customer. */
+  ordersClaimRequested: z.object({ customerId, email }),
 };
 
 export type StockReserveRequested = z.infer<typeof schemas.stockReserve>;
@@ -128,6 +163,10 @@ export type RefundRequested = z.infer<typeof schemas.refundRequested>;
 export type PaymentCaptured = z.infer<typeof schemas.paymentCaptured>;
 export type PaymentFailed = z.infer<typeof schemas.paymentFailed>;
 export type PaymentRefunded = z.infer<typeof schemas.paymentRefunded>;
+export type EmailVerificationRequested = z.infer<typeof schemas.emailVerificationRequested>;
+export type PasswordResetRequested = z.infer<typeof schemas.passwordResetRequested>;
+export type GuestCartMergeRequested = z.infer<typeof schemas.guestCartMergeRequested>;
+export type OrdersClaimRequested = z.infer<typeof schemas.ordersClaimRequested>;
 
 interface EventDefinition<S extends z.ZodType> {
   stream: string;
@@ -170,6 +209,11 @@ export const EVENTS = {
   'payment.refunded': define('PAYMENT', schemas.paymentRefunded, (data) => data.refundId),
   'product.changed': define('PRODUCT', schemas.productChanged, null),
   'checkout.requested': define('CHECKOUT', schemas.checkoutRequested, (data) => data.checkoutId, true),
+  /** Every request is its own message (a second request sends a second email with a new token). */
+  'account.email.verification_requested': define('ACCOUNT', schemas.emailVerificationRequested, null),
+  'account.password.reset_requested': define('ACCOUNT', schemas.passwordResetRequested, null),
+  'account.cart.merge_requested': define('ACCOUNT', schemas.guestCartMergeRequested, null),
+  'account.orders.claim_requested': define('ACCOUNT', schemas.ordersClaimRequested, null),
 } as const;
 
 export type Subject = keyof typeof EVENTS;
@@ -191,6 +235,10 @@ export const PAYMENT_FAILED = 'payment.failed' satisfies Subject;
 export const PAYMENT_REFUNDED = 'payment.refunded' satisfies Subject;
 export const PRODUCT_CHANGED = 'product.changed' satisfies Subject;
 export const CHECKOUT_REQUESTED = 'checkout.requested' satisfies Subject;
+export const ACCOUNT_EMAIL_VERIFICATION_REQUESTED = 'account.email.verification_requested' satisfies Subject;
+export const ACCOUNT_PASSWORD_RESET_REQUESTED = 'account.password.reset_requested' satisfies Subject;
+export const ACCOUNT_CART_MERGE_REQUESTED = 'account.cart.merge_requested' satisfies Subject;
+export const ACCOUNT_ORDERS_CLAIM_REQUESTED = 'account.orders.claim_requested' satisfies Subject;
 export const ORDER_STATUS_PREFIX = 'order.status';
 export const orderStatusSubject = (status: OrderStatus) => `${ORDER_STATUS_PREFIX}.${status.toLowerCase()}` as OrderStatusSubject;
 

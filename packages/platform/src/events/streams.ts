@@ -8,6 +8,7 @@ export const STREAMS: ReadonlyArray<{ name: string; subjects: string[] }> = [
   { name: 'INVENTORY', subjects: ['inventory.>'] },
   { name: 'PAYMENT', subjects: ['payment.>'] },
   { name: 'PRODUCT', subjects: ['product.>'] },
+  { name: 'ACCOUNT', subjects: ['account.>'] },
 ];
 
 /** The envelope every event travels in; `data` is the event-specific payload. */
