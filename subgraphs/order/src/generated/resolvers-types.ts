@@ -247,8 +247,12 @@ export type UserErrorCode =
   | 'DISCOUNT_NOT_FOUND'
   | 'INSUFFICIENT_STOCK'
   | 'INVALID'
+  /** The email or password is wrong (one answer for both, so it reveals no account). */
+  | 'INVALID_CREDENTIALS'
   | 'INVALID_QUANTITY'
   | 'INVALID_STATUS'
+  /** A one-time token (email verification, password reset, refresh) that is unknown, used or expired. */
+  | 'INVALID_TOKEN'
   | 'NEGATIVE'
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'
@@ -256,6 +260,8 @@ export type UserErrorCode =
   | 'PRICE_CHANGED'
   | 'REQUIRED'
   | 'TAKEN'
+  /** Too many attempts (failed sign-ins): the message says how long to wait. */
+  | 'THROTTLED'
   /** An amount or quantity over its maximum (money: what a money column holds). */
   | 'TOO_LARGE'
   | 'TOO_LONG'
@@ -263,7 +269,9 @@ export type UserErrorCode =
   | 'UNKNOWN_PRODUCT'
   | 'UNSUPPORTED_COUNTRY'
   /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
-  | 'VARIANT_REQUIRED';
+  | 'VARIANT_REQUIRED'
+  /** A password below the minimum length or on the list of common passwords. */
+  | 'WEAK_PASSWORD';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
