@@ -79,9 +79,10 @@ export class OrderAdminService {
         return [userError('INVALID', 'A tracking number of 1 to 100 characters is required', ['trackingNumber'])];
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
-      if (!(await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null)))
-        return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
+      if (!canMove(order.status, 'SHIPPED')) return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
+      // Before the move: the order.status.shipped event carries the tracking number (shipping email).
       await setTrackingNumber(tx, id, tracking);
+      await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null);
       return [];
     });
   }

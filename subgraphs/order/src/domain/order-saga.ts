@@ -11,6 +11,7 @@ import {
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
 import { addStatusChange, insertOrder, lockOrder, lockTimedOut, setStatus, type LockedOrder } from '../data/order.repository.ts';
+import { loadOrderDetails } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
 
 export interface SagaTimeouts {
@@ -26,6 +27,7 @@ export interface SagaTimeouts {
  * which is how redelivered or late events become no-ops. Every move leaves PENDING, the only status
  * that still needs the payment token (the caller has it in `order`), so every move erases it:
  * whether the payment was requested, the stock rejected, the order cancelled or timed out.
+ * The event carries the order's `details` as they are in this transaction (for the buyer's emails).
  */
 export async function moveOrder(
   tx: EntityManager,
@@ -37,7 +39,8 @@ export async function moveOrder(
   if (!canMove(order.status, to)) return false;
   await setStatus(tx, order.id, to, deadline);
   await addStatusChange(tx, order.id, to, reason);
-  await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason });
+  const details = await loadOrderDetails(tx, order.id);
+  await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason, details });
   order.status = to;
   return true;
 }
@@ -48,7 +51,14 @@ const inMs = (ms: number) => new Date(Date.now() + ms);
 export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts): Promise<boolean> {
   if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
   await addStatusChange(tx, checkout.checkoutId, 'PENDING', null);
-  await emitEvent(tx, orderStatusSubject('PENDING'), { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
+  const details = await loadOrderDetails(tx, checkout.checkoutId);
+  await emitEvent(tx, orderStatusSubject('PENDING'), {
+    orderId: checkout.checkoutId,
+    cartId: checkout.cartId,
+    status: 'PENDING',
+    reason: null,
+    details,
+  });
   await emitEvent(tx, ORDER_STOCK_RESERVE, {
     orderId: checkout.checkoutId,
     // Stock is per variant: a stock line's productId is the variant's id.

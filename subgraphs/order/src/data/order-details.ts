@@ -1,0 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DEFAULT_VARIANT_TITLE, type OrderDetails } from '@shop/platform';
+import { displayNumber } from '../domain/order.service.ts';
+import type { ShippingAddress } from './order.entity.ts';
+
+interface DetailsRow {
+  number: string;
+  email: string;
+  customer_id: string | null;
+  currency: string;
+  subtotal_amount: number;
+  discount_amount: number;
+  shipping_amount: number;
+  tax_amount: number;
+  total_amount: number;
+  shipping_address: ShippingAddress;
+  tracking_number: string | null;
+  lines: Array<{ title: string; variantTitle: string | null; quantity: number; unitPriceAmount: number }>;
+}
+
+/**
+ * The order as its buyer reads it in an email, for the `details` of its status events: one
+ * statement (lines aggregated in position order), read inside the transaction that moves the order,
+ * so it includes what that transaction changed (the tracking number of a shipment).
+ */
+export async function loadOrderDetails(tx: EntityManager, orderId: string): Promise<OrderDetails | undefined> {
+  const [row] = await tx.execute<DetailsRow[]>(
+    `select o.number, o.email, o.customer_id, o.currency, o.subtotal_amount, o.discount_amount, o.shipping_amount, o.tax_amount,
+            o.total_amount, o.shipping_address, o.tracking_number,
+            coalesce((select json_agg(json_build_object('title', l.name, 'variantTitle', l.variant_title, 'quantity', l.quantity,
+                                                        'unitPriceAmount', l.unit_price_amount) order by l.position)
+                      from order_line l where l.order_id = o.id), '[]'::json) as lines
+       from customer_order o where o.id = ?`,
+    [orderId],
+  );
+  if (!row) return undefined;
+  const address = row.shipping_address;
+  return {
+    number: displayNumber(row.number),
+    email: row.email,
+    customerId: row.customer_id,
+    currency: row.currency,
+    // A one-variant product's "Default Title" means nothing to the buyer.
+    lines: row.lines.map((l) => ({ ...l, variantTitle: l.variantTitle && l.variantTitle !== DEFAULT_VARIANT_TITLE ? l.variantTitle : null })),
+    totals: {
+      subtotal: row.subtotal_amount,
+      discount: row.discount_amount,
+      shipping: row.shipping_amount,
+      tax: row.tax_amount,
+      total: row.total_amount,
+    },
+    shippingAddress: {
+      name: address.name,
+      line1: address.line1,
+      line2: address.line2 ?? null,
+      city: address.city,
+      postalCode: address.postalCode,
+      countryCode: address.countryCode,
+    },
+    trackingNumber: row.tracking_number,
+  };
+}
