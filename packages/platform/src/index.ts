@@ -32,3 +32,4 @@ export * from './events/live-updates.ts';
 export * from './user-errors.ts';
 export * from './events/product-lookup.client.ts';
 export * from './periodic.ts';
+export * from './order-access-token.ts';

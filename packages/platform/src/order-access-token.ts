@@ -1,0 +1,57 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Order access tokens: what lets the buyer of one order (a guest or not) read and follow that order
+ * and no other. Stateless: base64url(HMAC-SHA256(secret, orderId)). The checkout id is the order's
+ * id, so the cart signs at checkout (an idempotent replay returns the same token, the order need
+ * not exist yet) and the order subgraph verifies without a table. Nothing to revoke: the token is
+ * only ever as good as the order id it was signed for.
+ */
+
+/** HTTP header a client sends it in (the gateway forwards this one header to the subgraphs). */
+export const ORDER_ACCESS_TOKEN_HEADER = 'order-access-token';
+
+/** DEV DEFAULT ONLY: production must set ORDER_ACCESS_TOKEN_SECRET (enforced by refuseDevOrderAccessSecretInProduction). */
+export const DEV_ORDER_ACCESS_TOKEN_SECRET = 'dev-only-order-access-secret-change-me-0123456789';
+
+/** The config field of the cart (signs) and the order subgraph (verifies): the same value in both. */
+export const orderAccessTokenEnvModel = {
+  ORDER_ACCESS_TOKEN_SECRET: z.string().min(32).default(DEV_ORDER_ACCESS_TOKEN_SECRET),
+};
+
+/** Refuse to run in production with the dev order-access secret (anyone could mint tokens with it). */
+export function refuseDevOrderAccessSecretInProduction<T extends z.ZodType>(model: T) {
+  return model.superRefine((env, ctx) => {
+    const { NODE_ENV, ORDER_ACCESS_TOKEN_SECRET } = env as Record<string, unknown>;
+    if (NODE_ENV === 'production' && ORDER_ACCESS_TOKEN_SECRET === DEV_ORDER_ACCESS_TOKEN_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['ORDER_ACCESS_TOKEN_SECRET'], message: 'the dev secret cannot be used in production; set ORDER_ACCESS_TOKEN_SECRET' });
+    }
+  });
+}
+
+const digest = (secret: string, orderId: string) => createHmac('sha256', secret).update(orderId, 'utf8').digest();
+
+/** The token for one order (43 characters, URL-safe). */
+export function signOrderAccessToken(secret: string, orderId: string): string {
+  return digest(secret, orderId).toString('base64url');
+}
+
+/** A token longer than this is not one of ours; refused before any work. */
+const MAX_TOKEN_LENGTH = 128;
+
+/** Whether `token` was signed for exactly this order; compared in constant time. */
+export function verifyOrderAccessToken(secret: string, orderId: string, token: string | null | undefined): boolean {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return false;
+  const presented = Buffer.from(token, 'base64url');
+  const expected = digest(secret, orderId);
+  // timingSafeEqual needs equal lengths; a length mismatch says nothing about the secret.
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/** The token a request presented: one header value, or nothing (repeated headers arrive as a list). */
+export function orderAccessTokenFrom(headers: Record<string, string | string[] | undefined>): string | null {
+  const value = headers[ORDER_ACCESS_TOKEN_HEADER];
+  const token = (Array.isArray(value) ? value[0] : value)?.trim();
+  return token && token.length <= MAX_TOKEN_LENGTH ? token : null;
+}
