@@ -25,7 +25,11 @@ export function refuseDevOrderAccessSecretInProduction<T extends z.ZodType>(mode
   return model.superRefine((env, ctx) => {
     const { NODE_ENV, ORDER_ACCESS_TOKEN_SECRET } = env as Record<string, unknown>;
     if (NODE_ENV === 'production' && ORDER_ACCESS_TOKEN_SECRET === DEV_ORDER_ACCESS_TOKEN_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['ORDER_ACCESS_TOKEN_SECRET'], message: 'the dev secret cannot be used in production; set ORDER_ACCESS_TOKEN_SECRET' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ORDER_ACCESS_TOKEN_SECRET'],
+        message: 'the dev secret cannot be used in production; set ORDER_ACCESS_TOKEN_SECRET',
+      });
     }
   });
 }

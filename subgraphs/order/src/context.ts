@@ -4,9 +4,12 @@ import type { Identity, Logger, UnitOfWorkOptions } from '@shop/platform';
 import { OrderService } from './domain/order.service.ts';
 import { OrderAdminService } from './domain/order-admin.service.ts';
 import type { Order } from './data/order.entity.ts';
+import { NO_ORDER_TOKEN, type OrderTokenCheck } from './domain/order-access.ts';
 
 export interface Context {
   identity: Identity;
+  /** Whether the request presented the access token of an order (header Order-Access-Token). */
+  holdsToken: OrderTokenCheck;
   log: Logger;
   orders: OrderService;
   changes: OrderAdminService;
@@ -16,21 +19,26 @@ export interface Context {
   freshOrder: (id: string) => Promise<Order | null>;
 }
 
-/** `changed` (order-changed message) runs after each committed order change; the outbox is woken after commits that emitted. */
+/**
+ * `changed` (order-changed message) runs after each committed order change; the outbox is woken
+ * after commits that emitted. `holdsToken`: see orderTokenCheck (the token opens reads only).
+ */
 export function createContext(
   em: EntityManager,
   identity: Identity,
   log: Logger,
   changed: (orderId: string) => unknown = () => undefined,
   unitOfWork: UnitOfWorkOptions = {},
+  holdsToken: OrderTokenCheck = NO_ORDER_TOKEN,
 ): Context {
   const orders = new OrderService(em);
   return {
     identity,
+    holdsToken,
     log,
     orders,
     changes: new OrderAdminService(em, changed, unitOfWork),
-    orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity)),
-    freshOrder: async (id) => (await orders.visibleByIds([id], identity, { fresh: true }))[0] ?? null,
+    orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity, { holdsToken })),
+    freshOrder: async (id) => (await orders.visibleByIds([id], identity, { fresh: true, holdsToken }))[0] ?? null,
   };
 }

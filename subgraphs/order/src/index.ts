@@ -1,10 +1,11 @@
-import { orderChanged, runSubgraph } from '@shop/platform';
+import { orderAccessTokenFrom, orderChanged, runSubgraph } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { orderOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
 import { startOrderWorkers } from './events/order-workers.ts';
+import { orderTokenCheck } from './domain/order-access.ts';
 
 const config = loadConfig();
 
@@ -19,5 +20,13 @@ await runSubgraph({
   orm: orderOrmOptions(config.ORDER_DATABASE_URL),
   background: (deps) =>
     startOrderWorkers(deps, { timeouts: { reserveMs: config.ORDER_RESERVE_TIMEOUT_MS, paymentMs: config.ORDER_PAYMENT_TIMEOUT_MS } }),
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, orderChanged(deps), { log: deps.log, outbox: deps.outbox }),
+  context: ({ em, identity, deps, headers }) =>
+    createContext(
+      em,
+      identity,
+      deps.log,
+      orderChanged(deps),
+      { log: deps.log, outbox: deps.outbox },
+      orderTokenCheck(config.ORDER_ACCESS_TOKEN_SECRET, orderAccessTokenFrom(headers)),
+    ),
 });

@@ -95,6 +95,26 @@ export function findOrdersByIds(em: EntityManager, ids: readonly string[], { fre
   return ids.length ? em.find(OrderSchema, { id: { $in: [...ids] } }, { populate: POPULATE, disableIdentityMap: fresh }) : Promise.resolve([]);
 }
 
+/** The order with this number (lines and history), or null. */
+export function findOrderByNumber(em: EntityManager, number: number): Promise<Order | null> {
+  return em.findOne(OrderSchema, { number }, { populate: POPULATE });
+}
+
+/**
+ * Guest orders (no customer) placed with `email`, compared case-insensitively, become the
+ * customer's; returns their ids. Orders that already belong to someone are never touched, so a
+ * second claim changes nothing. `updated_at` stays: it versions what the order shows (live
+ * updates), and the owner is not part of that.
+ */
+export async function assignGuestOrders(tx: EntityManager, customerId: string, email: string): Promise<string[]> {
+  // Raw: lower(email) is what the partial index customer_order_guest_email_idx covers.
+  const rows = await tx.execute<Array<{ id: string }>>(
+    'update customer_order set customer_id = ? where customer_id is null and lower(email) = lower(?) returning id',
+    [customerId, email.trim()],
+  );
+  return rows.map((row) => row.id);
+}
+
 export interface OrderFilter {
   customerId?: string;
   status?: string | null;

@@ -1,11 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BadUserInputError, decodeCursor, encodeCursor, isUuid, toConnection, type Connection, type Identity } from '@shop/platform';
 import type { Order } from '../data/order.entity.ts';
-import { findOrderPage, findOrdersByIds } from '../data/order.repository.ts';
-import { canSeeOrder } from './order-access.ts';
+import { findOrderByNumber, findOrderPage, findOrdersByIds } from '../data/order.repository.ts';
+import { canSeeOrder, NO_ORDER_TOKEN, sameEmail, type OrderTokenCheck } from './order-access.ts';
 
 /** "ORD-001234": the number customers read out on the phone. */
 export const displayNumber = (number: number | bigint | string) => `ORD-${String(number).padStart(6, '0')}`;
+
+/** The number as printed ("ORD-001234"), also without the prefix or the zeros; null when it is none. */
+export function parseDisplayNumber(text: string): number | null {
+  const match = /^\s*(?:ORD-?)?0*(\d{1,15})\s*$/i.exec(text);
+  return match ? Number(match[1]) : null;
+}
 
 /** The keyset a cursor carries; anything that does not decode to a date and a uuid is refused. */
 function readCursor(after: string): { createdAt: Date; id: string } {
@@ -25,14 +31,30 @@ export class OrderService {
    * Orders by id with lines and history (one query each, whatever the batch size); invisible ones
    * come back null. `fresh`: as committed, past what this request already read.
    */
-  async visibleByIds(ids: readonly string[], identity: Identity, options: { fresh?: boolean } = {}): Promise<Array<Order | null>> {
+  async visibleByIds(
+    ids: readonly string[],
+    identity: Identity,
+    options: { fresh?: boolean; holdsToken?: OrderTokenCheck } = {},
+  ): Promise<Array<Order | null>> {
     const wellFormed = ids.filter(isUuid);
     const rows = await findOrdersByIds(this.em, wellFormed, options);
     const byId = new Map(rows.map((o) => [o.id, o]));
     return ids.map((id) => {
       const order = byId.get(id);
-      return order && canSeeOrder(order, identity) ? order : null;
+      return order && canSeeOrder(order, identity, options.holdsToken) ? order : null;
     });
+  }
+
+  /**
+   * The order with this number, when `email` is the one it was placed with (any case) and the
+   * caller may see it (owner, admin, or holder of its access token). Null otherwise, the same null
+   * for "no such order", "wrong email" and "not yours": numbers are sequential, so any difference
+   * would let a caller enumerate orders.
+   */
+  async byNumber(number: string, email: string, identity: Identity, holdsToken: OrderTokenCheck = NO_ORDER_TOKEN): Promise<Order | null> {
+    const parsed = parseDisplayNumber(number);
+    const order = parsed === null ? null : await findOrderByNumber(this.em, parsed);
+    return order && sameEmail(order.email, email) && canSeeOrder(order, identity, holdsToken) ? order : null;
   }
 
   /** A customer's orders, newest first (keyset on created_at desc, id desc). */

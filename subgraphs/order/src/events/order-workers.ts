@@ -1,4 +1,15 @@
-import { orderChanged, startConsumer, startPeriodic, transaction, type SubgraphDeps } from '@shop/platform';
+import {
+  ACCOUNT_ORDERS_CLAIM_REQUESTED,
+  orderChanged,
+  startConsumer,
+  startPeriodic,
+  transaction,
+  type EventConsumer,
+  type Logger,
+  type NatsConnection,
+  type SubgraphDeps,
+} from '@shop/platform';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   failTimedOut,
   onPaymentCaptured,
@@ -8,6 +19,7 @@ import {
   startOrder,
   type SagaTimeouts,
 } from '../domain/order-saga.ts';
+import { claimGuestOrders } from '../domain/order-claims.ts';
 
 export interface OrderWorkerOptions {
   timeouts: SagaTimeouts;
@@ -71,6 +83,8 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     ignore: ['payment.refunded'],
   });
 
+  const claims = await startOrderClaims(base, `${prefix}-claims`);
+
   const stopSweeper = startPeriodic(
     'order timeout sweep',
     options.sweepEveryMs ?? 1000,
@@ -85,5 +99,25 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     deps.log,
   );
 
-  return [async () => void (await Promise.all([checkouts.stop(), inventory.stop(), payments.stop()])), stopSweeper];
+  return [async () => void (await Promise.all([checkouts.stop(), inventory.stop(), payments.stop(), claims.stop()])), stopSweeper];
+}
+
+/**
+ * Accounts → orders: a customer with a verified email claims the guest orders placed with it. In the
+ * inbox transaction; a redelivery (or a second claim) finds no guest orders left to change.
+ */
+export function startOrderClaims(base: { em: EntityManager; nc: NatsConnection; log: Logger }, durable: string): Promise<EventConsumer> {
+  return startConsumer({
+    ...base,
+    stream: 'ACCOUNT',
+    durable,
+    filterSubject: ACCOUNT_ORDERS_CLAIM_REQUESTED,
+    handlers: {
+      [ACCOUNT_ORDERS_CLAIM_REQUESTED]: async ({ data }, { em }) => {
+        const claimed = await claimGuestOrders(em, data);
+        // Not the email: customer id and count say what happened without personal data in the log.
+        base.log.info({ customerId: data.customerId, claimed: claimed.length }, 'guest orders claimed');
+      },
+    },
+  });
 }

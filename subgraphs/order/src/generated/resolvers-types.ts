@@ -37,7 +37,7 @@ export type Address = {
 export type Checkout = {
   __typename?: 'Checkout';
   id: Scalars['ID']['output'];
-  /** The order, once the saga created it (null until then, or when not the caller's). */
+  /** The order, once the saga created it (null until then, or when the caller is neither its owner, an admin nor the holder of its access token). */
   order: Maybe<Order>;
 };
 
@@ -194,8 +194,14 @@ export type ProductVariant = {
 
 export type Query = {
   __typename?: 'Query';
-  /** An order its owner or an admin may see; null otherwise. */
+  /** An order its owner, an admin, or the holder of its access token (header Order-Access-Token) may see; null otherwise. */
   order: Maybe<Order>;
+  /**
+   * An order by its number (e.g. ORD-001234) and the email it was placed with (any case), for its
+   * owner, an admin, or the holder of its access token. Null otherwise: the same null for no such
+   * order, another email and someone else's order.
+   */
+  orderByNumber: Maybe<Order>;
   /** Admin: every order; a customer: their own. Newest first. */
   orders: OrderConnection;
 };
@@ -203,6 +209,12 @@ export type Query = {
 
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrderByNumberArgs = {
+  email: Scalars['String']['input'];
+  number: Scalars['String']['input'];
 };
 
 
@@ -221,7 +233,11 @@ export type SelectedOption = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** The order as it is now, then again after every change: status (saga steps, cancel, ship, deliver), payment and refunds. */
+  /**
+   * The order as it is now, then again after every change: status (saga steps, cancel, ship, deliver),
+   * payment and refunds. For its owner, an admin, or a connection whose connection_init payload carries
+   * the order's access token as `orderAccessToken`; right after checkout it waits for the order to appear.
+   */
   orderUpdated: Order;
 };
 
@@ -550,6 +566,7 @@ export type ProductVariantResolvers<ContextType = Context, ParentType extends Re
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  orderByNumber?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderByNumberArgs, 'email' | 'number'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'first'>>;
 }>;
 

@@ -16,6 +16,7 @@ export const resolvers: Resolvers = {
   Decimal,
   Query: {
     order: (_root, args, ctx) => ctx.orderById.load(args.id),
+    orderByNumber: (_root, args, ctx) => ctx.orders.byNumber(args.number, args.email, ctx.identity, ctx.holdsToken),
     // Admins see every order; a customer only their own (the rule requires a signed-in caller).
     orders: (_root, args, ctx) =>
       ctx.orders.list({

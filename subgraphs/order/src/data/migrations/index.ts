@@ -3,6 +3,7 @@ import { Initial } from './20261123000001-initial.ts';
 import { Saga } from './20261123000002-saga.ts';
 import { ErasePaymentTokens } from './20261202000003-erase-payment-tokens.ts';
 import { LineVariants } from './20261202000004-line-variants.ts';
+import { GuestOrdersByEmail } from './20261215000005-guest-orders-by-email.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   { name: '20261123000002-saga', class: Saga },
   { name: '20261202000003-erase-payment-tokens', class: ErasePaymentTokens },
   { name: '20261202000004-line-variants', class: LineVariants },
+  { name: '20261215000005-guest-orders-by-email', class: GuestOrdersByEmail },
 ];

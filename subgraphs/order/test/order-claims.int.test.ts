@@ -1,0 +1,119 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jetstream } from '@nats-io/jetstream';
+import {
+  ACCOUNT_ORDERS_CLAIM_REQUESTED,
+  connectNats,
+  connectOrm,
+  createLogger,
+  ensureStreams,
+  runMigrations,
+  STREAMS,
+  type EventConsumer,
+  type EventEnvelope,
+  type MikroORM,
+  type NatsConnection,
+  type OrdersClaimRequested,
+} from '@shop/platform';
+import { createTestDatabase } from '../../../test/support/databases.ts';
+import { waitFor } from '../../../test/support/wait.ts';
+import { orderOrmOptions } from '../src/data/orm.config.ts';
+import { OrderSchema } from '../src/data/order.entity.ts';
+import { startOrderClaims } from '../src/events/order-workers.ts';
+import { claimGuestOrders } from '../src/domain/order-claims.ts';
+
+const log = createLogger('order-claims-test', 'silent');
+const tag = randomBytes(4).toString('hex');
+let orm: MikroORM;
+let nc: NatsConnection;
+let consumer: EventConsumer;
+
+beforeAll(async () => {
+  const url = await createTestDatabase('order_claims');
+  await runMigrations(orderOrmOptions(url), log);
+  orm = await connectOrm(orderOrmOptions(url), log);
+  nc = await connectNats(inject('natsUrl'), 'order-claims-test', log);
+  await ensureStreams(
+    nc,
+    STREAMS.map((s) => ({ ...s })),
+  );
+  // Its own durable: the ACCOUNT stream is shared by the test files of this run.
+  consumer = await startOrderClaims({ em: orm.em, nc, log }, `test-order-claims-${tag}`);
+});
+afterAll(async () => {
+  await consumer?.stop();
+  await nc?.drain();
+  await orm?.close();
+});
+
+async function addOrder(email: string, customerId: string | null = null): Promise<string> {
+  const id = randomUUID();
+  await orm.em.fork().insert(OrderSchema, {
+    id,
+    customerId,
+    email,
+    status: 'CONFIRMED',
+    currency: 'USD',
+    subtotalAmount: 100,
+    totalAmount: 100,
+    shippingAddress: { name: 'X', line1: '1 Street', city: 'Town', postalCode: '1', countryCode: 'US' },
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  return id;
+}
+
+const ownersOf = async (ids: string[]) =>
+  Object.fromEntries(
+    (
+      await orm.em
+        .fork()
+        .execute<Array<{ id: string; customer_id: string | null }>>('select id, customer_id from customer_order where id in (?)', [ids])
+    ).map((r) => [r.id, r.customer_id]),
+  );
+
+/** What the account subgraph's outbox sends: the envelope on the ACCOUNT stream. */
+async function publishClaim(data: OrdersClaimRequested, id = randomUUID()): Promise<EventEnvelope<OrdersClaimRequested>> {
+  const envelope = { id, subject: ACCOUNT_ORDERS_CLAIM_REQUESTED, occurredAt: new Date().toISOString(), data };
+  // A new message id each time: JetStream's own dedupe must not hide a redelivery from the inbox.
+  await jetstream(nc).publish(ACCOUNT_ORDERS_CLAIM_REQUESTED, JSON.stringify(envelope), { msgID: randomUUID() });
+  return envelope;
+}
+
+describe('account.orders.claim_requested', () => {
+  it("gives the customer the guest orders placed with the email (any case) and touches nobody else's", async () => {
+    const email = `buyer-${tag}@example.com`;
+    const customerId = `customer-${randomUUID()}`;
+    const guestOrders = [await addOrder(email), await addOrder(email.toUpperCase()), await addOrder(` Buyer-${tag}@Example.com`.trim())];
+    const otherEmail = await addOrder(`someone-else-${tag}@example.com`);
+    const alreadyOwned = await addOrder(email, 'earlier-owner');
+
+    await publishClaim({ customerId, email });
+    await waitFor('the guest orders belong to the customer', async () =>
+      Object.values(await ownersOf(guestOrders)).every((owner) => owner === customerId),
+    );
+    expect(await ownersOf([otherEmail, alreadyOwned])).toEqual({ [otherEmail]: null, [alreadyOwned]: 'earlier-owner' });
+  });
+
+  it('changes nothing on a redelivery or a later claim of the same email', async () => {
+    const email = `again-${tag}@example.com`;
+    const first = `customer-${randomUUID()}`;
+    const orders = [await addOrder(email), await addOrder(email)];
+    const claim = await publishClaim({ customerId: first, email });
+    await waitFor('the first claim applied', async () => Object.values(await ownersOf(orders)).every((owner) => owner === first));
+
+    // The same event again (a redelivery: same event id), then another customer claiming the same email.
+    await publishClaim(claim.data, claim.id);
+    await publishClaim({ customerId: `intruder-${randomUUID()}`, email });
+    // A marker claim published last: the consumer takes messages in order, so once the marker's
+    // order is claimed the two before it have been processed.
+    const markerEmail = `marker-${tag}@example.com`;
+    const marker = await addOrder(markerEmail);
+    await publishClaim({ customerId: 'marker-customer', email: markerEmail });
+    await waitFor('the marker claimed', async () => (await ownersOf([marker]))[marker] === 'marker-customer');
+
+    expect(await ownersOf(orders)).toEqual({ [orders[0]!]: first, [orders[1]!]: first });
+    // And the domain function on its own: nothing left to claim.
+    expect(await orm.em.fork().transactional((tx) => claimGuestOrders(tx, { customerId: first, email }))).toEqual([]);
+  });
+});
