@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /** Resolver types per subgraph, so a schema change the code does not follow fails `pnpm typecheck`. */
-const subgraphs = ['catalog', 'cart', 'order', 'payment'] as const;
+const subgraphs = ['catalog', 'cart', 'order', 'payment', 'account'] as const;
 
 /** GraphQL type → the model its resolvers receive as parent (entities, not GraphQL shapes). */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
@@ -28,6 +28,12 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
     OrderStatusChange: '../data/order.entity.ts#OrderStatusChange',
     Customer: '../domain/customer.ts#CustomerRef',
     Checkout: '../domain/checkout-ref.ts#CheckoutRef',
+    UserError: '@shop/platform#UserError',
+  },
+  account: {
+    Customer: '../data/customer.entity.ts#Customer',
+    MailingAddress: '../data/customer.entity.ts#CustomerAddress',
+    CustomerAccessToken: '../domain/sessions.ts#IssuedTokens',
     UserError: '@shop/platform#UserError',
   },
   payment: { Payment: '../data/payment.entity.ts#Payment', Order: '../domain/order-ref.ts#OrderRef', UserError: '@shop/platform#UserError' },

@@ -4,21 +4,17 @@
  * (p50/p95), counting orders lost (never created) or stuck (not final after the deadline).
  * Bounded: BENCH_CHECKOUTS checkouts (default 200), BENCH_CONNECTIONS at a time.
  */
-import { signToken, DEV_JWT_SECRET } from '@shop/platform';
+import { signDevToken } from '@shop/platform';
 import { graphql, percentile } from './client.ts';
 
 interface SagaBenchOptions {
   gatewayUrl: string;
   checkouts: number;
   concurrency: number;
-  jwtSecret?: string;
 }
 
 export async function runCheckoutSagaBench(options: SagaBenchOptions) {
-  const admin = await signToken(
-    { JWT_SECRET: options.jwtSecret ?? DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
-    { sub: 'bench-admin', roles: ['admin'] },
-  );
+  const admin = await signDevToken({ sub: 'bench-admin', roles: ['admin'] });
   const stocked = await graphql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number; options: unknown[] } }> } }>(
     options.gatewayUrl,
     '{ products(first: 100, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity options { name } } } } }',

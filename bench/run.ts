@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { z } from 'zod';
-import { DEV_JWT_SECRET, loadEnv, signToken } from '@shop/platform';
+import { loadEnv, signDevToken } from '@shop/platform';
 import { extraProcess, gatewayProcess } from './processes.ts';
 import { printSubscriptionBench, runSubscriptionBench } from './subscriptions.ts';
 import { entries, type BenchContext } from './entries.ts';
@@ -24,7 +24,6 @@ const env = loadEnv(
     BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
     BENCH_SUBSCRIBED_CARTS: z.coerce.number().int().min(1).max(5000).default(250),
     BENCH_MUTATIONS: z.coerce.number().int().min(1).max(5000).default(300),
-    JWT_SECRET: z.string().default(DEV_JWT_SECRET),
   }),
 );
 for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_URL]) {
@@ -79,10 +78,7 @@ const ctx: BenchContext = {
   catalogUrl: env.BENCH_CATALOG_URL,
   cartUrl: env.BENCH_CART_URL,
   cartNoCacheUrl: noCacheCart.url,
-  customerToken: await signToken(
-    { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' },
-    { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] },
-  ),
+  customerToken: await signDevToken({ sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] }),
   query: (url, query, variables) => graphql(url, query, variables),
 };
 
@@ -126,7 +122,6 @@ if (runSaga) {
     gatewayUrl: env.BENCH_GATEWAY_URL,
     checkouts: env.BENCH_CHECKOUTS,
     concurrency: env.BENCH_CONNECTIONS,
-    jwtSecret: env.JWT_SECRET,
   });
   console.log(
     `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
@@ -146,7 +141,7 @@ if (runSubscriptions) {
       concurrency: env.BENCH_CONNECTIONS,
     };
     printSubscriptionBench(
-      await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, jwtSecret: env.JWT_SECRET, ...settings }),
+      await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, ...settings }),
     );
   }
 }

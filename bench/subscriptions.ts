@@ -6,14 +6,13 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { signToken } from '@shop/platform';
+import { signDevToken } from '@shop/platform';
 import { graphql, percentile } from './client.ts';
 
 export interface SubscriptionBenchOptions {
   gatewayUrl: string;
   /** `shared`: guests, so the subscribers of one cart share one read per change; `distinct`: one signed-in user each. */
   identities: 'shared' | 'distinct';
-  jwtSecret: string;
   subscribers: number;
   carts: number;
   mutations: number;
@@ -85,11 +84,10 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   const eventLatencies: number[] = [];
   const clients: Client[] = [];
   const opened = performance.now();
-  const jwt = { JWT_SECRET: options.jwtSecret, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' };
   await inBatches(options.subscribers, 100, async (i) => {
     const cart = carts[i % carts.length]!;
     // A guest cart is visible to anyone holding its id, signed in or not.
-    const token = options.identities === 'distinct' ? await signToken(jwt, { sub: `bench-subscriber-${i}`, roles: ['customer'] }) : undefined;
+    const token = options.identities === 'distinct' ? await signDevToken({ sub: `bench-subscriber-${i}`, roles: ['customer'] }) : undefined;
     const client = createClient({
       url: gatewayUrl.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DEV_JWT_SECRET, envFields, loadEnv, signToken } from '@shop/platform';
+import { envFields, loadEnv, signDevToken } from '@shop/platform';
 import { assertPortFree, ensureDatabases, findStackTools, startNats, startPostgres, startRedis } from '@shop/platform/stack';
 import { DATABASES, prepareDatabases, startSupergraph, subgraphNames } from './lib/supergraph-processes.ts';
 import { repoRoot } from './schema/subgraphs.ts';
@@ -32,8 +32,8 @@ const env = loadEnv(
     CART_PORT: envFields.port(4002),
     ORDER_PORT: envFields.port(4003),
     PAYMENT_PORT: envFields.port(4004),
+    ACCOUNT_PORT: envFields.port(4005),
     LOG_LEVEL: envFields.logLevel(),
-    JWT_SECRET: z.string().min(32).default(DEV_JWT_SECRET),
     JWT_ISSUER: z.string().default('shop-dev'),
     JWT_AUDIENCE: z.string().default('shop-api'),
   }),
@@ -135,9 +135,9 @@ try {
     });
   }
 
-  const jwt = { JWT_SECRET: env.JWT_SECRET, JWT_ISSUER: env.JWT_ISSUER, JWT_AUDIENCE: env.JWT_AUDIENCE };
-  const customerToken = await signToken(jwt, { sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'], expiresIn: '30d' });
-  const adminToken = await signToken(jwt, { sub: 'admin-0001', roles: ['admin'], expiresIn: '30d' });
+  const jwt = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: '30d' };
+  const customerToken = await signDevToken({ ...jwt, sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] });
+  const adminToken = await signDevToken({ ...jwt, sub: 'admin-0001', roles: ['admin'] });
   console.log(`
 \x1b[32mThe supergraph is up\x1b[0m in ${((Date.now() - started) / 1000).toFixed(1)} s.
 

@@ -1,10 +1,11 @@
 /**
- * `pnpm token --sub <id> --roles customer|admin [--expires 12h]`: prints a JWT signed with the
- * configured HS256 secret (the dev secret by default) for trying the API by hand.
+ * `pnpm token --sub <id> --roles customer|admin [--expires 12h]`: prints an access token signed with
+ * the published dev key (DEV ONLY), which the account subgraph's JWKS lists outside production, for
+ * trying the API by hand. Shoppers get real tokens from `customerLogin`.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { jwtEnvModel, loadEnv, signToken, type Role } from '@shop/platform';
+import { jwtEnvModel, loadEnv, signDevToken, type Role } from '@shop/platform';
 
 const { values } = parseArgs({
   options: {
@@ -20,4 +21,5 @@ if (unknown.length) {
   process.exit(1);
 }
 const settings = loadEnv(z.object(jwtEnvModel));
-process.stdout.write(`${await signToken(settings, { sub: values.sub, roles: roles as Role[], expiresIn: values.expires })}\n`);
+const claims = { sub: values.sub, roles: roles as Role[], expiresIn: values.expires, issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE };
+process.stdout.write(`${await signDevToken(claims)}\n`);

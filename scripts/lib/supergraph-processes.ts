@@ -14,7 +14,10 @@ import { readSubgraphs, repoRoot } from '../schema/subgraphs.ts';
 const run = promisify(execFile);
 
 /** Database of each subgraph (one database per subgraph on one server). */
-export const DATABASES: Record<string, string> = { catalog: 'catalog', cart: 'cart', order: 'orders', payment: 'payments' };
+export const DATABASES: Record<string, string> = { catalog: 'catalog', cart: 'cart', order: 'orders', payment: 'payments', account: 'accounts' };
+
+/** Where every process of a stack verifies tokens: the account subgraph's public keys. */
+export const jwksUrlOf = (ports: Record<string, number>) => `http://127.0.0.1:${ports.account}/.well-known/jwks.json`;
 
 export interface SupergraphOptions {
   /** URL of a database on the Postgres server, by database name. */
@@ -54,6 +57,7 @@ function serviceEnv(options: SupergraphOptions, name: string): NodeJS.ProcessEnv
     HOST: '127.0.0.1',
     REDIS_URL: options.redisUrl,
     NATS_URL: options.natsUrl,
+    JWT_JWKS_URL: jwksUrlOf(options.ports),
     [`${upper}_PORT`]: String(options.ports[name]),
     // The gateway has no database of its own.
     ...(name === 'gateway' ? {} : { [`${upper}_DATABASE_URL`]: options.postgresUrl(database) }),

@@ -19,7 +19,7 @@ beforeAll(async () => {
   copyFileSync(join(repoRoot, 'schema', 'supergraph.graphql'), supergraphPath);
   gateway = await startExtraGateway(
     stack,
-    { NODE_ENV: 'production', JWT_SECRET: 'a-production-like-secret-for-this-test-only-0123456789' },
+    { NODE_ENV: 'production' },
     supergraphPath,
   );
   url = gateway.url;

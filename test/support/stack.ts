@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { getFreePort, startNats, startRedis, type RunningRedis } from '@shop/platform/stack';
-import { signToken, DEV_JWT_SECRET, type Role } from '@shop/platform';
+import { signDevToken, type Role } from '@shop/platform';
 import {
   prepareDatabases,
   startExtraProcess,
   startSupergraph,
   subgraphNames,
+  jwksUrlOf,
   type RunningSupergraph,
 } from '../../scripts/lib/supergraph-processes.ts';
 import { createTestDatabase } from './databases.ts';
@@ -112,8 +113,8 @@ export async function startTestSupergraph(
   return { ...running, stop, logDir, ports, databases, databaseUrls: urls, redis, natsUrl: nats.url, nats: natsControl };
 }
 
-export const devToken = (sub: string, roles: Role[], expiresIn: string | number = '10m') =>
-  signToken({ JWT_SECRET: DEV_JWT_SECRET, JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' }, { sub, roles, expiresIn });
+/** A token signed with the published dev key, which the stack's account subgraph lists in its JWKS. */
+export const devToken = (sub: string, roles: Role[], expiresIn: string | number = '10m') => signDevToken({ sub, roles, expiresIn });
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -149,7 +150,7 @@ export async function startExtraGateway(
     name: 'gateway (extra)',
     script: 'gateway/src/index.ts',
     portVar: 'GATEWAY_PORT',
-    env: { ...overrides, REDIS_URL: stack.redis.url, ...(supergraphPath ? { SUPERGRAPH_PATH: supergraphPath } : {}), ...env },
+    env: { ...overrides, REDIS_URL: stack.redis.url, JWT_JWKS_URL: jwksUrlOf(stack.ports), ...(supergraphPath ? { SUPERGRAPH_PATH: supergraphPath } : {}), ...env },
     readyPath: '/health',
   });
 }

@@ -1,5 +1,16 @@
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { UnauthenticatedError } from './errors.ts';
+import { DEV_SIGNING_JWK, DEV_SIGNING_KID } from './dev-signing-key.ts';
 
 export type Role = 'customer' | 'admin';
 
@@ -16,22 +27,42 @@ export interface Identity {
 export const GUEST: Identity = Object.freeze({ sub: null, roles: [], token: null });
 
 export interface JwtSettings {
-  JWT_SECRET: string;
+  NODE_ENV?: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
+  /** Where the account subgraph publishes its public keys; unset: the dev stack's account subgraph. */
   JWT_JWKS_URL?: string | undefined;
 }
+
+/** DEV DEFAULT ONLY: the account subgraph of the local stack (production must set JWT_JWKS_URL). */
+export const DEV_JWKS_URL = 'http://127.0.0.1:4005/.well-known/jwks.json';
+/** Asymmetric algorithms only: a verifier never holds a key that can sign. */
+const ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
 
 const KNOWN_ROLES = new Set<Role>(['customer', 'admin']);
 /** 1–128 characters, no control characters (NUL, newlines) and no spaces at either end. */
 const SUBJECT = /^(?=\S)[^\p{Cc}]{1,128}(?<=\S)$/u;
 
-/** Build a verifier: HS256 with the shared secret, or RS/ES keys from a JWKS URL when configured. */
-export function createTokenVerifier(settings: JwtSettings) {
-  const key: Uint8Array | JWTVerifyGetKey = settings.JWT_JWKS_URL
-    ? createRemoteJWKSet(new URL(settings.JWT_JWKS_URL))
-    : new TextEncoder().encode(settings.JWT_SECRET);
-  const algorithms = settings.JWT_JWKS_URL ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'];
+export interface VerifierOptions {
+  /** A fixed key set instead of the URL (unit tests). */
+  jwks?: JSONWebKeySet;
+  /**
+   * After a key rotation tokens arrive with a `kid` the cached set lacks: the set is fetched again,
+   * at most this often (jose's cooldown), so a new key is accepted within that time.
+   */
+  refetchCooldownMs?: number;
+}
+
+/** Build a verifier for access tokens signed by the account subgraph's keys (its JWKS). */
+export function createTokenVerifier(settings: JwtSettings, options: VerifierOptions = {}) {
+  const keys: JWTVerifyGetKey = options.jwks
+    ? createLocalJWKSet(options.jwks)
+    : createRemoteJWKSet(new URL(settings.JWT_JWKS_URL ?? DEV_JWKS_URL), {
+        cooldownDuration: options.refetchCooldownMs ?? 1_000,
+        cacheMaxAge: 10 * 60_000,
+        timeoutDuration: 2_000,
+      });
+  const production = settings.NODE_ENV === 'production';
 
   /** Missing header: guest. Present but invalid (bad signature, expired, wrong aud/iss): refused. */
   return async function verifyAuthorization(header: string | undefined | null): Promise<Identity> {
@@ -41,11 +72,12 @@ export function createTokenVerifier(settings: JwtSettings) {
     const token = match[1];
     let payload: JWTPayload;
     try {
-      // jose's overloads differ for a key and a key-getter; both are valid here.
-      ({ payload } = await jwtVerify(token, key as Uint8Array, {
+      // The published dev key must never open a production service, whatever its JWKS says.
+      if (production && decodeProtectedHeader(token).kid === DEV_SIGNING_KID) throw new Error('dev key');
+      ({ payload } = await jwtVerify(token, keys, {
         issuer: settings.JWT_ISSUER,
         audience: settings.JWT_AUDIENCE,
-        algorithms,
+        algorithms: ALGORITHMS,
         requiredClaims: ['sub', 'exp'],
       }));
     } catch {
@@ -64,17 +96,24 @@ export function hasAdminRole(identity: Identity): boolean {
   return identity.roles.includes('admin');
 }
 
-/** Sign a token with the shared HS256 secret: dev tokens and tests. */
-export async function signToken(
-  settings: Pick<JwtSettings, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
-  claims: { sub: string; roles: Role[]; expiresIn?: string | number },
-): Promise<string> {
+/**
+ * A development token signed with the published dev key (DEV ONLY): `pnpm run token`, the dev
+ * command and the tests. Services verify it through the account's JWKS like a real sign-in token;
+ * production services refuse it.
+ */
+export async function signDevToken(claims: {
+  sub: string;
+  roles: Role[];
+  expiresIn?: string | number;
+  issuer?: string;
+  audience?: string;
+}): Promise<string> {
   return new SignJWT({ roles: claims.roles })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'ES256', kid: DEV_SIGNING_KID, typ: 'JWT' })
     .setSubject(claims.sub)
-    .setIssuer(settings.JWT_ISSUER)
-    .setAudience(settings.JWT_AUDIENCE)
+    .setIssuer(claims.issuer ?? 'shop-dev')
+    .setAudience(claims.audience ?? 'shop-api')
     .setIssuedAt()
     .setExpirationTime(claims.expiresIn ?? '12h')
-    .sign(new TextEncoder().encode(settings.JWT_SECRET));
+    .sign(await importJWK(DEV_SIGNING_JWK, 'ES256'));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, DEV_JWT_SECRET, commonEnvModel, envFields, parseEnv, refuseDevSecretInProduction } from './env.ts';
+import { ConfigError, commonEnvModel, envFields, parseEnv, refuseDevSecretInProduction } from './env.ts';
 
 const model = z.object({ ...commonEnvModel, PORT: envFields.port(4000), DATABASE_URL: envFields.url('postgres://x@127.0.0.1/db') });
 
@@ -27,9 +27,10 @@ describe('parseEnv', () => {
     expect(problems.join('\n')).toMatch(/LOG_LEVEL: .*got "loud"/);
   });
 
-  it('refuses the dev JWT secret in production', () => {
+  it('refuses production without an explicit JWKS URL (the dev default is the local account subgraph)', () => {
     const guarded = refuseDevSecretInProduction(model);
-    expect(() => parseEnv(guarded, { NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET/);
-    expect(parseEnv(guarded, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).NODE_ENV).toBe('production');
+    expect(() => parseEnv(guarded, { NODE_ENV: 'production' })).toThrow(/JWT_JWKS_URL/);
+    expect(parseEnv(guarded, { NODE_ENV: 'production', JWT_JWKS_URL: 'https://accounts.internal/.well-known/jwks.json' }).NODE_ENV).toBe('production');
+    expect(parseEnv(guarded, {}).JWT_JWKS_URL).toBeUndefined();
   });
 });

@@ -55,10 +55,9 @@ export const envFields = {
 
 /** Identity settings every process shares (the gateway verifies, subgraphs verify again). */
 export const jwtEnvModel = {
-  // DEV DEFAULT ONLY: production must set JWT_SECRET or JWT_JWKS_URL (enforced below).
-  JWT_SECRET: z.string().min(32).default('dev-only-secret-change-me-0123456789abcdef'),
   JWT_ISSUER: z.string().min(1).default('shop-dev'),
   JWT_AUDIENCE: z.string().min(1).default('shop-api'),
+  /** The account subgraph's public keys. Unset: the dev stack's (DEV DEFAULT ONLY; production must set it, enforced below). */
   JWT_JWKS_URL: z.string().url().optional(),
 };
 
@@ -73,13 +72,11 @@ export const commonEnvModel = {
   ...jwtEnvModel,
 };
 
-export const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
-
-/** Refuse to run in production with the dev secret. */
+/** Refuse to run in production on dev identity settings: the JWKS URL must be set explicitly. */
 export function refuseDevSecretInProduction<T extends z.ZodObject>(model: T) {
   return model.superRefine((env: Record<string, unknown>, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.JWT_JWKS_URL && env.JWT_SECRET === DEV_JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'the dev secret cannot be used in production; set JWT_SECRET or JWT_JWKS_URL' });
+    if (env.NODE_ENV === 'production' && !env.JWT_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'production verifies tokens through the account subgraph: set JWT_JWKS_URL' });
     }
   });
 }

@@ -2,6 +2,8 @@ export * from './env.ts';
 export * from './logger.ts';
 export * from './errors.ts';
 export * from './auth.ts';
+export * from './dev-signing-key.ts';
+export * from './signing-keys.ts';
 export * from './auth-rules.ts';
 export * from './metrics.ts';
 export * from './health.ts';

@@ -57,12 +57,12 @@ export function jwks(ring: readonly SigningKey[]): { keys: JWK[] } {
 /** Signs an access token with the active key (its `kid` in the header). */
 export async function signWithRing(
   ring: readonly SigningKey[],
-  claims: { sub: string; roles: string[]; iss: string; aud: string },
+  claims: { sub: string; roles: string[]; iss: string; aud: string; /** The sign-in (refresh family) the token belongs to. */ sid?: string },
   lifetimeSeconds: number,
 ): Promise<string> {
   const active = ring.find((key) => key.state === 'active');
   if (!active) throw new Error('no active signing key');
-  return new SignJWT({ roles: claims.roles })
+  return new SignJWT({ roles: claims.roles, ...(claims.sid ? { sid: claims.sid } : {}) })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: active.kid })
     .setSubject(claims.sub)
     .setIssuer(claims.iss)

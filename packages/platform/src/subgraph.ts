@@ -1,6 +1,8 @@
 import { Kind, parse, Source, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import type { BaseContext } from '@apollo/server';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Express } from 'express';
 import type { IRules } from 'graphql-shield';
 import type { EntityManager, Options } from '@mikro-orm/postgresql';
 import { protectSchema } from './auth-rules.ts';
@@ -65,7 +67,9 @@ export interface SubgraphOptions<TContext extends BaseContext> {
    * Per request: build the context from the request's EntityManager (the one fork made for it here;
    * transactions fork again inside the unit of work) and the verified identity.
    */
-  context: (args: { em: EntityManager; identity: Identity; requestId: string; deps: SubgraphDeps }) => TContext;
+  context: (args: { em: EntityManager; identity: Identity; requestId: string; deps: SubgraphDeps; headers: IncomingHttpHeaders }) => TContext;
+  /** Extra HTTP routes next to /graphql (the account subgraph serves its JWKS). */
+  routes?: (app: Express, deps: SubgraphDeps) => void;
   /** Background work (outbox relay, consumers) started once dependencies are up; returns its stopper. */
   background?: (deps: SubgraphDeps) => Promise<Array<() => Promise<void>>>;
 }
@@ -124,7 +128,8 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     log,
     metrics,
     buildContext: async ({ req, requestId }) =>
-      options.context({ em: orm.em.fork(), identity: await verify(req.headers.authorization), requestId, deps }),
+      options.context({ em: orm.em.fork(), identity: await verify(req.headers.authorization), requestId, deps, headers: req.headers }),
+    ...(options.routes ? { routes: (app: Express) => options.routes!(app, deps) } : {}),
     readiness: {
       postgres: async () => {
         const status = await orm.checkConnection();

@@ -1,0 +1,62 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import DataLoader from 'dataloader';
+import { decodeJwt } from 'jose';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { createUnitOfWork, hasAdminRole, isUuid, type Identity, type Logger } from '@shop/platform';
+import { CustomerRepository } from './data/customer.repository.ts';
+import type { Customer, CustomerAddress } from './data/customer.entity.ts';
+import { AccountService } from './domain/account.service.ts';
+import { AddressService } from './domain/address.service.ts';
+import type { LoginThrottle } from './domain/login-throttle.ts';
+import type { PasswordHasher } from './domain/passwords.ts';
+import type { Sessions } from './domain/sessions.ts';
+
+/** The header the gateway sets to the client's address (it overwrites whatever a client sent). */
+export const CLIENT_ADDRESS_HEADER = 'x-client-address';
+
+/** What lives as long as the process: one hasher, throttle and key ring for every request. */
+export interface AccountProcessParts {
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  sessions: Sessions;
+  minPasswordLength: number;
+  outbox?: { notify(): void };
+}
+
+export interface Context {
+  identity: Identity;
+  log: Logger;
+  accounts: AccountService;
+  addresses: AddressService;
+  /** A customer's profile if the caller is that customer or an admin; null otherwise. */
+  visibleCustomer: DataLoader<string, Customer | null>;
+  addressesOf: DataLoader<string, CustomerAddress[]>;
+  /** Where the request came from, for the per-address sign-in limit. */
+  clientAddress: string;
+  /** The sign-in the access token belongs to (its `sid`), kept by a password change. */
+  sessionId: string | null;
+}
+
+export function createContext(em: EntityManager, identity: Identity, log: Logger, parts: AccountProcessParts, headers: IncomingHttpHeaders = {}): Context {
+  const transaction = createUnitOfWork({ em, log, ...(parts.outbox ? { outbox: parts.outbox } : {}) });
+  const customers = new CustomerRepository(em);
+  const address = headers[CLIENT_ADDRESS_HEADER];
+  const sid = identity.token ? decodeJwt(identity.token).sid : null;
+  return {
+    identity,
+    log,
+    accounts: new AccountService({ em, transaction, ...parts }),
+    addresses: new AddressService(transaction),
+    visibleCustomer: new DataLoader(async (ids) => {
+      const visible = ids.filter((id) => isUuid(id) && (id === identity.sub || hasAdminRole(identity)));
+      const rows = new Map((await customers.byIds(visible)).map((c) => [c.id, c]));
+      return ids.map((id) => rows.get(id) ?? null);
+    }),
+    addressesOf: new DataLoader(async (ids) => {
+      const rows = await customers.addressesOf(ids.filter(isUuid));
+      return ids.map((id) => rows.filter((row) => row.customerId === id));
+    }),
+    clientAddress: typeof address === 'string' && address.length <= 64 ? address : 'unknown',
+    sessionId: typeof sid === 'string' ? sid : null,
+  };
+}

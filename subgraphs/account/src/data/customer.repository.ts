@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { FOR_UPDATE, FRESH } from '@shop/platform';
+import { CustomerAddressSchema, CustomerSchema, type Customer, type CustomerAddress } from './customer.entity.ts';
+
+export type NewCustomer = Omit<Customer, 'createdAt' | 'updatedAt' | 'defaultAddressId'>;
+export type AddressFields = Omit<CustomerAddress, 'id' | 'customerId' | 'createdAt'>;
+
+/** Customers and their addresses. */
+export class CustomerRepository {
+  private readonly em: EntityManager;
+  constructor(em: EntityManager) {
+    this.em = em;
+  }
+
+  byIds(ids: readonly string[]): Promise<Customer[]> {
+    return ids.length ? this.em.find(CustomerSchema, { id: { $in: [...ids] } }) : Promise.resolve([]);
+  }
+
+  byId(id: string, em: EntityManager = this.em): Promise<Customer | null> {
+    return em.findOne(CustomerSchema, { id }, FRESH);
+  }
+
+  /** Row-locked for a change (password, email, default address). */
+  forUpdate(tx: EntityManager, id: string): Promise<Customer | null> {
+    return tx.findOne(CustomerSchema, { id }, { ...FOR_UPDATE, populate: ['passwordHash'] });
+  }
+
+  /** With the password hash (lazy elsewhere): sign-in only. Emails are unique case-insensitively. */
+  async withPasswordByEmail(email: string): Promise<Customer | null> {
+    // lower(email) matches the unique index; the ORM cannot say a function of a column.
+    const rows = await this.em.execute<Array<{ id: string }>>('select id from customer where lower(email) = lower(?)', [email]);
+    return rows[0] ? this.em.findOne(CustomerSchema, { id: rows[0].id }, { ...FRESH, populate: ['passwordHash'] }) : null;
+  }
+
+  withPasswordById(id: string): Promise<Customer | null> {
+    return this.em.findOne(CustomerSchema, { id }, { ...FRESH, populate: ['passwordHash'] });
+  }
+
+  async emailTaken(email: string, em: EntityManager = this.em, exceptId?: string): Promise<boolean> {
+    const rows = await em.execute<Array<{ id: string }>>('select id from customer where lower(email) = lower(?)', [email]);
+    return rows.some((row) => row.id !== exceptId);
+  }
+
+  async insert(tx: EntityManager, customer: NewCustomer): Promise<void> {
+    const now = new Date();
+    await tx.insert(CustomerSchema, { ...customer, defaultAddressId: null, createdAt: now, updatedAt: now });
+  }
+
+  async update(tx: EntityManager, id: string, changes: Partial<Omit<Customer, 'id' | 'createdAt'>>): Promise<void> {
+    await tx.nativeUpdate(CustomerSchema, { id }, { ...changes, updatedAt: new Date() });
+  }
+
+  addressesOf(customerIds: readonly string[]): Promise<CustomerAddress[]> {
+    return customerIds.length
+      ? this.em.find(CustomerAddressSchema, { customerId: { $in: [...customerIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } })
+      : Promise.resolve([]);
+  }
+
+  /** The address if it is this customer's (row-locked in `tx`). */
+  address(tx: EntityManager, customerId: string, id: string): Promise<CustomerAddress | null> {
+    return tx.findOne(CustomerAddressSchema, { id, customerId }, FOR_UPDATE);
+  }
+
+  async countAddresses(tx: EntityManager, customerId: string): Promise<number> {
+    return tx.count(CustomerAddressSchema, { customerId });
+  }
+
+  async insertAddress(tx: EntityManager, address: CustomerAddress): Promise<void> {
+    await tx.insert(CustomerAddressSchema, address);
+  }
+
+  async updateAddress(tx: EntityManager, id: string, fields: AddressFields): Promise<void> {
+    await tx.nativeUpdate(CustomerAddressSchema, { id }, fields);
+  }
+
+  /** The customer's default falls back to null by the foreign key (on delete set null). */
+  async deleteAddress(tx: EntityManager, id: string): Promise<void> {
+    await tx.nativeDelete(CustomerAddressSchema, { id });
+  }
+}
