@@ -1,0 +1,50 @@
+import nodemailer, { type NodemailerError } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
+import type { Email } from './format.ts';
+
+export interface OutgoingEmail extends Email {
+  to: string;
+  /** Idempotency key of the message: becomes its Message-ID, so a resend carries the same one. */
+  key: string;
+}
+
+export interface Mailer {
+  /** The shop's name, from the sender's display name. */
+  readonly shopName: string;
+  /** Resolves once the SMTP server accepted the message, with its Message-ID; rejects otherwise. */
+  send(email: OutgoingEmail): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+/** How long one SMTP exchange may take: the worker sends inside a database transaction. */
+const TIMEOUTS = { connectionTimeout: 5_000, greetingTimeout: 5_000, socketTimeout: 15_000 };
+
+/**
+ * A message the server refused for good (unknown mailbox, rejected content): sending it again gets
+ * the same answer. Anything else — the server down or slow, a 4xx, bad credentials (the operator
+ * fixes those) — is worth retrying.
+ */
+export function isPermanentRejection(error: unknown): boolean {
+  const e = error as NodemailerError | null;
+  return Boolean(e && e.permanent === true && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE'));
+}
+
+/**
+ * SMTP through nodemailer, one connection per message (the worker sends one at a time; nothing to
+ * keep open while the server is down). Message-ID `<key@sender's domain>`.
+ */
+export function createMailer(options: { smtpUrl: string; from: string }): Mailer {
+  const [sender] = addressparser(options.from, { flatten: true });
+  if (!sender?.address) throw new Error(`MAIL_FROM has no address: ${JSON.stringify(options.from)}`);
+  const domain = sender.address.split('@')[1] ?? 'localhost';
+  const transport = nodemailer.createTransport({ url: options.smtpUrl, ...TIMEOUTS }, { from: options.from });
+  return {
+    shopName: sender.name || 'Shop',
+    send: async (email) => {
+      const messageId = `<${email.key}@${domain}>`;
+      await transport.sendMail({ to: email.to, subject: email.subject, text: email.text, html: email.html, messageId });
+      return { messageId };
+    },
+    close: () => transport.close(),
+  };
+}
