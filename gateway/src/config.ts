@@ -14,6 +14,7 @@ const model = refuseDevSecretInProduction(
     CART_URL: optionalUrl,
     ORDER_URL: optionalUrl,
     PAYMENT_URL: optionalUrl,
+    ACCOUNT_URL: optionalUrl,
     /** Upper bound for one subgraph call. */
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     /** Query limits, checked before any subgraph is called (over a limit: HTTP 400 naming it). */
@@ -81,6 +82,6 @@ export const loadConfig = (source?: Record<string, string | undefined>): Gateway
 
 /** The override for a subgraph named in the supergraph, if one is configured. */
 export function subgraphUrlOverride(config: GatewayConfig, name: string): string | undefined {
-  const key = `${name.toUpperCase()}_URL` as 'CATALOG_URL' | 'CART_URL' | 'ORDER_URL' | 'PAYMENT_URL';
+  const key = `${name.toUpperCase()}_URL` as 'CATALOG_URL' | 'CART_URL' | 'ORDER_URL' | 'PAYMENT_URL' | 'ACCOUNT_URL';
   return config[key];
 }

@@ -3,6 +3,8 @@ import type { Identity, TokenVerifier } from '@shop/platform';
 export interface GatewayContext {
   identity: Identity;
   requestId: string;
+  /** The client's address as the gateway sees it; the account subgraph limits failed sign-ins by it. */
+  clientAddress?: string;
 }
 
 /**

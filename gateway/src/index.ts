@@ -68,7 +68,7 @@ try {
     ],
     ...(config.GATEWAY_LIMITS_ENABLED ? { maxTokens: config.GATEWAY_MAX_TOKENS } : {}),
     // An invalid or expired token is refused (401) before any subgraph is called; no token is a guest.
-    buildContext: async ({ req, requestId }) => ({ identity: await identityOf(req), requestId }),
+    buildContext: async ({ req, requestId }) => ({ identity: await identityOf(req), requestId, clientAddress: req.ip ?? 'unknown' }),
     readiness: {
       supergraph: async () => {
         if (!isLoaded()) throw new Error('supergraph not loaded');

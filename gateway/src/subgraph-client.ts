@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { isOutage, ServiceUnavailableError, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
+import { CLIENT_ADDRESS_HEADER, isOutage, ServiceUnavailableError, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -61,6 +61,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     if (!('identity' in context) || !context.identity) return;
     if (context.identity.token) request.http?.headers.set('authorization', `Bearer ${context.identity.token}`);
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    // Set by the gateway, never copied from the client (a client's own header is not forwarded).
+    if (context.clientAddress) request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {

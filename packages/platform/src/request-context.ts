@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 
+/** Set by the gateway to the client's address (the account subgraph's per-address sign-in limit). */
+export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 interface RequestScope {

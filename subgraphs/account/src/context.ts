@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import DataLoader from 'dataloader';
 import { decodeJwt } from 'jose';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createUnitOfWork, hasAdminRole, isUuid, type Identity, type Logger } from '@shop/platform';
+import { CLIENT_ADDRESS_HEADER, createUnitOfWork, hasAdminRole, isUuid, type Identity, type Logger } from '@shop/platform';
 import { CustomerRepository } from './data/customer.repository.ts';
 import type { Customer, CustomerAddress } from './data/customer.entity.ts';
 import { AccountService } from './domain/account.service.ts';
@@ -11,8 +11,6 @@ import type { LoginThrottle } from './domain/login-throttle.ts';
 import type { PasswordHasher } from './domain/passwords.ts';
 import type { Sessions } from './domain/sessions.ts';
 
-/** The header the gateway sets to the client's address (it overwrites whatever a client sent). */
-export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 
 /** What lives as long as the process: one hasher, throttle and key ring for every request. */
 export interface AccountProcessParts {

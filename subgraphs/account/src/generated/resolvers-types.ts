@@ -28,7 +28,7 @@ export type CurrencyCode =
   | 'JPY'
   | 'USD';
 
-/** A shopper known by the JWT subject. Profile fields are visible to the customer and to admins only. */
+/** A shopper known by the JWT subject. */
 export type Customer = {
   __typename?: 'Customer';
   acceptsMarketing: Scalars['Boolean']['output'];
