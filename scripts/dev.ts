@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { envFields, loadEnv, signDevToken } from '@shop/platform';
 import { assertPortFree, ensureDatabases, findStackTools, startNats, startPostgres, startRedis } from '@shop/platform/stack';
 import { DATABASES, prepareDatabases, startSupergraph, subgraphNames } from './lib/supergraph-processes.ts';
+import { describeMail, startMailSink } from './lib/mail-sink.ts';
 import { repoRoot } from './schema/subgraphs.ts';
 
 const { values } = parseArgs({
@@ -27,6 +28,8 @@ const env = loadEnv(
     POSTGRES_PORT: envFields.port(5432),
     REDIS_PORT: envFields.port(6379),
     NATS_PORT: envFields.port(4222),
+    /** The local mail sink (SMTP_URL of the account subgraph). */
+    SMTP_PORT: envFields.port(2525),
     GATEWAY_PORT: envFields.port(4000),
     CATALOG_PORT: envFields.port(4001),
     CART_PORT: envFields.port(4002),
@@ -85,6 +88,7 @@ try {
     POSTGRES_PORT: env.POSTGRES_PORT,
     REDIS_PORT: env.REDIS_PORT,
     NATS_PORT: env.NATS_PORT,
+    SMTP_PORT: env.SMTP_PORT,
     GATEWAY_PORT: env.GATEWAY_PORT,
     CATALOG_PORT: env.CATALOG_PORT,
     CART_PORT: env.CART_PORT,
@@ -109,6 +113,13 @@ try {
     startNats({ dataDir: join(dataDir, 'nats'), port: env.NATS_PORT, logFile: join(dataDir, 'nats.log') }),
   ]);
   stops.push(redis.stop, nats.stop);
+  step(`Starting the mail sink on 127.0.0.1:${env.SMTP_PORT} (every email kept in ${join(dataDir, 'mail')}, one line each here)`);
+  const mailSink = await startMailSink({
+    port: env.SMTP_PORT,
+    dir: join(dataDir, 'mail'),
+    onMessage: (message) => console.log(`\x1b[36m[mail]\x1b[0m ${describeMail(message)}`),
+  });
+  stops.push(mailSink.stop);
 
   step(`Creating databases: ${Object.values(DATABASES).join(', ')}`);
   await ensureDatabases(postgres.url('postgres'), Object.values(DATABASES));
@@ -122,6 +133,7 @@ try {
     logLevel: env.LOG_LEVEL,
     seedArgs: { catalog: ['--products', values.products] },
     onStep: step,
+    extraEnv: { SMTP_URL: mailSink.url },
   };
   await prepareDatabases(options);
   step(`Starting subgraphs (${subgraphNames().join(', ')}) and the gateway; logs in .data/logs/`);
@@ -148,6 +160,7 @@ try {
     .map(([n, u]) => `${n} ${u}`)
     .join('\n                      ')}
   Logs                .data/logs/<process>.log
+  Mail (SMTP sink)    ${mailSink.url}  every email kept in .data/mail/*.eml, its links printed below
 
   Customer token (sub c0ffee00-0000-4000-8000-000000000001, 30 days):
     ${customerToken}

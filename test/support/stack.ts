@@ -13,6 +13,7 @@ import {
   type RunningSupergraph,
 } from '../../scripts/lib/supergraph-processes.ts';
 import { createTestDatabase } from './databases.ts';
+import { startTestSmtpServer, type TestSmtpServer } from './smtp.ts';
 
 export const DEMO_CUSTOMER = 'c0ffee00-0000-4000-8000-000000000001';
 export const DEMO_ORDER = '00000000-0000-4000-8000-00000000a001';
@@ -28,6 +29,8 @@ export interface TestSupergraph extends RunningSupergraph {
   databases: Record<string, string>;
   /** Connection URL of each subgraph's database, by subgraph name. */
   databaseUrls: Record<string, string>;
+  /** This stack's SMTP server (SMTP_URL): every email the account subgraph sends arrives here. */
+  mail: TestSmtpServer;
 }
 
 export interface TestSupergraphOptions {
@@ -77,6 +80,10 @@ export async function startTestSupergraph(
     await nats.stop();
     throw error;
   });
+  const mail = await startTestSmtpServer().catch(async (error: unknown) => {
+    await Promise.all([nats.stop(), redis.stop()]);
+    throw error;
+  });
   const adminUrl = new URL(postgresUrl);
   const options = {
     postgresUrl: (database: string) => Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString(),
@@ -88,7 +95,7 @@ export async function startTestSupergraph(
     nodeEnv: 'test' as const,
     logLevel: 'info',
     seedArgs: { catalog: ['--products', '60'] },
-    extraEnv,
+    extraEnv: { SMTP_URL: mail.url, ...extraEnv },
   };
   let running: RunningSupergraph;
   try {
@@ -96,12 +103,12 @@ export async function startTestSupergraph(
     running = await startSupergraph(options);
   } catch (error) {
     // No NATS or Redis left behind by a stack that did not start.
-    await Promise.all([nats.stop(), redis.stop()]);
+    await Promise.all([nats.stop(), redis.stop(), mail.stop()]);
     throw error;
   }
   const stop = async () => {
     await running.stop();
-    await Promise.all([nats.stop(), redis.stop()]);
+    await Promise.all([nats.stop(), redis.stop(), mail.stop()]);
   };
   const natsControl = {
     kill: () => nats.kill(),
@@ -110,7 +117,7 @@ export async function startTestSupergraph(
       nats = await startNats(natsOptions);
     },
   };
-  return { ...running, stop, logDir, ports, databases, databaseUrls: urls, redis, natsUrl: nats.url, nats: natsControl };
+  return { ...running, stop, logDir, ports, databases, databaseUrls: urls, redis, natsUrl: nats.url, nats: natsControl, mail };
 }
 
 /** A token signed with the published dev key, which the stack's account subgraph lists in its JWKS. */
