@@ -1,35 +1,46 @@
 import { z } from 'zod';
-import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
+import {
+  commonEnvModel,
+  envFields,
+  loadEnv,
+  orderAccessTokenEnvModel,
+  refuseDevOrderAccessSecretInProduction,
+  refuseDevSecretInProduction,
+} from '@shop/platform';
 
-const model = refuseDevSecretInProduction(
-  z.object({
-    ...commonEnvModel,
-    CART_PORT: envFields.port(4002),
-    // DEV DEFAULT ONLY: the local stack's credentials.
-    CART_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/cart'),
-    /** Idle time after which a cart expires; every change pushes expiresAt forward. */
-    CART_GUEST_TTL_HOURS: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(24 * 30),
-    CART_CUSTOMER_TTL_HOURS: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(24 * 90),
-    /** How often idle carts are looked for and expired. */
-    CART_EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
-    CART_CACHE_ENABLED: envFields.bool(true),
-    CART_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
-    /** Upper bound for one batched product lookup at the catalog. */
-    CATALOG_LOOKUP_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
-    /**
-     * While the catalog cannot be reached, a checkout is accepted from the cart's own snapshot when
-     * the catalog confirmed every line's price at most this long ago (0: never without the catalog).
-     */
-    CART_SNAPSHOT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(900),
-  }),
+const model = refuseDevOrderAccessSecretInProduction(
+  refuseDevSecretInProduction(
+    z.object({
+      ...commonEnvModel,
+      CART_PORT: envFields.port(4002),
+      // DEV DEFAULT ONLY: the local stack's credentials.
+      CART_DATABASE_URL: envFields.url('postgres://shop:shop@127.0.0.1:5432/cart'),
+      /** Idle time after which a cart expires; every change pushes expiresAt forward. */
+      CART_GUEST_TTL_HOURS: z.coerce
+        .number()
+        .int()
+        .positive()
+        .default(24 * 30),
+      CART_CUSTOMER_TTL_HOURS: z.coerce
+        .number()
+        .int()
+        .positive()
+        .default(24 * 90),
+      /** How often idle carts are looked for and expired. */
+      CART_EXPIRY_SWEEP_MS: z.coerce.number().int().min(100).default(30_000),
+      CART_CACHE_ENABLED: envFields.bool(true),
+      CART_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+      /** Upper bound for one batched product lookup at the catalog. */
+      CATALOG_LOOKUP_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+      /**
+       * While the catalog cannot be reached, a checkout is accepted from the cart's own snapshot when
+       * the catalog confirmed every line's price at most this long ago (0: never without the catalog).
+       */
+      CART_SNAPSHOT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(900),
+      /** Signs the order access token cartCheckout returns (the order subgraph verifies it: the same value). DEV DEFAULT ONLY. */
+      ...orderAccessTokenEnvModel,
+    }),
+  ),
 );
 
 export type CartConfig = z.infer<typeof model>;

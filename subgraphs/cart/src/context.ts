@@ -1,12 +1,14 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CurrencyCode, Identity, Logger, ProductLookupItem } from '@shop/platform';
+import type { CurrencyCode, Identity, Logger, ProductLookupItem, UnitOfWork } from '@shop/platform';
 import { CartService, type CartPolicy, type CartViewCache } from './domain/cart.service.ts';
 import type { ProductLookup } from './domain/catalog-snapshot.ts';
 import { StoreSettingsService } from './domain/store-settings.service.ts';
 
 export interface Context {
   identity: Identity;
+  /** The Order-Access-Token header's value, if any: opens the checkout it was signed for. */
+  orderAccessToken: string | null;
   log: Logger;
   currency: CurrencyCode;
   carts: CartService;
@@ -23,10 +25,25 @@ export interface CartContextDeps {
 }
 
 /**
+ * The cart use-cases inside an event consumer's unit of work: their changes are written in its
+ * transaction (with the inbox row), and cache and live views are refreshed after its commit. Reads
+ * outside that transaction (and the refresh after it) use a fork of `em`; the catalog is asked directly.
+ */
+export function cartsInUnitOfWork(uow: UnitOfWork, em: EntityManager, log: Logger, deps: CartContextDeps): CartService {
+  return new CartService({ ...deps, em: em.fork(), lookup: deps.lookupProducts, log, transaction: (work) => work(uow) });
+}
+
+/**
  * Per request (`em` is the request's own fork): a DataLoader in front of the catalog lookup, so every
  * product lookup of one request travels in one NATS request.
  */
-export function createContext(em: EntityManager, identity: Identity, log: Logger, deps: CartContextDeps): Context {
+export function createContext(
+  em: EntityManager,
+  identity: Identity,
+  log: Logger,
+  deps: CartContextDeps,
+  orderAccessToken: string | null = null,
+): Context {
   const products = new DataLoader<string, ProductLookupItem | null>(async (ids) => {
     const found = await deps.lookupProducts(ids);
     return ids.map((id) => found.get(id) ?? null);
@@ -43,6 +60,7 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
   const currency = deps.policy.currency as CurrencyCode;
   return {
     identity,
+    orderAccessToken,
     log,
     currency,
     carts: new CartService({

@@ -1,10 +1,10 @@
-import { createProductLookupClient, perDeps, runSubgraph } from '@shop/platform';
+import { createProductLookupClient, orderAccessTokenFrom, perDeps, runSubgraph } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { cartOrmOptions } from './data/orm.config.ts';
 import { createCartCache } from './data/cart-cache.ts';
 import { resolvers } from './resolvers/index.ts';
 import { permissions } from './resolvers/permissions.ts';
-import { createContext, type CartContextDeps } from './context.ts';
+import { cartsInUnitOfWork, createContext, type CartContextDeps } from './context.ts';
 import { createCartChangedPublisher } from './events/cart-changed.ts';
 import { startCartWorkers } from './events/cart-workers.ts';
 import { CartService } from './domain/cart.service.ts';
@@ -20,6 +20,7 @@ const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void
       guestTtlHours: config.CART_GUEST_TTL_HOURS,
       customerTtlHours: config.CART_CUSTOMER_TTL_HOURS,
       snapshotMaxAgeSeconds: config.CART_SNAPSHOT_MAX_AGE_SECONDS,
+      orderAccessTokenSecret: config.ORDER_ACCESS_TOKEN_SECRET,
     },
     cache: createCartCache({
       redis: deps.redis,
@@ -48,8 +49,12 @@ await runSubgraph({
     const parts = sharedDeps(deps);
     // Background changes (order status, expiry) refresh the cache and notify subscribers too.
     const carts = new CartService({ em: deps.orm.em, ...parts, lookup: async () => new Map(), log: deps.log });
-    const workers = await startCartWorkers(deps, { refresh: (cartId) => carts.refresh(cartId), sweepEveryMs: config.CART_EXPIRY_SWEEP_MS });
+    const workers = await startCartWorkers(deps, {
+      refresh: (cartId) => carts.refresh(cartId),
+      cartsIn: (uow) => cartsInUnitOfWork(uow, deps.orm.em, deps.log, parts),
+      sweepEveryMs: config.CART_EXPIRY_SWEEP_MS,
+    });
     return [...workers, parts.close];
   },
-  context: ({ em, identity, deps }) => createContext(em, identity, deps.log, sharedDeps(deps)),
+  context: ({ em, identity, deps, headers }) => createContext(em, identity, deps.log, sharedDeps(deps), orderAccessTokenFrom(headers)),
 });

@@ -24,6 +24,8 @@ import type { CartView } from '../src/domain/cart-view.ts';
 export const log = createLogger('cart-test', 'silent');
 export const ADMIN: Identity = { sub: 'admin-1', roles: ['admin'], token: null };
 export const customer = (sub: string): Identity => ({ sub, roles: ['customer'], token: null });
+/** What the harness signs order access tokens with (the order subgraph would verify with the same). */
+export const ORDER_ACCESS_TOKEN_SECRET = 'cart-test-order-access-secret-0123456789';
 
 export const schema = guardedSubgraphSchema(new URL('../schema.graphql', import.meta.url), resolvers, permissions);
 
@@ -62,7 +64,13 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
   });
   const changes: CartHarness['changes'] = [];
   const deps: CartContextDeps = {
-    policy: { currency: 'USD', guestTtlHours: 720, customerTtlHours: 2160, snapshotMaxAgeSeconds: 900 },
+    policy: {
+      currency: 'USD',
+      guestTtlHours: 720,
+      customerTtlHours: 2160,
+      snapshotMaxAgeSeconds: 900,
+      orderAccessTokenSecret: ORDER_ACCESS_TOKEN_SECRET,
+    },
     cache: { readThrough: (_id, load) => load(), put: async () => undefined, invalidate: async () => undefined },
     publishChanged: async (change) => void changes.push(change),
     lookupProducts: createProductLookupClient(nc, { subject }),

@@ -73,7 +73,7 @@ const ownersOf = async (ids: string[]) =>
   );
 
 /** What the account subgraph's outbox sends: the envelope on the ACCOUNT stream. */
-async function publishClaim(data: OrdersClaimRequested, id = randomUUID()): Promise<EventEnvelope<OrdersClaimRequested>> {
+async function publishClaim(data: OrdersClaimRequested, id: string = randomUUID()): Promise<EventEnvelope<OrdersClaimRequested>> {
   const envelope = { id, subject: ACCOUNT_ORDERS_CLAIM_REQUESTED, occurredAt: new Date().toISOString(), data };
   // A new message id each time: JetStream's own dedupe must not hide a redelivery from the inbox.
   await jetstream(nc).publish(ACCOUNT_ORDERS_CLAIM_REQUESTED, JSON.stringify(envelope), { msgID: randomUUID() });

@@ -13,7 +13,13 @@ function recordingCache(): CartViewCache & { calls: string[] } {
   };
 }
 
-const policy = { currency: 'USD', guestTtlHours: 1, customerTtlHours: 1, snapshotMaxAgeSeconds: 900 };
+const policy = {
+  currency: 'USD',
+  guestTtlHours: 1,
+  customerTtlHours: 1,
+  snapshotMaxAgeSeconds: 900,
+  orderAccessTokenSecret: 'unit-test-order-access-secret-0123456789',
+};
 
 describe('CartService.refresh', () => {
   it('fences the cached copy when the re-read after a commit fails (Postgres lost just after the commit)', async () => {

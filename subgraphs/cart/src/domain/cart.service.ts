@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid, transaction, type Identity, type Logger } from '@shop/platform';
+import { isUuid, signOrderAccessToken, transaction, verifyOrderAccessToken, type Identity, type Logger, type Transaction } from '@shop/platform';
 import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart } from '../data/cart.repository.ts';
 import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
@@ -20,6 +20,8 @@ export interface CartPolicy {
   customerTtlHours: number;
   /** How recently the catalog must have confirmed every line for a checkout without the catalog. */
   snapshotMaxAgeSeconds: number;
+  /** Signs the order access token a checkout hands its buyer (ORDER_ACCESS_TOKEN_SECRET). */
+  orderAccessTokenSecret: string;
 }
 
 /** Where cart copies live besides Postgres (Redis); a no-op cache is valid. */
@@ -41,6 +43,11 @@ export interface CartServiceDeps {
   /** Wake the outbox relay after a commit that wrote events. */
   notifyOutbox: () => void;
   log?: Logger;
+  /**
+   * Where changes are written. Default: a transaction of their own. An event consumer passes its
+   * inbox unit of work, so the change and the inbox row commit together.
+   */
+  transaction?: Transaction;
 }
 
 /** 144 random bits, URL-safe: unguessable, so a guest cart's id can act as its access key. */
@@ -57,7 +64,7 @@ export class CartService {
       lookup: deps.lookup,
       expiresAt: (customerId) => this.expiresAt(customerId),
       current: (id) => this.read(id),
-      transaction: (work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } }),
+      transaction: deps.transaction ?? ((work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } })),
       refresh: async (id) => {
         let view: CartView | null;
         try {
@@ -155,16 +162,29 @@ export class CartService {
     return mergeGuestCart({ ...this.mutation, activeCartOf: (customerId) => this.activeCartOf(customerId) }, identity, guestCartId, strategy);
   }
 
-  checkout(cartId: string, identity: Identity, input: unknown): Promise<CheckoutResult> {
-    return checkout({ ...this.mutation, snapshotMaxAgeSeconds: this.deps.policy.snapshotMaxAgeSeconds }, cartId, identity, input);
+  /**
+   * Check out; a started checkout comes with its order access token (the checkout id is the order's
+   * id), which lets the buyer, signed in or not, read and follow that one order. Signed, not stored:
+   * a replay with the same idempotency key answers the same token.
+   */
+  async checkout(cartId: string, identity: Identity, input: unknown): Promise<CheckoutResult & { orderAccessToken: string | null }> {
+    const result = await checkout({ ...this.mutation, snapshotMaxAgeSeconds: this.deps.policy.snapshotMaxAgeSeconds }, cartId, identity, input);
+    const orderAccessToken = result.checkout ? signOrderAccessToken(this.deps.policy.orderAccessTokenSecret, result.checkout.id) : null;
+    return { ...result, orderAccessToken };
   }
 
-  /** A checkout its buyer or an admin may see; a guest checkout by anyone holding its id. */
-  async findCheckout(id: string, identity: Identity): Promise<CheckoutView | null> {
+  /**
+   * A checkout its buyer or an admin may see, or whoever holds its order access token; a guest
+   * checkout by anyone holding its id.
+   */
+  async findCheckout(id: string, identity: Identity, orderAccessToken: string | null = null): Promise<CheckoutView | null> {
     if (!isUuid(id)) return null;
     const found = await findCheckout(this.deps.em, id);
-    if (!found || !canAccessCart({ customerId: found.customerId ?? null }, identity)) return null;
-    return { id: found.id, cartId: found.cartId, customerId: found.customerId ?? null, status: found.status };
+    if (!found) return null;
+    const visible =
+      canAccessCart({ customerId: found.customerId ?? null }, identity) ||
+      verifyOrderAccessToken(this.deps.policy.orderAccessTokenSecret, found.id, orderAccessToken);
+    return visible ? { id: found.id, cartId: found.cartId, customerId: found.customerId ?? null, status: found.status } : null;
   }
 
   /** After a background change (order status, expiry): fresh copy to the cache and subscribers. */

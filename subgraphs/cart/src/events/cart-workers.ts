@@ -1,4 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  ACCOUNT_CART_MERGE_REQUESTED,
   ORDER_STATUS_PREFIX,
   ORDER_STATUS_SUBJECTS,
   PRODUCT_CHANGED,
@@ -6,17 +8,24 @@ import {
   startPeriodic,
   transaction,
   type CatalogEnvelope,
+  type EventConsumer,
+  type Logger,
+  type NatsConnection,
   type OrderStatusSubject,
   type SubgraphDeps,
   type UnitOfWork,
 } from '@shop/platform';
 import { applyOrderStatus, applyProductChange, expireIdleCarts } from '../domain/cart-fate.ts';
+import { mergeAtLogin } from '../domain/login-merge.ts';
+import type { CartService } from '../domain/cart.service.ts';
 
 export interface CartWorkerOptions {
   /** A cart changed by a committed background change: fresh copy to the cache and subscribers. */
   refresh: (cartId: string) => Promise<unknown>;
+  /** The cart use-cases writing in a consumer's inbox unit of work (sign-in merges). */
+  cartsIn: (uow: UnitOfWork) => CartService;
   /** Durable consumer names (tests use their own). */
-  durables?: { orderStatus: string; productChanges: string };
+  durables?: { orderStatus: string; productChanges: string; loginMerges: string };
   sweepEveryMs?: number;
 }
 
@@ -56,6 +65,12 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     },
   });
 
+  const merges = await startLoginMerges(
+    { em: deps.orm.em, nc: deps.nc, log: deps.log },
+    options.durables?.loginMerges ?? 'cart-login-merges',
+    options.cartsIn,
+  );
+
   const stopSweeper = startPeriodic(
     'cart expiry sweep',
     options.sweepEveryMs ?? 30_000,
@@ -69,5 +84,26 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
       ),
     deps.log,
   );
-  return [() => consumer.stop(), () => products.stop(), stopSweeper];
+  return [() => consumer.stop(), () => products.stop(), () => merges.stop(), stopSweeper];
+}
+
+/**
+ * Accounts → cart: a customer signed in with a guest cart. The merge writes in the inbox unit of
+ * work (the change and the inbox row commit together; a redelivery is skipped), and a guest cart
+ * already merged is a no-op anyway.
+ */
+export function startLoginMerges(
+  base: { em: EntityManager; nc: NatsConnection; log: Logger },
+  durable: string,
+  cartsIn: (uow: UnitOfWork) => CartService,
+): Promise<EventConsumer> {
+  return startConsumer({
+    ...base,
+    stream: 'ACCOUNT',
+    durable,
+    filterSubject: ACCOUNT_CART_MERGE_REQUESTED,
+    handlers: {
+      [ACCOUNT_CART_MERGE_REQUESTED]: async ({ data }, uow) => void (await mergeAtLogin(cartsIn(uow), data, base.log)),
+    },
+  });
 }

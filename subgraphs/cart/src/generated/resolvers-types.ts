@@ -194,6 +194,14 @@ export type CheckoutInput = {
 export type CheckoutPayload = {
   __typename?: 'CheckoutPayload';
   checkout: Maybe<Checkout>;
+  /**
+   * Lets the buyer (a guest or not) read and follow this one order: send it as the HTTP header
+   * `Order-Access-Token: <token>` with order(id), checkout(id) { order } and orderByNumber, or as
+   * `orderAccessToken` in the WebSocket connection_init payload for orderUpdated. It opens no other
+   * order and changes nothing. The same for a replay with the same idempotency key; null when no
+   * checkout started.
+   */
+  orderAccessToken: Maybe<Scalars['String']['output']>;
   userErrors: Array<UserError>;
 };
 
@@ -361,7 +369,7 @@ export type Query = {
   __typename?: 'Query';
   /** A guest cart by its id (the id is the capability), or a customer's cart for that customer or an admin; null otherwise. */
   cart: Maybe<Cart>;
-  /** A checkout its buyer (or an admin, or anyone holding a guest cart's checkout id) may see. */
+  /** A checkout its buyer (or an admin, or the holder of its order access token, or anyone holding a guest cart's checkout id) may see. */
   checkout: Maybe<Checkout>;
   /** Admin: every discount code. */
   discountCodes: Array<DiscountCode>;
@@ -740,6 +748,7 @@ export type CheckoutResolvers<ContextType = Context, ParentType extends Resolver
 
 export type CheckoutPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CheckoutPayload'] = ResolversParentTypes['CheckoutPayload']> = ResolversObject<{
   checkout?: Resolver<Maybe<ResolversTypes['Checkout']>, ParentType, ContextType>;
+  orderAccessToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 

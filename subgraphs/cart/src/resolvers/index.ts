@@ -10,12 +10,12 @@ export const resolvers: Resolvers = {
   Query: {
     cart: (_root, args, ctx) => ctx.carts.view(args.id, ctx.identity),
     me: (_root, _args, ctx) => (ctx.identity.sub ? { id: ctx.identity.sub } : null),
-    checkout: (_root, args, ctx) => ctx.carts.findCheckout(args.id, ctx.identity),
+    checkout: (_root, args, ctx) => ctx.carts.findCheckout(args.id, ctx.identity, ctx.orderAccessToken),
     discountCodes: (_root, _args, ctx) => ctx.settings.discountCodes(),
     shippingCountries: (_root, _args, ctx) => ctx.settings.shippingCountries(),
   },
   Checkout: {
-    __resolveReference: (ref, ctx) => ctx.carts.findCheckout(ref.id, ctx.identity),
+    __resolveReference: (ref, ctx) => ctx.carts.findCheckout(ref.id, ctx.identity, ctx.orderAccessToken),
   },
   DiscountCode,
   ShippingCountry,
