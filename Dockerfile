@@ -11,6 +11,7 @@ COPY subgraphs/catalog/package.json subgraphs/catalog/
 COPY subgraphs/cart/package.json subgraphs/cart/
 COPY subgraphs/order/package.json subgraphs/order/
 COPY subgraphs/payment/package.json subgraphs/payment/
+COPY subgraphs/account/package.json subgraphs/account/
 RUN pnpm install --frozen-lockfile --prod=false
 
 FROM node:24-bookworm-slim

@@ -94,6 +94,7 @@ try {
     CART_PORT: env.CART_PORT,
     ORDER_PORT: env.ORDER_PORT,
     PAYMENT_PORT: env.PAYMENT_PORT,
+    ACCOUNT_PORT: env.ACCOUNT_PORT,
   };
   step('Checking ports');
   for (const [variable, port] of Object.entries(ports)) await assertPortFree(port, variable);
@@ -128,7 +129,14 @@ try {
     postgresUrl: postgres.url,
     redisUrl: redis.url,
     natsUrl: nats.url,
-    ports: { catalog: env.CATALOG_PORT, cart: env.CART_PORT, order: env.ORDER_PORT, payment: env.PAYMENT_PORT, gateway: env.GATEWAY_PORT },
+    ports: {
+      catalog: env.CATALOG_PORT,
+      cart: env.CART_PORT,
+      order: env.ORDER_PORT,
+      payment: env.PAYMENT_PORT,
+      account: env.ACCOUNT_PORT,
+      gateway: env.GATEWAY_PORT,
+    },
     logDir,
     logLevel: env.LOG_LEVEL,
     seedArgs: { catalog: ['--products', values.products] },
