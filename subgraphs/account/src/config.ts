@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
+import { notificationEnvModel, refineNotificationEnv } from './notifications/config.ts';
 
 /** DEV DEFAULT ONLY: encrypts the signing keys' private halves at rest; production must set its own. */
 export const DEV_KEY_ENCRYPTION_KEY = 'ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTMyYnk=';
@@ -28,11 +29,13 @@ const model = refuseDevSecretInProduction(
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(10),
     /** How often the service rereads the key ring (a rotation made by the command reaches every replica within this). */
     ACCOUNT_KEY_RING_RELOAD_MS: z.coerce.number().int().min(100).default(5_000),
+    ...notificationEnvModel,
   }),
 ).superRefine((env, ctx) => {
   if (env.NODE_ENV === 'production' && env.ACCOUNT_KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY) {
     ctx.addIssue({ code: 'custom', path: ['ACCOUNT_KEY_ENCRYPTION_KEY'], message: 'the dev key cannot be used in production' });
   }
+  refineNotificationEnv(env, ctx);
 });
 
 export type AccountConfig = z.infer<typeof model>;

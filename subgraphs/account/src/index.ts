@@ -8,6 +8,8 @@ import { KeyRing } from './domain/key-ring.ts';
 import { LoginThrottle } from './domain/login-throttle.ts';
 import { PasswordHasher } from './domain/passwords.ts';
 import { Sessions } from './domain/sessions.ts';
+import { startNotifications } from './notifications/notifications.ts';
+import { notificationSettings } from './notifications/config.ts';
 
 const config = loadConfig();
 
@@ -54,7 +56,8 @@ await runSubgraph({
   orm: accountOrmOptions(config.ACCOUNT_DATABASE_URL),
   background: async (deps) => {
     await keyRingOf(deps).ensure();
-    return [];
+    // Emails: verification and reset links, order confirmation, shipping, refunds (JetStream consumers).
+    return startNotifications(deps, notificationSettings(config));
   },
   // Every service verifies access tokens with these public keys (JWT_JWKS_URL points here).
   routes: (app, deps) =>

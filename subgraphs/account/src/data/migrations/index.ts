@@ -1,8 +1,10 @@
 import { CreateOutboxAndInbox } from '@shop/platform';
 import { Initial } from './20261202000001-initial.ts';
+import { Notifications } from './20261202000003-notifications.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
   { name: '20261202000000-outbox-inbox', class: CreateOutboxAndInbox },
   { name: '20261202000001-initial', class: Initial },
+  { name: '20261202000003-notifications', class: Notifications },
 ];
