@@ -83,8 +83,8 @@ afterAll(async () => {
 });
 
 /** Publishes an event as the outbox relay would; a fresh JetStream msgID, so a repeated event id is delivered again (a redelivery). */
-async function publish<S extends Subject>(subject: S, data: Payload<S>, id: string = randomUUID()) {
-  await jetstream(nc).publish(subject, JSON.stringify({ id, subject, occurredAt: new Date().toISOString(), data }), { msgID: randomUUID() });
+async function publish<S extends Subject>(subject: S, data: Payload<S>, id: string = randomUUID(), occurredAt = new Date()) {
+  await jetstream(nc).publish(subject, JSON.stringify({ id, subject, occurredAt: occurredAt.toISOString(), data }), { msgID: randomUUID() });
   return id;
 }
 
@@ -190,6 +190,18 @@ describe('notifications worker', () => {
     expect(shipped.subject).toBe(`Your order ${order.number} has shipped`);
     expect(shipped.text).toContain('Tracking number: 1Z-TRACK-42');
     expect(shipped.html).toContain('1Z-TRACK-42');
+  });
+
+  it('sends no email for an event older than a day (a stream replayed from its start), yet remembers the order', async () => {
+    const to = address('old');
+    const orderId = randomUUID();
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    await publish('order.status.confirmed', statusEvent(orderId, 'CONFIRMED', details(to)), randomUUID(), twoDaysAgo);
+    await publish('order.status.shipped', statusEvent(orderId, 'SHIPPED', { ...details(to), trackingNumber: 'T-1' }));
+    await smtp.waitForMail(mailTo(to, /shipped/));
+    // Handled in order: the old confirmation before the shipment, and it sent nothing.
+    expect(smtp.mailsTo(to).map((m) => m.subject)).toEqual([expect.stringMatching(/has shipped$/)]);
+    expect(await orm.em.fork().count(NotificationOrderSchema, { orderId })).toBe(1);
   });
 
   it('emails a refund to the order’s buyer, from what the order status events told', async () => {

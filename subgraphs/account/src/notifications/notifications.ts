@@ -37,9 +37,19 @@ export interface NotificationOptions extends NotificationSettings {
    * this old, then dropped with a warning (an order from before the details were sent).
    */
   unknownOrderGraceMs?: number;
+  /**
+   * An email whose event is older than this is not sent (logged instead): news of a day-old order
+   * is stale, and a consumer created on a stream with history must not mail its past.
+   */
+  maxEmailDelayMs?: number;
 }
 
-export const NOTIFICATION_DEFAULTS = { durablePrefix: 'notifications', maxDeliver: 8_640, unknownOrderGraceMs: 10 * 60_000 };
+export const NOTIFICATION_DEFAULTS = {
+  durablePrefix: 'notifications',
+  maxDeliver: 8_640,
+  unknownOrderGraceMs: 10 * 60_000,
+  maxEmailDelayMs: 24 * 3_600_000,
+};
 
 type Deps = Pick<SubgraphDeps, 'orm' | 'nc' | 'log'>;
 type Handler<S extends Subject> = (event: CatalogEnvelope<S>, uow: UnitOfWork) => Promise<void>;
@@ -52,8 +62,11 @@ type TokenSubject = 'account.email.verification_requested' | 'account.password.r
  * duplicate and sends nothing. Only a crash between the SMTP server's acceptance and the commit can
  * send twice — with the same Message-ID (derived from the event id), which mail clients collapse.
  */
-function sender(mailer: Mailer, log: Logger) {
-  return async (em: EntityManager, event: { id: string; subject: string }, kind: EmailKind, to: string, render: () => Email) => {
+function sender(mailer: Mailer, log: Logger, maxDelayMs: number) {
+  return async (em: EntityManager, event: { id: string; subject: string; occurredAt: string }, kind: EmailKind, to: string, render: () => Email) => {
+    if (Date.now() - Date.parse(event.occurredAt) > maxDelayMs) {
+      return void log.warn({ eventId: event.id, kind, occurredAt: event.occurredAt }, 'event too old for its email; not sent');
+    }
     let email: Email;
     try {
       email = render();
@@ -130,11 +143,11 @@ function paymentHandlers(send: ReturnType<typeof sender>, ctx: TemplateContext, 
  * several processes: they share the durables, JetStream hands each event to one of them.
  */
 export async function startNotifications(deps: Deps, options: NotificationOptions): Promise<Array<() => Promise<void>>> {
-  const { durablePrefix, maxDeliver, unknownOrderGraceMs } = { ...NOTIFICATION_DEFAULTS, ...options };
+  const { durablePrefix, maxDeliver, unknownOrderGraceMs, maxEmailDelayMs } = { ...NOTIFICATION_DEFAULTS, ...options };
   const log = deps.log.child({ component: 'notifications' });
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: options.from });
   const ctx: TemplateContext = { shopName: mailer.shopName, storefrontUrl: options.storefrontUrl };
-  const send = sender(mailer, log);
+  const send = sender(mailer, log, maxEmailDelayMs);
   const common = { em: deps.orm.em, nc: deps.nc, log, maxDeliver };
   const account = accountHandlers(send, ctx, log);
   const stoppers: Array<() => Promise<void>> = [];
