@@ -13,6 +13,7 @@ import { assertPortFree, ensureDatabases, findStackTools, startNats, startPostgr
 import { DATABASES, prepareDatabases, startSupergraph, subgraphNames } from './lib/supergraph-processes.ts';
 import { describeMail, startMailSink } from './lib/mail-sink.ts';
 import { repoRoot } from './schema/subgraphs.ts';
+import { DEMO_CUSTOMER, DEV_ADMIN } from '../subgraphs/account/src/data/seed-data.ts';
 
 const { values } = parseArgs({
   options: {
@@ -156,8 +157,8 @@ try {
   }
 
   const jwt = { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE, expiresIn: '30d' };
-  const customerToken = await signDevToken({ ...jwt, sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] });
-  const adminToken = await signDevToken({ ...jwt, sub: 'admin-0001', roles: ['admin'] });
+  const customerToken = await signDevToken({ ...jwt, sub: DEMO_CUSTOMER.id, roles: ['customer'] });
+  const adminToken = await signDevToken({ ...jwt, sub: DEV_ADMIN.id, roles: ['admin'] });
   console.log(`
 \x1b[32mThe supergraph is up\x1b[0m in ${((Date.now() - started) / 1000).toFixed(1)} s.
 
@@ -170,13 +171,18 @@ try {
   Logs                .data/logs/<process>.log
   Mail (SMTP sink)    ${mailSink.url}  every email kept in .data/mail/*.eml, its links printed below
 
-  Customer token (sub c0ffee00-0000-4000-8000-000000000001, 30 days):
+  Sign in (DEV ONLY passwords; customerLogin returns 15-minute tokens and a refresh token):
+    demo customer   ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}
+    admin           ${DEV_ADMIN.email} / ${DEV_ADMIN.password}   (more admins: pnpm run admin:create --email …)
+
+  Or skip signing in with dev tokens (signed with the published dev key, 30 days):
+  Customer token (${DEMO_CUSTOMER.email}, sub ${DEMO_CUSTOMER.id}):
     ${customerToken}
-  Admin token (sub admin-0001, 30 days):
+  Admin token (${DEV_ADMIN.email}, sub ${DEV_ADMIN.id}):
     ${adminToken}
 
   Try:  curl -s ${supergraph.gatewayUrl} -H 'content-type: application/json' \\
-          -H "authorization: Bearer $CUSTOMER_TOKEN" -d '{"query":"{ me { id cart { id } orders { totalCount } } }"}'
+          -H "authorization: Bearer $CUSTOMER_TOKEN" -d '{"query":"{ me { id email firstName cart { id } orders { totalCount } } }"}'
 
 Ctrl-C stops every process.`);
 } catch (error) {
