@@ -64,6 +64,28 @@ describe('signing keys rotate without downtime', () => {
   });
 });
 
+describe('admins are made by a command, never through the API', () => {
+  it('admin:create makes an account that signs in with the admin role; without --password it prints a generated one', async () => {
+    const env = { ...process.env, ACCOUNT_DATABASE_URL: stack.databaseUrls.account, NODE_ENV: 'test' };
+    const script = join(repoRoot, 'subgraphs/account/src/admin-create.ts');
+    const email = uniqueEmail('ops');
+    const made = await run(process.execPath, [script, '--email', email], { env, cwd: repoRoot });
+    const password = /password \(shown once\): (\S+)/.exec(made.stdout)?.[1];
+    expect(password).toBeTruthy();
+    const session = await login(stack.gatewayUrl, email, password!);
+    const token = session.customerAccessToken!.accessToken;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { roles: string[] };
+    expect(claims.roles).toEqual(['admin']);
+    const adminOnly = await gql<{ discountCodes: unknown[] }>(stack.gatewayUrl, '{ discountCodes { code } }', { token });
+    expect(adminOnly.body.errors).toBeUndefined();
+    // An existing customer gains the role; the password stays theirs.
+    const shopper = await signedUp('promoted');
+    const promoted = await run(process.execPath, [script, '--email', shopper.email], { env, cwd: repoRoot });
+    expect(promoted.stdout).toContain('now has the admin role');
+    expect((await login(stack.gatewayUrl, shopper.email, PASSWORD)).userErrors).toEqual([]);
+  });
+});
+
 describe('an address book is its owner’s only', () => {
   const CREATE = 'mutation ($a: MailingAddressInput!) { customerAddressCreate(address: $a) { address { id countryCode } customer { defaultAddress { id } } userErrors { code field } } }';
   const UPDATE = 'mutation ($id: ID!, $a: MailingAddressInput!) { customerAddressUpdate(id: $id, address: $a) { address { id } userErrors { code field } } }';
