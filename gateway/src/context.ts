@@ -5,6 +5,11 @@ export interface GatewayContext {
   requestId: string;
   /** The client's address as the gateway sees it; the account subgraph limits failed sign-ins by it. */
   clientAddress?: string;
+  /**
+   * The order access token the client presented (HTTP header Order-Access-Token, or `orderAccessToken`
+   * in the WebSocket's connection_init), passed on as that header; the subgraphs verify it.
+   */
+  orderAccessToken?: string | null;
 }
 
 /**

@@ -1,6 +1,15 @@
 import type { GraphQLSchema } from 'graphql';
 import { Gauge } from 'prom-client';
-import { checkCustomScalars, createLogger, createMetrics, createRedis, createTokenVerifier, exitOnSignals, startService } from '@shop/platform';
+import {
+  checkCustomScalars,
+  createLogger,
+  createMetrics,
+  createRedis,
+  createTokenVerifier,
+  exitOnSignals,
+  orderAccessTokenFrom,
+  startService,
+} from '@shop/platform';
 import { loadConfig, queryLimitsOf, rateLimitEnabled, subscriptionLimitsOf } from './config.ts';
 import { createRateLimiter, rateLimitMiddleware } from './limits/rate-limit.ts';
 import cors from 'cors';
@@ -68,7 +77,12 @@ try {
     ],
     ...(config.GATEWAY_LIMITS_ENABLED ? { maxTokens: config.GATEWAY_MAX_TOKENS } : {}),
     // An invalid or expired token is refused (401) before any subgraph is called; no token is a guest.
-    buildContext: async ({ req, requestId }) => ({ identity: await identityOf(req), requestId, clientAddress: req.ip ?? 'unknown' }),
+    buildContext: async ({ req, requestId }) => ({
+      identity: await identityOf(req),
+      requestId,
+      clientAddress: req.ip ?? 'unknown',
+      orderAccessToken: orderAccessTokenFrom(req.headers),
+    }),
     readiness: {
       supergraph: async () => {
         if (!isLoaded()) throw new Error('supergraph not loaded');

@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { CLIENT_ADDRESS_HEADER, isOutage, ServiceUnavailableError, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
+import { CLIENT_ADDRESS_HEADER, isOutage, ORDER_ACCESS_TOKEN_HEADER, ServiceUnavailableError, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -63,6 +63,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
     // Set by the gateway, never copied from the client (a client's own header is not forwarded).
     if (context.clientAddress) request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+    // The one client header passed on: the order and cart subgraphs verify it for the order it names.
+    if (context.orderAccessToken) request.http?.headers.set(ORDER_ACCESS_TOKEN_HEADER, context.orderAccessToken);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {

@@ -9,14 +9,14 @@ export interface LiveClient {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-/** A real graphql-ws client as an app would open it (token in connection_init), no retries. */
-export function liveClient(httpUrl: string, token?: string): LiveClient {
+/** A real graphql-ws client as an app would open it (token and `params`, e.g. orderAccessToken, in connection_init), no retries. */
+export function liveClient(httpUrl: string, token?: string, params: Record<string, unknown> = {}): LiveClient {
   let onClosed: (event: { code: number; reason: string }) => void = () => undefined;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (onClosed = resolve));
   const client = createClient({
     url: wsUrl(httpUrl),
     webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...params },
     retryAttempts: 0,
     lazyCloseTimeout: 0,
     on: { closed: (event) => onClosed({ code: (event as CloseEvent).code, reason: String((event as CloseEvent).reason) }) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authorizationFrom, ConnectionCounts } from './connections.ts';
+import { authorizationFrom, ConnectionCounts, orderAccessTokenFrom } from './connections.ts';
 
 describe('authorizationFrom (connection_init payload)', () => {
   it('reads the documented key, its capitalised form and a headers object; Bearer is optional', () => {
@@ -13,6 +13,16 @@ describe('authorizationFrom (connection_init payload)', () => {
     expect(authorizationFrom({})).toBeUndefined();
     expect(authorizationFrom({ authorization: '  ' })).toBeUndefined();
     expect(authorizationFrom({ authorization: 42 })).toBeUndefined();
+  });
+});
+
+describe('orderAccessTokenFrom (connection_init payload)', () => {
+  it('reads orderAccessToken, and nothing that is not a plausible token', () => {
+    expect(orderAccessTokenFrom({ orderAccessToken: ' abc ' })).toBe('abc');
+    expect(orderAccessTokenFrom(undefined)).toBeUndefined();
+    expect(orderAccessTokenFrom({ orderAccessToken: '' })).toBeUndefined();
+    expect(orderAccessTokenFrom({ orderAccessToken: 42 })).toBeUndefined();
+    expect(orderAccessTokenFrom({ orderAccessToken: 'x'.repeat(129) })).toBeUndefined();
   });
 });
 

@@ -55,6 +55,20 @@ export function acceptUpgrades(options: {
   });
 }
 
+/** A token longer than this is not an order access token (they are 43 characters). */
+const MAX_ORDER_ACCESS_TOKEN_LENGTH = 128;
+
+/**
+ * The order access token from connection_init (`orderAccessToken`, documented): kept with the
+ * connection and sent with its reads as the Order-Access-Token header; the subgraphs verify it.
+ */
+export function orderAccessTokenFrom(params: Record<string, unknown> | undefined): string | undefined {
+  const raw = params?.orderAccessToken;
+  if (typeof raw !== 'string') return undefined;
+  const token = raw.trim();
+  return token !== '' && token.length <= MAX_ORDER_ACCESS_TOKEN_LENGTH ? token : undefined;
+}
+
 /**
  * The token from connection_init: `{ authorization }` (documented), also `Authorization` and the
  * `{ headers: { authorization } }` shape some tools send; "Bearer " is optional.

@@ -27,9 +27,10 @@ export interface LiveField {
   /**
    * For an object that is announced before it exists (an order right after its checkout): when the
    * read answers null, this query (variable `$id`) decides whether the subscriber may wait for it.
-   * Non-null data means yes; the first change message then brings the object.
+   * Non-null data means yes; the first change message then brings the object. `who`: the callers
+   * who may wait at all (an order: signed-in callers, and guests holding an order access token).
    */
-  pending?: { query: string; signedInOnly: boolean };
+  pending?: { query: string; who: 'signed-in' | 'signed-in-or-access-token' };
 }
 
 export type Version = number | string;
@@ -52,8 +53,10 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
     // ISO-8601 in UTC: string order is time order.
     versionField: 'updatedAt',
     // The checkout id is the order's id; the order appears once the saga has taken the checkout.
-    // Only signed-in buyers (and admins) see orders, so only they may wait.
-    pending: { query: 'query LiveOrderPending($id: ID!) { checkout(id: $id) { id } }', signedInOnly: true },
+    // Orders are seen by their signed-in buyer, admins and the holder of the order's access token,
+    // so those may wait. The check runs with the token, and a request carrying a token sees only the
+    // checkout that token opens (or, signed in, its own): a token for another order is refused here.
+    pending: { query: 'query LiveOrderPending($id: ID!) { checkout(id: $id) { id } }', who: 'signed-in-or-access-token' },
   },
 };
 

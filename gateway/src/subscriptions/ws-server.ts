@@ -22,7 +22,7 @@ import type { GatewayContext } from '../context.ts';
 import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
 import { planLiveQuery } from './live-query.ts';
-import { acceptUpgrades, authorizationFrom, ConnectionCounts } from './connections.ts';
+import { acceptUpgrades, authorizationFrom, ConnectionCounts, orderAccessTokenFrom } from './connections.ts';
 import { LiveFeeds, type Listen, type LiveFetch } from './live-feed.ts';
 import type { LiveSubscription } from './live-subscription.ts';
 
@@ -59,6 +59,8 @@ type Extra = {
   socket: WebSocket;
   request: http.IncomingMessage;
   identity?: Identity;
+  /** From connection_init (`orderAccessToken`): sent with every read of this connection. */
+  orderAccessToken?: string;
   /** Joins the log lines of one connection. */
   connectionId?: string;
   expiryTimer?: NodeJS.Timeout;
@@ -70,9 +72,9 @@ const hideHints = (error: GraphQLError) => new GraphQLError(error.message.replac
 
 /**
  * graphql-transport-ws on the gateway's /graphql. The token comes in connection_init
- * (`authorization`); each subscription is planned as a query (live-query.ts), authorized by running
- * it, and answered again on every change message (live-feed.ts), one read for all subscriptions
- * with the same query, variables and token.
+ * (`authorization`), an order access token as `orderAccessToken`; each subscription is planned as a
+ * query (live-query.ts), authorized by running it, and answered again on every change message
+ * (live-feed.ts), one read for all subscriptions with the same query, variables and tokens.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions) {
   const { apollo, log, limits, verify } = options;
@@ -107,9 +109,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   acceptUpgrades({ httpServer: options.httpServer, wss, perIp: limits.connectionsPerIp, open: connections, refused });
 
-  /** Runs the plan's query as this identity through the gateway, like an HTTP query. */
+  /** Runs the plan's query as this caller through the gateway, like an HTTP query (its order access token as the header). */
   function fetcherFor(
-    identity: Identity,
+    { identity, orderAccessToken }: { identity: Identity; orderAccessToken?: string | undefined },
     connectionId: string | undefined,
     query: string,
     variables: Record<string, unknown>,
@@ -123,7 +125,12 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       reads.inc();
       try {
         const response = await withRequestId(requestId, () =>
-          apollo.executeOperation({ query, variables, ...(operationName ? { operationName } : {}) }, { contextValue: { identity, requestId } }),
+          apollo.executeOperation(
+            { query, variables, ...(operationName ? { operationName } : {}) },
+            {
+              contextValue: { identity, requestId, orderAccessToken: orderAccessToken ?? null },
+            },
+          ),
         );
         if (response.body.kind === 'single') return response.body.singleResult;
         throw new Error('incremental delivery is not used for subscription reads');
@@ -162,6 +169,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       onConnect: async (ctx) => {
         ctx.extra.connectionId = randomUUID();
         const header = authorizationFrom(ctx.connectionParams);
+        ctx.extra.orderAccessToken = orderAccessTokenFrom(ctx.connectionParams);
         try {
           ctx.extra.identity = await verify(header);
         } catch {
@@ -213,20 +221,22 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
         const plan = planLiveQuery(document, payload.operationName, variables);
         if (plan instanceof GraphQLError) return [plan];
         const identity = ctx.extra.identity ?? GUEST;
+        const { orderAccessToken } = ctx.extra;
+        const caller = { identity, orderAccessToken };
         const { connectionId } = ctx.extra;
         const pending = plan.field.pending;
         const mayWait = async () => {
-          if (!pending || (pending.signedInOnly && !identity.sub)) return false;
-          const answer = await fetcherFor(identity, connectionId, pending.query, { id: plan.id })();
+          if (!pending || !(identity.sub || (pending.who === 'signed-in-or-access-token' && orderAccessToken))) return false;
+          const answer = await fetcherFor(caller, connectionId, pending.query, { id: plan.id })();
           return Object.values(answer.data ?? {}).some((value) => value !== null);
         };
         // Printed once: every read sends this text (Apollo keys its parsed-document cache by it).
         const query = print(plan.query);
-        // Same token, query and variables: the same answer, so one read serves them all.
-        const key = JSON.stringify([identity.token, query, variables]);
+        // Same tokens, query and variables: the same answer, so one read serves them all.
+        const key = JSON.stringify([identity.token, orderAccessToken ?? null, query, variables]);
         let subscription: LiveSubscription | GraphQLError[];
         try {
-          subscription = await feeds.subscribe(key, plan, fetcherFor(identity, connectionId, query, variables, payload.operationName), mayWait);
+          subscription = await feeds.subscribe(key, plan, fetcherFor(caller, connectionId, query, variables, payload.operationName), mayWait);
         } catch (error) {
           log.warn({ err: error }, 'live updates unavailable (Redis)');
           return [new ServiceUnavailableError('Live updates are unavailable right now; retry shortly')];

@@ -78,4 +78,14 @@ describe('the order access token cartCheckout returns', () => {
     );
     expect(entities.data._entities).toEqual([{ id: mine.id }, null]);
   });
+
+  it('leaves a guest checkout open to whoever holds its id, but not to a request carrying another order’s token', async () => {
+    const guest = await checkedOut(GUEST);
+    const other = await checkedOut(GUEST);
+    const CHECKOUT_QUERY = `query ($id: ID!) { checkout(id: $id) { id } }`;
+    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id })).data.checkout).toEqual({ id: guest.id });
+    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id }, guest.token)).data.checkout).toEqual({ id: guest.id });
+    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id }, other.token)).data.checkout).toBeNull();
+    expect((await run(CHECKOUT_QUERY, customer(`c-${randomUUID()}`), { id: guest.id }, other.token)).data.checkout).toBeNull();
+  });
 });

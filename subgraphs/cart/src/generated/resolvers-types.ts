@@ -369,7 +369,10 @@ export type Query = {
   __typename?: 'Query';
   /** A guest cart by its id (the id is the capability), or a customer's cart for that customer or an admin; null otherwise. */
   cart: Maybe<Cart>;
-  /** A checkout its buyer (or an admin, or the holder of its order access token, or anyone holding a guest cart's checkout id) may see. */
+  /**
+   * A checkout its buyer, an admin or the holder of its order access token (header Order-Access-Token)
+   * may see; a guest checkout also anyone holding its id, unless the request carries another order's token.
+   */
   checkout: Maybe<Checkout>;
   /** Admin: every discount code. */
   discountCodes: Array<DiscountCode>;
