@@ -1,11 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FOR_UPDATE, FRESH } from '@shop/platform';
+import { FOR_UPDATE, FRESH, isUuid } from '@shop/platform';
 import { CustomerAddressSchema, CustomerSchema, type Customer, type CustomerAddress } from './customer.entity.ts';
 
 export type NewCustomer = Omit<Customer, 'createdAt' | 'updatedAt' | 'defaultAddressId'>;
 export type AddressFields = Omit<CustomerAddress, 'id' | 'customerId' | 'createdAt'>;
 
-/** Customers and their addresses. */
+/**
+ * Customers and their addresses. Ids come from token subjects, which any issuer may make non-UUIDs
+ * (dev tokens, other identity providers): such an id has no account here, never a database error.
+ */
 export class CustomerRepository {
   private readonly em: EntityManager;
   constructor(em: EntityManager) {
@@ -13,16 +16,17 @@ export class CustomerRepository {
   }
 
   byIds(ids: readonly string[]): Promise<Customer[]> {
-    return ids.length ? this.em.find(CustomerSchema, { id: { $in: [...ids] } }) : Promise.resolve([]);
+    const valid = ids.filter(isUuid);
+    return valid.length ? this.em.find(CustomerSchema, { id: { $in: valid } }) : Promise.resolve([]);
   }
 
-  byId(id: string, em: EntityManager = this.em): Promise<Customer | null> {
-    return em.findOne(CustomerSchema, { id }, FRESH);
+  async byId(id: string, em: EntityManager = this.em): Promise<Customer | null> {
+    return isUuid(id) ? em.findOne(CustomerSchema, { id }, FRESH) : null;
   }
 
   /** Row-locked for a change (password, email, default address). */
-  forUpdate(tx: EntityManager, id: string): Promise<Customer | null> {
-    return tx.findOne(CustomerSchema, { id }, { ...FOR_UPDATE, populate: ['passwordHash'] });
+  async forUpdate(tx: EntityManager, id: string): Promise<Customer | null> {
+    return isUuid(id) ? tx.findOne(CustomerSchema, { id }, { ...FOR_UPDATE, populate: ['passwordHash'] }) : null;
   }
 
   /** With the password hash (lazy elsewhere): sign-in only. Emails are unique case-insensitively. */
@@ -32,8 +36,8 @@ export class CustomerRepository {
     return rows[0] ? this.em.findOne(CustomerSchema, { id: rows[0].id }, { ...FRESH, populate: ['passwordHash'] }) : null;
   }
 
-  withPasswordById(id: string): Promise<Customer | null> {
-    return this.em.findOne(CustomerSchema, { id }, { ...FRESH, populate: ['passwordHash'] });
+  async withPasswordById(id: string): Promise<Customer | null> {
+    return isUuid(id) ? this.em.findOne(CustomerSchema, { id }, { ...FRESH, populate: ['passwordHash'] }) : null;
   }
 
   async emailTaken(email: string, em: EntityManager = this.em, exceptId?: string): Promise<boolean> {
@@ -51,14 +55,15 @@ export class CustomerRepository {
   }
 
   addressesOf(customerIds: readonly string[]): Promise<CustomerAddress[]> {
-    return customerIds.length
-      ? this.em.find(CustomerAddressSchema, { customerId: { $in: [...customerIds] } }, { orderBy: { createdAt: 'asc', id: 'asc' } })
+    const valid = customerIds.filter(isUuid);
+    return valid.length
+      ? this.em.find(CustomerAddressSchema, { customerId: { $in: valid } }, { orderBy: { createdAt: 'asc', id: 'asc' } })
       : Promise.resolve([]);
   }
 
   /** The address if it is this customer's (row-locked in `tx`). */
-  address(tx: EntityManager, customerId: string, id: string): Promise<CustomerAddress | null> {
-    return tx.findOne(CustomerAddressSchema, { id, customerId }, FOR_UPDATE);
+  async address(tx: EntityManager, customerId: string, id: string): Promise<CustomerAddress | null> {
+    return isUuid(customerId) && isUuid(id) ? tx.findOne(CustomerAddressSchema, { id, customerId }, FOR_UPDATE) : null;
   }
 
   async countAddresses(tx: EntityManager, customerId: string): Promise<number> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { userError, type Transaction, type UnitOfWork, type UserError } from '@shop/platform';
 import { CustomerRepository } from '../data/customer.repository.ts';
@@ -52,14 +53,19 @@ export class AccountService {
     const weak = passwordProblems(password, this.parts.minPasswordLength, ['input', 'password']);
     if (weak.length) return authFailed(...weak);
     const passwordHash = await this.parts.hasher.hash(password);
+    const taken = authFailed(userError('TAKEN', 'An account with this email exists; sign in instead.', ['input', 'email']));
+    // Two sign-ups with one email at once: the unique index decides, the loser hears TAKEN.
     return this.parts.transaction(async (uow) => {
-      if (await this.customers.emailTaken(profile.email, uow.em)) return authFailed(userError('TAKEN', 'An account with this email exists; sign in instead.', ['input', 'email']));
+      if (await this.customers.emailTaken(profile.email, uow.em)) return taken;
       const id = randomUUID();
       // The role is always customer: admins are made only by the admin:create command.
       await this.customers.insert(uow.em, { id, ...profile, passwordHash, roles: ['customer'], phone: null, emailVerified: false });
       const customer = (await this.customers.byId(id, uow.em))!;
       await this.sendLink(uow, customer, 'VERIFY_EMAIL');
       return { customer, tokens: await this.parts.sessions.issue(uow.em, customer), userErrors: [] };
+    }).catch((error: unknown) => {
+      if (error instanceof UniqueConstraintViolationException) return taken;
+      throw error;
     });
   }
 
@@ -167,6 +173,9 @@ export class AccountService {
       const customer = (await this.customers.byId(customerId, uow.em))!;
       if (newEmail) await this.sendLink(uow, customer, 'VERIFY_EMAIL');
       return { customer, userErrors: [] };
+    }).catch((error: unknown) => {
+      if (error instanceof UniqueConstraintViolationException) return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
+      throw error;
     });
   }
 
