@@ -1,13 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  DEV_PUBLIC_JWK,
-  DEV_SIGNING_KID,
-  generateSigningKey,
-  signWithRing,
-  type Logger,
-  type SigningKey,
-} from '@shop/platform';
+import { DEV_PUBLIC_JWK, DEV_SIGNING_KID, generateSigningKey, signWithRing, type Logger, type SigningKey } from '@shop/platform';
 import type { JWK } from 'jose';
 import { SigningKeyRepository } from '../data/signing-key.repository.ts';
 import type { SigningKeyRow } from '../data/token.entity.ts';
@@ -15,7 +8,10 @@ import type { SigningKeyRow } from '../data/token.entity.ts';
 export interface KeyRingOptions {
   /** base64 of 32 bytes (AES-256-GCM). */
   encryptionKey: string;
-  /** The longest access-token lifetime: a key that stopped signing is published this long, then dropped. */
+  /**
+   * The longest access-token lifetime: a key that stopped signing is published this long (plus two
+   * reload periods, while replicas may still sign with it from their copy of the ring), then dropped.
+   */
   tokenLifetimeMs: number;
   reloadMs: number;
   production: boolean;
@@ -55,6 +51,7 @@ export class KeyRing {
   private readonly options: KeyRingOptions;
   private readonly log: Logger;
   private cached: { at: number; ring: SigningKey[]; published: JWK[] } | null = null;
+  private reloading: Promise<{ ring: SigningKey[]; published: JWK[] }> | null = null;
 
   constructor(em: EntityManager, options: KeyRingOptions, log: Logger) {
     this.em = em;
@@ -70,20 +67,44 @@ export class KeyRing {
     const em = this.em.fork();
     const keys = new SigningKeyRepository(em);
     if (this.options.production) {
-      if (await keys.hasDevKey()) throw new Error('the signing key ring holds the published dev key: delete it (state dev) before running in production');
+      if (await keys.hasDevKey())
+        throw new Error('the signing key ring holds the published dev key: delete it (state dev) before running in production');
     } else {
-      await keys.insertIfAbsent(em, { kid: DEV_SIGNING_KID, state: 'dev', publicJwk: DEV_PUBLIC_JWK as Record<string, unknown>, privateJwkEncrypted: null, createdAt: new Date() });
+      await keys.insertIfAbsent(em, {
+        kid: DEV_SIGNING_KID,
+        state: 'dev',
+        publicJwk: DEV_PUBLIC_JWK as Record<string, unknown>,
+        privateJwkEncrypted: null,
+        createdAt: new Date(),
+      });
     }
     if (!(await keys.all()).some((row) => row.state === 'active')) {
       await keys.insertIfAbsent(em, rowOf(await generateSigningKey(), this.options.encryptionKey));
       this.log.info('created the first access-token signing key');
     }
+    // Loaded before the first request: signing never has to wait for the database (see load).
+    await this.load({ stale: false });
   }
 
-  private async load(): Promise<{ ring: SigningKey[]; published: JWK[] }> {
+  /**
+   * The ring, read again once it is `reloadMs` old (one read at a time). `stale`: a copy already in
+   * memory answers at once while the read runs. Signing happens inside the caller's transaction,
+   * which holds a pooled connection: were every signer to wait for the read, which needs one more
+   * connection, a full pool would wait for itself forever.
+   */
+  private async load({ stale }: { stale: boolean }): Promise<{ ring: SigningKey[]; published: JWK[] }> {
     if (this.cached && Date.now() - this.cached.at < this.options.reloadMs) return this.cached;
+    this.reloading ??= this.read().finally(() => {
+      this.reloading = null;
+    });
+    if (!stale || !this.cached) return this.reloading;
+    this.reloading.catch((error: unknown) => this.log.warn({ err: error }, 'could not reload the signing key ring; signing with the loaded one'));
+    return this.cached;
+  }
+
+  private async read(): Promise<{ ring: SigningKey[]; published: JWK[] }> {
     const keys = new SigningKeyRepository(this.em.fork());
-    await keys.deleteRetired(new Date(Date.now() - this.options.tokenLifetimeMs));
+    await keys.deleteRetired(new Date(Date.now() - this.options.tokenLifetimeMs - 2 * this.options.reloadMs));
     const rows = await keys.all();
     const ring = rows.filter((row) => row.state !== 'dev').map((row) => this.toKey(row));
     const published = rows.map((row) => row.publicJwk as JWK);
@@ -104,11 +125,11 @@ export class KeyRing {
 
   /** The JWKS document: every key a still-valid token may name. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: (await this.load()).published };
+    return { keys: (await this.load({ stale: false })).published };
   }
 
   async sign(claims: { sub: string; roles: string[]; iss: string; aud: string; sid: string }, lifetimeSeconds: number): Promise<string> {
-    const { ring } = await this.load();
+    const { ring } = await this.load({ stale: true });
     return signWithRing(ring, claims, lifetimeSeconds);
   }
 
