@@ -15,10 +15,11 @@ export const emailField = z
   .trim()
   .max(254)
   .pipe(z.email({ message: 'Enter a valid email address.' }));
+// Empty (a form's blank field) means none, like the other optional fields; else at least 4 digits.
 const phone = z
   .string()
   .trim()
-  .regex(/^\+?[0-9 ()-]{4,31}$/, 'Enter a phone number with digits, spaces, ( ) or -, optionally starting with +.')
+  .regex(/^(?:\+?(?=(?:\D*\d){4})[0-9 ()-]{4,31})?$/, 'Enter a phone number with digits, spaces, ( ) or -, optionally starting with +.')
   .nullish()
   .transform((v) => v || null);
 
@@ -60,7 +61,11 @@ export const addressInput = z.object({
 export type AddressInput = z.infer<typeof addressInput>;
 
 /** Parsed input, or every problem at once as userErrors under `prefix`. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefix: string[]): { ok: true; value: z.infer<T> } | { ok: false; userErrors: UserError[] } {
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  input: unknown,
+  prefix: string[],
+): { ok: true; value: z.infer<T> } | { ok: false; userErrors: UserError[] } {
   const parsed = schema.safeParse(input);
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, userErrors: userErrorsFromZod(parsed.error, prefix) };
 }
