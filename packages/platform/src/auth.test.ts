@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createTokenVerifier, GUEST, signDevToken } from './auth.ts';
 import { DEV_PUBLIC_JWK } from './dev-signing-key.ts';
@@ -56,6 +56,19 @@ describe('token verification', () => {
     await expect(verify('Basic abc')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
     const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x"}').toString('base64url')}.`;
     await expect(verify(`Bearer ${unsigned}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('remembers a verified token only until it expires', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const token = await signDevToken({ sub: 'user-2', roles: ['customer'], expiresIn: '2m' });
+      const first = await verify(`Bearer ${token}`);
+      expect(await verify(`Bearer ${token}`)).toBe(first);
+      vi.setSystemTime(Date.now() + 3 * 60_000);
+      await expect(verify(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('in production refuses the published dev key even when the JWKS lists it', async () => {
