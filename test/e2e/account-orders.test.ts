@@ -57,13 +57,20 @@ describe('a guest who signs up takes their orders and cart along', () => {
     const claimed = await gql<{ customerOrdersClaim: { userErrors: unknown[] } }>(stack.gatewayUrl, CLAIM, { token });
     expect(claimed.body.data!.customerOrdersClaim.userErrors).toEqual([]);
     const orders = await waitFor('the claimed order in me.orders', async () => {
-      const res = await gql<{ me: { orders: { edges: Array<{ node: { id: string } }> } } }>(stack.gatewayUrl, '{ me { orders { edges { node { id } } } } }', { token });
+      const res = await gql<{ me: { orders: { edges: Array<{ node: { id: string } }> } } }>(
+        stack.gatewayUrl,
+        '{ me { orders { edges { node { id } } } } }',
+        { token },
+      );
       const ids = res.body.data?.me.orders.edges.map((e) => e.node.id) ?? [];
       return ids.length ? ids : null;
     });
     expect(orders).toEqual([made.id]);
     // Now the owner reads it without the guest token.
-    const own = await gql<{ order: { id: string } | null }>(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { id } }', { token, variables: { id: made.id } });
+    const own = await gql<{ order: { id: string } | null }>(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { id } }', {
+      token,
+      variables: { id: made.id },
+    });
     expect(own.body.data!.order?.id).toBe(made.id);
   });
 
@@ -89,7 +96,9 @@ describe('a guest who signs up takes their orders and cart along', () => {
     });
     expect(cart.lines.edges.map((e) => e.node.merchandise.id)).toEqual([product!.id]);
     // The guest cart is spent (EXPIRED), as with cartMerge.
-    const guest = await gql<{ cart: { status: string } | null }>(stack.gatewayUrl, 'query ($id: ID!) { cart(id: $id) { status } }', { variables: { id: cartId } });
+    const guest = await gql<{ cart: { status: string } | null }>(stack.gatewayUrl, 'query ($id: ID!) { cart(id: $id) { status } }', {
+      variables: { id: cartId },
+    });
     expect(guest.body.data!.cart?.status ?? 'EXPIRED').toBe('EXPIRED');
   });
 });

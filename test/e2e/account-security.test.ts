@@ -31,7 +31,13 @@ describe('sign-in answers reveal nothing', () => {
     const unknown = await gql(stack.gatewayUrl, LOGIN, { variables: { email: uniqueEmail('ghost'), password: 'not the password at all' } });
     expect(wrong.body).toEqual(unknown.body);
     expect(wrong.body).toEqual({
-      data: { customerLogin: { customer: null, customerAccessToken: null, userErrors: [{ code: 'INVALID_CREDENTIALS', field: null, message: 'The email or password is incorrect.' }] } },
+      data: {
+        customerLogin: {
+          customer: null,
+          customerAccessToken: null,
+          userErrors: [{ code: 'INVALID_CREDENTIALS', field: null, message: 'The email or password is incorrect.' }],
+        },
+      },
     });
   });
 });
@@ -55,10 +61,15 @@ describe('signing keys rotate without downtime', () => {
       return kidOf(token) !== kidOf(before) ? token : null;
     });
     // Verifiers fetch the JWKS again for the kid they have not seen.
-    await waitFor('the new token accepted through the gateway', async () => (await gql<{ me: { email: string } }>(stack.gatewayUrl, ME, { token: after })).body.data?.me?.email === email);
+    await waitFor(
+      'the new token accepted through the gateway',
+      async () => (await gql<{ me: { email: string } }>(stack.gatewayUrl, ME, { token: after })).body.data?.me?.email === email,
+    );
     // The token in use before the rotation still works.
     expect((await gql<{ me: { email: string } }>(stack.gatewayUrl, ME, { token: before })).body.data!.me.email).toBe(email);
-    const jwks = (await (await fetch(`http://127.0.0.1:${stack.ports.account}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string; d?: string }> };
+    const jwks = (await (await fetch(`http://127.0.0.1:${stack.ports.account}/.well-known/jwks.json`)).json()) as {
+      keys: Array<{ kid: string; d?: string }>;
+    };
     expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kidOf(before), kidOf(after)]));
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
   });
@@ -87,19 +98,19 @@ describe('admins are made by a command, never through the API', () => {
 });
 
 describe('an address book is its owner’s only', () => {
-  const CREATE = 'mutation ($a: MailingAddressInput!) { customerAddressCreate(address: $a) { address { id countryCode } customer { defaultAddress { id } } userErrors { code field } } }';
-  const UPDATE = 'mutation ($id: ID!, $a: MailingAddressInput!) { customerAddressUpdate(id: $id, address: $a) { address { id } userErrors { code field } } }';
+  const CREATE =
+    'mutation ($a: MailingAddressInput!) { customerAddressCreate(address: $a) { address { id countryCode } customer { defaultAddress { id } } userErrors { code field } } }';
+  const UPDATE =
+    'mutation ($id: ID!, $a: MailingAddressInput!) { customerAddressUpdate(id: $id, address: $a) { address { id } userErrors { code field } } }';
   const DELETE = 'mutation ($id: ID!) { customerAddressDelete(id: $id) { address { id } userErrors { code field } } }';
   const DEFAULT = 'mutation ($id: ID!) { customerDefaultAddressUpdate(addressId: $id) { userErrors { code field } } }';
 
   it('lets a customer keep addresses; another customer can neither read nor change them', async () => {
     const ann = await signedUp('ann');
     const bob = await signedUp('bob');
-    const created = await gql<{ customerAddressCreate: { address: { id: string; countryCode: string }; customer: { defaultAddress: { id: string } }; userErrors: unknown[] } }>(
-      stack.gatewayUrl,
-      CREATE,
-      { token: ann.token, variables: { a: ADDRESS } },
-    );
+    const created = await gql<{
+      customerAddressCreate: { address: { id: string; countryCode: string }; customer: { defaultAddress: { id: string } }; userErrors: unknown[] };
+    }>(stack.gatewayUrl, CREATE, { token: ann.token, variables: { a: ADDRESS } });
     const payload = created.body.data!.customerAddressCreate;
     expect(payload.userErrors).toEqual([]);
     expect(payload.address.countryCode).toBe('US');
@@ -117,9 +128,13 @@ describe('an address book is its owner’s only', () => {
     }
     const bobs = await gql<{ me: { addresses: unknown[] } }>(stack.gatewayUrl, '{ me { addresses { id } } }', { token: bob.token });
     expect(bobs.body.data!.me.addresses).toEqual([]);
-    const anns = await gql<{ me: { addresses: Array<{ id: string; city: string }> } }>(stack.gatewayUrl, '{ me { addresses { id city } defaultAddress { id } } }', {
-      token: ann.token,
-    });
+    const anns = await gql<{ me: { addresses: Array<{ id: string; city: string }> } }>(
+      stack.gatewayUrl,
+      '{ me { addresses { id city } defaultAddress { id } } }',
+      {
+        token: ann.token,
+      },
+    );
     expect(anns.body.data!.me.addresses).toEqual([{ id, city: 'Springfield' }]);
   });
 

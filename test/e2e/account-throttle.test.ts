@@ -27,10 +27,14 @@ describe('brute force against one account', () => {
     expect(refused.customerAccessToken).toBeNull();
     expect(refused.userErrors[0]).toMatchObject({ code: 'THROTTLED', message: expect.stringMatching(/Try again in \d+ seconds/) });
 
-    const after = await waitFor('the window to end', async () => {
-      const attempt = await login(stack.gatewayUrl, email, password);
-      return attempt.customerAccessToken ? attempt : null;
-    }, { timeoutMs: (WINDOW_SECONDS + 20) * 1000, intervalMs: 500 });
+    const after = await waitFor(
+      'the window to end',
+      async () => {
+        const attempt = await login(stack.gatewayUrl, email, password);
+        return attempt.customerAccessToken ? attempt : null;
+      },
+      { timeoutMs: (WINDOW_SECONDS + 20) * 1000, intervalMs: 500 },
+    );
     expect(after.userErrors).toEqual([]);
   });
 });

@@ -50,12 +50,23 @@ describe('a shopper signs up, verifies the email and signs in (through the gatew
     const token = signedIn.customerAccessToken!.accessToken;
     const [product] = await oneVariantProducts(stack.gatewayUrl, 1);
     const me = await gql<{ me: { id: string; cart: { id: string } } }>(stack.gatewayUrl, '{ me { id cart { id } } }', { token });
-    await gql(stack.gatewayUrl, 'mutation ($c: ID!, $m: ID!) { cartLinesAdd(cartId: $c, lines: [{ merchandiseId: $m, quantity: 2 }]) { userErrors { code } } }', {
-      token,
-      variables: { c: me.body.data!.me.cart.id, m: product!.id },
-    });
+    await gql(
+      stack.gatewayUrl,
+      'mutation ($c: ID!, $m: ID!) { cartLinesAdd(cartId: $c, lines: [{ merchandiseId: $m, quantity: 2 }]) { userErrors { code } } }',
+      {
+        token,
+        variables: { c: me.body.data!.me.cart.id, m: product!.id },
+      },
+    );
     const page = await gql<{
-      me: { id: string; email: string; firstName: string; emailVerified: boolean; cart: { totalQuantity: number; lines: { edges: Array<{ node: { merchandise: { sku: string } } }> } }; orders: { totalCount: number } };
+      me: {
+        id: string;
+        email: string;
+        firstName: string;
+        emailVerified: boolean;
+        cart: { totalQuantity: number; lines: { edges: Array<{ node: { merchandise: { sku: string } } }> } };
+        orders: { totalCount: number };
+      };
     }>(stack.gatewayUrl, ME, { token });
     expect(page.body.errors).toBeUndefined();
     // account (profile), cart (cart), catalog (merchandise), order (orders): one query.
@@ -71,13 +82,17 @@ describe('a shopper signs up, verifies the email and signs in (through the gatew
     const second = rotated.customerAccessToken!.refreshToken;
     expect(second).not.toBe(first);
     // The old one again: stolen-token detection ends the family, the newest token included.
-    expect((await refresh(stack.gatewayUrl, first)).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TOKEN', field: ['refreshToken'] })]);
+    expect((await refresh(stack.gatewayUrl, first)).userErrors).toEqual([
+      expect.objectContaining({ code: 'INVALID_TOKEN', field: ['refreshToken'] }),
+    ]);
     expect((await refresh(stack.gatewayUrl, second)).userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TOKEN' })]);
   });
 
   it('logs out: the refresh token stops working', async () => {
     const session = await login(stack.gatewayUrl, email, PASSWORD);
-    const out = await gql<{ customerLogout: { loggedOut: boolean } }>(stack.gatewayUrl, LOGOUT, { variables: { t: session.customerAccessToken!.refreshToken } });
+    const out = await gql<{ customerLogout: { loggedOut: boolean } }>(stack.gatewayUrl, LOGOUT, {
+      variables: { t: session.customerAccessToken!.refreshToken },
+    });
     expect(out.body.data!.customerLogout.loggedOut).toBe(true);
     expect((await refresh(stack.gatewayUrl, session.customerAccessToken!.refreshToken)).userErrors[0]?.code).toBe('INVALID_TOKEN');
   });
@@ -123,7 +138,10 @@ describe('registration rules', () => {
     expect((await register(stack.gatewayUrl, { email, password: 'password1234' })).userErrors).toEqual([
       expect.objectContaining({ code: 'WEAK_PASSWORD', field: ['input', 'password'] }),
     ]);
-    expect((await register(stack.gatewayUrl, { email: 'not-an-email', password: PASSWORD })).userErrors[0]).toMatchObject({ code: 'INVALID', field: ['input', 'email'] });
+    expect((await register(stack.gatewayUrl, { email: 'not-an-email', password: PASSWORD })).userErrors[0]).toMatchObject({
+      code: 'INVALID',
+      field: ['input', 'email'],
+    });
     expect((await register(stack.gatewayUrl, { email, password: PASSWORD })).userErrors).toEqual([]);
     expect((await register(stack.gatewayUrl, { email: email.toUpperCase(), password: PASSWORD })).userErrors).toEqual([
       expect.objectContaining({ code: 'TAKEN', field: ['input', 'email'] }),

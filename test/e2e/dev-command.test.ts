@@ -12,7 +12,18 @@ import { waitFor } from '../support/wait.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'shop-dev-e2e-'));
 // Postgres runs as the postgres user when the tests run as root: it must be able to enter the dir.
 chmodSync(dataDir, 0o755);
-const PORT_VARS = ['POSTGRES_PORT', 'REDIS_PORT', 'NATS_PORT', 'GATEWAY_PORT', 'CATALOG_PORT', 'CART_PORT', 'ORDER_PORT', 'PAYMENT_PORT', 'ACCOUNT_PORT', 'SMTP_PORT'] as const;
+const PORT_VARS = [
+  'POSTGRES_PORT',
+  'REDIS_PORT',
+  'NATS_PORT',
+  'GATEWAY_PORT',
+  'CATALOG_PORT',
+  'CART_PORT',
+  'ORDER_PORT',
+  'PAYMENT_PORT',
+  'ACCOUNT_PORT',
+  'SMTP_PORT',
+] as const;
 const ports: Record<string, number> = {};
 for (const name of PORT_VARS) ports[name] = await getFreePort();
 const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
@@ -105,7 +116,10 @@ describe('./scripts/dev (command 1)', () => {
         { variables: { e: email, p: password } },
       );
       const token = signIn.body.data!.customerLogin.customerAccessToken!.accessToken;
-      expect((await gql<{ me: { id: string; email: string } }>(gatewayUrl, '{ me { id email } }', { token })).body.data!.me).toEqual({ id: DEMO_CUSTOMER, email });
+      expect((await gql<{ me: { id: string; email: string } }>(gatewayUrl, '{ me { id email } }', { token })).body.data!.me).toEqual({
+        id: DEMO_CUSTOMER,
+        email,
+      });
       const typename = await gql(gatewayUrl, '{ __typename }');
       expect(typename.body).toEqual({ data: { __typename: 'Query' } });
       firstCartId = await myCartId();

@@ -17,11 +17,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shop-prod-gw-'));
   supergraphPath = join(dir, 'supergraph.graphql');
   copyFileSync(join(repoRoot, 'schema', 'supergraph.graphql'), supergraphPath);
-  gateway = await startExtraGateway(
-    stack,
-    { NODE_ENV: 'production' },
-    supergraphPath,
-  );
+  gateway = await startExtraGateway(stack, { NODE_ENV: 'production' }, supergraphPath);
   url = gateway.url;
 });
 

@@ -37,7 +37,13 @@ export async function register(url: string, input: Record<string, unknown>): Pro
   return res.body.data.customerRegister;
 }
 
-export async function login(url: string, email: string, password: string, headers: Record<string, string> = {}, guestCartId?: string): Promise<AuthPayload> {
+export async function login(
+  url: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+  guestCartId?: string,
+): Promise<AuthPayload> {
   const res = await gql<{ customerLogin: AuthPayload }>(url, LOGIN, { variables: { email, password, guestCartId }, headers });
   if (!res.body.data) throw new Error(`customerLogin failed: ${JSON.stringify(res.body.errors)}`);
   return res.body.data.customerLogin;

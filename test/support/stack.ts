@@ -157,7 +157,13 @@ export async function startExtraGateway(
     name: 'gateway (extra)',
     script: 'gateway/src/index.ts',
     portVar: 'GATEWAY_PORT',
-    env: { ...overrides, REDIS_URL: stack.redis.url, JWT_JWKS_URL: jwksUrlOf(stack.ports), ...(supergraphPath ? { SUPERGRAPH_PATH: supergraphPath } : {}), ...env },
+    env: {
+      ...overrides,
+      REDIS_URL: stack.redis.url,
+      JWT_JWKS_URL: jwksUrlOf(stack.ports),
+      ...(supergraphPath ? { SUPERGRAPH_PATH: supergraphPath } : {}),
+      ...env,
+    },
     readyPath: '/health',
   });
 }

@@ -7,7 +7,11 @@ import { DEV_PUBLIC_JWK } from './dev-signing-key.ts';
 const settings = { JWT_ISSUER: 'shop-dev', JWT_AUDIENCE: 'shop-api' };
 const verify = createTokenVerifier(settings, { jwks: { keys: [DEV_PUBLIC_JWK] } });
 
-const signWith = (key: CryptoKey | Uint8Array, alg: string, claims: { sub?: string; iss?: string; aud?: string; exp?: string; roles?: string[] } = {}) =>
+const signWith = (
+  key: CryptoKey | Uint8Array,
+  alg: string,
+  claims: { sub?: string; iss?: string; aud?: string; exp?: string; roles?: string[] } = {},
+) =>
   new SignJWT({ roles: claims.roles ?? ['customer'] })
     .setProtectedHeader({ alg, kid: 'k1' })
     .setSubject(claims.sub ?? 'user-9')

@@ -30,7 +30,9 @@ describe('parseEnv', () => {
   it('refuses production without an explicit JWKS URL (the dev default is the local account subgraph)', () => {
     const guarded = refuseDevSecretInProduction(model);
     expect(() => parseEnv(guarded, { NODE_ENV: 'production' })).toThrow(/JWT_JWKS_URL/);
-    expect(parseEnv(guarded, { NODE_ENV: 'production', JWT_JWKS_URL: 'https://accounts.internal/.well-known/jwks.json' }).NODE_ENV).toBe('production');
+    expect(parseEnv(guarded, { NODE_ENV: 'production', JWT_JWKS_URL: 'https://accounts.internal/.well-known/jwks.json' }).NODE_ENV).toBe(
+      'production',
+    );
     expect(parseEnv(guarded, {}).JWT_JWKS_URL).toBeUndefined();
   });
 });

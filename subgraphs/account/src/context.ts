@@ -11,7 +11,6 @@ import type { LoginThrottle } from './domain/login-throttle.ts';
 import type { PasswordHasher } from './domain/passwords.ts';
 import type { Sessions } from './domain/sessions.ts';
 
-
 /** What lives as long as the process: one hasher, throttle and key ring for every request. */
 export interface AccountProcessParts {
   hasher: PasswordHasher;
@@ -35,7 +34,13 @@ export interface Context {
   sessionId: string | null;
 }
 
-export function createContext(em: EntityManager, identity: Identity, log: Logger, parts: AccountProcessParts, headers: IncomingHttpHeaders = {}): Context {
+export function createContext(
+  em: EntityManager,
+  identity: Identity,
+  log: Logger,
+  parts: AccountProcessParts,
+  headers: IncomingHttpHeaders = {},
+): Context {
   const transaction = createUnitOfWork({ em, log, ...(parts.outbox ? { outbox: parts.outbox } : {}) });
   const customers = new CustomerRepository(em);
   const address = headers[CLIENT_ADDRESS_HEADER];

@@ -26,24 +26,26 @@ const keyRingOf = perDeps(
       deps.log,
     ),
 );
-const partsOf = perDeps(
-  (deps): AccountProcessParts => ({
-    hasher: new PasswordHasher({ memoryKib: config.ARGON2_MEMORY_KIB, iterations: config.ARGON2_ITERATIONS }),
-    throttle: new LoginThrottle(
-      deps.redis,
-      { maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, maxPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: config.LOGIN_WINDOW_SECONDS },
-      deps.log,
-    ),
-    sessions: new Sessions(keyRingOf(deps), {
-      issuer: config.JWT_ISSUER,
-      audience: config.JWT_AUDIENCE,
-      accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
-    }),
-    minPasswordLength: config.PASSWORD_MIN_LENGTH,
-    outbox: deps.outbox,
+const partsOf = perDeps((deps): AccountProcessParts => ({
+  hasher: new PasswordHasher({ memoryKib: config.ARGON2_MEMORY_KIB, iterations: config.ARGON2_ITERATIONS }),
+  throttle: new LoginThrottle(
+    deps.redis,
+    {
+      maxPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxPerAddress: config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
+    deps.log,
+  ),
+  sessions: new Sessions(keyRingOf(deps), {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
   }),
-);
+  minPasswordLength: config.PASSWORD_MIN_LENGTH,
+  outbox: deps.outbox,
+}));
 
 await runSubgraph({
   name: 'account',

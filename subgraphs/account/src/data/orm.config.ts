@@ -7,7 +7,15 @@ import { migrations } from './migrations/index.ts';
 export function accountOrmOptions(clientUrl: string): OrmOptions {
   return ormOptions({
     clientUrl,
-    entities: [CustomerSchema, CustomerAddressSchema, RefreshTokenSchema, OneTimeTokenSchema, SigningKeySchema, NotificationOrderSchema, SentEmailSchema],
+    entities: [
+      CustomerSchema,
+      CustomerAddressSchema,
+      RefreshTokenSchema,
+      OneTimeTokenSchema,
+      SigningKeySchema,
+      NotificationOrderSchema,
+      SentEmailSchema,
+    ],
     migrations: { migrationsList: migrations },
   });
 }

@@ -19,7 +19,9 @@ export interface AccountSpec {
 export async function upsertAccount(em: EntityManager, hasher: PasswordHasher, spec: AccountSpec): Promise<{ id: string; created: boolean }> {
   return em.fork().transactional(async (tx) => {
     const customers = new CustomerRepository(tx);
-    const rows = await tx.execute<Array<{ id: string; roles: string[] }>>('select id, roles from customer where lower(email) = lower(?) for update', [spec.email]);
+    const rows = await tx.execute<Array<{ id: string; roles: string[] }>>('select id, roles from customer where lower(email) = lower(?) for update', [
+      spec.email,
+    ]);
     const existing = rows[0];
     if (existing) {
       const roles = [...new Set([...existing.roles, ...spec.roles])];

@@ -55,18 +55,20 @@ export class AccountService {
     const passwordHash = await this.parts.hasher.hash(password);
     const taken = authFailed(userError('TAKEN', 'An account with this email exists; sign in instead.', ['input', 'email']));
     // Two sign-ups with one email at once: the unique index decides, the loser hears TAKEN.
-    return this.parts.transaction(async (uow) => {
-      if (await this.customers.emailTaken(profile.email, uow.em)) return taken;
-      const id = randomUUID();
-      // The role is always customer: admins are made only by the admin:create command.
-      await this.customers.insert(uow.em, { id, ...profile, passwordHash, roles: ['customer'], phone: null, emailVerified: false });
-      const customer = (await this.customers.byId(id, uow.em))!;
-      await this.sendLink(uow, customer, 'VERIFY_EMAIL');
-      return { customer, tokens: await this.parts.sessions.issue(uow.em, customer), userErrors: [] };
-    }).catch((error: unknown) => {
-      if (error instanceof UniqueConstraintViolationException) return taken;
-      throw error;
-    });
+    return this.parts
+      .transaction(async (uow) => {
+        if (await this.customers.emailTaken(profile.email, uow.em)) return taken;
+        const id = randomUUID();
+        // The role is always customer: admins are made only by the admin:create command.
+        await this.customers.insert(uow.em, { id, ...profile, passwordHash, roles: ['customer'], phone: null, emailVerified: false });
+        const customer = (await this.customers.byId(id, uow.em))!;
+        await this.sendLink(uow, customer, 'VERIFY_EMAIL');
+        return { customer, tokens: await this.parts.sessions.issue(uow.em, customer), userErrors: [] };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof UniqueConstraintViolationException) return taken;
+        throw error;
+      });
   }
 
   /** Same answer, after the same argon2 work, for an unknown email and a wrong password. */
@@ -163,20 +165,23 @@ export class AccountService {
     const parsed = parseInput(updateInput, input, ['input']);
     if (!parsed.ok) return Promise.resolve({ customer: null, userErrors: parsed.userErrors });
     const changes = Object.fromEntries(Object.entries(parsed.value).filter(([, v]) => v !== undefined));
-    return this.parts.transaction(async (uow) => {
-      const current = await this.customers.forUpdate(uow.em, customerId);
-      if (!current) return { customer: null, userErrors: [userError('NOT_FOUND', 'No account for this sign-in.')] };
-      const newEmail = typeof changes.email === 'string' && changes.email.toLowerCase() !== current.email.toLowerCase() ? changes.email : null;
-      if (newEmail && (await this.customers.emailTaken(newEmail, uow.em, customerId)))
-        return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
-      await this.customers.update(uow.em, customerId, { ...changes, ...(newEmail ? { emailVerified: false } : {}) });
-      const customer = (await this.customers.byId(customerId, uow.em))!;
-      if (newEmail) await this.sendLink(uow, customer, 'VERIFY_EMAIL');
-      return { customer, userErrors: [] };
-    }).catch((error: unknown) => {
-      if (error instanceof UniqueConstraintViolationException) return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
-      throw error;
-    });
+    return this.parts
+      .transaction(async (uow) => {
+        const current = await this.customers.forUpdate(uow.em, customerId);
+        if (!current) return { customer: null, userErrors: [userError('NOT_FOUND', 'No account for this sign-in.')] };
+        const newEmail = typeof changes.email === 'string' && changes.email.toLowerCase() !== current.email.toLowerCase() ? changes.email : null;
+        if (newEmail && (await this.customers.emailTaken(newEmail, uow.em, customerId)))
+          return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
+        await this.customers.update(uow.em, customerId, { ...changes, ...(newEmail ? { emailVerified: false } : {}) });
+        const customer = (await this.customers.byId(customerId, uow.em))!;
+        if (newEmail) await this.sendLink(uow, customer, 'VERIFY_EMAIL');
+        return { customer, userErrors: [] };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof UniqueConstraintViolationException)
+          return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
+        throw error;
+      });
   }
 
   /** Guest orders with the verified email become the customer's (the order subgraph does it from the event). */
@@ -184,7 +189,8 @@ export class AccountService {
     return this.parts.transaction(async (uow) => {
       const customer = await this.customers.byId(customerId, uow.em);
       if (!customer) return { customer: null, userErrors: [userError('NOT_FOUND', 'No account for this sign-in.')] };
-      if (!customer.emailVerified) return { customer, userErrors: [userError('INVALID', 'Verify your email first: orders are claimed by a verified email.')] };
+      if (!customer.emailVerified)
+        return { customer, userErrors: [userError('INVALID', 'Verify your email first: orders are claimed by a verified email.')] };
       await uow.emit('account.orders.claim_requested', { customerId, email: customer.email });
       return { customer, userErrors: [] };
     });
@@ -196,7 +202,15 @@ export class AccountService {
     const token = newOpaqueToken();
     const expiresAt = new Date(Date.now() + LINK_TTL_MS[purpose]);
     await tokens.voidOneTime(uow.em, customer.id, purpose);
-    await tokens.insertOneTime(uow.em, { id: randomUUID(), customerId: customer.id, purpose, tokenHash: tokenHash(token), email: customer.email, expiresAt, createdAt: new Date() });
+    await tokens.insertOneTime(uow.em, {
+      id: randomUUID(),
+      customerId: customer.id,
+      purpose,
+      tokenHash: tokenHash(token),
+      email: customer.email,
+      expiresAt,
+      createdAt: new Date(),
+    });
     const data = { customerId: customer.id, email: customer.email, firstName: customer.firstName ?? null, token, expiresAt: expiresAt.toISOString() };
     await uow.emit(purpose === 'VERIFY_EMAIL' ? 'account.email.verification_requested' : 'account.password.reset_requested', data);
   }

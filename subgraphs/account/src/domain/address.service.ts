@@ -13,7 +13,11 @@ export interface AddressResult {
 
 /** A customer keeps at most this many addresses (an address book, not a log). */
 export const MAX_ADDRESSES = 50;
-const notFound = (field: string): AddressResult => ({ address: null, customerId: null, userErrors: [userError('NOT_FOUND', 'No such address.', [field])] });
+const notFound = (field: string): AddressResult => ({
+  address: null,
+  customerId: null,
+  userErrors: [userError('NOT_FOUND', 'No such address.', [field])],
+});
 
 /**
  * A customer's address book. Every operation is scoped by the signed-in customer's id: an address
@@ -34,7 +38,11 @@ export class AddressService {
       const customer = await customers.forUpdate(em, customerId);
       if (!customer) return { address: null, customerId: null, userErrors: [userError('NOT_FOUND', 'No account for this sign-in.')] };
       if ((await customers.countAddresses(em, customerId)) >= MAX_ADDRESSES)
-        return { address: null, customerId, userErrors: [userError('TOO_LARGE', `At most ${MAX_ADDRESSES} addresses; delete one first.`, ['address'])] };
+        return {
+          address: null,
+          customerId,
+          userErrors: [userError('TOO_LARGE', `At most ${MAX_ADDRESSES} addresses; delete one first.`, ['address'])],
+        };
       const address = { id: randomUUID(), customerId, ...parsed.value, createdAt: new Date() };
       await customers.insertAddress(em, address);
       // The first address becomes the default without being asked.

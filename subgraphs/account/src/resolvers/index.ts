@@ -41,7 +41,8 @@ export const resolvers: Resolvers = {
     customerEmailVerify: (_root, { token }, ctx) => ctx.accounts.verifyEmail(token),
     customerEmailVerificationResend: (_root, _args, ctx) => ctx.accounts.resendVerification(me(ctx)),
     customerUpdate: (_root, { input }, ctx) => ctx.accounts.update(me(ctx), input),
-    customerAddressCreate: async (_root, { address, setAsDefault }, ctx) => addressPayload(await ctx.addresses.create(me(ctx), address, setAsDefault ?? false), ctx),
+    customerAddressCreate: async (_root, { address, setAsDefault }, ctx) =>
+      addressPayload(await ctx.addresses.create(me(ctx), address, setAsDefault ?? false), ctx),
     customerAddressUpdate: async (_root, { id, address }, ctx) => addressPayload(await ctx.addresses.update(me(ctx), id, address), ctx),
     customerAddressDelete: async (_root, { id }, ctx) => addressPayload(await ctx.addresses.delete(me(ctx), id), ctx),
     customerDefaultAddressUpdate: async (_root, { addressId }, ctx) => {
