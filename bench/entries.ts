@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../scripts/schema/subgraphs.ts';
+import { assertSignedIn, DEMO_LOGIN, LOGIN } from './accounts.ts';
 
 /** Benchmark entries: one GraphQL request each, as a client (or the gateway) sends it. */
 export interface BenchContext {
   gatewayUrl: string;
   catalogUrl: string;
   cartUrl: string;
+  accountUrl: string;
   /** A second cart process with the Redis cache switched off (started by the runner). */
   cartNoCacheUrl: () => Promise<string>;
   customerToken: string;
@@ -17,11 +19,13 @@ export interface BenchContext {
 export interface BenchEntry {
   name: string;
   /** Where the load goes: the gateway unless the entry measures one subgraph. */
-  target: 'gateway' | 'catalog' | 'cart' | 'cart-no-cache' | 'gateway-protected' | 'gateway-open';
+  target: 'gateway' | 'catalog' | 'cart' | 'account' | 'cart-no-cache' | 'gateway-protected' | 'gateway-open';
   query: string;
   headers: (ctx: BenchContext) => Record<string, string>;
   /** Variables for the measured request, found once before the run. */
   prepare?: (ctx: BenchContext) => Promise<Record<string, unknown>>;
+  /** Throws when the checked answer (`data`) is not the one to measure, e.g. a mutation's userErrors. */
+  check?: (data: unknown) => void;
 }
 
 const json = { 'content-type': 'application/json' };
@@ -164,5 +168,22 @@ export const entries: BenchEntry[] = [
     target: 'gateway',
     query: '{ me { id cart { id totalQuantity } orders(first: 10) { totalCount edges { node { number status payment { status } } } } } }',
     headers: asCustomer,
+  },
+  {
+    // One argon2id verification, a refresh token written and an ES256 signature per request.
+    name: 'login',
+    target: 'gateway',
+    query: LOGIN,
+    headers: () => json,
+    prepare: async () => DEMO_LOGIN,
+    check: (data) => void assertSignedIn((data as { customerLogin?: Parameters<typeof assertSignedIn>[0] }).customerLogin, 'customerLogin'),
+  },
+  {
+    name: 'login-subgraph',
+    target: 'account',
+    query: LOGIN,
+    headers: () => json,
+    prepare: async () => DEMO_LOGIN,
+    check: (data) => void assertSignedIn((data as { customerLogin?: Parameters<typeof assertSignedIn>[0] }).customerLogin, 'customerLogin'),
   },
 ];

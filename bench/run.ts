@@ -12,21 +12,25 @@ import { entries, type BenchContext } from './entries.ts';
 import { runCheckoutSagaBench } from './checkout-saga.ts';
 import { graphql } from './client.ts';
 import { printAbuseBench, runAbuseBench } from './abuse.ts';
+import { printArgon2Cost, printTokenRefreshBench, runTokenRefreshBench } from './accounts.ts';
 
 const env = loadEnv(
   z.object({
     BENCH_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000/graphql'),
     BENCH_CATALOG_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
     BENCH_CART_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+    BENCH_ACCOUNT_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     BENCH_CHECKOUTS: z.coerce.number().int().min(1).max(5000).default(200),
     BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
     BENCH_SUBSCRIBED_CARTS: z.coerce.number().int().min(1).max(5000).default(250),
     BENCH_MUTATIONS: z.coerce.number().int().min(1).max(5000).default(300),
+    /** token-refresh stops at this many refreshes even before BENCH_SECONDS. */
+    BENCH_REFRESHES: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   }),
 );
-for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_URL]) {
+for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_URL, env.BENCH_ACCOUNT_URL]) {
   const host = new URL(url).hostname;
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
     console.error(`refusing to load ${host}: benchmarks target loopback addresses only`);
@@ -38,9 +42,12 @@ const wanted = process.argv.slice(2);
 const runSaga = wanted.length === 0 || wanted.includes('checkout-saga');
 const runSubscriptions = wanted.length === 0 || wanted.includes('subscriptions');
 const runAbuse = wanted.length === 0 || wanted.includes('abuse');
+const runTokenRefresh = wanted.length === 0 || wanted.includes('token-refresh');
 const selected = entries.filter((e) => wanted.length === 0 || wanted.includes(e.name));
-if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse) {
-  console.error(`unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse'].join(', ')}`);
+if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse && !runTokenRefresh) {
+  console.error(
+    `unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse', 'token-refresh'].join(', ')}`,
+  );
   process.exit(1);
 }
 
@@ -77,6 +84,7 @@ const ctx: BenchContext = {
   gatewayUrl: env.BENCH_GATEWAY_URL,
   catalogUrl: env.BENCH_CATALOG_URL,
   cartUrl: env.BENCH_CART_URL,
+  accountUrl: env.BENCH_ACCOUNT_URL,
   cartNoCacheUrl: noCacheCart.url,
   customerToken: await signDevToken({ sub: 'c0ffee00-0000-4000-8000-000000000001', roles: ['customer'] }),
   query: (url, query, variables) => graphql(url, query, variables),
@@ -89,6 +97,7 @@ const targets = {
   gateway: async () => ctx.gatewayUrl,
   catalog: async () => ctx.catalogUrl,
   cart: async () => ctx.cartUrl,
+  account: async () => ctx.accountUrl,
   'cart-no-cache': ctx.cartNoCacheUrl,
   'gateway-protected': protectedGateway.url,
   'gateway-open': openGateway.url,
@@ -100,7 +109,7 @@ for (const entry of selected) {
   try {
     body = JSON.stringify({ query: entry.query, variables: (await entry.prepare?.(ctx)) ?? {} });
     // Check the answer once before loading: a benchmark of errors measures nothing.
-    await post(url, headers, body);
+    entry.check?.(await post(url, headers, body));
   } catch (error) {
     console.error(`${entry.name}: the request fails: ${(error as Error).message}`);
     process.exitCode = 1;
@@ -128,6 +137,16 @@ if (runSaga) {
       `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}`,
   );
 }
+if (runTokenRefresh) {
+  const settings = {
+    gatewayUrl: env.BENCH_GATEWAY_URL,
+    concurrency: env.BENCH_CONNECTIONS,
+    seconds: env.BENCH_SECONDS,
+    maxRequests: env.BENCH_REFRESHES,
+  };
+  printTokenRefreshBench(await runTokenRefreshBench(settings), env.BENCH_CONNECTIONS);
+}
+if (selected.some((e) => e.name.startsWith('login')) || runTokenRefresh) await printArgon2Cost();
 const [cached, uncached] = [rates.get('cart-read-cached'), rates.get('cart-read-uncached')];
 if (cached && uncached) console.log(`\ncart reads at the subgraph, cache on / off: ${(cached / uncached).toFixed(2)}x`);
 const [guarded, open] = [rates.get('cart-page-protections-on'), rates.get('cart-page-protections-off')];
@@ -140,9 +159,7 @@ if (runSubscriptions) {
       mutations: env.BENCH_MUTATIONS,
       concurrency: env.BENCH_CONNECTIONS,
     };
-    printSubscriptionBench(
-      await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, ...settings }),
-    );
+    printSubscriptionBench(await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, ...settings }));
   }
 }
 if (runAbuse)
