@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import { GUEST, type Identity, type Logger, type Redis } from '@shop/platform';
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { GUEST, redisRateLimiter, type Identity, type Logger, type Redis } from '@shop/platform';
 
 export interface RateLimitSettings {
   /** Requests per window for an anonymous client, by IP address. */
@@ -19,14 +19,7 @@ export type RateLimitVerdict = { allowed: true } | { allowed: false; retryAfterS
  * WebSocket subscribe messages draw on the same budget.
  */
 export function createRateLimiter(redis: Redis, settings: RateLimitSettings, log: Logger) {
-  const limiter = (prefix: string, points: number) =>
-    new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: prefix,
-      points,
-      duration: settings.windowSeconds,
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:memory`, points, duration: settings.windowSeconds }),
-    });
+  const limiter = (prefix: string, points: number) => redisRateLimiter(redis, { prefix, points, windowSeconds: settings.windowSeconds });
   const byIp = limiter('rate:ip', settings.ipPoints);
   const byUser = limiter('rate:user', settings.userPoints);
 

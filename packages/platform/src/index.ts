@@ -13,6 +13,7 @@ export * from './server.ts';
 export * from './orm.ts';
 export * from './nats.ts';
 export * from './redis.ts';
+export * from './rate-limiter.ts';
 export * from './events/streams.ts';
 export * from './events/outbox.ts';
 export * from './events/inbox.ts';

@@ -1,5 +1,5 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger, Redis } from '@shop/platform';
+import type { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { redisRateLimiter, type Logger, type Redis } from '@shop/platform';
 
 export interface ThrottleSettings {
   maxPerAccount: number;
@@ -22,14 +22,7 @@ export class LoginThrottle {
   private readonly log: Logger;
 
   constructor(redis: Redis, settings: ThrottleSettings, log: Logger) {
-    const limiter = (prefix: string, points: number) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: prefix,
-        points,
-        duration: settings.windowSeconds,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${prefix}:memory`, points, duration: settings.windowSeconds }),
-      });
+    const limiter = (prefix: string, points: number) => redisRateLimiter(redis, { prefix, points, windowSeconds: settings.windowSeconds });
     this.byAccount = limiter('login-fail:account', settings.maxPerAccount);
     this.byAddress = limiter('login-fail:address', settings.maxPerAddress);
     this.log = log;
