@@ -46,6 +46,7 @@ const asGuest = <T>(query: string, variables: Record<string, unknown>, token?: s
 type OrderView = { id: string; number: string; status: string; email: string } | null;
 const ORDER = `query ($id: ID!) { order(id: $id) { id number status email } }`;
 const CHECKOUT_ORDER = `query ($id: ID!) { checkout(id: $id) { id order { id status } } }`;
+const ORDER_PAYMENT = `query ($id: ID!) { order(id: $id) { payment { status } } }`;
 const BY_NUMBER = `query ($number: String!, $email: String!) { orderByNumber(number: $number, email: $email) { id status } }`;
 
 const ORDER_UPDATED = `subscription ($id: ID!) { orderUpdated(orderId: $id) { id status } }`;
@@ -104,6 +105,10 @@ describe('a guest follows their order with its access token', () => {
     expect(order.body.data!.order).toMatchObject({ id: mine.orderId, status: 'CONFIRMED', email: mine.email });
     const checkout = await asGuest<{ checkout: { order: { status: string } | null } | null }>(CHECKOUT_ORDER, { id: mine.orderId }, mine.token);
     expect(checkout.body.data!.checkout).toEqual({ id: mine.orderId, order: { id: mine.orderId, status: 'CONFIRMED' } });
+    // The payment subgraph opens the order's payment to the same token (the gateway forwards the header).
+    const paid = await asGuest<{ order: { payment: { status: string } | null } | null }>(ORDER_PAYMENT, { id: mine.orderId }, mine.token);
+    expect(paid.body.errors).toBeUndefined();
+    expect(paid.body.data!.order).toEqual({ payment: { status: 'CAPTURED' } });
 
     // Without the token the guest sees no order (the checkout itself is open to whoever holds its id).
     expect((await asGuest<{ order: OrderView }>(ORDER, { id: mine.orderId })).body.data!.order).toBeNull();

@@ -15,7 +15,7 @@ export const ORDER_ACCESS_TOKEN_HEADER = 'order-access-token';
 /** DEV DEFAULT ONLY: production must set ORDER_ACCESS_TOKEN_SECRET (enforced by refuseDevOrderAccessSecretInProduction). */
 export const DEV_ORDER_ACCESS_TOKEN_SECRET = 'dev-only-order-access-secret-change-me-0123456789';
 
-/** The config field of the cart (signs) and the order subgraph (verifies): the same value in both. */
+/** The config field of the cart (signs) and the order and payment subgraphs (verify): the same value in all three. */
 export const orderAccessTokenEnvModel = {
   ORDER_ACCESS_TOKEN_SECRET: z.string().min(32).default(DEV_ORDER_ACCESS_TOKEN_SECRET),
 };
@@ -58,4 +58,17 @@ export function orderAccessTokenFrom(headers: Record<string, string | string[] |
   const value = headers[ORDER_ACCESS_TOKEN_HEADER];
   const token = (Array.isArray(value) ? value[0] : value)?.trim();
   return token && token.length <= MAX_TOKEN_LENGTH ? token : null;
+}
+
+/**
+ * Whether a request presented the access token of an order: what the order and payment subgraphs
+ * ask of each row they might show. A token opens the one order it was signed for, and only for reading.
+ */
+export type OrderTokenCheck = (orderId: string) => boolean;
+
+export const NO_ORDER_TOKEN: OrderTokenCheck = () => false;
+
+/** The check for the token a request presented (none: nothing opens). */
+export function orderTokenCheck(secret: string, token: string | null | undefined): OrderTokenCheck {
+  return token ? (orderId) => verifyOrderAccessToken(secret, orderId, token) : NO_ORDER_TOKEN;
 }

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Identity, Logger } from '@shop/platform';
+import { NO_ORDER_TOKEN, type Identity, type Logger, type OrderTokenCheck } from '@shop/platform';
 import { PaymentService } from './domain/payment.service.ts';
 import { RefundService, type RefundRow } from './domain/refund.service.ts';
 import type { PaymentProvider } from './domain/provider.ts';
@@ -24,18 +24,21 @@ export interface ContextOptions {
   /** After a committed refund: tells live order views. */
   changed?: (orderId: string) => unknown;
   outbox?: { notify(): void };
+  /** Whether the request presented an order's access token (header Order-Access-Token): opens that order's payment for reading. */
+  holdsToken?: OrderTokenCheck;
 }
 
 export function createContext(em: EntityManager, identity: Identity, log: Logger, options: ContextOptions = {}): Context {
   const payments = new PaymentService(em);
   const refunds = new RefundService(em, { ...options, log });
+  const holdsToken = options.holdsToken ?? NO_ORDER_TOKEN;
   return {
     identity,
     log,
-    paymentByOrderId: new DataLoader((ids) => payments.visibleByOrderIds(ids, identity)),
-    paymentById: new DataLoader((ids) => payments.visibleByIds(ids, identity)),
+    paymentByOrderId: new DataLoader((ids) => payments.visibleByOrderIds(ids, identity, { holdsToken })),
+    paymentById: new DataLoader((ids) => payments.visibleByIds(ids, identity, { holdsToken })),
     refundsByPaymentId: new DataLoader((ids) => refunds.byPaymentIds(ids)),
     refunds,
-    freshPayment: async (id) => (await payments.visibleByIds([id], identity, { fresh: true }))[0] ?? null,
+    freshPayment: async (id) => (await payments.visibleByIds([id], identity, { fresh: true, holdsToken }))[0] ?? null,
   };
 }

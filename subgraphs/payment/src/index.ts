@@ -1,4 +1,4 @@
-import { orderChanged, perDeps, runSubgraph } from '@shop/platform';
+import { orderAccessTokenFrom, orderChanged, orderTokenCheck, perDeps, runSubgraph } from '@shop/platform';
 import { loadConfig } from './config.ts';
 import { paymentOrmOptions } from './data/orm.config.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -27,6 +27,11 @@ await runSubgraph({
       { ...deps, orderChanged: orderChanged(deps) },
       { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS },
     ),
-  context: ({ em, identity, deps }) =>
-    createContext(em, identity, deps.log, { provider: providerOf(deps), changed: orderChanged(deps), outbox: deps.outbox }),
+  context: ({ em, identity, deps, headers }) =>
+    createContext(em, identity, deps.log, {
+      provider: providerOf(deps),
+      changed: orderChanged(deps),
+      outbox: deps.outbox,
+      holdsToken: orderTokenCheck(config.ORDER_ACCESS_TOKEN_SECRET, orderAccessTokenFrom(headers)),
+    }),
 });

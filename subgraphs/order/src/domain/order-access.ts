@@ -1,17 +1,10 @@
-import { hasAdminRole, verifyOrderAccessToken, type Identity } from '@shop/platform';
+import { hasAdminRole, NO_ORDER_TOKEN, type Identity, type OrderTokenCheck } from '@shop/platform';
 
 /**
- * Whether the caller presented the access token of this order (header `Order-Access-Token`, signed
- * by the cart at checkout). A token opens the one order it was signed for, and only for reading.
+ * The order access token (header `Order-Access-Token`, signed by the cart at checkout) is checked
+ * by the platform's orderTokenCheck, shared with the payment subgraph.
  */
-export type OrderTokenCheck = (orderId: string) => boolean;
-
-export const NO_ORDER_TOKEN: OrderTokenCheck = () => false;
-
-/** The check for the token a request presented (none: nothing opens). */
-export function orderTokenCheck(secret: string, token: string | null | undefined): OrderTokenCheck {
-  return token ? (orderId) => verifyOrderAccessToken(secret, orderId, token) : NO_ORDER_TOKEN;
-}
+export { NO_ORDER_TOKEN, orderTokenCheck, type OrderTokenCheck } from '@shop/platform';
 
 /**
  * An order is visible to the customer who placed it, to admins, and to whoever holds its access

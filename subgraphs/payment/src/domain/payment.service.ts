@@ -3,11 +3,13 @@ import {
   emitEvent,
   hasAdminRole,
   isUuid,
+  NO_ORDER_TOKEN,
   PAYMENT_CAPTURED,
   PAYMENT_FAILED,
   transaction,
   type Identity,
   type Logger,
+  type OrderTokenCheck,
   type PaymentRequested,
 } from '@shop/platform';
 import type { Payment } from '../data/payment.entity.ts';
@@ -15,10 +17,24 @@ import { PaymentRepository, type CaptureOutcome } from '../data/payment.reposito
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 
-/** A payment is visible to the customer who paid and to admins. */
-export function canSeePayment(payment: { customerId?: string | null }, identity: Identity): boolean {
+/**
+ * A payment is visible to the customer who paid, to admins, and to whoever holds the access token of
+ * its order (a guest following the order they placed): the order subgraph's rule for the order.
+ */
+export function canSeePayment(
+  payment: { orderId: string; customerId?: string | null },
+  identity: Identity,
+  holdsToken: OrderTokenCheck = NO_ORDER_TOKEN,
+): boolean {
   if (hasAdminRole(identity)) return true;
-  return identity.sub !== null && payment.customerId === identity.sub;
+  if (identity.sub !== null && payment.customerId === identity.sub) return true;
+  return holdsToken(payment.orderId);
+}
+
+/** How a read is made: past this request's identity map (`fresh`), with the request's order access token. */
+export interface VisibleReadOptions {
+  fresh?: boolean;
+  holdsToken?: OrderTokenCheck;
 }
 
 export interface PaymentServiceOptions {
@@ -64,13 +80,12 @@ export class PaymentService {
   }
 
   /** Payments of many orders in one query; null where none exists or the caller may not see it. */
-  async visibleByOrderIds(orderIds: readonly string[], identity: Identity): Promise<Array<Payment | null>> {
-    return this.visibleBy('orderId', orderIds, identity);
+  async visibleByOrderIds(orderIds: readonly string[], identity: Identity, options: VisibleReadOptions = {}): Promise<Array<Payment | null>> {
+    return this.visibleBy('orderId', orderIds, identity, options);
   }
 
   /** Payments by id in one query, with the same visibility rule. */
-  /** `fresh`: as committed, past what this request already read. */
-  async visibleByIds(ids: readonly string[], identity: Identity, options: { fresh?: boolean } = {}): Promise<Array<Payment | null>> {
+  async visibleByIds(ids: readonly string[], identity: Identity, options: VisibleReadOptions = {}): Promise<Array<Payment | null>> {
     return this.visibleBy('id', ids, identity, options);
   }
 
@@ -78,15 +93,15 @@ export class PaymentService {
     key: 'id' | 'orderId',
     values: readonly string[],
     identity: Identity,
-    options: { fresh?: boolean } = {},
+    { fresh, holdsToken }: VisibleReadOptions,
   ): Promise<Array<Payment | null>> {
     // A malformed key is "not found", never a database error (which would fail the whole batch).
     const wellFormed = values.filter(isUuid);
-    const rows = await this.payments.byKeys(key, wellFormed, options);
+    const rows = await this.payments.byKeys(key, wellFormed, { fresh });
     const byKey = new Map(rows.map((payment) => [payment[key], payment]));
     return values.map((value) => {
       const payment = byKey.get(value);
-      return payment && canSeePayment(payment, identity) ? payment : null;
+      return payment && canSeePayment(payment, identity, holdsToken) ? payment : null;
     });
   }
 
