@@ -8,7 +8,9 @@ import {
   createLogger,
   ensureStreams,
   runMigrations,
+  ORDER_CUSTOMER_ASSIGNED,
   STREAMS,
+  transaction,
   type EventConsumer,
   type EventEnvelope,
   type MikroORM,
@@ -72,6 +74,17 @@ const ownersOf = async (ids: string[]) =>
     ).map((r) => [r.id, r.customer_id]),
   );
 
+/** The order.customer.assigned events waiting in the outbox for these orders. */
+const assignedEvents = async (ids: string[]) =>
+  (
+    await orm.em
+      .fork()
+      .execute<Array<{ payload: EventEnvelope<{ orderId: string; customerId: string }> }>>(
+        "select payload from outbox_event where subject = ? and payload->'data'->>'orderId' in (?)",
+        [ORDER_CUSTOMER_ASSIGNED, ids],
+      )
+  ).map((row) => row.payload.data);
+
 /** What the account subgraph's outbox sends: the envelope on the ACCOUNT stream. */
 async function publishClaim(data: OrdersClaimRequested, id: string = randomUUID()): Promise<EventEnvelope<OrdersClaimRequested>> {
   const envelope = { id, subject: ACCOUNT_ORDERS_CLAIM_REQUESTED, occurredAt: new Date().toISOString(), data };
@@ -93,6 +106,11 @@ describe('account.orders.claim_requested', () => {
       Object.values(await ownersOf(guestOrders)).every((owner) => owner === customerId),
     );
     expect(await ownersOf([otherEmail, alreadyOwned])).toEqual({ [otherEmail]: null, [alreadyOwned]: 'earlier-owner' });
+    // One order.customer.assigned per claimed order, committed with the claim (so the payments follow).
+    const events = await assignedEvents([...guestOrders, otherEmail, alreadyOwned]);
+    expect(events.sort((a, b) => a.orderId.localeCompare(b.orderId))).toEqual(
+      guestOrders.map((orderId) => ({ orderId, customerId })).sort((a, b) => a.orderId.localeCompare(b.orderId)),
+    );
   });
 
   it('changes nothing on a redelivery or a later claim of the same email', async () => {
@@ -113,7 +131,10 @@ describe('account.orders.claim_requested', () => {
     await waitFor('the marker claimed', async () => (await ownersOf([marker]))[marker] === 'marker-customer');
 
     expect(await ownersOf(orders)).toEqual({ [orders[0]!]: first, [orders[1]!]: first });
-    // And the domain function on its own: nothing left to claim.
-    expect(await orm.em.fork().transactional((tx) => claimGuestOrders(tx, { customerId: first, email }))).toEqual([]);
+    // One event per order: neither the redelivery nor the intruder's claim emitted another.
+    expect(await assignedEvents(orders)).toHaveLength(2);
+    // And the domain function on its own: nothing left to claim, nothing emitted.
+    expect(await transaction(orm.em, (uow) => claimGuestOrders(uow, { customerId: first, email }))).toEqual([]);
+    expect(await assignedEvents(orders)).toHaveLength(2);
   });
 });

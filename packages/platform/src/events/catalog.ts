@@ -20,6 +20,15 @@ export type StockLine = z.infer<typeof stockLine>;
 const customerId = z.string().min(1).max(128);
 const email = z.string().email().max(254);
 
+const shippingAddress = z.object({
+  name: z.string(),
+  line1: z.string(),
+  line2: z.string().nullable(),
+  city: z.string(),
+  postalCode: z.string(),
+  countryCode: z.string(),
+});
+
 /** The order as its buyer sees it in an email: frozen lines, totals (minor units), address, tracking. */
 const orderDetails = z.object({
   number: z.string(),
@@ -28,14 +37,7 @@ const orderDetails = z.object({
   currency: z.string(),
   lines: z.array(z.object({ title: z.string(), variantTitle: z.string().nullable(), quantity: z.number(), unitPriceAmount: z.number() })),
   totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
-  shippingAddress: z.object({
-    name: z.string(),
-    line1: z.string(),
-    line2: z.string().nullable(),
-    city: z.string(),
-    postalCode: z.string(),
-    countryCode: z.string(),
-  }),
+  shippingAddress,
   trackingNumber: z.string().nullable(),
 });
 export type OrderDetails = z.infer<typeof orderDetails>;
@@ -72,14 +74,7 @@ const schemas = {
     cartId: z.string(),
     customerId: z.string().nullable(),
     email: z.string(),
-    shippingAddress: z.object({
-      name: z.string(),
-      line1: z.string(),
-      line2: z.string().nullable(),
-      city: z.string(),
-      postalCode: z.string(),
-      countryCode: z.string(),
-    }),
+    shippingAddress,
     /** Provider token (e.g. tok_visa); never card data. */
     paymentToken: z.string(),
     idempotencyKey: z.string(),
@@ -146,6 +141,8 @@ const schemas = {
   guestCartMergeRequested: z.object({ customerId, guestCartId: z.string().max(128) }),
   /** Account → order: guest orders placed with this verified email now belong to the customer. */
   ordersClaimRequested: z.object({ customerId, email }),
+  /** Order → payment (ORDER stream): a guest order got its owner (a claim); the payment follows, so the owner sees it. */
+  orderCustomerAssigned: z.object({ orderId, customerId }),
 };
 
 export type StockReserveRequested = z.infer<typeof schemas.stockReserve>;
@@ -167,6 +164,7 @@ export type EmailVerificationRequested = z.infer<typeof schemas.emailVerificatio
 export type PasswordResetRequested = z.infer<typeof schemas.passwordResetRequested>;
 export type GuestCartMergeRequested = z.infer<typeof schemas.guestCartMergeRequested>;
 export type OrdersClaimRequested = z.infer<typeof schemas.ordersClaimRequested>;
+export type OrderCustomerAssigned = z.infer<typeof schemas.orderCustomerAssigned>;
 
 interface EventDefinition<S extends z.ZodType> {
   stream: string;
@@ -198,6 +196,8 @@ export const EVENTS = {
   'order.stock.return': define('ORDER', schemas.stockReturn, byOrder),
   'order.payment.requested': define('ORDER', schemas.paymentRequested, byOrder),
   'order.payment.refund': define('ORDER', schemas.refundRequested, byOrder),
+  /** An order gets an owner once (only a guest order is claimed), so one event per order. */
+  'order.customer.assigned': define('ORDER', schemas.orderCustomerAssigned, byOrder),
   ...orderStatusEvents(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED'] as const),
   'inventory.reserved': define('INVENTORY', schemas.stockReserved, byOrder),
   'inventory.rejected': define('INVENTORY', schemas.stockRejected, byOrder),
@@ -226,6 +226,7 @@ export const ORDER_STOCK_RELEASE = 'order.stock.release' satisfies Subject;
 export const ORDER_STOCK_RETURN = 'order.stock.return' satisfies Subject;
 export const ORDER_PAYMENT_REQUESTED = 'order.payment.requested' satisfies Subject;
 export const ORDER_PAYMENT_REFUND = 'order.payment.refund' satisfies Subject;
+export const ORDER_CUSTOMER_ASSIGNED = 'order.customer.assigned' satisfies Subject;
 export const INVENTORY_RESERVED = 'inventory.reserved' satisfies Subject;
 export const INVENTORY_REJECTED = 'inventory.rejected' satisfies Subject;
 export const INVENTORY_COMMITTED = 'inventory.committed' satisfies Subject;

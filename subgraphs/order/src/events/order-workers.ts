@@ -104,17 +104,21 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
 
 /**
  * Accounts → orders: a customer with a verified email claims the guest orders placed with it. In the
- * inbox transaction; a redelivery (or a second claim) finds no guest orders left to change.
+ * inbox transaction; a redelivery (or a second claim) finds no guest orders left to change. Each
+ * claimed order's `order.customer.assigned` leaves through the outbox (woken after the commit).
  */
-export function startOrderClaims(base: { em: EntityManager; nc: NatsConnection; log: Logger }, durable: string): Promise<EventConsumer> {
+export function startOrderClaims(
+  base: { em: EntityManager; nc: NatsConnection; log: Logger; outbox?: { notify(): void } },
+  durable: string,
+): Promise<EventConsumer> {
   return startConsumer({
     ...base,
     stream: 'ACCOUNT',
     durable,
     filterSubject: ACCOUNT_ORDERS_CLAIM_REQUESTED,
     handlers: {
-      [ACCOUNT_ORDERS_CLAIM_REQUESTED]: async ({ data }, { em }) => {
-        const claimed = await claimGuestOrders(em, data);
+      [ACCOUNT_ORDERS_CLAIM_REQUESTED]: async ({ data }, uow) => {
+        const claimed = await claimGuestOrders(uow, data);
         // Not the email: customer id and count say what happened without personal data in the log.
         base.log.info({ customerId: data.customerId, claimed: claimed.length }, 'guest orders claimed');
       },

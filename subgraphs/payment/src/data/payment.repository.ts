@@ -32,14 +32,48 @@ export class PaymentRepository {
     return em.findOne(PaymentSchema, { orderId }, FRESH);
   }
 
-  /** The order's one PENDING payment, unless it has one already. */
+  /**
+   * The order's one PENDING payment, unless it has one already. Its customer: the request's, else
+   * an owner assigned to the order before the payment was recorded (see assignOwner).
+   */
   async insertPendingIfAbsent(tx: EntityManager, request: PaymentRequested): Promise<void> {
+    await this.lockOrder(tx, request.orderId);
     // `on conflict do nothing`: a redelivered request under concurrency must neither fail nor add a row.
     await tx.execute(
       `insert into payment (id, order_id, customer_id, status, amount, currency, payment_token, created_at, updated_at)
-       values (?, ?, ?, 'PENDING', ?, ?, ?, now(), now()) on conflict (order_id) do nothing`,
-      [randomUUID(), request.orderId, request.customerId, request.amount, request.currency, request.paymentToken],
+       values (?, ?, coalesce(cast(? as varchar), (select customer_id from payment_order_owner where order_id = ?)), 'PENDING', ?, ?, ?, now(), now())
+       on conflict (order_id) do nothing`,
+      [randomUUID(), request.orderId, request.customerId, request.orderId, request.amount, request.currency, request.paymentToken],
     );
+  }
+
+  /**
+   * The order got an owner after checkout: remembered for a payment not recorded yet, and given to
+   * the payment if it has no customer. True when a payment changed; a payment that has an owner
+   * keeps it, so a redelivery or a second assignment changes nothing. `updated_at` stays: the owner
+   * is not part of what the payment shows.
+   */
+  async assignOwner(tx: EntityManager, orderId: string, customerId: string): Promise<boolean> {
+    await this.lockOrder(tx, orderId);
+    await tx.execute('insert into payment_order_owner (order_id, customer_id) values (?, ?) on conflict (order_id) do nothing', [
+      orderId,
+      customerId,
+    ]);
+    const updated = await tx.execute<{ affectedRows: number }>(
+      'update payment set customer_id = ? where order_id = ? and customer_id is null',
+      [customerId, orderId],
+      'run',
+    );
+    return updated.affectedRows === 1;
+  }
+
+  /**
+   * Recording an order's payment and learning its owner take turns (a lock held until the
+   * transaction ends): whichever comes second sees what the first committed, so an owner and a
+   * payment that arrive at once on their two consumers cannot miss each other.
+   */
+  private async lockOrder(tx: EntityManager, orderId: string): Promise<void> {
+    await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [orderId]);
   }
 
   /** Records the outcome if the payment is still PENDING; true for the one writer that did. */

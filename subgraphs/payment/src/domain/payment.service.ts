@@ -106,6 +106,15 @@ export class PaymentService {
   }
 
   /**
+   * The order got its owner after checkout (a claimed guest order): its payment, if it has no
+   * customer, takes it, so the new owner sees it; a payment recorded later takes it too. In the
+   * caller's (inbox) transaction; idempotent. True when a payment changed now.
+   */
+  assignOwner(tx: EntityManager, orderId: string, customerId: string): Promise<boolean> {
+    return this.payments.assignOwner(tx, orderId, customerId);
+  }
+
+  /**
    * Step 1 of a capture, inside the caller's (inbox) transaction: the order's one payment row,
    * PENDING until the provider answered. A request for an order whose payment already has an
    * outcome re-answers it with the same event id (de-duplicated downstream) and changes nothing.

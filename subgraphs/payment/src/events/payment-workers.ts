@@ -1,15 +1,27 @@
-import { startConsumer, startPeriodic, type CatalogEnvelope, type Logger, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
+import {
+  ORDER_CUSTOMER_ASSIGNED,
+  startConsumer,
+  startPeriodic,
+  type CatalogEnvelope,
+  type EventConsumer,
+  type Logger,
+  type SubgraphDeps,
+  type UnitOfWork,
+} from '@shop/platform';
 import { PaymentService } from '../domain/payment.service.ts';
 import { RefundService } from '../domain/refund.service.ts';
 import type { PaymentProvider } from '../domain/provider.ts';
 
 export const PAYMENT_DURABLE = 'payment-saga';
+export const PAYMENT_OWNERS_DURABLE = 'payment-owners';
 
 export interface PaymentWorkerOptions {
   /** Already wrapped in the resilience policy (see resilient-provider.ts). */
   provider: PaymentProvider;
   /** Durable consumer name on the ORDER stream (also the inbox key); unique per test run. */
   durable?: string;
+  /** The owners consumer's durable name (see startPaymentOwners). */
+  ownersDurable?: string;
   /** How often the recovery loop looks for captures and refunds left PENDING (default 3 s). */
   recoverIntervalMs?: number;
   /** A PENDING row untouched this long is considered abandoned and settled again (default 20 s). */
@@ -76,6 +88,7 @@ export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWork
   const {
     provider,
     durable = PAYMENT_DURABLE,
+    ownersDurable = PAYMENT_OWNERS_DURABLE,
     recoverIntervalMs = RECOVERY_DEFAULTS.recoverIntervalMs,
     staleAfterMs = RECOVERY_DEFAULTS.staleAfterMs,
   } = options;
@@ -94,6 +107,7 @@ export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWork
     handlers: handlers(payments, refunds, log),
     onDuplicate: (event) => resume(payments, refunds, event),
   });
+  const owners = await startPaymentOwners(deps, ownersDurable);
   // The first pass runs at start and takes every PENDING row, however fresh: whatever this process
   // was doing when it died. (Another live process may be settling one of them too; the provider's
   // idempotency and the conditional update make that a repeated question, not a second charge.)
@@ -110,5 +124,34 @@ export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWork
     },
     log,
   );
-  return [() => consumer.stop(), stopRecovery];
+  return [() => consumer.stop(), () => owners.stop(), stopRecovery];
+}
+
+/**
+ * Orders → payments: a guest order claimed by a customer (order.customer.assigned) gives its payment
+ * that owner, so they see it. A durable of its own, filtered to this one subject (the saga's
+ * `order.payment.>` does not match it, nor this filter the saga's commands). In the inbox
+ * transaction; a payment that has an owner keeps it, so a redelivery changes nothing.
+ */
+export function startPaymentOwners(
+  deps: Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'>,
+  durable = PAYMENT_OWNERS_DURABLE,
+): Promise<EventConsumer> {
+  const log = deps.log.child({ component: 'payment-owners' });
+  const payments = new PaymentService(deps.orm.em, { log });
+  return startConsumer({
+    em: deps.orm.em,
+    nc: deps.nc,
+    log,
+    outbox: deps.outbox,
+    stream: 'ORDER',
+    durable,
+    filterSubject: ORDER_CUSTOMER_ASSIGNED,
+    handlers: {
+      [ORDER_CUSTOMER_ASSIGNED]: async ({ data }, { em }) => {
+        const changed = await payments.assignOwner(em, data.orderId, data.customerId);
+        log.info({ orderId: data.orderId, customerId: data.customerId, changed }, 'order owner assigned to its payment');
+      },
+    },
+  });
 }
