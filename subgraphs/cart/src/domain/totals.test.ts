@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyBasisPoints, computeTotals, type Discount } from './totals.ts';
+import { allocateLargestRemainder, applyBasisPoints, computeTotals, type Discount } from './totals.ts';
 
 const line = (unitPrice: number, quantity = 1, available = true) => ({ unitPrice, quantity, available });
 const pct = (code: string, basisPoints: number, minimumSubtotal: number | null = null): Discount => ({
@@ -57,5 +57,48 @@ describe('computeTotals', () => {
     });
     const min = computeTotals({ lines: [line(700)], discounts: [pct('BIG', 1000, 5000)], shipping: null, taxBasisPoints: 0 });
     expect(min).toMatchObject({ discount: 0, total: 700, inapplicableCodes: ['BIG'] });
+  });
+});
+
+describe('allocateLargestRemainder', () => {
+  it.each([
+    { name: 'even split', amount: 15, weights: [33, 33, 33], parts: [5, 5, 5] },
+    { name: 'one cent left: the largest remainder takes it', amount: 100, weights: [334, 666], parts: [33, 67] },
+    { name: 'equal remainders: the earlier line takes the cent', amount: 1, weights: [50, 50], parts: [1, 0] },
+    { name: 'two cents over three equal lines', amount: 2, weights: [1, 1, 1], parts: [1, 1, 0] },
+    { name: 'zero weights get nothing', amount: 10, weights: [0, 3, 0, 7], parts: [0, 3, 0, 7] },
+    { name: 'all-zero weights: nothing to split by', amount: 10, weights: [0, 0], parts: [0, 0] },
+    { name: 'amount equal to the weights: each part is its weight', amount: 1234, weights: [1000, 1, 233], parts: [1000, 1, 233] },
+    { name: 'nothing to split', amount: 0, weights: [5, 7], parts: [0, 0] },
+    // 2 147 483 647 × 2 145 336 164 007 passes 2^53: BigInt keeps it exact.
+    {
+      name: 'beyond 2^53 in the product',
+      amount: 2_147_483_647,
+      weights: [2_145_336_164_007, 2_145_336_164_006],
+      parts: [1_073_741_824, 1_073_741_823],
+    },
+  ])('$name', ({ amount, weights, parts }) => {
+    const result = allocateLargestRemainder(amount, weights);
+    expect(result).toEqual(parts);
+    if (weights.some((w) => w > 0)) expect(result.reduce((a, b) => a + b, 0)).toBe(amount);
+  });
+
+  it('never gives a line more than its weight, and always sums exactly (1,000 seeded cases)', () => {
+    let seed = 42;
+    const next = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31), seed % n);
+    for (let run = 0; run < 1_000; run++) {
+      const weights = Array.from({ length: 1 + next(8) }, () => next(5_000));
+      const sum = weights.reduce((a, b) => a + b, 0);
+      if (sum === 0) continue;
+      const amount = next(sum + 1);
+      const parts = allocateLargestRemainder(amount, weights);
+      expect(parts.reduce((a, b) => a + b, 0)).toBe(amount);
+      parts.forEach((p, i) => expect(p).toBeLessThanOrEqual(weights[i]!));
+    }
+  });
+
+  it('refuses fractions and negatives', () => {
+    expect(() => allocateLargestRemainder(1.5, [1])).toThrow(RangeError);
+    expect(() => allocateLargestRemainder(1, [-1, 2])).toThrow(RangeError);
   });
 });

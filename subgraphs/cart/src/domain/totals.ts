@@ -9,6 +9,12 @@
  *   shipping = flat rate of the country, 0 when subtotal − discount ≥ the free-shipping threshold
  *   tax      = round((subtotal − discount) × rate bp / 10 000)     (shipping is not taxed)
  *   total    = subtotal − discount + shipping + tax
+ *
+ * Splitting an amount across lines (a cart-level discount, a promotion's discount over the lines it
+ * targets) never rounds again: `allocateLargestRemainder` gives each line the whole part of its
+ * proportional share, then one minor unit each to the largest remainders (ties: the earlier
+ * line) until the parts sum exactly to the amount. No line gets more than its weight when the
+ * amount does not exceed the weights' sum.
  */
 
 export interface PricedLine {
@@ -45,6 +51,34 @@ export function applyBasisPoints(amount: number, basisPoints: number): number {
   const whole = Math.floor(scaled / 10_000);
   const remainder = scaled - whole * 10_000;
   return remainder * 2 >= 10_000 ? whole + 1 : whole;
+}
+
+/**
+ * `amount` split in proportion to `weights` (largest-remainder method, see the rule above): the
+ * parts are integers summing exactly to `amount`. All-zero weights get all-zero parts (nothing to
+ * split by), so the caller decides what an unallocatable amount means. BigInt because
+ * amount × weight can pass 2^53 (a 999-unit line of a large price times a large discount).
+ */
+export function allocateLargestRemainder(amount: number, weights: readonly number[]): number[] {
+  if (!Number.isSafeInteger(amount) || amount < 0 || weights.some((w) => !Number.isSafeInteger(w) || w < 0)) {
+    throw new RangeError('non-negative integers required');
+  }
+  const total = weights.reduce((sum, w) => sum + BigInt(w), 0n);
+  if (total === 0n) return weights.map(() => 0);
+  const parts: number[] = [];
+  const remainders: bigint[] = [];
+  let given = 0;
+  for (const w of weights) {
+    const scaled = BigInt(amount) * BigInt(w);
+    const part = Number(scaled / total);
+    parts.push(part);
+    remainders.push(scaled % total);
+    given += part;
+  }
+  // Stable sort: equal remainders keep line order, so the result depends on nothing but the input.
+  const order = remainders.map((r, i) => ({ r, i })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  for (let k = 0; k < amount - given; k++) parts[order[k]!.i]! += 1;
+  return parts;
 }
 
 export function computeTotals(input: {
