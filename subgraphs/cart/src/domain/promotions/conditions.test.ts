@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CodeRejection, CustomerContext, Promotion, PromotionLine } from './promotion.ts';
+import type { CodeRejectionReason, CustomerContext, Promotion, PromotionLine } from './promotion.ts';
 import { bxgy, evaluate, GUEST, line, NOW, pct, promo, RETURNING, target } from './test-builders.ts';
 
 const SIGNED_IN_NEW: CustomerContext = { signedIn: true, hasOrders: false, customerId: 'c-2' };
@@ -17,7 +17,7 @@ interface ConditionCase {
   now?: Date;
   usageLimitReached?: string[];
   /** The order discount when it applies, or the code's rejection. */
-  expected: number | Omit<CodeRejection, 'code'>;
+  expected: number | CodeRejectionReason;
 }
 
 describe('conditions: the code applies, or is rejected with the reason the UI shows', () => {

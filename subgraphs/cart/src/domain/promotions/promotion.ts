@@ -76,6 +76,7 @@ export interface CustomerContext {
   signedIn: boolean;
   /** Whether the customer (or, for a guest, the caller's best knowledge) has placed an order before. */
   hasOrders: boolean;
+  /** For the caller's per-customer usage count (`usageLimitReached`); the engine itself does not read it. */
   customerId: string | null;
 }
 
