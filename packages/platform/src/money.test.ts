@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amountField, formatMinor, MAX_AMOUNT_MINOR, parseDecimal } from './money.ts';
+import { amountField, formatMinor, formatMoney, MAX_AMOUNT_MINOR, parseDecimal } from './money.ts';
 
 describe('money', () => {
   it('formats minor units with the currency digits', () => {
@@ -42,7 +42,19 @@ describe('money', () => {
     expect(code('-1')).toBe('NEGATIVE');
     expect(code('0')).toBe(0);
     expect(code('0', amountField('USD', 'Value', { positive: true }))).toBe('INVALID');
-    expect(price.safeParse('21474836.48').error?.issues[0]?.message).toBe('Price is at most 21474836.47');
+    expect(price.safeParse('21474836.48').error?.issues[0]?.message).toBe('Price is at most 21474836.47 USD');
+  });
+
+  it('quotes money for people as a decimal with the currency, never minor units', () => {
+    expect(formatMoney(2500, 'USD')).toBe('25.00 USD');
+    expect(formatMoney(5, 'EUR')).toBe('0.05 EUR');
+    expect(formatMoney(-500, 'GBP')).toBe('-5.00 GBP');
+    expect(formatMoney(0, 'USD')).toBe('0.00 USD');
+    // JPY has no minor unit: 1200 is 1200 yen.
+    expect(formatMoney(1200, 'JPY')).toBe('1200 JPY');
+    expect(formatMoney(MAX_AMOUNT_MINOR, 'USD')).toBe('21474836.47 USD');
+    expect(() => formatMoney(100, 'XXX')).toThrow(RangeError);
+    expect(() => formatMoney(1.5, 'USD')).toThrow(RangeError);
   });
 
   it('refuses non-integer minor amounts', () => {

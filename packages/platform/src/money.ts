@@ -20,6 +20,18 @@ export function formatMinor(minor: number, currency: CurrencyCode): string {
   return digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
 }
 
+/** Whether the store knows this currency (a string from a row or an event may be anything). */
+export const isCurrencyCode = (code: string): code is CurrencyCode => Object.hasOwn(CURRENCY_DIGITS, code);
+
+/**
+ * 2500 USD → "25.00 USD", 1200 JPY → "1200 JPY": how every message to a person quotes money (never
+ * minor units). Throws for a currency the store does not know.
+ */
+export function formatMoney(minor: number, currency: string): string {
+  if (!isCurrencyCode(currency)) throw new RangeError(`unsupported currency ${JSON.stringify(currency)}`);
+  return `${formatMinor(minor, currency)} ${currency}`;
+}
+
 export function money(minor: number, currency: CurrencyCode): Money {
   return { amount: formatMinor(minor, currency), currencyCode: currency };
 }
@@ -59,7 +71,7 @@ export function amountRefusal(
   label = 'Amount',
 ): { code: 'INVALID' | 'PRECISION' | 'TOO_LARGE'; message: string } {
   if (reason === 'PRECISION') return { code: 'PRECISION', message: `${label} has more decimals than ${currency} allows` };
-  if (reason === 'RANGE') return { code: 'TOO_LARGE', message: `${label} is at most ${formatMinor(MAX_AMOUNT_MINOR, currency)}` };
+  if (reason === 'RANGE') return { code: 'TOO_LARGE', message: `${label} is at most ${formatMoney(MAX_AMOUNT_MINOR, currency)}` };
   return { code: 'INVALID', message: `${label} must be a decimal amount like "19.99"` };
 }
 

@@ -22,7 +22,7 @@ describe('amounts over what a money column holds', () => {
       expect(res.errors, value).toBeUndefined();
       expect(res.data.discountCodeUpsert).toEqual({
         discountCode: null,
-        userErrors: [{ field: ['input', 'value'], code: 'TOO_LARGE', message: 'Amount off is at most 21474836.47' }],
+        userErrors: [{ field: ['input', 'value'], code: 'TOO_LARGE', message: 'Amount off is at most 21474836.47 USD' }],
       });
     }
     const minimum = await h.run(UPSERT_CODE, ADMIN, { input: { code: 'HUGE', kind: 'FIXED_AMOUNT', value: '1.00', minimumSubtotal: '21474836.48' } });

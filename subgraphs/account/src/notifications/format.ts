@@ -1,18 +1,11 @@
-import { CURRENCY_DIGITS, formatMinor, type CurrencyCode } from '@shop/platform';
+// Money is quoted the platform's one way ("25.00 USD"), in emails as in API messages.
+export { formatMoney } from '@shop/platform';
 
 /** An email as it is sent: both parts say the same thing. */
 export interface Email {
   subject: string;
   text: string;
   html: string;
-}
-
-const isCurrency = (code: string): code is CurrencyCode => Object.hasOwn(CURRENCY_DIGITS, code);
-
-/** 2500 USD → "25.00 USD" (minor units in, the currency's own decimals out). */
-export function formatMoney(minor: number, currency: string): string {
-  if (!isCurrency(currency)) throw new RangeError(`unsupported currency ${JSON.stringify(currency)}`);
-  return `${formatMinor(minor, currency)} ${currency}`;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

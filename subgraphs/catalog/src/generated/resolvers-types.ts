@@ -514,6 +514,8 @@ export type UserErrorCode =
   | 'INVALID_TOKEN'
   | 'NEGATIVE'
   | 'NOT_FOUND'
+  /** The product or variant is no longer sold (deleted from the catalog): remove the line. Out of stock is OUT_OF_STOCK. */
+  | 'NO_LONGER_SOLD'
   | 'OUT_OF_STOCK'
   | 'PRECISION'
   | 'PRICE_CHANGED'
