@@ -49,6 +49,8 @@ function view(id: string, version: number): CartView {
     currency: 'USD',
     email: null,
     countryCode: 'US',
+    note: null,
+    attributes: [],
     createdAt: at,
     updatedAt: at,
     expiresAt: at,

@@ -22,6 +22,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
+export type Attribute = {
+  __typename?: 'Attribute';
+  key: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
+};
+
 export type CurrencyCode =
   | 'EUR'
   | 'GBP'
@@ -394,10 +401,11 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Attribute: ResolverTypeWrapper<Attribute>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CurrencyCode: CurrencyCode;
   Customer: ResolverTypeWrapper<CustomerModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CustomerAccessToken: ResolverTypeWrapper<IssuedTokensModel>;
   CustomerAddressPayload: ResolverTypeWrapper<Omit<CustomerAddressPayload, 'address' | 'customer' | 'userErrors'> & { address?: Maybe<ResolversTypes['MailingAddress']>, customer?: Maybe<ResolversTypes['Customer']>, userErrors: Array<ResolversTypes['UserError']> }>;
@@ -421,9 +429,10 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Attribute: Attribute;
+  String: Scalars['String']['output'];
   Customer: CustomerModel;
   Boolean: Scalars['Boolean']['output'];
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   CustomerAccessToken: IssuedTokensModel;
   CustomerAddressPayload: Omit<CustomerAddressPayload, 'address' | 'customer' | 'userErrors'> & { address?: Maybe<ResolversParentTypes['MailingAddress']>, customer?: Maybe<ResolversParentTypes['Customer']>, userErrors: Array<ResolversParentTypes['UserError']> };
@@ -442,6 +451,11 @@ export type ResolversParentTypes = ResolversObject<{
   PasswordResetRequestPayload: Omit<PasswordResetRequestPayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
   SelectedOption: SelectedOption;
   UserError: UserErrorModel;
+}>;
+
+export type AttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type CustomerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer'], FederationReferenceType extends FederationReferenceTypes['Customer'] = FederationReferenceTypes['Customer']> = ResolversObject<{
@@ -555,6 +569,7 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  Attribute?: AttributeResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerAccessToken?: CustomerAccessTokenResolvers<ContextType>;
   CustomerAddressPayload?: CustomerAddressPayloadResolvers<ContextType>;

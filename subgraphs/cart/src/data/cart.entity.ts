@@ -3,6 +3,12 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const CART_STATUSES = ['ACTIVE', 'CHECKING_OUT', 'CHECKED_OUT', 'EXPIRED'] as const;
 export type CartStatus = (typeof CART_STATUSES)[number];
 
+/** One cart attribute, Shopify's shape: a key and an optional value. */
+export interface CartAttribute {
+  key: string;
+  value: string | null;
+}
+
 export const CartSchema = defineEntity({
   name: 'Cart',
   tableName: 'cart',
@@ -16,6 +22,10 @@ export const CartSchema = defineEntity({
     currency: p.string().length(3),
     email: p.string().length(320).nullable(),
     countryCode: p.string().length(2).nullable(),
+    /** The shopper's note (a gift message); null: none. Goes with the checkout into the order. */
+    note: p.string().length(2000).nullable(),
+    /** Key/value pairs the storefront sets (unique keys, in the shopper's order); go into the order too. */
+    attributes: p.json<CartAttribute[]>().defaultRaw(`'[]'`),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
       .datetime()
@@ -45,6 +55,8 @@ export const CartLineSchema = defineEntity({
     variantTitle: p.string().length(200).nullable(),
     selectedOptions: p.json<Array<{ name: string; value: string }>>(),
     available: p.boolean().default(true),
+    /** The catalog no longer sells the variant (deleted): `available` is false too, but it will not come back in stock. */
+    discontinued: p.boolean().default(false),
     /** When the catalog last confirmed the price and name; null: not (or no longer) confirmed. */
     pricedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

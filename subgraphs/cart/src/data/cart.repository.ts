@@ -21,11 +21,22 @@ type Selected<T, K extends keyof T> = {
 
 export type CartRow = Selected<
   Cart,
-  'id' | 'customerId' | 'status' | 'version' | 'currency' | 'email' | 'countryCode' | 'createdAt' | 'updatedAt' | 'expiresAt'
+  'id' | 'customerId' | 'status' | 'version' | 'currency' | 'email' | 'countryCode' | 'note' | 'attributes' | 'createdAt' | 'updatedAt' | 'expiresAt'
 >;
 export type CartLineRow = Selected<
   CartLine,
-  'id' | 'variantId' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'sku' | 'variantTitle' | 'selectedOptions' | 'available' | 'createdAt'
+  | 'id'
+  | 'variantId'
+  | 'productId'
+  | 'quantity'
+  | 'unitPriceAmount'
+  | 'name'
+  | 'sku'
+  | 'variantTitle'
+  | 'selectedOptions'
+  | 'available'
+  | 'discontinued'
+  | 'createdAt'
 >;
 export type DiscountRow = Selected<DiscountCode, 'kind' | 'value' | 'minimumSubtotal' | 'active' | 'expiresAt' | 'usageLimit' | 'usageCount'>;
 export type ShippingRow = Selected<ShippingCountry, 'taxBasisPoints' | 'shippingAmount' | 'freeShippingOver'>;
@@ -47,7 +58,7 @@ export interface CartState {
  */
 export async function readCartState(em: EntityManager, id: string): Promise<CartState | null> {
   const [cart] = await em.execute<CartRow[]>(
-    `select id, customer_id as "customerId", status, version, currency, email, country_code as "countryCode",
+    `select id, customer_id as "customerId", status, version, currency, email, country_code as "countryCode", note, attributes,
             created_at as "createdAt", updated_at as "updatedAt", expires_at as "expiresAt"
        from cart where id = ?`,
     [id],
@@ -57,7 +68,8 @@ export async function readCartState(em: EntityManager, id: string): Promise<Cart
   const [lines, codes, countries] = await Promise.all([
     em.execute<CartLineRow[]>(
       `select id, variant_id as "variantId", product_id as "productId", quantity, unit_price_amount as "unitPriceAmount", name, sku,
-              variant_title as "variantTitle", selected_options as "selectedOptions", available, created_at as "createdAt"
+              variant_title as "variantTitle", selected_options as "selectedOptions", available, discontinued,
+              created_at as "createdAt"
          from cart_line where cart_id = ? order by created_at, id`,
       [id],
     ),

@@ -222,3 +222,10 @@ export async function removeLines(
     await deleteLines(tx, cart.id, lineIds);
   });
 }
+
+/** Empties the cart (cartLinesRemoveAll): every line goes; the note, attributes, codes and buyer stay. */
+export function removeAllLines(deps: LineDeps, cartId: string, identity: Identity, expectedVersion?: number | null): Promise<CartResult> {
+  return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
+    await deleteLines(tx, cart.id);
+  });
+}

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CartStatus } from '../data/cart.entity.ts';
+import type { CartAttribute, CartStatus } from '../data/cart.entity.ts';
 import { readCartState, type CartState, type DiscountRow } from '../data/cart.repository.ts';
 import { computeTotals, type CartTotals, type Discount } from './totals.ts';
 
@@ -15,6 +15,9 @@ export interface CartView {
   currency: string;
   email: string | null;
   countryCode: string | null;
+  /** The shopper's note (gift message); null: none. */
+  note: string | null;
+  attributes: CartAttribute[];
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
@@ -37,6 +40,8 @@ export interface CartLineView {
   unitPriceAmount: number;
   name: string;
   available: boolean;
+  /** No longer sold (deleted from the catalog), not merely out of stock; absent in copies cached before it existed. */
+  discontinued?: boolean;
   createdAt: string;
 }
 
@@ -77,6 +82,8 @@ export function toCartView({ cart, lines, codes, country }: CartState, now = new
     currency: cart.currency,
     email: cart.email ?? null,
     countryCode: cart.countryCode ?? null,
+    note: cart.note ?? null,
+    attributes: cart.attributes ?? [],
     createdAt: iso(cart.createdAt),
     updatedAt: iso(cart.updatedAt),
     expiresAt: iso(cart.expiresAt),
@@ -91,6 +98,7 @@ export function toCartView({ cart, lines, codes, country }: CartState, now = new
       unitPriceAmount: l.unitPriceAmount,
       name: l.name,
       available: l.available,
+      discontinued: l.discontinued,
       createdAt: iso(l.createdAt),
     })),
     discountCodes: codes.map(({ code }) => ({ code, applicable: usable.has(code) && !totals.inapplicableCodes.includes(code) })),

@@ -15,7 +15,8 @@ import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { loadCartView, type CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
-import { addLines, removeLines, updateLines, type LineInput } from './cart-lines.ts';
+import { addLines, removeAllLines, removeLines, updateLines, type LineInput } from './cart-lines.ts';
+import { updateAttributes, updateNote } from './cart-note.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot } from './catalog-snapshot.ts';
 import type { ProductLookup } from './catalog-snapshot.ts';
 import { updateBuyerIdentity, updateDiscountCodes } from './cart-details.ts';
@@ -152,6 +153,23 @@ export class CartService {
 
   removeLines(cartId: string, identity: Identity, lineIds: readonly string[], expectedVersion?: number | null): Promise<CartResult> {
     return removeLines(this.mutation, cartId, identity, lineIds, expectedVersion);
+  }
+
+  removeAllLines(cartId: string, identity: Identity, expectedVersion?: number | null): Promise<CartResult> {
+    return removeAllLines(this.mutation, cartId, identity, expectedVersion);
+  }
+
+  updateNote(cartId: string, identity: Identity, note: string, expectedVersion?: number | null): Promise<CartResult> {
+    return updateNote(this.mutation, cartId, identity, note, expectedVersion);
+  }
+
+  updateAttributes(
+    cartId: string,
+    identity: Identity,
+    attributes: ReadonlyArray<{ key: string; value?: string | null }>,
+    expectedVersion?: number | null,
+  ): Promise<CartResult> {
+    return updateAttributes(this.mutation, cartId, identity, attributes, expectedVersion);
   }
 
   updateDiscountCodes(cartId: string, identity: Identity, codes: readonly string[], expectedVersion?: number | null): Promise<CartResult> {

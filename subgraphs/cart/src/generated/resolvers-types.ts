@@ -34,8 +34,23 @@ export type AddressInput = {
   postalCode: Scalars['String']['input'];
 };
 
+/** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
+export type Attribute = {
+  __typename?: 'Attribute';
+  key: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
+};
+
+/** A cart attribute to set: a key and an optional value (Shopify's shape). */
+export type AttributeInput = {
+  key: Scalars['String']['input'];
+  value?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Cart = {
   __typename?: 'Cart';
+  /** Key/value pairs the storefront set (cartAttributesUpdate), in the order given. */
+  attributes: Array<Attribute>;
   buyerIdentity: Maybe<CartBuyerIdentity>;
   cost: CartCost;
   createdAt: Scalars['DateTime']['output'];
@@ -43,6 +58,8 @@ export type Cart = {
   expiresAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   lines: CartLineConnection;
+  /** The shopper's note, e.g. a gift message; null when none. */
+  note: Maybe<Scalars['String']['output']>;
   status: CartStatus;
   totalQuantity: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
@@ -80,10 +97,7 @@ export type CartCost = {
 export type CartCreateInput = {
   buyerIdentity?: InputMaybe<CartBuyerIdentityInput>;
   lines?: InputMaybe<Array<CartLineInput>>;
-  /**
-   * Never had an effect; kept for one deprecation period because it was published.
-   * @deprecated Has no effect; will be removed.
-   */
+  /** The cart's note, e.g. a gift message (as cartNoteUpdate). */
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -96,7 +110,7 @@ export type CartDiscountCode = {
 
 export type CartLine = {
   __typename?: 'CartLine';
-  /** False when the variant is no longer sold or out of stock. */
+  /** False when the variant is no longer sold (checkout: NO_LONGER_SOLD) or out of stock (OUT_OF_STOCK). */
   available: Scalars['Boolean']['output'];
   cost: CartLineCost;
   id: Scalars['ID']['output'];
@@ -265,6 +279,11 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Replaces the cart's attributes (an empty list clears them): at most 25, keys unique and at most
+   * 100 characters, values at most 500 (trimmed; a blank value is null). They go into the order.
+   */
+  cartAttributesUpdate: CartPayload;
   cartBuyerIdentityUpdate: CartPayload;
   /** Re-validates every line, freezes the cart and starts the order. The same idempotency key returns the first checkout. */
   cartCheckout: CheckoutPayload;
@@ -275,14 +294,25 @@ export type Mutation = {
   /** Same product again: quantities add up (at most 999 per line, at most what is available). */
   cartLinesAdd: CartPayload;
   cartLinesRemove: CartPayload;
+  /** Empties the cart: every line goes; the note, attributes, discount codes and buyer identity stay. */
+  cartLinesRemoveAll: CartPayload;
   /** Quantity 0 removes the line. */
   cartLinesUpdate: CartPayload;
   /** After login: folds a guest cart into the customer's cart. Atomic; the guest cart ends EXPIRED. */
   cartMerge: CartPayload;
+  /** Sets the cart's note, e.g. a gift message (trimmed, at most 1000 characters; an empty note clears it). It goes into the order. */
+  cartNoteUpdate: CartPayload;
   /** Admin. */
   discountCodeUpsert: DiscountCodePayload;
   /** Admin: sets a country's tax rate and flat shipping (creating the country if needed). */
   shippingCountryUpsert: ShippingCountryPayload;
+};
+
+
+export type MutationCartAttributesUpdateArgs = {
+  attributes: Array<AttributeInput>;
+  cartId: Scalars['ID']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -325,6 +355,12 @@ export type MutationCartLinesRemoveArgs = {
 };
 
 
+export type MutationCartLinesRemoveAllArgs = {
+  cartId: Scalars['ID']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type MutationCartLinesUpdateArgs = {
   cartId: Scalars['ID']['input'];
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
@@ -335,6 +371,13 @@ export type MutationCartLinesUpdateArgs = {
 export type MutationCartMergeArgs = {
   guestCartId: Scalars['ID']['input'];
   strategy?: InputMaybe<CartMergeStrategy>;
+};
+
+
+export type MutationCartNoteUpdateArgs = {
+  cartId: Scalars['ID']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  note: Scalars['String']['input'];
 };
 
 
@@ -583,6 +626,8 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AddressInput: AddressInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Attribute: ResolverTypeWrapper<Attribute>;
+  AttributeInput: AttributeInput;
   Cart: ResolverTypeWrapper<CartViewModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -634,6 +679,8 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   AddressInput: AddressInput;
   String: Scalars['String']['output'];
+  Attribute: Attribute;
+  AttributeInput: AttributeInput;
   Cart: CartViewModel;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -674,8 +721,14 @@ export type ResolversParentTypes = ResolversObject<{
   UserError: UserErrorModel;
 }>;
 
+export type AttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type CartResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart'], FederationReferenceType extends FederationReferenceTypes['Cart'] = FederationReferenceTypes['Cart']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Cart']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  attributes?: Resolver<Array<ResolversTypes['Attribute']>, ParentType, ContextType>;
   buyerIdentity?: Resolver<Maybe<ResolversTypes['CartBuyerIdentity']>, ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['CartCost'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -683,6 +736,7 @@ export type CartResolvers<ContextType = Context, ParentType extends ResolversPar
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lines?: Resolver<ResolversTypes['CartLineConnection'], ParentType, ContextType, RequireFields<CartLinesArgs, 'first'>>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CartStatus'], ParentType, ContextType>;
   totalQuantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -793,14 +847,17 @@ export type MoneyResolvers<ContextType = Context, ParentType extends ResolversPa
 }>;
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  cartAttributesUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartAttributesUpdateArgs, 'attributes' | 'cartId'>>;
   cartBuyerIdentityUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartBuyerIdentityUpdateArgs, 'buyerIdentity' | 'cartId'>>;
   cartCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationCartCheckoutArgs, 'cartId' | 'input'>>;
   cartCreate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, Partial<MutationCartCreateArgs>>;
   cartDiscountCodesUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartDiscountCodesUpdateArgs, 'cartId' | 'discountCodes'>>;
   cartLinesAdd?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesAddArgs, 'cartId' | 'lines'>>;
   cartLinesRemove?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesRemoveArgs, 'cartId' | 'lineIds'>>;
+  cartLinesRemoveAll?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesRemoveAllArgs, 'cartId'>>;
   cartLinesUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesUpdateArgs, 'cartId' | 'lines'>>;
   cartMerge?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartMergeArgs, 'guestCartId' | 'strategy'>>;
+  cartNoteUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartNoteUpdateArgs, 'cartId' | 'note'>>;
   discountCodeUpsert?: Resolver<ResolversTypes['DiscountCodePayload'], ParentType, ContextType, RequireFields<MutationDiscountCodeUpsertArgs, 'input'>>;
   shippingCountryUpsert?: Resolver<ResolversTypes['ShippingCountryPayload'], ParentType, ContextType, RequireFields<MutationShippingCountryUpsertArgs, 'input'>>;
 }>;
@@ -856,6 +913,7 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  Attribute?: AttributeResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
   CartBuyerIdentity?: CartBuyerIdentityResolvers<ContextType>;
   CartCost?: CartCostResolvers<ContextType>;

@@ -33,6 +33,9 @@ export const Cart: CartResolvers = {
       totalAmount: m(t.total),
     };
   },
+  // Copies cached before notes and attributes existed lack them.
+  note: (cart) => cart.note ?? null,
+  attributes: (cart) => cart.attributes ?? [],
   buyerIdentity: (cart) => (cart.email || cart.countryCode ? { email: cart.email, countryCode: cart.countryCode } : null),
 };
 

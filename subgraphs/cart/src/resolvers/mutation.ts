@@ -16,12 +16,22 @@ export const Mutation: MutationResolvers = {
       const identity = await ctx.carts.updateBuyerIdentity(cart.id, ctx.identity, args.input.buyerIdentity);
       result = { ...identity, warnings: [...result.warnings, ...identity.warnings] };
     }
+    // The note is independent of the lines: set even when a line was refused, its own problems added to theirs.
+    if (args.input?.note != null) {
+      const noted = await ctx.carts.updateNote(cart.id, ctx.identity, args.input.note);
+      const noteErrors = noted.userErrors.map((e) => ({ ...e, field: e.field && ['input', ...e.field] }));
+      result = { cart: noted.cart, userErrors: [...result.userErrors, ...noteErrors], warnings: [...result.warnings, ...noted.warnings] };
+    }
     return payload(result);
   },
   cartLinesAdd: async (_root, args, ctx) =>
     payload(await ctx.carts.addLines(args.cartId, ctx.identity, lineInputs(args.lines), args.expectedVersion)),
   cartLinesUpdate: async (_root, args, ctx) => payload(await ctx.carts.updateLines(args.cartId, ctx.identity, args.lines, args.expectedVersion)),
   cartLinesRemove: async (_root, args, ctx) => payload(await ctx.carts.removeLines(args.cartId, ctx.identity, args.lineIds, args.expectedVersion)),
+  cartLinesRemoveAll: async (_root, args, ctx) => payload(await ctx.carts.removeAllLines(args.cartId, ctx.identity, args.expectedVersion)),
+  cartNoteUpdate: async (_root, args, ctx) => payload(await ctx.carts.updateNote(args.cartId, ctx.identity, args.note, args.expectedVersion)),
+  cartAttributesUpdate: async (_root, args, ctx) =>
+    payload(await ctx.carts.updateAttributes(args.cartId, ctx.identity, args.attributes, args.expectedVersion)),
   cartDiscountCodesUpdate: async (_root, args, ctx) =>
     payload(await ctx.carts.updateDiscountCodes(args.cartId, ctx.identity, args.discountCodes, args.expectedVersion)),
   cartBuyerIdentityUpdate: async (_root, args, ctx) =>

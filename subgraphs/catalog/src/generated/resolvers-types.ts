@@ -24,6 +24,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
+export type Attribute = {
+  __typename?: 'Attribute';
+  key: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
+};
+
 export type Category = {
   __typename?: 'Category';
   /** From the top-level category down to its parent (breadcrumbs); empty for a top-level category. */
@@ -639,9 +646,10 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Attribute: ResolverTypeWrapper<Attribute>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Category: ResolverTypeWrapper<CategoryModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CategoryCreateInput: CategoryCreateInput;
   CategoryDeletePayload: ResolverTypeWrapper<Omit<CategoryDeletePayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
@@ -690,9 +698,10 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Attribute: Attribute;
+  String: Scalars['String']['output'];
   Category: CategoryModel;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   CategoryCreateInput: CategoryCreateInput;
   CategoryDeletePayload: Omit<CategoryDeletePayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
@@ -734,6 +743,11 @@ export type ResolversParentTypes = ResolversObject<{
   SelectedOption: SelectedOption;
   SelectedOptionInput: SelectedOptionInput;
   UserError: UserErrorModel;
+}>;
+
+export type AttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type CategoryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category'], FederationReferenceType extends FederationReferenceTypes['Category'] = FederationReferenceTypes['Category']> = ResolversObject<{
@@ -934,6 +948,7 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  Attribute?: AttributeResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
   CategoryDeletePayload?: CategoryDeletePayloadResolvers<ContextType>;
   CategoryFacet?: CategoryFacetResolvers<ContextType>;

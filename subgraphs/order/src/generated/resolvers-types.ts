@@ -33,6 +33,13 @@ export type Address = {
   postalCode: Scalars['String']['output'];
 };
 
+/** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
+export type Attribute = {
+  __typename?: 'Attribute';
+  key: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
+};
+
 /** The checkout a cart started; its id is the order's id. */
 export type Checkout = {
   __typename?: 'Checkout';
@@ -396,6 +403,7 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Address: ResolverTypeWrapper<Address>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Attribute: ResolverTypeWrapper<Attribute>;
   Checkout: ResolverTypeWrapper<CheckoutRefModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   CurrencyCode: CurrencyCode;
@@ -428,6 +436,7 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Address: Address;
   String: Scalars['String']['output'];
+  Attribute: Attribute;
   Checkout: CheckoutRefModel;
   ID: Scalars['ID']['output'];
   Customer: CustomerRefModel;
@@ -460,6 +469,11 @@ export type AddressResolvers<ContextType = Context, ParentType extends Resolvers
   line2?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type CheckoutResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Checkout'] = ResolversParentTypes['Checkout'], FederationReferenceType extends FederationReferenceTypes['Checkout'] = FederationReferenceTypes['Checkout']> = ResolversObject<{
@@ -589,6 +603,7 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Address?: AddressResolvers<ContextType>;
+  Attribute?: AttributeResolvers<ContextType>;
   Checkout?: CheckoutResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;

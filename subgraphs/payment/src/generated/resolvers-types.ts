@@ -22,6 +22,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
+export type Attribute = {
+  __typename?: 'Attribute';
+  key: Scalars['String']['output'];
+  value: Maybe<Scalars['String']['output']>;
+};
+
 export type CurrencyCode =
   | 'EUR'
   | 'GBP'
@@ -253,12 +260,13 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Attribute: ResolverTypeWrapper<Attribute>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CurrencyCode: CurrencyCode;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Order: ResolverTypeWrapper<OrderRefModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -275,11 +283,12 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Attribute: Attribute;
+  String: Scalars['String']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
   Money: Money;
   Mutation: Record<PropertyKey, never>;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Order: OrderRefModel;
   PageInfo: PageInfo;
@@ -289,6 +298,11 @@ export type ResolversParentTypes = ResolversObject<{
   RefundPayload: Omit<RefundPayload, 'payment' | 'userErrors'> & { payment?: Maybe<ResolversParentTypes['Payment']>, userErrors: Array<ResolversParentTypes['UserError']> };
   SelectedOption: SelectedOption;
   UserError: UserErrorModel;
+}>;
+
+export type AttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = ResolversObject<{
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -356,6 +370,7 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 }>;
 
 export type Resolvers<ContextType = Context> = ResolversObject<{
+  Attribute?: AttributeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;

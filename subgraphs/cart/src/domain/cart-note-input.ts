@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { userError, userErrorsFromZod, type UserError } from '@shop/platform';
+import type { CartAttribute } from '../data/cart.entity.ts';
+
+/** A gift message, not a letter; the cart view (cached whole in Redis) stays small. */
+export const MAX_NOTE_LENGTH = 1000;
+export const MAX_ATTRIBUTES = 25;
+export const MAX_ATTRIBUTE_KEY_LENGTH = 100;
+export const MAX_ATTRIBUTE_VALUE_LENGTH = 500;
+
+export type Read<T> = { ok: true; value: T } | { ok: false; userErrors: UserError[] };
+
+const noteModel = z
+  .string()
+  .trim()
+  .max(MAX_NOTE_LENGTH, `A note has at most ${MAX_NOTE_LENGTH} characters`)
+  .transform((note) => note || null);
+
+/** The note as stored: trimmed, an empty one clears it (null). `field` is where the note sits in the input. */
+export function readNote(note: string, field: string[] = ['note']): Read<string | null> {
+  const parsed = noteModel.safeParse(note);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, userErrors: userErrorsFromZod(parsed.error, field) };
+}
+
+const attributeModel = z.object({
+  key: z
+    .string()
+    .trim()
+    .min(1, 'Each attribute needs a key')
+    .max(MAX_ATTRIBUTE_KEY_LENGTH, `A key has at most ${MAX_ATTRIBUTE_KEY_LENGTH} characters`),
+  value: z
+    .string()
+    .trim()
+    .max(MAX_ATTRIBUTE_VALUE_LENGTH, `A value has at most ${MAX_ATTRIBUTE_VALUE_LENGTH} characters`)
+    .nullish()
+    .transform((value) => value || null),
+});
+
+/**
+ * The attributes as stored, replacing the cart's set: keys and values trimmed, a blank value is
+ * null, keys unique (compared exactly), at most MAX_ATTRIBUTES. Every problem at once: each bad
+ * key or value, each repeated key and too many of them.
+ */
+export function readAttributes(input: ReadonlyArray<{ key: string; value?: string | null }>): Read<CartAttribute[]> {
+  const userErrors: UserError[] = [];
+  if (input.length > MAX_ATTRIBUTES) userErrors.push(userError('TOO_LARGE', `A cart has at most ${MAX_ATTRIBUTES} attributes`, ['attributes']));
+  const attributes: CartAttribute[] = [];
+  const seen = new Set<string>();
+  input.forEach((raw, i) => {
+    const parsed = attributeModel.safeParse(raw);
+    if (!parsed.success) {
+      userErrors.push(...userErrorsFromZod(parsed.error, ['attributes', String(i)]));
+      return;
+    }
+    const { key, value } = parsed.data;
+    if (seen.has(key))
+      userErrors.push(userError('INVALID', `"${key}" is given more than once; each key may appear once`, ['attributes', String(i), 'key']));
+    seen.add(key);
+    attributes.push({ key, value });
+  });
+  return userErrors.length ? { ok: false, userErrors } : { ok: true, value: attributes };
+}
