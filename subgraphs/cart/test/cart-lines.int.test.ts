@@ -37,7 +37,7 @@ describe('adding lines', () => {
     expect(new Set(h.lookups[0])).toEqual(new Set([A, B]));
   });
 
-  it('refuses unknown products and bad quantities without changing anything', async () => {
+  it('refuses unknown products, products no longer sold and bad quantities, all in one answer, without changing anything', async () => {
     const id = await newGuestCart();
     const res = await h.run(ADD, GUEST, {
       id,
@@ -45,10 +45,16 @@ describe('adding lines', () => {
         { productId: randomUUID(), quantity: 1 },
         { productId: A, quantity: 1000 },
         { productId: GONE, quantity: 1 },
+        { productId: 'not-an-id', quantity: 0 },
       ],
     });
-    const codes = res.data.cartLinesAdd.userErrors.map((e: { code: string }) => e.code).sort();
-    expect(codes).toEqual(['INVALID_QUANTITY']);
+    expect(res.data.cartLinesAdd.userErrors.map((e: { code: string; field: string[] }) => [e.code, e.field.join('.')])).toEqual([
+      ['UNKNOWN_PRODUCT', 'lines.0.productId'],
+      ['INVALID_QUANTITY', 'lines.1.quantity'],
+      ['NO_LONGER_SOLD', 'lines.2.productId'],
+      ['INVALID_QUANTITY', 'lines.3.quantity'],
+      ['UNKNOWN_PRODUCT', 'lines.3.productId'],
+    ]);
     const again = await h.run(ADD, GUEST, {
       id,
       lines: [
@@ -56,9 +62,9 @@ describe('adding lines', () => {
         { productId: GONE, quantity: 1 },
       ],
     });
-    expect(again.data.cartLinesAdd.userErrors.map((e: { code: string; field: string[] }) => [e.code, e.field])).toEqual([
-      ['UNKNOWN_PRODUCT', ['lines', '0', 'productId']],
-      ['UNKNOWN_PRODUCT', ['lines', '1', 'productId']],
+    expect(again.data.cartLinesAdd.userErrors.map((e: { code: string; field: string[]; message: string }) => [e.code, e.field, e.message])).toEqual([
+      ['UNKNOWN_PRODUCT', ['lines', '0', 'productId'], 'This product does not exist'],
+      ['NO_LONGER_SOLD', ['lines', '1', 'productId'], `Product ${GONE!.slice(0, 6)} is no longer sold`],
     ]);
     expect(again.data.cartLinesAdd.cart).toMatchObject({ version: 1, totalQuantity: 0 });
   });
@@ -69,6 +75,17 @@ describe('adding lines', () => {
     expect(res.data.cartLinesAdd.userErrors).toEqual([]);
     expect(res.data.cartLinesAdd.warnings).toEqual([{ code: 'QUANTITY_CLAMPED', target: SCARCE }]);
     expect(res.data.cartLinesAdd.cart.totalQuantity).toBe(3);
+    const message = await h.run(
+      `mutation ($id: ID!, $lines: [CartLineInput!]!) { cartLinesAdd(cartId: $id, lines: $lines) { warnings { message } } }`,
+      GUEST,
+      {
+        id,
+        lines: [{ productId: SCARCE, quantity: 1 }],
+      },
+    );
+    expect(message.data.cartLinesAdd.warnings).toEqual([
+      { message: `Only 3 of Product ${SCARCE!.slice(0, 6)} are available; the quantity was reduced to 3` },
+    ]);
   });
 
   it('loses no update under concurrency: 50 parallel adds of one unit give 50, version + 50', async () => {

@@ -71,7 +71,11 @@ describe('cart lines buy variants', () => {
       const res = await h.run(ADD, GUEST, { id, lines: [{ merchandiseId: mug }, { ...line, quantity: 1 }] });
       const field = 'productId' in line ? 'productId' : 'merchandiseId';
       expect(res.data.cartLinesAdd.userErrors).toEqual([
-        { field: ['lines', '1', field], code: 'VARIANT_REQUIRED', message: 'Cotton Tee is sold in several variants: choose one (merchandiseId)' },
+        {
+          field: ['lines', '1', field],
+          code: 'VARIANT_REQUIRED',
+          message: 'Cotton Tee comes in several options (such as size or colour): choose one',
+        },
       ]);
       expect(res.data.cartLinesAdd.cart.totalQuantity).toBe(0);
     }

@@ -97,6 +97,9 @@ const schemas = {
     ),
     totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
     discountCodes: z.array(z.string()),
+    /** The cart's note (a gift message) and attributes; absent in events from before they existed. */
+    note: z.string().nullable().optional(),
+    attributes: z.array(z.object({ key: z.string(), value: z.string().nullable() })).optional(),
   }),
   /** Order → anyone (ORDER stream): `order.status.<status in lower case>`. */
   orderStatusChanged: z.object({

@@ -20,20 +20,26 @@ export function cartVariantIds(em: EntityManager, cartId: string): Promise<strin
 }
 
 /** A line as checkout checks it; `confirmed`: the catalog confirmed its price within the maximum age. */
-export type CheckoutLine = Pick<CartLine, 'id' | 'variantId' | 'quantity' | 'unitPriceAmount' | 'name' | 'available'> & { confirmed: boolean };
+export type CheckoutLine = Pick<
+  CartLine,
+  'id' | 'variantId' | 'quantity' | 'unitPriceAmount' | 'name' | 'variantTitle' | 'available' | 'discontinued'
+> & {
+  confirmed: boolean;
+};
 
 export async function linesForCheckout(tx: EntityManager, cartId: string, maxAgeSeconds: number): Promise<CheckoutLine[]> {
   // Raw: the age is judged by the database clock, the one that wrote priced_at.
   return tx.execute<CheckoutLine[]>(
-    `select id, variant_id as "variantId", quantity, unit_price_amount as "unitPriceAmount", name, available,
+    `select id, variant_id as "variantId", quantity, unit_price_amount as "unitPriceAmount", name, variant_title as "variantTitle", available, discontinued,
             coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
        from cart_line where cart_id = ? order by created_at, id`,
     [maxAgeSeconds, cartId],
   );
 }
 
-export async function setLineAvailable(tx: EntityManager, lineId: string, available: boolean): Promise<void> {
-  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { available });
+/** What the catalog said of the line: out of stock (`available` false) or no longer sold at all (`discontinued`). */
+export async function setLineAvailable(tx: EntityManager, lineId: string, available: boolean, discontinued = false): Promise<void> {
+  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { available: available && !discontinued, discontinued });
 }
 
 /** The catalog's new price, name and variant details, confirmed now. */
@@ -70,7 +76,7 @@ export async function upsertPricedLine(tx: EntityManager, cartId: string, varian
      on conflict (cart_id, variant_id) do update
        set product_id = excluded.product_id, quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name,
            sku = excluded.sku, variant_title = excluded.variant_title, selected_options = excluded.selected_options, available = true,
-           priced_at = now(), updated_at = now()`,
+           discontinued = false, priced_at = now(), updated_at = now()`,
     [
       crypto.randomUUID(),
       cartId,
@@ -91,7 +97,7 @@ export async function insertLine(
   tx: EntityManager,
   line: Pick<
     CartLine,
-    'variantId' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'sku' | 'variantTitle' | 'selectedOptions' | 'available'
+    'variantId' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'sku' | 'variantTitle' | 'selectedOptions' | 'available' | 'discontinued'
   > & {
     cartId: string;
     pricedAt: Date | null | 'now';
@@ -116,9 +122,9 @@ export async function setVariantQuantity(tx: EntityManager, cartId: string, vari
   await tx.nativeUpdate(CartLineSchema, { cart: cartId, variantId }, { quantity, updatedAt: raw('now()') });
 }
 
-/** The catalog no longer sells the variant: the line stays, unavailable, with the quantity asked for. */
+/** The catalog no longer sells the variant: the line stays, unavailable (discontinued), with the quantity asked for. */
 export async function setLineUnavailable(tx: EntityManager, lineId: string, quantity: number): Promise<void> {
-  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, available: false, updatedAt: raw('now()') });
+  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, available: false, discontinued: true, updatedAt: raw('now()') });
 }
 
 export async function deleteLine(tx: EntityManager, lineId: string): Promise<void> {

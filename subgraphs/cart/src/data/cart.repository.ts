@@ -6,12 +6,12 @@ import type { DiscountCode } from './discount-code.entity.ts';
 import type { ShippingCountry } from './shipping-country.entity.ts';
 
 /** What a cart mutation reads from its locked cart. */
-export type LockedCart = Pick<Cart, 'id' | 'status' | 'version'> & { customerId: string | null };
+export type LockedCart = Pick<Cart, 'id' | 'status' | 'version' | 'currency'> & { customerId: string | null };
 
 /** Lock a cart row for the rest of the transaction: changes to one cart are applied one at a time. */
 export async function lockCart(tx: EntityManager, id: string): Promise<LockedCart | null> {
-  const cart = await tx.findOne(CartSchema, { id }, { fields: ['id', 'customerId', 'status', 'version'], ...FOR_UPDATE });
-  return cart && { id: cart.id, status: cart.status, version: cart.version, customerId: cart.customerId ?? null };
+  const cart = await tx.findOne(CartSchema, { id }, { fields: ['id', 'customerId', 'status', 'version', 'currency'], ...FOR_UPDATE });
+  return cart && { id: cart.id, status: cart.status, version: cart.version, currency: cart.currency, customerId: cart.customerId ?? null };
 }
 
 /** Columns of a raw select, aliased to the entity's property names; the driver leaves timestamps unparsed. */
@@ -167,14 +167,20 @@ export async function insertCustomerCartIfNone(em: EntityManager, id: string, cu
  * lines — the order every cart mutation locks in (a checkout holds its cart and then writes its
  * lines), so the two can never deadlock. Returns their ids.
  */
-export async function lockCartsHoldingVariant(tx: EntityManager, variantId: string, available: boolean, priceAmount: number): Promise<string[]> {
+export async function lockCartsHoldingVariant(
+  tx: EntityManager,
+  variantId: string,
+  available: boolean,
+  priceAmount: number,
+  discontinued = false,
+): Promise<string[]> {
   // Raw: `order by id for update` fixes the locking order.
   const carts = await tx.execute<Array<{ id: string }>>(
     `select c.id from cart c
       where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.variant_id = ?
-                                              and (l.available <> ? or (l.priced_at is not null and l.unit_price_amount <> ?)))
+                                              and (l.available <> ? or l.discontinued <> ? or (l.priced_at is not null and l.unit_price_amount <> ?)))
       order by c.id for update`,
-    [variantId, available, priceAmount],
+    [variantId, available, discontinued, priceAmount],
   );
   return carts.map((c) => c.id);
 }
@@ -188,20 +194,21 @@ export async function unconfirmRepricedLines(tx: EntityManager, cartIds: readonl
   );
 }
 
-/** The variant's lines in these (ACTIVE) carts show `available`; returns the carts whose lines changed. */
+/** The variant's lines in these (ACTIVE) carts show `available` (and `discontinued`); returns the carts whose lines changed. */
 export async function setVariantAvailability(
   tx: EntityManager,
   cartIds: readonly string[],
   variantId: string,
   available: boolean,
+  discontinued = false,
 ): Promise<string[]> {
   // Raw: an update joined to its cart's status, returning the carts it changed.
   const rows = await tx.execute<Array<{ cart_id: string }>>(
-    `update cart_line l set available = ?, updated_at = now()
+    `update cart_line l set available = ?, discontinued = ?, updated_at = now()
        from cart c
-      where l.cart_id = c.id and c.id in (?) and c.status = 'ACTIVE' and l.variant_id = ? and l.available <> ?
+      where l.cart_id = c.id and c.id in (?) and c.status = 'ACTIVE' and l.variant_id = ? and (l.available <> ? or l.discontinued <> ?)
       returning l.cart_id`,
-    [available, [...cartIds], variantId, available],
+    [available, discontinued, [...cartIds], variantId, available, discontinued],
   );
   return [...new Set(rows.map((r) => r.cart_id))];
 }

@@ -3,12 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   CHECKOUT_REQUESTED,
   ForbiddenError,
-  formatMinor,
+  formatMoney,
   MAX_AMOUNT_MINOR,
   userError,
   userErrorsFromZod,
   type CheckoutRequested,
-  type CurrencyCode,
   type Identity,
   type ProductLookupItem,
   type UnitOfWork,
@@ -21,6 +20,7 @@ import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/
 import { claimDiscountCode } from '../data/discount.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
 import { canAccessCart } from './cart-access.ts';
+import { cartStatusPhrase } from './cart-rules.ts';
 import { checkoutInputModel } from './checkout-input.ts';
 import { checkLines } from './checkout-lines.ts';
 import { refreshAfterCommit, type CartMutationDeps } from './cart-mutation.ts';
@@ -38,13 +38,21 @@ export interface CheckoutResult {
   userErrors: UserError[];
 }
 
-/** Found inside the checkout transaction (a discount ran out, a total too large): undo all of it. */
+/** Found inside the checkout transaction (discounts ran out, a total too large): undo all of it. */
 class CheckoutRefused extends Error {
-  readonly userError: UserError;
-  constructor(userError: UserError) {
-    super(userError.message);
-    this.userError = userError;
+  readonly userErrors: UserError[];
+  constructor(...userErrors: UserError[]) {
+    super(userErrors.map((e) => e.message).join('; '));
+    this.userErrors = userErrors;
   }
+}
+
+/** The shipping country of an input that did not parse as a whole, when that part is well formed. */
+function countryOf(rawInput: unknown): string | null {
+  const parsed = checkoutInputModel.shape.shippingAddress.shape.countryCode.safeParse(
+    (rawInput as { shippingAddress?: { countryCode?: unknown } } | null)?.shippingAddress?.countryCode,
+  );
+  return parsed.success ? parsed.data : null;
 }
 
 export interface CheckoutDeps extends CartMutationDeps {
@@ -64,9 +72,11 @@ const toView = (c: CheckoutRecord): CheckoutView => ({ id: c.id, cartId: c.cartI
  * or the checkout is refused with SERVICE_UNAVAILABLE; the outbox holds the event until NATS is back.
  */
 export async function checkout(deps: CheckoutDeps, cartId: string, identity: Identity, rawInput: unknown): Promise<CheckoutResult> {
+  // A malformed input is refused, but only after the lines are checked too: every problem in one answer.
   const parsed = checkoutInputModel.safeParse(rawInput);
-  if (!parsed.success) return { checkout: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
+  const inputErrors = parsed.success ? [] : userErrorsFromZod(parsed.error, ['input']);
   const input = parsed.data;
+  const country = input?.shippingAddress.countryCode ?? countryOf(rawInput);
 
   const variantIds = await cartVariantIds(deps.em, cartId);
   const products = variantIds.length ? await catalogOrSnapshot(deps.lookup, variantIds) : new Map<string, ProductLookupItem>();
@@ -81,7 +91,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     });
   } catch (error) {
     // Rolled back: no claim, no freeze, no event.
-    if (error instanceof CheckoutRefused) return { checkout: null, userErrors: [error.userError] };
+    if (error instanceof CheckoutRefused) return { checkout: null, userErrors: error.userErrors };
     throw error;
   }
   if (outcome.kind === 'refused') return { checkout: null, userErrors: outcome.errors };
@@ -90,20 +100,26 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   async function inTransaction(tx: EntityManager, emit: UnitOfWork['emit']) {
     const cart = await lockCart(tx, cartId);
     if (!cart || !canAccessCart({ customerId: cart.customerId }, identity)) throw new ForbiddenError('Cart not found or not yours');
-    const earlier = await findCheckoutByKey(tx, cartId, input.idempotencyKey);
+    const earlier = input && (await findCheckoutByKey(tx, cartId, input.idempotencyKey));
     if (earlier) return { kind: 'done' as const, checkout: toView(earlier), changed: false };
     if (cart.status !== 'ACTIVE')
-      return { kind: 'refused' as const, errors: [userError('CART_NOT_ACTIVE', `The cart is ${cart.status}`, ['cartId'])], changed: false };
+      return {
+        kind: 'refused' as const,
+        errors: [userError('CART_NOT_ACTIVE', cartStatusPhrase(cart.status), ['cartId']), ...inputErrors],
+        changed: false,
+      };
 
-    const { errors, repriced, unconfirmed } = await checkLines(tx, cartId, products, deps.snapshotMaxAgeSeconds);
-    if (!(await shipsTo(tx, input.shippingAddress.countryCode)))
-      errors.push(
-        userError('UNSUPPORTED_COUNTRY', `We do not ship to ${input.shippingAddress.countryCode}`, ['input', 'shippingAddress', 'countryCode']),
-      );
-    if (errors.length) {
-      // Keep what the shopper must see (new prices, lines now unavailable); start no checkout.
-      await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
-      return { kind: 'refused' as const, errors, changed: true, repriced };
+    const check = await checkLines(tx, cartId, products, deps.snapshotMaxAgeSeconds);
+    const { repriced, unconfirmed } = check;
+    const errors = [...inputErrors, ...check.errors];
+    if (country && !(await shipsTo(tx, country)))
+      errors.push(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${country}`, ['input', 'shippingAddress', 'countryCode']));
+    if (errors.length || !input) {
+      // Keep what the shopper must see (new prices, lines now unavailable); start no checkout. Only
+      // the input at fault: the cart is as it was.
+      const changed = errors.length > inputErrors.length;
+      if (changed) await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
+      return { kind: 'refused' as const, errors, changed, repriced };
     }
     // Rolled back: nothing changes, the client may retry once the catalog answers again.
     if (unconfirmed) throw catalogNeededForCheckout();
@@ -112,18 +128,20 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     const view = (await loadCartView(tx, cartId))!;
     // The order and the payment store each amount in an integer column: refuse here, not in the saga.
     if (Math.max(view.totals.subtotal, view.totals.total) > MAX_AMOUNT_MINOR) {
-      const most = formatMinor(MAX_AMOUNT_MINOR, view.currency as CurrencyCode);
+      const most = formatMoney(MAX_AMOUNT_MINOR, view.currency);
       throw new CheckoutRefused(userError('TOO_LARGE', `An order totals at most ${most}; remove some items`, ['cartId']));
     }
     // Every code on the cart is claimed, except one whose minimum subtotal is not reached (it simply
     // does not apply). A code that ran out or expired since it was added refuses the checkout, so
     // nobody pays full price by surprise.
     const codes = view.discountCodes.map((c) => c.code).filter((code) => !view.totals.inapplicableCodes.includes(code));
+    const spent: UserError[] = [];
     for (const code of codes) {
       // Claimed atomically: concurrent checkouts can never use a code more often than its limit.
       if (!(await claimDiscountCode(tx, code)))
-        throw new CheckoutRefused(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used`, ['discountCodes']));
+        spent.push(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used; remove it to check out`, ['discountCodes']));
     }
+    if (spent.length) throw new CheckoutRefused(...spent);
     const checkoutId = randomUUID();
     await insertCheckout(tx, {
       id: checkoutId,
@@ -162,6 +180,9 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
         total: view.totals.total,
       },
       discountCodes: codes,
+      // The shopper's gift message and the storefront's attributes go into the order.
+      note: view.note,
+      attributes: view.attributes,
     };
     // The event's id is the checkout's (the catalog's dedupe key for checkout.requested).
     await emit(CHECKOUT_REQUESTED, event);

@@ -45,22 +45,25 @@ export function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[
 
 /**
  * Follow the catalog (product.changed): a product that stopped being sold (or ran out) shows as
- * `available: false` in every active cart that holds it, and available again when it comes back.
+ * `available: false` in every active cart that holds it, and available again when it comes back;
+ * `discontinued` (deleted from the catalog) lets a checkout without the catalog say NO_LONGER_SOLD.
  * A line whose price the catalog changed keeps the price the shopper saw (checkout answers
  * PRICE_CHANGED) but is no longer confirmed, so a checkout without the catalog cannot sell it at
  * the old price. Returns the carts whose view changed (versions bumped so subscribers see it).
  */
 export async function applyProductChange(
   tx: EntityManager,
-  change: { variantId: string; available: boolean; priceAmount: number },
+  change: { variantId: string; available: boolean; priceAmount: number; discontinued?: boolean },
 ): Promise<string[]> {
-  const { variantId, available, priceAmount } = change;
+  const { variantId, priceAmount } = change;
+  const discontinued = change.discontinued ?? false;
+  const available = change.available && !discontinued;
   // Carts first, in id order, then their lines: the order every cart mutation locks in (a
   // checkout holds its cart and then writes its lines), so the two can never deadlock.
-  const carts = await lockCartsHoldingVariant(tx, variantId, available, priceAmount);
+  const carts = await lockCartsHoldingVariant(tx, variantId, available, priceAmount, discontinued);
   if (carts.length === 0) return [];
   await unconfirmRepricedLines(tx, carts, variantId, priceAmount);
-  const cartIds = await setVariantAvailability(tx, carts, variantId, available);
+  const cartIds = await setVariantAvailability(tx, carts, variantId, available, discontinued);
   await bumpVersions(tx, cartIds);
   return cartIds;
 }

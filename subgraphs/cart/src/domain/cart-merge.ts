@@ -1,9 +1,11 @@
 import { ForbiddenError, UnauthenticatedError, userError, type Identity, type ProductLookupItem } from '@shop/platform';
 import { deleteLines, insertLine, linesOf } from '../data/cart-line.repository.ts';
 import { expireCart, lockCart, touchCart } from '../data/cart.repository.ts';
-import { clampToAvailable, mergeCarts, type MergeStrategy } from './cart-rules.ts';
+import { notesOf, setAttributes, setNote } from '../data/cart-note.repository.ts';
+import { mergeNoteAndAttributes } from './cart-note-input.ts';
+import { cartStatusPhrase, clampToAvailable, itemLabel, mergeCarts, type MergeStrategy } from './cart-rules.ts';
 import { refreshAfterCommit, type CartResult, type CartWarning } from './cart-mutation.ts';
-import type { LineDeps } from './cart-lines.ts';
+import { clampedWarning, type LineDeps } from './cart-lines.ts';
 import { catalogOrSnapshot } from './catalog-snapshot.ts';
 import type { CartView } from './cart-view.ts';
 
@@ -11,7 +13,7 @@ import type { CartView } from './cart-view.ts';
  * After login: fold a guest cart into the signed-in customer's active cart, in one transaction
  * (both carts locked in id order so two merges cannot deadlock). A failure midway rolls back
  * both. The guest cart ends EXPIRED; quantities of the same product add up within limits and
- * what is available. Without the catalog, every line keeps its snapshot (price, name,
+ * what is available; the note and attributes follow the same strategy (mergeNoteAndAttributes). Without the catalog, every line keeps its snapshot (price, name,
  * availability and when the catalog last confirmed it).
  */
 export async function mergeGuestCart(
@@ -44,14 +46,18 @@ export async function mergeGuestCart(
     const customer = locked.get(customerCartId)!;
     // Only a guest cart can be merged; someone else's cart gets the same answer as no cart.
     if (!guest || guest.customerId !== null) throw new ForbiddenError('Cart not found or not yours');
-    if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `The guest cart is ${guest.status}`, ['guestCartId']);
-    if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `Your cart is ${customer.status}`, []);
+    if (guest.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `${cartStatusPhrase(guest.status, 'The guest')}`, ['guestCartId']);
+    if (customer.status !== 'ACTIVE') return userError('CART_NOT_ACTIVE', `${cartStatusPhrase(customer.status, 'Your')}`, []);
 
     const rows = await linesOf(tx, [guestCartId, customerCartId]);
     const of = (id: string) => new Map(rows.filter((r) => r.cart.id === id).map((r) => [r.variantId, r.quantity]));
     const outcome = mergeCarts(of(customerCartId), of(guestCartId), strategy);
+    const labelOf = (variantId: string) => {
+      const row = rows.find((r) => r.variantId === variantId)!;
+      return itemLabel(row.name, row.variantTitle);
+    };
     for (const variantId of outcome.dropped)
-      warnings.push({ code: 'QUANTITY_CLAMPED', message: 'The cart is full; this product was left out', target: variantId });
+      warnings.push({ code: 'QUANTITY_CLAMPED', message: `Your cart is full; ${labelOf(variantId)} was left out`, target: variantId });
 
     if (strategy !== 'KEEP_CUSTOMER') {
       const fromGuest = new Set(of(guestCartId).keys());
@@ -61,7 +67,7 @@ export async function mergeGuestCart(
         // Lines only the customer had keep their snapshot; guest variants are re-priced.
         const available = variant ? (variant.available && !variant.variantRequired ? variant.availableQuantity : 0) : wanted;
         const { quantity, clamped } = clampToAvailable(wanted, available);
-        if (clamped) warnings.push({ code: 'QUANTITY_CLAMPED', message: `Only ${quantity} available; the quantity was reduced`, target: variantId });
+        if (clamped) warnings.push(clampedWarning(variantId, labelOf(variantId), quantity));
         if (quantity === 0) continue;
         const snapshot = rows.find((r) => r.variantId === variantId)!;
         await insertLine(
@@ -78,6 +84,7 @@ export async function mergeGuestCart(
                 variantTitle: variant.title,
                 selectedOptions: variant.selectedOptions,
                 available: true,
+                discontinued: false,
                 pricedAt: 'now',
               }
             : {
@@ -91,11 +98,16 @@ export async function mergeGuestCart(
                 variantTitle: snapshot.variantTitle ?? null,
                 selectedOptions: snapshot.selectedOptions,
                 available: snapshot.available,
+                discontinued: snapshot.discontinued,
                 pricedAt: snapshot.pricedAt ?? null,
               },
         );
       }
     }
+    const notes = await notesOf(tx, [customerCartId, guestCartId]);
+    const kept = mergeNoteAndAttributes(notes.get(customerCartId)!, notes.get(guestCartId)!, strategy);
+    await setNote(tx, customerCartId, kept.note);
+    await setAttributes(tx, customerCartId, kept.attributes);
     await expireCart(tx, guestCartId);
     await touchCart(tx, customerCartId, deps.expiresAt(identity.sub));
     refreshAfterCommit(deps, afterCommit, guestCartId);

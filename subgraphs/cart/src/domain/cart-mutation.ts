@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, userError, type Identity, type Transaction, type UnitOfWork, type UserError } from '@shop/platform';
 import { lockCart, touchCart, type LockedCart } from '../data/cart.repository.ts';
 import { canAccessCart } from './cart-access.ts';
+import { cartStatusPhrase } from './cart-rules.ts';
 import type { CartView } from './cart-view.ts';
 
 export interface CartWarning {
@@ -84,13 +85,10 @@ export async function mutateCart(
     answer = await deps.transaction(async ({ em: tx, afterCommit }) => {
       const cart = await lockCart(tx, cartId);
       if (!cart || !canAccessCart({ customerId: cart.customerId }, identity)) throw new ForbiddenError('Cart not found or not yours');
-      if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `The cart is ${cart.status} and can no longer change`, ['cartId']));
+      if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `${cartStatusPhrase(cart.status)} and can no longer change`, ['cartId']));
       if (expectedVersion != null && expectedVersion !== cart.version) {
-        refuse(
-          userError('CONFLICT', `The cart changed (version ${cart.version}, expected ${expectedVersion}); reload it and try again`, [
-            'expectedVersion',
-          ]),
-        );
+        // The payload carries the current cart (and its version) to reload from.
+        refuse(userError('CONFLICT', 'Your cart was changed elsewhere (another tab or device); reload it and try again', ['expectedVersion']));
       }
       warnings = (await work(tx, cart)) ?? [];
       await touchCart(tx, cartId, deps.expiresAt(cart.customerId));

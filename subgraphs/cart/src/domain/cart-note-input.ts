@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { userError, userErrorsFromZod, type UserError } from '@shop/platform';
 import type { CartAttribute } from '../data/cart.entity.ts';
+import type { MergeStrategy } from './cart-rules.ts';
 
 /** A gift message, not a letter; the cart view (cached whole in Redis) stays small. */
 export const MAX_NOTE_LENGTH = 1000;
@@ -59,4 +60,24 @@ export function readAttributes(input: ReadonlyArray<{ key: string; value?: strin
     attributes.push({ key, value });
   });
   return userErrors.length ? { ok: false, userErrors } : { ok: true, value: attributes };
+}
+
+export interface NoteAndAttributes {
+  note: string | null;
+  attributes: CartAttribute[];
+}
+
+/**
+ * What the customer's cart keeps of a merged guest cart's note and attributes: MERGE keeps the
+ * customer's note (the guest's when there is none) and adds the guest's attributes whose keys the
+ * customer's lack (within MAX_ATTRIBUTES); USE_GUEST takes the guest's; KEEP_CUSTOMER changes nothing.
+ */
+export function mergeNoteAndAttributes(customer: NoteAndAttributes, guest: NoteAndAttributes, strategy: MergeStrategy): NoteAndAttributes {
+  if (strategy === 'KEEP_CUSTOMER') return customer;
+  if (strategy === 'USE_GUEST') return guest;
+  const keys = new Set(customer.attributes.map((a) => a.key));
+  return {
+    note: customer.note ?? guest.note,
+    attributes: [...customer.attributes, ...guest.attributes.filter((a) => !keys.has(a.key))].slice(0, MAX_ATTRIBUTES),
+  };
 }

@@ -1,5 +1,6 @@
 /** Cart rules that need no database: limits, quantity checks, merging. */
 import { DEFAULT_VARIANT_TITLE } from '@shop/platform';
+import type { CartStatus } from '../data/cart.entity.ts';
 
 export const MAX_LINES = 250;
 export const MAX_QUANTITY = 999;
@@ -9,6 +10,12 @@ export const isValidQuantity = (quantity: number) => Number.isInteger(quantity) 
 /** "Cotton Tee (M / Blue)" in messages; the product name alone for a product without options. */
 export const itemLabel = (name: string, variantTitle: string | null | undefined) =>
   variantTitle && variantTitle !== DEFAULT_VARIANT_TITLE ? `${name} (${variantTitle})` : name;
+
+/** How a shopper hears why a cart cannot change or check out: words, never the status enum. */
+export function cartStatusPhrase(status: CartStatus, whose: 'This' | 'Your' | 'The guest' = 'This'): string {
+  const phrase = { ACTIVE: 'is open', CHECKING_OUT: 'is being checked out', CHECKED_OUT: 'has been checked out', EXPIRED: 'has expired' }[status];
+  return `${whose} cart ${phrase}`;
+}
 
 /** Discount codes are case-insensitive: stored and compared upper-case, trimmed. */
 export const normalizeCode = (code: string) => code.trim().toUpperCase();

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { confirmLines, linesForCheckout, repriceLine, setLineAvailable } from '../data/cart-line.repository.ts';
-import { userError, type ProductLookupItem, type UserError } from '@shop/platform';
+import { confirmLines, linesForCheckout, repriceLine, setLineAvailable, type CheckoutLine } from '../data/cart-line.repository.ts';
+import { formatMoney, userError, type ProductLookupItem, type UserError } from '@shop/platform';
+import { itemLabel } from './cart-rules.ts';
 
 export interface LineCheck {
   errors: UserError[];
@@ -10,14 +11,28 @@ export interface LineCheck {
   unconfirmed: boolean;
 }
 
+const label = (line: CheckoutLine) => itemLabel(line.name, line.variantTitle);
+const at = (line: CheckoutLine) => ['lines', line.id];
+
+/** The line's variant is gone from the catalog: it cannot be bought again, unlike a line out of stock. */
+const noLongerSold = (line: CheckoutLine) =>
+  userError('NO_LONGER_SOLD', `${label(line)} is no longer sold; remove it from your cart to check out`, at(line));
+
+function outOfStock(line: CheckoutLine, left: number): UserError {
+  const message = left <= 0 ? `${label(line)} is out of stock` : `Only ${left} of ${label(line)} ${left === 1 ? 'is' : 'are'} available`;
+  return userError('OUT_OF_STOCK', message, at(line));
+}
+
 /**
- * Every line of a cart about to be checked out, inside the checkout's transaction (cart locked).
- * With the catalog's answer: too little stock is OUT_OF_STOCK (the line marked unavailable), a
- * changed price is PRICE_CHANGED and written to the line; lines that match are confirmed now.
- * Without it (`products` null): each line's snapshot stands in for the catalog — a line the cart
- * knows is unavailable is OUT_OF_STOCK, and every other line must have been confirmed by the
- * catalog within `maxAgeSeconds` (product.changed events revoke a line whose price changed), so the
- * price charged is the price the shopper was shown; the order's stock reservation re-checks stock.
+ * Every line of a cart about to be checked out, inside the checkout's transaction (cart locked),
+ * every problem at once. With the catalog's answer: a variant it no longer sells (deleted, or an id
+ * that now names a product sold in several variants) is NO_LONGER_SOLD and too little stock
+ * OUT_OF_STOCK (either way the line is marked unavailable); a changed price is PRICE_CHANGED and
+ * written to the line; lines that match are confirmed now. Without it (`products` null): each
+ * line's snapshot stands in for the catalog — a line known to be no longer sold or unavailable is
+ * refused the same way, and every other line must have been confirmed by the catalog within
+ * `maxAgeSeconds` (product.changed events revoke a line whose price changed), so the price charged
+ * is the price the shopper was shown; the order's stock reservation re-checks stock.
  */
 export async function checkLines(
   tx: EntityManager,
@@ -27,10 +42,11 @@ export async function checkLines(
 ): Promise<LineCheck> {
   const rows = await linesForCheckout(tx, cartId, maxAgeSeconds);
   const check: LineCheck = { errors: [], repriced: false, unconfirmed: false };
-  if (rows.length === 0) check.errors.push(userError('INVALID', 'The cart is empty', ['cartId']));
+  if (rows.length === 0) check.errors.push(userError('INVALID', 'Your cart is empty', ['cartId']));
   if (!products) {
     for (const line of rows) {
-      if (!line.available) check.errors.push(userError('OUT_OF_STOCK', `${line.name}: not available`, ['lines', line.id]));
+      if (line.discontinued) check.errors.push(noLongerSold(line));
+      else if (!line.available) check.errors.push(outOfStock(line, 0));
       else if (!line.confirmed) check.unconfirmed = true;
     }
     return check;
@@ -38,14 +54,16 @@ export async function checkLines(
   const confirmed: string[] = [];
   for (const line of rows) {
     const product = products.get(line.variantId);
-    if (!product || !product.available || product.variantRequired || product.availableQuantity < line.quantity) {
-      const left = product?.available && !product.variantRequired ? product.availableQuantity : 0;
-      check.errors.push(userError('OUT_OF_STOCK', `${line.name}: only ${left} available`, ['lines', line.id]));
-      await setLineAvailable(tx, line.id, left > 0);
+    if (!product || !product.available || product.variantRequired) {
+      check.errors.push(noLongerSold(line));
+      await setLineAvailable(tx, line.id, false, true);
+    } else if (product.availableQuantity < line.quantity) {
+      check.errors.push(outOfStock(line, product.availableQuantity));
+      await setLineAvailable(tx, line.id, product.availableQuantity > 0);
     } else if (product.priceAmount !== line.unitPriceAmount) {
-      check.errors.push(
-        userError('PRICE_CHANGED', `${line.name} now costs ${product.priceAmount} (was ${line.unitPriceAmount}) minor units`, ['lines', line.id]),
-      );
+      const now = formatMoney(product.priceAmount, product.currency);
+      const was = formatMoney(line.unitPriceAmount, product.currency);
+      check.errors.push(userError('PRICE_CHANGED', `${label(line)} now costs ${now}, was ${was}`, at(line)));
       await repriceLine(tx, line.id, product);
       check.repriced = true;
     } else {

@@ -59,8 +59,9 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
         const available = data.available && data.availableQuantity > 0;
         // Cart lines hold the variant's id (a one-variant product's variant has the product's id).
         const variantId = data.variantId ?? data.productId;
-        for (const cartId of await applyProductChange(em, { variantId, available, priceAmount: data.priceAmount }))
-          afterCommit(() => refresh(cartId));
+        // `available` false in the event: deleted, no longer sold (not merely out of stock).
+        const change = { variantId, available, priceAmount: data.priceAmount, discontinued: !data.available };
+        for (const cartId of await applyProductChange(em, change)) afterCommit(() => refresh(cartId));
       },
     },
   });
