@@ -37,6 +37,15 @@ const model = refuseDevOrderAccessSecretInProduction(
        * the catalog confirmed every line's price at most this long ago (0: never without the catalog).
        */
       CART_SNAPSHOT_MAX_AGE_SECONDS: z.coerce.number().int().min(0).default(900),
+      /** Where shipping and tax are estimated for while a cart has no country (CartCost.isEstimate). */
+      STORE_DEFAULT_COUNTRY: z
+        .string()
+        .trim()
+        .transform((c) => c.toUpperCase())
+        .pipe(z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as US'))
+        .default('US'),
+      /** Prices are entered and shown with tax included (VAT-style): the total is not increased by the tax. */
+      STORE_PRICES_INCLUDE_TAX: envFields.bool(false),
       /** Signs the order access token cartCheckout returns (the order subgraph verifies it: the same value). DEV DEFAULT ONLY. */
       ...orderAccessTokenEnvModel,
     }),

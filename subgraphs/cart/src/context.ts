@@ -4,6 +4,7 @@ import type { CurrencyCode, Identity, Logger, ProductLookupItem, UnitOfWork } fr
 import { CartService, type CartPolicy, type CartViewCache } from './domain/cart.service.ts';
 import type { ProductLookup } from './domain/catalog-snapshot.ts';
 import { StoreSettingsService } from './domain/store-settings.service.ts';
+import { DeliverySettingsService } from './domain/delivery-settings.service.ts';
 
 export interface Context {
   identity: Identity;
@@ -13,6 +14,8 @@ export interface Context {
   currency: CurrencyCode;
   carts: CartService;
   settings: StoreSettingsService;
+  /** Admin: shipping zones, delivery methods, tax rates. */
+  delivery: DeliverySettingsService;
 }
 
 export interface CartContextDeps {
@@ -73,5 +76,6 @@ export function createContext(
       log,
     }),
     settings: new StoreSettingsService(em, currency),
+    delivery: new DeliverySettingsService(em, currency),
   };
 }

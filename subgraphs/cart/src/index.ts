@@ -21,6 +21,8 @@ const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void
       customerTtlHours: config.CART_CUSTOMER_TTL_HOURS,
       snapshotMaxAgeSeconds: config.CART_SNAPSHOT_MAX_AGE_SECONDS,
       orderAccessTokenSecret: config.ORDER_ACCESS_TOKEN_SECRET,
+      defaultCountry: config.STORE_DEFAULT_COUNTRY,
+      pricesIncludeTax: config.STORE_PRICES_INCLUDE_TAX,
     },
     cache: createCartCache({
       redis: deps.redis,
@@ -28,6 +30,8 @@ const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void
       registry: deps.metrics.registry,
       ttlSeconds: config.CART_CACHE_TTL_SECONDS,
       enabled: config.CART_CACHE_ENABLED,
+      // Cached copies hold totals: a copy priced under other store settings is never served.
+      keyPrefix: `cart:v2:${config.STORE_DEFAULT_COUNTRY}:${config.STORE_PRICES_INCLUDE_TAX ? 'incl' : 'excl'}:`,
     }),
     publishChanged: (change) => publisher.publishCartChanged(change),
     lookupProducts: createProductLookupClient(deps.nc, { timeoutMs: config.CATALOG_LOOKUP_TIMEOUT_MS }),
@@ -53,6 +57,7 @@ await runSubgraph({
       refresh: (cartId) => carts.refresh(cartId),
       cartsIn: (uow) => cartsInUnitOfWork(uow, deps.orm.em, deps.log, parts),
       sweepEveryMs: config.CART_EXPIRY_SWEEP_MS,
+      pricing: parts.policy,
     });
     return [...workers, parts.close];
   },

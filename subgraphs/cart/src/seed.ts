@@ -3,7 +3,7 @@ import { loadConfig } from './config.ts';
 import { cartOrmOptions } from './data/orm.config.ts';
 import { seedCartData } from './data/seed-data.ts';
 
-/** Shipping countries, tax rates and demo discount codes; carts themselves are made by shoppers. */
+/** Tax rates, shipping zones with their delivery methods and demo discount codes; carts themselves are made by shoppers. */
 const config = loadConfig();
 const log = createLogger('cart-seed', config.LOG_LEVEL);
 await withOrm(cartOrmOptions(config.CART_DATABASE_URL), log, async (orm) => {

@@ -49,6 +49,13 @@ function view(id: string, version: number): CartView {
     currency: 'USD',
     email: null,
     countryCode: 'US',
+    phone: null,
+    deliveryAddress: null,
+    billingAddress: null,
+    addressFromDefault: false,
+    deliveryOptions: [],
+    selectedDeliveryHandle: null,
+    isEstimate: false,
     note: null,
     attributes: [],
     createdAt: at,
@@ -70,7 +77,16 @@ function view(id: string, version: number): CartView {
       },
     ],
     discountCodes: [],
-    totals: { subtotal: 1250 * version, discount: 0, shipping: 0, tax: 0, total: 1250 * version, inapplicableCodes: [] },
+    totals: {
+      subtotal: 1250 * version,
+      discount: 0,
+      shipping: 0,
+      deliveryDiscount: 0,
+      tax: 0,
+      total: 1250 * version,
+      taxesIncluded: false,
+      inapplicableCodes: [],
+    },
   };
 }
 /** Runs `work` and returns how long it took in ms. */

@@ -70,6 +70,8 @@ export async function startCartHarness(overrides: Partial<CartContextDeps> = {})
       customerTtlHours: 2160,
       snapshotMaxAgeSeconds: 900,
       orderAccessTokenSecret: ORDER_ACCESS_TOKEN_SECRET,
+      defaultCountry: 'US',
+      pricesIncludeTax: false,
     },
     cache: { readThrough: (_id, load) => load(), put: async () => undefined, invalidate: async () => undefined },
     publishChanged: async (change) => void changes.push(change),

@@ -25,9 +25,27 @@ const shippingAddress = z.object({
   line1: z.string(),
   line2: z.string().nullable(),
   city: z.string(),
+  /** Region or state code; absent in events from before delivery zones. */
+  province: z.string().nullable().optional(),
   postalCode: z.string(),
   countryCode: z.string(),
+  phone: z.string().nullable().optional(),
 });
+
+/** A postal address as a shopper enters it (the account's MailingAddress without its id). */
+const mailingAddress = z.object({
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  company: z.string().nullable(),
+  address1: z.string(),
+  address2: z.string().nullable(),
+  city: z.string(),
+  province: z.string().nullable(),
+  postalCode: z.string(),
+  countryCode: z.string(),
+  phone: z.string().nullable(),
+});
+export type MailingAddressData = z.infer<typeof mailingAddress>;
 
 /** The order as its buyer sees it in an email: frozen lines, totals (minor units), address, tracking. */
 const orderDetails = z.object({
@@ -36,7 +54,15 @@ const orderDetails = z.object({
   customerId: customerId.nullable(),
   currency: z.string(),
   lines: z.array(z.object({ title: z.string(), variantTitle: z.string().nullable(), quantity: z.number(), unitPriceAmount: z.number() })),
-  totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
+  /** taxesIncluded: the tax is part of the total (absent in events from before: false). */
+  totals: z.object({
+    subtotal: z.number(),
+    discount: z.number(),
+    shipping: z.number(),
+    tax: z.number(),
+    total: z.number(),
+    taxesIncluded: z.boolean().optional(),
+  }),
   shippingAddress,
   trackingNumber: z.string().nullable(),
 });
@@ -95,8 +121,18 @@ const schemas = {
         unitPriceAmount: z.number(),
       }),
     ),
-    totals: z.object({ subtotal: z.number(), discount: z.number(), shipping: z.number(), tax: z.number(), total: z.number() }),
+    /** As charged. taxesIncluded: prices include tax, so `tax` is part of `total` (absent before delivery zones: false). */
+    totals: z.object({
+      subtotal: z.number(),
+      discount: z.number(),
+      shipping: z.number(),
+      tax: z.number(),
+      total: z.number(),
+      taxesIncluded: z.boolean().optional(),
+    }),
     discountCodes: z.array(z.string()),
+    /** The delivery option the shipping was charged for; absent in events from before delivery zones. */
+    deliveryMethod: z.object({ handle: z.string(), title: z.string(), pickup: z.boolean() }).nullable().optional(),
     /** The cart's note (a gift message) and attributes; absent in events from before they existed. */
     note: z.string().nullable().optional(),
     attributes: z.array(z.object({ key: z.string(), value: z.string().nullable() })).optional(),
@@ -142,6 +178,11 @@ const schemas = {
   passwordResetRequested: z.object({ customerId, email, firstName: z.string().nullable(), token: z.string(), expiresAt: z.string() }),
   /** Account → cart: a customer signed in with a guest cart; the cart folds it into theirs (MERGE rules). */
   guestCartMergeRequested: z.object({ customerId, guestCartId: z.string().max(128) }),
+  /**
+   * Account → cart: the customer's default address is now this one (null: none). `changedAt` orders
+   * them: a consumer keeps the latest it has seen, whatever order they arrive in.
+   */
+  customerDefaultAddressChanged: z.object({ customerId, address: mailingAddress.nullable(), changedAt: z.string() }),
   /** Account → order: guest orders placed with this verified email now belong to the customer. */
   ordersClaimRequested: z.object({ customerId, email }),
   /** Order → payment (ORDER stream): a guest order got its owner (a claim); the payment follows, so the owner sees it. */
@@ -167,6 +208,7 @@ export type EmailVerificationRequested = z.infer<typeof schemas.emailVerificatio
 export type PasswordResetRequested = z.infer<typeof schemas.passwordResetRequested>;
 export type GuestCartMergeRequested = z.infer<typeof schemas.guestCartMergeRequested>;
 export type OrdersClaimRequested = z.infer<typeof schemas.ordersClaimRequested>;
+export type CustomerDefaultAddressChanged = z.infer<typeof schemas.customerDefaultAddressChanged>;
 export type OrderCustomerAssigned = z.infer<typeof schemas.orderCustomerAssigned>;
 
 interface EventDefinition<S extends z.ZodType> {
@@ -217,6 +259,8 @@ export const EVENTS = {
   'account.password.reset_requested': define('ACCOUNT', schemas.passwordResetRequested, null),
   'account.cart.merge_requested': define('ACCOUNT', schemas.guestCartMergeRequested, null),
   'account.orders.claim_requested': define('ACCOUNT', schemas.ordersClaimRequested, null),
+  /** Every change is its own message; the newest (changedAt) wins at the consumer. */
+  'account.customer.default_address_changed': define('ACCOUNT', schemas.customerDefaultAddressChanged, null),
 } as const;
 
 export type Subject = keyof typeof EVENTS;
@@ -243,6 +287,7 @@ export const ACCOUNT_EMAIL_VERIFICATION_REQUESTED = 'account.email.verification_
 export const ACCOUNT_PASSWORD_RESET_REQUESTED = 'account.password.reset_requested' satisfies Subject;
 export const ACCOUNT_CART_MERGE_REQUESTED = 'account.cart.merge_requested' satisfies Subject;
 export const ACCOUNT_ORDERS_CLAIM_REQUESTED = 'account.orders.claim_requested' satisfies Subject;
+export const ACCOUNT_CUSTOMER_DEFAULT_ADDRESS_CHANGED = 'account.customer.default_address_changed' satisfies Subject;
 export const ORDER_STATUS_PREFIX = 'order.status';
 export const orderStatusSubject = (status: OrderStatus) => `${ORDER_STATUS_PREFIX}.${status.toLowerCase()}` as OrderStatusSubject;
 

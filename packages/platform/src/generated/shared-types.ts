@@ -34,6 +34,8 @@ export type UserErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
+  /** The checkout would charge another total than the client showed (CheckoutInput.expectedTotal): the message quotes the new total. */
+  | 'TOTAL_CHANGED'
   | 'UNKNOWN_PRODUCT'
   | 'UNSUPPORTED_COUNTRY'
   /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isUuid, userError, type Transaction, type UserError } from '@shop/platform';
+import { isUuid, userError, type Transaction, type UnitOfWork, type UserError } from '@shop/platform';
 import { CustomerRepository } from '../data/customer.repository.ts';
 import type { CustomerAddress } from '../data/customer.entity.ts';
 import { addressInput, parseInput } from './account-input.ts';
@@ -13,6 +13,27 @@ export interface AddressResult {
 
 /** A customer keeps at most this many addresses (an address book, not a log). */
 export const MAX_ADDRESSES = 50;
+/**
+ * Tell the cart the customer's default address changed (it fills in carts that have none), in the
+ * change's own transaction. The customer row is locked by then, so changes of one customer are
+ * stamped in the order they commit.
+ */
+function announceDefault(uow: UnitOfWork, customerId: string, address: CustomerAddress | null) {
+  const data = address && {
+    firstName: address.firstName ?? null,
+    lastName: address.lastName ?? null,
+    company: address.company ?? null,
+    address1: address.address1,
+    address2: address.address2 ?? null,
+    city: address.city,
+    province: address.province ?? null,
+    postalCode: address.postalCode,
+    countryCode: address.countryCode,
+    phone: address.phone ?? null,
+  };
+  return uow.emit('account.customer.default_address_changed', { customerId, address: data, changedAt: new Date().toISOString() });
+}
+
 const notFound = (field: string): AddressResult => ({
   address: null,
   customerId: null,
@@ -33,7 +54,8 @@ export class AddressService {
   create(customerId: string, input: unknown, setAsDefault: boolean): Promise<AddressResult> {
     const parsed = parseInput(addressInput, input, ['address']);
     if (!parsed.ok) return Promise.resolve({ address: null, customerId: null, userErrors: parsed.userErrors });
-    return this.transaction(async ({ em }) => {
+    return this.transaction(async (uow) => {
+      const { em } = uow;
       const customers = new CustomerRepository(em);
       const customer = await customers.forUpdate(em, customerId);
       if (!customer) return { address: null, customerId: null, userErrors: [userError('NOT_FOUND', 'No account for this sign-in.')] };
@@ -46,7 +68,10 @@ export class AddressService {
       const address = { id: randomUUID(), customerId, ...parsed.value, createdAt: new Date() };
       await customers.insertAddress(em, address);
       // The first address becomes the default without being asked.
-      if (setAsDefault || !customer.defaultAddressId) await customers.update(em, customerId, { defaultAddressId: address.id });
+      if (setAsDefault || !customer.defaultAddressId) {
+        await customers.update(em, customerId, { defaultAddressId: address.id });
+        await announceDefault(uow, customerId, address);
+      }
       return { address, customerId, userErrors: [] };
     });
   }
@@ -55,33 +80,44 @@ export class AddressService {
     if (!isUuid(id)) return Promise.resolve(notFound('id'));
     const parsed = parseInput(addressInput, input, ['address']);
     if (!parsed.ok) return Promise.resolve({ address: null, customerId: null, userErrors: parsed.userErrors });
-    return this.transaction(async ({ em }) => {
+    return this.transaction(async (uow) => {
+      const { em } = uow;
       const customers = new CustomerRepository(em);
-      const existing = await customers.address(em, customerId, id);
+      const customer = await customers.forUpdate(em, customerId);
+      const existing = customer && (await customers.address(em, customerId, id));
       if (!existing) return notFound('id');
       await customers.updateAddress(em, id, parsed.value);
-      return { address: { ...existing, ...parsed.value }, customerId, userErrors: [] };
+      const address = { ...existing, ...parsed.value };
+      if (customer.defaultAddressId === id) await announceDefault(uow, customerId, address);
+      return { address, customerId, userErrors: [] };
     });
   }
 
   delete(customerId: string, id: string): Promise<AddressResult> {
     if (!isUuid(id)) return Promise.resolve(notFound('id'));
-    return this.transaction(async ({ em }) => {
+    return this.transaction(async (uow) => {
+      const { em } = uow;
       const customers = new CustomerRepository(em);
-      const existing = await customers.address(em, customerId, id);
+      const customer = await customers.forUpdate(em, customerId);
+      const existing = customer && (await customers.address(em, customerId, id));
       if (!existing) return notFound('id');
       await customers.deleteAddress(em, id);
+      // The default's foreign key is set null with it: the customer has no default address now.
+      if (customer.defaultAddressId === id) await announceDefault(uow, customerId, null);
       return { address: existing, customerId, userErrors: [] };
     });
   }
 
   setDefault(customerId: string, id: string): Promise<AddressResult> {
     if (!isUuid(id)) return Promise.resolve(notFound('addressId'));
-    return this.transaction(async ({ em }) => {
+    return this.transaction(async (uow) => {
+      const { em } = uow;
       const customers = new CustomerRepository(em);
-      const existing = await customers.address(em, customerId, id);
+      const customer = await customers.forUpdate(em, customerId);
+      const existing = customer && (await customers.address(em, customerId, id));
       if (!existing) return notFound('addressId');
       await customers.update(em, customerId, { defaultAddressId: id });
+      if (customer.defaultAddressId !== id) await announceDefault(uow, customerId, existing);
       return { address: existing, customerId, userErrors: [] };
     });
   }

@@ -121,16 +121,19 @@ export type MailingAddress = {
   province: Maybe<Scalars['String']['output']>;
 };
 
+/** A postal address as a shopper enters it: the account's address book and the cart's delivery and billing addresses. */
 export type MailingAddressInput = {
   address1: Scalars['String']['input'];
   address2?: InputMaybe<Scalars['String']['input']>;
   city: Scalars['String']['input'];
   company?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2, e.g. US. */
   countryCode: Scalars['String']['input'];
   firstName?: InputMaybe<Scalars['String']['input']>;
   lastName?: InputMaybe<Scalars['String']['input']>;
   phone?: InputMaybe<Scalars['String']['input']>;
   postalCode: Scalars['String']['input'];
+  /** Region or state code, e.g. CA. */
   province?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -299,6 +302,8 @@ export type UserErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
+  /** The checkout would charge another total than the client showed (CheckoutInput.expectedTotal): the message quotes the new total. */
+  | 'TOTAL_CHANGED'
   | 'UNKNOWN_PRODUCT'
   | 'UNSUPPORTED_COUNTRY'
   /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */

@@ -57,12 +57,12 @@ const lineTitle = (line: OrderDetails['lines'][number]) => (line.variantTitle ? 
 /** Label and amount of each total shown; a discount only when there is one. */
 function totalRows(details: OrderDetails): Array<[string, string]> {
   const m = (minor: number) => formatMoney(minor, details.currency);
-  const { subtotal, discount, shipping, tax, total } = details.totals;
+  const { subtotal, discount, shipping, tax, total, taxesIncluded } = details.totals;
   return [
     ['Subtotal', m(subtotal)],
     ...(discount ? [['Discount', m(-discount)] as [string, string]] : []),
     ['Shipping', m(shipping)],
-    ['Tax', m(tax)],
+    [taxesIncluded ? 'Tax (included)' : 'Tax', m(tax)],
     ['Total', m(total)],
   ];
 }

@@ -71,7 +71,7 @@ type CacheCommands = Redis & {
 };
 
 export function createCartCache(options: CartCacheOptions): CartCache {
-  const { redis, log, registry, ttlSeconds = 3600, enabled = true, keyPrefix = 'cart:v1:', timeoutMs = 250 } = options;
+  const { redis, log, registry, ttlSeconds = 3600, enabled = true, keyPrefix = 'cart:v2:', timeoutMs = 250 } = options;
   const maxPendingRepairs = options.maxPendingRepairs ?? 10_000;
   const registers = [registry];
   const hits = new Counter({ name: 'cart_cache_hits_total', help: 'Cart reads answered by Redis', registers });

@@ -22,6 +22,15 @@ export const CartSchema = defineEntity({
     currency: p.string().length(3),
     email: p.string().length(320).nullable(),
     countryCode: p.string().length(2).nullable(),
+    phone: p.string().length(40).nullable(),
+    /** A copy of the address (domain/cart-address.ts CartAddress); its country is `countryCode`. */
+    deliveryAddress: p.json<Record<string, unknown>>().nullable(),
+    /** null: the same as the delivery address. */
+    billingAddress: p.json<Record<string, unknown>>().nullable(),
+    /** The delivery address is the customer's default address, and follows it until the shopper sets one. */
+    addressFromDefault: p.boolean().default(false),
+    /** The delivery method the shopper chose (a handle of its zone); null: the cheapest. */
+    deliveryMethodHandle: p.string().length(64).nullable(),
     /** The shopper's note (a gift message); null: none. Goes with the checkout into the order. */
     note: p.string().length(2000).nullable(),
     /** Key/value pairs the storefront sets (unique keys, in the shopper's order); go into the order too. */

@@ -125,7 +125,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     if (unconfirmed) throw catalogNeededForCheckout();
 
     await setBuyer(tx, cartId, { email: input.email, countryCode: input.shippingAddress.countryCode });
-    const view = (await loadCartView(tx, cartId))!;
+    const view = (await loadCartView(tx, cartId, deps.pricing))!;
     // The order and the payment store each amount in an integer column: refuse here, not in the saga.
     if (Math.max(view.totals.subtotal, view.totals.total) > MAX_AMOUNT_MINOR) {
       const most = formatMoney(MAX_AMOUNT_MINOR, view.currency);

@@ -1,8 +1,6 @@
-import { z } from 'zod';
 import { formatMoney, userError, type Identity, type UserError } from '@shop/platform';
-import { availableLineAmounts, setBuyer } from '../data/cart.repository.ts';
+import { availableLineAmounts } from '../data/cart.repository.ts';
 import { findDiscountCodes, replaceCartDiscountCodes } from '../data/discount.repository.ts';
-import { shipsTo } from '../data/shipping.repository.ts';
 import { normalizeCode } from './cart-rules.ts';
 import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 
@@ -61,38 +59,5 @@ export async function updateDiscountCodes(
       }
     }
     return warnings;
-  });
-}
-
-const buyerModel = z.object({
-  email: z.string().trim().email('Not a valid email address').max(320).nullish(),
-  countryCode: z
-    .string()
-    .trim()
-    .transform((c) => c.toUpperCase())
-    .refine((c) => /^[A-Z]{2}$/.test(c), 'Country must be an ISO 3166-1 alpha-2 code such as US')
-    .nullish(),
-});
-
-/** Set who is buying and where it ships; the country must be one we ship to (it sets tax and shipping). */
-export async function updateBuyerIdentity(
-  deps: CartMutationDeps,
-  cartId: string,
-  identity: Identity,
-  input: { email?: string | null; countryCode?: string | null },
-  expectedVersion?: number | null,
-): Promise<CartResult> {
-  return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const parsed = buyerModel.safeParse(input);
-    if (!parsed.success) {
-      refuse(...parsed.error.issues.map((issue) => userError('INVALID', issue.message, ['buyerIdentity', ...issue.path.map(String)])));
-      return;
-    }
-    const { email, countryCode } = parsed.data;
-    if (countryCode) {
-      if (!(await shipsTo(tx, countryCode)))
-        refuse(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${countryCode}`, ['buyerIdentity', 'countryCode']));
-    }
-    await setBuyer(tx, cart.id, { email, countryCode });
   });
 }

@@ -3,10 +3,10 @@ import { ForbiddenError, userError, type Identity, type Transaction, type UnitOf
 import { lockCart, touchCart, type LockedCart } from '../data/cart.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { cartStatusPhrase } from './cart-rules.ts';
-import type { CartView } from './cart-view.ts';
+import type { CartPricing, CartView } from './cart-view.ts';
 
 export interface CartWarning {
-  code: 'QUANTITY_CLAMPED' | 'DISCOUNT_NOT_APPLICABLE' | 'PRODUCT_UNAVAILABLE';
+  code: 'QUANTITY_CLAMPED' | 'DISCOUNT_NOT_APPLICABLE' | 'PRODUCT_UNAVAILABLE' | 'DELIVERY_OPTION_CHANGED';
   message: string;
   target: string | null;
 }
@@ -43,6 +43,8 @@ export interface CartMutationDeps {
   refresh: (cartId: string) => Promise<CartView | null>;
   /** Current view without changes (cache first). */
   current: (cartId: string) => Promise<CartView | null>;
+  /** The store's settings every cart is priced with (default country, tax-inclusive prices). */
+  pricing: CartPricing;
 }
 
 /**

@@ -19,6 +19,8 @@ const policy = {
   customerTtlHours: 1,
   snapshotMaxAgeSeconds: 900,
   orderAccessTokenSecret: 'unit-test-order-access-secret-0123456789',
+  defaultCountry: 'US',
+  pricesIncludeTax: false,
 };
 
 describe('CartService.refresh', () => {

@@ -13,18 +13,19 @@ import {
 import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart } from '../data/cart.repository.ts';
 import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
-import { loadCartView, type CartView } from './cart-view.ts';
+import { loadCartView, type CartPricing, type CartView } from './cart-view.ts';
 import type { CartMutationDeps, CartResult } from './cart-mutation.ts';
 import { addLines, removeAllLines, removeLines, updateLines, type LineInput } from './cart-lines.ts';
 import { updateAttributes, updateNote } from './cart-note.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot } from './catalog-snapshot.ts';
 import type { ProductLookup } from './catalog-snapshot.ts';
-import { updateBuyerIdentity, updateDiscountCodes } from './cart-details.ts';
+import { updateDiscountCodes } from './cart-details.ts';
+import { selectDeliveryOption, updateBuyerIdentity, type BuyerIdentityInput } from './cart-buyer.ts';
 import { mergeGuestCart } from './cart-merge.ts';
 import { checkout, type CheckoutResult, type CheckoutView } from './cart-checkout.ts';
 import type { MergeStrategy } from './cart-rules.ts';
 
-export interface CartPolicy {
+export interface CartPolicy extends CartPricing {
   currency: string;
   guestTtlHours: number;
   customerTtlHours: number;
@@ -74,11 +75,12 @@ export class CartService {
       lookup: deps.lookup,
       expiresAt: (customerId) => this.expiresAt(customerId),
       current: (id) => this.read(id),
+      pricing: { defaultCountry: deps.policy.defaultCountry, pricesIncludeTax: deps.policy.pricesIncludeTax },
       transaction: deps.transaction ?? ((work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } })),
       refresh: async (id) => {
         let view: CartView | null;
         try {
-          view = await loadCartView(deps.em, id);
+          view = await loadCartView(deps.em, id, this.mutation.pricing);
         } catch (error) {
           // Committed but not re-read (Postgres lost just after the commit): fence the cached copy,
           // which is older than the commit, so reads go to Postgres instead of serving it.
@@ -100,7 +102,7 @@ export class CartService {
   }
 
   private read(id: string): Promise<CartView | null> {
-    return this.deps.cache.readThrough(id, () => loadCartView(this.deps.em, id));
+    return this.deps.cache.readThrough(id, () => loadCartView(this.deps.em, id, this.mutation.pricing));
   }
 
   /** A cart the caller may see; null both when it does not exist and when it is someone else's. */
@@ -176,13 +178,12 @@ export class CartService {
     return updateDiscountCodes(this.mutation, cartId, identity, codes, expectedVersion);
   }
 
-  updateBuyerIdentity(
-    cartId: string,
-    identity: Identity,
-    input: { email?: string | null; countryCode?: string | null },
-    expectedVersion?: number | null,
-  ): Promise<CartResult> {
+  updateBuyerIdentity(cartId: string, identity: Identity, input: BuyerIdentityInput, expectedVersion?: number | null): Promise<CartResult> {
     return updateBuyerIdentity(this.mutation, cartId, identity, input, expectedVersion);
+  }
+
+  selectDeliveryOption(cartId: string, identity: Identity, handle: string, expectedVersion?: number | null): Promise<CartResult> {
+    return selectDeliveryOption(this.mutation, cartId, identity, handle, expectedVersion);
   }
 
   merge(identity: Identity, guestCartId: string, strategy: MergeStrategy): Promise<CartResult> {

@@ -1,14 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { amountField, parseDecimal, userError, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
+import { amountField, parseDecimal, transaction, userError, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
 import type { DiscountCode } from '../data/discount-code.entity.ts';
 import type { ShippingCountry } from '../data/shipping-country.entity.ts';
 import { listDiscountCodes, upsertDiscountCode } from '../data/discount.repository.ts';
-import { listShippingCountries, upsertShippingCountry } from '../data/shipping.repository.ts';
+import { listShippingCountries, upsertCountryTax } from '../data/shipping.repository.ts';
+import { createCountryZone, setStandardRate } from '../data/delivery.repository.ts';
 import { normalizeCode } from './cart-rules.ts';
 
 /** "15" or "7.25" percent → basis points; refuses more than two decimals or more than 100 %. */
-function percentToBasisPoints(value: string): number | null {
+export function percentToBasisPoints(value: string): number | null {
   const parsed = parseDecimal(value, 'USD'); // two decimals: exactly the precision of basis points
   return parsed.ok && parsed.minor >= 0 && parsed.minor <= 10_000 ? parsed.minor : null;
 }
@@ -93,12 +94,17 @@ export class StoreSettingsService {
     const parsed = model.safeParse(input);
     if (!parsed.success) return { shippingCountry: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
     const c = parsed.data;
-    const shippingCountry = await upsertShippingCountry(this.em, {
+    // Deprecated: the tax rate, and the Standard method of the zone shipping to the whole country.
+    await transaction(this.em, async ({ em: tx }) => {
+      await upsertCountryTax(tx, c.countryCode, c.taxRate);
+      await setStandardRate(tx, await createCountryZone(tx, c.countryCode), c.shippingAmount, c.freeShippingOver ?? null);
+    });
+    const shippingCountry = {
       countryCode: c.countryCode,
       taxBasisPoints: c.taxRate,
       shippingAmount: c.shippingAmount,
       freeShippingOver: c.freeShippingOver ?? null,
-    });
+    };
     return { shippingCountry, userErrors: [] };
   }
 }

@@ -18,6 +18,8 @@ import {
 import { applyOrderStatus, applyProductChange, expireIdleCarts } from '../domain/cart-fate.ts';
 import { mergeAtLogin } from '../domain/login-merge.ts';
 import type { CartService } from '../domain/cart.service.ts';
+import type { CartPricing } from '../domain/cart-view.ts';
+import { startDefaultAddresses } from './default-addresses.ts';
 
 export interface CartWorkerOptions {
   /** A cart changed by a committed background change: fresh copy to the cache and subscribers. */
@@ -25,7 +27,9 @@ export interface CartWorkerOptions {
   /** The cart use-cases writing in a consumer's inbox unit of work (sign-in merges). */
   cartsIn: (uow: UnitOfWork) => CartService;
   /** Durable consumer names (tests use their own). */
-  durables?: { orderStatus: string; productChanges: string; loginMerges: string };
+  durables?: { orderStatus: string; productChanges: string; loginMerges: string; defaultAddresses?: string };
+  /** How carts are priced (a default address may change a cart's delivery options). */
+  pricing: CartPricing;
   sweepEveryMs?: number;
 }
 
@@ -72,6 +76,13 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     options.cartsIn,
   );
 
+  const defaultAddresses = await startDefaultAddresses(
+    { em: deps.orm.em, nc: deps.nc, log: deps.log },
+    options.durables?.defaultAddresses ?? 'cart-default-addresses',
+    options.pricing,
+    refresh,
+  );
+
   const stopSweeper = startPeriodic(
     'cart expiry sweep',
     options.sweepEveryMs ?? 30_000,
@@ -85,7 +96,7 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
       ),
     deps.log,
   );
-  return [() => consumer.stop(), () => products.stop(), () => merges.stop(), stopSweeper];
+  return [() => consumer.stop(), () => products.stop(), () => merges.stop(), () => defaultAddresses.stop(), stopSweeper];
 }
 
 /**

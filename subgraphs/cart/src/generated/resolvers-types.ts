@@ -4,6 +4,10 @@ import type { CartView as CartViewModel, CartLineView as CartLineViewModel } fro
 import type { CheckoutView as CheckoutViewModel } from '../domain/cart-checkout.ts';
 import type { DiscountCode as DiscountCodeModel } from '../data/discount-code.entity.ts';
 import type { ShippingCountry as ShippingCountryModel } from '../data/shipping-country.entity.ts';
+import type { ZoneWithDetails as ZoneWithDetailsModel } from '../data/delivery.repository.ts';
+import type { DeliveryMethod as DeliveryMethodModel } from '../data/shipping-zone.entity.ts';
+import type { TaxRateModel as TaxRateModelModel } from '../domain/delivery-settings.service.ts';
+import type { DeliveryOptionView as DeliveryOptionViewModel } from '../domain/delivery-options.ts';
 import type { CustomerRef as CustomerRefModel } from '../domain/customer.ts';
 import type { UserError as UserErrorModel } from '@shop/platform';
 import type { Context } from '../context.ts';
@@ -32,6 +36,8 @@ export type AddressInput = {
   line2?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
   postalCode: Scalars['String']['input'];
+  /** Region or state code, e.g. CA. */
+  province?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
@@ -54,12 +60,19 @@ export type Cart = {
   buyerIdentity: Maybe<CartBuyerIdentity>;
   cost: CartCost;
   createdAt: Scalars['DateTime']['output'];
+  /**
+   * How the cart can be delivered to its address (or, before it has one, to the store's default
+   * country): each option's cost after its free-over threshold, cheapest first, pickup last.
+   */
+  deliveryOptions: Array<CartDeliveryOption>;
   discountCodes: Array<CartDiscountCode>;
   expiresAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   lines: CartLineConnection;
   /** The shopper's note, e.g. a gift message; null when none. */
   note: Maybe<Scalars['String']['output']>;
+  /** The option cost.shippingAmount is for: the shopper's choice, else the cheapest (pickup only when nothing else ships there). */
+  selectedDeliveryOption: Maybe<CartDeliveryOption>;
   status: CartStatus;
   totalQuantity: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
@@ -73,24 +86,62 @@ export type CartLinesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A postal address on a cart (a copy: no id). */
+export type CartAddress = {
+  __typename?: 'CartAddress';
+  address1: Scalars['String']['output'];
+  address2: Maybe<Scalars['String']['output']>;
+  city: Scalars['String']['output'];
+  company: Maybe<Scalars['String']['output']>;
+  /** ISO 3166-1 alpha-2, e.g. US. */
+  countryCode: Scalars['String']['output'];
+  firstName: Maybe<Scalars['String']['output']>;
+  lastName: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
+  postalCode: Scalars['String']['output'];
+  /** Region or state code, e.g. CA. */
+  province: Maybe<Scalars['String']['output']>;
+};
+
 export type CartBuyerIdentity = {
   __typename?: 'CartBuyerIdentity';
+  /** The billing address; the delivery address when none was given. */
+  billingAddress: Maybe<CartAddress>;
+  /** The delivery address's country, or the country given alone. */
   countryCode: Maybe<Scalars['String']['output']>;
+  deliveryAddress: Maybe<CartAddress>;
   email: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
 };
 
+/** A field left out keeps its value; null clears it. */
 export type CartBuyerIdentityInput = {
-  /** ISO 3166-1 alpha-2, e.g. US. */
+  /** Left out or null: the same as the delivery address. */
+  billingAddress?: InputMaybe<MailingAddressInput>;
+  /** ISO 3166-1 alpha-2, e.g. US: enough for an estimate of shipping and tax. Another country than the delivery address's clears the address. */
   countryCode?: InputMaybe<Scalars['String']['input']>;
+  /** Where the order ships: sets countryCode too. A signed-in customer's default address fills it in while the cart has neither. */
+  deliveryAddress?: InputMaybe<MailingAddressInput>;
   email?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * What the cart costs; totalAmount is what a checkout charges (send it as CheckoutInput.expectedTotal).
+ * Without tax included: total = subtotal − discount + shipping + tax. With tax included (taxesIncluded):
+ * total = subtotal − discount + shipping, and taxAmount is the part of it that is tax.
+ */
 export type CartCost = {
   __typename?: 'CartCost';
   discountAmount: Money;
+  /** True while the cart has no address of its own: shipping and tax are for the store's default country (or the country without a region). */
+  isEstimate: Scalars['Boolean']['output'];
+  /** The selected delivery option's cost (0 from its free-over threshold on). */
   shippingAmount: Money;
   subtotalAmount: Money;
   taxAmount: Money;
+  /** Prices include tax (the store's setting): taxAmount is already in the total. */
+  taxesIncluded: Scalars['Boolean']['output'];
   totalAmount: Money;
 };
 
@@ -99,6 +150,19 @@ export type CartCreateInput = {
   lines?: InputMaybe<Array<CartLineInput>>;
   /** The cart's note, e.g. a gift message (as cartNoteUpdate). */
   note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One way to deliver the cart. */
+export type CartDeliveryOption = {
+  __typename?: 'CartDeliveryOption';
+  /** What it costs this cart (0 from its free-over threshold on). */
+  cost: Money;
+  handle: Scalars['String']['output'];
+  maxDeliveryDays: Maybe<Scalars['Int']['output']>;
+  minDeliveryDays: Maybe<Scalars['Int']['output']>;
+  /** Collected by the shopper instead of shipped. */
+  pickup: Scalars['Boolean']['output'];
+  title: Scalars['String']['output'];
 };
 
 export type CartDiscountCode = {
@@ -185,6 +249,8 @@ export type CartWarning = {
 };
 
 export type CartWarningCode =
+  /** The chosen delivery option does not deliver to the new address: the cheapest one that does was selected. */
+  | 'DELIVERY_OPTION_CHANGED'
   | 'DISCOUNT_NOT_APPLICABLE'
   | 'PRODUCT_UNAVAILABLE'
   | 'QUANTITY_CLAMPED';
@@ -197,12 +263,21 @@ export type Checkout = {
   status: CheckoutStatus;
 };
 
+/**
+ * Email, address and delivery come from the cart's buyer identity and selected delivery option; given
+ * here, email and shippingAddress replace the cart's first.
+ */
 export type CheckoutInput = {
-  email: Scalars['String']['input'];
+  email?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The cost.totalAmount the client showed. When the checkout would charge anything else (prices, rates
+   * or the address changed the total), it is refused with TOTAL_CHANGED and the new total.
+   */
+  expectedTotal?: InputMaybe<Scalars['Decimal']['input']>;
   idempotencyKey: Scalars['String']['input'];
   /** A payment provider token (e.g. tok_visa); never card data. */
   paymentToken: Scalars['String']['input'];
-  shippingAddress: AddressInput;
+  shippingAddress?: InputMaybe<AddressInput>;
 };
 
 export type CheckoutPayload = {
@@ -238,6 +313,46 @@ export type Customer = {
   id: Scalars['ID']['output'];
 };
 
+export type DeliveryMethod = {
+  __typename?: 'DeliveryMethod';
+  /** Free from this discounted subtotal on; null: never free. */
+  freeOver: Maybe<Money>;
+  handle: Scalars['String']['output'];
+  maxDeliveryDays: Maybe<Scalars['Int']['output']>;
+  minDeliveryDays: Maybe<Scalars['Int']['output']>;
+  pickup: Scalars['Boolean']['output'];
+  position: Scalars['Int']['output'];
+  price: Money;
+  title: Scalars['String']['output'];
+};
+
+export type DeliveryMethodDeletePayload = {
+  __typename?: 'DeliveryMethodDeletePayload';
+  deletedHandle: Maybe<Scalars['String']['output']>;
+  userErrors: Array<UserError>;
+};
+
+export type DeliveryMethodInput = {
+  freeOver?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Lower-case letters, digits and "-", e.g. "express"; unique within the zone. */
+  handle: Scalars['String']['input'];
+  maxDeliveryDays?: InputMaybe<Scalars['Int']['input']>;
+  minDeliveryDays?: InputMaybe<Scalars['Int']['input']>;
+  pickup?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Order among the zone's methods (lower first); ties by handle. */
+  position?: InputMaybe<Scalars['Int']['input']>;
+  price: Scalars['Decimal']['input'];
+  title: Scalars['String']['input'];
+  zoneHandle: Scalars['String']['input'];
+};
+
+export type DeliveryMethodPayload = {
+  __typename?: 'DeliveryMethodPayload';
+  deliveryMethod: Maybe<DeliveryMethod>;
+  shippingZone: Maybe<ShippingZone>;
+  userErrors: Array<UserError>;
+};
+
 export type DiscountCode = {
   __typename?: 'DiscountCode';
   active: Scalars['Boolean']['output'];
@@ -271,6 +386,22 @@ export type DiscountKind =
   | 'FIXED_AMOUNT'
   | 'PERCENTAGE';
 
+/** A postal address as a shopper enters it: the account's address book and the cart's delivery and billing addresses. */
+export type MailingAddressInput = {
+  address1: Scalars['String']['input'];
+  address2?: InputMaybe<Scalars['String']['input']>;
+  city: Scalars['String']['input'];
+  company?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2, e.g. US. */
+  countryCode: Scalars['String']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  postalCode: Scalars['String']['input'];
+  /** Region or state code, e.g. CA. */
+  province?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Money = {
   __typename?: 'Money';
   amount: Scalars['Decimal']['output'];
@@ -289,6 +420,11 @@ export type Mutation = {
   cartCheckout: CheckoutPayload;
   /** Creates a cart: a guest cart without a token; with a token, the customer's active cart (created if none). */
   cartCreate: CartPayload;
+  /**
+   * Picks how the cart is delivered: one of its deliveryOptions by handle. The cart's cost then
+   * includes that option's cost.
+   */
+  cartDeliveryOptionSelect: CartPayload;
   /** Replaces the cart's discount codes (an empty list removes them all). */
   cartDiscountCodesUpdate: CartPayload;
   /** Same product again: quantities add up (at most 999 per line, at most what is available). */
@@ -302,10 +438,23 @@ export type Mutation = {
   cartMerge: CartPayload;
   /** Sets the cart's note, e.g. a gift message (trimmed, at most 1000 characters; an empty note clears it). It goes into the order. */
   cartNoteUpdate: CartPayload;
+  /** Admin: deletes a delivery method; carts that had chosen it fall back to the cheapest option. */
+  deliveryMethodDelete: DeliveryMethodDeletePayload;
+  /** Admin: creates or updates a delivery method of a zone (by the zone's handle and its own). */
+  deliveryMethodUpsert: DeliveryMethodPayload;
   /** Admin. */
   discountCodeUpsert: DiscountCodePayload;
-  /** Admin: sets a country's tax rate and flat shipping (creating the country if needed). */
+  /**
+   * Admin: sets a country's tax rate and the price of the Standard method of the zone that ships to it (a zone of its own when none does).
+   * @deprecated Use taxRateUpsert for the tax rate and shippingZoneUpsert / deliveryMethodUpsert for delivery.
+   */
   shippingCountryUpsert: ShippingCountryPayload;
+  /** Admin: deletes a zone with its delivery methods; carts in its countries then have no delivery options there. */
+  shippingZoneDelete: ShippingZoneDeletePayload;
+  /** Admin: creates or replaces a shipping zone (by handle): its name, its countries (optionally only some regions) and the tax on delivery. */
+  shippingZoneUpsert: ShippingZonePayload;
+  /** Admin: sets the tax rate of a country, or of one region of it (regionCode). */
+  taxRateUpsert: TaxRatePayload;
 };
 
 
@@ -331,6 +480,13 @@ export type MutationCartCheckoutArgs = {
 
 export type MutationCartCreateArgs = {
   input?: InputMaybe<CartCreateInput>;
+};
+
+
+export type MutationCartDeliveryOptionSelectArgs = {
+  cartId: Scalars['ID']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  handle: Scalars['String']['input'];
 };
 
 
@@ -381,6 +537,17 @@ export type MutationCartNoteUpdateArgs = {
 };
 
 
+export type MutationDeliveryMethodDeleteArgs = {
+  handle: Scalars['String']['input'];
+  zoneHandle: Scalars['String']['input'];
+};
+
+
+export type MutationDeliveryMethodUpsertArgs = {
+  input: DeliveryMethodInput;
+};
+
+
 export type MutationDiscountCodeUpsertArgs = {
   input: DiscountCodeInput;
 };
@@ -388,6 +555,21 @@ export type MutationDiscountCodeUpsertArgs = {
 
 export type MutationShippingCountryUpsertArgs = {
   input: ShippingCountryInput;
+};
+
+
+export type MutationShippingZoneDeleteArgs = {
+  handle: Scalars['String']['input'];
+};
+
+
+export type MutationShippingZoneUpsertArgs = {
+  input: ShippingZoneInput;
+};
+
+
+export type MutationTaxRateUpsertArgs = {
+  input: TaxRateInput;
 };
 
 export type PageInfo = {
@@ -421,8 +603,12 @@ export type Query = {
   discountCodes: Array<DiscountCode>;
   /** The signed-in customer; null for guests. */
   me: Maybe<Customer>;
-  /** Countries carts can ship to, with their tax and shipping rates. */
+  /** Countries carts can ship to (in a shipping zone), with their tax rates. */
   shippingCountries: Array<ShippingCountry>;
+  /** Admin: every shipping zone with its countries and delivery methods. */
+  shippingZones: Array<ShippingZone>;
+  /** Admin: the tax rates of countries and of regions within them. */
+  taxRates: Array<TaxRate>;
 };
 
 
@@ -445,10 +631,17 @@ export type SelectedOption = {
 export type ShippingCountry = {
   __typename?: 'ShippingCountry';
   countryCode: Scalars['String']['output'];
-  /** Free shipping from this discounted subtotal on; null: never free. */
+  /**
+   * Free shipping from this discounted subtotal on; null: never free.
+   * @deprecated Delivery has several methods per zone: see Cart.deliveryOptions and shippingZones.
+   */
   freeShippingOver: Maybe<Money>;
+  /**
+   * The cheapest shipped (not pickup) method of the zone for the whole country; 0 when there is none.
+   * @deprecated Delivery has several methods per zone: see Cart.deliveryOptions and shippingZones.
+   */
   shippingAmount: Money;
-  /** Tax rate in percent, e.g. "7.25". */
+  /** Tax rate in percent, e.g. "7.25" (regions may have their own: taxRates). */
   taxRate: Scalars['Decimal']['output'];
 };
 
@@ -465,6 +658,54 @@ export type ShippingCountryPayload = {
   userErrors: Array<UserError>;
 };
 
+/** A set of countries (or regions of them) with the delivery methods that ship there. */
+export type ShippingZone = {
+  __typename?: 'ShippingZone';
+  countries: Array<ShippingZoneCountry>;
+  /** In their position order. */
+  deliveryMethods: Array<DeliveryMethod>;
+  handle: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** Tax on delivery in percent; null: the goods' rate at the address. */
+  shippingTaxRate: Maybe<Scalars['Decimal']['output']>;
+};
+
+export type ShippingZoneCountry = {
+  __typename?: 'ShippingZoneCountry';
+  countryCode: Scalars['String']['output'];
+  /** Only these regions of the country; empty: the whole country (regions listed in another zone excepted). */
+  regionCodes: Array<Scalars['String']['output']>;
+};
+
+export type ShippingZoneCountryInput = {
+  countryCode: Scalars['String']['input'];
+  /** Only these regions; left out or empty: the whole country. */
+  regionCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type ShippingZoneDeletePayload = {
+  __typename?: 'ShippingZoneDeletePayload';
+  deletedHandle: Maybe<Scalars['String']['output']>;
+  userErrors: Array<UserError>;
+};
+
+export type ShippingZoneInput = {
+  /** Replaces the zone's countries. A country (or region) belongs to one zone at most. */
+  countries: Array<ShippingZoneCountryInput>;
+  /** Lower-case letters, digits and "-", e.g. "eu". */
+  handle: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  /** Tax on delivery in percent; left out or null: the goods' rate at the address. */
+  shippingTaxRate?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+export type ShippingZonePayload = {
+  __typename?: 'ShippingZonePayload';
+  shippingZone: Maybe<ShippingZone>;
+  userErrors: Array<UserError>;
+};
+
 export type Subscription = {
   __typename?: 'Subscription';
   /** The cart as it is now, then again after every committed change, from any device; never an older version after a newer one. */
@@ -474,6 +715,29 @@ export type Subscription = {
 
 export type SubscriptionCartUpdatedArgs = {
   cartId: Scalars['ID']['input'];
+};
+
+export type TaxRate = {
+  __typename?: 'TaxRate';
+  countryCode: Scalars['String']['output'];
+  /** Percent, e.g. "7.25". */
+  rate: Scalars['Decimal']['output'];
+  /** null: the country's rate (for its regions without their own). */
+  regionCode: Maybe<Scalars['String']['output']>;
+};
+
+export type TaxRateInput = {
+  countryCode: Scalars['String']['input'];
+  /** Percent, e.g. "7.25". */
+  rate: Scalars['Decimal']['input'];
+  /** Left out or null: the country's own rate. */
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type TaxRatePayload = {
+  __typename?: 'TaxRatePayload';
+  taxRate: Maybe<TaxRate>;
+  userErrors: Array<UserError>;
 };
 
 /** An expected failure of a mutation, returned in its payload (never thrown). */
@@ -514,6 +778,8 @@ export type UserErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
+  /** The checkout would charge another total than the client showed (CheckoutInput.expectedTotal): the message quotes the new total. */
+  | 'TOTAL_CHANGED'
   | 'UNKNOWN_PRODUCT'
   | 'UNSUPPORTED_COUNTRY'
   /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
@@ -631,12 +897,14 @@ export type ResolversTypes = ResolversObject<{
   Cart: ResolverTypeWrapper<CartViewModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CartAddress: ResolverTypeWrapper<CartAddress>;
   CartBuyerIdentity: ResolverTypeWrapper<CartBuyerIdentity>;
   CartBuyerIdentityInput: CartBuyerIdentityInput;
   CartCost: ResolverTypeWrapper<CartCost>;
-  CartCreateInput: CartCreateInput;
-  CartDiscountCode: ResolverTypeWrapper<CartDiscountCode>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CartCreateInput: CartCreateInput;
+  CartDeliveryOption: ResolverTypeWrapper<DeliveryOptionViewModel>;
+  CartDiscountCode: ResolverTypeWrapper<CartDiscountCode>;
   CartLine: ResolverTypeWrapper<CartLineViewModel>;
   CartLineConnection: ResolverTypeWrapper<Omit<CartLineConnection, 'edges'> & { edges: Array<ResolversTypes['CartLineEdge']> }>;
   CartLineCost: ResolverTypeWrapper<CartLineCost>;
@@ -656,10 +924,15 @@ export type ResolversTypes = ResolversObject<{
   Customer: ResolverTypeWrapper<CustomerRefModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  DeliveryMethod: ResolverTypeWrapper<DeliveryMethodModel>;
+  DeliveryMethodDeletePayload: ResolverTypeWrapper<Omit<DeliveryMethodDeletePayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
+  DeliveryMethodInput: DeliveryMethodInput;
+  DeliveryMethodPayload: ResolverTypeWrapper<Omit<DeliveryMethodPayload, 'deliveryMethod' | 'shippingZone' | 'userErrors'> & { deliveryMethod?: Maybe<ResolversTypes['DeliveryMethod']>, shippingZone?: Maybe<ResolversTypes['ShippingZone']>, userErrors: Array<ResolversTypes['UserError']> }>;
   DiscountCode: ResolverTypeWrapper<DiscountCodeModel>;
   DiscountCodeInput: DiscountCodeInput;
   DiscountCodePayload: ResolverTypeWrapper<Omit<DiscountCodePayload, 'discountCode' | 'userErrors'> & { discountCode?: Maybe<ResolversTypes['DiscountCode']>, userErrors: Array<ResolversTypes['UserError']> }>;
   DiscountKind: DiscountKind;
+  MailingAddressInput: MailingAddressInput;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -670,7 +943,16 @@ export type ResolversTypes = ResolversObject<{
   ShippingCountry: ResolverTypeWrapper<ShippingCountryModel>;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: ResolverTypeWrapper<Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversTypes['ShippingCountry']>, userErrors: Array<ResolversTypes['UserError']> }>;
+  ShippingZone: ResolverTypeWrapper<ZoneWithDetailsModel>;
+  ShippingZoneCountry: ResolverTypeWrapper<ShippingZoneCountry>;
+  ShippingZoneCountryInput: ShippingZoneCountryInput;
+  ShippingZoneDeletePayload: ResolverTypeWrapper<Omit<ShippingZoneDeletePayload, 'userErrors'> & { userErrors: Array<ResolversTypes['UserError']> }>;
+  ShippingZoneInput: ShippingZoneInput;
+  ShippingZonePayload: ResolverTypeWrapper<Omit<ShippingZonePayload, 'shippingZone' | 'userErrors'> & { shippingZone?: Maybe<ResolversTypes['ShippingZone']>, userErrors: Array<ResolversTypes['UserError']> }>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TaxRate: ResolverTypeWrapper<TaxRateModelModel>;
+  TaxRateInput: TaxRateInput;
+  TaxRatePayload: ResolverTypeWrapper<Omit<TaxRatePayload, 'taxRate' | 'userErrors'> & { taxRate?: Maybe<ResolversTypes['TaxRate']>, userErrors: Array<ResolversTypes['UserError']> }>;
   UserError: ResolverTypeWrapper<UserErrorModel>;
   UserErrorCode: UserErrorCode;
 }>;
@@ -684,12 +966,14 @@ export type ResolversParentTypes = ResolversObject<{
   Cart: CartViewModel;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  CartAddress: CartAddress;
   CartBuyerIdentity: CartBuyerIdentity;
   CartBuyerIdentityInput: CartBuyerIdentityInput;
   CartCost: CartCost;
-  CartCreateInput: CartCreateInput;
-  CartDiscountCode: CartDiscountCode;
   Boolean: Scalars['Boolean']['output'];
+  CartCreateInput: CartCreateInput;
+  CartDeliveryOption: DeliveryOptionViewModel;
+  CartDiscountCode: CartDiscountCode;
   CartLine: CartLineViewModel;
   CartLineConnection: Omit<CartLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['CartLineEdge']> };
   CartLineCost: CartLineCost;
@@ -704,9 +988,14 @@ export type ResolversParentTypes = ResolversObject<{
   Customer: CustomerRefModel;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  DeliveryMethod: DeliveryMethodModel;
+  DeliveryMethodDeletePayload: Omit<DeliveryMethodDeletePayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
+  DeliveryMethodInput: DeliveryMethodInput;
+  DeliveryMethodPayload: Omit<DeliveryMethodPayload, 'deliveryMethod' | 'shippingZone' | 'userErrors'> & { deliveryMethod?: Maybe<ResolversParentTypes['DeliveryMethod']>, shippingZone?: Maybe<ResolversParentTypes['ShippingZone']>, userErrors: Array<ResolversParentTypes['UserError']> };
   DiscountCode: DiscountCodeModel;
   DiscountCodeInput: DiscountCodeInput;
   DiscountCodePayload: Omit<DiscountCodePayload, 'discountCode' | 'userErrors'> & { discountCode?: Maybe<ResolversParentTypes['DiscountCode']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  MailingAddressInput: MailingAddressInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
@@ -717,7 +1006,16 @@ export type ResolversParentTypes = ResolversObject<{
   ShippingCountry: ShippingCountryModel;
   ShippingCountryInput: ShippingCountryInput;
   ShippingCountryPayload: Omit<ShippingCountryPayload, 'shippingCountry' | 'userErrors'> & { shippingCountry?: Maybe<ResolversParentTypes['ShippingCountry']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  ShippingZone: ZoneWithDetailsModel;
+  ShippingZoneCountry: ShippingZoneCountry;
+  ShippingZoneCountryInput: ShippingZoneCountryInput;
+  ShippingZoneDeletePayload: Omit<ShippingZoneDeletePayload, 'userErrors'> & { userErrors: Array<ResolversParentTypes['UserError']> };
+  ShippingZoneInput: ShippingZoneInput;
+  ShippingZonePayload: Omit<ShippingZonePayload, 'shippingZone' | 'userErrors'> & { shippingZone?: Maybe<ResolversParentTypes['ShippingZone']>, userErrors: Array<ResolversParentTypes['UserError']> };
   Subscription: Record<PropertyKey, never>;
+  TaxRate: TaxRateModelModel;
+  TaxRateInput: TaxRateInput;
+  TaxRatePayload: Omit<TaxRatePayload, 'taxRate' | 'userErrors'> & { taxRate?: Maybe<ResolversParentTypes['TaxRate']>, userErrors: Array<ResolversParentTypes['UserError']> };
   UserError: UserErrorModel;
 }>;
 
@@ -732,28 +1030,57 @@ export type CartResolvers<ContextType = Context, ParentType extends ResolversPar
   buyerIdentity?: Resolver<Maybe<ResolversTypes['CartBuyerIdentity']>, ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['CartCost'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveryOptions?: Resolver<Array<ResolversTypes['CartDeliveryOption']>, ParentType, ContextType>;
   discountCodes?: Resolver<Array<ResolversTypes['CartDiscountCode']>, ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lines?: Resolver<ResolversTypes['CartLineConnection'], ParentType, ContextType, RequireFields<CartLinesArgs, 'first'>>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  selectedDeliveryOption?: Resolver<Maybe<ResolversTypes['CartDeliveryOption']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CartStatus'], ParentType, ContextType>;
   totalQuantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type CartAddressResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartAddress'] = ResolversParentTypes['CartAddress']> = ResolversObject<{
+  address1?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  address2?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  company?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  countryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type CartBuyerIdentityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartBuyerIdentity'] = ResolversParentTypes['CartBuyerIdentity']> = ResolversObject<{
+  billingAddress?: Resolver<Maybe<ResolversTypes['CartAddress']>, ParentType, ContextType>;
   countryCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  deliveryAddress?: Resolver<Maybe<ResolversTypes['CartAddress']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type CartCostResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartCost'] = ResolversParentTypes['CartCost']> = ResolversObject<{
   discountAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  isEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   shippingAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   subtotalAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   taxAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  taxesIncluded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   totalAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+}>;
+
+export type CartDeliveryOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartDeliveryOption'] = ResolversParentTypes['CartDeliveryOption']> = ResolversObject<{
+  cost?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  handle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxDeliveryDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  minDeliveryDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  pickup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type CartDiscountCodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartDiscountCode'] = ResolversParentTypes['CartDiscountCode']> = ResolversObject<{
@@ -825,6 +1152,28 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type DeliveryMethodResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeliveryMethod'] = ResolversParentTypes['DeliveryMethod']> = ResolversObject<{
+  freeOver?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  handle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxDeliveryDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  minDeliveryDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  pickup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type DeliveryMethodDeletePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeliveryMethodDeletePayload'] = ResolversParentTypes['DeliveryMethodDeletePayload']> = ResolversObject<{
+  deletedHandle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type DeliveryMethodPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeliveryMethodPayload'] = ResolversParentTypes['DeliveryMethodPayload']> = ResolversObject<{
+  deliveryMethod?: Resolver<Maybe<ResolversTypes['DeliveryMethod']>, ParentType, ContextType>;
+  shippingZone?: Resolver<Maybe<ResolversTypes['ShippingZone']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type DiscountCodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DiscountCode'] = ResolversParentTypes['DiscountCode']> = ResolversObject<{
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -851,6 +1200,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   cartBuyerIdentityUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartBuyerIdentityUpdateArgs, 'buyerIdentity' | 'cartId'>>;
   cartCheckout?: Resolver<ResolversTypes['CheckoutPayload'], ParentType, ContextType, RequireFields<MutationCartCheckoutArgs, 'cartId' | 'input'>>;
   cartCreate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, Partial<MutationCartCreateArgs>>;
+  cartDeliveryOptionSelect?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartDeliveryOptionSelectArgs, 'cartId' | 'handle'>>;
   cartDiscountCodesUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartDiscountCodesUpdateArgs, 'cartId' | 'discountCodes'>>;
   cartLinesAdd?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesAddArgs, 'cartId' | 'lines'>>;
   cartLinesRemove?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesRemoveArgs, 'cartId' | 'lineIds'>>;
@@ -858,8 +1208,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   cartLinesUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartLinesUpdateArgs, 'cartId' | 'lines'>>;
   cartMerge?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartMergeArgs, 'guestCartId' | 'strategy'>>;
   cartNoteUpdate?: Resolver<ResolversTypes['CartPayload'], ParentType, ContextType, RequireFields<MutationCartNoteUpdateArgs, 'cartId' | 'note'>>;
+  deliveryMethodDelete?: Resolver<ResolversTypes['DeliveryMethodDeletePayload'], ParentType, ContextType, RequireFields<MutationDeliveryMethodDeleteArgs, 'handle' | 'zoneHandle'>>;
+  deliveryMethodUpsert?: Resolver<ResolversTypes['DeliveryMethodPayload'], ParentType, ContextType, RequireFields<MutationDeliveryMethodUpsertArgs, 'input'>>;
   discountCodeUpsert?: Resolver<ResolversTypes['DiscountCodePayload'], ParentType, ContextType, RequireFields<MutationDiscountCodeUpsertArgs, 'input'>>;
   shippingCountryUpsert?: Resolver<ResolversTypes['ShippingCountryPayload'], ParentType, ContextType, RequireFields<MutationShippingCountryUpsertArgs, 'input'>>;
+  shippingZoneDelete?: Resolver<ResolversTypes['ShippingZoneDeletePayload'], ParentType, ContextType, RequireFields<MutationShippingZoneDeleteArgs, 'handle'>>;
+  shippingZoneUpsert?: Resolver<ResolversTypes['ShippingZonePayload'], ParentType, ContextType, RequireFields<MutationShippingZoneUpsertArgs, 'input'>>;
+  taxRateUpsert?: Resolver<ResolversTypes['TaxRatePayload'], ParentType, ContextType, RequireFields<MutationTaxRateUpsertArgs, 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -883,6 +1238,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   discountCodes?: Resolver<Array<ResolversTypes['DiscountCode']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
   shippingCountries?: Resolver<Array<ResolversTypes['ShippingCountry']>, ParentType, ContextType>;
+  shippingZones?: Resolver<Array<ResolversTypes['ShippingZone']>, ParentType, ContextType>;
+  taxRates?: Resolver<Array<ResolversTypes['TaxRate']>, ParentType, ContextType>;
 }>;
 
 export type SelectedOptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SelectedOption'] = ResolversParentTypes['SelectedOption']> = ResolversObject<{
@@ -902,8 +1259,43 @@ export type ShippingCountryPayloadResolvers<ContextType = Context, ParentType ex
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
+export type ShippingZoneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShippingZone'] = ResolversParentTypes['ShippingZone']> = ResolversObject<{
+  countries?: Resolver<Array<ResolversTypes['ShippingZoneCountry']>, ParentType, ContextType>;
+  deliveryMethods?: Resolver<Array<ResolversTypes['DeliveryMethod']>, ParentType, ContextType>;
+  handle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  shippingTaxRate?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+}>;
+
+export type ShippingZoneCountryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShippingZoneCountry'] = ResolversParentTypes['ShippingZoneCountry']> = ResolversObject<{
+  countryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  regionCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ShippingZoneDeletePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShippingZoneDeletePayload'] = ResolversParentTypes['ShippingZoneDeletePayload']> = ResolversObject<{
+  deletedHandle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type ShippingZonePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ShippingZonePayload'] = ResolversParentTypes['ShippingZonePayload']> = ResolversObject<{
+  shippingZone?: Resolver<Maybe<ResolversTypes['ShippingZone']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   cartUpdated?: SubscriptionResolver<ResolversTypes['Cart'], "cartUpdated", ParentType, ContextType, RequireFields<SubscriptionCartUpdatedArgs, 'cartId'>>;
+}>;
+
+export type TaxRateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaxRate'] = ResolversParentTypes['TaxRate']> = ResolversObject<{
+  countryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rate?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  regionCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type TaxRatePayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaxRatePayload'] = ResolversParentTypes['TaxRatePayload']> = ResolversObject<{
+  taxRate?: Resolver<Maybe<ResolversTypes['TaxRate']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 }>;
 
 export type UserErrorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UserError'] = ResolversParentTypes['UserError']> = ResolversObject<{
@@ -915,8 +1307,10 @@ export type UserErrorResolvers<ContextType = Context, ParentType extends Resolve
 export type Resolvers<ContextType = Context> = ResolversObject<{
   Attribute?: AttributeResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
+  CartAddress?: CartAddressResolvers<ContextType>;
   CartBuyerIdentity?: CartBuyerIdentityResolvers<ContextType>;
   CartCost?: CartCostResolvers<ContextType>;
+  CartDeliveryOption?: CartDeliveryOptionResolvers<ContextType>;
   CartDiscountCode?: CartDiscountCodeResolvers<ContextType>;
   CartLine?: CartLineResolvers<ContextType>;
   CartLineConnection?: CartLineConnectionResolvers<ContextType>;
@@ -929,6 +1323,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Customer?: CustomerResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  DeliveryMethod?: DeliveryMethodResolvers<ContextType>;
+  DeliveryMethodDeletePayload?: DeliveryMethodDeletePayloadResolvers<ContextType>;
+  DeliveryMethodPayload?: DeliveryMethodPayloadResolvers<ContextType>;
   DiscountCode?: DiscountCodeResolvers<ContextType>;
   DiscountCodePayload?: DiscountCodePayloadResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
@@ -940,7 +1337,13 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   SelectedOption?: SelectedOptionResolvers<ContextType>;
   ShippingCountry?: ShippingCountryResolvers<ContextType>;
   ShippingCountryPayload?: ShippingCountryPayloadResolvers<ContextType>;
+  ShippingZone?: ShippingZoneResolvers<ContextType>;
+  ShippingZoneCountry?: ShippingZoneCountryResolvers<ContextType>;
+  ShippingZoneDeletePayload?: ShippingZoneDeletePayloadResolvers<ContextType>;
+  ShippingZonePayload?: ShippingZonePayloadResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TaxRate?: TaxRateResolvers<ContextType>;
+  TaxRatePayload?: TaxRatePayloadResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
 }>;
 

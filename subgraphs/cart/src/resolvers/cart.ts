@@ -31,12 +31,25 @@ export const Cart: CartResolvers = {
       shippingAmount: m(t.shipping),
       taxAmount: m(t.tax),
       totalAmount: m(t.total),
+      isEstimate: cart.isEstimate,
+      taxesIncluded: t.taxesIncluded,
     };
   },
+  deliveryOptions: (cart) => cart.deliveryOptions,
+  selectedDeliveryOption: (cart) => cart.deliveryOptions.find((o) => o.handle === cart.selectedDeliveryHandle) ?? null,
   // Copies cached before notes and attributes existed lack them.
   note: (cart) => cart.note ?? null,
   attributes: (cart) => cart.attributes ?? [],
-  buyerIdentity: (cart) => (cart.email || cart.countryCode ? { email: cart.email, countryCode: cart.countryCode } : null),
+  buyerIdentity: (cart) =>
+    cart.email || cart.countryCode || cart.phone
+      ? {
+          email: cart.email,
+          phone: cart.phone,
+          countryCode: cart.countryCode,
+          deliveryAddress: cart.deliveryAddress,
+          billingAddress: cart.billingAddress ?? cart.deliveryAddress,
+        }
+      : null,
 };
 
 export const CartLine: CartLineResolvers = {

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { Cart, CartLine, Customer } from './cart.ts';
 import { Mutation } from './mutation.ts';
 import { DiscountCode, ShippingCountry } from './store.ts';
+import { CartDeliveryOption, DeliveryMethod, ShippingZone, TaxRate } from './delivery.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -13,11 +14,17 @@ export const resolvers: Resolvers = {
     checkout: (_root, args, ctx) => ctx.carts.findCheckout(args.id, ctx.identity, ctx.orderAccessToken),
     discountCodes: (_root, _args, ctx) => ctx.settings.discountCodes(),
     shippingCountries: (_root, _args, ctx) => ctx.settings.shippingCountries(),
+    shippingZones: (_root, _args, ctx) => ctx.delivery.zones(),
+    taxRates: (_root, _args, ctx) => ctx.delivery.taxRates(),
   },
   Checkout: {
     __resolveReference: (ref, ctx) => ctx.carts.findCheckout(ref.id, ctx.identity, ctx.orderAccessToken),
   },
   DiscountCode,
+  CartDeliveryOption,
+  ShippingZone,
+  DeliveryMethod,
+  TaxRate,
   ShippingCountry,
   Mutation,
   Customer,

@@ -40,4 +40,11 @@ export const Mutation: MutationResolvers = {
   cartCheckout: (_root, args, ctx) => ctx.carts.checkout(args.cartId, ctx.identity, args.input),
   discountCodeUpsert: (_root, args, ctx) => ctx.settings.upsertDiscountCode(args.input),
   shippingCountryUpsert: (_root, args, ctx) => ctx.settings.upsertShippingCountry(args.input),
+  cartDeliveryOptionSelect: async (_root, args, ctx) =>
+    payload(await ctx.carts.selectDeliveryOption(args.cartId, ctx.identity, args.handle, args.expectedVersion)),
+  shippingZoneUpsert: (_root, args, ctx) => ctx.delivery.upsertZone(args.input),
+  shippingZoneDelete: (_root, args, ctx) => ctx.delivery.deleteZone(args.handle),
+  deliveryMethodUpsert: (_root, args, ctx) => ctx.delivery.upsertMethod(args.input),
+  deliveryMethodDelete: (_root, args, ctx) => ctx.delivery.deleteMethod(args.zoneHandle, args.handle),
+  taxRateUpsert: (_root, args, ctx) => ctx.delivery.upsertTaxRate(args.input),
 };

@@ -15,6 +15,8 @@ const ownsCart = rule({ cache: 'strict' })(async (_parent, args: { cartId: strin
 export const permissions: IRules = {
   Query: {
     discountCodes: isAdmin,
+    shippingZones: isAdmin,
+    taxRates: isAdmin,
   },
   Mutation: {
     cartCreate: allow,
@@ -30,5 +32,11 @@ export const permissions: IRules = {
     cartMerge: isAuthenticated,
     discountCodeUpsert: isAdmin,
     shippingCountryUpsert: isAdmin,
+    cartDeliveryOptionSelect: ownsCart,
+    shippingZoneUpsert: isAdmin,
+    shippingZoneDelete: isAdmin,
+    deliveryMethodUpsert: isAdmin,
+    deliveryMethodDelete: isAdmin,
+    taxRateUpsert: isAdmin,
   },
 };

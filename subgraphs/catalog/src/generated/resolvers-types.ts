@@ -102,6 +102,22 @@ export type ImageInput = {
   url: Scalars['String']['input'];
 };
 
+/** A postal address as a shopper enters it: the account's address book and the cart's delivery and billing addresses. */
+export type MailingAddressInput = {
+  address1: Scalars['String']['input'];
+  address2?: InputMaybe<Scalars['String']['input']>;
+  city: Scalars['String']['input'];
+  company?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2, e.g. US. */
+  countryCode: Scalars['String']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  postalCode: Scalars['String']['input'];
+  /** Region or state code, e.g. CA. */
+  province?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Money = {
   __typename?: 'Money';
   amount: Scalars['Decimal']['output'];
@@ -534,6 +550,8 @@ export type UserErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
+  /** The checkout would charge another total than the client showed (CheckoutInput.expectedTotal): the message quotes the new total. */
+  | 'TOTAL_CHANGED'
   | 'UNKNOWN_PRODUCT'
   | 'UNSUPPORTED_COUNTRY'
   /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
@@ -661,6 +679,7 @@ export type ResolversTypes = ResolversObject<{
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Image: ResolverTypeWrapper<Image>;
   ImageInput: ImageInput;
+  MailingAddressInput: MailingAddressInput;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   OptionFacet: ResolverTypeWrapper<OptionFacet>;
@@ -712,6 +731,7 @@ export type ResolversParentTypes = ResolversObject<{
   Decimal: Scalars['Decimal']['output'];
   Image: Image;
   ImageInput: ImageInput;
+  MailingAddressInput: MailingAddressInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   OptionFacet: OptionFacet;

@@ -13,6 +13,7 @@ interface DetailsRow {
   shipping_amount: number;
   tax_amount: number;
   total_amount: number;
+  taxes_included: boolean;
   shipping_address: ShippingAddress;
   tracking_number: string | null;
   lines: Array<{ title: string; variantTitle: string | null; quantity: number; unitPriceAmount: number }>;
@@ -26,7 +27,7 @@ interface DetailsRow {
 export async function loadOrderDetails(tx: EntityManager, orderId: string): Promise<OrderDetails | undefined> {
   const [row] = await tx.execute<DetailsRow[]>(
     `select o.number, o.email, o.customer_id, o.currency, o.subtotal_amount, o.discount_amount, o.shipping_amount, o.tax_amount,
-            o.total_amount, o.shipping_address, o.tracking_number,
+            o.total_amount, o.taxes_included, o.shipping_address, o.tracking_number,
             coalesce((select json_agg(json_build_object('title', l.name, 'variantTitle', l.variant_title, 'quantity', l.quantity,
                                                         'unitPriceAmount', l.unit_price_amount) order by l.position)
                       from order_line l where l.order_id = o.id), '[]'::json) as lines
@@ -48,6 +49,7 @@ export async function loadOrderDetails(tx: EntityManager, orderId: string): Prom
       shipping: row.shipping_amount,
       tax: row.tax_amount,
       total: row.total_amount,
+      taxesIncluded: row.taxes_included,
     },
     shippingAddress: {
       name: address.name,

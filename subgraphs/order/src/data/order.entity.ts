@@ -17,8 +17,18 @@ export interface ShippingAddress {
   line1: string;
   line2?: string | null;
   city: string;
+  /** Region or state code (absent in orders from before delivery zones). */
+  province?: string | null;
   postalCode: string;
   countryCode: string;
+  phone?: string | null;
+}
+
+/** The delivery option the order's shipping was charged for. */
+export interface OrderDeliveryMethod {
+  handle: string;
+  title: string;
+  pickup: boolean;
 }
 
 export const OrderSchema = defineEntity({
@@ -47,6 +57,10 @@ export const OrderSchema = defineEntity({
     /** When the saga's current step gives up (PENDING / AWAITING_PAYMENT); lazy like the token. */
     stepDeadline: p.datetime().nullable().lazy(),
     shippingAddress: p.json<ShippingAddress>(),
+    /** null: an order from before delivery zones. */
+    deliveryMethod: p.json<OrderDeliveryMethod>().nullable(),
+    /** Prices included tax: `taxAmount` is part of `totalAmount`, not added to it. */
+    taxesIncluded: p.boolean().default(false),
     lines: () => p.oneToMany(OrderLineSchema).mappedBy('order').orderBy({ position: 'asc' }),
     statusHistory: () => p.oneToMany(OrderStatusChangeSchema).mappedBy('order').orderBy({ at: 'asc', id: 'asc' }),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -45,8 +45,8 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
   // Raw: `on conflict do nothing` with the affected-row count is what makes a redelivery a no-op.
   const inserted = await tx.execute<{ affectedRows: number }>(
     `insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
-                                 total_amount, shipping_address, payment_token, step_deadline, created_at, updated_at)
-     values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing`,
+                                 total_amount, shipping_address, payment_token, step_deadline, delivery_method, taxes_included, created_at, updated_at)
+     values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing`,
     [
       checkout.checkoutId,
       checkout.customerId,
@@ -61,6 +61,8 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
       JSON.stringify(checkout.shippingAddress),
       checkout.paymentToken,
       deadline,
+      checkout.deliveryMethod ? JSON.stringify(checkout.deliveryMethod) : null,
+      checkout.totals.taxesIncluded ?? false,
     ],
     'run',
   );

@@ -31,6 +31,8 @@ export type Address = {
   line2: Maybe<Scalars['String']['output']>;
   name: Scalars['String']['output'];
   postalCode: Scalars['String']['output'];
+  /** Region or state code, e.g. CA. */
+  province: Maybe<Scalars['String']['output']>;
 };
 
 /** A key/value pair a storefront sets on a cart (Shopify's shape); the order keeps the cart's. */
@@ -65,6 +67,22 @@ export type Customer = {
 export type CustomerOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A postal address as a shopper enters it: the account's address book and the cart's delivery and billing addresses. */
+export type MailingAddressInput = {
+  address1: Scalars['String']['input'];
+  address2?: InputMaybe<Scalars['String']['input']>;
+  city: Scalars['String']['input'];
+  company?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 3166-1 alpha-2, e.g. US. */
+  countryCode: Scalars['String']['input'];
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  postalCode: Scalars['String']['input'];
+  /** Region or state code, e.g. CA. */
+  province?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Money = {
@@ -110,6 +128,8 @@ export type Order = {
   /** Human-readable, e.g. ORD-000123. */
   number: Scalars['String']['output'];
   shippingAddress: Address;
+  /** How it is delivered, as chosen at checkout (null for orders from before delivery options). */
+  shippingLine: Maybe<OrderShippingLine>;
   status: OrderStatus;
   statusHistory: Array<OrderStatusChange>;
   trackingNumber: Maybe<Scalars['String']['output']>;
@@ -129,6 +149,9 @@ export type OrderCost = {
   shippingAmount: Money;
   subtotalAmount: Money;
   taxAmount: Money;
+  /** Prices included tax: taxAmount is part of totalAmount, not added to it. */
+  taxesIncluded: Scalars['Boolean']['output'];
+  /** The amount charged. */
   totalAmount: Money;
 };
 
@@ -162,6 +185,17 @@ export type OrderPayload = {
   __typename?: 'OrderPayload';
   order: Maybe<Order>;
   userErrors: Array<UserError>;
+};
+
+/** The delivery option an order's shipping was charged for. */
+export type OrderShippingLine = {
+  __typename?: 'OrderShippingLine';
+  handle: Scalars['String']['output'];
+  /** Collected by the buyer instead of shipped. */
+  pickup: Scalars['Boolean']['output'];
+  /** What the delivery cost (cost.shippingAmount). */
+  price: Money;
+  title: Scalars['String']['output'];
 };
 
 export type OrderStatus =
@@ -291,6 +325,8 @@ export type UserErrorCode =
   | 'TOO_LARGE'
   | 'TOO_LONG'
   | 'TOO_MANY_LINES'
+  /** The checkout would charge another total than the client showed (CheckoutInput.expectedTotal): the message quotes the new total. */
+  | 'TOTAL_CHANGED'
   | 'UNKNOWN_PRODUCT'
   | 'UNSUPPORTED_COUNTRY'
   /** A product sold in several variants was given where a variant is needed: pass merchandiseId (a variant id). */
@@ -411,18 +447,20 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  MailingAddressInput: MailingAddressInput;
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderModel>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
   OrderCost: ResolverTypeWrapper<OrderCost>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderLine: ResolverTypeWrapper<OrderLineModel>;
   OrderPayload: ResolverTypeWrapper<Omit<OrderPayload, 'order' | 'userErrors'> & { order?: Maybe<ResolversTypes['Order']>, userErrors: Array<ResolversTypes['UserError']> }>;
+  OrderShippingLine: ResolverTypeWrapper<OrderShippingLine>;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<OrderStatusChangeModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Product: ResolverTypeWrapper<Product>;
   ProductVariant: ResolverTypeWrapper<ProductVariant>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -443,17 +481,19 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  MailingAddressInput: MailingAddressInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   Order: OrderModel;
   OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
   OrderCost: OrderCost;
+  Boolean: Scalars['Boolean']['output'];
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderLine: OrderLineModel;
   OrderPayload: Omit<OrderPayload, 'order' | 'userErrors'> & { order?: Maybe<ResolversParentTypes['Order']>, userErrors: Array<ResolversParentTypes['UserError']> };
+  OrderShippingLine: OrderShippingLine;
   OrderStatusChange: OrderStatusChangeModel;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Product: Product;
   ProductVariant: ProductVariant;
   Query: Record<PropertyKey, never>;
@@ -469,6 +509,7 @@ export type AddressResolvers<ContextType = Context, ParentType extends Resolvers
   line2?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type AttributeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Attribute'] = ResolversParentTypes['Attribute']> = ResolversObject<{
@@ -516,6 +557,7 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
   number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shippingAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
+  shippingLine?: Resolver<Maybe<ResolversTypes['OrderShippingLine']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
   trackingNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -533,6 +575,7 @@ export type OrderCostResolvers<ContextType = Context, ParentType extends Resolve
   shippingAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   subtotalAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   taxAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  taxesIncluded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   totalAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 }>;
 
@@ -557,6 +600,13 @@ export type OrderLineResolvers<ContextType = Context, ParentType extends Resolve
 export type OrderPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderPayload'] = ResolversParentTypes['OrderPayload']> = ResolversObject<{
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
+export type OrderShippingLineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderShippingLine'] = ResolversParentTypes['OrderShippingLine']> = ResolversObject<{
+  handle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pickup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type OrderStatusChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = ResolversObject<{
@@ -616,6 +666,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderLine?: OrderLineResolvers<ContextType>;
   OrderPayload?: OrderPayloadResolvers<ContextType>;
+  OrderShippingLine?: OrderShippingLineResolvers<ContextType>;
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;

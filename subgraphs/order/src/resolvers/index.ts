@@ -55,9 +55,16 @@ export const resolvers: Resolvers = {
         shippingAmount: m(order.shippingAmount),
         taxAmount: m(order.taxAmount),
         totalAmount: m(order.totalAmount),
+        taxesIncluded: order.taxesIncluded,
       };
     },
-    shippingAddress: (order) => ({ ...order.shippingAddress, line2: order.shippingAddress.line2 ?? null }),
+    shippingLine: (order) =>
+      order.deliveryMethod ? { ...order.deliveryMethod, price: money(order.shippingAmount, order.currency as CurrencyCode) } : null,
+    shippingAddress: (order) => ({
+      ...order.shippingAddress,
+      line2: order.shippingAddress.line2 ?? null,
+      province: order.shippingAddress.province ?? null,
+    }),
   },
   OrderLine: {
     merchandise: (line) => ({ __typename: 'ProductVariant', id: line.variantId }),

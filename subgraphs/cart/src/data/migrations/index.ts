@@ -4,6 +4,7 @@ import { CartDomain } from './20261123000002-cart-domain.ts';
 import { LinePricedAt } from './20261202000003-line-priced-at.ts';
 import { LineVariants } from './20261202000004-line-variants.ts';
 import { CartNoteAttributes } from './20261216000010-cart-note-attributes.ts';
+import { DeliveryZones } from './20261216000020-delivery-zones.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   { name: '20261202000003-line-priced-at', class: LinePricedAt },
   { name: '20261202000004-line-variants', class: LineVariants },
   { name: '20261216000010-cart-note-attributes', class: CartNoteAttributes },
+  { name: '20261216000020-delivery-zones', class: DeliveryZones },
 ];
