@@ -161,6 +161,35 @@ describe('cartLinesRemoveAll', () => {
   });
 });
 
+describe('checkout', () => {
+  it('carries the note and attributes in checkout.requested, for the order', async () => {
+    const { id } = await cartWithLines();
+    await h.run(NOTE, GUEST, { id, note: 'For Ada, with love' });
+    await h.run(ATTRIBUTES, GUEST, { id, attributes: [{ key: 'Gift wrap', value: 'yes' }] });
+    const res = await h.run(
+      `mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code } } }`,
+      GUEST,
+      {
+        id,
+        input: {
+          email: 'ada@example.com',
+          shippingAddress: { name: 'Ada', line1: '1 Way', city: 'Boston', postalCode: '02101', countryCode: 'US' },
+          paymentToken: 'tok_visa',
+          idempotencyKey: `note-${randomUUID()}`,
+        },
+      },
+    );
+    expect(res.data.cartCheckout.userErrors).toEqual([]);
+    const [event] = await h.orm.em
+      .fork()
+      .execute<Array<{ payload: { data: Record<string, unknown> } }>>(
+        `select payload from outbox_event where subject = 'checkout.requested' and id = ?`,
+        [res.data.cartCheckout.checkout.id],
+      );
+    expect(event!.payload.data).toMatchObject({ note: 'For Ada, with love', attributes: [{ key: 'Gift wrap', value: 'yes' }] });
+  });
+});
+
 describe('who may change note, attributes and lines', () => {
   it("is the cart's owner (or an admin); others get FORBIDDEN, the same as for no cart", async () => {
     const alice = customer(`alice-${randomUUID()}`);

@@ -90,7 +90,9 @@ describe('order mutations', () => {
     const customerTry = await run(`mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "T1") { userErrors { code } } }`, OWNER, { id });
     expect(customerTry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const early = await run(`mutation ($id: ID!) { orderDeliver(id: $id) { userErrors { code message } } }`, ADMIN, { id });
-    expect(early.data.orderDeliver.userErrors).toEqual([{ code: 'INVALID_STATUS', message: 'The order is CONFIRMED, not SHIPPED' }]);
+    expect(early.data.orderDeliver.userErrors).toEqual([
+      { code: 'INVALID_STATUS', message: 'This order is confirmed; only a shipped order can be delivered' },
+    ]);
     const shipped = await run(
       `mutation ($id: ID!) { orderShip(id: $id, trackingNumber: "1Z999") { order { status trackingNumber } userErrors { code } } }`,
       ADMIN,
@@ -98,7 +100,7 @@ describe('order mutations', () => {
     );
     expect(shipped.data.orderShip).toEqual({ order: { status: 'SHIPPED', trackingNumber: '1Z999' }, userErrors: [] });
     const late = await run(CANCEL, OWNER, { id });
-    expect(late.data.orderCancel.userErrors).toEqual([{ code: 'INVALID_STATUS', message: 'The order is SHIPPED and can no longer be cancelled' }]);
+    expect(late.data.orderCancel.userErrors).toEqual([{ code: 'INVALID_STATUS', message: 'This order has shipped and can no longer be cancelled' }]);
     const delivered = await run(`mutation ($id: ID!) { orderDeliver(id: $id) { order { status } } }`, ADMIN, { id });
     expect(delivered.data.orderDeliver.order.status).toBe('DELIVERED');
   });

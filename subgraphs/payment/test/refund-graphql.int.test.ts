@@ -77,6 +77,9 @@ describe('Mutation.paymentRefund', () => {
       expect(data.paymentRefund.refund).toBeNull();
       expect(data.paymentRefund.userErrors[0].code).toBe(code);
     }
+    // Money in the message as a decimal with its currency, never minor units.
+    const big = await run(REFUND, ADMIN, { paymentId, amount: '1000.00', key: 'big-message' });
+    expect(big.data.paymentRefund.userErrors[0].message).toBe('At most 77.49 USD can still be refunded.');
   });
 
   it('refunds the rest without an amount; Order.refunds shows them to the owner only', async () => {

@@ -57,6 +57,10 @@ export const OrderSchema = defineEntity({
     /** When the saga's current step gives up (PENDING / AWAITING_PAYMENT); lazy like the token. */
     stepDeadline: p.datetime().nullable().lazy(),
     shippingAddress: p.json<ShippingAddress>(),
+    /** The cart's note (a gift message) at checkout; null: none. */
+    note: p.string().length(2000).nullable(),
+    /** The cart's attributes at checkout (key/value pairs the storefront set). */
+    attributes: p.json<Array<{ key: string; value: string | null }>>().defaultRaw(`'[]'`),
     /** null: an order from before delivery zones. */
     deliveryMethod: p.json<OrderDeliveryMethod>().nullable(),
     /** Prices included tax: `taxAmount` is part of `totalAmount`, not added to it. */

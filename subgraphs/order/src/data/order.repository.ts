@@ -67,6 +67,9 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
     'run',
   );
   if (inserted.affectedRows === 0) return false;
+  // The cart's note and attributes (absent in events from before them).
+  if (checkout.note || checkout.attributes?.length)
+    await tx.nativeUpdate(OrderSchema, { id: checkout.checkoutId }, { note: checkout.note ?? null, attributes: checkout.attributes ?? [] });
   if (checkout.lines.length > 0) {
     await tx.insertMany(
       OrderLineSchema,

@@ -15,7 +15,7 @@ import {
 } from '@shop/platform';
 import { lockOrder, setTrackingNumber } from '../data/order.repository.ts';
 import { moveOrder } from './order-saga.ts';
-import { canMove } from './order-transitions.ts';
+import { canMove, orderStatusPhrase } from './order-transitions.ts';
 
 export interface OrderChangeResult {
   orderId: string | null;
@@ -58,7 +58,7 @@ export class OrderAdminService {
       const isAdmin = hasAdminRole(identity);
       if (!order || (!isAdmin && (!identity.sub || order.customerId !== identity.sub))) throw new ForbiddenError('Order not found or not yours');
       const was = order.status;
-      if (!canMove(was, 'CANCELLED')) return [userError('INVALID_STATUS', `The order is ${was} and can no longer be cancelled`, ['id'])];
+      if (!canMove(was, 'CANCELLED')) return [userError('INVALID_STATUS', `${orderStatusPhrase(was)} and can no longer be cancelled`, ['id'])];
       await moveOrder(tx, order, 'CANCELLED', reason?.trim() || (isAdmin ? 'cancelled by an admin' : 'cancelled by the customer'), null);
       if (was === 'CONFIRMED') {
         // Paid and committed: refund in full and put the sold units back on the shelf.
@@ -79,7 +79,7 @@ export class OrderAdminService {
         return [userError('INVALID', 'A tracking number of 1 to 100 characters is required', ['trackingNumber'])];
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
-      if (!canMove(order.status, 'SHIPPED')) return [userError('INVALID_STATUS', `The order is ${order.status} and cannot ship`, ['id'])];
+      if (!canMove(order.status, 'SHIPPED')) return [userError('INVALID_STATUS', `${orderStatusPhrase(order.status)} and cannot ship`, ['id'])];
       // Before the move: the order.status.shipped event carries the tracking number (shipping email).
       await setTrackingNumber(tx, id, tracking);
       await moveOrder(tx, order, 'SHIPPED', `tracking ${tracking}`, null);
@@ -92,7 +92,7 @@ export class OrderAdminService {
       const order = isUuid(id) ? await lockOrder(tx, id) : null;
       if (!order) return [userError('NOT_FOUND', 'No such order', ['id'])];
       if (!(await moveOrder(tx, order, 'DELIVERED', null, null)))
-        return [userError('INVALID_STATUS', `The order is ${order.status}, not SHIPPED`, ['id'])];
+        return [userError('INVALID_STATUS', `${orderStatusPhrase(order.status)}; only a shipped order can be delivered`, ['id'])];
       return [];
     });
   }

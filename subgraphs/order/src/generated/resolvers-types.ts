@@ -120,11 +120,15 @@ export type MutationOrderShipArgs = {
 
 export type Order = {
   __typename?: 'Order';
+  /** The cart's attributes at checkout (key/value pairs the storefront set). */
+  attributes: Array<Attribute>;
   cost: OrderCost;
   createdAt: Scalars['DateTime']['output'];
   email: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   lines: Array<OrderLine>;
+  /** The shopper's note from the cart, e.g. a gift message; null when none. */
+  note: Maybe<Scalars['String']['output']>;
   /** Human-readable, e.g. ORD-000123. */
   number: Scalars['String']['output'];
   shippingAddress: Address;
@@ -550,11 +554,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 
 export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  attributes?: Resolver<Array<ResolversTypes['Attribute']>, ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['OrderCost'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   shippingAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType>;
   shippingLine?: Resolver<Maybe<ResolversTypes['OrderShippingLine']>, ParentType, ContextType>;

@@ -45,6 +45,7 @@ export const resolvers: Resolvers = {
   Order: {
     __resolveReference: (ref, ctx) => ctx.orderById.load(ref.id),
     number: (order) => displayNumber(order.number),
+    attributes: (order) => order.attributes ?? [],
     lines: (order) => order.lines.getItems(),
     statusHistory: (order) => order.statusHistory.getItems(),
     cost: (order) => {

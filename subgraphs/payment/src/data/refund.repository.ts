@@ -43,9 +43,10 @@ export class RefundRepository {
   }
 
   /** The payment's figures a claim is checked against, its row locked until `tx` ends. */
-  async lockPayment(tx: EntityManager, paymentId: string): Promise<Pick<Payment, 'status' | 'amount' | 'refundedAmount'> | undefined> {
+  async lockPayment(tx: EntityManager, paymentId: string): Promise<Pick<Payment, 'status' | 'amount' | 'refundedAmount' | 'currency'> | undefined> {
     // Locked: the claim's check and write must see no concurrent claim in between.
-    return (await tx.findOne(PaymentSchema, { id: paymentId }, { fields: ['status', 'amount', 'refundedAmount'], ...FOR_UPDATE })) ?? undefined;
+    const fields = ['status', 'amount', 'refundedAmount', 'currency'] as const;
+    return (await tx.findOne(PaymentSchema, { id: paymentId }, { fields, ...FOR_UPDATE })) ?? undefined;
   }
 
   /** Adds `amount` to the payment's claimed refunds unless that exceeds the capture; true if it did. */

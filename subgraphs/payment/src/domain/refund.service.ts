@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { emitEvent, isUuid, PAYMENT_REFUNDED, transaction, type Logger } from '@shop/platform';
+import { emitEvent, formatMoney, isUuid, PAYMENT_REFUNDED, transaction, type Logger } from '@shop/platform';
 import { RefundRepository, type RefundStatus, type RefundView } from '../data/refund.repository.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
@@ -84,13 +84,14 @@ export class RefundService {
     if (!REFUNDABLE.includes(payment.status)) {
       return {
         refund: null,
-        userErrors: [{ field: ['paymentId'], message: `A ${payment.status} payment cannot be refunded.`, code: 'INVALID_STATUS' }],
+        userErrors: [{ field: ['paymentId'], message: 'Only a captured payment can be refunded.', code: 'INVALID_STATUS' }],
       };
     }
     const remaining = payment.amount - payment.refundedAmount;
     const wanted = amount ?? remaining;
     if (wanted <= 0 || wanted > remaining) {
-      const message = remaining === 0 ? 'The payment is already fully refunded.' : `At most ${remaining} (minor units) can still be refunded.`;
+      const message =
+        remaining === 0 ? 'The payment is already fully refunded.' : `At most ${formatMoney(remaining, payment.currency)} can still be refunded.`;
       return { refund: null, userErrors: [{ field: ['amount'], message, code: remaining === 0 ? 'CONFLICT' : 'INVALID' }] };
     }
     // Belt and braces: the claim itself is conditional (and the table has a check constraint).

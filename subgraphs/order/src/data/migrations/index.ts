@@ -4,6 +4,7 @@ import { Saga } from './20261123000002-saga.ts';
 import { ErasePaymentTokens } from './20261202000003-erase-payment-tokens.ts';
 import { LineVariants } from './20261202000004-line-variants.ts';
 import { GuestOrdersByEmail } from './20261215000005-guest-orders-by-email.ts';
+import { OrderNoteAttributes } from './20261216000011-order-note-attributes.ts';
 import { DeliveryMethod } from './20261216000021-delivery-method.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
@@ -14,5 +15,6 @@ export const migrations = [
   { name: '20261202000003-erase-payment-tokens', class: ErasePaymentTokens },
   { name: '20261202000004-line-variants', class: LineVariants },
   { name: '20261215000005-guest-orders-by-email', class: GuestOrdersByEmail },
+  { name: '20261216000011-order-note-attributes', class: OrderNoteAttributes },
   { name: '20261216000021-delivery-method', class: DeliveryMethod },
 ];
