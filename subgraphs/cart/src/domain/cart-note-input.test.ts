@@ -77,6 +77,14 @@ describe('cart attributes', () => {
     expect(repeated).toMatchObject({ ok: false, userErrors: [{ message: '"Gift" is given more than once; each key may appear once' }] });
   });
 
+  it('check a key and its value on their own: a long value does not hide a repeated key', () => {
+    const read = readAttributes([{ key: 'Gift' }, { key: 'Gift', value: 'v'.repeat(MAX_ATTRIBUTE_VALUE_LENGTH + 1) }]);
+    expect(problems(read)).toEqual([
+      ['INVALID', 'attributes.1.key'],
+      ['TOO_LONG', 'attributes.1.value'],
+    ]);
+  });
+
   it('compare keys exactly: case makes another key', () => {
     expect(readAttributes([{ key: 'gift' }, { key: 'Gift' }]).ok).toBe(true);
   });

@@ -23,19 +23,17 @@ export function readNote(note: string, field: string[] = ['note']): Read<string 
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, userErrors: userErrorsFromZod(parsed.error, field) };
 }
 
-const attributeModel = z.object({
-  key: z
-    .string()
-    .trim()
-    .min(1, 'Each attribute needs a key')
-    .max(MAX_ATTRIBUTE_KEY_LENGTH, `A key has at most ${MAX_ATTRIBUTE_KEY_LENGTH} characters`),
-  value: z
-    .string()
-    .trim()
-    .max(MAX_ATTRIBUTE_VALUE_LENGTH, `A value has at most ${MAX_ATTRIBUTE_VALUE_LENGTH} characters`)
-    .nullish()
-    .transform((value) => value || null),
-});
+const keyModel = z
+  .string()
+  .trim()
+  .min(1, 'Each attribute needs a key')
+  .max(MAX_ATTRIBUTE_KEY_LENGTH, `A key has at most ${MAX_ATTRIBUTE_KEY_LENGTH} characters`);
+const valueModel = z
+  .string()
+  .trim()
+  .max(MAX_ATTRIBUTE_VALUE_LENGTH, `A value has at most ${MAX_ATTRIBUTE_VALUE_LENGTH} characters`)
+  .nullish()
+  .transform((value) => value || null);
 
 /**
  * The attributes as stored, replacing the cart's set: keys and values trimmed, a blank value is
@@ -48,16 +46,16 @@ export function readAttributes(input: ReadonlyArray<{ key: string; value?: strin
   const attributes: CartAttribute[] = [];
   const seen = new Set<string>();
   input.forEach((raw, i) => {
-    const parsed = attributeModel.safeParse(raw);
-    if (!parsed.success) {
-      userErrors.push(...userErrorsFromZod(parsed.error, ['attributes', String(i)]));
-      return;
-    }
-    const { key, value } = parsed.data;
-    if (seen.has(key))
-      userErrors.push(userError('INVALID', `"${key}" is given more than once; each key may appear once`, ['attributes', String(i), 'key']));
-    seen.add(key);
-    attributes.push({ key, value });
+    // Key and value each on their own, so a long value does not hide a repeated key.
+    const key = keyModel.safeParse(raw.key);
+    const value = valueModel.safeParse(raw.value);
+    if (!key.success) userErrors.push(...userErrorsFromZod(key.error, ['attributes', String(i), 'key']));
+    else if (seen.has(key.data))
+      userErrors.push(userError('INVALID', `"${key.data}" is given more than once; each key may appear once`, ['attributes', String(i), 'key']));
+    if (!value.success) userErrors.push(...userErrorsFromZod(value.error, ['attributes', String(i), 'value']));
+    if (!key.success) return;
+    seen.add(key.data);
+    if (value.success) attributes.push({ key: key.data, value: value.data });
   });
   return userErrors.length ? { ok: false, userErrors } : { ok: true, value: attributes };
 }
