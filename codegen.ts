@@ -18,6 +18,7 @@ const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
     CartLine: '../domain/cart-view.ts#CartLineView',
     Checkout: '../domain/cart-checkout.ts#CheckoutView',
     DiscountCode: '../data/discount-code.entity.ts#DiscountCode',
+    Promotion: '../data/promotion.repository.ts#PromotionRecord',
     ShippingCountry: '../data/shipping-country.entity.ts#ShippingCountry',
     ShippingZone: '../data/delivery.repository.ts#ZoneWithDetails',
     DeliveryMethod: '../data/shipping-zone.entity.ts#DeliveryMethod',

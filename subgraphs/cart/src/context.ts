@@ -5,6 +5,7 @@ import { CartService, type CartPolicy, type CartViewCache } from './domain/cart.
 import type { ProductLookup } from './domain/catalog-snapshot.ts';
 import { StoreSettingsService } from './domain/store-settings.service.ts';
 import { DeliverySettingsService } from './domain/delivery-settings.service.ts';
+import { PromotionAdminService } from './domain/promotion-admin.service.ts';
 
 export interface Context {
   identity: Identity;
@@ -16,6 +17,8 @@ export interface Context {
   settings: StoreSettingsService;
   /** Admin: shipping zones, delivery methods, tax rates. */
   delivery: DeliverySettingsService;
+  /** Admin: promotions (and the deprecated discount codes, which are promotions). */
+  promotions: PromotionAdminService;
 }
 
 export interface CartContextDeps {
@@ -77,5 +80,6 @@ export function createContext(
     }),
     settings: new StoreSettingsService(em, currency),
     delivery: new DeliverySettingsService(em, currency),
+    promotions: new PromotionAdminService(em, currency),
   };
 }

@@ -2,7 +2,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 export const DISCOUNT_KINDS = ['PERCENTAGE', 'FIXED_AMOUNT'] as const;
 
-/** A code an admin defines; carts refer to it by `code` (cart_discount_code). */
+/**
+ * A code carts refer to by `code` (cart_discount_code): since migration 20261216000030 a view over
+ * the promotions a discount code can express (discount-code-compat.ts), read by the cart view and
+ * checkout until they price with the promotions engine. Its usage_count is the promotion's.
+ */
 export const DiscountCodeSchema = defineEntity({
   name: 'DiscountCode',
   tableName: 'discount_code',

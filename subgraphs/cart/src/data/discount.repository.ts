@@ -2,36 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CartDiscountCodeSchema } from './cart.entity.ts';
 import { DiscountCodeSchema, type DiscountCode } from './discount-code.entity.ts';
 
-export function listDiscountCodes(em: EntityManager): Promise<DiscountCode[]> {
-  return em.find(DiscountCodeSchema, {}, { orderBy: { code: 'asc' } });
-}
+// discount_code is a view over the promotions that are discount codes (migration 20261216000030):
+// these read and claim through it until the cart prices with the promotions engine.
 
 export function findDiscountCodes(em: EntityManager, codes: readonly string[]): Promise<DiscountCode[]> {
   return codes.length ? em.find(DiscountCodeSchema, { code: { $in: [...codes] } }) : Promise.resolve([]);
-}
-
-export interface DiscountCodeInput {
-  code: string;
-  kind: DiscountCode['kind'];
-  value: number;
-  minimumSubtotal: number | null;
-  expiresAt: Date | null;
-  usageLimit: number | null;
-  active: boolean;
-}
-
-/** Create or redefine a code; its usage count stays. */
-export async function upsertDiscountCode(em: EntityManager, d: DiscountCodeInput): Promise<DiscountCode> {
-  // Raw: `on conflict do update` keeping usage_count and created_at, in one statement.
-  const [row] = await em.execute<Array<Record<string, unknown>>>(
-    `insert into discount_code (code, kind, value, minimum_subtotal, expires_at, usage_limit, active)
-     values (?, ?, ?, ?, ?, ?, ?)
-     on conflict (code) do update set kind = excluded.kind, value = excluded.value, minimum_subtotal = excluded.minimum_subtotal,
-       expires_at = excluded.expires_at, usage_limit = excluded.usage_limit, active = excluded.active, updated_at = now()
-     returning *`,
-    [d.code, d.kind, d.value, d.minimumSubtotal, d.expiresAt, d.usageLimit, d.active],
-  );
-  return em.map(DiscountCodeSchema, row!);
 }
 
 /** Replace a cart's codes, keeping the order they were given in. */

@@ -2,6 +2,7 @@ import { ormOptions, type OrmOptions } from '@shop/platform';
 import { CartDiscountCodeSchema, CartLineSchema, CartSchema } from './cart.entity.ts';
 import { CheckoutSchema } from './checkout.entity.ts';
 import { DiscountCodeSchema } from './discount-code.entity.ts';
+import { PromotionSchema, PromotionUsageSchema } from './promotion.entity.ts';
 import { ShippingCountrySchema } from './shipping-country.entity.ts';
 import {
   CustomerDefaultAddressSchema,
@@ -27,6 +28,8 @@ export function cartOrmOptions(clientUrl: string): OrmOptions {
       DeliveryMethodSchema,
       TaxRegionRateSchema,
       CustomerDefaultAddressSchema,
+      PromotionSchema,
+      PromotionUsageSchema,
     ],
     migrations: { migrationsList: migrations },
   });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { seedPromotionCodes } from './promotion-seed-data.ts';
 
 /** Countries' tax rates in basis points (725 = 7.25 %); their Standard delivery is in ZONES. */
 const COUNTRIES = [
@@ -77,17 +78,9 @@ const ZONES: Array<{ handle: string; name: string; shippingTaxBp: number | null;
   },
 ];
 
-/** Demo discount codes: percentages in basis points, fixed amounts in cents. */
-const CODES = [
-  { code: 'WELCOME10', kind: 'PERCENTAGE', value: 1000, minimum: null, limit: null },
-  { code: 'SAVE15', kind: 'PERCENTAGE', value: 1500, minimum: 3000, limit: null },
-  { code: 'FIVEOFF', kind: 'FIXED_AMOUNT', value: 500, minimum: 2500, limit: 1000 },
-];
-
-/** Rates and codes for the demo store. Idempotent (existing rows are left as an admin set them). */
+/** Rates and codes (promotion-seed-data.ts) for the demo store. Idempotent (existing rows are left as an admin set them). */
 export async function seedCartData(em: EntityManager): Promise<{ countries: number; zones: number; methods: number; codes: number }> {
   let countries = 0;
-  let codes = 0;
   for (const c of COUNTRIES) {
     const r = await em.execute<{ affectedRows: number }>(
       'insert into shipping_country (country_code, tax_basis_points) values (?, ?) on conflict do nothing',
@@ -104,14 +97,7 @@ export async function seedCartData(em: EntityManager): Promise<{ countries: numb
     ]);
   }
   const { zones, methods } = await seedZones(em);
-  for (const d of CODES) {
-    const r = await em.execute<{ affectedRows: number }>(
-      'insert into discount_code (code, kind, value, minimum_subtotal, usage_limit) values (?, ?, ?, ?, ?) on conflict do nothing',
-      [d.code, d.kind, d.value, d.minimum, d.limit],
-      'run',
-    );
-    codes += r.affectedRows;
-  }
+  const codes = await seedPromotionCodes(em);
   return { countries, zones, methods, codes };
 }
 

@@ -10,10 +10,11 @@ import {
 } from '../data/cart.repository.ts';
 import { lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
 import { releaseDiscountCodes } from '../data/discount.repository.ts';
+import { releasePromotionUsages } from '../data/promotion-usage.repository.ts';
 
 /**
  * The cart follows its order: CONFIRMED → cart CHECKED_OUT, checkout COMPLETED; REJECTED or
- * PAYMENT_FAILED → cart back to ACTIVE, checkout FAILED, discount usage given back. Runs in the
+ * PAYMENT_FAILED → cart back to ACTIVE, checkout FAILED, discount and promotion usage given back. Runs in the
  * inbox transaction, so a redelivered event changes nothing twice; a checkout that already ended
  * is left alone. Returns the cart id when the cart changed.
  */
@@ -30,6 +31,7 @@ export async function applyOrderStatus(tx: EntityManager, event: OrderStatusChan
     // Cart before discount codes: the order a checkout takes them in.
     await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'ACTIVE');
     if (checkout.discountCodes.length) await releaseDiscountCodes(tx, checkout.discountCodes);
+    await releasePromotionUsages(tx, checkout.id);
     return checkout.cartId;
   }
   return null;

@@ -1,12 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { amountField, parseDecimal, transaction, userError, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
-import type { DiscountCode } from '../data/discount-code.entity.ts';
+import { amountField, parseDecimal, transaction, userErrorsFromZod, type CurrencyCode, type UserError } from '@shop/platform';
 import type { ShippingCountry } from '../data/shipping-country.entity.ts';
-import { listDiscountCodes, upsertDiscountCode } from '../data/discount.repository.ts';
 import { listShippingCountries, upsertCountryTax } from '../data/shipping.repository.ts';
 import { createCountryZone, setStandardRate } from '../data/delivery.repository.ts';
-import { normalizeCode } from './cart-rules.ts';
 
 /** "15" or "7.25" percent → basis points; refuses more than two decimals or more than 100 %. */
 export function percentToBasisPoints(value: string): number | null {
@@ -14,7 +11,7 @@ export function percentToBasisPoints(value: string): number | null {
   return parsed.ok && parsed.minor >= 0 && parsed.minor <= 10_000 ? parsed.minor : null;
 }
 
-/** Admin data that prices carts: discount codes, tax and shipping per country. */
+/** Admin data that prices carts: tax and shipping per country (discount codes are promotions: promotion-admin.service.ts). */
 export class StoreSettingsService {
   private readonly em: EntityManager;
   private readonly currency: CurrencyCode;
@@ -23,57 +20,8 @@ export class StoreSettingsService {
     this.currency = currency;
   }
 
-  discountCodes(): Promise<DiscountCode[]> {
-    return listDiscountCodes(this.em);
-  }
-
   shippingCountries(): Promise<ShippingCountry[]> {
     return listShippingCountries(this.em);
-  }
-
-  async upsertDiscountCode(input: unknown): Promise<{ discountCode: DiscountCode | null; userErrors: UserError[] }> {
-    const model = z.object({
-      code: z
-        .string()
-        .trim()
-        .min(1, 'Code is required')
-        .max(64)
-        .regex(/^[A-Za-z0-9_-]+$/, 'Letters, digits, "_" and "-" only')
-        .transform(normalizeCode),
-      kind: z.enum(['PERCENTAGE', 'FIXED_AMOUNT']),
-      value: z.string(),
-      minimumSubtotal: amountField(this.currency, 'Minimum subtotal').nullish(),
-      expiresAt: z.coerce.date().nullish(),
-      usageLimit: z.number().int().min(1, 'Usage limit must be at least 1').nullish(),
-      active: z.boolean().nullish(),
-    });
-    const parsed = model.safeParse(input);
-    if (!parsed.success) return { discountCode: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };
-    const d = parsed.data;
-    let value: number;
-    if (d.kind === 'PERCENTAGE') {
-      const basisPoints = percentToBasisPoints(d.value);
-      if (!basisPoints)
-        return {
-          discountCode: null,
-          userErrors: [userError('INVALID', 'Percentage must be between 0.01 and 100 with at most two decimals', ['input', 'value'])],
-        };
-      value = basisPoints;
-    } else {
-      const amount = amountField(this.currency, 'Amount off', { positive: true }).safeParse(d.value);
-      if (!amount.success) return { discountCode: null, userErrors: userErrorsFromZod(amount.error, ['input', 'value']) };
-      value = amount.data;
-    }
-    const discountCode = await upsertDiscountCode(this.em, {
-      code: d.code,
-      kind: d.kind,
-      value,
-      minimumSubtotal: d.minimumSubtotal ?? null,
-      expiresAt: d.expiresAt ?? null,
-      usageLimit: d.usageLimit ?? null,
-      active: d.active ?? true,
-    });
-    return { discountCode, userErrors: [] };
   }
 
   async upsertShippingCountry(input: unknown): Promise<{ shippingCountry: ShippingCountry | null; userErrors: UserError[] }> {

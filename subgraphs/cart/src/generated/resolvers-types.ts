@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { CartView as CartViewModel, CartLineView as CartLineViewModel } from '../domain/cart-view.ts';
 import type { CheckoutView as CheckoutViewModel } from '../domain/cart-checkout.ts';
 import type { DiscountCode as DiscountCodeModel } from '../data/discount-code.entity.ts';
+import type { PromotionRecord as PromotionRecordModel } from '../data/promotion.repository.ts';
 import type { ShippingCountry as ShippingCountryModel } from '../data/shipping-country.entity.ts';
 import type { ZoneWithDetails as ZoneWithDetailsModel } from '../data/delivery.repository.ts';
 import type { DeliveryMethod as DeliveryMethodModel } from '../data/shipping-zone.entity.ts';
@@ -442,8 +443,17 @@ export type Mutation = {
   deliveryMethodDelete: DeliveryMethodDeletePayload;
   /** Admin: creates or updates a delivery method of a zone (by the zone's handle and its own). */
   deliveryMethodUpsert: DeliveryMethodPayload;
-  /** Admin. */
+  /**
+   * Admin: creates a code's promotion, or redefines it as the code says (an order discount, at most a minimum subtotal; active: false archives it). Its title, priority, combinability and usage count stay.
+   * @deprecated Use promotionCreate / promotionUpdate: a discount code is a promotion with a code.
+   */
   discountCodeUpsert: DiscountCodePayload;
+  /** Admin: the promotion stops applying (its code stays taken; orders already placed keep their discount). Archiving twice changes nothing. */
+  promotionArchive: PromotionPayload;
+  /** Admin: a new promotion, automatic (no code) or with a code. Every problem of the input is reported at once. */
+  promotionCreate: PromotionPayload;
+  /** Admin: replaces a promotion's definition (its usage count and archived state stay). */
+  promotionUpdate: PromotionPayload;
   /**
    * Admin: sets a country's tax rate and the price of the Standard method of the zone that ships to it (a zone of its own when none does).
    * @deprecated Use taxRateUpsert for the tax rate and shippingZoneUpsert / deliveryMethodUpsert for delivery.
@@ -553,6 +563,22 @@ export type MutationDiscountCodeUpsertArgs = {
 };
 
 
+export type MutationPromotionArchiveArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationPromotionCreateArgs = {
+  input: PromotionInput;
+};
+
+
+export type MutationPromotionUpdateArgs = {
+  id: Scalars['ID']['input'];
+  input: PromotionInput;
+};
+
+
 export type MutationShippingCountryUpsertArgs = {
   input: ShippingCountryInput;
 };
@@ -590,6 +616,140 @@ export type ProductVariant = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * A discount the cart applies by itself (automatic, no code) or when its code is entered. The
+ * conditions must all hold; priority and combinability decide what applies together (README "Promotions").
+ */
+export type Promotion = {
+  __typename?: 'Promotion';
+  action: PromotionAction;
+  archived: Scalars['Boolean']['output'];
+  archivedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Upper case; null: automatic. */
+  code: Maybe<Scalars['String']['output']>;
+  combinability: PromotionCombinability;
+  conditions: PromotionConditions;
+  createdAt: Scalars['DateTime']['output'];
+  /** Applies until this time (exclusive); null: open-ended. */
+  endsAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  /** Lower applies first (and wins ties). */
+  priority: Scalars['Int']['output'];
+  /** Applies from this time on; null: already. */
+  startsAt: Maybe<Scalars['DateTime']['output']>;
+  title: Scalars['String']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  /** Uses claimed by checkouts and not given back (a failed order gives its use back). */
+  usageCount: Scalars['Int']['output'];
+  /** Uses in all; null: no limit. */
+  usageLimit: Maybe<Scalars['Int']['output']>;
+  /** Uses per signed-in customer; null: no limit. */
+  usageLimitPerCustomer: Maybe<Scalars['Int']['output']>;
+};
+
+/** What a promotion takes off; the fields its kind does not use are null. */
+export type PromotionAction = {
+  __typename?: 'PromotionAction';
+  amount: Maybe<Money>;
+  buyQuantity: Maybe<Scalars['Int']['output']>;
+  getQuantity: Maybe<Scalars['Int']['output']>;
+  kind: PromotionActionKind;
+  /** null: no limit per cart. */
+  maxApplications: Maybe<Scalars['Int']['output']>;
+  /** Percent, e.g. "15.00". */
+  percentage: Maybe<Scalars['Decimal']['output']>;
+};
+
+/** The fields the kind uses: percentage (ORDER_PERCENTAGE, LINE_PERCENTAGE; BUY_X_GET_Y, 100 when left out), amount (ORDER_FIXED, LINE_FIXED_PER_UNIT), buyQuantity, getQuantity and maxApplications (BUY_X_GET_Y). */
+export type PromotionActionInput = {
+  amount?: InputMaybe<Scalars['Decimal']['input']>;
+  buyQuantity?: InputMaybe<Scalars['Int']['input']>;
+  getQuantity?: InputMaybe<Scalars['Int']['input']>;
+  kind: PromotionActionKind;
+  maxApplications?: InputMaybe<Scalars['Int']['input']>;
+  /** Percent, e.g. "15" for 15 %. */
+  percentage?: InputMaybe<Scalars['Decimal']['input']>;
+};
+
+export type PromotionActionKind =
+  /** For every buyQuantity targeted units, getQuantity more (the cheapest) at percentage off (100: free), at most maxApplications times. */
+  | 'BUY_X_GET_Y'
+  /** The delivery costs nothing. */
+  | 'FREE_DELIVERY'
+  /** The amount off each unit of the targeted lines. */
+  | 'LINE_FIXED_PER_UNIT'
+  /** The percentage off the targeted lines. */
+  | 'LINE_PERCENTAGE'
+  /** The amount off the order. */
+  | 'ORDER_FIXED'
+  /** The percentage off the order (after line discounts). */
+  | 'ORDER_PERCENTAGE';
+
+export type PromotionCombinability =
+  /** Applies alone: the shopper gets whichever is larger, this or the stackable promotions together. */
+  | 'EXCLUSIVE'
+  /** Applies together with the other stackable promotions. */
+  | 'STACKABLE';
+
+/** All must hold. With targets, amounts and quantities count the targeted lines only. */
+export type PromotionConditions = {
+  __typename?: 'PromotionConditions';
+  /** Only for a customer's first order. */
+  firstOrderOnly: Scalars['Boolean']['output'];
+  minimumQuantity: Maybe<Scalars['Int']['output']>;
+  minimumSubtotal: Maybe<Money>;
+  signedInOnly: Scalars['Boolean']['output'];
+  targetCategoryIds: Array<Scalars['ID']['output']>;
+  targetProductIds: Array<Scalars['ID']['output']>;
+  /** The lines a promotion is about: a line matches by its variant, its product or one of its categories. All empty: every line. */
+  targetVariantIds: Array<Scalars['ID']['output']>;
+};
+
+export type PromotionConditionsInput = {
+  firstOrderOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  minimumQuantity?: InputMaybe<Scalars['Int']['input']>;
+  minimumSubtotal?: InputMaybe<Scalars['Decimal']['input']>;
+  signedInOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  targetCategoryIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  targetProductIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  targetVariantIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+export type PromotionConnection = {
+  __typename?: 'PromotionConnection';
+  edges: Array<PromotionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type PromotionEdge = {
+  __typename?: 'PromotionEdge';
+  cursor: Scalars['String']['output'];
+  node: Promotion;
+};
+
+export type PromotionInput = {
+  action: PromotionActionInput;
+  /** Letters, digits, "_" and "-", matched in any case; left out or null: automatic. */
+  code?: InputMaybe<Scalars['String']['input']>;
+  /** STACKABLE when left out. */
+  combinability?: InputMaybe<PromotionCombinability>;
+  conditions?: InputMaybe<PromotionConditionsInput>;
+  endsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Lower applies first; 0 when left out. */
+  priority?: InputMaybe<Scalars['Int']['input']>;
+  startsAt?: InputMaybe<Scalars['DateTime']['input']>;
+  title: Scalars['String']['input'];
+  usageLimit?: InputMaybe<Scalars['Int']['input']>;
+  usageLimitPerCustomer?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type PromotionPayload = {
+  __typename?: 'PromotionPayload';
+  promotion: Maybe<Promotion>;
+  userErrors: Array<UserError>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** A guest cart by its id (the id is the capability), or a customer's cart for that customer or an admin; null otherwise. */
@@ -599,10 +759,15 @@ export type Query = {
    * may see; a guest checkout also anyone holding its id, unless the request carries another order's token.
    */
   checkout: Maybe<Checkout>;
-  /** Admin: every discount code. */
+  /**
+   * Admin: every promotion a discount code can express (a code, an order percentage or amount off, at most a minimum subtotal).
+   * @deprecated Use promotions: every discount code is a promotion with a code.
+   */
   discountCodes: Array<DiscountCode>;
   /** The signed-in customer; null for guests. */
   me: Maybe<Customer>;
+  /** Admin: promotions in the order they apply (priority, then id), archived ones only when asked for. */
+  promotions: PromotionConnection;
   /** Countries carts can ship to (in a shipping zone), with their tax rates. */
   shippingCountries: Array<ShippingCountry>;
   /** Admin: every shipping zone with its countries and delivery methods. */
@@ -619,6 +784,13 @@ export type QueryCartArgs = {
 
 export type QueryCheckoutArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryPromotionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeArchived?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** One option value of a variant, e.g. Size: M (catalog variants, order lines). */
@@ -938,6 +1110,17 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<Product>;
   ProductVariant: ResolverTypeWrapper<ProductVariant>;
+  Promotion: ResolverTypeWrapper<PromotionRecordModel>;
+  PromotionAction: ResolverTypeWrapper<PromotionAction>;
+  PromotionActionInput: PromotionActionInput;
+  PromotionActionKind: PromotionActionKind;
+  PromotionCombinability: PromotionCombinability;
+  PromotionConditions: ResolverTypeWrapper<PromotionConditions>;
+  PromotionConditionsInput: PromotionConditionsInput;
+  PromotionConnection: ResolverTypeWrapper<Omit<PromotionConnection, 'edges'> & { edges: Array<ResolversTypes['PromotionEdge']> }>;
+  PromotionEdge: ResolverTypeWrapper<Omit<PromotionEdge, 'node'> & { node: ResolversTypes['Promotion'] }>;
+  PromotionInput: PromotionInput;
+  PromotionPayload: ResolverTypeWrapper<Omit<PromotionPayload, 'promotion' | 'userErrors'> & { promotion?: Maybe<ResolversTypes['Promotion']>, userErrors: Array<ResolversTypes['UserError']> }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SelectedOption: ResolverTypeWrapper<SelectedOption>;
   ShippingCountry: ResolverTypeWrapper<ShippingCountryModel>;
@@ -1001,6 +1184,15 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Product: Product;
   ProductVariant: ProductVariant;
+  Promotion: PromotionRecordModel;
+  PromotionAction: PromotionAction;
+  PromotionActionInput: PromotionActionInput;
+  PromotionConditions: PromotionConditions;
+  PromotionConditionsInput: PromotionConditionsInput;
+  PromotionConnection: Omit<PromotionConnection, 'edges'> & { edges: Array<ResolversParentTypes['PromotionEdge']> };
+  PromotionEdge: Omit<PromotionEdge, 'node'> & { node: ResolversParentTypes['Promotion'] };
+  PromotionInput: PromotionInput;
+  PromotionPayload: Omit<PromotionPayload, 'promotion' | 'userErrors'> & { promotion?: Maybe<ResolversParentTypes['Promotion']>, userErrors: Array<ResolversParentTypes['UserError']> };
   Query: Record<PropertyKey, never>;
   SelectedOption: SelectedOption;
   ShippingCountry: ShippingCountryModel;
@@ -1211,6 +1403,9 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   deliveryMethodDelete?: Resolver<ResolversTypes['DeliveryMethodDeletePayload'], ParentType, ContextType, RequireFields<MutationDeliveryMethodDeleteArgs, 'handle' | 'zoneHandle'>>;
   deliveryMethodUpsert?: Resolver<ResolversTypes['DeliveryMethodPayload'], ParentType, ContextType, RequireFields<MutationDeliveryMethodUpsertArgs, 'input'>>;
   discountCodeUpsert?: Resolver<ResolversTypes['DiscountCodePayload'], ParentType, ContextType, RequireFields<MutationDiscountCodeUpsertArgs, 'input'>>;
+  promotionArchive?: Resolver<ResolversTypes['PromotionPayload'], ParentType, ContextType, RequireFields<MutationPromotionArchiveArgs, 'id'>>;
+  promotionCreate?: Resolver<ResolversTypes['PromotionPayload'], ParentType, ContextType, RequireFields<MutationPromotionCreateArgs, 'input'>>;
+  promotionUpdate?: Resolver<ResolversTypes['PromotionPayload'], ParentType, ContextType, RequireFields<MutationPromotionUpdateArgs, 'id' | 'input'>>;
   shippingCountryUpsert?: Resolver<ResolversTypes['ShippingCountryPayload'], ParentType, ContextType, RequireFields<MutationShippingCountryUpsertArgs, 'input'>>;
   shippingZoneDelete?: Resolver<ResolversTypes['ShippingZoneDeletePayload'], ParentType, ContextType, RequireFields<MutationShippingZoneDeleteArgs, 'handle'>>;
   shippingZoneUpsert?: Resolver<ResolversTypes['ShippingZonePayload'], ParentType, ContextType, RequireFields<MutationShippingZoneUpsertArgs, 'input'>>;
@@ -1232,11 +1427,66 @@ export type ProductVariantResolvers<ContextType = Context, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type PromotionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Promotion'] = ResolversParentTypes['Promotion']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['PromotionAction'], ParentType, ContextType>;
+  archived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  archivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  combinability?: Resolver<ResolversTypes['PromotionCombinability'], ParentType, ContextType>;
+  conditions?: Resolver<ResolversTypes['PromotionConditions'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  usageCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  usageLimit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  usageLimitPerCustomer?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
+export type PromotionActionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PromotionAction'] = ResolversParentTypes['PromotionAction']> = ResolversObject<{
+  amount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  buyQuantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  getQuantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['PromotionActionKind'], ParentType, ContextType>;
+  maxApplications?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  percentage?: Resolver<Maybe<ResolversTypes['Decimal']>, ParentType, ContextType>;
+}>;
+
+export type PromotionConditionsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PromotionConditions'] = ResolversParentTypes['PromotionConditions']> = ResolversObject<{
+  firstOrderOnly?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  minimumQuantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  minimumSubtotal?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  signedInOnly?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  targetCategoryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  targetProductIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  targetVariantIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type PromotionConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PromotionConnection'] = ResolversParentTypes['PromotionConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['PromotionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type PromotionEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PromotionEdge'] = ResolversParentTypes['PromotionEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Promotion'], ParentType, ContextType>;
+}>;
+
+export type PromotionPayloadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PromotionPayload'] = ResolversParentTypes['PromotionPayload']> = ResolversObject<{
+  promotion?: Resolver<Maybe<ResolversTypes['Promotion']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   cart?: Resolver<Maybe<ResolversTypes['Cart']>, ParentType, ContextType, RequireFields<QueryCartArgs, 'id'>>;
   checkout?: Resolver<Maybe<ResolversTypes['Checkout']>, ParentType, ContextType, RequireFields<QueryCheckoutArgs, 'id'>>;
   discountCodes?: Resolver<Array<ResolversTypes['DiscountCode']>, ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  promotions?: Resolver<ResolversTypes['PromotionConnection'], ParentType, ContextType, RequireFields<QueryPromotionsArgs, 'first' | 'includeArchived'>>;
   shippingCountries?: Resolver<Array<ResolversTypes['ShippingCountry']>, ParentType, ContextType>;
   shippingZones?: Resolver<Array<ResolversTypes['ShippingZone']>, ParentType, ContextType>;
   taxRates?: Resolver<Array<ResolversTypes['TaxRate']>, ParentType, ContextType>;
@@ -1333,6 +1583,12 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductVariant?: ProductVariantResolvers<ContextType>;
+  Promotion?: PromotionResolvers<ContextType>;
+  PromotionAction?: PromotionActionResolvers<ContextType>;
+  PromotionConditions?: PromotionConditionsResolvers<ContextType>;
+  PromotionConnection?: PromotionConnectionResolvers<ContextType>;
+  PromotionEdge?: PromotionEdgeResolvers<ContextType>;
+  PromotionPayload?: PromotionPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SelectedOption?: SelectedOptionResolvers<ContextType>;
   ShippingCountry?: ShippingCountryResolvers<ContextType>;

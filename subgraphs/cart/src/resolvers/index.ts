@@ -4,6 +4,7 @@ import { Cart, CartLine, Customer } from './cart.ts';
 import { Mutation } from './mutation.ts';
 import { DiscountCode, ShippingCountry } from './store.ts';
 import { CartDeliveryOption, DeliveryMethod, ShippingZone, TaxRate } from './delivery.ts';
+import { Promotion, promotionQueries } from './promotion.ts';
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -12,7 +13,7 @@ export const resolvers: Resolvers = {
     cart: (_root, args, ctx) => ctx.carts.view(args.id, ctx.identity),
     me: (_root, _args, ctx) => (ctx.identity.sub ? { id: ctx.identity.sub } : null),
     checkout: (_root, args, ctx) => ctx.carts.findCheckout(args.id, ctx.identity, ctx.orderAccessToken),
-    discountCodes: (_root, _args, ctx) => ctx.settings.discountCodes(),
+    ...promotionQueries,
     shippingCountries: (_root, _args, ctx) => ctx.settings.shippingCountries(),
     shippingZones: (_root, _args, ctx) => ctx.delivery.zones(),
     taxRates: (_root, _args, ctx) => ctx.delivery.taxRates(),
@@ -21,6 +22,7 @@ export const resolvers: Resolvers = {
     __resolveReference: (ref, ctx) => ctx.carts.findCheckout(ref.id, ctx.identity, ctx.orderAccessToken),
   },
   DiscountCode,
+  Promotion,
   CartDeliveryOption,
   ShippingZone,
   DeliveryMethod,

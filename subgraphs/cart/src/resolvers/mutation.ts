@@ -1,5 +1,6 @@
 import type { MutationResolvers } from '../generated/resolvers-types.ts';
 import type { CartResult } from '../domain/cart-mutation.ts';
+import { promotionMutations } from './promotion.ts';
 
 const payload = (result: CartResult) => result;
 /** GraphQL fills the default quantity; the type still says it may be absent. */
@@ -38,7 +39,7 @@ export const Mutation: MutationResolvers = {
     payload(await ctx.carts.updateBuyerIdentity(args.cartId, ctx.identity, args.buyerIdentity, args.expectedVersion)),
   cartMerge: async (_root, args, ctx) => payload(await ctx.carts.merge(ctx.identity, args.guestCartId, args.strategy ?? 'MERGE')),
   cartCheckout: (_root, args, ctx) => ctx.carts.checkout(args.cartId, ctx.identity, args.input),
-  discountCodeUpsert: (_root, args, ctx) => ctx.settings.upsertDiscountCode(args.input),
+  ...promotionMutations,
   shippingCountryUpsert: (_root, args, ctx) => ctx.settings.upsertShippingCountry(args.input),
   cartDeliveryOptionSelect: async (_root, args, ctx) =>
     payload(await ctx.carts.selectDeliveryOption(args.cartId, ctx.identity, args.handle, args.expectedVersion)),

@@ -11,10 +11,11 @@ const ownsCart = rule({ cache: 'strict' })(async (_parent, args: { cartId: strin
   (await ctx.carts.view(args.cartId, ctx.identity)) ? true : new ForbiddenError('Cart not found or not yours'),
 );
 
-/** Merging needs a signed-in customer; rates and codes are admin data. Anything not listed is denied. */
+/** Merging needs a signed-in customer; rates, codes and promotions are admin data. Anything not listed is denied. */
 export const permissions: IRules = {
   Query: {
     discountCodes: isAdmin,
+    promotions: isAdmin,
     shippingZones: isAdmin,
     taxRates: isAdmin,
   },
@@ -31,6 +32,9 @@ export const permissions: IRules = {
     cartCheckout: ownsCart,
     cartMerge: isAuthenticated,
     discountCodeUpsert: isAdmin,
+    promotionCreate: isAdmin,
+    promotionUpdate: isAdmin,
+    promotionArchive: isAdmin,
     shippingCountryUpsert: isAdmin,
     cartDeliveryOptionSelect: ownsCart,
     shippingZoneUpsert: isAdmin,

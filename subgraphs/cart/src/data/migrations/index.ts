@@ -5,6 +5,7 @@ import { LinePricedAt } from './20261202000003-line-priced-at.ts';
 import { LineVariants } from './20261202000004-line-variants.ts';
 import { CartNoteAttributes } from './20261216000010-cart-note-attributes.ts';
 import { DeliveryZones } from './20261216000020-delivery-zones.ts';
+import { Promotions } from './20261216000030-promotions.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   { name: '20261202000004-line-variants', class: LineVariants },
   { name: '20261216000010-cart-note-attributes', class: CartNoteAttributes },
   { name: '20261216000020-delivery-zones', class: DeliveryZones },
+  { name: '20261216000030-promotions', class: Promotions },
 ];
