@@ -133,6 +133,7 @@ export interface BuyerFields {
 }
 
 export interface BuyerState {
+  email: string | null;
   countryCode: string | null;
   /** jsonb as stored (a CartAddress). */
   deliveryAddress: unknown;
@@ -143,7 +144,7 @@ export interface BuyerState {
 /** The buyer fields a change of address is judged against (read in the cart's transaction). */
 export async function readBuyer(tx: EntityManager, cartId: string): Promise<BuyerState> {
   const [row] = await tx.execute<BuyerState[]>(
-    `select country_code as "countryCode", delivery_address as "deliveryAddress", delivery_method_handle as "deliveryMethodHandle",
+    `select email, country_code as "countryCode", delivery_address as "deliveryAddress", delivery_method_handle as "deliveryMethodHandle",
             address_from_default as "addressFromDefault"
        from cart where id = ?`,
     [cartId],

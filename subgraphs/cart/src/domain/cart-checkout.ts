@@ -5,23 +5,27 @@ import {
   ForbiddenError,
   formatMoney,
   MAX_AMOUNT_MINOR,
+  parseDecimal,
   userError,
   userErrorsFromZod,
   type CheckoutRequested,
+  type CurrencyCode,
   type Identity,
   type ProductLookupItem,
   type UnitOfWork,
   type UserError,
 } from '@shop/platform';
 import { cartVariantIds } from '../data/cart-line.repository.ts';
-import { lockCart, setBuyer, setCartStatus, touchCart } from '../data/cart.repository.ts';
+import { lockCart, setCartStatus, touchCart } from '../data/cart.repository.ts';
 import { loadCartView } from './cart-view.ts';
 import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
 import { claimDiscountCode } from '../data/discount.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { cartStatusPhrase } from './cart-rules.ts';
-import { checkoutInputModel } from './checkout-input.ts';
+import { toShippingAddress } from './cart-address.ts';
+import { applyCheckoutBuyer, checkoutBuyer } from './checkout-buyer.ts';
+import { checkoutAddressModel, checkoutInputModel } from './checkout-input.ts';
 import { checkLines } from './checkout-lines.ts';
 import { refreshAfterCommit, type CartMutationDeps } from './cart-mutation.ts';
 import { catalogNeededForCheckout, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
@@ -49,7 +53,7 @@ class CheckoutRefused extends Error {
 
 /** The shipping country of an input that did not parse as a whole, when that part is well formed. */
 function countryOf(rawInput: unknown): string | null {
-  const parsed = checkoutInputModel.shape.shippingAddress.shape.countryCode.safeParse(
+  const parsed = checkoutAddressModel.shape.countryCode.safeParse(
     (rawInput as { shippingAddress?: { countryCode?: unknown } } | null)?.shippingAddress?.countryCode,
   );
   return parsed.success ? parsed.data : null;
@@ -76,7 +80,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
   const parsed = checkoutInputModel.safeParse(rawInput);
   const inputErrors = parsed.success ? [] : userErrorsFromZod(parsed.error, ['input']);
   const input = parsed.data;
-  const country = input?.shippingAddress.countryCode ?? countryOf(rawInput);
+  // The input's country when only it can be judged (the input as a whole did not parse).
+  const country = input ? null : countryOf(rawInput);
 
   const variantIds = await cartVariantIds(deps.em, cartId);
   const products = variantIds.length ? await catalogOrSnapshot(deps.lookup, variantIds) : new Map<string, ProductLookupItem>();
@@ -112,9 +117,15 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     const check = await checkLines(tx, cartId, products, deps.snapshotMaxAgeSeconds);
     const { repriced, unconfirmed } = check;
     const errors = [...inputErrors, ...check.errors];
+    // Email, address and delivery: the input's, else the cart's buyer identity.
+    const buyer = input && (await checkoutBuyer(tx, cartId, input));
+    if (buyer) errors.push(...buyer.errors);
+    const expected = input?.expectedTotal ? parseDecimal(input.expectedTotal, cart.currency as CurrencyCode) : null;
+    if (expected && !expected.ok)
+      errors.push(userError('INVALID', `The expected total must be an amount in ${cart.currency} like "25.00"`, ['input', 'expectedTotal']));
     if (country && !(await shipsTo(tx, country)))
       errors.push(userError('UNSUPPORTED_COUNTRY', `We do not ship to ${country}`, ['input', 'shippingAddress', 'countryCode']));
-    if (errors.length || !input) {
+    if (errors.length || !input || !buyer) {
       // Keep what the shopper must see (new prices, lines now unavailable); start no checkout. Only
       // the input at fault: the cart is as it was.
       const changed = errors.length > inputErrors.length;
@@ -124,8 +135,20 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     // Rolled back: nothing changes, the client may retry once the catalog answers again.
     if (unconfirmed) throw catalogNeededForCheckout();
 
-    await setBuyer(tx, cartId, { email: input.email, countryCode: input.shippingAddress.countryCode });
+    await applyCheckoutBuyer(tx, cartId, input, buyer, deps.pricing);
     const view = (await loadCartView(tx, cartId, deps.pricing))!;
+    const delivery = view.deliveryOptions.find((o) => o.handle === view.selectedDeliveryHandle);
+    if (!delivery)
+      throw new CheckoutRefused(userError('UNSUPPORTED_COUNTRY', 'No delivery option is available for this address', ['input', 'shippingAddress']));
+    // The total shown is the total charged: anything else is refused, and the cart (its version
+    // moved on, its fresh copy in the cache) shows the new total.
+    if (expected?.ok && expected.minor !== view.totals.total) {
+      const now = formatMoney(view.totals.total, view.currency);
+      const shown = formatMoney(expected.minor, view.currency);
+      await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
+      const message = `The total is now ${now} (you were shown ${shown}); review your cart and check out again`;
+      return { kind: 'refused' as const, errors: [userError('TOTAL_CHANGED', message, ['input', 'expectedTotal'])], changed: true, repriced: [] };
+    }
     // The order and the payment store each amount in an integer column: refuse here, not in the saga.
     if (Math.max(view.totals.subtotal, view.totals.total) > MAX_AMOUNT_MINOR) {
       const most = formatMoney(MAX_AMOUNT_MINOR, view.currency);
@@ -156,8 +179,9 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       checkoutId,
       cartId,
       customerId: cart.customerId,
-      email: input.email,
-      shippingAddress: input.shippingAddress,
+      email: buyer.email!,
+      shippingAddress: toShippingAddress(buyer.address!),
+      deliveryMethod: { handle: delivery.handle, title: delivery.title, pickup: delivery.pickup },
       paymentToken: input.paymentToken,
       idempotencyKey: input.idempotencyKey,
       currency: view.currency,
@@ -178,6 +202,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
         shipping: view.totals.shipping,
         tax: view.totals.tax,
         total: view.totals.total,
+        taxesIncluded: view.totals.taxesIncluded,
       },
       discountCodes: codes,
       // The shopper's gift message and the storefront's attributes go into the order.

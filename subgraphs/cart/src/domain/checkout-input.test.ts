@@ -12,8 +12,9 @@ const valid = {
 describe('checkout input', () => {
   it('accepts a complete input and normalises it', () => {
     const parsed = checkoutInputModel.parse(valid);
-    expect(parsed.shippingAddress.countryCode).toBe('GB');
-    expect(parsed.shippingAddress.line2).toBeNull();
+    expect(parsed.shippingAddress!.countryCode).toBe('GB');
+    expect(parsed.shippingAddress!.line2).toBeNull();
+    expect(parsed.shippingAddress!.province).toBeNull();
     expect(parsed.email).toBe('Ada@Example.com');
   });
 
@@ -35,5 +36,10 @@ describe('checkout input', () => {
       'input.shippingAddress.name',
       'input.shippingAddress.postalCode',
     ]);
+  });
+
+  it('leaves email and address to the cart when they are not given', () => {
+    const parsed = checkoutInputModel.parse({ paymentToken: 'tok_visa', idempotencyKey: 'abcdefgh', expectedTotal: ' 25.00 ' });
+    expect([parsed.email, parsed.shippingAddress, parsed.expectedTotal]).toEqual([undefined, undefined, '25.00']);
   });
 });

@@ -125,6 +125,11 @@ export class DeliverySettingsService {
       .refine((m) => m.minDeliveryDays == null || m.maxDeliveryDays == null || m.maxDeliveryDays >= m.minDeliveryDays, {
         message: 'The maximum days cannot be below the minimum',
         path: ['maxDeliveryDays'],
+        // Judged even when another field failed: every problem at once (the days are read as sent).
+        when: (payload) => {
+          const v = payload.value as { minDeliveryDays?: unknown; maxDeliveryDays?: unknown };
+          return typeof v?.minDeliveryDays === 'number' && typeof v.maxDeliveryDays === 'number';
+        },
       });
     const parsed = model.safeParse(input);
     if (!parsed.success) return { deliveryMethod: null, shippingZone: null, userErrors: userErrorsFromZod(parsed.error, ['input']) };

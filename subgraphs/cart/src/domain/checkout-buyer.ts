@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { userError, type UserError } from '@shop/platform';
+import { readBuyer, setBuyer } from '../data/cart.repository.ts';
+import { readDestination } from '../data/delivery.repository.ts';
+import { addresseeOf, fromCheckoutAddress, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
+import { keepOrReselect } from './cart-buyer.ts';
+import type { CartPricing } from './cart-view.ts';
+import type { CheckoutInput } from './checkout-input.ts';
+
+export interface CheckoutBuyer {
+  email: string | null;
+  address: CartAddress | null;
+  /** Missing email or address, a nameless address, a destination nobody delivers to. */
+  errors: UserError[];
+}
+
+/**
+ * Who buys and where it goes: the input's email and address, else the cart's buyer identity.
+ * Every gap is a userError naming the input field that would fill it.
+ */
+export async function checkoutBuyer(tx: EntityManager, cartId: string, input: CheckoutInput): Promise<CheckoutBuyer> {
+  const cart = await readBuyer(tx, cartId);
+  const email = input.email ?? cart.email;
+  const address = input.shippingAddress ? fromCheckoutAddress(input.shippingAddress) : storedAddress(cart.deliveryAddress);
+  const errors: UserError[] = [];
+  if (!email) errors.push(userError('REQUIRED', 'Enter an email address for the order confirmation', ['input', 'email']));
+  if (!address) errors.push(userError('REQUIRED', 'Enter the address to deliver to', ['input', 'shippingAddress']));
+  else {
+    if (!addresseeOf(address)) errors.push(userError('REQUIRED', 'Enter the name to deliver to', ['input', 'shippingAddress', 'name']));
+    const region = regionOf(address);
+    if (!(await readDestination(tx, address.countryCode, region)).zoned) {
+      const where = region ? `${region} in ${address.countryCode}` : address.countryCode;
+      errors.push(
+        userError('UNSUPPORTED_COUNTRY', `We do not deliver to ${where}`, ['input', 'shippingAddress', region ? 'province' : 'countryCode']),
+      );
+    }
+  }
+  return { email, address, errors };
+}
+
+/**
+ * Write what the input supplied onto the cart (so the cart, its options and its cost are those of
+ * the checkout), keeping the chosen delivery option when the address still offers it.
+ */
+export async function applyCheckoutBuyer(
+  tx: EntityManager,
+  cartId: string,
+  input: CheckoutInput,
+  buyer: CheckoutBuyer,
+  pricing: CartPricing,
+): Promise<void> {
+  if (!input.email && !input.shippingAddress) return;
+  const before = await readBuyer(tx, cartId);
+  await setBuyer(tx, cartId, {
+    email: buyer.email,
+    ...(input.shippingAddress && buyer.address
+      ? { deliveryAddress: buyer.address, countryCode: buyer.address.countryCode, addressFromDefault: false }
+      : {}),
+  });
+  if (input.shippingAddress) await keepOrReselect({ pricing }, tx, cartId, before);
+}
