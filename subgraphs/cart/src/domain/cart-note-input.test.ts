@@ -4,6 +4,7 @@ import {
   MAX_ATTRIBUTE_VALUE_LENGTH,
   MAX_ATTRIBUTES,
   MAX_NOTE_LENGTH,
+  mergeNoteAndAttributes,
   readAttributes,
   readNote,
 } from './cart-note-input.ts';
@@ -87,5 +88,37 @@ describe('cart attributes', () => {
 
   it('compare keys exactly: case makes another key', () => {
     expect(readAttributes([{ key: 'gift' }, { key: 'Gift' }]).ok).toBe(true);
+  });
+});
+
+describe('note and attributes when a guest cart is merged in', () => {
+  const customer = { note: 'Mine', attributes: [{ key: 'Gift wrap', value: 'no' }] };
+  const guest = {
+    note: 'From the guest cart',
+    attributes: [
+      { key: 'Gift wrap', value: 'yes' },
+      { key: 'Ref', value: 'ad' },
+    ],
+  };
+
+  it('MERGE keeps the customer note and values, adding the guest keys the customer lacks', () => {
+    expect(mergeNoteAndAttributes(customer, guest, 'MERGE')).toEqual({
+      note: 'Mine',
+      attributes: [
+        { key: 'Gift wrap', value: 'no' },
+        { key: 'Ref', value: 'ad' },
+      ],
+    });
+    expect(mergeNoteAndAttributes({ note: null, attributes: [] }, guest, 'MERGE')).toEqual(guest);
+  });
+
+  it('MERGE stays within the attribute limit', () => {
+    const many = (prefix: string) => ({ note: null, attributes: Array.from({ length: 20 }, (_, i) => ({ key: `${prefix}${i}`, value: null })) });
+    expect(mergeNoteAndAttributes(many('c'), many('g'), 'MERGE').attributes).toHaveLength(MAX_ATTRIBUTES);
+  });
+
+  it("USE_GUEST takes the guest cart's, KEEP_CUSTOMER keeps the customer's", () => {
+    expect(mergeNoteAndAttributes(customer, guest, 'USE_GUEST')).toEqual(guest);
+    expect(mergeNoteAndAttributes(customer, guest, 'KEEP_CUSTOMER')).toEqual(customer);
   });
 });
