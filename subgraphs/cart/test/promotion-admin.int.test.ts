@@ -128,7 +128,9 @@ describe('promotionCreate / promotionUpdate / promotionArchive (admin)', () => {
     const first = await create({ title: 'Summer', code: summer, action: { kind: 'ORDER_FIXED', amount: '5.00' } });
     expect(first.userErrors).toEqual([]);
     await h.run(ARCHIVE, ADMIN, { id: first.promotion.id });
-    const again = await h.run(CREATE, ADMIN, { input: { title: '', code: ` ${summer.toLowerCase()} `, action: { kind: 'ORDER_FIXED', amount: '5' } } });
+    const again = await h.run(CREATE, ADMIN, {
+      input: { title: '', code: ` ${summer.toLowerCase()} `, action: { kind: 'ORDER_FIXED', amount: '5' } },
+    });
     expect(again.data.promotionCreate.userErrors).toEqual([
       expect.objectContaining({ field: ['input', 'title'], code: 'REQUIRED' }),
       { field: ['input', 'code'], code: 'TAKEN', message: `Code ${summer.toUpperCase()} is already used by "Summer" (archived)` },
@@ -193,6 +195,64 @@ describe('promotions (admin list)', () => {
   });
 });
 
+describe('discount codes (deprecated) over promotions', () => {
+  const UPSERT = `mutation ($input: DiscountCodeInput!) {
+    discountCodeUpsert(input: $input) { discountCode { code kind value minimumSubtotal { amount } usageLimit usageCount active } userErrors { field code } } }`;
+  const CODES = '{ discountCodes { code kind value active } }';
+
+  it('writes a code as an order promotion, redefines it keeping what a code cannot say, and archives it when switched off', async () => {
+    const spring = code('spring').toUpperCase();
+    const made = await h.run(UPSERT, ADMIN, { input: { code: spring.toLowerCase(), kind: 'PERCENTAGE', value: '15', minimumSubtotal: '0' } });
+    expect(made.data.discountCodeUpsert).toEqual({
+      discountCode: { code: spring, kind: 'PERCENTAGE', value: '15.00', minimumSubtotal: null, usageLimit: null, usageCount: 0, active: true },
+      userErrors: [],
+    });
+    const listed = (await listAll()).find((p) => p.code === spring)!;
+    await h.run(UPDATE, ADMIN, {
+      id: listed.id,
+      input: {
+        title: 'Spring sale',
+        code: spring,
+        priority: 7,
+        conditions: { firstOrderOnly: true },
+        action: { kind: 'ORDER_PERCENTAGE', percentage: '15' },
+      },
+    });
+    const redefined = await h.run(UPSERT, ADMIN, { input: { code: spring, kind: 'FIXED_AMOUNT', value: '4.00', usageLimit: 9, active: false } });
+    expect(redefined.data.discountCodeUpsert.discountCode).toMatchObject({ kind: 'FIXED_AMOUNT', value: '4.00', usageLimit: 9, active: false });
+    const list = await h.run(`{ promotions(includeArchived: true) { edges { node { ${PROMOTION} } } } }`, ADMIN);
+    const promotion = list.data.promotions.edges.map((e: { node: { id: string } }) => e.node).find((p: { id: string }) => p.id === listed.id);
+    expect(promotion).toMatchObject({
+      title: 'Spring sale',
+      priority: 7,
+      archived: true,
+      usageLimit: 9,
+      conditions: { firstOrderOnly: true },
+      action: { kind: 'ORDER_FIXED', amount: { amount: '4.00' } },
+    });
+    const back = await h.run(UPSERT, ADMIN, { input: { code: spring, kind: 'FIXED_AMOUNT', value: '4.00' } });
+    expect(back.data.discountCodeUpsert.discountCode.active).toBe(true);
+  });
+
+  it('lists the promotions a code can express, not automatic, targeted or other kinds', async () => {
+    const targeted = code('targeted').toUpperCase();
+    const free = code('free').toUpperCase();
+    await create({ title: 'T', code: targeted, conditions: { targetProductIds: ['p-1'] }, action: { kind: 'ORDER_PERCENTAGE', percentage: '5' } });
+    await create({ title: 'F', code: free, action: { kind: 'FREE_DELIVERY' } });
+    const res = await h.run(CODES, ADMIN);
+    const codes = res.data.discountCodes.map((c: { code: string }) => c.code);
+    expect(codes).toEqual(expect.arrayContaining(['WELCOME10', 'SAVE15', 'FIVEOFF']));
+    expect(codes).not.toContain(targeted);
+    expect(codes).not.toContain(free);
+    expect(res.data.discountCodes.find((c: { code: string }) => c.code === 'FIVEOFF')).toEqual({
+      code: 'FIVEOFF',
+      kind: 'FIXED_AMOUNT',
+      value: '5.00',
+      active: true,
+    });
+  });
+});
+
 describe('admin only', () => {
   it('refuses guests and customers every promotion field, and writes nothing', async () => {
     const before = await listAll();
@@ -204,6 +264,8 @@ describe('admin only', () => {
         await h.run(UPDATE, identity, { id, input }),
         await h.run(ARCHIVE, identity, { id }),
         await h.run(LIST, identity, {}),
+        await h.run('{ discountCodes { code } }', identity),
+        await h.run('mutation { discountCodeUpsert(input: { code: "SNEAKY", kind: PERCENTAGE, value: "50" }) { userErrors { code } } }', identity),
       ];
       for (const res of denied) expect(res.errors?.[0]?.extensions?.code).toMatch(/^(UNAUTHENTICATED|FORBIDDEN)$/);
     }
