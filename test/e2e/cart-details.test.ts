@@ -104,6 +104,49 @@ describe('cart details through the gateway', () => {
     followed.stop();
   });
 
+  it('refuses a deleted product at checkout as NO_LONGER_SOLD naming it, after showing the line unavailable', async () => {
+    const made = await gql<{ productCreate: { product: { id: string } | null } }>(
+      stack.gatewayUrl,
+      'mutation ($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { code } } }',
+      { token: admin, variables: { input: { sku: `gone-${randomUUID().slice(0, 8)}`, name: 'Retired Lamp', price: '15.00', stock: 10 } } },
+    );
+    const lamp = made.body.data!.productCreate.product!.id;
+    const created = await mutate('cartCreate', `mutation ($input: CartCreateInput) { cartCreate(input: $input) { ${PAYLOAD} } }`, {
+      input: { lines: [{ merchandiseId: lamp, quantity: 1 }] },
+    });
+    const id = created.cart.id;
+    const deleted = await gql<{ productDelete: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      'mutation ($id: ID!) { productDelete(id: $id) { userErrors { code } } }',
+      { token: admin, variables: { id: lamp } },
+    );
+    expect(deleted.body.data!.productDelete.userErrors).toEqual([]);
+    const lineId = await waitFor(
+      'the line shown unavailable',
+      async () => {
+        const res = await gql<{ cart: { lines: { edges: Array<{ node: { id: string; available: boolean } }> } } }>(
+          stack.gatewayUrl,
+          'query ($id: ID!) { cart(id: $id) { lines { edges { node { id available } } } } }',
+          { variables: { id } },
+        );
+        const line = res.body.data?.cart.lines.edges[0]?.node;
+        return line && !line.available ? line.id : undefined;
+      },
+      { intervalMs: 100 },
+    );
+    const refused = await gql<{ cartCheckout: { checkout: unknown; userErrors: Array<{ code: string; field: string[]; message: string }> } }>(
+      stack.gatewayUrl,
+      'mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code field message } } }',
+      { variables: { id, input: checkoutInput('details-gone', id) } },
+    );
+    expect(refused.body.data!.cartCheckout).toEqual({
+      checkout: null,
+      userErrors: [
+        { code: 'NO_LONGER_SOLD', field: ['lines', lineId], message: 'Retired Lamp is no longer sold; remove it from your cart to check out' },
+      ],
+    });
+  });
+
   it('quotes a changed price as money with its currency, and carries the note and attributes into the order', async () => {
     const created = await mutate('cartCreate', `mutation ($input: CartCreateInput) { cartCreate(input: $input) { ${PAYLOAD} } }`, {
       input: { note: 'A gift', lines: [{ merchandiseId: mug, quantity: 1 }] },

@@ -190,6 +190,55 @@ describe('checkout', () => {
   });
 });
 
+describe('cartMerge', () => {
+  const MERGE = `mutation ($guest: ID!, $strategy: CartMergeStrategy) { cartMerge(guestCartId: $guest, strategy: $strategy) { ${FIELDS} } }`;
+
+  it("keeps the customer's note and adds the guest's, with the attribute keys the customer lacks", async () => {
+    const guest = await cartWithLines();
+    await h.run(NOTE, GUEST, { id: guest.id, note: 'From the guest cart' });
+    await h.run(ATTRIBUTES, GUEST, {
+      id: guest.id,
+      attributes: [
+        { key: 'Gift wrap', value: 'yes' },
+        { key: 'Ref', value: 'ad' },
+      ],
+    });
+    const alice = customer(`alice-${randomUUID()}`);
+    const mine = await cartWithLines(alice);
+    await h.run(ATTRIBUTES, alice, { id: mine.id, attributes: [{ key: 'Gift wrap', value: 'no' }] });
+    const merged = await h.run(MERGE, alice, { guest: guest.id, strategy: 'MERGE' });
+    expect(merged.data.cartMerge).toMatchObject({
+      userErrors: [],
+      cart: {
+        id: mine.id,
+        note: 'From the guest cart',
+        attributes: [
+          { key: 'Gift wrap', value: 'no' },
+          { key: 'Ref', value: 'ad' },
+        ],
+      },
+    });
+  });
+
+  it("USE_GUEST takes the guest cart's note and attributes, KEEP_CUSTOMER keeps the customer's", async () => {
+    const bob = customer(`bob-${randomUUID()}`);
+    const mine = await cartWithLines(bob);
+    await h.run(NOTE, bob, { id: mine.id, note: 'Mine' });
+    const kept = await cartWithLines();
+    await h.run(NOTE, GUEST, { id: kept.id, note: 'Guest' });
+    expect((await h.run(MERGE, bob, { guest: kept.id, strategy: 'KEEP_CUSTOMER' })).data.cartMerge.cart).toMatchObject({
+      note: 'Mine',
+      attributes: [],
+    });
+    const taken = await cartWithLines();
+    await h.run(ATTRIBUTES, GUEST, { id: taken.id, attributes: [{ key: 'Ref', value: 'ad' }] });
+    expect((await h.run(MERGE, bob, { guest: taken.id, strategy: 'USE_GUEST' })).data.cartMerge.cart).toMatchObject({
+      note: null,
+      attributes: [{ key: 'Ref', value: 'ad' }],
+    });
+  });
+});
+
 describe('who may change note, attributes and lines', () => {
   it("is the cart's owner (or an admin); others get FORBIDDEN, the same as for no cart", async () => {
     const alice = customer(`alice-${randomUUID()}`);
