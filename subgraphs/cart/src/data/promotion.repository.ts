@@ -95,12 +95,6 @@ export async function setPromotionArchived(em: EntityManager, id: string, archiv
   return row ? toRecord(row) : null;
 }
 
-export async function findPromotion(em: EntityManager, id: string, options: { forUpdate?: boolean } = {}): Promise<PromotionRecord | null> {
-  if (!isUuid(id)) return null;
-  const [row] = await em.execute<Row[]>(`select ${COLUMNS} from promotion where id = ?${options.forUpdate ? ' for update' : ''}`, [id]);
-  return row ? toRecord(row) : null;
-}
-
 export async function findPromotionByCode(em: EntityManager, code: string, options: { forUpdate?: boolean } = {}): Promise<PromotionRecord | null> {
   const [row] = await em.execute<Row[]>(`select ${COLUMNS} from promotion where code = ?${options.forUpdate ? ' for update' : ''}`, [
     normalizeCode(code),
