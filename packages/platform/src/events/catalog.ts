@@ -13,6 +13,8 @@ import { deterministicEventId, enqueueEvent } from './outbox.ts';
  */
 
 const orderId = z.string().regex(UUID_PATTERN);
+/** A promotion's discount as the cart showed it: title, code (null: automatic), amount in minor units. */
+const discountAllocation = z.object({ title: z.string(), code: z.string().nullable(), amount: z.number() });
 /** Units of what is bought. `productId` is the variant's id (a one-variant product's variant has the product's id). */
 const stockLine = z.object({ productId: z.string(), quantity: z.number() });
 export type StockLine = z.infer<typeof stockLine>;
@@ -119,9 +121,17 @@ const schemas = {
         selectedOptions: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
         quantity: z.number(),
         unitPriceAmount: z.number(),
+        /** The line's own promotion discounts (minor units); absent before promotions. */
+        discountAllocations: z.array(discountAllocation).optional(),
       }),
     ),
-    /** As charged. taxesIncluded: prices include tax, so `tax` is part of `total` (absent before delivery zones: false). */
+    /** Order and delivery discounts (minor units); absent before promotions. With the lines' they sum to `totals.discount`. */
+    discountAllocations: z.array(discountAllocation).optional(),
+    /**
+     * As charged: total = subtotal − discount + shipping (+ tax); shipping before a free-delivery
+     * promotion, which is in `discount`. taxesIncluded: prices include tax, so `tax` is part of
+     * `total` (absent before delivery zones: false).
+     */
     totals: z.object({
       subtotal: z.number(),
       discount: z.number(),

@@ -20,6 +20,11 @@ export interface CartCacheOptions {
   timeoutMs?: number;
   /** Carts remembered for repair after failed writes; past this, every key of the prefix is dropped. */
   maxPendingRepairs?: number;
+  /**
+   * Whether a copy may still be served: a copy priced under promotions that have changed since (its
+   * `pricedWith` stamp is not the current one) is a miss, and the fresh copy replaces it.
+   */
+  isFresh?: (view: CartView) => boolean;
 }
 
 export interface CartCache {
@@ -35,15 +40,17 @@ export interface CartCache {
   readThrough(id: string, load: () => Promise<CartView | null>): Promise<CartView | null>;
 }
 
-// KEYS[1] cart key; ARGV: version, JSON, TTL. Writes over an absent key, an older version, or a
-// tombstone (no `d`) of the same version; never over a newer copy. Returns 1 when written.
+// KEYS[1] cart key; ARGV: version, JSON, TTL, promotions stamp. Writes over an absent key, an older
+// version, a tombstone (no `d`) of the same version, or the same version priced under other
+// promotions (`s`); never over a newer copy. Returns 1 when written.
 const PUT_LUA = `
 local stored = tonumber(redis.call('HGET', KEYS[1], 'v'))
 local version = tonumber(ARGV[1])
-if stored and (stored > version or (stored == version and redis.call('HEXISTS', KEYS[1], 'd') == 1)) then
+if stored and (stored > version or (stored == version and redis.call('HEXISTS', KEYS[1], 'd') == 1
+    and redis.call('HGET', KEYS[1], 's') == ARGV[4])) then
   return 0
 end
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2], 's', ARGV[4])
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1`;
 
@@ -66,13 +73,14 @@ const FENCE_SECONDS = 10;
 type Op = 'get' | 'put' | 'invalidate' | 'repair';
 type Attempt<T> = { ok: true; value: T } | { ok: false };
 type CacheCommands = Redis & {
-  cartCachePut(key: string, version: number, json: string, ttl: number): Promise<number>;
+  cartCachePut(key: string, version: number, json: string, ttl: number, stamp: string): Promise<number>;
   cartCacheTombstone(key: string, version: number, ttl: number): Promise<number>;
 };
 
 export function createCartCache(options: CartCacheOptions): CartCache {
   const { redis, log, registry, ttlSeconds = 3600, enabled = true, keyPrefix = 'cart:v2:', timeoutMs = 250 } = options;
   const maxPendingRepairs = options.maxPendingRepairs ?? 10_000;
+  const isFresh = options.isFresh ?? (() => true);
   const registers = [registry];
   const hits = new Counter({ name: 'cart_cache_hits_total', help: 'Cart reads answered by Redis', registers });
   const misses = new Counter({ name: 'cart_cache_misses_total', help: 'Cart reads that went to Postgres', registers });
@@ -188,7 +196,9 @@ export function createCartCache(options: CartCacheOptions): CartCache {
 
   /** Writes the copy; true when Redis now holds this version or a newer one. */
   async function write(view: CartView): Promise<boolean> {
-    const written = await attempt('put', () => commands.cartCachePut(key(view.id), view.version, JSON.stringify(view), ttlSeconds));
+    const written = await attempt('put', () =>
+      commands.cartCachePut(key(view.id), view.version, JSON.stringify(view), ttlSeconds, view.pricedWith ?? ''),
+    );
     // Redis holds at least this version now: an older failed write needs no repair any more.
     const owed = pending.get(view.id);
     if (written.ok && owed !== undefined && view.version >= owed) pending.delete(view.id);
@@ -204,7 +214,7 @@ export function createCartCache(options: CartCacheOptions): CartCache {
       const raw = await redis.hget(key(id), 'd');
       return raw === null ? null : (JSON.parse(raw) as CartView);
     });
-    if (read.ok && read.value) {
+    if (read.ok && read.value && isFresh(read.value)) {
       hits.inc();
       return read.value;
     }

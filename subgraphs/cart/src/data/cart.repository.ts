@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
 import type { DiscountCode } from './discount-code.entity.ts';
 import { readDestination, type DestinationRow } from './delivery.repository.ts';
+import { activePromotions, type ActivePromotions } from './promotion.repository.ts';
 
 /** What a cart mutation reads from its locked cart. */
 export type LockedCart = Pick<Cart, 'id' | 'status' | 'version' | 'currency'> & { customerId: string | null };
@@ -63,6 +64,11 @@ export interface CartState {
   lines: CartLineRow[];
   /** The cart's codes in the shopper's order, each with its definition (null: no such code any more). */
   codes: Array<{ code: string; definition: DiscountRow | null }>;
+  /** The promotions the cart is evaluated with (live automatic ones and the entered codes'), read at `now`. */
+  promotions: ActivePromotions;
+  /** The customer has a checkout that did not fail (pending or completed): "first order" promotions no longer apply. */
+  hasOrders: boolean;
+  now: Date;
   /** Where the cart ships: its own country (and region), else the store's default country. */
   destination: DestinationRow & { countryCode: string; regionCode: string | null; isDefault: boolean };
 }
@@ -85,7 +91,8 @@ export async function readCartState(em: EntityManager, id: string, defaultCountr
   // Side by side: outside a transaction each goes to its own pooled connection (in one, pg queues them).
   const countryCode = cart.countryCode ?? defaultCountry;
   const regionCode = cart.countryCode ? cart.regionCode : null;
-  const [lines, codes, destination] = await Promise.all([
+  const now = new Date();
+  const [lines, codes, destination, hasOrders] = await Promise.all([
     em.execute<CartLineRow[]>(
       `select id, variant_id as "variantId", product_id as "productId", quantity, unit_price_amount as "unitPriceAmount", name, sku,
               variant_title as "variantTitle", selected_options as "selectedOptions", available, discontinued,
@@ -101,13 +108,28 @@ export async function readCartState(em: EntityManager, id: string, defaultCountr
       [id],
     ),
     readDestination(em, countryCode, regionCode),
+    cart.customerId ? customerHasOrders(em, cart.customerId) : Promise.resolve(false),
   ]);
+  // After the codes: the entered codes' promotions are among the candidates.
+  const promotions = await activePromotions(em, { now, codes: codes.map((c) => c.code), customerId: cart.customerId ?? null });
   return {
     cart,
     lines,
+    promotions,
+    hasOrders,
+    now,
     codes: codes.map(({ code, defined, ...definition }) => ({ code, definition: defined ? definition : null })),
     destination: { ...destination, countryCode, regionCode, isDefault: !cart.countryCode },
   };
+}
+
+/** Whether a customer's checkouts include one that did not fail (checkout rows are the cart's own record of orders). */
+export async function customerHasOrders(em: EntityManager, customerId: string): Promise<boolean> {
+  const [row] = await em.execute<Array<{ found: boolean }>>(
+    `select exists (select 1 from checkout where customer_id = ? and status <> 'FAILED') as found`,
+    [customerId],
+  );
+  return row?.found ?? false;
 }
 
 /** Record a committed change: version + 1, fresh timestamps, idle expiry pushed forward. */

@@ -17,9 +17,9 @@ import {
 } from '@shop/platform';
 import { cartVariantIds } from '../data/cart-line.repository.ts';
 import { lockCart, setCartStatus, touchCart } from '../data/cart.repository.ts';
-import { loadCartView } from './cart-view.ts';
+import { loadCartView, type CartView } from './cart-view.ts';
 import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
-import { claimDiscountCode } from '../data/discount.repository.ts';
+import { claimPromotionUsages } from '../data/promotion-usage.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { cartStatusPhrase } from './cart-rules.ts';
@@ -63,6 +63,32 @@ export interface CheckoutDeps extends CartMutationDeps {
   lookup: ProductLookup;
   /** Without the catalog, how recently it must have confirmed every line. */
   snapshotMaxAgeSeconds: number;
+}
+
+const REFUSAL_WORDS = {
+  USAGE_LIMIT_REACHED: 'has been used up',
+  CUSTOMER_USAGE_LIMIT_REACHED: 'has already been used on your account',
+  NOT_ACTIVE: 'has ended',
+};
+
+/**
+ * One use of every promotion the total includes, all or none (late in the transaction: the claim
+ * holds the promotions' rows until the commit). A refusal rolls the whole checkout back, naming
+ * the code or the promotion; a failed order gives the uses back (cart-fate.ts).
+ */
+async function claimPromotions(tx: EntityManager, view: CartView, customerId: string | null, checkoutId: string): Promise<void> {
+  const applied = view.appliedPromotions;
+  const claim = await claimPromotionUsages(tx, { promotionIds: applied.map((p) => p.promotionId), customerId, checkoutId });
+  if (claim.ok) return;
+  const byId = new Map(applied.map((p) => [p.promotionId, p]));
+  throw new CheckoutRefused(
+    ...claim.refused.map(({ promotionId, reason }) => {
+      const p = byId.get(promotionId);
+      const name = p?.code ? `Discount code ${p.code}` : `The promotion "${p?.title ?? 'discount'}"`;
+      const next = p?.code ? 'remove it to check out' : 'review your cart and check out again';
+      return userError('DISCOUNT_EXPIRED', `${name} ${REFUSAL_WORDS[reason]}; ${next}`, ['discountCodes']);
+    }),
+  );
 }
 
 const toView = (c: CheckoutRecord): CheckoutView => ({ id: c.id, cartId: c.cartId, customerId: c.customerId ?? null, status: c.status });
@@ -154,24 +180,23 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       const most = formatMoney(MAX_AMOUNT_MINOR, view.currency);
       throw new CheckoutRefused(userError('TOO_LARGE', `An order totals at most ${most}; remove some items`, ['cartId']));
     }
-    // Every code on the cart is claimed, except one whose minimum subtotal is not reached (it simply
-    // does not apply). A code that ran out or expired since it was added refuses the checkout, so
-    // nobody pays full price by surprise.
-    const codes = view.discountCodes.map((c) => c.code).filter((code) => !view.totals.inapplicableCodes.includes(code));
-    const spent: UserError[] = [];
-    for (const code of codes) {
-      // Claimed atomically: concurrent checkouts can never use a code more often than its limit.
-      if (!(await claimDiscountCode(tx, code)))
-        spent.push(userError('DISCOUNT_EXPIRED', `Discount code ${code} can no longer be used; remove it to check out`, ['discountCodes']));
-    }
+    // A code that can no longer be used (expired, used up since it was added) refuses the checkout,
+    // so nobody pays full price by surprise; one whose conditions are not met simply does not apply.
+    const spent = view.discountCodes
+      .filter((c) => c.refusal && c.refusal !== 'DISCOUNT_NOT_FOUND')
+      .map((c) => userError('DISCOUNT_EXPIRED', `Discount code ${c.code} can no longer be used; remove it to check out`, ['discountCodes']));
     if (spent.length) throw new CheckoutRefused(...spent);
     const checkoutId = randomUUID();
+    await claimPromotions(tx, view, cart.customerId, checkoutId);
+    const codes = view.discountCodes.filter((c) => c.applicable).map((c) => c.code);
     await insertCheckout(tx, {
       id: checkoutId,
       cartId,
       customerId: cart.customerId,
       idempotencyKey: input.idempotencyKey,
-      discountCodes: codes,
+      // Promotion uses (codes included) are in promotion_usage, released by the checkout id; this
+      // column only lists what older checkouts claimed through the discount_code view.
+      discountCodes: [],
     });
     await setCartStatus(tx, cartId, 'CHECKING_OUT');
     await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
@@ -195,11 +220,14 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
         selectedOptions: l.selectedOptions,
         quantity: l.quantity,
         unitPriceAmount: l.unitPriceAmount,
+        discountAllocations: l.discountAllocations,
       })),
+      // As the cart shows them: a free-delivery promotion is in the discount, shipping before it.
+      discountAllocations: view.discountAllocations.map(({ title, code, amount }) => ({ title, code, amount })),
       totals: {
         subtotal: view.totals.subtotal,
-        discount: view.totals.discount,
-        shipping: view.totals.shipping,
+        discount: view.totals.discount + view.totals.deliveryDiscount,
+        shipping: view.totals.shipping + view.totals.deliveryDiscount,
         tax: view.totals.tax,
         total: view.totals.total,
         taxesIncluded: view.totals.taxesIncluded,

@@ -3,13 +3,19 @@ import type { CartAttribute, CartStatus } from '../data/cart.entity.ts';
 import { readCartState, type CartState, type DiscountRow } from '../data/cart.repository.ts';
 import { storedAddress, type CartAddress } from './cart-address.ts';
 import { deliveryOptions, selectOption, type DeliveryOptionView } from './delivery-options.ts';
-import { computeTotals, type CartTotals, type Discount } from './totals.ts';
+import { computeTotals, type CartTotals } from './totals.ts';
+import { codeViews, evaluateCart, type CodeView, type DiscountAllocationView } from './cart-promotions.ts';
 
 /** Store settings that price every cart (STORE_DEFAULT_COUNTRY, STORE_PRICES_INCLUDE_TAX). */
 export interface CartPricing {
   /** Where shipping and tax are estimated for while a cart has no country of its own. */
   defaultCountry: string;
   pricesIncludeTax: boolean;
+  /**
+   * Names the promotions as they are now (promotions-stamp.ts): a cached copy priced under another
+   * stamp is not served. Absent: '' (no cache checks, e.g. in tests).
+   */
+  promotionsStamp?: () => string;
 }
 
 /**
@@ -43,8 +49,14 @@ export interface CartView {
   updatedAt: string;
   expiresAt: string;
   lines: CartLineView[];
-  discountCodes: Array<{ code: string; applicable: boolean }>;
+  discountCodes: CodeView[];
+  /** Order and delivery discounts (line discounts are on the lines). */
+  discountAllocations: Array<DiscountAllocationView & { target: 'ORDER' | 'DELIVERY' }>;
+  /** The promotions the totals include: what a checkout claims. */
+  appliedPromotions: Array<{ promotionId: string; title: string; code: string | null }>;
   totals: CartTotals;
+  /** The promotions stamp this copy was priced under (CartPricing.promotionsStamp). */
+  pricedWith: string;
 }
 
 export interface CartLineView {
@@ -63,6 +75,8 @@ export interface CartLineView {
   available: boolean;
   /** No longer sold (deleted from the catalog), not merely out of stock; absent in copies cached before it existed. */
   discontinued?: boolean;
+  /** This line's own promotion discounts (an order discount is on the cart). */
+  discountAllocations: DiscountAllocationView[];
   createdAt: string;
 }
 
@@ -80,15 +94,9 @@ export function isDiscountUsable(d: Pick<DiscountRow, 'active' | 'expiresAt' | '
 /** Timestamps as ISO-8601 UTC, however the driver returned them. */
 const iso = (at: Date | string) => new Date(at).toISOString();
 
-export function toCartView({ cart, lines, codes, destination }: CartState, pricing: CartPricing, now = new Date()): CartView {
-  const usable = new Set(codes.filter((c) => c.definition && isDiscountUsable(c.definition, now)).map((c) => c.code));
-  const discounts = codes.flatMap(({ code, definition: d }): Discount[] => {
-    if (!d || !usable.has(code)) return [];
-    const minimumSubtotal = d.minimumSubtotal ?? null;
-    return d.kind === 'PERCENTAGE'
-      ? [{ code, kind: 'PERCENTAGE', basisPoints: d.value, minimumSubtotal }]
-      : [{ code, kind: 'FIXED', amount: d.value, minimumSubtotal }];
-  });
+export function toCartView(state: CartState, pricing: CartPricing): CartView {
+  const { cart, lines, destination } = state;
+  const pricedWith = pricing.promotionsStamp?.() ?? '';
   const goodsRate = destination.goodsTaxBasisPoints;
   const tax = {
     goodsBasisPoints: goodsRate,
@@ -96,11 +104,23 @@ export function toCartView({ cart, lines, codes, destination }: CartState, prici
     pricesIncludeTax: pricing.pricesIncludeTax,
   };
   const priced = lines.map((l) => ({ id: l.id, unitPrice: l.unitPriceAmount, quantity: l.quantity, available: l.available }));
-  // Options are priced on the discounted subtotal (their free-over rule), then the chosen one goes into the totals.
-  const goodsOnly = computeTotals({ lines: priced, discounts, delivery: null, tax });
-  const options = deliveryOptions(destination.methods, goodsOnly.subtotal, goodsOnly.subtotal - goodsOnly.discount);
+  // Line and order discounts do not depend on delivery: evaluated without it, they price the
+  // options (free-over is on the discounted subtotal); then again with the chosen option's cost,
+  // which decides free delivery (and which alternative is best when delivery is part of it).
+  const goodsOnly = evaluateCart(state, null);
+  const options = deliveryOptions(destination.methods, goodsOnly.subtotal, goodsOnly.subtotal - goodsOnly.lineDiscount - goodsOnly.orderDiscount);
   const selected = selectOption(options, cart.deliveryMethodHandle ?? null);
-  const totals = computeTotals({ lines: priced, discounts, delivery: selected && { price: selected.price, freeOver: selected.freeOver }, tax });
+  const result = evaluateCart(state, selected ? selected.cost : null);
+  const totals = computeTotals({
+    lines: priced,
+    discounts: [],
+    promotions: result,
+    delivery: selected && { price: selected.price, freeOver: selected.freeOver },
+    tax,
+  });
+  const codes = codeViews(state, result, cart.currency);
+  const allocationsOf = (lineId: string) =>
+    result.lineAllocations.filter((a) => a.lineId === lineId).map(({ title, code, amount }) => ({ title, code, amount }));
   return {
     id: cart.id,
     customerId: cart.customerId ?? null,
@@ -133,9 +153,13 @@ export function toCartView({ cart, lines, codes, destination }: CartState, prici
       name: l.name,
       available: l.available,
       discontinued: l.discontinued,
+      discountAllocations: allocationsOf(l.id),
       createdAt: iso(l.createdAt),
     })),
-    discountCodes: codes.map(({ code }) => ({ code, applicable: usable.has(code) && !totals.inapplicableCodes.includes(code) })),
+    discountCodes: codes,
+    discountAllocations: result.cartAllocations.map(({ title, code, amount, target }) => ({ title, code, amount, target })),
+    appliedPromotions: result.applied.map(({ promotionId, title, code }) => ({ promotionId, title, code })),
     totals,
+    pricedWith,
   };
 }

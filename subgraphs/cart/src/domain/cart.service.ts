@@ -75,7 +75,11 @@ export class CartService {
       lookup: deps.lookup,
       expiresAt: (customerId) => this.expiresAt(customerId),
       current: (id) => this.read(id),
-      pricing: { defaultCountry: deps.policy.defaultCountry, pricesIncludeTax: deps.policy.pricesIncludeTax },
+      pricing: {
+        defaultCountry: deps.policy.defaultCountry,
+        pricesIncludeTax: deps.policy.pricesIncludeTax,
+        promotionsStamp: deps.policy.promotionsStamp,
+      },
       transaction: deps.transaction ?? ((work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } })),
       refresh: async (id) => {
         let view: CartView | null;

@@ -66,6 +66,8 @@ export type Cart = {
    * country): each option's cost after its free-over threshold, cheapest first, pickup last.
    */
   deliveryOptions: Array<CartDeliveryOption>;
+  /** Discounts on the whole cart: off the order or off delivery (a line's own discounts are on the line). With the lines' they add up to cost.discountAmount. */
+  discountAllocations: Array<CartDiscountAllocation>;
   discountCodes: Array<CartDiscountCode>;
   expiresAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
@@ -134,10 +136,11 @@ export type CartBuyerIdentityInput = {
  */
 export type CartCost = {
   __typename?: 'CartCost';
+  /** Every promotion's discount: off lines, off the order and off delivery (Σ of the lines' and the cart's discountAllocations). */
   discountAmount: Money;
   /** True while the cart has no address of its own: shipping and tax are for the store's default country (or the country without a region). */
   isEstimate: Scalars['Boolean']['output'];
-  /** The selected delivery option's cost (0 from its free-over threshold on). */
+  /** The selected delivery option's cost (0 from its free-over threshold on), before a free-delivery promotion (that is in discountAmount). */
   shippingAmount: Money;
   subtotalAmount: Money;
   taxAmount: Money;
@@ -166,9 +169,19 @@ export type CartDeliveryOption = {
   title: Scalars['String']['output'];
 };
 
+/** A promotion's discount on a line or on the cart. */
+export type CartDiscountAllocation = {
+  __typename?: 'CartDiscountAllocation';
+  amount: Money;
+  /** The code that applied it; null for an automatic promotion. */
+  code: Maybe<Scalars['String']['output']>;
+  /** The promotion's title, e.g. "Summer sale". */
+  title: Scalars['String']['output'];
+};
+
 export type CartDiscountCode = {
   __typename?: 'CartDiscountCode';
-  /** False when the code does not apply now (expired, used up, below its minimum). */
+  /** False when the code does not apply now (expired, used up, below its minimum, another promotion won). */
   applicable: Scalars['Boolean']['output'];
   code: Scalars['String']['output'];
 };
@@ -178,6 +191,8 @@ export type CartLine = {
   /** False when the variant is no longer sold (checkout: NO_LONGER_SOLD) or out of stock (OUT_OF_STOCK). */
   available: Scalars['Boolean']['output'];
   cost: CartLineCost;
+  /** The promotions that took something off this line ("−5.00 Summer sale"). */
+  discountAllocations: Array<CartDiscountAllocation>;
   id: Scalars['ID']['output'];
   /** What is bought: the catalog variant (size, colour …) with its title, SKU and options. */
   merchandise: ProductVariant;
@@ -1076,6 +1091,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CartCreateInput: CartCreateInput;
   CartDeliveryOption: ResolverTypeWrapper<DeliveryOptionViewModel>;
+  CartDiscountAllocation: ResolverTypeWrapper<CartDiscountAllocation>;
   CartDiscountCode: ResolverTypeWrapper<CartDiscountCode>;
   CartLine: ResolverTypeWrapper<CartLineViewModel>;
   CartLineConnection: ResolverTypeWrapper<Omit<CartLineConnection, 'edges'> & { edges: Array<ResolversTypes['CartLineEdge']> }>;
@@ -1156,6 +1172,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   CartCreateInput: CartCreateInput;
   CartDeliveryOption: DeliveryOptionViewModel;
+  CartDiscountAllocation: CartDiscountAllocation;
   CartDiscountCode: CartDiscountCode;
   CartLine: CartLineViewModel;
   CartLineConnection: Omit<CartLineConnection, 'edges'> & { edges: Array<ResolversParentTypes['CartLineEdge']> };
@@ -1223,6 +1240,7 @@ export type CartResolvers<ContextType = Context, ParentType extends ResolversPar
   cost?: Resolver<ResolversTypes['CartCost'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deliveryOptions?: Resolver<Array<ResolversTypes['CartDeliveryOption']>, ParentType, ContextType>;
+  discountAllocations?: Resolver<Array<ResolversTypes['CartDiscountAllocation']>, ParentType, ContextType>;
   discountCodes?: Resolver<Array<ResolversTypes['CartDiscountCode']>, ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1275,6 +1293,12 @@ export type CartDeliveryOptionResolvers<ContextType = Context, ParentType extend
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type CartDiscountAllocationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartDiscountAllocation'] = ResolversParentTypes['CartDiscountAllocation']> = ResolversObject<{
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type CartDiscountCodeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartDiscountCode'] = ResolversParentTypes['CartDiscountCode']> = ResolversObject<{
   applicable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1283,6 +1307,7 @@ export type CartDiscountCodeResolvers<ContextType = Context, ParentType extends 
 export type CartLineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CartLine'] = ResolversParentTypes['CartLine']> = ResolversObject<{
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['CartLineCost'], ParentType, ContextType>;
+  discountAllocations?: Resolver<Array<ResolversTypes['CartDiscountAllocation']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   merchandise?: Resolver<ResolversTypes['ProductVariant'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
@@ -1561,6 +1586,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   CartBuyerIdentity?: CartBuyerIdentityResolvers<ContextType>;
   CartCost?: CartCostResolvers<ContextType>;
   CartDeliveryOption?: CartDeliveryOptionResolvers<ContextType>;
+  CartDiscountAllocation?: CartDiscountAllocationResolvers<ContextType>;
   CartDiscountCode?: CartDiscountCodeResolvers<ContextType>;
   CartLine?: CartLineResolvers<ContextType>;
   CartLineConnection?: CartLineConnectionResolvers<ContextType>;

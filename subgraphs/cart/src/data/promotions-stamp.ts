@@ -1,0 +1,50 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from '@shop/platform';
+
+/**
+ * A short name for "the promotions as they are now", so a cached cart priced under other
+ * promotions is not served (CartPricing.promotionsStamp, CartCacheOptions.isFresh). It changes
+ * when a promotion is created, updated or archived (count, newest `updated_at`) and when any
+ * promotion's window opens or closes (how many starts and ends lie in the past). Usage counts are
+ * not in it: a promotion used up meanwhile is refused by the checkout's claim, naming it.
+ *
+ * Polled (one aggregate over the small promotion table per interval and process) rather than
+ * asked on every read: a cached read stays one Redis call. An admin change reaches the cached
+ * carts of every process within `intervalMs`; the checkout prices from Postgres regardless.
+ */
+export interface PromotionsStamp {
+  current(): string;
+  close(): void;
+}
+
+export async function readPromotionsStamp(em: EntityManager): Promise<string> {
+  const [row] = await em.execute<Array<{ n: number; changed: Date | string | null; passed: number }>>(
+    `select count(*)::int as n, max(updated_at) as changed,
+            (count(*) filter (where starts_at <= now()) + count(*) filter (where ends_at <= now()))::int as passed
+       from promotion`,
+  );
+  const changed = row?.changed ? new Date(row.changed).getTime() : 0;
+  return `${row?.n ?? 0}.${changed}.${row?.passed ?? 0}`;
+}
+
+/** Starts polling at once; until the first read answers, the stamp is 'starting' (copies stamped so are replaced after). */
+export function startPromotionsStamp(em: EntityManager, log: Logger, intervalMs = 1000): PromotionsStamp {
+  let stamp = 'starting';
+  let failing = false;
+  const poll = () =>
+    void readPromotionsStamp(em.fork()).then(
+      (next) => {
+        stamp = next;
+        failing = false;
+      },
+      (err: unknown) => {
+        // Keep the last stamp: copies stay served as they were; log once per outage.
+        if (!failing) log.warn({ err }, 'promotions stamp: could not read promotions; cached carts keep their prices');
+        failing = true;
+      },
+    );
+  poll();
+  const timer = setInterval(poll, intervalMs);
+  timer.unref();
+  return { current: () => stamp, close: () => clearInterval(timer) };
+}
