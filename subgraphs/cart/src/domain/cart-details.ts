@@ -57,7 +57,9 @@ export async function updateDiscountCodes(
       if (c.refusal) errors.push(userError(c.refusal, c.problem, ['discountCodes', String(positions.get(c.code))]));
       else warnings.push({ code: 'DISCOUNT_NOT_APPLICABLE', message: c.problem, target: c.code });
     }
-    if (errors.length) refuse(...errors);
+    // Each code's problem in the order of the input (too many codes first).
+    const at = (e: UserError) => (e.field?.[0] === 'discountCodes' && e.field[1] !== undefined ? Number(e.field[1]) : -1);
+    if (errors.length) refuse(...errors.sort((a, b) => at(a) - at(b)));
     return warnings;
   });
 }

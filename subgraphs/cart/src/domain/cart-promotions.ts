@@ -67,7 +67,7 @@ export function codeProblem(rejection: CodeRejection, promotion: Promotion | und
     case 'MINIMUM_SUBTOTAL_NOT_MET': {
       const minimum = promotion?.conditions.minimumSubtotal;
       const from = minimum == null ? '' : ` from a subtotal${items} of ${formatMoney(minimum, currency)}`;
-      return { refusal: null, problem: `Discount code ${code} applies${from}; add ${formatMoney(rejection.missingAmount, currency)} more` };
+      return { refusal: null, problem: `Discount code ${code} applies${from || ' to a larger cart'}` };
     }
     case 'MINIMUM_QUANTITY_NOT_MET':
       return {

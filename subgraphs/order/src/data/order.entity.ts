@@ -65,6 +65,8 @@ export const OrderSchema = defineEntity({
     deliveryMethod: p.json<OrderDeliveryMethod>().nullable(),
     /** Prices included tax: `taxAmount` is part of `totalAmount`, not added to it. */
     taxesIncluded: p.boolean().default(false),
+    /** Order and delivery discounts as the cart showed them (minor units). */
+    discountAllocations: p.json<DiscountAllocation[]>().defaultRaw(`'[]'`),
     lines: () => p.oneToMany(OrderLineSchema).mappedBy('order').orderBy({ position: 'asc' }),
     statusHistory: () => p.oneToMany(OrderStatusChangeSchema).mappedBy('order').orderBy({ at: 'asc', id: 'asc' }),
     createdAt: p.datetime().onCreate(() => new Date()),
@@ -75,6 +77,13 @@ export const OrderSchema = defineEntity({
   },
 });
 export type Order = InferEntity<typeof OrderSchema>;
+
+/** A promotion's discount frozen at checkout: title, code (null: automatic), amount in minor units. */
+export interface DiscountAllocation {
+  title: string;
+  code: string | null;
+  amount: number;
+}
 
 export const OrderLineSchema = defineEntity({
   name: 'OrderLine',
@@ -92,6 +101,8 @@ export const OrderLineSchema = defineEntity({
     name: p.string().length(200),
     quantity: p.integer(),
     unitPriceAmount: p.integer(),
+    /** The line's own promotion discounts at checkout (minor units). */
+    discountAllocations: p.json<DiscountAllocation[]>().defaultRaw(`'[]'`),
     position: p.integer(),
   },
 });

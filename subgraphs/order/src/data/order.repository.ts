@@ -70,6 +70,9 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
   // The cart's note and attributes (absent in events from before them).
   if (checkout.note || checkout.attributes?.length)
     await tx.nativeUpdate(OrderSchema, { id: checkout.checkoutId }, { note: checkout.note ?? null, attributes: checkout.attributes ?? [] });
+  // The promotions' allocations (absent in events from before promotions).
+  if (checkout.discountAllocations?.length)
+    await tx.nativeUpdate(OrderSchema, { id: checkout.checkoutId }, { discountAllocations: checkout.discountAllocations });
   if (checkout.lines.length > 0) {
     await tx.insertMany(
       OrderLineSchema,
@@ -85,6 +88,7 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
         name: line.name,
         quantity: line.quantity,
         unitPriceAmount: line.unitPriceAmount,
+        discountAllocations: line.discountAllocations ?? [],
         position,
       })),
     );

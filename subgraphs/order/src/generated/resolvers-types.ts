@@ -124,6 +124,8 @@ export type Order = {
   attributes: Array<Attribute>;
   cost: OrderCost;
   createdAt: Scalars['DateTime']['output'];
+  /** Order and delivery discounts as the cart showed them at checkout (a line's own are on the line). */
+  discountAllocations: Array<OrderDiscountAllocation>;
   email: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   lines: Array<OrderLine>;
@@ -159,6 +161,15 @@ export type OrderCost = {
   totalAmount: Money;
 };
 
+/** A promotion's discount, frozen at checkout (the cart's CartDiscountAllocation). */
+export type OrderDiscountAllocation = {
+  __typename?: 'OrderDiscountAllocation';
+  amount: Money;
+  /** The code that applied it; null for an automatic promotion. */
+  code: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+};
+
 export type OrderEdge = {
   __typename?: 'OrderEdge';
   cursor: Scalars['String']['output'];
@@ -168,6 +179,8 @@ export type OrderEdge = {
 /** What was bought, frozen at checkout: it reads the same after the catalog changes or deletes it. */
 export type OrderLine = {
   __typename?: 'OrderLine';
+  /** The promotions that took something off this line, frozen at checkout. */
+  discountAllocations: Array<OrderDiscountAllocation>;
   id: Scalars['ID']['output'];
   /** The variant bought; the catalog still resolves it after it is no longer sold. */
   merchandise: Maybe<ProductVariant>;
@@ -458,6 +471,7 @@ export type ResolversTypes = ResolversObject<{
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
   OrderCost: ResolverTypeWrapper<OrderCost>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  OrderDiscountAllocation: ResolverTypeWrapper<OrderDiscountAllocation>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderLine: ResolverTypeWrapper<OrderLineModel>;
   OrderPayload: ResolverTypeWrapper<Omit<OrderPayload, 'order' | 'userErrors'> & { order?: Maybe<ResolversTypes['Order']>, userErrors: Array<ResolversTypes['UserError']> }>;
@@ -492,6 +506,7 @@ export type ResolversParentTypes = ResolversObject<{
   OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
   OrderCost: OrderCost;
   Boolean: Scalars['Boolean']['output'];
+  OrderDiscountAllocation: OrderDiscountAllocation;
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderLine: OrderLineModel;
   OrderPayload: Omit<OrderPayload, 'order' | 'userErrors'> & { order?: Maybe<ResolversParentTypes['Order']>, userErrors: Array<ResolversParentTypes['UserError']> };
@@ -557,6 +572,7 @@ export type OrderResolvers<ContextType = Context, ParentType extends ResolversPa
   attributes?: Resolver<Array<ResolversTypes['Attribute']>, ParentType, ContextType>;
   cost?: Resolver<ResolversTypes['OrderCost'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  discountAllocations?: Resolver<Array<ResolversTypes['OrderDiscountAllocation']>, ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['OrderLine']>, ParentType, ContextType>;
@@ -585,12 +601,19 @@ export type OrderCostResolvers<ContextType = Context, ParentType extends Resolve
   totalAmount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
 }>;
 
+export type OrderDiscountAllocationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderDiscountAllocation'] = ResolversParentTypes['OrderDiscountAllocation']> = ResolversObject<{
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type OrderEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderEdge'] = ResolversParentTypes['OrderEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
 }>;
 
 export type OrderLineResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OrderLine'] = ResolversParentTypes['OrderLine']> = ResolversObject<{
+  discountAllocations?: Resolver<Array<ResolversTypes['OrderDiscountAllocation']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   merchandise?: Resolver<Maybe<ResolversTypes['ProductVariant']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -669,6 +692,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderCost?: OrderCostResolvers<ContextType>;
+  OrderDiscountAllocation?: OrderDiscountAllocationResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderLine?: OrderLineResolvers<ContextType>;
   OrderPayload?: OrderPayloadResolvers<ContextType>;

@@ -47,6 +47,7 @@ export const resolvers: Resolvers = {
     number: (order) => displayNumber(order.number),
     attributes: (order) => order.attributes ?? [],
     lines: (order) => order.lines.getItems(),
+    discountAllocations: (order) => (order.discountAllocations ?? []).map((a) => ({ ...a, amount: money(a.amount, order.currency as CurrencyCode) })),
     statusHistory: (order) => order.statusHistory.getItems(),
     cost: (order) => {
       const m = (amount: number) => money(amount, order.currency as CurrencyCode);
@@ -75,5 +76,7 @@ export const resolvers: Resolvers = {
     variantTitle: (line) => (line.variantTitle && line.variantTitle !== DEFAULT_VARIANT_TITLE ? line.variantTitle : null),
     selectedOptions: (line) => line.selectedOptions,
     unitPrice: (line) => money(line.unitPriceAmount, line.order.getEntity().currency as CurrencyCode),
+    discountAllocations: (line) =>
+      (line.discountAllocations ?? []).map((a) => ({ ...a, amount: money(a.amount, line.order.getEntity().currency as CurrencyCode) })),
   },
 };

@@ -6,6 +6,7 @@ import { LineVariants } from './20261202000004-line-variants.ts';
 import { GuestOrdersByEmail } from './20261215000005-guest-orders-by-email.ts';
 import { OrderNoteAttributes } from './20261216000011-order-note-attributes.ts';
 import { DeliveryMethod } from './20261216000021-delivery-method.ts';
+import { DiscountAllocations } from './20261216000031-discount-allocations.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   { name: '20261215000005-guest-orders-by-email', class: GuestOrdersByEmail },
   { name: '20261216000011-order-note-attributes', class: OrderNoteAttributes },
   { name: '20261216000021-delivery-method', class: DeliveryMethod },
+  { name: '20261216000031-discount-allocations', class: DiscountAllocations },
 ];
