@@ -108,6 +108,11 @@ async function firstProducts(ctx: BenchContext, n: number): Promise<Array<{ id: 
   return data.products.edges.map((e) => e.node);
 }
 
+/** One line's quantity set again: a whole cart mutation (row lock, write, version, the fresh copy priced with promotions into Redis, cart-changed). */
+const CART_LINES_UPDATE = `mutation CartLinesUpdate($id: ID!, $lines: [CartLineUpdateInput!]!) {
+  cartLinesUpdate(cartId: $id, lines: $lines) { cart { id version cost { totalAmount { amount } } } userErrors { code message } }
+}`;
+
 export const entries: BenchEntry[] = [
   { name: 'typename', target: 'gateway', query: '{ __typename }', headers: () => json },
   { name: 'product-list', target: 'gateway', query: PRODUCT_LIST, headers: () => json, prepare: async () => ({ first: 20 }) },
@@ -154,6 +159,27 @@ export const entries: BenchEntry[] = [
     query: TRUSTED_CART_PAGE,
     headers: () => json,
     prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }),
+  },
+  {
+    // Every connection updates the same 20-line cart (over 100.00: the seeded automatic promotion applies), so the
+    // mutations queue on its row lock: the figure is one cart's mutation throughput, priced as a shopper's would be.
+    name: 'cart-lines-update',
+    target: 'gateway',
+    query: CART_LINES_UPDATE,
+    headers: () => json,
+    prepare: async (ctx) => {
+      const id = await cartWithLines(ctx, 20);
+      const cart = await ctx.query<{ cart: { lines: { edges: Array<{ node: { id: string } }> } } }>(
+        ctx.gatewayUrl,
+        'query ($id: ID!) { cart(id: $id) { lines(first: 1) { edges { node { id } } } } }',
+        { id },
+      );
+      return { id, lines: [{ id: cart.cart.lines.edges[0]!.node.id, quantity: 1 }] };
+    },
+    check: (data) => {
+      const errors = (data as { cartLinesUpdate: { userErrors: unknown[] } }).cartLinesUpdate.userErrors;
+      if (errors.length) throw new Error(`cartLinesUpdate refused: ${JSON.stringify(errors)}`);
+    },
   },
   { name: 'cart-read-cached', target: 'cart', query: CART_READ, headers: () => json, prepare: async (ctx) => ({ id: await cartWithLines(ctx, 20) }) },
   {
