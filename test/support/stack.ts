@@ -80,7 +80,8 @@ export async function startTestSupergraph(
     await nats.stop();
     throw error;
   });
-  const mail = await startTestSmtpServer().catch(async (error: unknown) => {
+  // On a port from the same list: a port-0 server could be handed a port this stack picked but has not bound yet.
+  const mail = await startTestSmtpServer({ port: await freePort() }).catch(async (error: unknown) => {
     await Promise.all([nats.stop(), redis.stop()]);
     throw error;
   });
