@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -54,6 +54,14 @@ export function jwks(ring: readonly SigningKey[]): { keys: JWK[] } {
   return { keys: ring.map((key) => key.publicJwk) };
 }
 
+/** Private keys parsed once per kid (a kid names one key for good): every sign-in and refresh signs. */
+const imported = new Map<string, Promise<CryptoKey | Uint8Array>>();
+function signingKeyOf(key: SigningKey): Promise<CryptoKey | Uint8Array> {
+  let parsed = imported.get(key.kid);
+  if (!parsed) imported.set(key.kid, (parsed = importJWK(key.privateJwk, SIGNING_ALG)));
+  return parsed;
+}
+
 /** Signs an access token with the active key (its `kid` in the header). */
 export async function signWithRing(
   ring: readonly SigningKey[],
@@ -69,5 +77,5 @@ export async function signWithRing(
     .setAudience(claims.aud)
     .setIssuedAt()
     .setExpirationTime(`${lifetimeSeconds}s`)
-    .sign(await importJWK(active.privateJwk, SIGNING_ALG));
+    .sign(await signingKeyOf(active));
 }

@@ -40,11 +40,6 @@ export class CustomerRepository {
     return isUuid(id) ? this.em.findOne(CustomerSchema, { id }, { ...FRESH, populate: ['passwordHash'] }) : null;
   }
 
-  async emailTaken(email: string, em: EntityManager = this.em, exceptId?: string): Promise<boolean> {
-    const rows = await em.execute<Array<{ id: string }>>('select id from customer where lower(email) = lower(?)', [email]);
-    return rows.some((row) => row.id !== exceptId);
-  }
-
   async insert(tx: EntityManager, customer: NewCustomer): Promise<void> {
     const now = new Date();
     await tx.insert(CustomerSchema, { ...customer, defaultAddressId: null, createdAt: now, updatedAt: now });

@@ -54,10 +54,9 @@ export class AccountService {
     if (weak.length) return authFailed(...weak);
     const passwordHash = await this.parts.hasher.hash(password);
     const taken = authFailed(userError('TAKEN', 'An account with this email exists; sign in instead.', ['input', 'email']));
-    // Two sign-ups with one email at once: the unique index decides, the loser hears TAKEN.
+    // The unique index on lower(email) decides (also between two sign-ups at once): a violation is TAKEN.
     return this.parts
       .transaction(async (uow) => {
-        if (await this.customers.emailTaken(profile.email, uow.em)) return taken;
         const id = randomUUID();
         // The role is always customer: admins are made only by the admin:create command.
         await this.customers.insert(uow.em, { id, ...profile, passwordHash, roles: ['customer'], phone: null, emailVerified: false });
@@ -170,14 +169,13 @@ export class AccountService {
         const current = await this.customers.forUpdate(uow.em, customerId);
         if (!current) return { customer: null, userErrors: [userError('NOT_FOUND', 'No account for this sign-in.')] };
         const newEmail = typeof changes.email === 'string' && changes.email.toLowerCase() !== current.email.toLowerCase() ? changes.email : null;
-        if (newEmail && (await this.customers.emailTaken(newEmail, uow.em, customerId)))
-          return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
         await this.customers.update(uow.em, customerId, { ...changes, ...(newEmail ? { emailVerified: false } : {}) });
         const customer = (await this.customers.byId(customerId, uow.em))!;
         if (newEmail) await this.sendLink(uow, customer, 'VERIFY_EMAIL');
         return { customer, userErrors: [] };
       })
       .catch((error: unknown) => {
+        // The unique index on lower(email) decides whether the new email is free.
         if (error instanceof UniqueConstraintViolationException)
           return { customer: null, userErrors: [userError('TAKEN', 'An account with this email exists.', ['input', 'email'])] };
         throw error;

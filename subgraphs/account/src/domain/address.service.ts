@@ -34,6 +34,14 @@ function announceDefault(uow: UnitOfWork, customerId: string, address: CustomerA
   return uow.emit('account.customer.default_address_changed', { customerId, address: data, changedAt: new Date().toISOString() });
 }
 
+/** The customer (row-locked: default-address changes are decided one at a time) and their address `id`, if it is theirs. */
+async function ownAddress(uow: UnitOfWork, customerId: string, id: string) {
+  const customers = new CustomerRepository(uow.em);
+  const customer = await customers.forUpdate(uow.em, customerId);
+  const existing = customer && (await customers.address(uow.em, customerId, id));
+  return customer && existing ? { customers, customer, existing } : null;
+}
+
 const notFound = (field: string): AddressResult => ({
   address: null,
   customerId: null,
@@ -81,12 +89,10 @@ export class AddressService {
     const parsed = parseInput(addressInput, input, ['address']);
     if (!parsed.ok) return Promise.resolve({ address: null, customerId: null, userErrors: parsed.userErrors });
     return this.transaction(async (uow) => {
-      const { em } = uow;
-      const customers = new CustomerRepository(em);
-      const customer = await customers.forUpdate(em, customerId);
-      const existing = customer && (await customers.address(em, customerId, id));
-      if (!existing) return notFound('id');
-      await customers.updateAddress(em, id, parsed.value);
+      const own = await ownAddress(uow, customerId, id);
+      if (!own) return notFound('id');
+      const { customers, customer, existing } = own;
+      await customers.updateAddress(uow.em, id, parsed.value);
       const address = { ...existing, ...parsed.value };
       if (customer.defaultAddressId === id) await announceDefault(uow, customerId, address);
       return { address, customerId, userErrors: [] };
@@ -96,12 +102,10 @@ export class AddressService {
   delete(customerId: string, id: string): Promise<AddressResult> {
     if (!isUuid(id)) return Promise.resolve(notFound('id'));
     return this.transaction(async (uow) => {
-      const { em } = uow;
-      const customers = new CustomerRepository(em);
-      const customer = await customers.forUpdate(em, customerId);
-      const existing = customer && (await customers.address(em, customerId, id));
-      if (!existing) return notFound('id');
-      await customers.deleteAddress(em, id);
+      const own = await ownAddress(uow, customerId, id);
+      if (!own) return notFound('id');
+      const { customers, customer, existing } = own;
+      await customers.deleteAddress(uow.em, id);
       // The default's foreign key is set null with it: the customer has no default address now.
       if (customer.defaultAddressId === id) await announceDefault(uow, customerId, null);
       return { address: existing, customerId, userErrors: [] };
@@ -111,12 +115,10 @@ export class AddressService {
   setDefault(customerId: string, id: string): Promise<AddressResult> {
     if (!isUuid(id)) return Promise.resolve(notFound('addressId'));
     return this.transaction(async (uow) => {
-      const { em } = uow;
-      const customers = new CustomerRepository(em);
-      const customer = await customers.forUpdate(em, customerId);
-      const existing = customer && (await customers.address(em, customerId, id));
-      if (!existing) return notFound('addressId');
-      await customers.update(em, customerId, { defaultAddressId: id });
+      const own = await ownAddress(uow, customerId, id);
+      if (!own) return notFound('addressId');
+      const { customers, customer, existing } = own;
+      await customers.update(uow.em, customerId, { defaultAddressId: id });
       if (customer.defaultAddressId !== id) await announceDefault(uow, customerId, existing);
       return { address: existing, customerId, userErrors: [] };
     });
