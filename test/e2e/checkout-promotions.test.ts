@@ -187,3 +187,54 @@ describe('promotions: the total shown is the total charged', () => {
     expect(after.lines.edges[0]!.node.discountAllocations).toEqual([{ title: '25 % off this item', code, amount: { amount: decimal(discount) } }]);
   });
 });
+
+describe('promotions on a category, through the real catalog', () => {
+  it('a code on a top-level category takes its percentage off a product filed in a subcategory, and nothing off another', async () => {
+    type Node = { id: string; price: { amount: string }; options: unknown[]; category: { ancestors: Array<{ id: string; name: string }> } | null };
+    const listed = await run<{ products: { edges: Array<{ node: Node }> } }>(
+      `{ products(first: 50, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id price { amount } options { name } category { ancestors { id name } } } } } }`,
+      {},
+    );
+    // Products filed in a subcategory (they have ancestors), sold as one variant, one per top-level category.
+    const byTop = new Map<string, { category: { id: string; name: string }; product: Node }>();
+    for (const { node } of listed.products.edges) {
+      const top = node.category?.ancestors[0];
+      if (top && node.options.length === 0 && !byTop.has(top.id)) byTop.set(top.id, { category: top, product: node });
+    }
+    const sellable = [...byTop.values()];
+    expect(sellable.length).toBeGreaterThanOrEqual(2);
+    const [target, other] = sellable as [(typeof sellable)[0], (typeof sellable)[0]];
+    const code = `CAT${randomUUID().slice(0, 8).toUpperCase()}`;
+    const created = await run<{ promotionCreate: { userErrors: unknown[] } }>(
+      'mutation ($i: PromotionInput!) { promotionCreate(input: $i) { userErrors { code field message } } }',
+      {
+        i: {
+          title: `15 % off ${target.category.name}`,
+          code,
+          action: { kind: 'LINE_PERCENTAGE', percentage: '15' },
+          conditions: { targetCategoryIds: [target.category.id] },
+        },
+      },
+      admin,
+    );
+    expect(created.promotionCreate.userErrors).toEqual([]);
+
+    const cartId = await guestCart(stack.gatewayUrl);
+    await addLine(stack.gatewayUrl, cartId, target.product.id);
+    await addLine(stack.gatewayUrl, cartId, other.product.id);
+    type Line = { merchandise: { id: string }; discountAllocations: Allocation[] };
+    type Applied = { cartDiscountCodesUpdate: { cart: { cost: CartRead['cost']; lines: { edges: Array<{ node: Line }> } } } };
+    const applied = await run<Applied>(
+      `mutation ($id: ID!, $c: [String!]!) { cartDiscountCodesUpdate(cartId: $id, discountCodes: $c) {
+         cart { cost { discountAmount { amount } } lines(first: 10) { edges { node { merchandise { id } discountAllocations { title code amount { amount } } } } } } } }`,
+      { id: cartId, c: [code] },
+    );
+    const byProduct = new Map(applied.cartDiscountCodesUpdate.cart.lines.edges.map((e) => [e.node.merchandise.id, e.node]));
+    const discount = percentOf(cents(target.product.price.amount), 1500);
+    expect(byProduct.get(target.product.id)!.discountAllocations).toEqual([
+      { title: `15 % off ${target.category.name}`, code, amount: { amount: decimal(discount) } },
+    ]);
+    expect(byProduct.get(other.product.id)!.discountAllocations).toEqual([]);
+    expect(cents(applied.cartDiscountCodesUpdate.cart.cost.discountAmount.amount)).toBe(discount);
+  });
+});

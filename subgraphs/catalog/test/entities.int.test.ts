@@ -104,8 +104,34 @@ describe('batched product lookup over NATS request-reply', () => {
       currency: 'USD',
       availableQuantity: 1,
       available: true,
+      categoryIds: [],
     });
     expect(found.get(ids[99]!)).toMatchObject({ available: false, availableQuantity: 0 });
+  });
+
+  it("answers each variant's categories, its product's category and that one's ancestors, root first, in the same query", async () => {
+    const [apparel, shirts, tee] = [randomUUID(), randomUUID(), randomUUID()];
+    const em = h.orm.em.fork();
+    const suffix = randomBytes(3).toString('hex');
+    await em.execute(`insert into category (id, slug, name, path, created_at) values (?, ?, 'Apparel', ?, now())`, [
+      apparel,
+      `apparel-${suffix}`,
+      `/${apparel}/`,
+    ]);
+    await em.execute(`insert into category (id, slug, name, parent_id, path, created_at) values (?, ?, 'Shirts', ?, ?, now())`, [
+      shirts,
+      `shirts-${suffix}`,
+      apparel,
+      `/${apparel}/${shirts}/`,
+    ]);
+    await insertProducts(h.orm, [{ id: tee, sku: `CAT-TEE-${suffix}`, name: 'Category Tee', price: 1200, categoryId: shirts }]);
+    const lookup = createProductLookupClient(nc, { subject });
+    h.queries.length = 0;
+    const found = await lookup([tee, ids[2]!]);
+    expect(variantReads()).toHaveLength(1);
+    expect(h.queries.filter((q) => /from "?category"?[\s`]/i.test(q))).toHaveLength(0);
+    expect(found.get(tee)?.categoryIds).toEqual([apparel, shirts]);
+    expect(found.get(ids[2]!)?.categoryIds).toEqual([]);
   });
 
   it('answers a product sold in several variants as variantRequired, and leaves out ids that name nothing', async () => {

@@ -34,6 +34,8 @@ export interface ProductLookupItem {
   availableQuantity: number;
   /** False when the variant or its product is deleted (no longer sold). */
   available: boolean;
+  /** The product's category and that category's ancestors, root first; absent from catalogs before it was sent: none. */
+  categoryIds?: string[];
   /** The id names a product sold in several variants: choose one (its other fields describe the product). */
   variantRequired?: boolean;
 }

@@ -1,4 +1,5 @@
 import { raw } from '@mikro-orm/core';
+import { isUuid } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CartLineSchema, type CartLine } from './cart.entity.ts';
 
@@ -12,7 +13,12 @@ export interface VariantSnapshot {
   title: string;
   selectedOptions: Array<{ name: string; value: string }>;
   priceAmount: number;
+  /** The product's category and its ancestors (absent from catalogs that did not send them: none). */
+  categoryIds?: string[];
 }
+
+/** A Postgres uuid[] literal (a bound JS array would be spread into a list); ids not UUIDs are left out. */
+const uuidArrayLiteral = (ids: readonly string[]) => `{${ids.filter(isUuid).join(',')}}`;
 
 /** The variants a cart's lines buy. */
 export function cartVariantIds(em: EntityManager, cartId: string): Promise<string[]> {
@@ -22,7 +28,7 @@ export function cartVariantIds(em: EntityManager, cartId: string): Promise<strin
 /** A line as checkout checks it; `confirmed`: the catalog confirmed its price within the maximum age. */
 export type CheckoutLine = Pick<
   CartLine,
-  'id' | 'variantId' | 'quantity' | 'unitPriceAmount' | 'name' | 'variantTitle' | 'available' | 'discontinued'
+  'id' | 'variantId' | 'quantity' | 'unitPriceAmount' | 'name' | 'variantTitle' | 'categoryIds' | 'available' | 'discontinued'
 > & {
   confirmed: boolean;
 };
@@ -30,8 +36,8 @@ export type CheckoutLine = Pick<
 export async function linesForCheckout(tx: EntityManager, cartId: string, maxAgeSeconds: number): Promise<CheckoutLine[]> {
   // Raw: the age is judged by the database clock, the one that wrote priced_at.
   return tx.execute<CheckoutLine[]>(
-    `select id, variant_id as "variantId", quantity, unit_price_amount as "unitPriceAmount", name, variant_title as "variantTitle", available, discontinued,
-            coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
+    `select id, variant_id as "variantId", quantity, unit_price_amount as "unitPriceAmount", name, variant_title as "variantTitle",
+            category_ids as "categoryIds", available, discontinued, coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
        from cart_line where cart_id = ? order by created_at, id`,
     [maxAgeSeconds, cartId],
   );
@@ -54,6 +60,7 @@ const snapshotColumns = (v: VariantSnapshot) => ({
   sku: v.sku,
   variantTitle: v.title,
   selectedOptions: v.selectedOptions,
+  categoryIds: v.categoryIds ?? [],
 });
 
 /** The catalog has just confirmed these lines' price and name. */
@@ -71,11 +78,12 @@ export async function upsertPricedLine(tx: EntityManager, cartId: string, varian
   // Raw: `on conflict (cart_id, variant_id) do update`; clock_timestamp() keeps lines in the order they were added.
   await tx.execute(
     `insert into cart_line (id, cart_id, variant_id, product_id, quantity, unit_price_amount, name, sku, variant_title, selected_options,
-                            available, priced_at, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, true, now(), clock_timestamp(), now())
+                            category_ids, available, priced_at, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::uuid[], true, now(), clock_timestamp(), now())
      on conflict (cart_id, variant_id) do update
        set product_id = excluded.product_id, quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name,
-           sku = excluded.sku, variant_title = excluded.variant_title, selected_options = excluded.selected_options, available = true,
+           sku = excluded.sku, variant_title = excluded.variant_title, selected_options = excluded.selected_options,
+           category_ids = excluded.category_ids, available = true,
            discontinued = false, priced_at = now(), updated_at = now()`,
     [
       crypto.randomUUID(),
@@ -88,6 +96,7 @@ export async function upsertPricedLine(tx: EntityManager, cartId: string, varian
       variant.sku,
       variant.title,
       JSON.stringify(variant.selectedOptions),
+      uuidArrayLiteral(variant.categoryIds ?? []),
     ],
   );
 }
@@ -97,7 +106,17 @@ export async function insertLine(
   tx: EntityManager,
   line: Pick<
     CartLine,
-    'variantId' | 'productId' | 'quantity' | 'unitPriceAmount' | 'name' | 'sku' | 'variantTitle' | 'selectedOptions' | 'available' | 'discontinued'
+    | 'variantId'
+    | 'productId'
+    | 'quantity'
+    | 'unitPriceAmount'
+    | 'name'
+    | 'sku'
+    | 'variantTitle'
+    | 'selectedOptions'
+    | 'categoryIds'
+    | 'available'
+    | 'discontinued'
   > & {
     cartId: string;
     pricedAt: Date | null | 'now';

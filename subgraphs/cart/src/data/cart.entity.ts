@@ -63,6 +63,8 @@ export const CartLineSchema = defineEntity({
     sku: p.string().length(64).nullable(),
     variantTitle: p.string().length(200).nullable(),
     selectedOptions: p.json<Array<{ name: string; value: string }>>(),
+    /** The product's category and its ancestors, root first (what category-targeted promotions match). */
+    categoryIds: p.array<string>().columnType('uuid[]').default([]),
     available: p.boolean().default(true),
     /** The catalog no longer sells the variant (deleted): `available` is false too, but it will not come back in stock. */
     discontinued: p.boolean().default(false),

@@ -51,6 +51,7 @@ export type CartLineRow = Selected<
   | 'sku'
   | 'variantTitle'
   | 'selectedOptions'
+  | 'categoryIds'
   | 'available'
   | 'discontinued'
   | 'createdAt'
@@ -95,8 +96,8 @@ export async function readCartState(em: EntityManager, id: string, defaultCountr
   const [lines, codes, destination, hasOrders] = await Promise.all([
     em.execute<CartLineRow[]>(
       `select id, variant_id as "variantId", product_id as "productId", quantity, unit_price_amount as "unitPriceAmount", name, sku,
-              variant_title as "variantTitle", selected_options as "selectedOptions", available, discontinued,
-              created_at as "createdAt"
+              variant_title as "variantTitle", selected_options as "selectedOptions", category_ids as "categoryIds",
+              available, discontinued, created_at as "createdAt"
          from cart_line where cart_id = ? order by created_at, id`,
       [id],
     ),

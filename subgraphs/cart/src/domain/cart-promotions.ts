@@ -19,8 +19,8 @@ export interface CodeView {
 }
 
 /**
- * The promotions engine over a cart's state: the available lines (variant and product ids; category
- * ids are not part of a line's snapshot, so category targets match no line yet), the entered codes,
+ * The promotions engine over a cart's state: the available lines (variant, product and category ids,
+ * as the catalog last confirmed them), the entered codes,
  * the customer (signed in, has orders), the time of the read and the selected option's cost.
  */
 export function evaluateCart(state: CartState, deliveryCost: number | null): PromotionResult {
@@ -29,7 +29,7 @@ export function evaluateCart(state: CartState, deliveryCost: number | null): Pro
       lineId: l.id,
       variantId: l.variantId,
       productId: l.productId,
-      categoryIds: [],
+      categoryIds: l.categoryIds,
       unitPrice: l.unitPriceAmount,
       quantity: l.quantity,
       available: l.available,

@@ -82,8 +82,11 @@ export interface CartLineView {
 
 /** The whole cart as one value (lines, codes, totals), as committed or as written in `em`'s transaction. */
 export async function loadCartView(em: EntityManager, id: string, pricing: CartPricing): Promise<CartView | null> {
+  // The stamp before the promotions are read: a change landing meanwhile then makes this copy a
+  // miss later, never a copy of the old promotions labelled with the new stamp (served until the next change).
+  const pricedWith = pricing.promotionsStamp?.() ?? '';
   const state = await readCartState(em, id, pricing.defaultCountry);
-  return state && toCartView(state, pricing);
+  return state && toCartView(state, pricing, pricedWith);
 }
 
 /** A code counts while it is switched on, not expired and under its usage limit. */
@@ -94,9 +97,9 @@ export function isDiscountUsable(d: Pick<DiscountRow, 'active' | 'expiresAt' | '
 /** Timestamps as ISO-8601 UTC, however the driver returned them. */
 const iso = (at: Date | string) => new Date(at).toISOString();
 
-export function toCartView(state: CartState, pricing: CartPricing): CartView {
+/** `pricedWith`: the promotions stamp taken before `state` was read (loadCartView). */
+export function toCartView(state: CartState, pricing: CartPricing, pricedWith = pricing.promotionsStamp?.() ?? ''): CartView {
   const { cart, lines, destination } = state;
-  const pricedWith = pricing.promotionsStamp?.() ?? '';
   const goodsRate = destination.goodsTaxBasisPoints;
   const tax = {
     goodsBasisPoints: goodsRate,

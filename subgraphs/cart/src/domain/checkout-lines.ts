@@ -34,6 +34,8 @@ function outOfStock(line: CheckoutLine, left: number): UserError {
  * `maxAgeSeconds` (product.changed events revoke a line whose price changed), so the price charged
  * is the price the shopper was shown; the order's stock reservation re-checks stock.
  */
+const sameCategories = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+
 export async function checkLines(
   tx: EntityManager,
   cartId: string,
@@ -66,6 +68,10 @@ export async function checkLines(
       check.errors.push(userError('PRICE_CHANGED', `${label(line)} now costs ${now}, was ${was}`, at(line)));
       await repriceLine(tx, line.id, product);
       check.repriced = true;
+    } else if (!sameCategories(product.categoryIds ?? [], line.categoryIds)) {
+      // Moved to another category: the total is computed with the new ones (an expectedTotal it
+      // changes is refused as TOTAL_CHANGED), so what targets a category is judged as the catalog is now.
+      await repriceLine(tx, line.id, product);
     } else {
       confirmed.push(line.id);
     }

@@ -47,8 +47,9 @@ export class VariantRepository {
           'deletedAt',
           'product.name',
           'product.deletedAt',
+          'product.category.path',
         ],
-        populate: ['product'],
+        populate: ['product', 'product.category'],
         ...FRESH,
       },
     );

@@ -10,6 +10,7 @@ import {
   type ProductLookupReply,
 } from '@shop/platform';
 import { availableOf } from '../domain/inventory.ts';
+import { pathIds } from '../data/category.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
 import { VariantRepository } from '../data/product-variant.repository.ts';
 
@@ -42,6 +43,7 @@ export async function lookupProducts(em: EntityManager, ids: string[]): Promise<
       currency: row.currency,
       availableQuantity: availableOf({ onHand: row.onHand, reserved: row.reserved, deletedAt }),
       available: !deletedAt,
+      categoryIds: pathIds(product.category?.unwrap().path ?? ''),
     };
   });
   const found = new Set(items.map((item) => item.id));

@@ -7,6 +7,7 @@ import { CartNoteAttributes } from './20261216000010-cart-note-attributes.ts';
 import { DeliveryZones } from './20261216000020-delivery-zones.ts';
 import { Promotions } from './20261216000030-promotions.ts';
 import { CheckoutCustomerIndex } from './20261216000040-checkout-customer-index.ts';
+import { LineCategories } from './20261217000010-line-categories.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   { name: '20261216000020-delivery-zones', class: DeliveryZones },
   { name: '20261216000030-promotions', class: Promotions },
   { name: '20261216000040-checkout-customer-index', class: CheckoutCustomerIndex },
+  { name: '20261217000010-line-categories', class: LineCategories },
 ];
