@@ -166,6 +166,14 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     const delivery = view.deliveryOptions.find((o) => o.handle === view.selectedDeliveryHandle);
     if (!delivery)
       throw new CheckoutRefused(userError('UNSUPPORTED_COUNTRY', 'No delivery option is available for this address', ['input', 'shippingAddress']));
+    // A code that can no longer be used (expired, used up since it was added) refuses the checkout,
+    // so nobody pays full price by surprise; one whose conditions are not met simply does not apply.
+    // Its problem says why, in the words the claim's refusal uses when a racing checkout used it up;
+    // before the total check, whose TOTAL_CHANGED would not name the code (and the retry would meet it).
+    const spent = view.discountCodes
+      .filter((c) => c.refusal && c.refusal !== 'DISCOUNT_NOT_FOUND')
+      .map((c) => userError('DISCOUNT_EXPIRED', `${c.problem}; remove it to check out`, ['discountCodes']));
+    if (spent.length) throw new CheckoutRefused(...spent);
     // The total shown is the total charged: anything else is refused, and the cart (its version
     // moved on, its fresh copy in the cache) shows the new total.
     if (expected?.ok && expected.minor !== view.totals.total) {
@@ -180,12 +188,6 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       const most = formatMoney(MAX_AMOUNT_MINOR, view.currency);
       throw new CheckoutRefused(userError('TOO_LARGE', `An order totals at most ${most}; remove some items`, ['cartId']));
     }
-    // A code that can no longer be used (expired, used up since it was added) refuses the checkout,
-    // so nobody pays full price by surprise; one whose conditions are not met simply does not apply.
-    const spent = view.discountCodes
-      .filter((c) => c.refusal && c.refusal !== 'DISCOUNT_NOT_FOUND')
-      .map((c) => userError('DISCOUNT_EXPIRED', `Discount code ${c.code} can no longer be used; remove it to check out`, ['discountCodes']));
-    if (spent.length) throw new CheckoutRefused(...spent);
     const checkoutId = randomUUID();
     await claimPromotions(tx, view, cart.customerId, checkoutId);
     const codes = view.discountCodes.filter((c) => c.applicable).map((c) => c.code);
