@@ -74,7 +74,7 @@ async function topCategory(ctx: BenchContext): Promise<string> {
 }
 
 /** A guest cart with `n` different in-stock products (made once, before the run). */
-async function cartWithLines(ctx: BenchContext, n: number): Promise<string> {
+export async function cartWithLines(ctx: BenchContext, n: number): Promise<string> {
   const data = await ctx.query<{ products: { edges: Array<{ node: { variants: { edges: Array<{ node: { id: string; inStock: boolean } }> } } }> } }>(
     ctx.gatewayUrl,
     `query ($n: Int!) { products(first: $n, filter: { inStock: true }, sort: NEWEST) { edges { node { variants(first: 10) { edges { node { id inStock } } } } } } }`,
@@ -99,7 +99,7 @@ const PRODUCT_PAGE = `query ProductPage($slug: String!) {
   }
 }`;
 
-async function firstProducts(ctx: BenchContext, n: number): Promise<Array<{ id: string; slug: string }>> {
+export async function firstProducts(ctx: BenchContext, n: number): Promise<Array<{ id: string; slug: string }>> {
   const data = await ctx.query<{ products: { edges: Array<{ node: { id: string; slug: string } }> } }>(
     ctx.gatewayUrl,
     `query ($n: Int!) { products(first: $n, sort: NEWEST) { edges { node { id slug } } } }`,

@@ -13,6 +13,7 @@ import { runCheckoutSagaBench } from './checkout-saga.ts';
 import { graphql } from './client.ts';
 import { printAbuseBench, runAbuseBench } from './abuse.ts';
 import { printArgon2Cost, printTokenRefreshBench, runTokenRefreshBench } from './accounts.ts';
+import { runStorefrontBench } from './storefront.ts';
 
 const env = loadEnv(
   z.object({
@@ -28,6 +29,8 @@ const env = loadEnv(
     BENCH_MUTATIONS: z.coerce.number().int().min(1).max(5000).default(300),
     /** token-refresh stops at this many refreshes even before BENCH_SECONDS. */
     BENCH_REFRESHES: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+    /** storefront: rounds over every page × target (the target order rotates each round). */
+    BENCH_ROUNDS: z.coerce.number().int().min(1).max(10).default(2),
   }),
 );
 for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_URL, env.BENCH_ACCOUNT_URL]) {
@@ -43,10 +46,12 @@ const runSaga = wanted.length === 0 || wanted.includes('checkout-saga');
 const runSubscriptions = wanted.length === 0 || wanted.includes('subscriptions');
 const runAbuse = wanted.length === 0 || wanted.includes('abuse');
 const runTokenRefresh = wanted.length === 0 || wanted.includes('token-refresh');
+/** Opt-in: it starts two more gateways (the peers) and takes about six minutes. */
+const runStorefront = wanted.includes('storefront');
 const selected = entries.filter((e) => wanted.length === 0 || wanted.includes(e.name));
-if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse && !runTokenRefresh) {
+if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse && !runTokenRefresh && !runStorefront) {
   console.error(
-    `unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse', 'token-refresh'].join(', ')}`,
+    `unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse', 'token-refresh', 'storefront'].join(', ')}`,
   );
   process.exit(1);
 }
@@ -90,8 +95,9 @@ const ctx: BenchContext = {
   query: (url, query, variables) => graphql(url, query, variables),
 };
 
-console.log(`${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);
-console.log('entry'.padEnd(26), 'target'.padEnd(18), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
+if (selected.length) console.log(`${env.BENCH_SECONDS} s per entry, ${env.BENCH_CONNECTIONS} connections\n`);
+if (selected.length)
+  console.log('entry'.padEnd(26), 'target'.padEnd(18), 'req/s'.padStart(9), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
 const rates = new Map<string, number>();
 const targets = {
   gateway: async () => ctx.gatewayUrl,
@@ -160,6 +166,23 @@ if (runSubscriptions) {
       concurrency: env.BENCH_CONNECTIONS,
     };
     printSubscriptionBench(await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, ...settings }));
+  }
+}
+if (runStorefront) {
+  try {
+    const storefront = await runStorefrontBench({
+      ctx,
+      ours: protectedGateway.url,
+      seconds: env.BENCH_SECONDS,
+      // 20 unless set: the load of the issue's storefront figures.
+      connections: process.env.BENCH_CONNECTIONS ? env.BENCH_CONNECTIONS : 20,
+      rounds: env.BENCH_ROUNDS,
+    });
+    console.log(`\n${storefront.table}\n\n${storefront.notes.join('\n')}`);
+    if (!storefront.complete) process.exitCode = 1;
+  } catch (error) {
+    console.error(`storefront: ${(error as Error).message}`);
+    process.exitCode = 1;
   }
 }
 if (runAbuse)
