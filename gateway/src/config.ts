@@ -52,6 +52,8 @@ const model = refuseDevSecretInProduction(
       .positive()
       .default(64 * 1024),
     GATEWAY_WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
+    /** Identical query fetches to a subgraph in flight at the same time share one call (subgraph-dedup.ts). */
+    GATEWAY_DEDUP_ENABLED: envFields.bool(true),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),

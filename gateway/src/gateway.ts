@@ -1,6 +1,7 @@
 import { ApolloGateway } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import http from 'node:http';
+import { Counter, type Registry } from 'prom-client';
 import nodeFetch, { type RequestInit } from 'node-fetch';
 import { currentRequestStop, type Logger } from '@shop/platform';
 import { subgraphUrlOverride, type GatewayConfig } from './config.ts';
@@ -24,12 +25,25 @@ function subgraphFetcher(timeoutMs: number): Fetcher {
 }
 
 /** The Apollo gateway over the static supergraph file, with per-subgraph URL overrides. */
-export function createGateway(config: GatewayConfig, log: Logger) {
+export function createGateway(config: GatewayConfig, log: Logger, registry: Registry) {
   let loaded = false;
   const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
+  const deduplicated = new Counter({
+    name: 'gateway_subgraph_fetches_deduplicated_total',
+    help: 'Subgraph fetches answered by an identical one already in flight (no call of their own)',
+    labelNames: ['subgraph'] as const,
+    registers: [registry],
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, log, () => (loaded = true)),
-    buildService: ({ name, url }) => new SubgraphClient({ url: subgraphUrlOverride(config, name) ?? url, fetcher, log, name }),
+    buildService: ({ name, url }) =>
+      new SubgraphClient({
+        url: subgraphUrlOverride(config, name) ?? url,
+        fetcher,
+        log,
+        name,
+        ...(config.GATEWAY_DEDUP_ENABLED ? { dedup: { onShared: () => deduplicated.inc({ subgraph: name }) } } : {}),
+      }),
     logger: log,
   });
   return { gateway, isLoaded: () => loaded };

@@ -27,7 +27,7 @@ const log = createLogger('gateway', config.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const verify = createTokenVerifier(config);
 const identityOf = identityPerRequest(verify);
-const { gateway, isLoaded } = createGateway(config, log);
+const { gateway, isLoaded } = createGateway(config, log, metrics.registry);
 let apiSchema: GraphQLSchema | undefined;
 gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
   // Decimal and DateTime get the subgraphs' checks here, so a bad value is a 400 before any subgraph call.

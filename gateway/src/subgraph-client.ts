@@ -1,7 +1,17 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { CLIENT_ADDRESS_HEADER, isOutage, ORDER_ACCESS_TOKEN_HEADER, ServiceUnavailableError, REQUEST_ID_HEADER, type Logger } from '@shop/platform';
+import {
+  CLIENT_ADDRESS_HEADER,
+  currentRequestStop,
+  isOutage,
+  withRequestId,
+  ORDER_ACCESS_TOKEN_HEADER,
+  ServiceUnavailableError,
+  REQUEST_ID_HEADER,
+  type Logger,
+} from '@shop/platform';
 import type { GatewayContext } from './context.ts';
+import { dedupKey, InFlightFetches } from './subgraph-dedup.ts';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -50,11 +60,23 @@ function fetchErrorPath(document: DocumentNode | undefined): Array<string | numb
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly log: Logger;
+  private readonly name: string;
+  /** Identical query fetches in flight share one call (see subgraph-dedup.ts); absent: every fetch calls. */
+  private readonly inFlight: InFlightFetches<SubgraphResponse> | undefined;
 
-  constructor(options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & { log: Logger; name: string }) {
-    const { log, name, ...config } = options;
+  constructor(
+    options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & {
+      log: Logger;
+      name: string;
+      /** Called for every fetch answered by another identical one in flight; absent: no sharing. */
+      dedup?: { onShared: () => void };
+    },
+  ) {
+    const { log, name, dedup, ...config } = options;
     super(config);
+    this.name = name;
     this.log = log.child({ subgraph: name });
+    this.inFlight = dedup ? new InFlightFetches<SubgraphResponse>(dedup.onShared) : undefined;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -67,7 +89,18 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.orderAccessToken) request.http?.headers.set(ORDER_ACCESS_TOKEN_HEADER, context.orderAccessToken);
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const key = this.inFlight && dedupKey(this.name, options);
+    // Errors and outages are shared too: the followers asked the same thing at the same moment.
+    if (!key) return this.fetchOnce(options);
+    const context = options.context as Partial<GatewayContext>;
+    // The shared call runs under its own stop signal: one caller leaving must not fail the others.
+    const fetch = (stop: AbortController) => withRequestId(context.requestId ?? '', () => this.fetchOnce(options), stop);
+    return this.inFlight!.run(key, fetch, currentRequestStop()?.signal);
+  }
+
+  /** One call to the subgraph, its errors given paths and its failures turned into GraphQL errors. */
+  private async fetchOnce(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     // Only on the error path: the fetch's document (parsed from its query unless the planner kept it).
     const errorPath = () => fetchErrorPath(('document' in options && options.document) || safeParse(options.request.query));
     const withPaths = (errors: readonly GraphQLFormattedError[]) => {
