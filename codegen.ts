@@ -7,7 +7,7 @@ const subgraphs = ['catalog', 'cart', 'order', 'payment', 'account'] as const;
 /** GraphQL type → the model its resolvers receive as parent (entities, not GraphQL shapes). */
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   catalog: {
-    Product: '../data/product.entity.ts#Product',
+    Product: '../data/product.entity.ts#ProductView',
     ProductVariant: '../data/product-variant.entity.ts#ProductVariant',
     ProductConnection: '../domain/product-search.service.ts#ProductListing',
     Category: '../data/category.entity.ts#Category',

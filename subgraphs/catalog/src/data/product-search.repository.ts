@@ -4,7 +4,7 @@ import type { ListingPlan } from '../domain/product-search.service.ts';
 import { addFilters, NAME_SIMILARITY, prefixTsQuery, Statement, type SqlQuery } from './listing-sql.ts';
 
 export { NAME_SIMILARITY, prefixTsQuery, type SqlQuery };
-import { ProductSchema, type Product } from './product.entity.ts';
+import { ProductSchema, type Product, type ProductView } from './product.entity.ts';
 
 /**
  * Relevance as an integer (exact in a cursor). Full-text matches come first, by ts_rank with name
@@ -68,6 +68,48 @@ export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQ
   return { page: q.add('limit ?', plan.limit).build(), count };
 }
 
+/** The page's order again, on the joined product row (RELEVANCE: the rank the page computed). */
+const LISTING_ORDER: Record<ListingPlan['sort'], string> = {
+  RELEVANCE: 'page.k desc, page.id',
+  NAME_ASC: 'p.name, p.id',
+  PRICE_ASC: 'p.price_amount, p.id',
+  PRICE_DESC: 'p.price_amount desc, p.id desc',
+  BEST_SELLING: 'p.units_sold desc, p.id desc',
+  NEWEST: 'p.created_at desc, p.id desc',
+};
+
+/**
+ * The whole listing in one statement: the page (the keyset query above), the count, each page
+ * product's columns, its category's and whether any live variant is in stock (the listing's own
+ * in-stock condition). `total left join` keeps the count when the page is empty.
+ */
+export function listingStatement(plan: ListingPlan): SqlQuery {
+  const { page, count } = listingQueries(plan);
+  const sql = `with page as materialized (${page.sql}), total as (${count.sql})
+    select total.n as "totalCount", page.id, page.k, p.sku, p.slug, p.name, p.description, p.price_amount as "priceAmount",
+      p.currency, p.images, p.options, p.units_sold as "unitsSold", p.created_at as "createdAt", p.updated_at as "updatedAt",
+      p.deleted_at as "deletedAt", c.id as "categoryId", c.slug as "categorySlug", c.name as "categoryName",
+      c.parent_id as "categoryParentId", c.path as "categoryPath", c.created_at as "categoryCreatedAt",
+      exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved) as "inStock"
+    from total left join (page join product p on p.id = page.id left join category c on c.id = p.category_id) on true
+    order by ${LISTING_ORDER[plan.sort]}`;
+  return { sql, params: [...page.params, ...count.params] };
+}
+
+/** One row of listingStatement: the count, and a page product with its category (all null on an empty page). */
+interface ListingRow extends Omit<ProductView, 'category' | 'listedInStock' | 'listedCategory' | 'id'> {
+  totalCount: number;
+  id: string | null;
+  k: string | number;
+  categoryId: string | null;
+  categorySlug: string;
+  categoryName: string;
+  categoryParentId: string | null;
+  categoryPath: string;
+  categoryCreatedAt: Date;
+  inStock: boolean;
+}
+
 /**
  * Live variants with fewer than `threshold` units available, fewest first (index on on_hand -
  * reserved, id): one row per variant, naming its product.
@@ -93,8 +135,9 @@ interface KeyRow {
 
 /**
  * Keyset pages over indexed orderings (see the search migration). The statements stay SQL: keyset
- * cursors, full-text and trigram ranking are what the ORM cannot say; the products themselves are
- * then read through the entity, kept in page order.
+ * cursors, full-text and trigram ranking are what the ORM cannot say. A listing reads its products
+ * in the same statement as plain rows (the hot read path: no second round trip, no hydration); the
+ * low-stock page reads them through the entity, kept in page order.
  */
 export class ProductSearchRepository {
   private readonly em: EntityManager;
@@ -102,7 +145,44 @@ export class ProductSearchRepository {
     this.em = em;
   }
 
-  /** Page ids and the total in parallel, then the entities in one query. */
+  /** The listing from listingStatement's rows: plain objects, not entities (read-only, nothing to track). */
+  async listing(statement: SqlQuery, first: number, hasPrevious: boolean, prefix: ReadonlyArray<string | number>): Promise<Connection<ProductView>> {
+    // Raw: keyset page, count and the rows' columns in one round trip (see listingStatement).
+    const rows = await this.em.execute<ListingRow[]>(statement.sql, statement.params);
+    const found = rows.filter((row) => row.id !== null);
+    const edges = found.slice(0, first).map((row) => {
+      const {
+        totalCount: _total,
+        k,
+        categoryId,
+        categorySlug,
+        categoryName,
+        categoryParentId,
+        categoryPath,
+        categoryCreatedAt,
+        inStock,
+        ...product
+      } = row;
+      const category =
+        categoryId === null
+          ? null
+          : { id: categoryId, slug: categorySlug, name: categoryName, parentId: categoryParentId, path: categoryPath, createdAt: categoryCreatedAt };
+      const node: ProductView = { ...product, id: row.id!, category, listedCategory: category, listedInStock: inStock };
+      return { cursor: encodeCursor([...prefix, k, row.id!]), node };
+    });
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: found.length > first,
+        hasPreviousPage: hasPrevious,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      totalCount: Number(rows[0]?.totalCount ?? 0),
+    };
+  }
+
+  /** The low-stock page: page ids and the total in parallel, then the entities in one query. */
   async connection(
     page: SqlQuery,
     count: SqlQuery,

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { CategorySchema } from './category.entity.ts';
+import { CategorySchema, type Category } from './category.entity.ts';
 
 export interface ProductImage {
   url: string;
@@ -41,3 +41,15 @@ export const ProductSchema = defineEntity({
 });
 
 export type Product = InferEntity<typeof ProductSchema>;
+
+/**
+ * What the resolvers read of a product: the entity, or a listing's plain row (no entity hydration
+ * on that read path), which also says whether any live variant is in stock.
+ */
+export interface ProductView extends Omit<Product, 'category'> {
+  category?: { id: string } | null;
+  /** Known when a listing read it with the page; otherwise the variants answer. */
+  listedInStock?: boolean;
+  /** Its category as a listing read it with the page (null: none); otherwise loaded by id. */
+  listedCategory?: Category | null;
+}

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { amountRefusal, BadUserInputError, decodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
-import type { Product } from '../data/product.entity.ts';
+import type { ProductView } from '../data/product.entity.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
-import { listingQueries, lowStockStatements, ProductSearchRepository, type SqlQuery } from '../data/product-search.repository.ts';
+import { listingStatement, lowStockStatements, ProductSearchRepository, type SqlQuery } from '../data/product-search.repository.ts';
 
 // The statements live in the data layer; re-exported for the plan tests.
 export { listingQueries, NAME_SIMILARITY, prefixTsQuery, type SqlQuery } from '../data/product-search.repository.ts';
@@ -155,7 +155,7 @@ export function planListing(args: ProductListArgs, currency: CurrencyCode): List
 }
 
 /** A page of products and, for a listing, the plan its facets are counted from (the low-stock view has none). */
-export type ProductListing = Connection<Product> & { plan?: ListingPlan };
+export type ProductListing = Connection<ProductView> & { plan?: ListingPlan };
 
 export const LOW_STOCK_MAX_THRESHOLD = 100_000;
 
@@ -192,8 +192,7 @@ export class ProductSearchService {
       const { ids, depth } = await this.categories.subtree(this.em, plan.filter.category);
       Object.assign(plan, { categoryIds: ids, categoryDepth: depth });
     }
-    const { page, count } = listingQueries(plan);
-    return { ...(await this.pages.connection(page, count, args.first, Boolean(args.after), plan.cursorPrefix)), plan };
+    return { ...(await this.pages.listing(listingStatement(plan), args.first, Boolean(args.after), plan.cursorPrefix)), plan };
   }
 
   async lowStock(args: { threshold: number; first: number; after?: string | null }): Promise<ProductListing> {

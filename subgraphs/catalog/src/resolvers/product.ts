@@ -13,7 +13,9 @@ export const Product: ProductResolvers = {
   },
   price: (product) => money(product.priceAmount, product.currency as CurrencyCode),
   images: (product) => product.images,
-  category: (product, _args, ctx) => (product.category ? ctx.categoryById.load(product.category.id) : null),
+  // A listing read it with the page (answered synchronously: no promise per product).
+  category: (product, _args, ctx) =>
+    product.listedCategory !== undefined ? product.listedCategory : product.category ? ctx.categoryById.load(product.category.id) : null,
   options: (product) => product.options,
   variants: async (product, args, ctx) => variantPage(await ctx.variantsByProductId.load(product.id), pageSize(args.first, 50), args.after),
   variantBySelectedOptions: async (product, args, ctx) => variantWithOptions(await ctx.variantsByProductId.load(product.id), args.selectedOptions),
@@ -22,7 +24,9 @@ export const Product: ProductResolvers = {
     const currency = product.currency as CurrencyCode;
     return { minVariantPrice: money(min, currency), maxVariantPrice: money(max, currency) };
   },
-  inStock: async (product, _args, ctx) => !product.deletedAt && totalAvailable(await ctx.variantsByProductId.load(product.id)) > 0,
+  // A listing knows it already (read with the page); elsewhere the variants answer.
+  inStock: (product, _args, ctx) =>
+    product.deletedAt ? false : (product.listedInStock ?? ctx.variantsByProductId.load(product.id).then((variants) => totalAvailable(variants) > 0)),
   availableQuantity: async (product, _args, ctx) => (product.deletedAt ? 0 : totalAvailable(await ctx.variantsByProductId.load(product.id))),
   available: (product) => !product.deletedAt,
 };
