@@ -178,7 +178,7 @@ if (runStorefront) {
       connections: process.env.BENCH_CONNECTIONS ? env.BENCH_CONNECTIONS : 20,
       rounds: env.BENCH_ROUNDS,
     });
-    console.log(`\n${storefront.table}\n\n${storefront.notes.join('\n')}`);
+    console.log(`\n${storefront.caption}\n\n${storefront.table}\n\n${storefront.notes.join('\n')}`);
     if (!storefront.complete) process.exitCode = 1;
   } catch (error) {
     console.error(`storefront: ${(error as Error).message}`);

@@ -124,6 +124,8 @@ async function load(target: Load, connections: number, seconds: number): Promise
 }
 
 export interface StorefrontResult {
+  /** What the figures are, printed above the table. */
+  caption: string;
   table: string;
   notes: string[];
   /** False when a target was refused (its check or its load answered errors). */
@@ -200,7 +202,10 @@ export async function runStorefrontBench(settings: StorefrontSettings): Promise<
         `our gateway has query limits, rate limits (a budget the run cannot exhaust) and trusted documents on.`,
     );
     const complete = rows.every((r) => Object.values(r.cells).every((c) => !('refused' in c)));
-    return { table: formatSideBySide(rows), notes, complete };
+    const caption =
+      `req/s: the median of ${rounds} rounds (min–max), ${connections} connections, ${seconds} s each; ` +
+      `p50: the median of the rounds' p50; ratios: our median req/s ÷ theirs.`;
+    return { caption, table: formatSideBySide(rows), notes, complete };
   } finally {
     await Promise.all([bare.stop(), hive.stop()]);
   }
