@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { EVENTS, eventIdFor, isSubject, orderStatusSubject, parseEvent, type Payload } from './catalog.ts';
+import { EVENTS, eventIdFor, isSubject, orderingKeyOf, orderStatusSubject, parseEvent, type Payload } from './catalog.ts';
 import { deterministicEventId } from './outbox.ts';
 import { STREAMS } from './streams.ts';
 
@@ -47,5 +47,35 @@ describe('event catalog', () => {
       change: 'STOCK',
     };
     expect(eventIdFor('product.changed', changed)).not.toBe(eventIdFor('product.changed', changed));
+  });
+
+  it("orders a saga's messages by their order, a cart's statuses by the cart, others by what they change", () => {
+    const saga = [
+      orderingKeyOf('order.stock.reserve', { orderId, lines: [] }),
+      orderingKeyOf('inventory.reserved', { orderId, lines: [], expiresAt: '' }),
+      orderingKeyOf('order.payment.requested', payment),
+      orderingKeyOf('payment.captured', { orderId, paymentId: 'p', amount: 1, currency: 'USD' }),
+      orderingKeyOf('payment.refunded', { orderId, paymentId: 'p', refundId: randomUUID(), amount: 1, currency: 'USD' }),
+      orderingKeyOf('checkout.requested', { checkoutId: orderId } as Payload<'checkout.requested'>),
+    ];
+    expect(new Set(saga)).toEqual(new Set([orderId]));
+    expect(orderingKeyOf('order.stock.reserve', { orderId: randomUUID(), lines: [] })).not.toBe(orderId);
+    const status = (cartId: string, id = orderId) =>
+      orderingKeyOf(orderStatusSubject('CONFIRMED'), { orderId: id, cartId, status: 'CONFIRMED', reason: null });
+    // Two orders of one cart (the first rejected, the cart checked out again) keep their order at the cart.
+    expect(status('cart-1', randomUUID())).toBe(status('cart-1'));
+    expect(status('')).not.toBe(status('', randomUUID()));
+    expect(orderingKeyOf('account.orders.claim_requested', { customerId: 'c1', email: 'a@example.com' })).toBe('c1');
+    const changed = {
+      productId: 'p',
+      variantId: 'v',
+      sku: 's',
+      priceAmount: 1,
+      currency: 'USD',
+      availableQuantity: 1,
+      available: true,
+      change: 'PRICE' as const,
+    };
+    expect(orderingKeyOf('product.changed', changed)).toBe('v');
   });
 });

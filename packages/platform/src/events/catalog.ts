@@ -228,49 +228,64 @@ interface EventDefinition<S extends z.ZodType> {
   dedupeKey: ((data: z.infer<S>) => string) | null;
   /** The key is used as the id itself (it already is a UUID made for this event). */
   keyIsId?: boolean;
+  /**
+   * What must stay in order: a consumer handles messages with the same ordering key one at a time,
+   * in stream order, and messages with different keys side by side (see startConsumer).
+   */
+  orderingKey: (data: z.infer<S>) => string;
 }
 
-const define = <S extends z.ZodType>(stream: string, schema: S, dedupeKey: EventDefinition<S>['dedupeKey'], keyIsId = false): EventDefinition<S> => ({
-  stream,
-  schema,
-  dedupeKey,
-  keyIsId,
-});
-/** One answer or command per order and subject. */
+const define = <S extends z.ZodType>(
+  stream: string,
+  schema: S,
+  dedupeKey: EventDefinition<S>['dedupeKey'],
+  orderingKey: EventDefinition<S>['orderingKey'],
+  keyIsId = false,
+): EventDefinition<S> => ({ stream, schema, dedupeKey, keyIsId, orderingKey });
+/** One answer or command per order and subject; also what the saga's messages are ordered by. */
 const byOrder = (data: { orderId: string }) => data.orderId;
+const byCustomer = (data: { customerId: string }) => data.customerId;
+/** A cart's statuses follow each other across its orders (a rejected order's cart checks out again); an order without a cart by itself. */
+const byCart = (data: { cartId: string; orderId: string }) => `cart:${data.cartId || data.orderId}`;
 
 const orderStatusEvents = <const T extends readonly OrderStatus[]>(statuses: T) =>
-  Object.fromEntries(statuses.map((s) => [`order.status.${s.toLowerCase()}`, define('ORDER', schemas.orderStatusChanged, byOrder)])) as {
+  Object.fromEntries(statuses.map((s) => [`order.status.${s.toLowerCase()}`, define('ORDER', schemas.orderStatusChanged, byOrder, byCart)])) as {
     [K in T[number] as `order.status.${Lowercase<K>}`]: EventDefinition<typeof schemas.orderStatusChanged>;
   };
 
 export const EVENTS = {
-  'order.stock.reserve': define('ORDER', schemas.stockReserve, byOrder),
-  'order.stock.commit': define('ORDER', schemas.stockCommit, byOrder),
-  'order.stock.release': define('ORDER', schemas.stockRelease, byOrder),
-  'order.stock.return': define('ORDER', schemas.stockReturn, byOrder),
-  'order.payment.requested': define('ORDER', schemas.paymentRequested, byOrder),
-  'order.payment.refund': define('ORDER', schemas.refundRequested, byOrder),
+  'order.stock.reserve': define('ORDER', schemas.stockReserve, byOrder, byOrder),
+  'order.stock.commit': define('ORDER', schemas.stockCommit, byOrder, byOrder),
+  'order.stock.release': define('ORDER', schemas.stockRelease, byOrder, byOrder),
+  'order.stock.return': define('ORDER', schemas.stockReturn, byOrder, byOrder),
+  'order.payment.requested': define('ORDER', schemas.paymentRequested, byOrder, byOrder),
+  'order.payment.refund': define('ORDER', schemas.refundRequested, byOrder, byOrder),
   /** An order gets an owner once (only a guest order is claimed), so one event per order. */
-  'order.customer.assigned': define('ORDER', schemas.orderCustomerAssigned, byOrder),
+  'order.customer.assigned': define('ORDER', schemas.orderCustomerAssigned, byOrder, byOrder),
   ...orderStatusEvents(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED'] as const),
-  'inventory.reserved': define('INVENTORY', schemas.stockReserved, byOrder),
-  'inventory.rejected': define('INVENTORY', schemas.stockRejected, byOrder),
-  'inventory.committed': define('INVENTORY', schemas.stockCommitted, byOrder),
-  'inventory.released': define('INVENTORY', schemas.stockReleased, byOrder),
-  'payment.captured': define('PAYMENT', schemas.paymentCaptured, byOrder),
-  'payment.failed': define('PAYMENT', schemas.paymentFailed, byOrder),
+  'inventory.reserved': define('INVENTORY', schemas.stockReserved, byOrder, byOrder),
+  'inventory.rejected': define('INVENTORY', schemas.stockRejected, byOrder, byOrder),
+  'inventory.committed': define('INVENTORY', schemas.stockCommitted, byOrder, byOrder),
+  'inventory.released': define('INVENTORY', schemas.stockReleased, byOrder, byOrder),
+  'payment.captured': define('PAYMENT', schemas.paymentCaptured, byOrder, byOrder),
+  'payment.failed': define('PAYMENT', schemas.paymentFailed, byOrder, byOrder),
   /** One per refund (an order may have several). */
-  'payment.refunded': define('PAYMENT', schemas.paymentRefunded, (data) => data.refundId),
-  'product.changed': define('PRODUCT', schemas.productChanged, null),
-  'checkout.requested': define('CHECKOUT', schemas.checkoutRequested, (data) => data.checkoutId, true),
+  'payment.refunded': define('PAYMENT', schemas.paymentRefunded, (data) => data.refundId, byOrder),
+  'product.changed': define('PRODUCT', schemas.productChanged, null, (data) => data.variantId ?? data.productId),
+  'checkout.requested': define(
+    'CHECKOUT',
+    schemas.checkoutRequested,
+    (data) => data.checkoutId,
+    (data) => data.checkoutId,
+    true,
+  ),
   /** Every request is its own message (a second request sends a second email with a new token). */
-  'account.email.verification_requested': define('ACCOUNT', schemas.emailVerificationRequested, null),
-  'account.password.reset_requested': define('ACCOUNT', schemas.passwordResetRequested, null),
-  'account.cart.merge_requested': define('ACCOUNT', schemas.guestCartMergeRequested, null),
-  'account.orders.claim_requested': define('ACCOUNT', schemas.ordersClaimRequested, null),
+  'account.email.verification_requested': define('ACCOUNT', schemas.emailVerificationRequested, null, byCustomer),
+  'account.password.reset_requested': define('ACCOUNT', schemas.passwordResetRequested, null, byCustomer),
+  'account.cart.merge_requested': define('ACCOUNT', schemas.guestCartMergeRequested, null, byCustomer),
+  'account.orders.claim_requested': define('ACCOUNT', schemas.ordersClaimRequested, null, byCustomer),
   /** Every change is its own message; the newest (changedAt) wins at the consumer. */
-  'account.customer.default_address_changed': define('ACCOUNT', schemas.customerDefaultAddressChanged, null),
+  'account.customer.default_address_changed': define('ACCOUNT', schemas.customerDefaultAddressChanged, null, byCustomer),
 } as const;
 
 export type Subject = keyof typeof EVENTS;
@@ -311,6 +326,11 @@ export function eventIdFor<S extends Subject>(subject: S, data: Payload<S>): str
   if (!definition.dedupeKey) return randomUUID();
   const key = definition.dedupeKey(data);
   return definition.keyIsId ? key : deterministicEventId(subject, key);
+}
+
+/** The key a consumer keeps this event's order by (see `orderingKey` in EVENTS). */
+export function orderingKeyOf<S extends Subject>(subject: S, data: Payload<S>): string {
+  return (EVENTS[subject] as EventDefinition<z.ZodType>).orderingKey(data);
 }
 
 /**

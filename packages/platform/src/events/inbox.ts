@@ -3,12 +3,18 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } fro
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.ts';
 import { requestIdFrom, withRequestId } from '../request-context.ts';
-import { isSubject, parseEvent, type Payload, type Subject } from './catalog.ts';
+import { isSubject, orderingKeyOf, parseEvent, type Payload, type Subject } from './catalog.ts';
+import { keyedLanes } from './keyed-lanes.ts';
 import type { EventEnvelope } from './streams.ts';
 import { transaction, type UnitOfWork } from './unit-of-work.ts';
 
 /** Short, so a message held by a consumer that died is redelivered within seconds. */
 export const DEFAULT_ACK_WAIT_MS = 5_000;
+/**
+ * Messages a consumer handles at once (of different ordering keys). Each holds a database connection
+ * for its transaction; the pool (10) queues the rest, so this is about overlapping round trips.
+ */
+export const DEFAULT_CONSUMER_CONCURRENCY = 8;
 
 interface BaseConsumerOptions {
   em: EntityManager;
@@ -28,6 +34,8 @@ interface BaseConsumerOptions {
    */
   ackWaitMs?: number;
   maxDeliver?: number;
+  /** Messages handled at once, never two of one ordering key (default DEFAULT_CONSUMER_CONCURRENCY). */
+  concurrency?: number;
 }
 
 /** An event of one of the subjects `S`, its data checked against the catalog's schema. */
@@ -56,6 +64,8 @@ export interface ConsumerOptions<T> extends BaseConsumerOptions {
   /** Runs inside the same transaction that records the message in the inbox; `afterCommit` registers work for after the transaction committed (cache refresh, notifications). */
   handle: (tx: EntityManager, event: EventEnvelope<T>, afterCommit: (work: () => Promise<unknown>) => void) => Promise<void>;
   onDuplicate?: (event: EventEnvelope<T>) => Promise<void>;
+  /** What must stay in order (see the catalog's `orderingKey`). Default: one key, so messages are handled one by one. */
+  orderingKey?: (event: EventEnvelope<T>) => string;
 }
 
 export interface EventConsumer {
@@ -63,25 +73,29 @@ export interface EventConsumer {
 }
 
 type Decoded =
-  | { event: EventEnvelope; handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void> }
+  | { event: EventEnvelope; key: string; handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void> }
   | { skip: true }
-  | { invalid: unknown; eventId?: unknown };
+  | { invalid: unknown; eventId?: unknown }
+  /** The decoder threw (an untyped consumer's JSON or key): handled like a handler failure. */
+  | { error: unknown };
 
 /**
  * Durable JetStream consumer with explicit ack and an inbox table: the handler's changes and the
  * inbox row commit together, so a redelivered message (same event id) has no second effect.
- * Messages are processed one at a time in arrival order and acknowledged after their after-commit
- * work. Failures are nak'ed with backoff; after `maxDeliver` attempts the message is terminated and logged.
+ * Messages of one ordering key (the catalog's: an order, a cart, a customer) are processed one at a
+ * time in arrival order, up to `concurrency` keys side by side; each is acknowledged after its
+ * after-commit work. Failures are nak'ed with backoff (the key's next message goes ahead, as it
+ * always did); after `maxDeliver` attempts the message is terminated and logged.
  */
 export function startConsumer<S extends Subject>(options: CatalogConsumerOptions<S>): Promise<EventConsumer>;
 export function startConsumer<T>(options: ConsumerOptions<T>): Promise<EventConsumer>;
 export function startConsumer(options: CatalogConsumerOptions<Subject> | ConsumerOptions<unknown>): Promise<EventConsumer> {
   if ('handle' in options) {
-    const { handle } = options;
-    return run(options, options.onDuplicate as ((event: EventEnvelope) => Promise<void>) | undefined, (msg) => ({
-      event: msg.json<EventEnvelope>(),
-      handle: (event, uow) => handle(uow.em, event, uow.afterCommit),
-    }));
+    const { handle, orderingKey = () => '' } = options;
+    return run(options, options.onDuplicate as ((event: EventEnvelope) => Promise<void>) | undefined, (msg) => {
+      const event = msg.json<EventEnvelope>();
+      return { event, key: orderingKey(event), handle: (e, uow) => handle(uow.em, e, uow.afterCommit) };
+    });
   }
   const { handlers, ignore = [] } = options;
   const byType = handlers as Partial<Record<Subject, (event: EventEnvelope, uow: UnitOfWork) => Promise<void>>>;
@@ -98,7 +112,7 @@ export function startConsumer(options: CatalogConsumerOptions<Subject> | Consume
     if (!handle) return ignore.includes(msg.subject) ? { skip: true } : { invalid: 'no handler for this subject', eventId };
     const parsed = parseEvent(msg.subject, event?.data);
     if (!parsed.ok) return { invalid: parsed.issues, eventId };
-    return { event: { ...event, subject: msg.subject, data: parsed.data }, handle };
+    return { event: { ...event, subject: msg.subject, data: parsed.data }, key: orderingKeyOf(msg.subject, parsed.data), handle };
   });
 }
 
@@ -108,6 +122,7 @@ async function run(
   decode: (msg: JsMsg) => Decoded,
 ): Promise<EventConsumer> {
   const { em, nc, log, stream, durable, filterSubject, outbox, ackWaitMs = DEFAULT_ACK_WAIT_MS, maxDeliver = 10 } = options;
+  const lanes = keyedLanes(options.concurrency ?? DEFAULT_CONSUMER_CONCURRENCY);
   const jsm = await jetstreamManager(nc);
   const config = {
     durable_name: durable,
@@ -146,9 +161,9 @@ async function run(
   heartbeat.unref();
 
   /** Handled (or a duplicate) → ack; skipped → ack; invalid → terminated, logged once: it would fail every time. */
-  async function process(msg: JsMsg): Promise<'ack' | 'term'> {
-    const decoded = decode(msg);
+  async function process(msg: JsMsg, decoded: Decoded): Promise<'ack' | 'term'> {
     if ('skip' in decoded) return 'ack';
+    if ('error' in decoded) throw decoded.error;
     if ('invalid' in decoded) {
       log.error({ subject: msg.subject, eventId: decoded.eventId, problem: decoded.invalid }, 'invalid event terminated');
       return 'term';
@@ -176,12 +191,12 @@ async function run(
     return 'ack';
   }
 
-  async function settle(msg: JsMsg): Promise<void> {
+  async function settle(msg: JsMsg, decoded: Decoded): Promise<void> {
     const requestId = requestIdFrom(msg.headers?.get('x-request-id'));
     await withRequestId(requestId, async () => {
       try {
         // `term()` without a reason: NATS 2.9 ignores `+TERM <reason>` and would redeliver the message.
-        if ((await process(msg)) === 'term') msg.term();
+        if ((await process(msg, decoded)) === 'term') msg.term();
         else msg.ack();
       } catch (error) {
         const attempt = msg.info.deliveryCount;
@@ -198,13 +213,23 @@ async function run(
     });
   }
 
-  // The reader takes messages as they arrive (so they are heartbeated); `processed` runs them one by one.
+  // The reader takes messages as they arrive (so they are heartbeated) and queues each in its key's
+  // lane. Decoding is a pure function of the message; skipped and invalid ones take a lane too.
   let stopping = false;
-  let processed: Promise<void> = Promise.resolve();
   const done = (async () => {
     for await (const msg of messages) {
       held.add(msg);
-      processed = processed.then(() => (stopping ? undefined : settle(msg)));
+      let decoded: Decoded;
+      try {
+        decoded = decode(msg);
+      } catch (error) {
+        decoded = { error };
+      }
+      const key = 'key' in decoded ? decoded.key : msg.subject;
+      // Handler failures become naks inside settle(); what is left is an ack on a closing connection.
+      lanes
+        .run(key, () => (stopping ? Promise.resolve() : settle(msg, decoded)))
+        .catch((error: unknown) => log.warn({ err: error, subject: msg.subject }, 'message not settled; JetStream redelivers it'));
     }
   })();
 
@@ -213,7 +238,7 @@ async function run(
       stopping = true;
       await messages.close();
       await done;
-      await processed;
+      await lanes.idle();
       // Received but never started: back to JetStream now rather than after the ack wait.
       for (const msg of held) msg.nak();
       held.clear();

@@ -65,11 +65,15 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
         'select id, subject, payload from outbox_event where published_at is null order by seq limit ? for update skip locked',
         [batchSize],
       );
-      for (const row of rows) {
+      // All sent at once, in seq order (each publish writes to the connection before it returns),
+      // and the acks awaited together: one round trip per batch, not per row. A failed ack rolls
+      // the batch back; its republish is de-duplicated by JetStream (same msgID).
+      const acks = rows.map((row) => {
         const h = natsHeaders();
         if (row.payload.requestId) h.set('x-request-id', row.payload.requestId);
-        await js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
-      }
+        return js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
+      });
+      await Promise.all(acks);
       if (rows.length > 0) {
         await tx.execute('update outbox_event set published_at = now() where id in (?)', [rows.map((r) => r.id)], 'run');
       }
