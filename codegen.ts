@@ -8,7 +8,7 @@ const subgraphs = ['catalog', 'cart', 'order', 'payment', 'account'] as const;
 const mappers: Record<(typeof subgraphs)[number], Record<string, string>> = {
   catalog: {
     Product: '../data/product.entity.ts#ProductView',
-    ProductVariant: '../data/product-variant.entity.ts#ProductVariant',
+    ProductVariant: '../data/product-variant.entity.ts#ProductVariantView',
     ProductConnection: '../domain/product-search.service.ts#ProductListing',
     Category: '../data/category.entity.ts#Category',
     UserError: '@shop/platform#UserError',

@@ -5,6 +5,7 @@ import { addFilters, NAME_SIMILARITY, prefixTsQuery, Statement, type SqlQuery } 
 
 export { NAME_SIMILARITY, prefixTsQuery, type SqlQuery };
 import { ProductSchema, type Product, type ProductView } from './product.entity.ts';
+import { PRODUCT_COLUMNS, productOfRow, type ProductRow } from './product.repository.ts';
 
 /**
  * Relevance as an integer (exact in a cursor). Full-text matches come first, by ts_rank with name
@@ -22,16 +23,24 @@ function addRank(q: Statement, tsquery: string, words: string): Statement {
   );
 }
 
-/** One page of (id, sort key) in keyset order, and the count of the whole filtered set. */
-export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQuery } {
+/**
+ * One page of (id, sort key) in keyset order, and the count of the whole filtered set. RELEVANCE
+ * also names its parts: `ranked` (every match with its rank) and `fromRanked` (the page read from it).
+ */
+export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQuery; ranked?: SqlQuery; fromRanked?: SqlQuery } {
   const count = addFilters(new Statement().add('select count(*)::int as n from product p'), plan.filter, plan.categoryIds).build();
   const q = new Statement();
   const [key, id] = plan.after ?? [];
+  let ranked: SqlQuery | undefined;
   switch (plan.sort) {
     case 'RELEVANCE':
       // Materialized: the rank is computed once per matching row, not again by the keyset test.
-      addRank(q.add('with ranked as materialized (select p.id,'), prefixTsQuery(plan.filter.terms), plan.filter.terms.join(' '));
-      addFilters(q.add('as k from product p'), plan.filter, plan.categoryIds).add(') select id, k from ranked');
+      ranked = addFilters(
+        addRank(new Statement().add('select p.id,'), prefixTsQuery(plan.filter.terms), plan.filter.terms.join(' ')).add('as k from product p'),
+        plan.filter,
+        plan.categoryIds,
+      ).build();
+      q.add('select id, k from ranked');
       if (plan.after) q.add('where k < ? or (k = ? and id > ?::uuid)', key!, key!, id!);
       q.add('order by k desc, id');
       break;
@@ -65,7 +74,10 @@ export function listingQueries(plan: ListingPlan): { page: SqlQuery; count: SqlQ
       q.add('order by p.created_at desc, p.id desc');
       break;
   }
-  return { page: q.add('limit ?', plan.limit).build(), count };
+  const rest = q.add('limit ?', plan.limit).build();
+  if (!ranked) return { page: rest, count };
+  const page = { sql: `with ranked as materialized (${ranked.sql}) ${rest.sql}`, params: [...ranked.params, ...rest.params] };
+  return { page, count, ranked, fromRanked: rest };
 }
 
 /** The page's order again, on the joined product row (RELEVANCE: the rank the page computed). */
@@ -84,29 +96,27 @@ const LISTING_ORDER: Record<ListingPlan['sort'], string> = {
  * in-stock condition). `total left join` keeps the count when the page is empty.
  */
 export function listingStatement(plan: ListingPlan): SqlQuery {
-  const { page, count } = listingQueries(plan);
-  const sql = `with page as materialized (${page.sql}), total as (${count.sql})
-    select total.n as "totalCount", page.id, page.k, p.sku, p.slug, p.name, p.description, p.price_amount as "priceAmount",
-      p.currency, p.images, p.options, p.units_sold as "unitsSold", p.created_at as "createdAt", p.updated_at as "updatedAt",
-      p.deleted_at as "deletedAt", c.id as "categoryId", c.slug as "categorySlug", c.name as "categoryName",
-      c.parent_id as "categoryParentId", c.path as "categoryPath", c.created_at as "categoryCreatedAt",
+  const { page, count, ranked, fromRanked } = listingQueries(plan);
+  // A search by relevance ranks every match anyway: counting those rows spares a second search.
+  const ctes = ranked
+    ? {
+        sql: `ranked as materialized (${ranked.sql}), page as (${fromRanked!.sql}), total as (select count(*)::int as n from ranked)`,
+        params: [...ranked.params, ...fromRanked!.params],
+      }
+    : { sql: `page as materialized (${page.sql}), total as (${count.sql})`, params: [...page.params, ...count.params] };
+  const sql = `with ${ctes.sql}
+    select total.n as "totalCount", page.k, ${PRODUCT_COLUMNS},
       exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved) as "inStock"
     from total left join (page join product p on p.id = page.id left join category c on c.id = p.category_id) on true
     order by ${LISTING_ORDER[plan.sort]}`;
-  return { sql, params: [...page.params, ...count.params] };
+  return { sql, params: ctes.params };
 }
 
-/** One row of listingStatement: the count, and a page product with its category (all null on an empty page). */
-interface ListingRow extends Omit<ProductView, 'category' | 'listedInStock' | 'listedCategory' | 'id'> {
+/** One row of listingStatement: the count, and a page product with its category (product columns all null on an empty page). */
+interface ListingRow extends Omit<ProductRow, 'id'> {
   totalCount: number;
   id: string | null;
   k: string | number;
-  categoryId: string | null;
-  categorySlug: string;
-  categoryName: string;
-  categoryParentId: string | null;
-  categoryPath: string;
-  categoryCreatedAt: Date;
   inStock: boolean;
 }
 
@@ -150,26 +160,10 @@ export class ProductSearchRepository {
     // Raw: keyset page, count and the rows' columns in one round trip (see listingStatement).
     const rows = await this.em.execute<ListingRow[]>(statement.sql, statement.params);
     const found = rows.filter((row) => row.id !== null);
-    const edges = found.slice(0, first).map((row) => {
-      const {
-        totalCount: _total,
-        k,
-        categoryId,
-        categorySlug,
-        categoryName,
-        categoryParentId,
-        categoryPath,
-        categoryCreatedAt,
-        inStock,
-        ...product
-      } = row;
-      const category =
-        categoryId === null
-          ? null
-          : { id: categoryId, slug: categorySlug, name: categoryName, parentId: categoryParentId, path: categoryPath, createdAt: categoryCreatedAt };
-      const node: ProductView = { ...product, id: row.id!, category, listedCategory: category, listedInStock: inStock };
-      return { cursor: encodeCursor([...prefix, k, row.id!]), node };
-    });
+    const edges = found.slice(0, first).map((row) => ({
+      cursor: encodeCursor([...prefix, row.k, row.id!]),
+      node: { ...productOfRow({ ...row, id: row.id! }), listedInStock: row.inStock },
+    }));
     return {
       edges,
       pageInfo: {

@@ -41,6 +41,11 @@ export const ProductVariantSchema = defineEntity({
 
 export type ProductVariant = InferEntity<typeof ProductVariantSchema>;
 
+/** What the resolvers read of a variant: the entity, or a plain row read with its product (the product page). */
+export interface ProductVariantView extends Omit<ProductVariant, 'product'> {
+  product: { id: string };
+}
+
 /** One entry of `option_values`: "Size=M" (names never hold "="). The filter, facets and uniqueness all read this form. */
 export const optionValue = (name: string, value: string): string => `${name}=${value}`;
 

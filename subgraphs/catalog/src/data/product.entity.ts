@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { CategorySchema, type Category } from './category.entity.ts';
+import type { ProductVariantView } from './product-variant.entity.ts';
 
 export interface ProductImage {
   url: string;
@@ -50,6 +51,8 @@ export interface ProductView extends Omit<Product, 'category'> {
   category?: { id: string } | null;
   /** Known when a listing read it with the page; otherwise the variants answer. */
   listedInStock?: boolean;
-  /** Its category as a listing read it with the page (null: none); otherwise loaded by id. */
+  /** Its category as a listing or the product page read it (null: none); otherwise loaded by id. */
   listedCategory?: Category | null;
+  /** Its live variants in display order, when the product page read them with it; otherwise batch-loaded. */
+  listedVariants?: ProductVariantView[];
 }

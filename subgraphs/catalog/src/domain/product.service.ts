@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '@shop/platform';
-import type { Product } from '../data/product.entity.ts';
+import type { Product, ProductView } from '../data/product.entity.ts';
 import type { Category } from '../data/category.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
 import type { ProductVariant } from '../data/product-variant.entity.ts';
@@ -30,6 +30,12 @@ export class ProductService {
   async findOne(lookup: ProductLookup): Promise<Product | null> {
     if ('id' in lookup && !isUuid(lookup.id)) return null;
     return this.products.findLive(this.em, lookup);
+  }
+
+  /** A live product with its category and live variants, in one statement (what the product page shows). */
+  async withVariants(lookup: ProductLookup): Promise<ProductView | null> {
+    if ('id' in lookup && !isUuid(lookup.id)) return null;
+    return this.products.liveWithVariants(this.em, lookup);
   }
 
   /** Live variants of many products in one query, grouped per product id in the order asked. */

@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor, toConnection, type Connection } from '@shop/platform';
-import { optionValue, type ProductVariant, type SelectedOption } from '../data/product-variant.entity.ts';
+import { optionValue, type ProductVariantView as ProductVariant, type SelectedOption } from '../data/product-variant.entity.ts';
 import { availableOf } from './inventory.ts';
 
 /**

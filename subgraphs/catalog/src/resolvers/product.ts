@@ -3,6 +3,17 @@ import type { CategoryResolvers, ProductConnectionResolvers, ProductResolvers, P
 import { availableOf } from '../domain/inventory.ts';
 import { priceRange, totalAvailable, variantPage, variantWithOptions } from '../domain/variants.ts';
 import { pathIds, type Category as CategoryModel } from '../data/category.entity.ts';
+import type { ProductView } from '../data/product.entity.ts';
+import type { ProductVariantView } from '../data/product-variant.entity.ts';
+import type { Context } from '../context.ts';
+
+/**
+ * The product's live variants to `then`: read with the product (the product page, answered without
+ * a promise), or one batched query per request.
+ */
+function withVariants<T>(product: ProductView, ctx: Context, then: (variants: readonly ProductVariantView[]) => T): T | Promise<T> {
+  return product.listedVariants ? then(product.listedVariants) : ctx.variantsByProductId.load(product.id).then(then);
+}
 
 export const Product: ProductResolvers = {
   // One SQL statement per _entities batch, whatever the number of representations.
@@ -17,17 +28,18 @@ export const Product: ProductResolvers = {
   category: (product, _args, ctx) =>
     product.listedCategory !== undefined ? product.listedCategory : product.category ? ctx.categoryById.load(product.category.id) : null,
   options: (product) => product.options,
-  variants: async (product, args, ctx) => variantPage(await ctx.variantsByProductId.load(product.id), pageSize(args.first, 50), args.after),
-  variantBySelectedOptions: async (product, args, ctx) => variantWithOptions(await ctx.variantsByProductId.load(product.id), args.selectedOptions),
-  priceRange: async (product, _args, ctx) => {
-    const { min, max } = priceRange(await ctx.variantsByProductId.load(product.id), product.priceAmount);
-    const currency = product.currency as CurrencyCode;
-    return { minVariantPrice: money(min, currency), maxVariantPrice: money(max, currency) };
-  },
+  variants: (product, args, ctx) => withVariants(product, ctx, (variants) => variantPage(variants, pageSize(args.first, 50), args.after)),
+  variantBySelectedOptions: (product, args, ctx) => withVariants(product, ctx, (variants) => variantWithOptions(variants, args.selectedOptions)),
+  priceRange: (product, _args, ctx) =>
+    withVariants(product, ctx, (variants) => {
+      const { min, max } = priceRange(variants, product.priceAmount);
+      const currency = product.currency as CurrencyCode;
+      return { minVariantPrice: money(min, currency), maxVariantPrice: money(max, currency) };
+    }),
   // A listing knows it already (read with the page); elsewhere the variants answer.
   inStock: (product, _args, ctx) =>
-    product.deletedAt ? false : (product.listedInStock ?? ctx.variantsByProductId.load(product.id).then((variants) => totalAvailable(variants) > 0)),
-  availableQuantity: async (product, _args, ctx) => (product.deletedAt ? 0 : totalAvailable(await ctx.variantsByProductId.load(product.id))),
+    product.deletedAt ? false : (product.listedInStock ?? withVariants(product, ctx, (variants) => totalAvailable(variants) > 0)),
+  availableQuantity: (product, _args, ctx) => (product.deletedAt ? 0 : withVariants(product, ctx, totalAvailable)),
   available: (product) => !product.deletedAt,
 };
 

@@ -10,7 +10,7 @@ export const Query: QueryResolvers = {
     const given = (['id', 'sku', 'slug'] as const).filter((key) => args[key] != null);
     if (given.length !== 1) throw new BadUserInputError('Give exactly one of id, sku or slug', ['id']);
     const key = given[0]!;
-    return ctx.products.findOne({ [key]: args[key] } as ProductLookup);
+    return ctx.products.withVariants({ [key]: args[key] } as ProductLookup);
   },
   categories: (_root, _args, ctx) => ctx.products.categories(),
   category: (_root, args, ctx) => ctx.products.categoryBySlug(args.slug),
