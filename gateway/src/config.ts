@@ -54,6 +54,13 @@ const model = refuseDevSecretInProduction(
     GATEWAY_WS_KEEPALIVE_MS: z.coerce.number().int().positive().default(12_000),
     /** Identical query fetches to a subgraph in flight at the same time share one call (subgraph-dedup.ts). */
     GATEWAY_DEDUP_ENABLED: envFields.bool(true),
+    /** Entity cache (gateway/src/entity-cache/): `_entities` answers kept in Redis per the subgraphs' @cacheControl hints. */
+    GATEWAY_ENTITY_CACHE_ENABLED: envFields.bool(true),
+    GATEWAY_ENTITY_CACHE_PREFIX: z.string().default('gw:entity:'),
+    /** Its Redis; unset: REDIS_URL (the one of the rate limits and APQ). */
+    GATEWAY_ENTITY_CACHE_REDIS_URL: optionalUrl,
+    /** Upper bound for one cache command: past it the request fetches as without a cache. */
+    GATEWAY_ENTITY_CACHE_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),

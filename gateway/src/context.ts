@@ -10,6 +10,8 @@ export interface GatewayContext {
    * in the WebSocket's connection_init), passed on as that header; the subgraphs verify it.
    */
   orderAccessToken?: string | null;
+  /** Set on a subscription's read after a change: such reads never join an identical fetch in flight. */
+  liveRead?: boolean;
 }
 
 /**

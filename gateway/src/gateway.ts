@@ -7,6 +7,8 @@ import { currentRequestStop, type Logger } from '@shop/platform';
 import { subgraphUrlOverride, type GatewayConfig } from './config.ts';
 import { supergraphFromFile } from './supergraph-file.ts';
 import { SubgraphClient } from './subgraph-client.ts';
+import { LastWrites } from './subgraph-dedup.ts';
+import type { EntityCaching } from './entity-cache/index.ts';
 
 /**
  * node-fetch (the gateway's own client) over a keep-alive agent, with an upper bound per subgraph
@@ -25,7 +27,7 @@ function subgraphFetcher(timeoutMs: number): Fetcher {
 }
 
 /** The Apollo gateway over the static supergraph file, with per-subgraph URL overrides. */
-export function createGateway(config: GatewayConfig, log: Logger, registry: Registry) {
+export function createGateway(config: GatewayConfig, log: Logger, registry: Registry, entityCaching?: EntityCaching) {
   let loaded = false;
   const fetcher = subgraphFetcher(config.SUBGRAPH_TIMEOUT_MS);
   const deduplicated = new Counter({
@@ -34,6 +36,8 @@ export function createGateway(config: GatewayConfig, log: Logger, registry: Regi
     labelNames: ['subgraph'] as const,
     registers: [registry],
   });
+  // Shared by every subgraph's client: a mutation through one is a write the caller may read through another.
+  const lastWrites = new LastWrites(2 * config.SUBGRAPH_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.SUPERGRAPH_PATH, log, () => (loaded = true)),
     buildService: ({ name, url }) =>
@@ -42,7 +46,8 @@ export function createGateway(config: GatewayConfig, log: Logger, registry: Regi
         fetcher,
         log,
         name,
-        ...(config.GATEWAY_DEDUP_ENABLED ? { dedup: { onShared: () => deduplicated.inc({ subgraph: name }) } } : {}),
+        ...(config.GATEWAY_DEDUP_ENABLED ? { dedup: { onShared: () => deduplicated.inc({ subgraph: name }), lastWrites } } : {}),
+        ...(entityCaching ? { entityCache: entityCaching.forSubgraph(name) } : {}),
       }),
     logger: log,
   });

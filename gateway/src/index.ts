@@ -18,6 +18,7 @@ import { loadTrustedDocuments, trustedDocumentsMiddleware } from './trusted-docu
 import express from 'express';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
+import { createEntityCaching } from './entity-cache/index.ts';
 import { identityPerRequest, type GatewayContext } from './context.ts';
 import { redisLiveChannels } from './subscriptions/redis-channels.ts';
 import { httpSubscriptionsRefused, startSubscriptionServer } from './subscriptions/ws-server.ts';
@@ -27,9 +28,12 @@ const log = createLogger('gateway', config.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const verify = createTokenVerifier(config);
 const identityOf = identityPerRequest(verify);
-const { gateway, isLoaded } = createGateway(config, log, metrics.registry);
+const entityCaching = config.GATEWAY_ENTITY_CACHE_ENABLED ? createEntityCaching(config, log, metrics.registry) : undefined;
+const { gateway, isLoaded } = createGateway(config, log, metrics.registry, entityCaching);
 let apiSchema: GraphQLSchema | undefined;
-gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
+  // The entity cache's @cacheControl hints travel in the supergraph (composed with @composeDirective).
+  entityCaching?.onSupergraph(coreSupergraphSdl);
   // Decimal and DateTime get the subgraphs' checks here, so a bad value is a 400 before any subgraph call.
   checkCustomScalars(schema);
   apiSchema = schema;
@@ -88,7 +92,7 @@ try {
         if (!isLoaded()) throw new Error('supergraph not loaded');
       },
     },
-    closers: [() => channels.close(), () => redis.quit()],
+    closers: [() => channels.close(), () => redis.quit(), async () => entityCaching?.close()],
     persistedQueries: { cache: persistedQueryCache(redis, log), ttl: 24 * 3600 },
     routes: (app) => {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.

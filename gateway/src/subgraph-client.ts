@@ -11,7 +11,9 @@ import {
   type Logger,
 } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
-import { dedupKey, InFlightFetches } from './subgraph-dedup.ts';
+import type { LastWrites } from './subgraph-dedup.ts';
+import { callerOf, dedupKey, InFlightFetches, isQueryFetch } from './subgraph-dedup.ts';
+import type { EntityCache } from './entity-cache/entity-cache.ts';
 
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
 
@@ -63,20 +65,26 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly name: string;
   /** Identical query fetches in flight share one call (see subgraph-dedup.ts); absent: every fetch calls. */
   private readonly inFlight: InFlightFetches<SubgraphResponse> | undefined;
+  private readonly lastWrites: LastWrites | undefined;
+  private readonly entityCache: EntityCache | undefined;
 
   constructor(
     options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & {
       log: Logger;
       name: string;
       /** Called for every fetch answered by another identical one in flight; absent: no sharing. */
-      dedup?: { onShared: () => void };
+      dedup?: { onShared: () => void; lastWrites: LastWrites };
+      /** Answers `_entities` fetches from Redis where the hints allow (entity-cache/); absent: every fetch calls. */
+      entityCache?: EntityCache;
     },
   ) {
-    const { log, name, dedup, ...config } = options;
+    const { log, name, dedup, entityCache, ...config } = options;
     super(config);
     this.name = name;
     this.log = log.child({ subgraph: name });
     this.inFlight = dedup ? new InFlightFetches<SubgraphResponse>(dedup.onShared) : undefined;
+    this.lastWrites = dedup?.lastWrites;
+    this.entityCache = entityCache;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -90,13 +98,23 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   }
 
   override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    if (this.lastWrites && !isQueryFetch(options)) {
+      const caller = callerOf(options);
+      return this.answer(options).finally(() => this.lastWrites!.wrote(caller));
+    }
     const key = this.inFlight && dedupKey(this.name, options);
     // Errors and outages are shared too: the followers asked the same thing at the same moment.
-    if (!key) return this.fetchOnce(options);
+    if (!key) return this.answer(options);
     const context = options.context as Partial<GatewayContext>;
     // The shared call runs under its own stop signal: one caller leaving must not fail the others.
-    const fetch = (stop: AbortController) => withRequestId(context.requestId ?? '', () => this.fetchOnce(options), stop);
-    return this.inFlight!.run(key, fetch, currentRequestStop()?.signal);
+    const fetch = (stop: AbortController) => withRequestId(context.requestId ?? '', () => this.answer(options), stop);
+    return this.inFlight!.run(key, fetch, currentRequestStop()?.signal, this.lastWrites?.of(callerOf(options)));
+  }
+
+  /** The entity cache's hits and a call for the rest, or (without a cache, or for anything else) one call. */
+  private answer(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    if (!this.entityCache) return this.fetchOnce(options);
+    return this.entityCache.process(options, (misses) => this.fetchOnce(misses)) as Promise<SubgraphResponse>;
   }
 
   /** One call to the subgraph, its errors given paths and its failures turned into GraphQL errors. */

@@ -4,7 +4,7 @@ import type { Fetcher } from '@apollo/utils.fetcher';
 import { createLogger } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
 import { SubgraphClient } from './subgraph-client.ts';
-import { stableJson } from './subgraph-dedup.ts';
+import { LastWrites, stableJson } from './subgraph-dedup.ts';
 
 const log = createLogger('test', 'silent');
 const QUERY = 'query Page__catalog__0($first:Int){products(first:$first){edges{node{id name}}}}';
@@ -23,7 +23,13 @@ function fakeSubgraph() {
       });
     })) as unknown as Fetcher;
   let shared = 0;
-  const client = new SubgraphClient({ url: 'http://127.0.0.1:1/graphql', fetcher, log, name: 'catalog', dedup: { onShared: () => shared++ } });
+  const client = new SubgraphClient({
+    url: 'http://127.0.0.1:1/graphql',
+    fetcher,
+    log,
+    name: 'catalog',
+    dedup: { onShared: () => shared++, lastWrites: new LastWrites(60_000) },
+  });
   return { client, calls, shared: () => shared };
 }
 
@@ -98,6 +104,32 @@ describe('in-flight dedup of subgraph fetches', () => {
     for (const call of calls) call.release();
     await answers;
     expect(shared()).toBe(0);
+  });
+
+  it("does not join a flight that started before the caller's own mutation ended (read your writes)", async () => {
+    const { client, calls } = fakeSubgraph();
+    const caller = context('token-a');
+    const before = client.process(fetchOf(caller));
+    const write = client.process(fetchOf(caller, 'mutation Up__catalog__0{productUpdate(id:"p1",input:{}){product{id}}}', {}));
+    await settle();
+    calls[1]!.release();
+    await write;
+    const after = [client.process(fetchOf(caller)), client.process(fetchOf(caller))];
+    await settle();
+    // The first flight, the mutation, and one new flight the two later reads share.
+    expect(calls).toHaveLength(3);
+    for (const call of calls) call.release();
+    await Promise.all([before, ...after]);
+  });
+
+  it("never shares a subscription's read after a change", async () => {
+    const { client, calls } = fakeSubgraph();
+    const live = { ...context(null), liveRead: true };
+    const answers = Promise.all([client.process(fetchOf(context(null))), client.process(fetchOf(live)), client.process(fetchOf(live))]);
+    await settle();
+    expect(calls).toHaveLength(3);
+    for (const call of calls) call.release();
+    await answers;
   });
 
   it('remembers nothing once a flight has ended: the same query afterwards calls again', async () => {

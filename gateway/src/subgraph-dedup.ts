@@ -30,8 +30,9 @@ export function isQueryFetch(options: GraphQLDataSourceProcessOptions<GatewayCon
  * the account subgraph's sign-in throttle reads, and sign-ins are mutations. Undefined: never shared.
  */
 export function dedupKey(subgraph: string, options: GraphQLDataSourceProcessOptions<GatewayContext>): string | undefined {
-  if (!isQueryFetch(options)) return undefined;
   const context = options.context as Partial<GatewayContext>;
+  // A subscription's read follows a change it was told of: a flight begun before that change would hide it.
+  if (!isQueryFetch(options) || context.liveRead) return undefined;
   return stableJson([
     subgraph,
     options.request.query ?? '',
@@ -51,6 +52,7 @@ interface Flight<T> {
   /** Stops the shared call once every caller waiting for it has left. */
   stop: AbortController;
   waiting: number;
+  startedAt: number;
 }
 
 /**
@@ -69,24 +71,27 @@ export class InFlightFetches<T extends { data?: unknown; errors?: unknown; exten
     this.onShared = onShared;
   }
 
-  run(key: string, fetch: (stop: AbortController) => Promise<T>, callerStop?: AbortSignal): Promise<T> {
+  /** `notBefore`: a flight that started earlier is not joined (it may not see the caller's own write). */
+  run(key: string, fetch: (stop: AbortController) => Promise<T>, callerStop?: AbortSignal, notBefore = 0): Promise<T> {
     const current = this.flights.get(key);
-    if (current) {
+    if (current && current.startedAt >= notBefore) {
       this.onShared();
       this.watch(current, callerStop);
       return new Promise<T>((resolve, reject) => current.followers.push({ resolve, reject }));
     }
-    const flight: Flight<T> = { followers: [], stop: new AbortController(), waiting: 0 };
+    const flight: Flight<T> = { followers: [], stop: new AbortController(), waiting: 0, startedAt: performance.now() };
     this.flights.set(key, flight);
     this.watch(flight, callerStop);
+    // An older flight this one replaced finishes on its own; only the newest is joinable.
+    const done = () => this.flights.get(key) === flight && this.flights.delete(key);
     return fetch(flight.stop).then(
       (response) => {
-        this.flights.delete(key);
+        done();
         for (const follower of flight.followers) follower.resolve(copyOf(response));
         return response;
       },
       (error: unknown) => {
-        this.flights.delete(key);
+        done();
         for (const follower of flight.followers) follower.reject(error);
         throw error;
       },
@@ -107,6 +112,37 @@ export class InFlightFetches<T extends { data?: unknown; errors?: unknown; exten
     if (callerStop.aborted) leave();
     else callerStop.addEventListener('abort', leave, { once: true });
   }
+}
+
+/**
+ * Read-your-writes for dedup: when each caller's last mutation through this gateway process ended,
+ * so a query of theirs does not join a flight that started before it (that flight may have read
+ * the data as it was). Keyed like the callers in dedup keys; entries older than any flight dropped.
+ */
+export class LastWrites {
+  private readonly ended = new Map<string, number>();
+  private readonly forgetAfterMs: number;
+
+  constructor(forgetAfterMs: number) {
+    this.forgetAfterMs = forgetAfterMs;
+  }
+
+  wrote(caller: string): void {
+    const now = performance.now();
+    if (this.ended.size > 10_000) for (const [key, at] of this.ended) if (now - at > this.forgetAfterMs) this.ended.delete(key);
+    this.ended.delete(caller); // re-inserted last: the map stays ordered by time
+    this.ended.set(caller, now);
+  }
+
+  of(caller: string): number {
+    return this.ended.get(caller) ?? 0;
+  }
+}
+
+/** Whose fetch it is, as far as a subgraph can tell: the bearer token and the order access token. */
+export function callerOf(options: GraphQLDataSourceProcessOptions<GatewayContext>): string {
+  const context = options.context as Partial<GatewayContext>;
+  return stableJson([context.identity?.token ?? null, context.orderAccessToken ?? null]);
 }
 
 /** A copy whose GraphQL parts share nothing with the original; anything else (the HTTP response) is read-only and shared. */

@@ -128,7 +128,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           apollo.executeOperation(
             { query, variables, ...(operationName ? { operationName } : {}) },
             {
-              contextValue: { identity, requestId, orderAccessToken: orderAccessToken ?? null },
+              contextValue: { identity, requestId, orderAccessToken: orderAccessToken ?? null, liveRead: true },
             },
           ),
         );
