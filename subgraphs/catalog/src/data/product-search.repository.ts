@@ -91,19 +91,32 @@ const LISTING_ORDER: Record<ListingPlan['sort'], string> = {
 };
 
 /**
+ * The count of a listing filtered by nothing but its category, from the live counts kept per
+ * category (migration live-product-counts): a sum over a few rows instead of every live product.
+ */
+export function keptCount({ filter, categoryIds }: ListingPlan): SqlQuery | undefined {
+  if (filter.terms.length || filter.min !== null || filter.max !== null || filter.options.length || filter.inStock !== null) return undefined;
+  const sum = 'select coalesce(sum(live), 0)::int as n from product_live_count';
+  if (!filter.category) return { sql: sum, params: [] };
+  if (!categoryIds?.length) return { sql: 'select 0 as n', params: [] };
+  return { sql: `${sum} where category_key = any(?::uuid[])`, params: [`{${categoryIds.join(',')}}`] };
+}
+
+/**
  * The whole listing in one statement: the page (the keyset query above), the count, each page
  * product's columns, its category's and whether any live variant is in stock (the listing's own
  * in-stock condition). `total left join` keeps the count when the page is empty.
  */
 export function listingStatement(plan: ListingPlan): SqlQuery {
   const { page, count, ranked, fromRanked } = listingQueries(plan);
+  const kept = keptCount(plan);
   // A search by relevance ranks every match anyway: counting those rows spares a second search.
   const ctes = ranked
     ? {
         sql: `ranked as materialized (${ranked.sql}), page as (${fromRanked!.sql}), total as (select count(*)::int as n from ranked)`,
         params: [...ranked.params, ...fromRanked!.params],
       }
-    : { sql: `page as materialized (${page.sql}), total as (${count.sql})`, params: [...page.params, ...count.params] };
+    : { sql: `page as materialized (${page.sql}), total as (${kept?.sql ?? count.sql})`, params: [...page.params, ...(kept ?? count).params] };
   const sql = `with ${ctes.sql}
     select total.n as "totalCount", page.k, ${PRODUCT_COLUMNS},
       exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved) as "inStock"

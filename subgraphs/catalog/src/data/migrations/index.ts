@@ -8,6 +8,7 @@ import { Variants } from './20261202000000-variants.ts';
 import { UnitsSold } from './20261202000001-units-sold.ts';
 import { CategoryTree } from './20261202000002-category-tree.ts';
 import { CategoryPriceIndex } from './20261202000003-category-price-index.ts';
+import { LiveProductCounts } from './20261202000004-live-product-counts.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   { name: '20261202000001-units-sold', class: UnitsSold },
   { name: '20261202000002-category-tree', class: CategoryTree },
   { name: '20261202000003-category-price-index', class: CategoryPriceIndex },
+  { name: '20261202000004-live-product-counts', class: LiveProductCounts },
 ];
