@@ -47,6 +47,8 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   let lost = 0;
   let stuck = 0;
   let failed = 0;
+  // Each poll of the order's status is a gateway → order read: load the figure includes.
+  let statusReads = 0;
   let next = 0;
   const started = performance.now();
   const worker = async () => {
@@ -95,6 +97,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
       }
       let status: string | undefined;
       while (performance.now() - t0 < 30_000) {
+        statusReads++;
         const order = await graphql<{ order: { status: string } | null }>(
           options.gatewayUrl,
           `
@@ -128,5 +131,6 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     lost,
     stuck,
     failed,
+    statusReadsPerCheckout: statusReads / options.checkouts,
   };
 }
