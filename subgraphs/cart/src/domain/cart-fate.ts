@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrderStatusChanged } from '@shop/platform';
+import type { OrderStatus, OrderStatusChanged } from '@shop/platform';
 import {
   bumpVersions,
   expireIdleCarts as expireCarts,
@@ -11,6 +11,9 @@ import {
 import { lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
 import { releaseDiscountCodes } from '../data/discount.repository.ts';
 import { releasePromotionUsages } from '../data/promotion-usage.repository.ts';
+
+/** The statuses that change a cart (see applyOrderStatus); the cart's consumer skips the others without a transaction. */
+export const CART_FOLLOWS = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELLED'] as const satisfies readonly OrderStatus[];
 
 /**
  * The cart follows its order: CONFIRMED → cart CHECKED_OUT, checkout COMPLETED; REJECTED or

@@ -3,6 +3,7 @@ import {
   ACCOUNT_CART_MERGE_REQUESTED,
   ORDER_STATUS_PREFIX,
   ORDER_STATUS_SUBJECTS,
+  orderStatusSubject,
   PRODUCT_CHANGED,
   startConsumer,
   startPeriodic,
@@ -15,7 +16,7 @@ import {
   type SubgraphDeps,
   type UnitOfWork,
 } from '@shop/platform';
-import { applyOrderStatus, applyProductChange, expireIdleCarts } from '../domain/cart-fate.ts';
+import { applyOrderStatus, applyProductChange, CART_FOLLOWS, expireIdleCarts } from '../domain/cart-fate.ts';
 import { mergeAtLogin } from '../domain/login-merge.ts';
 import type { CartService } from '../domain/cart.service.ts';
 import type { CartPricing } from '../domain/cart-view.ts';
@@ -47,8 +48,13 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     stream: 'ORDER',
     durable: options.durables?.orderStatus ?? 'cart-order-status',
     filterSubject: `${ORDER_STATUS_PREFIX}.>`,
-    // Every status goes through the same rule (cart-fate.ts decides what each one means).
-    handlers: Object.fromEntries(ORDER_STATUS_SUBJECTS.map((subject) => [subject, onStatus])) as Record<OrderStatusSubject, typeof onStatus>,
+    // The statuses that move a cart go through one rule (cart-fate.ts decides what each means); the
+    // others (PENDING, AWAITING_PAYMENT, ...) are acked without a transaction: two per checkout saved.
+    handlers: Object.fromEntries(CART_FOLLOWS.map((status) => [orderStatusSubject(status), onStatus])) as Record<
+      `order.status.${Lowercase<(typeof CART_FOLLOWS)[number]>}`,
+      typeof onStatus
+    >,
+    ignore: ORDER_STATUS_SUBJECTS.filter((subject) => !CART_FOLLOWS.some((status) => orderStatusSubject(status) === subject)),
   });
 
   const products = await startConsumer({
