@@ -7,9 +7,9 @@ import { ProductSearchService } from './domain/product-search.service.ts';
 import { CategoryAdminService } from './domain/category-admin.service.ts';
 import { ProductFacetsService } from './domain/product-facets.ts';
 import { VariantAdminService } from './domain/variant-admin.service.ts';
-import type { Product } from './data/product.entity.ts';
+import type { ProductView } from './data/product.entity.ts';
 import type { Category } from './data/category.entity.ts';
-import type { ProductVariant } from './data/product-variant.entity.ts';
+import type { ProductVariantView } from './data/product-variant.entity.ts';
 
 export interface Context {
   identity: Identity;
@@ -25,13 +25,14 @@ export interface Context {
   search: ProductSearchService;
   /** A listing's facet counts. */
   facets: ProductFacetsService;
-  productById: DataLoader<string, Product | null>;
+  /** Plain rows (read-only), with their category and whether they are in stock. */
+  productById: DataLoader<string, ProductView | null>;
   categoryById: DataLoader<string, Category | null>;
   /** Subcategories per category id, by name (one query per batch). */
   categoriesByParentId: DataLoader<string, Category[]>;
   /** Live variants per product id, in display order (one query per batch). */
-  variantsByProductId: DataLoader<string, ProductVariant[]>;
-  variantById: DataLoader<string, ProductVariant | null>;
+  variantsByProductId: DataLoader<string, ProductVariantView[]>;
+  variantById: DataLoader<string, ProductVariantView | null>;
 }
 
 /** Index rows by id in the order DataLoader asked for them (missing → null). */

@@ -1,7 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { FRESH, type StockLine } from '@shop/platform';
 import type { VariantStock } from '../domain/inventory.ts';
-import { ProductVariantSchema, type ProductVariant } from './product-variant.entity.ts';
+import { ProductVariantSchema, type ProductVariant, type ProductVariantView } from './product-variant.entity.ts';
+
+/** A variant's columns (`v`), as the plain rows of the read paths carry them. */
+const VARIANT_VIEW_COLUMNS = `v.id, v.product_id as "productId", v.sku, v.title, v.selected_options as "selectedOptions",
+  v.option_values as "optionValues", v.price_amount as "priceAmount", v.compare_at_amount as "compareAtAmount", v.currency,
+  v.image, v.position, v.on_hand as "onHand", v.reserved, v.created_at as "createdAt", v.updated_at as "updatedAt", v.deleted_at as "deletedAt"`;
+
+type VariantRow = Omit<ProductVariantView, 'product'> & { productId: string };
+
+const variantOfRow = ({ productId, ...variant }: VariantRow): ProductVariantView => ({ ...variant, product: { id: productId } });
+
+/** A Postgres uuid[] literal (the ids are checked uuids). */
+const uuidArray = (ids: readonly string[]): string => `{${ids.join(',')}}`;
 
 const VARIANT_STOCK =
   'id, product_id as "productId", sku, price_amount as "priceAmount", currency, on_hand as "onHand", reserved, deleted_at as "deletedAt"';
@@ -27,6 +39,27 @@ export class VariantRepository {
   liveOf(em: EntityManager, productIds: readonly string[]): Promise<ProductVariant[]> {
     if (!productIds.length) return Promise.resolve([]);
     return em.find(ProductVariantSchema, { product: { $in: [...productIds] }, deletedAt: null }, { orderBy: { position: 'asc', id: 'asc' } });
+  }
+
+  /** Variants by id as plain rows (the `_entities` batch: read-only), deleted ones included. */
+  async viewsByIds(em: EntityManager, ids: readonly string[]): Promise<ProductVariantView[]> {
+    if (!ids.length) return [];
+    // Raw: read-only rows, no entity hydration on the batched lookup.
+    const rows = await em.execute<VariantRow[]>(`select ${VARIANT_VIEW_COLUMNS} from product_variant v where v.id = any(?::uuid[])`, [
+      uuidArray(ids),
+    ]);
+    return rows.map(variantOfRow);
+  }
+
+  /** The live variants of many products as plain rows, in display order, in one query (reads). */
+  async liveViewsOf(em: EntityManager, productIds: readonly string[]): Promise<ProductVariantView[]> {
+    if (!productIds.length) return [];
+    // Raw: read-only rows, no entity hydration on the batched lookup.
+    const rows = await em.execute<VariantRow[]>(
+      `select ${VARIANT_VIEW_COLUMNS} from product_variant v where v.product_id = any(?::uuid[]) and v.deleted_at is null order by v.position, v.id`,
+      [uuidArray(productIds)],
+    );
+    return rows.map(variantOfRow);
   }
 
   /** What a cart's lookup needs of each variant and its product, in one query, as committed. */

@@ -77,9 +77,20 @@ interface ProductPageRow extends ProductRow {
 
 /** Products (what is shown); what is bought and its stock are the variants (product-variant.repository.ts). */
 export class ProductRepository {
-  /** Products by id, deleted ones included. */
-  byIds(em: EntityManager, ids: readonly string[]): Promise<Product[]> {
-    return ids.length ? em.find(ProductSchema, { id: { $in: [...ids] } }) : Promise.resolve([]);
+  /**
+   * Products by id, deleted ones included, with their category and whether any live variant is in
+   * stock, as plain rows (the `_entities` batch: read-only).
+   */
+  async byIds(em: EntityManager, ids: readonly string[]): Promise<ProductView[]> {
+    if (!ids.length) return [];
+    // Raw: read-only rows in one round trip (no entity hydration, no second query for stock or category).
+    const rows = await em.execute<Array<ProductRow & { inStock: boolean }>>(
+      `select ${PRODUCT_COLUMNS},
+         exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved) as "inStock"
+       from product p left join category c on c.id = p.category_id where p.id = any(?::uuid[])`,
+      [`{${ids.join(',')}}`],
+    );
+    return rows.map((row) => ({ ...productOfRow(row), listedInStock: row.inStock }));
   }
 
   /** A live product by id, sku or slug. */

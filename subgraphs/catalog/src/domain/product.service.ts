@@ -3,7 +3,7 @@ import { isUuid } from '@shop/platform';
 import type { Product, ProductView } from '../data/product.entity.ts';
 import type { Category } from '../data/category.entity.ts';
 import { ProductRepository } from '../data/product.repository.ts';
-import type { ProductVariant } from '../data/product-variant.entity.ts';
+import type { ProductVariant, ProductVariantView } from '../data/product-variant.entity.ts';
 import { VariantRepository } from '../data/product-variant.repository.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
 
@@ -22,7 +22,7 @@ export class ProductService {
    * One query for any number of ids (the DataLoader batch); deleted products stay resolvable. A
    * malformed id matches nothing (it never reaches the uuid column, so the rest of the batch resolves).
    */
-  async byIds(ids: readonly string[]): Promise<Product[]> {
+  async byIds(ids: readonly string[]): Promise<ProductView[]> {
     const wellFormed = ids.filter(isUuid);
     return this.products.byIds(this.em, wellFormed);
   }
@@ -39,16 +39,16 @@ export class ProductService {
   }
 
   /** Live variants of many products in one query, grouped per product id in the order asked. */
-  async variantsOf(productIds: readonly string[]): Promise<ProductVariant[][]> {
-    const rows = await this.variants.liveOf(this.em, productIds.filter(isUuid));
-    const byProduct = new Map<string, ProductVariant[]>();
+  async variantsOf(productIds: readonly string[]): Promise<ProductVariantView[][]> {
+    const rows = await this.variants.liveViewsOf(this.em, productIds.filter(isUuid));
+    const byProduct = new Map<string, ProductVariantView[]>();
     for (const row of rows) byProduct.set(row.product.id, [...(byProduct.get(row.product.id) ?? []), row]);
     return productIds.map((id) => byProduct.get(id) ?? []);
   }
 
   /** Variants by id in one query (the DataLoader batch, `_entities`); deleted ones stay resolvable. */
-  variantsByIds(ids: readonly string[]): Promise<ProductVariant[]> {
-    return this.variants.byIds(this.em, ids.filter(isUuid));
+  variantsByIds(ids: readonly string[]): Promise<ProductVariantView[]> {
+    return this.variants.viewsByIds(this.em, ids.filter(isUuid));
   }
 
   variantBySku(sku: string): Promise<ProductVariant | null> {
