@@ -79,6 +79,27 @@ describe('entity cache on the real stack', () => {
     expect(cached.lines.edges.find((e) => e.node.product.id === product.id)!.node.product.price.amount).toBe('777.00');
   });
 
+  it('shows a category renamed by an admin in the next reads (product.category.changed removes the entries naming it)', async () => {
+    const READ = `query ($id: ID!) { cart(id: $id) { lines(first: 100) { edges { node { product { id category { id name } } } } } } }`;
+    type Read = { cart: { lines: { edges: Array<{ node: { product: { id: string; category: { id: string; name: string } | null } } }> } } };
+    const read = async () =>
+      (await gql<Read>(stack.gatewayUrl, READ, { variables: { id: cartId } })).body.data!.cart.lines.edges.map((e) => e.node.product);
+    const lines = await untilCached(read);
+    const category = lines.find((p) => p.category)!.category!;
+    const name = `Renamed ${Date.now()}`;
+    const updated = await gql<{ categoryUpdate: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      'mutation ($id: ID!, $n: String!) { categoryUpdate(id: $id, input: { name: $n }) { userErrors { code } } }',
+      { variables: { id: category.id, n: name }, token: await devToken('admin-e2e', ['admin']) },
+    );
+    expect(updated.body.data!.categoryUpdate.userErrors).toEqual([]);
+    await waitFor('the new category name in the cart page', async () => (await read()).some((p) => p.category?.name === name));
+    const cached = await untilCached(read);
+    expect(cached.filter((p) => p.category?.id === category.id).map((p) => p.category!.name)).toEqual(
+      lines.filter((p) => p.category?.id === category.id).map(() => name),
+    );
+  });
+
   it("never caches a signed-in customer's own data: their cart and profile are fetched on every read", async () => {
     const token = await devToken(DEMO_CUSTOMER, ['customer']);
     const ME = `{ me { id firstName cart { id totalQuantity lines(first: 10) { edges { node { quantity product { id name price { amount } } } } } } } }`;

@@ -83,6 +83,16 @@ describe('entity cache', () => {
     expect(JSON.parse(writes[0]!.value)).toEqual({ __typename: 'Product', id: 'p1', name: 'P p1', price: { amount: '1.00', currencyCode: 'USD' } });
   });
 
+  it('files an entry under the entities nested in it by id, found from the schema without __typename (a product under its category)', async () => {
+    const { cache, writes, fetchFrom } = setup();
+    const query =
+      'query CartPage__catalog__1($representations:[_Any!]!){_entities(representations:$representations){...on Product{__typename id category{id name ancestors{id name}}}}}';
+    const nested = { __typename: 'Product', id: 'p1', category: { id: 'c2', name: 'Shirts', ancestors: [{ id: 'c1', name: 'Apparel' }] } };
+    await cache.process(fetchOf(['p1'], query), fetchFrom({ p1: nested }));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.entities).toEqual(['Product:p1', 'Category:c2', 'Category:c1']);
+  });
+
   it('sends only the misses and merges hits and fetched entities back in order', async () => {
     const { cache, counts, sent, fetchFrom } = setup();
     await cache.process(fetchOf(['p2', 'p4']), fetchFrom());

@@ -136,21 +136,29 @@ export class EntityCache {
       const representation = representations[i]!;
       if (!key || !entity || typeof entity !== 'object' || failed.has(j)) return;
       const entities = new Set([`${representation.__typename}:${String(representation.id)}`]);
-      this.nestedEntities(entity, entities);
+      this.nestedEntities(entity, entities, representation.__typename);
       entries.push({ key, value: JSON.stringify(entity), ttl: plan.maxAge.get(representation.__typename)!, entities: [...entities] });
     });
     if (entries.length) this.options.store.write(entries, stamp).catch((error: unknown) => this.failed('write', error));
   }
 
-  /** Entities of this subgraph inside an entry (a variant's product, with its id selected): their changes remove it too. */
-  private nestedEntities(value: unknown, into: Set<string>): void {
-    if (Array.isArray(value)) return value.forEach((v) => this.nestedEntities(v, into));
+  /**
+   * Entities of this subgraph inside an entry (a variant's product, a product's category, with their
+   * id selected): their changes remove it too. Nested objects seldom carry `__typename` (the planner
+   * asks for it only where the type is abstract), so each one's type is read from the schema by
+   * field name; a field under an alias is not followed (the planner aliases only on argument clashes).
+   */
+  private nestedEntities(value: unknown, into: Set<string>, typeName?: string): void {
+    if (Array.isArray(value)) return value.forEach((v) => this.nestedEntities(v, into, typeName));
     if (!value || typeof value !== 'object') return;
+    const hints = this.options.hints();
     const record = value as Record<string, unknown>;
-    if (typeof record.__typename === 'string' && typeof record.id === 'string' && this.options.hints()?.entities.has(record.__typename)) {
-      into.add(`${record.__typename}:${record.id}`);
+    const type = typeof record.__typename === 'string' ? record.__typename : typeName;
+    if (type && typeof record.id === 'string' && hints?.entities.has(type)) into.add(`${type}:${record.id}`);
+    const fields = type ? hints?.types.get(type)?.fields : undefined;
+    for (const [name, child] of Object.entries(record)) {
+      if (child && typeof child === 'object') this.nestedEntities(child, into, fields?.get(name)?.type);
     }
-    for (const child of Object.values(record)) if (child && typeof child === 'object') this.nestedEntities(child, into);
   }
 
   private failed(operation: 'lookup' | 'write', error: unknown): void {

@@ -1,19 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { entitiesChangedBy } from './invalidation.ts';
 
-const envelope = (data: unknown) => JSON.stringify({ id: 'e1', subject: 'product.changed', occurredAt: '2026-01-01T00:00:00Z', data });
+const envelope = (subject: string, data: unknown) => JSON.stringify({ id: 'e1', subject, occurredAt: '2026-01-01T00:00:00Z', data });
+const product = (data: unknown) => entitiesChangedBy('product.changed', envelope('product.changed', data));
+const category = (data: unknown) => entitiesChangedBy('product.category.changed', envelope('product.category.changed', data));
 
-describe('product.changed → entities to invalidate', () => {
-  it('names the product and the variant the event is of', () => {
-    expect(entitiesChangedBy(envelope({ productId: 'p1', variantId: 'v7', change: 'PRICE' }))).toEqual(['Product:p1', 'ProductVariant:v7']);
+describe('catalog events → entities to invalidate', () => {
+  it('names the product and the variant a product.changed is of', () => {
+    expect(product({ productId: 'p1', variantId: 'v7', change: 'PRICE' })).toEqual(['Product:p1', 'ProductVariant:v7']);
   });
 
   it("takes the product's id as its only variant's when the event is from before variants", () => {
-    expect(entitiesChangedBy(envelope({ productId: 'p1', change: 'STOCK' }))).toEqual(['Product:p1', 'ProductVariant:p1']);
+    expect(product({ productId: 'p1', change: 'STOCK' })).toEqual(['Product:p1', 'ProductVariant:p1']);
   });
 
-  it('ignores what is not a product.changed envelope', () => {
-    expect(entitiesChangedBy('not json')).toEqual([]);
-    expect(entitiesChangedBy(envelope({ sku: 'X' }))).toEqual([]);
+  it('names every category a product.category.changed lists (the category and the parents whose children changed)', () => {
+    expect(category({ categoryIds: ['c1', 'c0', 'c9'], change: 'UPDATED' })).toEqual(['Category:c1', 'Category:c0', 'Category:c9']);
+  });
+
+  it('ignores what is not a catalog event it knows', () => {
+    expect(entitiesChangedBy('product.changed', 'not json')).toEqual([]);
+    expect(product({ sku: 'X' })).toEqual([]);
+    expect(entitiesChangedBy('product.something', envelope('product.something', { productId: 'p1' }))).toEqual([]);
+    expect(category({ categoryIds: 'c1' })).toEqual([]);
   });
 });

@@ -1,17 +1,22 @@
 import { connectNats, type Logger, type NatsConnection } from '@shop/platform';
 
-/** The catalog's event (subgraphs/catalog: one per variant whose price, stock, availability or product changed). */
+/** The catalog's events (subgraphs/catalog): one per variant whose price, stock, availability or product changed; one per category change. */
 const PRODUCT_CHANGED = 'product.changed';
+const CATEGORY_CHANGED = 'product.category.changed';
 
-/** The entities (`Type:id`) whose cache entries a product.changed event makes stale, or none for a message that is not one. */
-export function entitiesChangedBy(message: string): string[] {
-  let data: { productId?: unknown; variantId?: unknown } | undefined;
+/** The entities (`Type:id`) whose cache entries a catalog event makes stale, or none for a message that is not one. */
+export function entitiesChangedBy(subject: string, message: string): string[] {
+  let data: { productId?: unknown; variantId?: unknown; categoryIds?: unknown } | undefined;
   try {
     data = (JSON.parse(message) as { data?: typeof data }).data;
   } catch {
     return [];
   }
-  if (typeof data?.productId !== 'string') return [];
+  if (subject === CATEGORY_CHANGED) {
+    const ids = Array.isArray(data?.categoryIds) ? data.categoryIds.filter((id): id is string => typeof id === 'string') : [];
+    return ids.map((id) => `Category:${id}`);
+  }
+  if (subject !== PRODUCT_CHANGED || typeof data?.productId !== 'string') return [];
   // Events from before variants name no variant: the product's only variant has the product's id.
   const variantId = typeof data.variantId === 'string' ? data.variantId : data.productId;
   return [`Product:${data.productId}`, `ProductVariant:${variantId}`];
@@ -24,7 +29,7 @@ export interface Invalidation {
 }
 
 /**
- * Listens to product.changed on core NATS (the event also lands in JetStream, but no durable
+ * Listens to product.changed and product.category.changed on core NATS (the event also lands in JetStream, but no durable
  * consumer is needed: an event missed while disconnected leaves an entry stale for its TTL at
  * most, and the cache is not used at all while disconnected). Every gateway process listens and
  * deletes (idempotent), so one whose Redis or NATS link is down does not leave stale entries behind.
@@ -48,7 +53,7 @@ export function listenForProductChanges(
       }
     }
     if (!nc || closed) return void (await nc?.close());
-    const subscription = nc.subscribe(PRODUCT_CHANGED);
+    const subscription = nc.subscribe('product.>');
     await nc.flush();
     live = true;
     void (async () => {
@@ -59,7 +64,7 @@ export function listenForProductChanges(
       }
     })();
     for await (const message of subscription) {
-      const entities = entitiesChangedBy(message.string());
+      const entities = entitiesChangedBy(message.subject, message.string());
       if (entities.length === 0) continue;
       invalidate(entities).then(
         (count) => onInvalidated(typeof count === 'number' ? count : 0),

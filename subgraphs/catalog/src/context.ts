@@ -54,7 +54,7 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     products,
     admin: new ProductAdminService(em, currency, outbox),
     variantAdmin: new VariantAdminService(em, currency, outbox),
-    categoryAdmin: new CategoryAdminService(em),
+    categoryAdmin: new CategoryAdminService(em, outbox),
     search: new ProductSearchService(em, currency),
     facets: new ProductFacetsService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),

@@ -86,6 +86,40 @@ describe('the category tree', () => {
     ]);
   });
 
+  it('writes product.category.changed for the category and the parents whose children changed, in the same transaction', async () => {
+    const events = async () =>
+      (
+        await h.orm.em
+          .fork()
+          .execute<Array<{ data: { categoryIds: string[]; change: string } }>>(
+            `select payload -> 'data' as data from outbox_event where subject = 'product.category.changed' order by seq`,
+          )
+      ).map((row) => row.data);
+    const before = (await events()).length;
+    const child = await create('Socks', 'home');
+    await h.run(UPDATE, ADMIN, { id: child, input: { name: 'Hosiery' } });
+    await h.run(UPDATE, ADMIN, { id: child, input: { parentId: ids.men } });
+    await h.run(DELETE, ADMIN, { id: child });
+    expect((await events()).slice(before)).toEqual([
+      { categoryIds: [ids.home], change: 'CREATED' },
+      { categoryIds: [child], change: 'UPDATED' },
+      { categoryIds: [child, ids.home, ids.men], change: 'UPDATED' },
+      { categoryIds: [child, ids.men], change: 'DELETED' },
+    ]);
+  });
+
+  it('changes nothing when an update is refused: a new name with an unknown parent keeps the old name, and no event', async () => {
+    const count = async () =>
+      (
+        await h.orm.em.fork().execute<Array<{ n: number }>>(`select count(*)::int as n from outbox_event where subject = 'product.category.changed'`)
+      )[0]!.n;
+    const events = await count();
+    const refused = await h.run(UPDATE, ADMIN, { id: ids.home, input: { name: 'Garden', parentId: randomUUID() } });
+    expect(refused.data.categoryUpdate.userErrors).toEqual([{ field: ['input', 'parentId'], code: 'NOT_FOUND' }]);
+    expect((await tree('home')).name).toBe('Home');
+    expect(await count()).toBe(events);
+  });
+
   it('is admin-only', async () => {
     expect((await h.run(CREATE, CUSTOMER, { input: { name: 'Nope' } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

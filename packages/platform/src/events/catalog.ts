@@ -83,6 +83,11 @@ const schemas = {
   stockRejected: z.object({ orderId, shortProducts: z.array(z.object({ productId: z.string(), requested: z.number(), available: z.number() })) }),
   stockCommitted: z.object({ orderId }),
   stockReleased: z.object({ orderId, reason: z.string() }),
+  /**
+   * Catalog → anyone (PRODUCT stream): categories whose own fields (name, slug, parent, children)
+   * changed — the category itself, and the parents that gained or lost a child.
+   */
+  categoryChanged: z.object({ categoryIds: z.array(z.string()).min(1), change: z.enum(['CREATED', 'UPDATED', 'DELETED']) }),
   /** Catalog → anyone (PRODUCT stream): price, stock or availability changed. */
   productChanged: z.object({
     productId: z.string(),
@@ -206,6 +211,7 @@ export type StockRejected = z.infer<typeof schemas.stockRejected>;
 export type StockCommitted = z.infer<typeof schemas.stockCommitted>;
 export type StockReleased = z.infer<typeof schemas.stockReleased>;
 export type ProductChanged = z.infer<typeof schemas.productChanged>;
+export type CategoryChanged = z.infer<typeof schemas.categoryChanged>;
 export type CheckoutRequested = z.infer<typeof schemas.checkoutRequested>;
 export type OrderStatusChanged = z.infer<typeof schemas.orderStatusChanged>;
 export type OrderStatus = OrderStatusChanged['status'];
@@ -272,6 +278,7 @@ export const EVENTS = {
   /** One per refund (an order may have several). */
   'payment.refunded': define('PAYMENT', schemas.paymentRefunded, (data) => data.refundId, byOrder),
   'product.changed': define('PRODUCT', schemas.productChanged, null, (data) => data.variantId ?? data.productId),
+  'product.category.changed': define('PRODUCT', schemas.categoryChanged, null, (data) => data.categoryIds[0]!),
   'checkout.requested': define(
     'CHECKOUT',
     schemas.checkoutRequested,
@@ -307,6 +314,7 @@ export const PAYMENT_CAPTURED = 'payment.captured' satisfies Subject;
 export const PAYMENT_FAILED = 'payment.failed' satisfies Subject;
 export const PAYMENT_REFUNDED = 'payment.refunded' satisfies Subject;
 export const PRODUCT_CHANGED = 'product.changed' satisfies Subject;
+export const CATEGORY_CHANGED = 'product.category.changed' satisfies Subject;
 export const CHECKOUT_REQUESTED = 'checkout.requested' satisfies Subject;
 export const ACCOUNT_EMAIL_VERIFICATION_REQUESTED = 'account.email.verification_requested' satisfies Subject;
 export const ACCOUNT_PASSWORD_RESET_REQUESTED = 'account.password.reset_requested' satisfies Subject;
