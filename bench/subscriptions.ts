@@ -28,6 +28,8 @@ export interface SubscriptionBenchResult {
   subscribeSeconds: number;
   rssMiB: { before: number; after: number };
   heapMiB: { before: number; after: number };
+  /** Heap the gateway holds per subscriber once all are subscribed and idle (before any mutation), in KiB. */
+  heapPerIdleSubscriberKiB: number;
   deliveries: number;
   expected: number;
   eventP50: number;
@@ -161,6 +163,7 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
     subscribeSeconds,
     rssMiB: { before: before.process_resident_memory_bytes! / 2 ** 20, after: after.process_resident_memory_bytes! / 2 ** 20 },
     heapMiB: { before: before.nodejs_heap_size_used_bytes! / 2 ** 20, after: after.nodejs_heap_size_used_bytes! / 2 ** 20 },
+    heapPerIdleSubscriberKiB: (held.nodejs_heap_size_used_bytes! - before.nodejs_heap_size_used_bytes!) / options.subscribers / 1024,
     deliveries: eventLatencies.length,
     expected,
     eventP50: percentile(eventLatencies, 50),
@@ -174,7 +177,8 @@ export function printSubscriptionBench(r: SubscriptionBenchResult): void {
     `\nsubscriptions, ${r.identities === 'shared' ? 'guests (subscribers of a cart share reads)' : 'one user per subscriber (one read each)'}: ` +
       `${r.subscribers} subscribers (one WebSocket each) held by one gateway process: ` +
       `${r.held.connections} connections, ${r.held.subscriptions} subscriptions; all subscribed in ${r.subscribeSeconds.toFixed(1)} s; ` +
-      `gateway RSS ${r.rssMiB.before.toFixed(0)} → ${r.rssMiB.after.toFixed(0)} MiB, heap used ${r.heapMiB.before.toFixed(0)} → ${r.heapMiB.after.toFixed(0)} MiB\n` +
+      `gateway RSS ${r.rssMiB.before.toFixed(0)} → ${r.rssMiB.after.toFixed(0)} MiB, heap used ${r.heapMiB.before.toFixed(0)} → ${r.heapMiB.after.toFixed(0)} MiB ` +
+      `(idle, all subscribed: ${r.heapPerIdleSubscriberKiB.toFixed(0)} KiB heap per subscriber)\n` +
       `  mutation → event at every subscriber of the cart: p50 ${r.eventP50.toFixed(0)} ms, p99 ${r.eventP99.toFixed(0)} ms ` +
       `(${r.deliveries}/${r.expected} events from ${r.reads} reads; the mutation's own response p50 ${r.mutationP50.toFixed(0)} ms)`,
   );
