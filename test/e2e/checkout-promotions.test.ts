@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
-import { addLine, guestCart, oneVariantProducts } from '../support/shop.ts';
+import { addLine, guestCart, NEW_YORK, oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -40,15 +40,6 @@ const cents = (amount: string) => Math.round(Number(amount) * 100);
 const decimal = (minor: number) => (minor / 100).toFixed(2);
 /** a × bp / 10 000 rounded half up: the README's rounding rule. */
 const percentOf = (minor: number, basisPoints: number) => Math.floor((minor * basisPoints + 5_000) / 10_000);
-const NEW_YORK = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  address1: '1 Analytical Way',
-  city: 'New York',
-  province: 'NY',
-  postalCode: '10001',
-  countryCode: 'US',
-};
 
 async function run<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
   const res = await gql<T>(stack.gatewayUrl, query, { variables, ...(token ? { token } : {}) });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
-import { addLine, guestCart, oneVariantProducts } from '../support/shop.ts';
+import { addLine, guestCart, NEW_YORK, oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -75,15 +75,7 @@ describe('the total shown is the total charged', () => {
     expectConsistent(estimate.cost);
 
     // The shopper gives an email and a New York address (4 % tax, untaxed delivery) and picks Express.
-    const address = {
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      address1: '1 Analytical Way',
-      city: 'New York',
-      province: 'NY',
-      postalCode: '10001',
-      countryCode: 'US',
-    };
+    const address = NEW_YORK;
     const identity = await gql<{ cartBuyerIdentityUpdate: { cart: CartRead; userErrors: unknown[] } }>(
       stack.gatewayUrl,
       `mutation ($id: ID!, $b: CartBuyerIdentityInput!) { cartBuyerIdentityUpdate(cartId: $id, buyerIdentity: $b) { cart { ${CART} } userErrors { code field message } } }`,

@@ -1,25 +1,23 @@
-import { connectNats, type Logger, type NatsConnection } from '@shop/platform';
-
-/** The catalog's events (subgraphs/catalog): one per variant whose price, stock, availability or product changed; one per category change. */
-const PRODUCT_CHANGED = 'product.changed';
-const CATEGORY_CHANGED = 'product.category.changed';
+import { CATEGORY_CHANGED, connectNats, parseEvent, PRODUCT_CHANGED, type Logger, type NatsConnection } from '@shop/platform';
 
 /** The entities (`Type:id`) whose cache entries a catalog event makes stale, or none for a message that is not one. */
 export function entitiesChangedBy(subject: string, message: string): string[] {
-  let data: { productId?: unknown; variantId?: unknown; categoryIds?: unknown } | undefined;
+  let data: unknown;
   try {
-    data = (JSON.parse(message) as { data?: typeof data }).data;
+    data = (JSON.parse(message) as { data?: unknown }).data;
   } catch {
     return [];
   }
   if (subject === CATEGORY_CHANGED) {
-    const ids = Array.isArray(data?.categoryIds) ? data.categoryIds.filter((id): id is string => typeof id === 'string') : [];
-    return ids.map((id) => `Category:${id}`);
+    const parsed = parseEvent(CATEGORY_CHANGED, data);
+    return parsed.ok ? parsed.data.categoryIds.map((id) => `Category:${id}`) : [];
   }
-  if (subject !== PRODUCT_CHANGED || typeof data?.productId !== 'string') return [];
+  if (subject !== PRODUCT_CHANGED) return [];
+  const parsed = parseEvent(PRODUCT_CHANGED, data);
+  if (!parsed.ok) return [];
   // Events from before variants name no variant: the product's only variant has the product's id.
-  const variantId = typeof data.variantId === 'string' ? data.variantId : data.productId;
-  return [`Product:${data.productId}`, `ProductVariant:${variantId}`];
+  const { productId, variantId = productId } = parsed.data;
+  return [`Product:${productId}`, `ProductVariant:${variantId}`];
 }
 
 export interface Invalidation {

@@ -6,3 +6,9 @@
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_PATTERN.test(value);
+
+/**
+ * A Postgres uuid[] literal for `?::uuid[]` (a bound JS array would be spread into a list). Ids that
+ * are not UUIDs are left out, so one bad id cannot fail the statement.
+ */
+export const uuidArray = (ids: readonly string[]): string => `{${ids.filter(isUuid).join(',')}}`;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUEST } from '@shop/platform';
-import { ADMIN, product, startCartHarness, type CartHarness } from './cart-harness.ts';
+import { ADMIN, NEW_YORK as NY, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
 let h: CartHarness;
@@ -13,15 +13,6 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const NY = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  address1: '1 Analytical Way',
-  city: 'New York',
-  province: 'NY',
-  postalCode: '10001',
-  countryCode: 'US',
-};
 const CHECKOUT = `mutation ($id: ID!, $i: CheckoutInput!) { cartCheckout(cartId: $id, input: $i) { checkout { id status } userErrors { code field message } } }`;
 const CODES = `mutation ($id: ID!, $codes: [String!]!) { cartDiscountCodesUpdate(cartId: $id, discountCodes: $codes) { userErrors { code message } } }`;
 

@@ -1,7 +1,7 @@
 import { raw } from '@mikro-orm/core';
-import { isUuid } from '@shop/platform';
+import { uuidArray } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CartLineSchema, type CartLine } from './cart.entity.ts';
+import { CartLineSchema, type CartLine, type CartLineContent } from './cart.entity.ts';
 
 /** What the catalog says of a variant, as a line stores it (a ProductLookupItem fits). */
 export interface VariantSnapshot {
@@ -16,9 +16,6 @@ export interface VariantSnapshot {
   /** The product's category and its ancestors (absent from catalogs that did not send them: none). */
   categoryIds?: string[];
 }
-
-/** A Postgres uuid[] literal (a bound JS array would be spread into a list); ids not UUIDs are left out. */
-const uuidArrayLiteral = (ids: readonly string[]) => `{${ids.filter(isUuid).join(',')}}`;
 
 /** The variants a cart's lines buy. */
 export function cartVariantIds(em: EntityManager, cartId: string): Promise<string[]> {
@@ -96,7 +93,7 @@ export async function upsertPricedLine(tx: EntityManager, cartId: string, varian
       variant.sku,
       variant.title,
       JSON.stringify(variant.selectedOptions),
-      uuidArrayLiteral(variant.categoryIds ?? []),
+      uuidArray(variant.categoryIds ?? []),
     ],
   );
 }
@@ -104,20 +101,7 @@ export async function upsertPricedLine(tx: EntityManager, cartId: string, varian
 /** A new line (a merge copies lines); clock_timestamp() keeps lines in the order they were added. */
 export async function insertLine(
   tx: EntityManager,
-  line: Pick<
-    CartLine,
-    | 'variantId'
-    | 'productId'
-    | 'quantity'
-    | 'unitPriceAmount'
-    | 'name'
-    | 'sku'
-    | 'variantTitle'
-    | 'selectedOptions'
-    | 'categoryIds'
-    | 'available'
-    | 'discontinued'
-  > & {
+  line: Pick<CartLine, CartLineContent> & {
     cartId: string;
     pricedAt: Date | null | 'now';
   },

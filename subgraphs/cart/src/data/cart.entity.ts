@@ -77,6 +77,20 @@ export const CartLineSchema = defineEntity({
 
 export type CartLine = InferEntity<typeof CartLineSchema>;
 
+/** What a line says of its purchase: the variant, quantity and the catalog's snapshot (read with every view, copied by a merge). */
+export type CartLineContent =
+  | 'variantId'
+  | 'productId'
+  | 'quantity'
+  | 'unitPriceAmount'
+  | 'name'
+  | 'sku'
+  | 'variantTitle'
+  | 'selectedOptions'
+  | 'categoryIds'
+  | 'available'
+  | 'discontinued';
+
 /** A code applied to a cart, in the order the shopper gave them. */
 export const CartDiscountCodeSchema = defineEntity({
   name: 'CartDiscountCode',

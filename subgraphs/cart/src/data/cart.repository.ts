@@ -1,7 +1,7 @@
 import { raw } from '@mikro-orm/core';
 import { FOR_UPDATE } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus } from './cart.entity.ts';
+import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartLineContent, type CartStatus } from './cart.entity.ts';
 import type { DiscountCode } from './discount-code.entity.ts';
 import { readDestination, type DestinationRow } from './delivery.repository.ts';
 import { activePromotions, type ActivePromotions } from './promotion.repository.ts';
@@ -40,22 +40,7 @@ export type CartRow = Selected<
   | 'updatedAt'
   | 'expiresAt'
 > & { regionCode: string | null };
-export type CartLineRow = Selected<
-  CartLine,
-  | 'id'
-  | 'variantId'
-  | 'productId'
-  | 'quantity'
-  | 'unitPriceAmount'
-  | 'name'
-  | 'sku'
-  | 'variantTitle'
-  | 'selectedOptions'
-  | 'categoryIds'
-  | 'available'
-  | 'discontinued'
-  | 'createdAt'
->;
+export type CartLineRow = Selected<CartLine, 'id' | CartLineContent | 'createdAt'>;
 export type DiscountRow = Selected<DiscountCode, 'kind' | 'value' | 'minimumSubtotal' | 'active' | 'expiresAt' | 'usageLimit' | 'usageCount'>;
 
 /** Everything a cart's view is computed from (domain/cart-view.ts turns it into the view). */

@@ -1,3 +1,4 @@
+import { uuidArray } from '@shop/platform';
 import type { ListingPlan } from '../domain/product-search.service.ts';
 import { optionValue } from './product-variant.entity.ts';
 
@@ -67,7 +68,7 @@ export function addFilters(q: Statement, filter: ListingFilter, categoryIds?: st
     const ids = categoryIds ?? [];
     if (ids.length === 0) q.add('and false');
     else if (ids.length === 1) q.add('and p.category_id = ?::uuid', ids[0]!);
-    else q.add('and p.category_id = any(?::uuid[])', `{${ids.join(',')}}`);
+    else q.add('and p.category_id = any(?::uuid[])', uuidArray(ids));
   }
   if (filter.terms.length > 0) {
     // Full-text (stemmed, prefix) on name + description, or a name that is nearly the search text (typos).

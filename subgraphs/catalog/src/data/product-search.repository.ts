@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { encodeCursor, type Connection } from '@shop/platform';
+import { encodeCursor, uuidArray, type Connection } from '@shop/platform';
 import type { ListingPlan } from '../domain/product-search.service.ts';
 import { addFilters, NAME_SIMILARITY, prefixTsQuery, Statement, type SqlQuery } from './listing-sql.ts';
 
@@ -99,7 +99,7 @@ export function keptCount({ filter, categoryIds }: ListingPlan): SqlQuery | unde
   const sum = 'select coalesce(sum(live), 0)::int as n from product_live_count';
   if (!filter.category) return { sql: sum, params: [] };
   if (!categoryIds?.length) return { sql: 'select 0 as n', params: [] };
-  return { sql: `${sum} where category_key = any(?::uuid[])`, params: [`{${categoryIds.join(',')}}`] };
+  return { sql: `${sum} where category_key = any(?::uuid[])`, params: [uuidArray(categoryIds)] };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FRESH, type StockLine } from '@shop/platform';
+import { FRESH, uuidArray, type StockLine } from '@shop/platform';
 import type { VariantStock } from '../domain/inventory.ts';
 import { ProductVariantSchema, type ProductVariant, type ProductVariantView } from './product-variant.entity.ts';
 
@@ -11,9 +11,6 @@ const VARIANT_VIEW_COLUMNS = `v.id, v.product_id as "productId", v.sku, v.title,
 type VariantRow = Omit<ProductVariantView, 'product'> & { productId: string };
 
 const variantOfRow = ({ productId, ...variant }: VariantRow): ProductVariantView => ({ ...variant, product: { id: productId } });
-
-/** A Postgres uuid[] literal (the ids are checked uuids). */
-const uuidArray = (ids: readonly string[]): string => `{${ids.join(',')}}`;
 
 const VARIANT_STOCK =
   'id, product_id as "productId", sku, price_amount as "priceAmount", currency, on_hand as "onHand", reserved, deleted_at as "deletedAt"';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FRESH } from '@shop/platform';
+import { FRESH, uuidArray } from '@shop/platform';
 import { ProductSchema, type Product, type ProductView } from './product.entity.ts';
 import type { Category } from './category.entity.ts';
 import type { ProductVariantView } from './product-variant.entity.ts';
@@ -88,7 +88,7 @@ export class ProductRepository {
       `select ${PRODUCT_COLUMNS},
          exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved) as "inStock"
        from product p left join category c on c.id = p.category_id where p.id = any(?::uuid[])`,
-      [`{${ids.join(',')}}`],
+      [uuidArray(ids)],
     );
     return rows.map((row) => ({ ...productOfRow(row), listedInStock: row.inStock }));
   }
