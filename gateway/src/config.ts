@@ -3,7 +3,8 @@ import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from 
 
 const optionalUrl = z.string().url().optional();
 
-const model = refuseDevSecretInProduction(
+/** The env model (exported for the deployment tests that check compose and Kubernetes env against it). */
+export const model = refuseDevSecretInProduction(
   z.object({
     ...commonEnvModel,
     GATEWAY_PORT: envFields.port(4000),

@@ -5,7 +5,8 @@ import { notificationEnvModel, refineNotificationEnv } from './notifications/con
 /** DEV DEFAULT ONLY: encrypts the signing keys' private halves at rest; production must set its own. */
 export const DEV_KEY_ENCRYPTION_KEY = 'ZGV2LW9ubHkta2V5LWVuY3J5cHRpb24ta2V5LTMyYnk=';
 
-const model = refuseDevSecretInProduction(
+/** The env model (exported for the deployment tests that check compose and Kubernetes env against it). */
+export const model = refuseDevSecretInProduction(
   z.object({
     ...commonEnvModel,
     ACCOUNT_PORT: envFields.port(4005),

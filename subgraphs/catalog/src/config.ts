@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
 
-const model = refuseDevSecretInProduction(
+/** The env model (exported for the deployment tests that check compose and Kubernetes env against it). */
+export const model = refuseDevSecretInProduction(
   z.object({
     ...commonEnvModel,
     CATALOG_PORT: envFields.port(4001),

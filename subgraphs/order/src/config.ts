@@ -8,7 +8,8 @@ import {
   refuseDevSecretInProduction,
 } from '@shop/platform';
 
-const model = refuseDevOrderAccessSecretInProduction(
+/** The env model (exported for the deployment tests that check compose and Kubernetes env against it). */
+export const model = refuseDevOrderAccessSecretInProduction(
   refuseDevSecretInProduction(
     z.object({
       ...commonEnvModel,

@@ -9,7 +9,8 @@ import {
 } from '@shop/platform';
 import { RECOVERY_DEFAULTS } from './events/payment-workers.ts';
 
-const model = refuseDevOrderAccessSecretInProduction(
+/** The env model (exported for the deployment tests that check compose and Kubernetes env against it). */
+export const model = refuseDevOrderAccessSecretInProduction(
   refuseDevSecretInProduction(
     z.object({
       ...commonEnvModel,
