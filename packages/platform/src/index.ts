@@ -6,6 +6,7 @@ export * from './dev-signing-key.ts';
 export * from './signing-keys.ts';
 export * from './auth-rules.ts';
 export * from './metrics.ts';
+export * from './business-metrics.ts';
 export * from './health.ts';
 export * from './request-context.ts';
 export * from './retry.ts';

@@ -9,6 +9,7 @@ import { createCartChangedPublisher } from './events/cart-changed.ts';
 import { startCartWorkers } from './events/cart-workers.ts';
 import { CartService } from './domain/cart.service.ts';
 import { startPromotionsStamp } from './data/promotions-stamp.ts';
+import { registerCartMetrics } from './domain/cart-metrics.ts';
 
 const config = loadConfig();
 
@@ -58,6 +59,7 @@ await runSubgraph({
   permissions,
   orm: cartOrmOptions(config.CART_DATABASE_URL),
   background: async (deps) => {
+    registerCartMetrics(deps.metrics.registry);
     const parts = sharedDeps(deps);
     // Background changes (order status, expiry) refresh the cache and notify subscribers too.
     const carts = new CartService({ em: deps.orm.em, ...parts, lookup: async () => new Map(), log: deps.log });

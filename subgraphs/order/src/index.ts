@@ -6,6 +6,7 @@ import { permissions } from './resolvers/permissions.ts';
 import { createContext } from './context.ts';
 import { startOrderWorkers } from './events/order-workers.ts';
 import { orderTokenCheck } from './domain/order-access.ts';
+import { registerOrderMetrics } from './domain/order-metrics.ts';
 
 const config = loadConfig();
 
@@ -18,8 +19,10 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: orderOrmOptions(config.ORDER_DATABASE_URL),
-  background: (deps) =>
-    startOrderWorkers(deps, { timeouts: { reserveMs: config.ORDER_RESERVE_TIMEOUT_MS, paymentMs: config.ORDER_PAYMENT_TIMEOUT_MS } }),
+  background: (deps) => {
+    registerOrderMetrics(deps.metrics.registry);
+    return startOrderWorkers(deps, { timeouts: { reserveMs: config.ORDER_RESERVE_TIMEOUT_MS, paymentMs: config.ORDER_PAYMENT_TIMEOUT_MS } });
+  },
   context: ({ em, identity, deps, headers }) =>
     createContext(
       em,

@@ -7,6 +7,7 @@ import { createContext } from './context.ts';
 import { startPaymentWorkers } from './events/payment-workers.ts';
 import { resilientProvider } from './domain/resilient-provider.ts';
 import { SimulatorProvider } from './domain/simulator.ts';
+import { registerPaymentMetrics } from './domain/payment-metrics.ts';
 
 const config = loadConfig();
 
@@ -22,11 +23,13 @@ await runSubgraph({
   resolvers,
   permissions,
   orm: paymentOrmOptions(config.PAYMENT_DATABASE_URL),
-  background: async (deps) =>
-    startPaymentWorkers(
+  background: async (deps) => {
+    registerPaymentMetrics(deps.metrics.registry, providerOf(deps).breaker);
+    return startPaymentWorkers(
       { ...deps, orderChanged: orderChanged(deps) },
       { provider: providerOf(deps), recoverIntervalMs: config.PAYMENT_RECOVERY_INTERVAL_MS, staleAfterMs: config.PAYMENT_RECOVERY_STALE_MS },
-    ),
+    );
+  },
   context: ({ em, identity, deps, headers }) =>
     createContext(em, identity, deps.log, {
       provider: providerOf(deps),

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.ts';
+import { countDelivery } from '../business-metrics.ts';
 import { requestIdFrom, withRequestId } from '../request-context.ts';
 import { isSubject, orderingKeyOf, parseEvent, type Payload, type Subject } from './catalog.ts';
 import { keyedLanes } from './keyed-lanes.ts';
@@ -219,6 +220,7 @@ async function run(
   const done = (async () => {
     for await (const msg of messages) {
       held.add(msg);
+      countDelivery(stream, durable, msg.info);
       let decoded: Decoded;
       try {
         decoded = decode(msg);

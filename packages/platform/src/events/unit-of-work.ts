@@ -31,6 +31,7 @@ export async function transaction<R>(em: EntityManager, work: (uow: UnitOfWork) 
   let tx: EntityManager | undefined;
   const result = await em.fork().transactional((fork) => {
     tx = fork;
+    afterCommitSteps.set(fork, after);
     return work({ em: fork, emit: (subject, data) => emitEvent(fork, subject, data), afterCommit: (step) => void after.push(step) });
   });
   if (tx && wroteEvents(tx)) options.outbox?.notify();
@@ -42,6 +43,16 @@ export async function transaction<R>(em: EntityManager, work: (uow: UnitOfWork) 
     }
   }
   return result;
+}
+
+const afterCommitSteps = new WeakMap<EntityManager, Array<() => unknown>>();
+
+/**
+ * `afterCommit` for code that holds only the transaction's EntityManager (metrics of a change made
+ * deep in a domain function). Outside a unit of work's transaction the step is dropped.
+ */
+export function afterCommitOf(tx: EntityManager, step: () => unknown): void {
+  afterCommitSteps.get(tx)?.push(step);
 }
 
 /** `transaction` bound to a subgraph's parts: what its services and workers call. */

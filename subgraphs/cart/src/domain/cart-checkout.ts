@@ -29,6 +29,7 @@ import { checkoutAddressModel, checkoutInputModel } from './checkout-input.ts';
 import { checkLines } from './checkout-lines.ts';
 import { refreshAfterCommit, type CartMutationDeps } from './cart-mutation.ts';
 import { catalogNeededForCheckout, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
+import { countCheckout } from './cart-metrics.ts';
 
 export interface CheckoutView {
   id: string;
@@ -126,6 +127,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     throw error;
   }
   if (outcome.kind === 'refused') return { checkout: null, userErrors: outcome.errors };
+  // `changed`: this request started the checkout (a replayed idempotency key changes nothing).
+  if (outcome.changed) countCheckout();
   return { checkout: outcome.checkout, userErrors: [] };
 
   async function inTransaction(tx: EntityManager, emit: UnitOfWork['emit']) {

@@ -11,6 +11,7 @@ import {
   type Transaction,
 } from '@shop/platform';
 import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart } from '../data/cart.repository.ts';
+import { countCartCreated } from './cart-metrics.ts';
 import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { loadCartView, type CartPricing, type CartView } from './cart-view.ts';
@@ -127,6 +128,7 @@ export class CartService {
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     const id = newCartId();
     await insertGuestCart(this.deps.em, id, this.deps.policy.currency, this.expiresAt(null));
+    countCartCreated('guest');
     return (await this.mutation.refresh(id))!;
   }
 
@@ -138,8 +140,11 @@ export class CartService {
     const { em } = this.deps;
     let id = await findActiveCartId(em, customerId);
     if (!id) {
-      await insertCustomerCartIfNone(em, newCartId(), customerId, this.deps.policy.currency, this.expiresAt(customerId));
+      const fresh = newCartId();
+      await insertCustomerCartIfNone(em, fresh, customerId, this.deps.policy.currency, this.expiresAt(customerId));
       id = (await findActiveCartId(em, customerId))!;
+      // Another request may have created it first (the upsert then inserted nothing).
+      if (id === fresh) countCartCreated('customer');
     }
     return (await this.read(id))!;
   }

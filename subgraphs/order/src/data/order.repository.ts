@@ -4,16 +4,29 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
 import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderStatus } from './order.entity.ts';
 
-/** What the saga and the admin changes read from a locked order. */
-export type LockedOrder = Pick<Order, 'id' | 'status' | 'customerId' | 'cartId' | 'totalAmount' | 'currency' | 'paymentToken'>;
+/** What the saga and the admin changes read from a locked order (its times: for the saga's metrics). */
+export type LockedOrder = Pick<
+  Order,
+  'id' | 'status' | 'customerId' | 'cartId' | 'totalAmount' | 'currency' | 'paymentToken' | 'createdAt' | 'updatedAt'
+>;
 
 /** Lock an order row for the rest of the transaction: changes to one order are applied one at a time. */
 export async function lockOrder(tx: EntityManager, id: string): Promise<LockedOrder | null> {
-  const fields = ['id', 'status', 'customerId', 'cartId', 'totalAmount', 'currency', 'paymentToken'] as const;
+  const fields = ['id', 'status', 'customerId', 'cartId', 'totalAmount', 'currency', 'paymentToken', 'createdAt', 'updatedAt'] as const;
   const order = await tx.findOne(OrderSchema, { id }, { fields, ...FOR_UPDATE });
   if (!order) return null;
-  const { status, customerId, cartId, totalAmount, currency, paymentToken } = order;
-  return { id, status, customerId: customerId ?? null, cartId: cartId ?? null, totalAmount, currency, paymentToken: paymentToken ?? null };
+  const { status, customerId, cartId, totalAmount, currency, paymentToken, createdAt, updatedAt } = order;
+  return {
+    id,
+    status,
+    customerId: customerId ?? null,
+    cartId: cartId ?? null,
+    totalAmount,
+    currency,
+    paymentToken: paymentToken ?? null,
+    createdAt,
+    updatedAt,
+  };
 }
 
 /** Ids of orders whose step deadline has passed, locked; SKIP LOCKED so several sweepers can run side by side. */

@@ -13,6 +13,7 @@ import type { OrderStatus } from '../data/order.entity.ts';
 import { addStatusChange, insertOrder, lockOrder, lockTimedOut, setStatus, type LockedOrder } from '../data/order.repository.ts';
 import { loadOrderDetails } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
+import { recordLateCapture, recordMove, recordOrderCreated } from './order-metrics.ts';
 
 export interface SagaTimeouts {
   /** How long the catalog may take to answer a reservation. */
@@ -37,6 +38,7 @@ export async function moveOrder(
   deadline: Date | null,
 ): Promise<boolean> {
   if (!canMove(order.status, to)) return false;
+  recordMove(tx, order, to, reason);
   await setStatus(tx, order.id, to, deadline);
   await addStatusChange(tx, order.id, to, reason);
   const details = await loadOrderDetails(tx, order.id);
@@ -50,6 +52,7 @@ const inMs = (ms: number) => new Date(Date.now() + ms);
 /** checkout.requested → the order (once, with the checkout's id) and the stock reservation request. */
 export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts): Promise<boolean> {
   if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
+  recordOrderCreated(tx);
   await addStatusChange(tx, checkout.checkoutId, 'PENDING', null);
   const details = await loadOrderDetails(tx, checkout.checkoutId);
   await emitEvent(tx, orderStatusSubject('PENDING'), {
@@ -96,6 +99,7 @@ export async function onPaymentCaptured(tx: EntityManager, orderId: string): Pro
   }
   if (order.status === 'PAYMENT_FAILED' || order.status === 'CANCELLED' || order.status === 'REJECTED') {
     // The money arrived after the order gave up (e.g. a timeout): give it back.
+    recordLateCapture(tx);
     await emitEvent(tx, ORDER_PAYMENT_REFUND, { orderId, amount: null, reason: `order ${order.status}`, idempotencyKey: `late-capture:${orderId}` });
   }
   return false;

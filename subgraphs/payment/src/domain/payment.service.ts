@@ -16,6 +16,7 @@ import type { Payment } from '../data/payment.entity.ts';
 import { PaymentRepository, type CaptureOutcome } from '../data/payment.repository.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
+import { countCapture } from './payment-metrics.ts';
 
 /**
  * A payment is visible to the customer who paid, to admins, and to whoever holds the access token of
@@ -169,6 +170,7 @@ export class PaymentService {
         const failed = outcome.status === 'FAILED' ? outcome : null;
         if (await this.payments.settle(tx, paymentId, outcome)) {
           await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
+          afterCommit(() => countCapture(outcome));
         }
         return outcome.status;
       },

@@ -3,6 +3,7 @@ import { emitEvent, formatMoney, isUuid, PAYMENT_REFUNDED, transaction, type Log
 import { RefundRepository, type RefundStatus, type RefundView } from '../data/refund.repository.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
+import { countRefund } from './payment-metrics.ts';
 
 export type { RefundStatus };
 /** A refund as the API shows it (with its payment's order and currency). */
@@ -144,6 +145,7 @@ export class RefundService {
       async ({ em: tx, afterCommit }) => {
         afterCommit(() => this.changed(row.orderId));
         if (!(await this.refunds.settle(tx, row.id, outcome))) return;
+        afterCommit(() => countRefund(outcome.status, row.amount, row.currency));
         if (outcome.status === 'FAILED') return this.refunds.release(tx, row.paymentId, row.amount);
         // Status follows what was actually refunded, not what is merely claimed.
         await this.refunds.refreshPaymentStatus(tx, row.paymentId);
