@@ -67,6 +67,8 @@ export const commonEnvModel = {
   HOST: z.string().default('127.0.0.1'),
   REDIS_URL: envFields.url('redis://127.0.0.1:6379'),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** Servers each JetStream stream is kept on: 1 for one server, 3 on a 3-node cluster (at most its size; JetStream allows 1-5). */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** The one store currency (amounts are integer minor units of it). */
   STORE_CURRENCY: z.enum(['USD', 'EUR', 'GBP', 'JPY']).default('USD'),
   ...jwtEnvModel,

@@ -12,12 +12,11 @@ import { createTokenVerifier, type Identity, type JwtSettings } from './auth.ts'
 import { createLogger, type Logger } from './logger.ts';
 import { connectOrm, type MikroORM } from './orm.ts';
 import { connectNats, ensureStreams, natsReady, type NatsConnection } from './nats.ts';
-import { STREAMS } from './events/streams.ts';
+import { streamDeclarations } from './events/streams.ts';
 import { startOutboxRelay, type OutboxRelay } from './events/outbox.ts';
 import { createRedis, redisReady, type Redis } from './redis.ts';
 import { exitOnSignals, startService, type RunningService } from './server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { registerEventMetrics } from './business-metrics.ts';
 import { createOrderChangedPublisher } from './events/live-updates.ts';
 
 export interface SubgraphSettings extends JwtSettings {
@@ -26,6 +25,8 @@ export interface SubgraphSettings extends JwtSettings {
   HOST: string;
   REDIS_URL: string;
   NATS_URL: string;
+  /** JetStream replicas per stream (default 1). */
+  NATS_STREAM_REPLICAS?: number;
 }
 
 export interface SubgraphDeps {
@@ -107,13 +108,9 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   const nc = await connectNats(settings.NATS_URL, options.name, log);
   const redis = createRedis(settings.REDIS_URL, log, options.name);
   // The stream topology is declared in code; every subgraph makes sure it exists before it publishes.
-  await ensureStreams(
-    nc,
-    STREAMS.map((stream) => ({ ...stream })),
-  );
+  await ensureStreams(nc, streamDeclarations(settings.NATS_STREAM_REPLICAS));
   const outbox = startOutboxRelay({ em: orm.em, nc, log });
   const metrics = createMetrics(options.name);
-  registerEventMetrics(metrics.registry, orm.em);
   const deps: SubgraphDeps = { orm, nc, redis, log, outbox, metrics };
   const verify = createTokenVerifier(settings);
 

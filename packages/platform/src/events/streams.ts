@@ -11,6 +11,16 @@ export const STREAMS: ReadonlyArray<{ name: string; subjects: string[] }> = [
   { name: 'ACCOUNT', subjects: ['account.>'] },
 ];
 
+/**
+ * The streams as a subgraph declares them: each kept on `replicas` servers (NATS_STREAM_REPLICAS;
+ * a cluster of 3 keeps every event when one server is lost). JetStream allows 1 to 5.
+ */
+export function streamDeclarations(replicas = 1): Array<{ name: string; subjects: string[]; num_replicas: number }> {
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+    throw new RangeError(`stream replicas must be a whole number from 1 to 5, got ${replicas}`);
+  return STREAMS.map((stream) => ({ name: stream.name, subjects: [...stream.subjects], num_replicas: replicas }));
+}
+
 /** The envelope every event travels in; `data` is the event-specific payload. */
 export interface EventEnvelope<T = unknown> {
   id: string;
