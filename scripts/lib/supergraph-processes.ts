@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { getFreePort, spawnLogged, waitUntilReady, type ManagedProcess } from '@shop/platform/stack';
 import { readSubgraphs, repoRoot } from '../schema/subgraphs.ts';
@@ -47,10 +48,20 @@ export interface RunningSupergraph {
 
 export const subgraphNames = (): string[] => readSubgraphs().map((s) => s.name);
 
+/**
+ * With an OTLP endpoint configured, every process preloads the tracing SDK (it must load before the
+ * application's modules: packages/platform/src/tracing/register.ts); without one nothing changes.
+ */
+export function withTracing(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return env;
+  const register = `--import=${pathToFileURL(join(repoRoot, 'packages/platform/src/tracing/register.ts')).href}`;
+  return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, register].filter(Boolean).join(' ') };
+}
+
 function serviceEnv(options: SupergraphOptions, name: string): NodeJS.ProcessEnv {
   const upper = name.toUpperCase();
   const database = (options.databases ?? DATABASES)[name] ?? name;
-  return {
+  return withTracing({
     ...process.env,
     NODE_ENV: options.nodeEnv ?? 'development',
     LOG_LEVEL: options.logLevel ?? 'info',
@@ -62,7 +73,7 @@ function serviceEnv(options: SupergraphOptions, name: string): NodeJS.ProcessEnv
     // The gateway has no database of its own.
     ...(name === 'gateway' ? {} : { [`${upper}_DATABASE_URL`]: options.postgresUrl(database) }),
     ...options.extraEnv,
-  };
+  });
 }
 
 async function ready(url: string): Promise<void> {
@@ -183,7 +194,7 @@ export async function startExtraProcess(options: ExtraProcessOptions): Promise<{
   const logFile = join(mkdtempSync(join(tmpdir(), 'shop-extra-')), 'process.log');
   const proc = spawnLogged(options.name, process.execPath, [join(repoRoot, options.script)], logFile, {
     cwd: repoRoot,
-    env: { ...process.env, ...options.env, [options.portVar]: String(port) },
+    env: withTracing({ ...process.env, ...options.env, [options.portVar]: String(port) }),
   });
   await waitUntilReady(proc, () => ready(`http://127.0.0.1:${port}${options.readyPath}`), options.timeoutMs ?? 30_000);
   return { url: `http://127.0.0.1:${port}/graphql`, stop: () => proc.stop() };

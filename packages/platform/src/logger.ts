@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { currentRequestId } from './request-context.ts';
+import { currentTraceIds } from './tracing/context.ts';
 
 export type { Logger };
 
@@ -22,7 +23,8 @@ const REDACT = [
 
 /**
  * The one root logger of a process. Every line carries the service name and, inside a request,
- * the request id (from AsyncLocalStorage, so code deep in a service needs no logger argument).
+ * the request id (from AsyncLocalStorage, so code deep in a service needs no logger argument),
+ * and with tracing on the trace and span ids of the active span.
  */
 export function createLogger(service: string, level: string = 'info', destination?: DestinationStream): Logger {
   const options = {
@@ -32,6 +34,9 @@ export function createLogger(service: string, level: string = 'info', destinatio
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin() {
       const requestId = currentRequestId();
+      // With tracing on, the line names its trace and span (what a trace viewer finds it by).
+      const trace = currentTraceIds();
+      if (trace) return requestId ? { requestId, ...trace } : trace;
       return requestId ? { requestId } : {};
     },
   };

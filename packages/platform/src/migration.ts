@@ -26,3 +26,14 @@ export class CreateOutboxAndInbox extends Migration {
     this.addSql('drop table if exists outbox_event');
   }
 }
+
+/** The W3C trace context of the transaction that wrote an outbox row, sent with the message (tracing/context.ts). */
+export class OutboxTraceparent extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('alter table outbox_event add column if not exists traceparent text null');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('alter table outbox_event drop column if exists traceparent');
+  }
+}

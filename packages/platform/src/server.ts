@@ -16,6 +16,7 @@ import { httpErrorHandler } from './http-errors.ts';
 import { inputGuardPlugin } from './input-guard.ts';
 import { requestStopPlugin } from './request-stop.ts';
 import { maskError } from './errors.ts';
+import { flushTracing } from './tracing/context.ts';
 import { currentRequestId, REQUEST_ID_HEADER, requestIdFrom, withRequestId } from './request-context.ts';
 
 export interface ServiceOptions<TContext extends BaseContext> {
@@ -181,13 +182,16 @@ export function exitOnSignals(stop: () => Promise<void>, log: Logger, forceAfter
       log.error('graceful shutdown timed out; exiting');
       process.exit(1);
     }, forceAfterMs).unref();
-    stop().then(
-      () => process.exit(0),
-      (error) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    // Spans still batched leave before the exit (nothing to do with tracing off).
+    stop()
+      .then(flushTracing)
+      .then(
+        () => process.exit(0),
+        (error) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

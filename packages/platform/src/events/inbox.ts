@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../logger.ts';
 import { countDelivery } from '../business-metrics.ts';
 import { requestIdFrom, withRequestId } from '../request-context.ts';
+import { consumeSpan } from '../tracing/context.ts';
 import { isSubject, orderingKeyOf, parseEvent, type Payload, type Subject } from './catalog.ts';
 import { keyedLanes } from './keyed-lanes.ts';
 import type { EventEnvelope } from './streams.ts';
@@ -197,7 +198,8 @@ async function run(
     await withRequestId(requestId, async () => {
       try {
         // `term()` without a reason: NATS 2.9 ignores `+TERM <reason>` and would redeliver the message.
-        if ((await process(msg, decoded)) === 'term') msg.term();
+        // Handled in a consumer span, child of the publishing span in the headers (tracing/context.ts).
+        if ((await consumeSpan(msg.subject, durable, msg.headers, () => process(msg, decoded))) === 'term') msg.term();
         else msg.ack();
       } catch (error) {
         const attempt = msg.info.deliveryCount;

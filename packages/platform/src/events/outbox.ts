@@ -6,6 +6,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import type { Logger } from '../logger.ts';
 import { currentRequestId } from '../request-context.ts';
 import { startPeriodic } from '../periodic.ts';
+import { currentTraceparent, injectTraceHeaders, publishSpan } from '../tracing/context.ts';
 import type { EventEnvelope } from './streams.ts';
 
 /**
@@ -25,10 +26,12 @@ export function deterministicEventId(subject: string, key: string): string {
  */
 export async function enqueueEvent<T>(em: EntityManager, subject: string, data: T, id: string = randomUUID()): Promise<string> {
   const envelope: EventEnvelope<T> = { id, subject, occurredAt: new Date().toISOString(), requestId: currentRequestId(), data };
-  await em.execute('insert into outbox_event (id, subject, payload) values (?, ?, ?) on conflict (id) do nothing', [
+  // The writing request's trace continues where the event is handled (null when nothing is traced).
+  await em.execute('insert into outbox_event (id, subject, payload, traceparent) values (?, ?, ?, ?) on conflict (id) do nothing', [
     id,
     subject,
     JSON.stringify(envelope),
+    currentTraceparent(),
   ]);
   return id;
 }
@@ -61,8 +64,8 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
 
   async function publishBatch(): Promise<number> {
     return em.fork().transactional(async (tx) => {
-      const rows = await tx.execute<Array<{ id: string; subject: string; payload: EventEnvelope }>>(
-        'select id, subject, payload from outbox_event where published_at is null order by seq limit ? for update skip locked',
+      const rows = await tx.execute<Array<{ id: string; subject: string; payload: EventEnvelope; traceparent: string | null }>>(
+        'select id, subject, payload, traceparent from outbox_event where published_at is null order by seq limit ? for update skip locked',
         [batchSize],
       );
       // All sent at once, in seq order (each publish writes to the connection before it returns),
@@ -71,7 +74,10 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
       const acks = rows.map((row) => {
         const h = natsHeaders();
         if (row.payload.requestId) h.set('x-request-id', row.payload.requestId);
-        return js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
+        return publishSpan(row.subject, row.traceparent, row.id, (traced) => {
+          if (traced) injectTraceHeaders(h, traced);
+          return js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
+        });
       });
       await Promise.all(acks);
       if (rows.length > 0) {

@@ -1,4 +1,4 @@
-import { CreateOutboxAndInbox } from '@shop/platform';
+import { CreateOutboxAndInbox, OutboxTraceparent } from '@shop/platform';
 import { Initial } from './20261202000001-initial.ts';
 import { Notifications } from './20261202000003-notifications.ts';
 
@@ -7,4 +7,5 @@ export const migrations = [
   { name: '20261202000000-outbox-inbox', class: CreateOutboxAndInbox },
   { name: '20261202000001-initial', class: Initial },
   { name: '20261202000003-notifications', class: Notifications },
+  { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
 ];

@@ -1,4 +1,4 @@
-import { CreateOutboxAndInbox } from '@shop/platform';
+import { CreateOutboxAndInbox, OutboxTraceparent } from '@shop/platform';
 import { Initial } from './20261123000001-initial.ts';
 import { CartDomain } from './20261123000002-cart-domain.ts';
 import { LinePricedAt } from './20261202000003-line-priced-at.ts';
@@ -21,4 +21,5 @@ export const migrations = [
   { name: '20261216000030-promotions', class: Promotions },
   { name: '20261216000040-checkout-customer-index', class: CheckoutCustomerIndex },
   { name: '20261217000010-line-categories', class: LineCategories },
+  { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
 ];

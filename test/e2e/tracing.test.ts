@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutInput, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { oneVariantProducts } from '../support/shop.ts';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
+import { waitFor } from '../support/wait.ts';
+
+let receiver: OtlpReceiver;
+let stack: TestSupergraph;
+let token: string;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  stack = await startTestSupergraph({
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    // Batches leave every 200 ms instead of 5 s: the test polls for them.
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  });
+  token = await devToken(`traced-${Date.now()}`, ['customer']);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await receiver?.stop();
+});
+
+/** The saga's hops of a paid checkout: each message handled in a consumer span of the trace, by the subgraph that takes it. */
+const SAGA_STEPS: Array<[subject: string, service: string]> = [
+  ['checkout.requested', 'order'],
+  ['order.stock.reserve', 'catalog'],
+  ['inventory.reserved', 'order'],
+  ['order.payment.requested', 'payment'],
+  ['payment.captured', 'order'],
+  ['order.status.confirmed', 'cart'],
+];
+const CONSUMER = 5;
+const PRODUCER = 4;
+
+/** What the trace still lacks; empty once it is whole. */
+function missingFrom(trace: ReceivedSpan[]): string[] {
+  const ids = new Set(trace.map((s) => s.spanId));
+  const missing: string[] = [];
+  for (const service of ['gateway', 'catalog', 'cart', 'order', 'payment']) {
+    if (!trace.some((s) => s.service === service)) missing.push(`a span of ${service}`);
+  }
+  for (const [subject, service] of SAGA_STEPS) {
+    if (!trace.some((s) => s.name === `process ${subject}` && s.kind === CONSUMER && s.service === service))
+      missing.push(`${service} handling ${subject}`);
+  }
+  const orphans = trace.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId));
+  if (orphans.length) missing.push(`the parents of ${orphans.map((s) => `${s.service}: ${s.name}`).join(', ')}`);
+  return missing;
+}
+
+describe('tracing (OTLP endpoint set)', () => {
+  it('one checkout is one trace: the gateway, the four subgraphs and every saga step, linked across the messages', async () => {
+    const [product] = await oneVariantProducts(stack.gatewayUrl, 1);
+    const me = await gql<{ me: { cart: { id: string } } }>(stack.gatewayUrl, '{ me { cart { id } } }', { token });
+    const cartId = me.body.data!.me.cart.id;
+    await gql(
+      stack.gatewayUrl,
+      `mutation ($id: ID!, $p: ID!) { cartLinesAdd(cartId: $id, lines: [{ productId: $p, quantity: 1 }]) { userErrors { code } } }`,
+      {
+        token,
+        variables: { id: cartId, p: product!.id },
+      },
+    );
+    const res = await gql<{ cartCheckout: { checkout: { id: string } | null; userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      `mutation TracedCheckout($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code } } }`,
+      { token, variables: { id: cartId, input: checkoutInput('traced', cartId) } },
+    );
+    expect(res.body.data!.cartCheckout.userErrors).toEqual([]);
+    const orderId = res.body.data!.cartCheckout.checkout!.id;
+    await waitFor(
+      'the order confirmed',
+      async () => {
+        const order = await gql<{ order: { status: string } | null }>(stack.gatewayUrl, 'query ($id: ID!) { order(id: $id) { status } }', {
+          token,
+          variables: { id: orderId },
+        });
+        return order.body.data?.order?.status === 'CONFIRMED';
+      },
+      { timeoutMs: 30_000 },
+    );
+
+    // The gateway's request span names the operation; its trace is the checkout's.
+    const request = await waitFor('the checkout request span', () =>
+      receiver.spans.find(
+        (s) => s.service === 'gateway' && s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === 'TracedCheckout',
+      ),
+    );
+    let missing: string[] = [];
+    const trace = await waitFor(
+      'the whole checkout trace',
+      () => {
+        const spans = receiver.spans.filter((s) => s.traceId === request.traceId);
+        missing = missingFrom(spans);
+        return missing.length === 0 ? spans : undefined;
+      },
+      { timeoutMs: 30_000 },
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; missing: ${missing.join('; ')}`);
+    });
+
+    // One root: the gateway's HTTP server span; every other span's parent is in the trace.
+    const roots = trace.filter((s) => !s.parentSpanId);
+    expect(roots.map((s) => [s.service, s.kind])).toEqual([['gateway', 2]]);
+    const byId = new Map(trace.map((s) => [s.spanId, s]));
+    // Each message hop: the consumer span's parent is the producer span of the process that wrote the event.
+    for (const [subject] of SAGA_STEPS) {
+      const consumer = trace.find((s) => s.name === `process ${subject}`)!;
+      const parent = byId.get(consumer.parentSpanId)!;
+      expect([parent.name, parent.kind]).toEqual([`publish ${subject}`, PRODUCER]);
+    }
+    // The query plan, the subgraph fetches, the subgraphs' statements and Redis commands.
+    const names = new Set(trace.map((s) => `${s.service}: ${s.name}`));
+    expect(names).toContain('gateway: gateway.plan');
+    expect(names).toContain('gateway: gateway.fetch');
+    expect(trace.some((s) => s.service === 'gateway' && s.kind === 3 && s.name === 'POST')).toBe(true);
+    const system = (s: ReceivedSpan) => s.attributes['db.system.name'] ?? s.attributes['db.system'];
+    for (const service of ['catalog', 'cart', 'order', 'payment']) {
+      expect(trace.some((s) => s.service === service && system(s) === 'postgresql')).toBe(true);
+    }
+    expect(names).toContain('cart: graphql.resolve cartCheckout');
+    // The live update for the order's subscribers: a Redis PUBLISH by the order subgraph inside the trace.
+    expect(trace.some((s) => s.service === 'order' && system(s) === 'redis' && s.name === 'publish')).toBe(true);
+  });
+});
