@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './deploy-env.ts';
+import { manifestProblems, schemaProblems } from './k8s-check.ts';
+import { build, podSpecOf, type K8sObject } from './kustomize.ts';
+
+const DEV = join(repoRoot, 'deploy/k8s/overlays/dev');
+const render = () => build(DEV);
+const find = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const container = (objects: K8sObject[], kind: string, name: string): Record<string, any> => podSpecOf(find(objects, kind, name))!.containers[0]!;
+const hasKubectl = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('deploy/k8s (dev overlay on the base)', () => {
+  it('renders objects that all pass the Kubernetes schemas', async () => {
+    expect(await schemaProblems(render())).toEqual([]);
+  });
+
+  it('is consistent: images, probes, ports, selectors, references, env against the config models, NATS', async () => {
+    expect(await manifestProblems(render())).toEqual([]);
+  });
+
+  it('has a Deployment, Service, PodDisruptionBudget and HorizontalPodAutoscaler per subgraph and the gateway', () => {
+    const objects = render();
+    for (const name of ['gateway', 'catalog', 'cart', 'order', 'payment', 'account']) {
+      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler'])
+        expect(find(objects, kind, name), `${kind}/${name}`).toBeDefined();
+    }
+  });
+
+  it('migrates every subgraph in a Job, runs NATS as 3 servers with streams at 3 replicas, and keeps Postgres and Redis external', () => {
+    const objects = render();
+    const migrate = podSpecOf(find(objects, 'Job', 'migrate'))!.containers.map((c) => (c.command as string[]).join(' '));
+    expect(migrate.sort()).toEqual(['account', 'cart', 'catalog', 'order', 'payment'].map((n) => `node subgraphs/${n}/src/migrate.ts`));
+    expect((find(objects, 'StatefulSet', 'nats').spec as { replicas: number }).replicas).toBe(3);
+    expect((find(objects, 'ConfigMap', 'shop-config') as unknown as { data: Record<string, string> }).data.NATS_STREAM_REPLICAS).toBe('3');
+    for (const name of ['postgres', 'redis']) expect((find(objects, 'Service', name).spec as { type: string }).type).toBe('ExternalName');
+    expect(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'shop-dev')).toBe(true);
+  });
+
+  it('reports a probe on a port name the container does not declare', async () => {
+    const objects = render();
+    container(objects, 'Deployment', 'cart').readinessProbe.httpGet.port = 'htpp';
+    expect(await manifestProblems(objects)).toContain(
+      'Deployment/cart container cart: readinessProbe port "htpp" is not a port the container declares',
+    );
+  });
+
+  it('reports a container without an image', async () => {
+    const objects = render();
+    delete container(objects, 'Deployment', 'order').image;
+    expect(await manifestProblems(objects)).toContain('Deployment/order container order: has no image');
+  });
+
+  it('reports a schema violation', async () => {
+    const objects = render();
+    (find(objects, 'StatefulSet', 'nats').spec as { replicas: unknown }).replicas = 'three';
+    expect(await schemaProblems(objects)).toContain('StatefulSet/nats: /spec/replicas must be integer');
+  });
+
+  it('reports a secret key a container needs that the Secret lacks, and a URL to a port no Service has', async () => {
+    const objects = render();
+    delete (find(objects, 'Secret', 'shop-secrets') as unknown as { stringData: Record<string, string> }).stringData.PAYMENT_DATABASE_URL;
+    (find(objects, 'ConfigMap', 'shop-config') as unknown as { data: Record<string, string> }).data.CART_URL = 'http://cart:4003/graphql';
+    const problems = await manifestProblems(objects);
+    expect(problems).toContain('Deployment/payment container payment: env PAYMENT_DATABASE_URL: shop-secrets has no key PAYMENT_DATABASE_URL');
+    expect(problems).toContain('Deployment/gateway container gateway: CART_URL=http://cart:4003/graphql: Service cart has no port 4003');
+  });
+
+  it('reports streams with more replicas than NATS servers', async () => {
+    const objects = render();
+    (find(objects, 'StatefulSet', 'nats').spec as { replicas: number }).replicas = 1;
+    const problems = await manifestProblems(objects);
+    expect(problems).toContain('NATS_STREAM_REPLICAS=3 exceeds the 1 NATS servers');
+  });
+
+  // The renderer implements a subset of kustomize; where the real one is installed, they must agree.
+  it.skipIf(!hasKubectl)('renders what kubectl kustomize renders', () => {
+    const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const sorted = (objects: K8sObject[]) => objects.map((o) => [key(o), o] as const).sort(([a], [b]) => a.localeCompare(b));
+    const kubectl = parseAllDocuments(execFileSync('kubectl', ['kustomize', DEV], { encoding: 'utf8' })).map((d) => d.toJS() as K8sObject);
+    expect(sorted(render())).toEqual(sorted(kubectl));
+  });
+});
