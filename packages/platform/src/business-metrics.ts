@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { withTimeout } from './timeout.ts';
 
 // Subgraphs define their domain metrics with the platform's prom-client (one copy, one registry type).
-export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The shop's metrics shared by every subgraph: event delivery (redeliveries, outbox lag) and
