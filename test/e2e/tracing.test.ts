@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutInput, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { oneVariantProducts } from '../support/shop.ts';
@@ -124,5 +126,15 @@ describe('tracing (OTLP endpoint set)', () => {
     expect(names).toContain('cart: graphql.resolve cartCheckout');
     // The live update for the order's subscribers: a Redis PUBLISH by the order subgraph inside the trace.
     expect(trace.some((s) => s.service === 'order' && system(s) === 'redis' && s.name === 'publish')).toBe(true);
+
+    // Log correlation: the cart's access-log line of the checkout names the request and the trace.
+    const cartLines = () =>
+      readFileSync(join(stack.logDir, 'cart.log'), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const line = await waitFor('the checkout in the cart log', () => cartLines().find((l) => l.traceId === request.traceId && l.msg === 'request'));
+    expect(line.requestId).toEqual(expect.any(String));
+    expect(line.spanId).toMatch(/^[0-9a-f]{16}$/);
   });
 });

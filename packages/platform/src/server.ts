@@ -16,7 +16,8 @@ import { httpErrorHandler } from './http-errors.ts';
 import { inputGuardPlugin } from './input-guard.ts';
 import { requestStopPlugin } from './request-stop.ts';
 import { maskError } from './errors.ts';
-import { flushTracing } from './tracing/context.ts';
+import { flushTracing, tracingStarted } from './tracing/context.ts';
+import { tracingEnabled } from './tracing/config.ts';
 import { currentRequestId, REQUEST_ID_HEADER, requestIdFrom, withRequestId } from './request-context.ts';
 
 export interface ServiceOptions<TContext extends BaseContext> {
@@ -65,6 +66,11 @@ export interface RunningService {
  */
 export async function startService<TContext extends BaseContext>(options: ServiceOptions<TContext>): Promise<RunningService> {
   const { log, production } = options;
+  if (tracingEnabled() && !tracingStarted()) {
+    log.warn(
+      'OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing did not start: run node with --import @shop/platform/tracing-register (e.g. in NODE_OPTIONS)',
+    );
+  }
   const metrics = options.metrics ?? createMetrics(options.name);
   const app = express();
   app.disable('x-powered-by');

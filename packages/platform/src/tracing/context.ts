@@ -135,6 +135,8 @@ let flush: (() => Promise<unknown>) | undefined;
 export function setTracingFlush(fn: () => Promise<unknown>): void {
   flush = fn;
 }
+/** Whether the SDK was started in this process (by the register preload). */
+export const tracingStarted = (): boolean => flush !== undefined;
 /** Send the spans still batched (before a process exits); nothing when tracing is off. */
 export async function flushTracing(): Promise<void> {
   await flush?.();
