@@ -44,6 +44,12 @@ export interface RunningSupergraph {
   processes: ManagedProcess[];
   stop: () => Promise<void>;
   crashAndRestart: (name: string, whileDown?: () => Promise<void>) => Promise<void>;
+  /**
+   * Replica tests: one more process of a subgraph with the same databases, Redis and NATS (and so
+   * the same durable consumers and outbox) on another port; `stop` stops it too. The gateway keeps
+   * sending to the first process.
+   */
+  startReplica: (name: string, replica: Replica) => Promise<ManagedProcess>;
 }
 
 export const subgraphNames = (): string[] => readSubgraphs().map((s) => s.name);
@@ -106,11 +112,20 @@ export async function prepareDatabases(options: SupergraphOptions): Promise<void
   if (failed) throw failed.reason;
 }
 
-/** Start one subgraph process and wait for its /health/ready. */
-async function startSubgraphProcess(options: SupergraphOptions, name: string, timeoutMs: number): Promise<ManagedProcess> {
-  const port = options.ports[name];
-  const proc = spawnLogged(name, process.execPath, [join(repoRoot, 'subgraphs', name, 'src', 'index.ts')], join(options.logDir, `${name}.log`), {
-    env: serviceEnv(options, name),
+/** A second process of a subgraph: its own port, name and log, variables on top of the first's. */
+export interface Replica {
+  port: number;
+  label: string;
+  env?: Record<string, string>;
+}
+
+/** Start one subgraph process (or a replica of it) and wait for its /health/ready. */
+async function startSubgraphProcess(options: SupergraphOptions, name: string, timeoutMs: number, replica?: Replica): Promise<ManagedProcess> {
+  const port = replica?.port ?? options.ports[name];
+  const label = replica?.label ?? name;
+  const env = replica ? { ...serviceEnv(options, name), [`${name.toUpperCase()}_PORT`]: String(port), ...replica.env } : serviceEnv(options, name);
+  const proc = spawnLogged(label, process.execPath, [join(repoRoot, 'subgraphs', name, 'src', 'index.ts')], join(options.logDir, `${label}.log`), {
+    env,
     cwd: repoRoot,
   });
   await waitUntilReady(proc, () => ready(`http://127.0.0.1:${port}/health/ready`), timeoutMs);
@@ -163,7 +178,12 @@ export async function startSupergraph(options: SupergraphOptions): Promise<Runni
       await whileDown?.();
       processes[index] = name === 'gateway' ? await gatewayReady(spawnGateway()) : await startSubgraphProcess(options, name, timeoutMs);
     };
-    return { gatewayUrl: `http://127.0.0.1:${options.ports.gateway}/graphql`, subgraphUrls, processes, stop, crashAndRestart };
+    const startReplica = async (name: string, replica: Replica) => {
+      const proc = await startSubgraphProcess(options, name, timeoutMs, replica);
+      processes.push(proc);
+      return proc;
+    };
+    return { gatewayUrl: `http://127.0.0.1:${options.ports.gateway}/graphql`, subgraphUrls, processes, stop, crashAndRestart, startReplica };
   } catch (error) {
     await stop();
     throw error;
