@@ -76,6 +76,10 @@ export async function manifestProblems(objects: K8sObject[], root = repoRoot): P
   const byName = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
   const services = objects.filter((o) => o.kind === 'Service');
   const workloads = objects.filter((o) => podSpecOf(o));
+  // In-cluster names: `svc`, `svc.namespace`, `svc.namespace.svc[.cluster.local]`; other hosts are outside.
+  const namespaces = new Set(objects.map((o) => o.metadata.namespace ?? 'default'));
+  const inCluster = (host: string) =>
+    !host.includes('.') || /\.svc(\.cluster\.local)?$/.test(host) || (host.split('.').length === 2 && namespaces.has(host.split('.')[1]!));
   const streamReplicas: number[] = [];
 
   for (const workload of workloads) {
@@ -117,6 +121,7 @@ export async function manifestProblems(objects: K8sObject[], root = repoRoot): P
       for (const [key, value] of Object.entries(env)) {
         const target = urlTarget(value);
         if (!target || /^(127\.0\.0\.1|localhost)$/.test(target.host)) continue;
+        if (!inCluster(target.host)) continue;
         const service = services.find((s) => s.metadata.name === target.host.split('.')[0]);
         const servicePorts = ((service?.spec as Json)?.ports ?? []) as Json[];
         if (!service) say(`${key}=${value} names host ${target.host}, which is not a Service`);

@@ -47,6 +47,29 @@ describe('deploy/k8s (dev overlay on the base)', () => {
     expect(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'shop-dev')).toBe(true);
   });
 
+  // The base runs NODE_ENV=production, whose config models refuse the dev defaults: with the Secret
+  // an environment provides, every process must start.
+  const DATABASES = { CATALOG: 'catalog', CART: 'cart', ORDER: 'orders', PAYMENT: 'payments', ACCOUNT: 'accounts' };
+  it('base: starts in production once an environment provides the Secret', async () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'shop-secrets' },
+      stringData: {
+        ...Object.fromEntries(
+          Object.entries(DATABASES).map(([service, db]) => [`${service}_DATABASE_URL`, `postgres://shop:pw@postgres:5432/${db}`]),
+        ),
+        ORDER_ACCESS_TOKEN_SECRET: 'a-production-secret-of-at-least-32-characters',
+        ACCOUNT_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+        SMTP_URL: 'smtp://smtp:587',
+      },
+    } as unknown as K8sObject;
+    const objects = [...build(join(repoRoot, 'deploy/k8s/base')), secret];
+    expect((find(objects, 'ConfigMap', 'shop-config') as unknown as { data: Record<string, string> }).data.NODE_ENV).toBe('production');
+    expect(await schemaProblems(objects)).toEqual([]);
+    expect(await manifestProblems(objects)).toEqual([]);
+  });
+
   it('reports a probe on a port name the container does not declare', async () => {
     const objects = render();
     container(objects, 'Deployment', 'cart').readinessProbe.httpGet.port = 'htpp';
