@@ -14,6 +14,7 @@ import { graphql } from './client.ts';
 import { printAbuseBench, runAbuseBench } from './abuse.ts';
 import { printArgon2Cost, printTokenRefreshBench, runTokenRefreshBench } from './accounts.ts';
 import { runStorefrontBench } from './storefront.ts';
+import { printTracingOverheadBench, runTracingOverheadBench } from './tracing.ts';
 
 const env = loadEnv(
   z.object({
@@ -48,10 +49,12 @@ const runAbuse = wanted.length === 0 || wanted.includes('abuse');
 const runTokenRefresh = wanted.length === 0 || wanted.includes('token-refresh');
 /** Opt-in: it starts two more gateways (the peers) and takes about six minutes. */
 const runStorefront = wanted.includes('storefront');
+/** Opt-in: it starts a gateway, a cart and a catalog twice, with tracing off and on. */
+const runTracing = wanted.includes('tracing-overhead');
 const selected = entries.filter((e) => wanted.length === 0 || wanted.includes(e.name));
-if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse && !runTokenRefresh && !runStorefront) {
+if (selected.length === 0 && !runSaga && !runSubscriptions && !runAbuse && !runTokenRefresh && !runStorefront && !runTracing) {
   console.error(
-    `unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse', 'token-refresh', 'storefront'].join(', ')}`,
+    `unknown entry; available: ${[...entries.map((e) => e.name), 'checkout-saga', 'subscriptions', 'abuse', 'token-refresh', 'storefront', 'tracing-overhead'].join(', ')}`,
   );
   process.exit(1);
 }
@@ -185,6 +188,10 @@ if (runStorefront) {
     console.error(`storefront: ${(error as Error).message}`);
     process.exitCode = 1;
   }
+}
+if (runTracing) {
+  const settings = { ctx, seconds: env.BENCH_SECONDS, connections: env.BENCH_CONNECTIONS, rounds: env.BENCH_ROUNDS };
+  printTracingOverheadBench(await runTracingOverheadBench(settings), env.BENCH_CONNECTIONS);
 }
 if (runAbuse)
   printAbuseBench(await runAbuseBench({ gatewayUrl: env.BENCH_GATEWAY_URL, catalogUrl: env.BENCH_CATALOG_URL, seconds: env.BENCH_SECONDS }));

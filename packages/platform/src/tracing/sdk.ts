@@ -43,13 +43,7 @@ export async function startTracing(): Promise<void> {
   provider.register();
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }),
-      new UndiciInstrumentation(),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-      new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true }),
-    ],
+    instrumentations: instrumentations(),
   });
   await waitForAllMessagesAcknowledged();
 
@@ -57,4 +51,19 @@ export async function startTracing(): Promise<void> {
   const flush = () => provider.shutdown().catch(() => undefined);
   setTracingFlush(flush);
   process.once('beforeExit', () => void flush());
+}
+
+/** The instrumentations, less those named in OTEL_NODE_DISABLED_INSTRUMENTATIONS (e.g. `graphql,pg`). */
+function instrumentations() {
+  const disabled = new Set((process.env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').map((name) => name.trim()));
+  const all = {
+    http: () => new HttpInstrumentation({ ignoreIncomingRequestHook: isProbe }),
+    undici: () => new UndiciInstrumentation(),
+    pg: () => new PgInstrumentation({ requireParentSpan: true }),
+    ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
+    graphql: () => new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true }),
+  };
+  return Object.entries(all)
+    .filter(([name]) => !disabled.has(name))
+    .map(([, make]) => make());
 }
