@@ -4,6 +4,7 @@ import {
   connectOrm,
   CreateOutboxAndInbox,
   ensureStreams,
+  OutboxTraceparent,
   migrate,
   ormOptions,
   STREAMS,
@@ -21,7 +22,12 @@ export const outboxOnlyOrmOptions = (url: string): OrmOptions =>
     clientUrl: url,
     entities: [],
     discovery: { warnWhenNoEntities: false },
-    migrations: { migrationsList: [{ name: 'outbox-inbox', class: CreateOutboxAndInbox }] },
+    migrations: {
+      migrationsList: [
+        { name: 'outbox-inbox', class: CreateOutboxAndInbox },
+        { name: 'outbox-traceparent', class: OutboxTraceparent },
+      ],
+    },
   });
 
 /**

@@ -346,13 +346,8 @@ export function orderingKeyOf<S extends Subject>(subject: S, data: Payload<S>): 
  * catalog derives. Prefer the unit of work's `emit`, which also wakes the relay after the commit.
  */
 export function emitEvent<S extends Subject>(em: EntityManager, subject: S, data: Payload<S>): Promise<string> {
-  written.add(em);
   return enqueueEvent(em, subject, data, eventIdFor(subject, data));
 }
-
-/** Transactions that enqueued events: the unit of work wakes the relay only after those (a wake-up costs a query). */
-const written = new WeakSet<EntityManager>();
-export const wroteEvents = (em: EntityManager): boolean => written.has(em);
 
 /** Payload check for a consumer: the parsed data, or the schema's issues. */
 export function parseEvent<S extends Subject>(subject: S, data: unknown): { ok: true; data: Payload<S> } | { ok: false; issues: z.core.$ZodIssue[] } {

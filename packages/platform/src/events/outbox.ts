@@ -20,6 +20,24 @@ export function deterministicEventId(subject: string, key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** A committed outbox row, as the relay publishes it. */
+export interface OutboxRow {
+  id: string;
+  subject: string;
+  payload: EventEnvelope;
+  traceparent: string | null;
+}
+
+/** Rows each transaction wrote, handed to the relay after its commit (unit-of-work.ts). */
+const written = new WeakMap<EntityManager, OutboxRow[]>();
+
+/** The rows `em`'s transaction enqueued (and forgets them): what to publish once it committed. */
+export function takeWrittenEvents(em: EntityManager): OutboxRow[] {
+  const rows = written.get(em) ?? [];
+  written.delete(em);
+  return rows;
+}
+
 /**
  * Transactional outbox: call `enqueueEvent` with the EntityManager of the transaction that
  * changes state, so the event row commits (or rolls back) together with the change.
@@ -27,12 +45,18 @@ export function deterministicEventId(subject: string, key: string): string {
 export async function enqueueEvent<T>(em: EntityManager, subject: string, data: T, id: string = randomUUID()): Promise<string> {
   const envelope: EventEnvelope<T> = { id, subject, occurredAt: new Date().toISOString(), requestId: currentRequestId(), data };
   // The writing request's trace continues where the event is handled (null when nothing is traced).
-  await em.execute('insert into outbox_event (id, subject, payload, traceparent) values (?, ?, ?, ?) on conflict (id) do nothing', [
-    id,
-    subject,
-    JSON.stringify(envelope),
-    currentTraceparent(),
-  ]);
+  const traceparent = currentTraceparent() ?? null;
+  const inserted = await em.execute<{ affectedRows: number }>(
+    'insert into outbox_event (id, subject, payload, traceparent) values (?, ?, ?, ?) on conflict (id) do nothing',
+    [id, subject, JSON.stringify(envelope), traceparent],
+    'run',
+  );
+  // An id already in the table was enqueued (and maybe published) before: nothing new to send.
+  if (inserted.affectedRows > 0) {
+    const rows = written.get(em) ?? [];
+    rows.push({ id, subject, payload: envelope, traceparent });
+    written.set(em, rows);
+  }
   return id;
 }
 
@@ -41,7 +65,14 @@ export interface OutboxRelayOptions {
   nc: NatsConnection;
   log: Logger;
   batchSize?: number;
+  /**
+   * How often the table is swept for rows no process published (default 1 s): a process that died
+   * between its commit and its publish, a publish that failed. Committed rows handed over by
+   * `notify(rows)` leave at once; a bare `notify()` sweeps at once.
+   */
   idleDelayMs?: number;
+  /** A sweep leaves rows younger than this to the process that wrote them (default 1 s). */
+  sweepAgeMs?: number;
   /**
    * Published rows are deleted after this long (default 1 h): the table stays small, and what an
    * event carried (a payment token on its way to the payment subgraph) does not outlive its use.
@@ -52,59 +83,110 @@ export interface OutboxRelayOptions {
 
 /**
  * Publishes committed outbox rows to JetStream with `Nats-Msg-Id` = event id, so a row published
- * twice (crash between publish and mark) is de-duplicated by the stream. Rows are claimed with
- * `FOR UPDATE SKIP LOCKED`, so several relays (processes) can run side by side.
+ * twice (crash between publish and mark, two relays on one row) is de-duplicated by the stream.
+ *
+ * The fast path: a unit of work hands its committed rows over (`notify(rows)`); they are published
+ * in commit order straight from memory and marked with one update — no claim transaction, no
+ * polling. The table is the safety net: swept with `FOR UPDATE SKIP LOCKED` (several processes side
+ * by side) at start, every `idleDelayMs` for rows older than `sweepAgeMs`, and after any failure,
+ * when every unpublished row goes out from the table in `seq` order before the fast path resumes,
+ * so one key's events never overtake each other.
  */
-export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 100, retentionMs = 3_600_000 }: OutboxRelayOptions) {
+export function startOutboxRelay({
+  em,
+  nc,
+  log,
+  batchSize = 100,
+  idleDelayMs = 1000,
+  sweepAgeMs = 1000,
+  retentionMs = 3_600_000,
+}: OutboxRelayOptions) {
   const js = jetstream(nc);
   let running = true;
   let wake: (() => void) | undefined;
-  // A nudge that arrives while a batch is being published must not be lost.
-  let nudged = false;
+  /** Committed rows handed over, in commit order. */
+  const queue: OutboxRow[] = [];
+  /** Unpublished rows may be in the table that the queue does not hold: sweep them all first. */
+  let backlog = true;
+  /** `notify()` without rows: someone committed rows outside a unit of work. */
+  let sweepNow = false;
+  let lastSweep = 0;
 
-  async function publishBatch(): Promise<number> {
-    return em.fork().transactional(async (tx) => {
-      const rows = await tx.execute<Array<{ id: string; subject: string; payload: EventEnvelope; traceparent: string | null }>>(
-        'select id, subject, payload, traceparent from outbox_event where published_at is null order by seq limit ? for update skip locked',
-        [batchSize],
-      );
-      // All sent at once, in seq order (each publish writes to the connection before it returns),
-      // and the acks awaited together: one round trip per batch, not per row. A failed ack rolls
-      // the batch back; its republish is de-duplicated by JetStream (same msgID).
-      const acks = rows.map((row) => {
+  // All sent at once, in order (each publish writes to the connection before it returns), and the
+  // acks awaited together: one round trip per batch, not per row.
+  function publish(rows: OutboxRow[]): Promise<unknown> {
+    return Promise.all(
+      rows.map((row) => {
         const h = natsHeaders();
         if (row.payload.requestId) h.set('x-request-id', row.payload.requestId);
         return publishSpan(row.subject, row.traceparent, row.id, (traced) => {
           if (traced) injectTraceHeaders(h, traced);
           return js.publish(row.subject, JSON.stringify(row.payload), { msgID: row.id, headers: h });
         });
-      });
-      await Promise.all(acks);
-      if (rows.length > 0) {
-        await tx.execute('update outbox_event set published_at = now() where id in (?)', [rows.map((r) => r.id)], 'run');
-      }
+      }),
+    );
+  }
+
+  async function publishQueued(): Promise<void> {
+    const rows = queue.splice(0, batchSize);
+    await publish(rows);
+    await em.fork().execute('update outbox_event set published_at = now() where id in (?) and published_at is null', [rows.map((r) => r.id)], 'run');
+  }
+
+  /** Claims and publishes a batch from the table; `all` includes rows written moments ago. */
+  async function sweep(all: boolean): Promise<number> {
+    return em.fork().transactional(async (tx) => {
+      const rows = await tx.execute<OutboxRow[]>(
+        `select id, subject, payload, traceparent from outbox_event where published_at is null ${all ? '' : 'and created_at < now() - make_interval(secs => ?)'} order by seq limit ? for update skip locked`,
+        all ? [batchSize] : [sweepAgeMs / 1000, batchSize],
+      );
+      // A failed ack rolls the batch back; its republish is de-duplicated by JetStream (same msgID).
+      await publish(rows);
+      if (rows.length > 0) await tx.execute('update outbox_event set published_at = now() where id in (?)', [rows.map((r) => r.id)], 'run');
       return rows.length;
     });
+  }
+
+  async function step(): Promise<'more' | 'idle'> {
+    if (backlog || sweepNow) {
+      sweepNow = false;
+      // Rows handed over before this sweep committed before it reads: the sweep sends them in order.
+      if (backlog) queue.length = 0;
+      lastSweep = Date.now();
+      if ((await sweep(true)) === batchSize) return 'more';
+      backlog = false;
+      return queue.length ? 'more' : 'idle';
+    }
+    if (queue.length) {
+      await publishQueued();
+      return 'more';
+    }
+    if (Date.now() - lastSweep >= idleDelayMs) {
+      lastSweep = Date.now();
+      if ((await sweep(false)) === batchSize) return 'more';
+    }
+    return 'idle';
   }
 
   const done = (async () => {
     let failures = 0;
     while (running) {
       try {
-        const published = await publishBatch();
+        if ((await step()) === 'more') {
+          failures = 0;
+          continue;
+        }
         failures = 0;
-        if (published === batchSize) continue;
       } catch (error) {
         failures++;
+        // What was handed over is in the table: send it from there, in order, once NATS and Postgres answer.
+        backlog = true;
         log.warn({ err: error, failures }, 'outbox relay: publish failed, will retry');
       }
-      if (nudged && !failures) {
-        nudged = false;
-        continue;
-      }
-      const delay = failures ? Math.min(idleDelayMs * 2 ** failures, 5000) : idleDelayMs;
+      if (!failures && (queue.length || sweepNow)) continue;
+      const delay = failures ? Math.min(100 * 2 ** failures, 5000) : Math.max(0, idleDelayMs - (Date.now() - lastSweep));
       await Promise.race([sleep(delay), new Promise<void>((resolve) => (wake = resolve))]);
-      nudged = false;
+      wake = undefined;
     }
   })();
 
@@ -123,9 +205,13 @@ export function startOutboxRelay({ em, nc, log, batchSize = 100, idleDelayMs = 1
   );
 
   return {
-    /** Nudge the relay after a commit so events leave without waiting for the next poll. */
-    notify: () => {
-      nudged = true;
+    /**
+     * After a commit: `rows` (what the transaction wrote) leave at once; without rows, the table is
+     * swept at once (rows committed outside a unit of work).
+     */
+    notify: (rows?: readonly OutboxRow[]) => {
+      if (rows) queue.push(...rows);
+      else sweepNow = true;
       wake?.();
     },
     stop: async () => {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.ts';
-import { emitEvent, wroteEvents, type Payload, type Subject } from './catalog.ts';
+import { emitEvent, type Payload, type Subject } from './catalog.ts';
+import { takeWrittenEvents, type OutboxRow } from './outbox.ts';
 
 /** What a unit of work hands its body. */
 export interface UnitOfWork {
@@ -14,8 +15,8 @@ export interface UnitOfWork {
 
 export interface UnitOfWorkOptions {
   log?: Logger;
-  /** Woken after a commit that wrote events, so they leave at once rather than on the relay's next poll. */
-  outbox?: { notify(): void };
+  /** Handed the events a commit wrote, so they leave at once (outbox.ts). */
+  outbox?: { notify(rows?: readonly OutboxRow[]): void };
   /** Extra fields for the log line of a failed after-commit step. */
   logContext?: Record<string, unknown>;
 }
@@ -23,7 +24,7 @@ export interface UnitOfWorkOptions {
 /**
  * One transaction on a fresh fork: `work` writes through `em`, publishes through `emit` (the outbox
  * row commits or rolls back with the change), registers after-commit steps. After the commit the
- * outbox relay is woken (if events were written), then the after-commit steps run in order; a
+ * relay is handed the events it wrote (they leave at once), then the after-commit steps run in order; a
  * failing step is logged, never thrown: the change is committed, a lost refresh costs freshness.
  */
 export async function transaction<R>(em: EntityManager, work: (uow: UnitOfWork) => Promise<R>, options: UnitOfWorkOptions = {}): Promise<R> {
@@ -34,7 +35,8 @@ export async function transaction<R>(em: EntityManager, work: (uow: UnitOfWork) 
     afterCommitSteps.set(fork, after);
     return work({ em: fork, emit: (subject, data) => emitEvent(fork, subject, data), afterCommit: (step) => void after.push(step) });
   });
-  if (tx && wroteEvents(tx)) options.outbox?.notify();
+  const written = tx ? takeWrittenEvents(tx) : [];
+  if (written.length) options.outbox?.notify(written);
   for (const step of after) {
     try {
       await step();
@@ -58,6 +60,6 @@ export function afterCommitOf(tx: EntityManager, step: () => unknown): void {
 /** `transaction` bound to a subgraph's parts: what its services and workers call. */
 export type Transaction = <R>(work: (uow: UnitOfWork) => Promise<R>) => Promise<R>;
 
-export function createUnitOfWork(deps: { em: EntityManager; log?: Logger; outbox?: { notify(): void } }): Transaction {
+export function createUnitOfWork(deps: { em: EntityManager; log?: Logger; outbox?: UnitOfWorkOptions['outbox'] }): Transaction {
   return (work) => transaction(deps.em, work, { log: deps.log, outbox: deps.outbox });
 }
