@@ -17,6 +17,7 @@ import { startOutboxRelay, type OutboxRelay } from './events/outbox.ts';
 import { createRedis, redisReady, type Redis } from './redis.ts';
 import { exitOnSignals, startService, type RunningService } from './server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { registerEventMetrics } from './business-metrics.ts';
 import { createOrderChangedPublisher } from './events/live-updates.ts';
 
 export interface SubgraphSettings extends JwtSettings {
@@ -111,6 +112,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   await ensureStreams(nc, streamDeclarations(settings.NATS_STREAM_REPLICAS));
   const outbox = startOutboxRelay({ em: orm.em, nc, log });
   const metrics = createMetrics(options.name);
+  registerEventMetrics(metrics.registry, orm.em);
   const deps: SubgraphDeps = { orm, nc, redis, log, outbox, metrics };
   const verify = createTokenVerifier(settings);
 
