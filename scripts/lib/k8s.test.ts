@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './deploy-env.ts';
 import { manifestProblems, schemaProblems } from './k8s-check.ts';
+import { strictFieldProblems } from './k8s-strict.ts';
 import { build, podSpecOf, type K8sObject } from './kustomize.ts';
 
 const DEV = join(repoRoot, 'deploy/k8s/overlays/dev');
@@ -23,6 +24,10 @@ const hasKubectl = (() => {
 describe('deploy/k8s (dev overlay on the base)', () => {
   it('renders objects that all pass the Kubernetes schemas', async () => {
     expect(await schemaProblems(render())).toEqual([]);
+  });
+
+  it('has no field its Kubernetes type lacks (a typo the API server would drop)', () => {
+    expect(strictFieldProblems(render())).toEqual([]);
   });
 
   it('is consistent: images, probes, ports, selectors, references, env against the config models, NATS', async () => {
@@ -67,6 +72,7 @@ describe('deploy/k8s (dev overlay on the base)', () => {
     const objects = [...build(join(repoRoot, 'deploy/k8s/base')), secret];
     expect((find(objects, 'ConfigMap', 'shop-config') as unknown as { data: Record<string, string> }).data.NODE_ENV).toBe('production');
     expect(await schemaProblems(objects)).toEqual([]);
+    expect(strictFieldProblems(objects)).toEqual([]);
     expect(await manifestProblems(objects)).toEqual([]);
   });
 
@@ -82,6 +88,16 @@ describe('deploy/k8s (dev overlay on the base)', () => {
     const objects = render();
     delete container(objects, 'Deployment', 'order').image;
     expect(await manifestProblems(objects)).toContain('Deployment/order container order: has no image');
+  });
+
+  it('reports a misspelt field', () => {
+    const objects = render();
+    const cart = container(objects, 'Deployment', 'cart');
+    cart.readinessProb = cart.readinessProbe;
+    delete cart.readinessProbe;
+    expect(strictFieldProblems(objects)).toEqual([
+      `Deployment/cart: readinessProb: Object literal may only specify known properties, and 'readinessProb' does not exist in type 'IContainer'.`,
+    ]);
   });
 
   it('reports a schema violation', async () => {
