@@ -116,6 +116,19 @@ export const confirmedSince = (stack: TestSupergraph, since: Date): Promise<numb
         .n,
   );
 
+/**
+ * Transactions the second processes have open right now (Postgres sees every database's backends):
+ * a consumer's inbox transaction (its message not acked yet) or a relay's claim on outbox rows.
+ */
+export const secondAtWork = (stack: TestSupergraph): Promise<string[]> =>
+  withClient(stack.databaseUrls.order!, async (c) => {
+    const rows = await c.query<{ datname: string; query: string }>(
+      "select datname, regexp_replace(left(query, 60), '\\s+', ' ', 'g') as query from pg_stat_activity where application_name = $1 and xact_start is not null",
+      [SECOND],
+    );
+    return rows.rows.map((r) => `${r.datname}: ${r.query}`);
+  });
+
 /** Each order's status changes in the order they happened, by order id. */
 export const statusHistories = (stack: TestSupergraph, orderIds: string[]): Promise<Record<string, string[]>> =>
   withClient(stack.databaseUrls.order!, async (c) => {
