@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Identity, Logger, UnitOfWorkOptions } from '@shop/platform';
 import { OrderService } from './domain/order.service.ts';
 import { OrderAdminService } from './domain/order-admin.service.ts';
-import type { Order } from './data/order.entity.ts';
+import type { Order, OrderLine, OrderStatusChange } from './data/order.entity.ts';
+import { historyOf, linesOf } from './data/order.repository.ts';
 import { NO_ORDER_TOKEN, type OrderTokenCheck } from './domain/order-access.ts';
 
 export interface Context {
@@ -17,6 +18,9 @@ export interface Context {
   orderById: DataLoader<string, Order | null>;
   /** The order as committed (after a mutation), bypassing this request's loader cache. */
   freshOrder: (id: string) => Promise<Order | null>;
+  /** Lines and status history of orders already read (so already visible): one query per batch. */
+  linesByOrder: DataLoader<string, OrderLine[]>;
+  historyByOrder: DataLoader<string, OrderStatusChange[]>;
 }
 
 /**
@@ -40,5 +44,7 @@ export function createContext(
     changes: new OrderAdminService(em, changed, unitOfWork),
     orderById: new DataLoader((ids) => orders.visibleByIds(ids, identity, { holdsToken })),
     freshOrder: async (id) => (await orders.visibleByIds([id], identity, { fresh: true, holdsToken }))[0] ?? null,
+    linesByOrder: new DataLoader((ids) => linesOf(em, ids)),
+    historyByOrder: new DataLoader((ids) => historyOf(em, ids)),
   };
 }

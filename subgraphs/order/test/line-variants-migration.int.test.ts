@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '@shop/platform';
 import { migratedFromOldRows } from '../../../test/support/migration.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
-import { findOrdersByIds } from '../src/data/order.repository.ts';
+import { linesOf } from '../src/data/order.repository.ts';
 
 let orm: MikroORM;
 const orderId = randomUUID();
@@ -27,8 +27,8 @@ afterAll(async () => orm?.close());
 
 describe('order lines after the move to variants, with rows the previous schema wrote', () => {
   it("reads an existing line as the product's only variant (same id), with no SKU recorded and no options", async () => {
-    const [order] = await findOrdersByIds(orm.em.fork(), [orderId]);
-    const [line] = order!.lines.getItems();
+    const [lines] = await linesOf(orm.em.fork(), [orderId]);
+    const line = lines![0];
     expect(line).toMatchObject({
       productId: lamp,
       variantId: lamp,

@@ -2,7 +2,15 @@ import { LockMode, raw } from '@mikro-orm/core';
 import { FOR_UPDATE, FRESH } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
-import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderStatus } from './order.entity.ts';
+import {
+  OrderLineSchema,
+  OrderSchema,
+  OrderStatusChangeSchema,
+  type Order,
+  type OrderLine,
+  type OrderStatus,
+  type OrderStatusChange,
+} from './order.entity.ts';
 
 /** What the saga and the admin changes read from a locked order (its times: for the saga's metrics). */
 export type LockedOrder = Pick<
@@ -111,10 +119,31 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
 
 const POPULATE = ['lines', 'statusHistory'] as const;
 
-/** Orders by id with lines and history: one query each, whatever the number of ids. */
-/** `fresh`: read past the request's identity map (the order as just committed by a transaction's own fork). */
+/**
+ * Orders by id, one query whatever the number of ids; lines and history are read only when asked
+ * for (`linesOf`, `historyOf`): a status poll reads one row. `fresh`: read past the request's
+ * identity map (the order as just committed by a transaction's own fork).
+ */
 export function findOrdersByIds(em: EntityManager, ids: readonly string[], { fresh = false } = {}): Promise<Order[]> {
-  return ids.length ? em.find(OrderSchema, { id: { $in: [...ids] } }, { populate: POPULATE, disableIdentityMap: fresh }) : Promise.resolve([]);
+  return ids.length ? em.find(OrderSchema, { id: { $in: [...ids] } }, { disableIdentityMap: fresh }) : Promise.resolve([]);
+}
+
+/** The lines of each order, in position order: one query for all of them. */
+export async function linesOf(em: EntityManager, orderIds: readonly string[]): Promise<OrderLine[][]> {
+  const rows = await em.find(OrderLineSchema, { order: { $in: [...orderIds] } }, { orderBy: { position: 'asc' } });
+  return groupByOrder(orderIds, rows);
+}
+
+/** The status history of each order, oldest first: one query for all of them. */
+export async function historyOf(em: EntityManager, orderIds: readonly string[]): Promise<OrderStatusChange[][]> {
+  const rows = await em.find(OrderStatusChangeSchema, { order: { $in: [...orderIds] } }, { orderBy: { at: 'asc', id: 'asc' } });
+  return groupByOrder(orderIds, rows);
+}
+
+function groupByOrder<T extends { order: { id: string } }>(orderIds: readonly string[], rows: T[]): T[][] {
+  const byOrder = new Map(orderIds.map((id) => [id, [] as T[]]));
+  for (const row of rows) byOrder.get(row.order.id)?.push(row);
+  return orderIds.map((id) => byOrder.get(id)!);
 }
 
 /** The order with this number (lines and history), or null. */

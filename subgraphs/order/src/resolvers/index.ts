@@ -46,9 +46,10 @@ export const resolvers: Resolvers = {
     __resolveReference: (ref, ctx) => ctx.orderById.load(ref.id),
     number: (order) => displayNumber(order.number),
     attributes: (order) => order.attributes ?? [],
-    lines: (order) => order.lines.getItems(),
+    // Initialized when the order came with them (by number, a page); else one batched read.
+    lines: (order, _args, ctx) => (order.lines.isInitialized() ? order.lines.getItems() : ctx.linesByOrder.load(order.id)),
     discountAllocations: (order) => (order.discountAllocations ?? []).map((a) => ({ ...a, amount: money(a.amount, order.currency as CurrencyCode) })),
-    statusHistory: (order) => order.statusHistory.getItems(),
+    statusHistory: (order, _args, ctx) => (order.statusHistory.isInitialized() ? order.statusHistory.getItems() : ctx.historyByOrder.load(order.id)),
     cost: (order) => {
       const m = (amount: number) => money(amount, order.currency as CurrencyCode);
       return {
