@@ -19,6 +19,7 @@ import { exitOnSignals, startService, type RunningService } from './server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { registerEventMetrics } from './business-metrics.ts';
 import { createOrderChangedPublisher } from './events/live-updates.ts';
+import { traceRootFields } from './tracing/resolvers.ts';
 
 export interface SubgraphSettings extends JwtSettings {
   NODE_ENV: 'development' | 'test' | 'production';
@@ -94,7 +95,9 @@ export function subgraphTypeDefs(schemaFile: URL): DocumentNode {
 export function guardedSubgraphSchema(schemaFile: URL, resolvers: unknown, permissions: IRules): GraphQLSchema {
   const typeDefs = subgraphTypeDefs(schemaFile);
   // The generated resolver types are checked where they are written; here they are opaque.
-  return stopWorkOfLostRequests(protectSchema(buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap }]), permissions));
+  return traceRootFields(
+    stopWorkOfLostRequests(protectSchema(buildSubgraphSchema([{ typeDefs, resolvers: resolvers as GraphQLResolverMap }]), permissions)),
+  );
 }
 
 /**

@@ -24,7 +24,7 @@ const isProbe = (req: IncomingMessage) => Boolean(req.url?.startsWith('/health')
  * or OTLP/JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json; the exporter reads the standard
  * OTEL_EXPORTER_OTLP_* variables, the batcher OTEL_BSP_*), the W3C
  * trace-context propagator, and the instrumentations: HTTP in and out (the gateway's subgraph
- * fetches go through node-fetch on http), fetch (undici), Postgres, Redis and GraphQL resolvers.
+ * fetches go through node-fetch on http), fetch (undici), Postgres, Redis and GraphQL (parse, validate, execute).
  * Statements and commands are traced only inside a traced request or message (`requireParentSpan`):
  * the outbox relay's polling would otherwise be a trace every 100 ms.
  */
@@ -61,7 +61,8 @@ function instrumentations() {
     undici: () => new UndiciInstrumentation(),
     pg: () => new PgInstrumentation({ requireParentSpan: true }),
     ioredis: () => new IORedisInstrumentation({ requireParentSpan: true }),
-    graphql: () => new GraphQLInstrumentation({ ignoreTrivialResolveSpans: true, mergeItems: true }),
+    // Parse, validate and execute only; root fields get their own spans (resolvers.ts).
+    graphql: () => new GraphQLInstrumentation({ ignoreResolveSpans: true }),
   };
   return Object.entries(all)
     .filter(([name]) => !disabled.has(name))
