@@ -9,6 +9,7 @@ import {
   connectOrm,
   createLogger,
   CreateOutboxAndInbox,
+  OutboxTraceparent,
   ensureStreams,
   ormOptions,
   runMigrations,
@@ -39,6 +40,7 @@ const notificationOrm = (url: string) =>
     migrations: {
       migrationsList: [
         { name: 'outbox-inbox', class: CreateOutboxAndInbox },
+        { name: 'outbox-traceparent', class: OutboxTraceparent },
         { name: '20261202000003-notifications', class: Notifications },
       ],
     },
