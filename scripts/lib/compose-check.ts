@@ -1,7 +1,7 @@
 // Checks docker-compose.yml against the code without a Docker engine: each service's command runs
 // scripts that exist, its healthcheck calls a tool its image has, every process gets the variables
 // its config model needs, and URLs name a service and the port it listens on.
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -185,6 +185,33 @@ function databaseProblems(compose: ComposeFile, root: string): string[] {
       if (!created.has(database)) problems.push(`${name}: ${key} names database ${database}, which ${host} does not create`);
       if (decodeURIComponent(url.username) !== env.POSTGRES_USER || decodeURIComponent(url.password) !== env.POSTGRES_PASSWORD)
         problems.push(`${name}: ${key} signs in with other credentials than ${host}'s POSTGRES_USER/POSTGRES_PASSWORD`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The image compose builds: every COPY source exists, and every workspace package's package.json is
+ * copied before `pnpm install --frozen-lockfile` (a package missing there fails the lockfile check).
+ */
+export function dockerfileProblems(root = repoRoot): string[] {
+  const problems: string[] = [];
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const copies = [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/).slice(0, -1));
+  for (const source of copies.flat()) {
+    if (source !== '.' && !existsSync(join(root, source))) problems.push(`Dockerfile: COPY ${source}, which does not exist`);
+  }
+  const copied = new Set(copies.flat());
+  const workspace = parse(readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8')) as { packages: string[] };
+  for (const pattern of workspace.packages) {
+    const dirs = pattern.endsWith('/*')
+      ? readdirSync(join(root, pattern.slice(0, -2)), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => `${pattern.slice(0, -2)}/${d.name}`)
+      : [pattern];
+    for (const dir of dirs) {
+      if (existsSync(join(root, dir, 'package.json')) && !copied.has(`${dir}/package.json`))
+        problems.push(`Dockerfile: workspace package ${dir} is not copied before pnpm install (COPY ${dir}/package.json ${dir}/)`);
     }
   }
   return problems;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeProblems, readCompose, type ComposeFile } from './compose-check.ts';
+import { composeProblems, dockerfileProblems, readCompose, type ComposeFile } from './compose-check.ts';
 import { healthcheckTool, nodeScripts, variablesToSet } from './deploy-env.ts';
 import { model as catalogModel } from '../../subgraphs/catalog/src/config.ts';
 
@@ -13,6 +13,10 @@ const mutated = (change: (compose: ComposeFile) => void): ComposeFile => {
 describe('docker-compose.yml', () => {
   it('is consistent with the code: commands, healthchecks, environment, ports and URLs', async () => {
     expect(await composeProblems(readCompose())).toEqual([]);
+  });
+
+  it('builds from a Dockerfile that copies every workspace package before installing', () => {
+    expect(dockerfileProblems()).toEqual([]);
   });
 
   it('starts every subgraph and the gateway', () => {
