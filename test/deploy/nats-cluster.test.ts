@@ -111,7 +111,7 @@ describe('the Kubernetes NATS cluster (deploy/k8s/base/nats.yaml)', () => {
       );
       expect(info.config.num_replicas).toBe(3);
     }
-  });
+  }, 120_000);
 
   it('takes writes with the server leading the stream down', async () => {
     const jsm = await jetstreamManager(nc);
@@ -130,5 +130,5 @@ describe('the Kubernetes NATS cluster (deploy/k8s/base/nats.yaml)', () => {
     const info = await jsm.streams.info('ORDER');
     expect(info.cluster?.leader).not.toBe(leader);
     expect(info.state.messages).toBeGreaterThanOrEqual(1);
-  });
+  }, 60_000);
 });
