@@ -45,6 +45,16 @@ export interface TracingRun {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time the three processes spent per request (from their /metrics): steadier than req/s on a shared machine. */
+  cpuMs: number;
+}
+
+/** A process's CPU seconds so far (`process_cpu_seconds_total` on the /metrics next to its /graphql). */
+async function cpuSeconds(graphqlUrl: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
+  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total'));
+  if (!line) throw new Error(`${graphqlUrl}: no process_cpu_seconds_total`);
+  return Number(line.split(' ').at(-1));
 }
 
 /**
@@ -61,14 +71,28 @@ export async function runTracingOverheadBench(options: { ctx: BenchContext; seco
     const body = JSON.stringify({ query: entry.query, variables: await entry.prepare!(options.ctx) });
     const headers = entry.headers(options.ctx);
     const urls = { off: await off.gateway.url(), on: await on.gateway.url() };
+    const processes = {
+      off: [urls.off, ...(await Promise.all(off.parts.map((p) => p.url())))],
+      on: [urls.on, ...(await Promise.all(on.parts.map((p) => p.url())))],
+    };
+    const cpu = async (tracing: 'off' | 'on') => (await Promise.all(processes[tracing].map(cpuSeconds))).reduce((a, b) => a + b, 0);
     const runs: TracingRun[] = [];
     for (let round = 0; round < options.rounds; round++) {
       for (const tracing of ['off', 'on'] as const) {
         const url = urls[tracing];
         // A short warm-up per side (JIT, pools, the entity cache), then the measured run.
         await autocannon({ url, method: 'POST', headers, body, connections: options.connections, duration: 2 });
+        const before = await cpu(tracing);
         const result = await autocannon({ url, method: 'POST', headers, body, connections: options.connections, duration: options.seconds });
-        runs.push({ tracing, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+        const cpuMs = (((await cpu(tracing)) - before) * 1000) / Math.max(1, result.requests.total);
+        runs.push({
+          tracing,
+          rps: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors + result.non2xx,
+          cpuMs,
+        });
       }
     }
     return { runs, exported: sink.exports() };
@@ -88,7 +112,15 @@ export function printTracingOverheadBench({ runs, exported }: Awaited<ReturnType
   console.log(
     `\ntracing-overhead: cart-page-20 through a gateway, cart and catalog, tracing off / on (OTLP to a discarding sink), ${connections} connections`,
   );
-  console.log('run'.padEnd(5), 'tracing'.padEnd(8), 'req/s'.padStart(8), 'p50 ms'.padStart(8), 'p99 ms'.padStart(8), 'errors'.padStart(7));
+  console.log(
+    'run'.padEnd(5),
+    'tracing'.padEnd(8),
+    'req/s'.padStart(8),
+    'p50 ms'.padStart(8),
+    'p99 ms'.padStart(8),
+    'CPU ms/req'.padStart(11),
+    'errors'.padStart(7),
+  );
   runs.forEach((r, i) =>
     console.log(
       String(i + 1).padEnd(5),
@@ -96,15 +128,18 @@ export function printTracingOverheadBench({ runs, exported }: Awaited<ReturnType
       r.rps.toFixed(0).padStart(8),
       String(r.p50).padStart(8),
       String(r.p99).padStart(8),
+      r.cpuMs.toFixed(2).padStart(11),
       String(r.errors).padStart(7),
     ),
   );
   const side = (t: 'off' | 'on') => runs.filter((r) => r.tracing === t);
   const [rpsOff, rpsOn] = [median(side('off').map((r) => r.rps)), median(side('on').map((r) => r.rps))];
   const [p50Off, p50On] = [median(side('off').map((r) => r.p50)), median(side('on').map((r) => r.p50))];
+  const [cpuOff, cpuOn] = [median(side('off').map((r) => r.cpuMs)), median(side('on').map((r) => r.cpuMs))];
   console.log(
-    `medians: off ${rpsOff.toFixed(0)} req/s p50 ${p50Off} ms; on ${rpsOn.toFixed(0)} req/s p50 ${p50On} ms; ` +
-      `on / off: ${(rpsOn / rpsOff).toFixed(2)}x req/s, ${(p50On / p50Off).toFixed(2)}x p50; ` +
+    `medians: off ${rpsOff.toFixed(0)} req/s p50 ${p50Off} ms ${cpuOff.toFixed(2)} CPU ms/req; ` +
+      `on ${rpsOn.toFixed(0)} req/s p50 ${p50On} ms ${cpuOn.toFixed(2)} CPU ms/req; ` +
+      `on / off: ${(rpsOn / rpsOff).toFixed(2)}x req/s, ${(p50On / p50Off).toFixed(2)}x p50, ${(cpuOn / cpuOff).toFixed(2)}x CPU per request; ` +
       `the sink took ${exported.requests} exports (${(exported.bytes / 1024).toFixed(0)} KiB)`,
   );
 }
