@@ -12,6 +12,11 @@ export interface GatewayContext {
   orderAccessToken?: string | null;
   /** Set on a subscription's read after a change: such reads never join an identical fetch in flight. */
   liveRead?: boolean;
+  /**
+   * A subscription's read after its feed's first: the same document and variables already passed the
+   * cost check on that first read, so per-read checks that depend only on them are skipped.
+   */
+  liveRepeat?: boolean;
 }
 
 /**

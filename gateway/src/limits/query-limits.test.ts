@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import { apiSchemaFromSupergraph } from '../../../scripts/schema/check.ts';
 import { repoRoot } from '../../../scripts/schema/subgraphs.ts';
-import { estimatedPageSize, limitValidationRules, queryCost, type QueryLimits } from './query-limits.ts';
+import { estimatedPageSize, limitValidationRules, queryCost, queryLimitsPlugin, type QueryLimits } from './query-limits.ts';
 
 const limits: QueryLimits = { maxDepth: 12, maxAliases: 15, maxTokens: 3000, maxCost: 20_000, defaultListSize: 20 };
 const schema = apiSchemaFromSupergraph(readFileSync(join(repoRoot, 'schema/supergraph.graphql'), 'utf8'));
@@ -110,5 +110,18 @@ describe('query limits', () => {
         .map((e) => e.message)
         .join(),
     ).toMatch(/aliases limit of 15/i);
+  });
+
+  it("check a subscription's cost on its first read, not on its repeat reads (same document and variables)", async () => {
+    const document = parse('query ($n: Int) { products(first: $n) { edges { node { id name } } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const costLimit = { ...limits, maxCost: 10 };
+    const didResolve = async (contextValue: Record<string, unknown>) => {
+      const hooks = await queryLimitsPlugin(costLimit).requestDidStart!({} as never);
+      return hooks!.didResolveOperation!({ document, operation, schema, request: { variables: { n: 100 } }, contextValue } as never);
+    };
+    await expect(didResolve({})).rejects.toThrow(/exceeds the limit of 10/);
+    await expect(didResolve({ liveRead: true })).rejects.toThrow(/exceeds the limit of 10/);
+    await expect(didResolve({ liveRead: true, liveRepeat: true })).resolves.toBeUndefined();
   });
 });

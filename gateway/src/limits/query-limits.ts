@@ -82,9 +82,11 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseC
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, schema, operation }) {
+        async didResolveOperation({ document, request, schema, operation, contextValue }) {
           // No operation: the input guard refuses the request (400) with a clear message.
           if (!operation) return;
+          // A subscription's repeat read: same document and variables as its first read, which passed.
+          if ((contextValue as { liveRepeat?: boolean }).liveRepeat) return;
           let cost: number;
           try {
             cost = queryCost(schema, document, request.variables ?? {}, limits, request.operationName ?? undefined);

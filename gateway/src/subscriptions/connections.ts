@@ -51,7 +51,9 @@ export function acceptUpgrades(options: {
       byIp.release(ip);
       open.dec();
     });
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    // The request reaches the callback as its argument: a closure naming it here would keep it (and
+    // its headers) alive through the close listener above for the connection's whole life.
+    wss.handleUpgrade(request, socket, head, (ws, upgraded) => wss.emit('connection', ws, upgraded));
   });
 }
 

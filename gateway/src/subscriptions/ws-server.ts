@@ -57,7 +57,9 @@ export interface SubscriptionServerOptions {
 
 type Extra = {
   socket: WebSocket;
-  request: http.IncomingMessage;
+  /** The upgrade request: dropped once connected (its address kept), not held for the socket's life. */
+  request: http.IncomingMessage | undefined;
+  clientAddress?: string;
   identity?: Identity;
   /** From connection_init (`orderAccessToken`): sent with every read of this connection. */
   orderAccessToken?: string;
@@ -67,6 +69,18 @@ type Extra = {
 };
 
 const POLICY_VIOLATION = 1008;
+/** Distinct subscription documents kept parsed and validated (the oldest goes first). */
+const DOCUMENT_CACHE_SIZE = 500;
+
+// A plan's query depends on its document and operation name only (the id stays a variable or literal).
+const printed = new WeakMap<DocumentNode, Map<string, string>>();
+function printedQuery(document: DocumentNode, operationName: string | null | undefined, query: DocumentNode): string {
+  let byName = printed.get(document);
+  if (!byName) printed.set(document, (byName = new Map()));
+  let text = byName.get(operationName ?? '');
+  if (text === undefined) byName.set(operationName ?? '', (text = print(query)));
+  return text;
+}
 
 const hideHints = (error: GraphQLError) => new GraphQLError(error.message.replace(/ ?Did you mean .*\?$/, ''), { extensions: error.extensions });
 
@@ -117,6 +131,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
     variables: Record<string, unknown>,
     operationName?: string | null,
   ): LiveFetch {
+    // Set once a read got as far as executing: its checks of this document and variables passed.
+    let checked = false;
     return async () => {
       // The connection's expiry timer closes the socket; a read in that very moment is refused.
       if (identity.expiresAt !== undefined && identity.expiresAt <= Date.now())
@@ -128,11 +144,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           apollo.executeOperation(
             { query, variables, ...(operationName ? { operationName } : {}) },
             {
-              contextValue: { identity, requestId, orderAccessToken: orderAccessToken ?? null, liveRead: true },
+              contextValue: { identity, requestId, orderAccessToken: orderAccessToken ?? null, liveRead: true, liveRepeat: checked },
             },
           ),
         );
-        if (response.body.kind === 'single') return response.body.singleResult;
+        if (response.body.kind === 'single') {
+          if (response.body.singleResult.data != null) checked = true;
+          return response.body.singleResult;
+        }
         throw new Error('incremental delivery is not used for subscription reads');
       } catch (error) {
         log.error({ err: error, requestId, connectionId }, 'subscription read failed');
@@ -141,8 +160,24 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
     };
   }
 
+  /*
+   * Parsed and validated once per document text and schema: thousands of subscribers send the same
+   * few documents, and each subscription keeps its document for its whole life (one shared copy).
+   */
+  const checkedDocuments = new Map<string, { schema: GraphQLSchema; outcome: DocumentNode | GraphQLError[] }>();
   function documentFor(query: string | undefined, extensions: Record<string, unknown> | undefined): DocumentNode | GraphQLError[] {
     const text = options.trusted ? options.trusted.resolve(query, extensions) : query;
+    const schema = options.schema();
+    if (!text || !schema) return checkDocument(text, schema);
+    const known = checkedDocuments.get(text);
+    if (known?.schema === schema) return known.outcome;
+    const outcome = checkDocument(text, schema);
+    if (checkedDocuments.size >= DOCUMENT_CACHE_SIZE) checkedDocuments.delete(checkedDocuments.keys().next().value!);
+    checkedDocuments.set(text, { schema, outcome });
+    return outcome;
+  }
+
+  function checkDocument(text: string | undefined, schema: GraphQLSchema | undefined): DocumentNode | GraphQLError[] {
     if (!text) {
       return [
         options.trusted
@@ -150,7 +185,6 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           : new GraphQLError('Send the subscription document as `query`'),
       ];
     }
-    const schema = options.schema();
     if (!schema) return [new ServiceUnavailableError('The supergraph is not loaded yet; retry shortly')];
     let document: DocumentNode;
     try {
@@ -168,6 +202,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = randomUUID();
+        ctx.extra.clientAddress = ctx.extra.request?.socket.remoteAddress ?? 'unknown';
+        // graphql-ws types it read-only; it never reads it again itself.
+        (ctx.extra as { request?: http.IncomingMessage }).request = undefined;
         const header = authorizationFrom(ctx.connectionParams);
         ctx.extra.orderAccessToken = orderAccessTokenFrom(ctx.connectionParams);
         try {
@@ -206,7 +243,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
             }),
           ];
         }
-        const verdict = await options.rateLimiter?.(ctx.extra.identity ?? GUEST, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        const verdict = await options.rateLimiter?.(ctx.extra.identity ?? GUEST, ctx.extra.clientAddress ?? 'unknown');
         if (verdict && !verdict.allowed) {
           refused.inc({ reason: 'rate_limited' });
           return [
@@ -230,8 +267,8 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
           const answer = await fetcherFor(caller, connectionId, pending.query, { id: plan.id })();
           return Object.values(answer.data ?? {}).some((value) => value !== null);
         };
-        // Printed once: every read sends this text (Apollo keys its parsed-document cache by it).
-        const query = print(plan.query);
+        // Printed once per document: every read sends this text (Apollo keys its parsed-document cache by it).
+        const query = printedQuery(document, payload.operationName, plan.query);
         // Same tokens, query and variables: the same answer, so one read serves them all.
         const key = JSON.stringify([identity.token, orderAccessToken ?? null, query, variables]);
         let subscription: LiveSubscription | GraphQLError[];
