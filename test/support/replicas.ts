@@ -25,7 +25,8 @@ export const SAGA_CONSUMERS = [
   { subgraph: 'payment', stream: 'ORDER', durable: 'payment-saga', perOrder: 1 }, // order.payment.requested
   { subgraph: 'order', stream: 'PAYMENT', durable: 'order-payments', perOrder: 1 }, // payment.captured
   { subgraph: 'cart', stream: 'ORDER', durable: 'cart-order-status', perOrder: 1 }, // order.status.confirmed
-  { subgraph: 'account', stream: 'ORDER', durable: 'notifications-order', perOrder: 3 }, // order.status.pending, .awaiting_payment, .confirmed
+  // order.status.confirmed (pending and awaiting_payment are acked without a transaction: no inbox row)
+  { subgraph: 'account', stream: 'ORDER', durable: 'notifications-order', perOrder: 1 },
 ] as const;
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {

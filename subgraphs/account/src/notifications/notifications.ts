@@ -111,15 +111,24 @@ async function rememberOrder(em: EntityManager, orderId: string, details: OrderD
     .execute();
 }
 
+/**
+ * Statuses that send no email and need not be remembered: money is only refunded once the order
+ * reached a later status (confirmed or after, or failed/cancelled/rejected after a late capture),
+ * whose event remembers the order. Acknowledged without a transaction (no inbox row: no effect).
+ */
+const SILENT_ORDER_STATUSES = ['order.status.pending', 'order.status.awaiting_payment'] as const satisfies readonly OrderStatusSubject[];
+type SpokenOrderStatus = Exclude<OrderStatusSubject, (typeof SILENT_ORDER_STATUSES)[number]>;
+
 function orderHandlers(send: ReturnType<typeof sender>, ctx: TemplateContext) {
-  const handle: Handler<OrderStatusSubject> = async (event, { em }) => {
+  const handle: Handler<SpokenOrderStatus> = async (event, { em }) => {
     const { details } = event.data;
     if (!details) return; // an event from before orders carried their details: nothing to say
     await rememberOrder(em, event.data.orderId, details);
     if (event.subject === 'order.status.confirmed') await send(em, event, 'ORDER_CONFIRMED', details.email, () => orderConfirmedEmail(ctx, details));
     if (event.subject === 'order.status.shipped') await send(em, event, 'ORDER_SHIPPED', details.email, () => orderShippedEmail(ctx, details));
   };
-  return Object.fromEntries(ORDER_STATUS_SUBJECTS.map((subject) => [subject, handle])) as { [K in OrderStatusSubject]: Handler<K> };
+  const spoken = ORDER_STATUS_SUBJECTS.filter((s): s is SpokenOrderStatus => !(SILENT_ORDER_STATUSES as readonly string[]).includes(s));
+  return Object.fromEntries(spoken.map((subject) => [subject, handle])) as { [K in SpokenOrderStatus]: Handler<K> };
 }
 
 function paymentHandlers(send: ReturnType<typeof sender>, ctx: TemplateContext, log: Logger, graceMs: number) {
@@ -171,6 +180,7 @@ export async function startNotifications(deps: Deps, options: NotificationOption
           durable: `${durablePrefix}-order`,
           filterSubject: 'order.status.>',
           handlers: orderHandlers(send, ctx),
+          ignore: SILENT_ORDER_STATUSES,
         }),
       () =>
         startConsumer({
