@@ -2,15 +2,7 @@ import { LockMode, raw } from '@mikro-orm/core';
 import { FOR_UPDATE, FRESH } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
-import {
-  OrderLineSchema,
-  OrderSchema,
-  OrderStatusChangeSchema,
-  type Order,
-  type OrderLine,
-  type OrderStatus,
-  type OrderStatusChange,
-} from './order.entity.ts';
+import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderLine, type OrderStatusChange } from './order.entity.ts';
 
 /** What the saga and the admin changes read from a locked order (its times: for the saga's metrics). */
 export type LockedOrder = Pick<
@@ -45,16 +37,6 @@ export async function lockTimedOut(tx: EntityManager, limit: number): Promise<st
     { fields: ['id'], orderBy: { stepDeadline: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, ...FRESH },
   );
   return timedOut.map((order) => order.id);
-}
-
-/** The new status and step deadline; the payment token goes with every move (only PENDING may hold it). */
-export async function setStatus(tx: EntityManager, id: string, status: OrderStatus, deadline: Date | null): Promise<void> {
-  await tx.nativeUpdate(OrderSchema, { id }, { status, stepDeadline: deadline, paymentToken: null, updatedAt: raw('now()') });
-}
-
-/** One entry of the order's history; clock_timestamp() so entries of one transaction keep their order. */
-export async function addStatusChange(tx: EntityManager, orderId: string, status: OrderStatus, reason: string | null): Promise<void> {
-  await tx.insert(OrderStatusChangeSchema, { id: crypto.randomUUID(), order: orderId, status, reason, at: raw('clock_timestamp()') });
 }
 
 export async function setTrackingNumber(tx: EntityManager, id: string, trackingNumber: string): Promise<void> {

@@ -10,7 +10,7 @@ import {
   type CheckoutRequested,
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
-import { addStatusChange, insertOrder, lockOrder, lockTimedOut, setStatus, type LockedOrder } from '../data/order.repository.ts';
+import { insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
 import { loadOrderDetails } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
 import { recordLateCapture, recordMove, recordOrderCreated } from './order-metrics.ts';
@@ -28,7 +28,8 @@ export interface SagaTimeouts {
  * which is how redelivered or late events become no-ops. Every move leaves PENDING, the only status
  * that still needs the payment token (the caller has it in `order`), so every move erases it:
  * whether the payment was requested, the stock rejected, the order cancelled or timed out.
- * The event carries the order's `details` as they are in this transaction (for the buyer's emails).
+ * The event carries the order's `details` as they are in this transaction (for the buyer's emails),
+ * read in the statement that writes the move (one round trip).
  */
 export async function moveOrder(
   tx: EntityManager,
@@ -39,9 +40,7 @@ export async function moveOrder(
 ): Promise<boolean> {
   if (!canMove(order.status, to)) return false;
   recordMove(tx, order, to, reason);
-  await setStatus(tx, order.id, to, deadline);
-  await addStatusChange(tx, order.id, to, reason);
-  const details = await loadOrderDetails(tx, order.id);
+  const details = await loadOrderDetails(tx, order.id, { status: to, reason, move: { deadline } });
   await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason, details });
   order.status = to;
   return true;
@@ -53,8 +52,7 @@ const inMs = (ms: number) => new Date(Date.now() + ms);
 export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts): Promise<boolean> {
   if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
   recordOrderCreated(tx);
-  await addStatusChange(tx, checkout.checkoutId, 'PENDING', null);
-  const details = await loadOrderDetails(tx, checkout.checkoutId);
+  const details = await loadOrderDetails(tx, checkout.checkoutId, { status: 'PENDING', reason: null });
   await emitEvent(tx, orderStatusSubject('PENDING'), {
     orderId: checkout.checkoutId,
     cartId: checkout.cartId,
