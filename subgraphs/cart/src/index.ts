@@ -65,6 +65,7 @@ await runSubgraph({
     const carts = new CartService({ em: deps.orm.em, ...parts, lookup: async () => new Map(), log: deps.log });
     const workers = await startCartWorkers(deps, {
       refresh: (cartId) => carts.refresh(cartId),
+      refreshStatus: (cartId, move) => carts.refreshStatus(cartId, move),
       cartsIn: (uow) => cartsInUnitOfWork(uow, deps.orm.em, deps.log, parts),
       sweepEveryMs: config.CART_EXPIRY_SWEEP_MS,
       pricing: parts.policy,

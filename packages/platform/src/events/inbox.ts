@@ -59,6 +59,12 @@ export interface CatalogConsumerOptions<S extends Subject> extends BaseConsumerO
    * retried like a handler failure. Default: the duplicate is only acknowledged.
    */
   onDuplicate?: (event: CatalogEnvelope<S>) => Promise<void>;
+  /**
+   * A read-only check, in the message's turn but before (and outside) its transaction: true when
+   * handling it would change nothing now, so it is acknowledged with no transaction and no inbox
+   * row. Only for handlers that bring state to what the event says (a redelivery checks again).
+   */
+  changesNothing?: (event: CatalogEnvelope<S>) => Promise<boolean>;
 }
 
 /** Untyped consumer (tests' observers): any payload, no validation. */
@@ -75,7 +81,12 @@ export interface EventConsumer {
 }
 
 type Decoded =
-  | { event: EventEnvelope; key: string; handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void> }
+  | {
+      event: EventEnvelope;
+      key: string;
+      handle: (event: EventEnvelope, uow: UnitOfWork) => Promise<void>;
+      changesNothing?: (event: EventEnvelope) => Promise<boolean>;
+    }
   | { skip: true }
   | { invalid: unknown; eventId?: unknown }
   /** The decoder threw (an untyped consumer's JSON or key): handled like a handler failure. */
@@ -100,6 +111,7 @@ export function startConsumer(options: CatalogConsumerOptions<Subject> | Consume
     });
   }
   const { handlers, ignore = [] } = options;
+  const changesNothing = options.changesNothing as ((event: EventEnvelope) => Promise<boolean>) | undefined;
   const byType = handlers as Partial<Record<Subject, (event: EventEnvelope, uow: UnitOfWork) => Promise<void>>>;
   return run(options, options.onDuplicate as ((event: EventEnvelope) => Promise<void>) | undefined, (msg): Decoded => {
     let event: EventEnvelope;
@@ -114,7 +126,7 @@ export function startConsumer(options: CatalogConsumerOptions<Subject> | Consume
     if (!handle) return ignore.includes(msg.subject) ? { skip: true } : { invalid: 'no handler for this subject', eventId };
     const parsed = parseEvent(msg.subject, event?.data);
     if (!parsed.ok) return { invalid: parsed.issues, eventId };
-    return { event: { ...event, subject: msg.subject, data: parsed.data }, key: orderingKeyOf(msg.subject, parsed.data), handle };
+    return { event: { ...event, subject: msg.subject, data: parsed.data }, key: orderingKeyOf(msg.subject, parsed.data), handle, changesNothing };
   });
 }
 
@@ -171,6 +183,7 @@ async function run(
       return 'term';
     }
     const { event, handle } = decoded;
+    if (await decoded.changesNothing?.(event)) return 'ack';
     const duplicate = await transaction(
       em,
       async (uow) => {

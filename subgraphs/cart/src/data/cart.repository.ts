@@ -166,13 +166,30 @@ export async function setBuyer(tx: EntityManager, cartId: string, buyer: BuyerFi
   if (Object.keys(data).length) await tx.nativeUpdate(CartSchema, { id: cartId }, data);
 }
 
-export async function setCartStatus(tx: EntityManager, id: string, status: CartStatus): Promise<void> {
-  await tx.nativeUpdate(CartSchema, { id }, { status });
+/** A checkout freezes the (locked) cart: CHECKING_OUT and touched (touchCart) in one statement; its new version and times. */
+export async function freezeCart(tx: EntityManager, id: string, expiresAt: Date): Promise<{ version: number; updatedAt: Date | string }> {
+  const [row] = await tx.execute<Array<{ version: number; updatedAt: Date | string }>>(
+    `update cart set status = 'CHECKING_OUT', version = version + 1, updated_at = now(), expires_at = ? where id = ? returning version, updated_at as "updatedAt"`,
+    [expiresAt, id],
+  );
+  return row!;
 }
 
-/** `from` → `to` as a committed change (version + 1); nothing when the cart is no longer `from`. */
-export async function moveCartStatus(tx: EntityManager, id: string, from: CartStatus, to: CartStatus): Promise<void> {
-  await tx.nativeUpdate(CartSchema, { id, status: from }, { status: to, version: raw('version + 1'), updatedAt: raw('now()') });
+/**
+ * `from` → `to` as a committed change (version + 1); nothing when the cart is no longer `from`.
+ * Returns the cart's new version and time (null: it was not `from`, nothing changed).
+ */
+export async function moveCartStatus(
+  tx: EntityManager,
+  id: string,
+  from: CartStatus,
+  to: CartStatus,
+): Promise<{ version: number; updatedAt: Date | string } | null> {
+  const rows = await tx.execute<Array<{ version: number; updatedAt: Date | string }>>(
+    'update cart set status = ?, version = version + 1, updated_at = now() where id = ? and status = ? returning version, updated_at as "updatedAt"',
+    [to, id, from],
+  );
+  return rows[0] ?? null;
 }
 
 /** ACTIVE carts past their expiry become EXPIRED, a batch at a time; returns their ids. */
@@ -243,6 +260,24 @@ export async function lockCartsHoldingVariant(
     [variantId, available, discontinued, priceAmount],
   );
   return carts.map((c) => c.id);
+}
+
+/** Whether an active cart holds a line of the variant that differs from this: the read-only test of lockCartsHoldingVariant. */
+export async function anyCartDiffersOnVariant(
+  em: EntityManager,
+  variantId: string,
+  available: boolean,
+  priceAmount: number,
+  discontinued: boolean,
+): Promise<boolean> {
+  const rows = await em.execute<Array<{ one: number }>>(
+    `select 1 as one from cart_line l join cart c on c.id = l.cart_id
+      where l.variant_id = ? and c.status = 'ACTIVE'
+        and (l.available <> ? or l.discontinued <> ? or (l.priced_at is not null and l.unit_price_amount <> ?))
+      limit 1`,
+    [variantId, available, discontinued, priceAmount],
+  );
+  return rows.length > 0;
 }
 
 /** Lines of the variant whose price the catalog changed are no longer confirmed. */

@@ -16,7 +16,7 @@ import {
   type UserError,
 } from '@shop/platform';
 import { cartVariantIds } from '../data/cart-line.repository.ts';
-import { lockCart, setCartStatus, touchCart } from '../data/cart.repository.ts';
+import { freezeCart, lockCart, touchCart } from '../data/cart.repository.ts';
 import { loadCartView, type CartView } from './cart-view.ts';
 import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
 import { claimPromotionUsages } from '../data/promotion-usage.repository.ts';
@@ -92,6 +92,8 @@ async function claimPromotions(tx: EntityManager, view: CartView, customerId: st
   );
 }
 
+const iso = (at: Date | string) => new Date(at).toISOString();
+
 const toView = (c: CheckoutRecord): CheckoutView => ({ id: c.id, cartId: c.cartId, customerId: c.customerId ?? null, status: c.status });
 
 /**
@@ -118,7 +120,9 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     // The unit of work wakes the outbox after the commit, so checkout.requested leaves at once.
     outcome = await deps.transaction(async ({ em: tx, emit, afterCommit }) => {
       const result = await inTransaction(tx, emit);
-      if (result.changed) refreshAfterCommit(deps, afterCommit, cartId);
+      // The frozen cart as this transaction read it is the fresh copy (no second read); else read it again.
+      if (result.frozen) afterCommit(() => deps.store(result.frozen!));
+      else if (result.changed) refreshAfterCommit(deps, afterCommit, cartId);
       return result;
     });
   } catch (error) {
@@ -203,8 +207,8 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       // column only lists what older checkouts claimed through the discount_code view.
       discountCodes: [],
     });
-    await setCartStatus(tx, cartId, 'CHECKING_OUT');
-    await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
+    const expiresAt = deps.expiresAt(cart.customerId);
+    const frozen = await freezeCart(tx, cartId, expiresAt);
     const event: CheckoutRequested = {
       checkoutId,
       cartId,
@@ -248,6 +252,11 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       kind: 'done' as const,
       checkout: { id: checkoutId, cartId, customerId: cart.customerId, status: 'PENDING' as const },
       changed: true,
+      // The view read above is the committed cart but for the freeze, unless promotions were
+      // claimed (their use counts show in the cart): then it is read again after the commit.
+      frozen: view.appliedPromotions.length
+        ? undefined
+        : { ...view, status: 'CHECKING_OUT' as const, version: frozen.version, updatedAt: iso(frozen.updatedAt), expiresAt: expiresAt.toISOString() },
     };
   }
 }

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderStatus, OrderStatusChanged } from '@shop/platform';
+import type { CartStatus } from '../data/cart.entity.ts';
 import {
+  anyCartDiffersOnVariant,
   bumpVersions,
   expireIdleCarts as expireCarts,
   lockCartsHoldingVariant,
@@ -22,12 +24,27 @@ export const CART_FOLLOWS = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELL
  * is left alone. Returns the cart id when the cart changed.
  */
 export async function applyOrderStatus(tx: EntityManager, event: OrderStatusChanged): Promise<string | null> {
+  return (await followOrderStatus(tx, event))?.cartId ?? null;
+}
+
+/** A change of the cart's status alone: what a cached copy of the version before needs to be current. */
+export interface CartStatusMove {
+  status: CartStatus;
+  version: number;
+  updatedAt: Date | string;
+}
+
+/** applyOrderStatus, telling also when only the cart's status moved (`statusOnly`; else the cart must be read again). */
+export async function followOrderStatus(
+  tx: EntityManager,
+  event: OrderStatusChanged,
+): Promise<{ cartId: string; statusOnly: CartStatusMove | null } | null> {
   const checkout = await lockCheckout(tx, event.orderId);
   if (!checkout || checkout.status !== 'PENDING') return null;
   if (event.status === 'CONFIRMED') {
     await setCheckoutStatus(tx, checkout.id, 'COMPLETED');
-    await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'CHECKED_OUT');
-    return checkout.cartId;
+    const moved = await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'CHECKED_OUT');
+    return { cartId: checkout.cartId, statusOnly: moved && { status: 'CHECKED_OUT', ...moved } };
   }
   if (event.status === 'REJECTED' || event.status === 'PAYMENT_FAILED' || event.status === 'CANCELLED') {
     await setCheckoutStatus(tx, checkout.id, 'FAILED');
@@ -35,7 +52,8 @@ export async function applyOrderStatus(tx: EntityManager, event: OrderStatusChan
     await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'ACTIVE');
     if (checkout.discountCodes.length) await releaseDiscountCodes(tx, checkout.discountCodes);
     await releasePromotionUsages(tx, checkout.id);
-    return checkout.cartId;
+    // Discount codes given back change how the cart prices: read it again.
+    return { cartId: checkout.cartId, statusOnly: null };
   }
   return null;
 }
@@ -48,6 +66,22 @@ export function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[
   return expireCarts(em, limit);
 }
 
+type ProductChange = { variantId: string; available: boolean; priceAmount: number; discontinued?: boolean };
+
+function productChangeTarget(change: ProductChange) {
+  const discontinued = change.discontinued ?? false;
+  return { variantId: change.variantId, priceAmount: change.priceAmount, discontinued, available: change.available && !discontinued };
+}
+
+/**
+ * Whether applyProductChange would change anything now: read-only, no lock. Most product changes
+ * (a stock count moved by a reservation) touch no active cart line, and then need no transaction.
+ */
+export async function productChangeMatters(em: EntityManager, change: ProductChange): Promise<boolean> {
+  const { variantId, priceAmount, available, discontinued } = productChangeTarget(change);
+  return anyCartDiffersOnVariant(em, variantId, available, priceAmount, discontinued);
+}
+
 /**
  * Follow the catalog (product.changed): a product that stopped being sold (or ran out) shows as
  * `available: false` in every active cart that holds it, and available again when it comes back;
@@ -56,13 +90,8 @@ export function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[
  * PRICE_CHANGED) but is no longer confirmed, so a checkout without the catalog cannot sell it at
  * the old price. Returns the carts whose view changed (versions bumped so subscribers see it).
  */
-export async function applyProductChange(
-  tx: EntityManager,
-  change: { variantId: string; available: boolean; priceAmount: number; discontinued?: boolean },
-): Promise<string[]> {
-  const { variantId, priceAmount } = change;
-  const discontinued = change.discontinued ?? false;
-  const available = change.available && !discontinued;
+export async function applyProductChange(tx: EntityManager, change: ProductChange): Promise<string[]> {
+  const { variantId, priceAmount, available, discontinued } = productChangeTarget(change);
   // Carts first, in id order, then their lines: the order every cart mutation locks in (a
   // checkout holds its cart and then writes its lines), so the two can never deadlock.
   const carts = await lockCartsHoldingVariant(tx, variantId, available, priceAmount, discontinued);

@@ -41,6 +41,8 @@ export interface CartMutationDeps {
   transaction: Transaction;
   /** Fresh view into the cache, cart-changed message out (after a commit). Returns the fresh view. */
   refresh: (cartId: string) => Promise<CartView | null>;
+  /** A fresh view at hand after a commit (no read): into the cache, cart-changed message out. */
+  store: (view: CartView) => Promise<void>;
   /** Current view without changes (cache first). */
   current: (cartId: string) => Promise<CartView | null>;
   /** The store's settings every cart is priced with (default country, tax-inclusive prices). */

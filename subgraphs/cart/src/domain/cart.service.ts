@@ -25,6 +25,7 @@ import { selectDeliveryOption, updateBuyerIdentity, type BuyerIdentityInput } fr
 import { mergeGuestCart } from './cart-merge.ts';
 import { checkout, type CheckoutResult, type CheckoutView } from './cart-checkout.ts';
 import type { MergeStrategy } from './cart-rules.ts';
+import type { CartStatusMove } from './cart-fate.ts';
 
 export interface CartPolicy extends CartPricing {
   currency: string;
@@ -40,8 +41,8 @@ export interface CartPolicy extends CartPricing {
 export interface CartViewCache {
   readThrough(id: string, load: () => Promise<CartView | null>): Promise<CartView | null>;
   put(view: CartView): Promise<void>;
-  /** Refuse copies of this cart for a while: the next reads go to Postgres. */
-  invalidate(id: string): Promise<void>;
+  /** Refuse copies of this cart for a while (or those up to `version`): the next reads go to Postgres. */
+  invalidate(id: string, version?: number): Promise<void>;
 }
 
 export interface CartServiceDeps {
@@ -82,6 +83,10 @@ export class CartService {
         promotionsStamp: deps.policy.promotionsStamp,
       },
       transaction: deps.transaction ?? ((work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } })),
+      store: async (view) => {
+        await deps.cache.put(view);
+        await deps.publishChanged({ cartId: view.id, version: view.version });
+      },
       refresh: async (id) => {
         let view: CartView | null;
         try {
@@ -121,15 +126,34 @@ export class CartService {
    * products about to be added, the catalog is asked first (the request's loader keeps the answer).
    */
   async create(identity: Identity, variantIds: readonly string[] = []): Promise<CartView> {
-    // A new cart has no snapshot to price from: without the catalog no cart is made (no empty orphan).
+    await this.catalogForNewCart(variantIds);
+    if (identity.sub) return (await this.activeCartOf(identity.sub))!;
+    return (await this.mutation.refresh(await this.insertGuestCart()))!;
+  }
+
+  /**
+   * create() for a cart whose lines are added next (cartCreate with lines): its id only. A new
+   * guest cart is neither read nor cached while empty: adding the lines refreshes it, and nobody
+   * can be watching a cart whose id has not been handed out yet.
+   */
+  async createForLines(identity: Identity, variantIds: readonly string[]): Promise<string> {
+    await this.catalogForNewCart(variantIds);
+    if (identity.sub) return (await this.activeCartOf(identity.sub)).id;
+    return this.insertGuestCart();
+  }
+
+  /** A new cart has no snapshot to price from: without the catalog no cart is made (no empty orphan). */
+  private async catalogForNewCart(variantIds: readonly string[]): Promise<void> {
     // (Malformed ids are left to addLines, which answers them as UNKNOWN_PRODUCT.)
     const wellFormed = variantIds.filter(isUuid);
     if (wellFormed.length && !(await catalogOrSnapshot(this.mutation.lookup, wellFormed))) throw catalogNeededForNewProduct();
-    if (identity.sub) return (await this.activeCartOf(identity.sub))!;
+  }
+
+  private async insertGuestCart(): Promise<string> {
     const id = newCartId();
     await insertGuestCart(this.deps.em, id, this.deps.policy.currency, this.expiresAt(null));
     countCartCreated('guest');
-    return (await this.mutation.refresh(id))!;
+    return id;
   }
 
   /**
@@ -232,5 +256,22 @@ export class CartService {
   /** After a background change (order status, expiry): fresh copy to the cache and subscribers. */
   refresh(cartId: string): Promise<CartView | null> {
     return this.mutation.refresh(cartId);
+  }
+
+  /**
+   * After a committed change of the status alone (the saga's CHECKED_OUT): the cached copy of the
+   * version before, with the new status, version and time, is the fresh copy (status changes nothing
+   * else in a view) and saves reading the whole cart again. Without that copy the cached one is
+   * dropped (the next read fills from Postgres). Subscribers are told either way.
+   */
+  async refreshStatus(cartId: string, move: CartStatusMove): Promise<void> {
+    const { cache } = this.deps;
+    const before = await cache.readThrough(cartId, async () => null);
+    if (before && before.version === move.version - 1) {
+      await cache.put({ ...before, status: move.status, version: move.version, updatedAt: new Date(move.updatedAt).toISOString() });
+    } else {
+      await cache.invalidate(cartId, move.version);
+    }
+    await this.deps.publishChanged({ cartId, version: move.version });
   }
 }

@@ -13,10 +13,18 @@ import {
   type Logger,
   type NatsConnection,
   type OrderStatusSubject,
+  type ProductChanged,
   type SubgraphDeps,
   type UnitOfWork,
 } from '@shop/platform';
-import { applyOrderStatus, applyProductChange, CART_FOLLOWS, expireIdleCarts } from '../domain/cart-fate.ts';
+import {
+  applyProductChange,
+  CART_FOLLOWS,
+  expireIdleCarts,
+  followOrderStatus,
+  productChangeMatters,
+  type CartStatusMove,
+} from '../domain/cart-fate.ts';
 import { mergeAtLogin } from '../domain/login-merge.ts';
 import type { CartService } from '../domain/cart.service.ts';
 import type { CartPricing } from '../domain/cart-view.ts';
@@ -25,6 +33,8 @@ import { startDefaultAddresses } from './default-addresses.ts';
 export interface CartWorkerOptions {
   /** A cart changed by a committed background change: fresh copy to the cache and subscribers. */
   refresh: (cartId: string) => Promise<unknown>;
+  /** A cart whose status alone moved (the saga): the cached copy patched, subscribers told. */
+  refreshStatus: (cartId: string, move: CartStatusMove) => Promise<unknown>;
   /** The cart use-cases writing in a consumer's inbox unit of work (sign-in merges). */
   cartsIn: (uow: UnitOfWork) => CartService;
   /** Durable consumer names (tests use their own). */
@@ -34,12 +44,22 @@ export interface CartWorkerOptions {
   sweepEveryMs?: number;
 }
 
+/** What a product.changed event means for cart lines. */
+function productChangeOf(data: ProductChanged) {
+  // Cart lines hold the variant's id (a one-variant product's variant has the product's id).
+  const variantId = data.variantId ?? data.productId;
+  // `available` false in the event: deleted, no longer sold (not merely out of stock).
+  return { variantId, available: data.available && data.availableQuantity > 0, priceAmount: data.priceAmount, discontinued: !data.available };
+}
+
 /** The cart's background work: follow order statuses and product changes (JetStream, inbox) and expire idle carts. */
 export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOptions): Promise<Array<() => Promise<void>>> {
   const { refresh } = options;
   const onStatus = async ({ data }: CatalogEnvelope<OrderStatusSubject>, { em, afterCommit }: UnitOfWork) => {
-    const cartId = await applyOrderStatus(em, data);
-    if (cartId) afterCommit(() => refresh(cartId));
+    const followed = await followOrderStatus(em, data);
+    if (!followed) return;
+    const { cartId, statusOnly } = followed;
+    afterCommit(() => (statusOnly ? options.refreshStatus(cartId, statusOnly) : refresh(cartId)));
   };
   const consumer = await startConsumer({
     em: deps.orm.em,
@@ -66,14 +86,11 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     filterSubject: PRODUCT_CHANGED,
     handlers: {
       [PRODUCT_CHANGED]: async ({ data }, { em, afterCommit }) => {
-        const available = data.available && data.availableQuantity > 0;
-        // Cart lines hold the variant's id (a one-variant product's variant has the product's id).
-        const variantId = data.variantId ?? data.productId;
-        // `available` false in the event: deleted, no longer sold (not merely out of stock).
-        const change = { variantId, available, priceAmount: data.priceAmount, discontinued: !data.available };
-        for (const cartId of await applyProductChange(em, change)) afterCommit(() => refresh(cartId));
+        for (const cartId of await applyProductChange(em, productChangeOf(data))) afterCommit(() => refresh(cartId));
       },
     },
+    // Every reservation moves a stock count; usually no active cart line differs: no transaction then.
+    changesNothing: async ({ data }) => !(await productChangeMatters(deps.orm.em.fork(), productChangeOf(data))),
   });
 
   const merges = await startLoginMerges(

@@ -10,9 +10,18 @@ const lineInputs = (lines: ReadonlyArray<{ merchandiseId?: string | null; produc
 /** Thin: one service call each; ownership and status are checked inside the service's transaction. */
 export const Mutation: MutationResolvers = {
   cartCreate: async (_root, args, ctx) => {
-    const cart = await ctx.carts.create(ctx.identity, args.input?.lines?.flatMap((l) => l.merchandiseId ?? l.productId ?? []) ?? []);
-    let result: CartResult = { cart, userErrors: [], warnings: [] };
-    if (args.input?.lines?.length) result = await ctx.carts.addLines(cart.id, ctx.identity, lineInputs(args.input.lines));
+    const variantIds = args.input?.lines?.flatMap((l) => l.merchandiseId ?? l.productId ?? []) ?? [];
+    let result: CartResult;
+    let cart: { id: string };
+    if (args.input?.lines?.length) {
+      // The lines are added at once: the new cart is not read empty first.
+      cart = { id: await ctx.carts.createForLines(ctx.identity, variantIds) };
+      result = await ctx.carts.addLines(cart.id, ctx.identity, lineInputs(args.input.lines));
+    } else {
+      const created = await ctx.carts.create(ctx.identity, variantIds);
+      cart = created;
+      result = { cart: created, userErrors: [], warnings: [] };
+    }
     if (args.input?.buyerIdentity && result.userErrors.length === 0) {
       const identity = await ctx.carts.updateBuyerIdentity(cart.id, ctx.identity, args.input.buyerIdentity);
       result = { ...identity, warnings: [...result.warnings, ...identity.warnings] };

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUEST } from '@shop/platform';
+import { applyProductChange, productChangeMatters } from '../src/domain/cart-fate.ts';
+import { product, startCartHarness, type CartHarness } from './cart-harness.ts';
+
+/**
+ * The cart's product-changes consumer acks a product.changed with no transaction when
+ * productChangeMatters says no active cart line differs from it (most are stock counts moved by a
+ * reservation); whenever applyProductChange would change a cart, it must say yes.
+ */
+let h: CartHarness;
+const [LAMP, CANDLE] = [randomUUID(), randomUUID()];
+
+beforeAll(async () => {
+  h = await startCartHarness();
+  h.catalog.set(LAMP, product(LAMP, { name: 'Lamp', priceAmount: 2500 }));
+  h.catalog.set(CANDLE, product(CANDLE, { name: 'Candle', priceAmount: 2500 }));
+});
+afterAll(async () => h?.close());
+
+async function cartWith(variantId: string): Promise<string> {
+  const res = await h.run(`mutation ($lines: [CartLineInput!]) { cartCreate(input: { lines: $lines }) { cart { id } userErrors { code } } }`, GUEST, {
+    lines: [{ merchandiseId: variantId, quantity: 1 }],
+  });
+  expect(res.data.cartCreate.userErrors).toEqual([]);
+  return res.data.cartCreate.cart.id;
+}
+
+const change = (overrides: Partial<{ variantId: string; available: boolean; priceAmount: number; discontinued: boolean }> = {}) => ({
+  variantId: LAMP,
+  available: true,
+  priceAmount: 2500,
+  discontinued: false,
+  ...overrides,
+});
+const matters = (c: ReturnType<typeof change>) => productChangeMatters(h.orm.em.fork(), c);
+
+describe('productChangeMatters', () => {
+  it('says no for what the lines already show, yes for a new price, out of stock or discontinued, and no once applied', async () => {
+    const cartId = await cartWith(LAMP);
+    expect(await matters(change())).toBe(false);
+    expect(await matters(change({ priceAmount: 2600 }))).toBe(true);
+    expect(await matters(change({ available: false }))).toBe(true);
+    expect(await matters(change({ discontinued: true }))).toBe(true);
+    expect(await matters(change({ variantId: randomUUID() }))).toBe(false);
+
+    const soldOut = change({ available: false });
+    expect(await h.orm.em.fork().transactional((tx) => applyProductChange(tx, soldOut))).toEqual([cartId]);
+    expect(await matters(soldOut)).toBe(false);
+    // And back in stock: the line differs again until that is applied too.
+    expect(await matters(change())).toBe(true);
+    expect(await h.orm.em.fork().transactional((tx) => applyProductChange(tx, change()))).toEqual([cartId]);
+    expect(await matters(change())).toBe(false);
+  });
+
+  it('ignores carts that are no longer active (a checked-out cart keeps what it was bought at)', async () => {
+    const cartId = await cartWith(CANDLE);
+    const repriced = change({ variantId: CANDLE, priceAmount: 9900 });
+    expect(await matters(repriced)).toBe(true);
+    await h.orm.em.fork().execute(`update cart set status = 'CHECKED_OUT' where id = ?`, [cartId]);
+    expect(await matters(repriced)).toBe(false);
+    expect(await h.orm.em.fork().transactional((tx) => applyProductChange(tx, repriced))).toEqual([]);
+  });
+});
