@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { userError, type UserError } from '@shop/platform';
-import { readBuyer, setBuyer } from '../data/cart.repository.ts';
+import { readBuyer, setBuyer, type BuyerState } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
 import { addresseeOf, fromCheckoutAddress, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
 import { keepOrReselect } from './cart-buyer.ts';
@@ -12,6 +12,8 @@ export interface CheckoutBuyer {
   address: CartAddress | null;
   /** Missing email or address, a nameless address, a destination nobody delivers to. */
   errors: UserError[];
+  /** The cart's buyer fields as read (the cart is locked: still so when applyCheckoutBuyer writes). */
+  stored: BuyerState;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function checkoutBuyer(tx: EntityManager, cartId: string, input: Ch
       );
     }
   }
-  return { email, address, errors };
+  return { email, address, errors, stored: cart };
 }
 
 /**
@@ -50,7 +52,7 @@ export async function applyCheckoutBuyer(
   pricing: CartPricing,
 ): Promise<void> {
   if (!input.email && !input.shippingAddress) return;
-  const before = await readBuyer(tx, cartId);
+  const before = buyer.stored;
   await setBuyer(tx, cartId, {
     email: buyer.email,
     ...(input.shippingAddress && buyer.address
