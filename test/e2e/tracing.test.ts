@@ -5,6 +5,7 @@ import { checkoutInput, devToken, gql, startTestSupergraph, type TestSupergraph 
 import { oneVariantProducts } from '../support/shop.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { waitFor } from '../support/wait.ts';
+import { follow, liveClient } from '../support/live.ts';
 
 let receiver: OtlpReceiver;
 let stack: TestSupergraph;
@@ -66,6 +67,14 @@ describe('tracing (OTLP endpoint set)', () => {
         variables: { id: cartId, p: product!.id },
       },
     );
+    // A shopper's other tab follows the cart: its live update ends the checkout's trace.
+    const live = liveClient(stack.gatewayUrl, token);
+    const followed = follow<{ cartUpdated: { status: string } }>(
+      live.client,
+      'subscription ($id: ID!) { cartUpdated(cartId: $id) { id status version } }',
+      { id: cartId },
+    );
+    await followed.waitFor((r) => r.cartUpdated.status === 'ACTIVE');
     const res = await gql<{ cartCheckout: { checkout: { id: string } | null; userErrors: unknown[] } }>(
       stack.gatewayUrl,
       `mutation TracedCheckout($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code } } }`,
@@ -126,6 +135,17 @@ describe('tracing (OTLP endpoint set)', () => {
     expect(names).toContain('cart: graphql.resolve cartCheckout');
     // The live update for the order's subscribers: a Redis PUBLISH by the order subgraph inside the trace.
     expect(trace.some((s) => s.service === 'order' && system(s) === 'redis' && s.name === 'publish')).toBe(true);
+
+    // The subscriber's push: the gateway's read of the checked-out cart runs in a span that
+    // continues the trace of the change that caused it (the traceparent in the Redis message).
+    await followed.waitFor((r) => r.cartUpdated.status === 'CHECKED_OUT');
+    const pushed = await waitFor('the live update in the trace', () =>
+      receiver.spans.find((s) => s.traceId === request.traceId && s.service === 'gateway' && s.name === 'live update cart'),
+    );
+    const traced = new Set(receiver.spans.filter((s) => s.traceId === request.traceId).map((s) => s.spanId));
+    expect(traced.has(pushed.parentSpanId)).toBe(true);
+    followed.stop();
+    await live.client.dispose();
 
     // Log correlation: the cart's access-log line of the checkout names the request and the trace.
     const cartLines = () =>

@@ -1,4 +1,5 @@
 import { GraphQLError, type FormattedExecutionResult } from 'graphql';
+import { liveUpdateSpan } from '@shop/platform/tracing';
 import { VERSION_ALIAS, type LivePlan, type Version } from './live-query.ts';
 import { LiveSubscription } from './live-subscription.ts';
 
@@ -28,6 +29,8 @@ export class LiveFeed {
   private last: { version: Version; json: string; result: FormattedExecutionResult } | undefined;
   private stale = false;
   private fetching: Promise<void> | undefined;
+  /** The newest change message's trace context (tracing on): the next read and push continue it. */
+  private traceparent: string | undefined;
   private unlisten: (() => void) | undefined;
 
   constructor(plan: LivePlan, fetch: LiveFetch, listen: Listen, mayWait: () => Promise<boolean>, onClose: (feed: LiveFeed) => void) {
@@ -90,6 +93,8 @@ export class LiveFeed {
     if (this.closed) return;
     const version = message === undefined ? undefined : this.plan.field.messageVersion?.(message);
     if (version !== undefined && this.last && compare(version, this.last.version) < 0) return;
+    const traceparent = (message as { traceparent?: unknown } | undefined)?.traceparent;
+    if (typeof traceparent === 'string') this.traceparent = traceparent;
     this.stale = true;
     this.fetching ??= this.refresh().finally(() => (this.fetching = undefined));
   }
@@ -97,7 +102,11 @@ export class LiveFeed {
   private async refresh(): Promise<void> {
     while (this.stale && !this.closed) {
       this.stale = false;
-      this.accept(await this.fetch());
+      const traceparent = this.traceparent;
+      this.traceparent = undefined;
+      await liveUpdateSpan(this.plan.field.queryField, traceparent, { 'shop.subscribers': this.members.size }, async () =>
+        this.accept(await this.fetch()),
+      );
     }
   }
 

@@ -2,6 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { Redis } from '../redis.ts';
 import { withTimeout } from '../timeout.ts';
+import { currentTraceparent } from '../tracing/context.ts';
 
 /*
  * Live-update channels on Redis pub/sub (not JetStream: fire-and-forget, no replay). The owning
@@ -9,7 +10,10 @@ import { withTimeout } from '../timeout.ts';
  * published while Redis is down is lost, so subscribers refetch when they (re)subscribe.
  */
 
-/** Cart → gateway: `{ cartId, version }` after every committed cart change. */
+/**
+ * Cart → gateway: `{ cartId, version }` after every committed cart change (and `traceparent`, the
+ * publishing span's W3C context, when tracing is on — every message on these channels may carry it).
+ */
 export const cartChangedChannel = (cartId: string): string => `cart.changed.${cartId}`;
 export interface CartChangedMessage {
   cartId: string;
@@ -49,7 +53,10 @@ export function createLiveUpdatePublisher<M extends object>(options: LiveUpdateO
 
   return async (message) => {
     try {
-      await withTimeout(redis.publish(channel(message), JSON.stringify(message)), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
+      // With tracing on, the gateway's read and push continue the change's trace.
+      const traceparent = currentTraceparent();
+      const payload = JSON.stringify(traceparent ? { ...message, traceparent } : message);
+      await withTimeout(redis.publish(channel(message), payload), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
       published.inc();
       if (failing) log.info(`${name} messages are published again`);
       failing = false;

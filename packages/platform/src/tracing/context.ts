@@ -106,6 +106,36 @@ export async function consumeSpan<T>(subject: string, durable: string, headers: 
   );
 }
 
+/**
+ * A live update at the gateway (a subscription's read and push after a change message), child of
+ * the span that published the message (`traceparent` in its Redis payload): the end of a checkout's
+ * trace. Without a traceparent or with tracing off, `fn` runs as it is.
+ */
+export async function liveUpdateSpan<T>(
+  field: string,
+  traceparent: string | null | undefined,
+  attributes: Attributes,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!traceparent || !tracing()) return fn();
+  return tracer().startActiveSpan(
+    `live update ${field}`,
+    { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'redis', ...attributes } },
+    contextFromTraceparent(traceparent),
+    async (span) => {
+      try {
+        return await fn();
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
 /** A span around a unit of work of the application's own (`name`: what it is, e.g. "unit of work"). */
 export async function inSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
   if (!tracing()) return fn();
