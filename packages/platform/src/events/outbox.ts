@@ -60,6 +60,9 @@ export async function enqueueEvent<T>(em: EntityManager, subject: string, data: 
   return id;
 }
 
+/** How long rows published from memory wait to be marked with others (well under the sweep's age). */
+const MARK_DELAY_MS = 100;
+
 export interface OutboxRelayOptions {
   em: EntityManager;
   nc: NatsConnection;
@@ -86,11 +89,12 @@ export interface OutboxRelayOptions {
  * twice (crash between publish and mark, two relays on one row) is de-duplicated by the stream.
  *
  * The fast path: a unit of work hands its committed rows over (`notify(rows)`); they are published
- * in commit order straight from memory and marked with one update — no claim transaction, no
- * polling. The table is the safety net: swept with `FOR UPDATE SKIP LOCKED` (several processes side
- * by side) at start, every `idleDelayMs` for rows older than `sweepAgeMs`, and after any failure,
- * when every unpublished row goes out from the table in `seq` order before the fast path resumes,
- * so one key's events never overtake each other.
+ * in commit order straight from memory, and what several commits handed over within
+ * `MARK_DELAY_MS` is marked with one update — no claim transaction, no polling. The table is the
+ * safety net: swept with `FOR UPDATE SKIP LOCKED` (several processes side by side) at start, every
+ * `idleDelayMs` for rows older than `sweepAgeMs`, and after any failure, when every unpublished row
+ * goes out from the table in `seq` order before the fast path resumes, so one key's events never
+ * overtake each other.
  */
 export function startOutboxRelay({
   em,
@@ -111,6 +115,9 @@ export function startOutboxRelay({
   /** `notify()` without rows: someone committed rows outside a unit of work. */
   let sweepNow = false;
   let lastSweep = 0;
+  /** Published from memory, not yet marked: marked together, at most `MARK_DELAY_MS` later. */
+  let unmarked: string[] = [];
+  let unmarkedSince = 0;
 
   // All sent at once, in order (each publish writes to the connection before it returns), and the
   // acks awaited together: one round trip per batch, not per row.
@@ -130,7 +137,18 @@ export function startOutboxRelay({
   async function publishQueued(): Promise<void> {
     const rows = queue.splice(0, batchSize);
     await publish(rows);
-    await em.fork().execute('update outbox_event set published_at = now() where id in (?) and published_at is null', [rows.map((r) => r.id)], 'run');
+    if (!unmarked.length) unmarkedSince = Date.now();
+    unmarked.push(...rows.map((r) => r.id));
+  }
+
+  /**
+   * One update for what several commits handed over. Unmarked rows are younger than the sweep's
+   * age, so no sweep sends them again meanwhile; after a crash a sweep does (JetStream drops it).
+   */
+  async function markPublished(): Promise<void> {
+    const ids = unmarked;
+    unmarked = [];
+    await em.fork().execute('update outbox_event set published_at = now() where id in (?) and published_at is null', [ids], 'run');
   }
 
   /** Claims and publishes a batch from the table; `all` includes rows written moments ago. */
@@ -161,6 +179,10 @@ export function startOutboxRelay({
       await publishQueued();
       return 'more';
     }
+    if (unmarked.length && (Date.now() - unmarkedSince >= MARK_DELAY_MS || unmarked.length >= batchSize)) {
+      await markPublished();
+      return 'more';
+    }
     if (Date.now() - lastSweep >= idleDelayMs) {
       lastSweep = Date.now();
       if ((await sweep(false)) === batchSize) return 'more';
@@ -184,10 +206,15 @@ export function startOutboxRelay({
         log.warn({ err: error, failures }, 'outbox relay: publish failed, will retry');
       }
       if (!failures && (queue.length || sweepNow)) continue;
-      const delay = failures ? Math.min(100 * 2 ** failures, 5000) : Math.max(0, idleDelayMs - (Date.now() - lastSweep));
+      const untilSweep = idleDelayMs - (Date.now() - lastSweep);
+      const untilMark = unmarked.length ? MARK_DELAY_MS - (Date.now() - unmarkedSince) : Infinity;
+      // Retried at least every second during an outage: the first try after it ends sends the backlog.
+      const delay = failures ? Math.min(100 * 2 ** failures, 1000) : Math.max(0, Math.min(untilSweep, untilMark));
       await Promise.race([sleep(delay), new Promise<void>((resolve) => (wake = resolve))]);
       wake = undefined;
     }
+    // Stopping: what was sent is marked now (else the next start's sweep sends it again).
+    if (unmarked.length) await markPublished().catch((error: unknown) => log.warn({ err: error }, 'outbox relay: marks not written'));
   })();
 
   const stopPurge = startPeriodic(
