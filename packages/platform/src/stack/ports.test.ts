@@ -27,4 +27,13 @@ describe('assertPortFree', () => {
     const server = await listen(port);
     await new Promise((resolve) => server.close(resolve));
   });
+
+  it('hands out ports below the ephemeral range (outgoing connections never take them), never the same one twice', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => getFreePort()));
+    expect(new Set(ports).size).toBe(20);
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(20_000);
+      expect(port).toBeLessThan(32_768);
+    }
+  });
 });
