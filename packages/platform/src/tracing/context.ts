@@ -7,6 +7,7 @@ import {
   trace,
   type Attributes,
   type Context,
+  type Span,
   type TextMapGetter,
 } from '@opentelemetry/api';
 
@@ -92,17 +93,7 @@ export async function consumeSpan<T>(subject: string, durable: string, headers: 
     `process ${subject}`,
     { kind: SpanKind.CONSUMER, attributes: messagingAttributes(subject, 'process', { 'messaging.consumer.group.name': durable }) },
     parent,
-    async (span) => {
-      try {
-        return await fn();
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => endedAfter(span, fn),
   );
 }
 
@@ -122,34 +113,27 @@ export async function liveUpdateSpan<T>(
     `live update ${field}`,
     { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'redis', ...attributes } },
     contextFromTraceparent(traceparent),
-    async (span) => {
-      try {
-        return await fn();
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+    (span) => endedAfter(span, fn),
   );
 }
 
 /** A span around a unit of work of the application's own (`name`: what it is, e.g. "unit of work"). */
 export async function inSpan<T>(name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
   if (!tracing()) return fn();
-  return tracer().startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await fn();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(name, { attributes }, (span) => endedAfter(span, fn));
+}
+
+/** Runs `fn` in the active `span`, marks a failure on it, and ends it either way. */
+async function endedAfter<T>(span: Span, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** The active trace id and span id, for log lines (none outside a sampled span). */
