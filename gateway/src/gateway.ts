@@ -16,7 +16,9 @@ import type { EntityCaching } from './entity-cache/index.ts';
  * Node's global fetch with AbortSignal.timeout for small queries.
  */
 function subgraphFetcher(timeoutMs: number): Fetcher {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // An idle socket is dropped after 4 s, before the subgraph's server closes it (Node's
+  // keepAliveTimeout, 5 s): reusing one the server is closing at that moment fails with ECONNRESET.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
   const timed = (url: string, init?: RequestInit) => {
     // A call whose client has hung up stops waiting (and the subgraph, seeing the socket close, stops working).
     const signal = currentRequestStop()?.signal;

@@ -165,6 +165,30 @@ describe('batched product lookup over NATS request-reply', () => {
     await expect(lookup([ids[0]!])).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 
+  it('asks once more when a request goes unanswered (the process it reached died with it), and gives up after the second', async () => {
+    const flaky = `${subject}.flaky`;
+    let asked = 0;
+    const responder = nc.subscribe(flaky, {
+      // The first request is swallowed, as by a catalog process killed while holding it.
+      callback: (_error, msg) => void (++asked > 1 && msg.respond(JSON.stringify({ products: [] }))),
+    });
+    try {
+      const found = await createProductLookupClient(nc, { subject: flaky, timeoutMs: 300 })([ids[0]!]);
+      expect(found.size).toBe(0);
+      expect(asked).toBe(2);
+    } finally {
+      responder.unsubscribe();
+    }
+    const silent = nc.subscribe(`${subject}.silent`, { callback: () => undefined });
+    try {
+      await expect(createProductLookupClient(nc, { subject: `${subject}.silent`, timeoutMs: 300 })([ids[0]!])).rejects.toBeInstanceOf(
+        ServiceUnavailableError,
+      );
+    } finally {
+      silent.unsubscribe();
+    }
+  });
+
   it('refuses a malformed request with a clear answer', async () => {
     const lookup = createProductLookupClient(nc, { subject });
     await expect(lookup(['not-a-uuid'])).rejects.toThrow(/at most 1000 product ids/);
