@@ -127,7 +127,10 @@ describe('two processes of each subgraph', () => {
       await purchases.prepareCarts(N);
       const since = await databaseNow(stack);
       const redeliveredBefore = await redeliveriesSeen(stack);
-      const burst = purchases.burst(N);
+      // The burst in two halves, the kill between them: the second processes die holding work of the
+      // first half, and the first processes take the second half alone (however fast the saga runs,
+      // the kill never comes after the whole burst is done).
+      const firstHalf = purchases.burst(N / 2);
       // Mid-burst: some orders confirmed, and a second process inside a transaction (handling a
       // message not acked yet, or publishing claimed outbox rows) — the kill lands on work under way.
       let underWay: string[] = [];
@@ -140,9 +143,9 @@ describe('two processes of each subgraph', () => {
       await Promise.all(REPLICATED.map((name) => killHard(second[name])));
       const confirmedAtKill = await confirmedSince(stack, since);
       const handledAtKill = await handledSince(stack, since);
+      const secondHalf = purchases.burst(N / 2);
       // Checkouts go through the gateway to the first processes: none is refused by the kill.
-      expect(await Promise.all(burst)).toEqual(Array(N).fill(true));
-      expect(confirmedAtKill).toBeLessThan(N);
+      expect(await Promise.all([...firstHalf, ...secondHalf])).toEqual(Array(N).fill(true));
 
       const { outcome, handled, published, emails } = await everyEventOnce(purchases, tag, since, initialStock);
       rec.mark('settled');

@@ -124,20 +124,19 @@ describe('account.cart.merge_requested', () => {
 
     const someoneElse = customer(`other-${randomUUID()}`);
     const theirs = await cartWith(someoneElse, [[C, 1]]);
-    const skippedBefore = lines.filter((l) => l.customerId === me.sub && l.msg.startsWith('guest cart not merged')).length;
+    const skippedLines = () => lines.filter((l) => l.customerId === me.sub && l.msg.startsWith('guest cart not merged'));
+    const skippedBefore = skippedLines().length;
     await publishMerge(first.data, first.id); // redelivery: same event id
     await publishMerge({ customerId: me.sub!, guestCartId: guest }); // a second sign-in with the merged cart
     await publishMerge({ customerId: me.sub!, guestCartId: `unknown-${randomUUID()}` });
     await publishMerge({ customerId: me.sub!, guestCartId: theirs });
-    // A marker merge published last: messages are taken in order, so once it is done the ones before are too.
-    const marker = await cartWith(GUEST, [[A, 1]]);
-    await publishMerge({ customerId: `marker-${randomUUID()}`, guestCartId: marker });
-    await waitFor('the marker merged', async () => (await read(marker, GUEST)).status === 'EXPIRED');
+    // One customer's messages are handled one at a time in order: once the last three said so at
+    // info, the redelivery before them was taken too (the inbox skipped it: no handler, no line).
+    await waitFor('three no-ops logged', () => skippedLines().length - skippedBefore >= 3);
 
     expect(await read(mine, me)).toEqual(merged);
     expect(await read(theirs, someoneElse)).toMatchObject({ status: 'ACTIVE', quantities: { [C]: 1 } });
-    // Three no-ops said so at info (the redelivery never reached the handler: the inbox skipped it).
-    const skipped = lines.filter((l) => l.customerId === me.sub && l.msg.startsWith('guest cart not merged'));
+    const skipped = skippedLines();
     expect(skipped.length - skippedBefore).toBe(3);
     expect(skipped.every((l) => l.level === INFO)).toBe(true);
   });
