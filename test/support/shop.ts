@@ -2,16 +2,7 @@ import { gql } from './stack.ts';
 
 /** Shop actions through a gateway, as a client makes them (for end-to-end tests). */
 
-/** A New York delivery address as a shopper enters it (NY: 4 % tax in the seed). */
-export const NEW_YORK = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  address1: '1 Analytical Way',
-  city: 'New York',
-  province: 'NY',
-  postalCode: '10001',
-  countryCode: 'US',
-};
+export { NEW_YORK } from './addresses.ts';
 
 export interface ProductSummary {
   id: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUEST } from '@shop/platform';
-import { ADMIN, customer, product, startCartHarness, type CartHarness } from './cart-harness.ts';
+import { ADMIN, customer, NEW_YORK, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 let h: CartHarness;
 const MUG = randomUUID();
@@ -25,16 +25,7 @@ async function mugCart(quantity = 1): Promise<string> {
   return res.data.cartCreate.cart.id;
 }
 
-const address = (over: Record<string, string | null> = {}) => ({
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  address1: '1 Analytical Way',
-  city: 'New York',
-  province: 'NY',
-  postalCode: '10001',
-  countryCode: 'US',
-  ...over,
-});
+const address = (over: Record<string, string | null> = {}) => ({ ...NEW_YORK, ...over });
 
 async function setBuyer(id: string, buyerIdentity: Record<string, unknown>) {
   const res = await h.run(

@@ -113,16 +113,7 @@ export function product(id: string, overrides: Partial<ProductLookupItem> = {}):
   };
 }
 
-/** A New York delivery address as a shopper enters it (NY: 4 % tax in the seed). */
-export const NEW_YORK = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  address1: '1 Analytical Way',
-  city: 'New York',
-  province: 'NY',
-  postalCode: '10001',
-  countryCode: 'US',
-};
+export { NEW_YORK } from '../../../test/support/addresses.ts';
 
 export const CART_FIELDS = `id status version totalQuantity
   lines(first: 100) { totalCount edges { node { id quantity available unitPrice { amount } cost { subtotalAmount { amount } } product { id } } } }

@@ -97,10 +97,7 @@ export class CartService {
           await deps.cache.invalidate(id);
           throw error;
         }
-        if (view) {
-          await deps.cache.put(view);
-          await deps.publishChanged({ cartId: view.id, version: view.version });
-        }
+        if (view) await this.mutation.store(view);
         return view;
       },
     };
@@ -268,10 +265,9 @@ export class CartService {
     const { cache } = this.deps;
     const before = await cache.readThrough(cartId, async () => null);
     if (before && before.version === move.version - 1) {
-      await cache.put({ ...before, status: move.status, version: move.version, updatedAt: new Date(move.updatedAt).toISOString() });
-    } else {
-      await cache.invalidate(cartId, move.version);
+      return this.mutation.store({ ...before, status: move.status, version: move.version, updatedAt: new Date(move.updatedAt).toISOString() });
     }
+    await cache.invalidate(cartId, move.version);
     await this.deps.publishChanged({ cartId, version: move.version });
   }
 }
