@@ -3,14 +3,64 @@
  * measures checkouts/s to CONFIRMED and the time from the checkout mutation to CONFIRMED
  * (p50/p95), counting orders lost (never created) or stuck (not final after the deadline).
  * Bounded: BENCH_CHECKOUTS checkouts (default 200), BENCH_CONNECTIONS at a time.
+ *
+ * Each buyer follows its order as a storefront does, through `orderUpdated` on one WebSocket of its
+ * own (BENCH_FOLLOW=subscription, the default), or by polling `order(id)` every 10 ms
+ * (BENCH_FOLLOW=poll, the figures before issue 15's third round).
  */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { signDevToken } from '@shop/platform';
 import { graphql, percentile } from './client.ts';
+
+export type FollowMode = 'subscription' | 'poll';
 
 interface SagaBenchOptions {
   gatewayUrl: string;
   checkouts: number;
   concurrency: number;
+  follow: FollowMode;
+}
+
+const FINAL_WAIT_MS = 30_000;
+const inFlight = (status: string | undefined) => status === 'PENDING' || status === 'AWAITING_PAYMENT';
+
+/** Polls `order(id)` until its status is final (or the deadline); counts the reads. */
+async function pollStatus(gatewayUrl: string, orderId: string, token: string, t0: number, reads: { count: number }): Promise<string | undefined> {
+  let status: string | undefined;
+  while (performance.now() - t0 < FINAL_WAIT_MS) {
+    reads.count++;
+    const order = await graphql<{ order: { status: string } | null }>(gatewayUrl, 'query ($id: ID!) { order(id: $id) { status } }', { id: orderId }, token);
+    status = order.order?.status;
+    if (status && !inFlight(status)) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return status;
+}
+
+/** Follows `orderUpdated` until a final status (or the deadline); counts the events. */
+function subscribeStatus(client: Client, orderId: string, events: { count: number }): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let last: string | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      stop();
+      resolve(last);
+    };
+    const timer = setTimeout(finish, FINAL_WAIT_MS);
+    const stop = client.subscribe<{ orderUpdated: { status: string } }>(
+      { query: 'subscription ($id: ID!) { orderUpdated(orderId: $id) { status } }', variables: { id: orderId } },
+      {
+        next: (result) => {
+          events.count++;
+          last = result.data?.orderUpdated.status ?? last;
+          if (last && !inFlight(last)) finish();
+        },
+        error: finish,
+        complete: finish,
+      },
+    );
+  });
 }
 
 export async function runCheckoutSagaBench(options: SagaBenchOptions) {
@@ -47,11 +97,20 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   let lost = 0;
   let stuck = 0;
   let failed = 0;
-  // Each poll of the order's status is a gateway → order read: load the figure includes.
-  let statusReads = 0;
+  // Each poll or event is a gateway → order read: load the figure includes.
+  const reads = { count: 0 };
   let next = 0;
   const started = performance.now();
   const worker = async () => {
+    const live =
+      options.follow === 'subscription'
+        ? createClient({
+            url: options.gatewayUrl.replace(/^http/, 'ws'),
+            webSocketImpl: WebSocket,
+            connectionParams: { authorization: `Bearer ${admin}` },
+            retryAttempts: 0,
+          })
+        : undefined;
     while (next < options.checkouts) {
       const i = next++;
       const productId = products[i % products.length]!.id;
@@ -95,30 +154,13 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
         failed++;
         continue;
       }
-      let status: string | undefined;
-      while (performance.now() - t0 < 30_000) {
-        statusReads++;
-        const order = await graphql<{ order: { status: string } | null }>(
-          options.gatewayUrl,
-          `
-            query ($id: ID!) {
-              order(id: $id) {
-                status
-              }
-            }
-          `,
-          { id: orderId },
-          admin,
-        );
-        status = order.order?.status;
-        if (status && !['PENDING', 'AWAITING_PAYMENT'].includes(status)) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const status = live ? await subscribeStatus(live, orderId, reads) : await pollStatus(options.gatewayUrl, orderId, admin, t0, reads);
       if (status === 'CONFIRMED') latencies.push(performance.now() - t0);
       else if (!status) lost++;
-      else if (['PENDING', 'AWAITING_PAYMENT'].includes(status)) stuck++;
+      else if (inFlight(status)) stuck++;
       else failed++;
     }
+    await live?.dispose();
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
@@ -131,6 +173,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     lost,
     stuck,
     failed,
-    statusReadsPerCheckout: statusReads / options.checkouts,
+    follow: options.follow,
+    statusReadsPerCheckout: reads.count / options.checkouts,
   };
 }

@@ -25,6 +25,8 @@ const env = loadEnv(
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     BENCH_CHECKOUTS: z.coerce.number().int().min(1).max(5000).default(200),
+    /** How checkout-saga's buyers learn their order's status: orderUpdated events or order(id) polls. */
+    BENCH_FOLLOW: z.enum(['subscription', 'poll']).default('subscription'),
     BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
     BENCH_SUBSCRIBED_CARTS: z.coerce.number().int().min(1).max(5000).default(250),
     BENCH_MUTATIONS: z.coerce.number().int().min(1).max(5000).default(300),
@@ -140,11 +142,12 @@ if (runSaga) {
     gatewayUrl: env.BENCH_GATEWAY_URL,
     checkouts: env.BENCH_CHECKOUTS,
     concurrency: env.BENCH_CONNECTIONS,
+    follow: env.BENCH_FOLLOW,
   });
   console.log(
     `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
       `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}; ` +
-      `${saga.statusReadsPerCheckout.toFixed(1)} status polls per checkout`,
+      `${saga.statusReadsPerCheckout.toFixed(1)} ${saga.follow === 'poll' ? 'status polls' : 'orderUpdated events'} per checkout`,
   );
 }
 if (runTokenRefresh) {
