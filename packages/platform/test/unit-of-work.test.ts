@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { createLogger, eventIdFor, startConsumer, transaction, type MikroORM, type NatsConnection, type Payload } from '../src/index.ts';
+import { createLogger, eventIdFor, startConsumer, transaction, type MikroORM, type NatsConnection, type OutboxRow, type Payload } from '../src/index.ts';
 import { closeTestPlatform, connectTestPlatform, outboxOnlyOrmOptions } from '../../../test/support/platform.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
@@ -74,6 +74,41 @@ describe('unit of work', () => {
     );
     expect(seen).toEqual(['notify', 'second step']);
     expect(await outboxRow(eventIdFor('order.stock.commit', { orderId }))).toBe(true);
+  });
+
+  it('writes its events together when the work is done, in emit order, each id once, and hands over only rows new to the table', async () => {
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await transaction(orm.em, ({ emit }) => emit('order.stock.commit', { orderId: a }), { log });
+    const handed: string[] = [];
+    const outbox = { notify: (rows?: readonly OutboxRow[]) => void handed.push(...(rows ?? []).map((r) => (r.payload.data as { orderId: string }).orderId)) };
+    const seenInside = await transaction(
+      orm.em,
+      async ({ em, emit }) => {
+        await emit('order.stock.commit', { orderId: a });
+        await emit('order.stock.commit', { orderId: b });
+        await emit('order.stock.commit', { orderId: c });
+        await emit('order.stock.release', { orderId: b, reason: 'first' });
+        await emit('order.stock.release', { orderId: b, reason: 'second' });
+        const ids = [b, c].map((orderId) => eventIdFor('order.stock.commit', { orderId }));
+        return (await em.execute<unknown[]>('select 1 from outbox_event where id in (?)', [ids])).length;
+      },
+      { outbox, log },
+    );
+    // Nothing written before the work returned; afterwards the rows are there, in emit order.
+    expect(seenInside).toBe(0);
+    expect(handed).toEqual([b, c, b]);
+    const rows = await orm.em
+      .fork()
+      .execute<Array<{ subject: string; payload: { data: { orderId: string; reason?: string } } }>>(
+        'select subject, payload from outbox_event where payload->\'data\'->>\'orderId\' in (?) order by seq',
+        [[a, b, c]],
+      );
+    expect(rows.map((r) => [r.subject, r.payload.data.orderId, r.payload.data.reason])).toEqual([
+      ['order.stock.commit', a, undefined],
+      ['order.stock.commit', b, undefined],
+      ['order.stock.commit', c, undefined],
+      ['order.stock.release', b, 'first'],
+    ]);
   });
 });
 

@@ -39,25 +39,53 @@ export function takeWrittenEvents(em: EntityManager): OutboxRow[] {
 }
 
 /**
+ * Transactions whose events wait in memory and are written together, one multi-row insert just
+ * before the commit (`flushEvents`, called by the unit of work): one statement per transaction
+ * instead of one per event. Their ids are known before the insert (derived or random).
+ */
+const buffered = new WeakMap<EntityManager, OutboxRow[]>();
+
+/** From now on, `enqueueEvent(em, …)` holds its rows until `flushEvents(em)`. */
+export function bufferEvents(em: EntityManager): void {
+  buffered.set(em, []);
+}
+
+/** Writes what `em`'s transaction buffered (inside it, before its commit); a no-op when nothing is. */
+export async function flushEvents(em: EntityManager): Promise<void> {
+  const rows = buffered.get(em);
+  if (!rows?.length) return;
+  buffered.set(em, []);
+  await insertRows(em, rows);
+}
+
+/**
  * Transactional outbox: call `enqueueEvent` with the EntityManager of the transaction that
- * changes state, so the event row commits (or rolls back) together with the change.
+ * changes state, so the event row commits (or rolls back) together with the change. In a unit of
+ * work the row is written at its commit with the others; elsewhere at once.
  */
 export async function enqueueEvent<T>(em: EntityManager, subject: string, data: T, id: string = randomUUID()): Promise<string> {
   const envelope: EventEnvelope<T> = { id, subject, occurredAt: new Date().toISOString(), requestId: currentRequestId(), data };
   // The writing request's trace continues where the event is handled (null when nothing is traced).
-  const traceparent = currentTraceparent() ?? null;
-  const inserted = await em.execute<{ affectedRows: number }>(
-    'insert into outbox_event (id, subject, payload, traceparent) values (?, ?, ?, ?) on conflict (id) do nothing',
-    [id, subject, JSON.stringify(envelope), traceparent],
-    'run',
+  const row: OutboxRow = { id, subject, payload: envelope, traceparent: currentTraceparent() ?? null };
+  const pending = buffered.get(em);
+  // The same id twice in one transaction: the first is kept, as the row already in the table would be.
+  if (pending) {
+    if (!pending.some((r) => r.id === id)) pending.push(row);
+  } else await insertRows(em, [row]);
+  return id;
+}
+
+async function insertRows(em: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
+  // VALUES order is `seq` order, so one transaction's events keep the order they were emitted in.
+  const inserted = await em.execute<Array<{ id: string }>>(
+    `insert into outbox_event (id, subject, payload, traceparent) values ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
+     on conflict (id) do nothing returning id`,
+    rows.flatMap((r) => [r.id, r.subject, JSON.stringify(r.payload), r.traceparent]),
   );
   // An id already in the table was enqueued (and maybe published) before: nothing new to send.
-  if (inserted.affectedRows > 0) {
-    const rows = written.get(em) ?? [];
-    rows.push({ id, subject, payload: envelope, traceparent });
-    written.set(em, rows);
-  }
-  return id;
+  const fresh = new Set(inserted.map((r) => r.id));
+  const news = rows.filter((r) => fresh.has(r.id));
+  if (news.length) written.set(em, [...(written.get(em) ?? []), ...news]);
 }
 
 /** How long rows published from memory wait to be marked with others (well under the sweep's age). */

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../logger.ts';
 import { emitEvent, type Payload, type Subject } from './catalog.ts';
-import { takeWrittenEvents, type OutboxRow } from './outbox.ts';
+import { bufferEvents, flushEvents, takeWrittenEvents, type OutboxRow } from './outbox.ts';
 
 /** What a unit of work hands its body. */
 export interface UnitOfWork {
@@ -23,17 +23,22 @@ export interface UnitOfWorkOptions {
 
 /**
  * One transaction on a fresh fork: `work` writes through `em`, publishes through `emit` (the outbox
- * row commits or rolls back with the change), registers after-commit steps. After the commit the
+ * rows, written in one insert when `work` is done, commit or roll back with the change), registers
+ * after-commit steps. After the commit the
  * relay is handed the events it wrote (they leave at once), then the after-commit steps run in order; a
  * failing step is logged, never thrown: the change is committed, a lost refresh costs freshness.
  */
 export async function transaction<R>(em: EntityManager, work: (uow: UnitOfWork) => Promise<R>, options: UnitOfWorkOptions = {}): Promise<R> {
   const after: Array<() => unknown> = [];
   let tx: EntityManager | undefined;
-  const result = await em.fork().transactional((fork) => {
+  const result = await em.fork().transactional(async (fork) => {
     tx = fork;
     afterCommitSteps.set(fork, after);
-    return work({ em: fork, emit: (subject, data) => emitEvent(fork, subject, data), afterCommit: (step) => void after.push(step) });
+    // Its events (emit, or emitEvent with this fork) are written together, once the work is done.
+    bufferEvents(fork);
+    const value = await work({ em: fork, emit: (subject, data) => emitEvent(fork, subject, data), afterCommit: (step) => void after.push(step) });
+    await flushEvents(fork);
+    return value;
   });
   const written = tx ? takeWrittenEvents(tx) : [];
   if (written.length) options.outbox?.notify(written);
