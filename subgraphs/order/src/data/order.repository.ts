@@ -1,5 +1,5 @@
 import { LockMode, raw } from '@mikro-orm/core';
-import { FOR_UPDATE, FRESH } from '@shop/platform';
+import { FRESH } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
 import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderLine, type OrderStatusChange } from './order.entity.ts';
@@ -10,22 +10,39 @@ export type LockedOrder = Pick<
   'id' | 'status' | 'customerId' | 'cartId' | 'totalAmount' | 'currency' | 'paymentToken' | 'createdAt' | 'updatedAt'
 >;
 
-/** Lock an order row for the rest of the transaction: changes to one order are applied one at a time. */
+interface LockedRow {
+  status: Order['status'];
+  customer_id: string | null;
+  cart_id: string | null;
+  total_amount: number;
+  currency: string;
+  payment_token: string | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
+/**
+ * Lock an order row for the rest of the transaction: changes to one order are applied one at a time.
+ * Raw: a saga step's hot path, one statement without the ORM's query building.
+ */
 export async function lockOrder(tx: EntityManager, id: string): Promise<LockedOrder | null> {
-  const fields = ['id', 'status', 'customerId', 'cartId', 'totalAmount', 'currency', 'paymentToken', 'createdAt', 'updatedAt'] as const;
-  const order = await tx.findOne(OrderSchema, { id }, { fields, ...FOR_UPDATE });
-  if (!order) return null;
-  const { status, customerId, cartId, totalAmount, currency, paymentToken, createdAt, updatedAt } = order;
+  const [row] = await tx.execute<LockedRow[]>(
+    `select status, customer_id, cart_id, total_amount, currency, payment_token,
+            (extract(epoch from created_at) * 1000)::float8 as created_ms, (extract(epoch from updated_at) * 1000)::float8 as updated_ms
+       from customer_order where id = ? for update`,
+    [id],
+  );
+  if (!row) return null;
   return {
     id,
-    status,
-    customerId: customerId ?? null,
-    cartId: cartId ?? null,
-    totalAmount,
-    currency,
-    paymentToken: paymentToken ?? null,
-    createdAt,
-    updatedAt,
+    status: row.status,
+    customerId: row.customer_id,
+    cartId: row.cart_id,
+    totalAmount: row.total_amount,
+    currency: row.currency,
+    paymentToken: row.payment_token,
+    createdAt: new Date(Math.floor(row.created_ms)),
+    updatedAt: new Date(Math.floor(row.updated_ms)),
   };
 }
 
@@ -43,13 +60,42 @@ export async function setTrackingNumber(tx: EntityManager, id: string, trackingN
   await tx.nativeUpdate(OrderSchema, { id }, { trackingNumber });
 }
 
-/** The order of a checkout with its lines, PENDING; false when it exists already (a redelivered checkout). */
+/**
+ * The order of a checkout with its lines, PENDING; false when it exists already (a redelivered
+ * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
+ * the lines (a data-modifying CTE) are inserted only with a new order.
+ */
 export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
-  // Raw: `on conflict do nothing` with the affected-row count is what makes a redelivery a no-op.
-  const inserted = await tx.execute<{ affectedRows: number }>(
-    `insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
-                                 total_amount, shipping_address, payment_token, step_deadline, delivery_method, taxes_included, created_at, updated_at)
-     values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing`,
+  // The cart's note and attributes (absent in events from before them): stored when either is there.
+  const noted = Boolean(checkout.note || checkout.attributes?.length);
+  const lines = checkout.lines.map((line, position) => ({
+    id: crypto.randomUUID(),
+    product_id: line.productId,
+    // Events from before variants: the product's only variant, which has the product's id.
+    variant_id: line.variantId ?? line.productId,
+    sku: line.sku ?? '',
+    variant_title: line.variantTitle ?? null,
+    selected_options: line.selectedOptions ?? [],
+    name: line.name,
+    quantity: line.quantity,
+    unit_price_amount: line.unitPriceAmount,
+    discount_allocations: line.discountAllocations ?? [],
+    position,
+  }));
+  const [row] = await tx.execute<Array<{ inserted: number }>>(
+    `with o as (
+       insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
+                                   total_amount, shipping_address, payment_token, step_deadline, delivery_method, taxes_included, note, attributes,
+                                   discount_allocations, created_at, updated_at)
+       values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing returning id),
+     l as (
+       insert into order_line (id, order_id, product_id, variant_id, sku, variant_title, selected_options, name, quantity, unit_price_amount,
+                               discount_allocations, position)
+       select l.id, o.id, l.product_id, l.variant_id, l.sku, l.variant_title, l.selected_options, l.name, l.quantity, l.unit_price_amount,
+              l.discount_allocations, l.position
+         from o, jsonb_to_recordset(?::jsonb) as l(id uuid, product_id uuid, variant_id uuid, sku text, variant_title text, selected_options jsonb,
+                                                  name text, quantity int, unit_price_amount int, discount_allocations jsonb, position int))
+     select count(*)::int as inserted from o`,
     [
       checkout.checkoutId,
       checkout.customerId,
@@ -66,37 +112,14 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
       deadline,
       checkout.deliveryMethod ? JSON.stringify(checkout.deliveryMethod) : null,
       checkout.totals.taxesIncluded ?? false,
+      noted ? (checkout.note ?? null) : null,
+      JSON.stringify(noted ? (checkout.attributes ?? []) : []),
+      // The promotions' allocations (absent in events from before promotions).
+      JSON.stringify(checkout.discountAllocations ?? []),
+      JSON.stringify(lines),
     ],
-    'run',
   );
-  if (inserted.affectedRows === 0) return false;
-  // The cart's note and attributes (absent in events from before them).
-  if (checkout.note || checkout.attributes?.length)
-    await tx.nativeUpdate(OrderSchema, { id: checkout.checkoutId }, { note: checkout.note ?? null, attributes: checkout.attributes ?? [] });
-  // The promotions' allocations (absent in events from before promotions).
-  if (checkout.discountAllocations?.length)
-    await tx.nativeUpdate(OrderSchema, { id: checkout.checkoutId }, { discountAllocations: checkout.discountAllocations });
-  if (checkout.lines.length > 0) {
-    await tx.insertMany(
-      OrderLineSchema,
-      checkout.lines.map((line, position) => ({
-        id: crypto.randomUUID(),
-        order: checkout.checkoutId,
-        productId: line.productId,
-        // Events from before variants: the product's only variant, which has the product's id.
-        variantId: line.variantId ?? line.productId,
-        sku: line.sku ?? '',
-        variantTitle: line.variantTitle ?? null,
-        selectedOptions: line.selectedOptions ?? [],
-        name: line.name,
-        quantity: line.quantity,
-        unitPriceAmount: line.unitPriceAmount,
-        discountAllocations: line.discountAllocations ?? [],
-        position,
-      })),
-    );
-  }
-  return true;
+  return row!.inserted > 0;
 }
 
 const POPULATE = ['lines', 'statusHistory'] as const;
