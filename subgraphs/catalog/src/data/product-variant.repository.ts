@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FRESH, uuidArray, type StockLine } from '@shop/platform';
+import { FRESH, uuidArray } from '@shop/platform';
 import type { VariantStock } from '../domain/inventory.ts';
 import { ProductVariantSchema, type ProductVariant, type ProductVariantView } from './product-variant.entity.ts';
 
@@ -90,29 +90,6 @@ export class VariantRepository {
     if (!variantIds.length) return new Map();
     const rows = await em.find(ProductVariantSchema, { id: { $in: [...variantIds] } }, { fields: ['id', 'product'], ...FRESH });
     return new Map(rows.map((row) => [row.id, row.product.id]));
-  }
-
-  /**
-   * Reserves every line or none: each line is tried (to name every short variant), and a savepoint
-   * undoes the ones that succeeded when any fell short.
-   */
-  async reserveAll(em: EntityManager, lines: readonly StockLine[]): Promise<{ reserved: VariantStock[]; short: StockLine[] }> {
-    await em.execute('savepoint reserve_lines', [], 'run');
-    const reserved: VariantStock[] = [];
-    const short: StockLine[] = [];
-    for (const line of lines) {
-      // Conditional on what is free, in one statement: concurrent reserves can never oversell.
-      const [row] = await em.execute<VariantStock[]>(
-        `update product_variant set reserved = reserved + ?
-         where id = ? and deleted_at is null and on_hand - reserved >= ?
-         returning ${VARIANT_STOCK}`,
-        [line.quantity, line.productId, line.quantity],
-      );
-      if (row) reserved.push(row);
-      else short.push(line);
-    }
-    await em.execute(short.length ? 'rollback to savepoint reserve_lines' : 'release savepoint reserve_lines', [], 'run');
-    return { reserved: short.length ? [] : reserved, short };
   }
 
   /** Stock levels of the given variants, read afresh in the caller's transaction. */

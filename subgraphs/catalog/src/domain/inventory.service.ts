@@ -68,28 +68,21 @@ export class InventoryService {
     if (!isUuid(orderId)) return this.invalid('reserve', orderId);
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    // The row is the claim: a concurrent duplicate waits on it here and then sees our outcome.
-    if (!(await this.reservations.claim(em, orderId, expiresAt, now)))
-      return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false));
-
     const checked = normalizeLines(lines);
     if (!checked.ok) {
+      // The row is the claim: a concurrent duplicate waits on it here and then sees our outcome.
+      if (!(await this.reservations.claim(em, orderId, expiresAt, now)))
+        return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false));
       this.log?.warn({ orderId, invalid: checked.invalid }, 'stock reserve with invalid lines rejected');
       return this.reject(em, orderId, checked.invalid, now);
     }
 
-    // All lines or none; every line is tried, to name every short product.
-    const { reserved, short } = await this.variants.reserveAll(em, checked.lines);
-    if (short.length > 0) {
-      const rows = await this.variants.stockOf(
-        em,
-        short.map((l) => l.productId),
-      );
-      return this.reject(em, orderId, shortages(short, new Map<string, StockLevel>(rows.map((r) => [r.id, r]))), now);
-    }
-    await this.reservations.insertLines(em, orderId, checked.lines);
+    // Claim, lock, check and reserve in one statement; every line is checked, to name every short product.
+    const step = await this.reservations.claimAndReserve(em, orderId, checked.lines, expiresAt, now);
+    if (!step.claimed) return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false));
+    if (step.short.length > 0) return this.reject(em, orderId, shortages(step.short, step.levels), now);
     const quantities = new Map(checked.lines.map((l) => [l.productId, l.quantity]));
-    await this.announceStock(em, reserved, (row) => ({ onHand: row.onHand, reserved: row.reserved - quantities.get(row.id)! }));
+    await this.announceStock(em, step.reserved, (row) => ({ onHand: row.onHand, reserved: row.reserved - quantities.get(row.id)! }));
     return this.applied(em, { status: 'RESERVED', orderId, lines: checked.lines, expiresAt });
   }
 
@@ -144,18 +137,20 @@ export class InventoryService {
   private async settle(em: EntityManager, command: 'commit' | 'release', orderId: string, reason: string): Promise<CommandResult> {
     if (!isUuid(orderId)) return this.invalid(command, orderId);
     const now = this.clock();
-    if (await this.reservations.tombstone(em, orderId, command === 'commit' ? NOT_RESERVED : reason, now)) {
+    // Locked: the sweeper skips this order meanwhile, and a concurrent commit/release waits.
+    const start = await this.reservations.tombstoneOrLock(em, orderId, command === 'commit' ? NOT_RESERVED : reason, now);
+    if (start.tombstoned) {
       this.log?.warn({ orderId, command }, 'stock command for an order with no reservation; recorded as released');
       return this.applied(em, { status: 'RELEASED', orderId, reason: command === 'commit' ? NOT_RESERVED : reason });
     }
-    // Locked: the sweeper skips this order meanwhile, and a concurrent commit/release waits.
-    const row = await this.reservations.load(em, orderId, true);
+    const row = start.reservation;
     if (decide(command, row.status) !== 'apply') return this.answerAgain(em, command, orderId, row);
 
-    const lines = await this.reservations.lines(em, orderId);
-    if (command === 'commit') await this.countSold(em, lines, 1);
-    await this.moveStock(em, command, lines);
-    await this.reservations.settle(em, orderId, command === 'commit' ? 'COMMITTED' : 'RELEASED', command === 'commit' ? null : reason, now);
+    const sold = command === 'commit' ? 1 : 0;
+    const outcome = command === 'commit' ? { status: 'COMMITTED' as const, reason: null } : { status: 'RELEASED' as const, reason };
+    const moved = await this.reservations.settleWithStock(em, orderId, start.lines, sold, outcome, now);
+    const quantities = new Map(start.lines.map((l) => [l.productId, l.quantity]));
+    await this.announceStock(em, moved, (v) => ({ onHand: v.onHand + quantities.get(v.id)! * sold, reserved: v.reserved + quantities.get(v.id)! }));
     return this.applied(em, command === 'commit' ? { status: 'COMMITTED', orderId } : { status: 'RELEASED', orderId, reason });
   }
 

@@ -1,7 +1,27 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { StockLine } from '@shop/platform';
-import type { ShortProduct } from '../../domain/inventory.ts';
+import { uuidArray, type StockLine } from '@shop/platform';
+import type { ShortProduct, StockLevel, VariantStock } from '../../domain/inventory.ts';
+
+interface LockedVariant extends StockLevel {
+  id: string;
+  fits: boolean;
+}
+
+type ReservationRow = Pick<StockReservation, 'status' | 'reason' | 'shortProducts' | 'expiresAt'>;
+
+/** A reservation's line with the product its variant belongs to. */
+export interface SettleLine extends StockLine {
+  ownerId: string;
+}
+
+/** A commit or release's first step: a tombstone was recorded, or the order's reservation, locked, and its lines. */
+export type SettleStart = { tombstoned: true } | { tombstoned: false; reservation: ReservationRow; lines: SettleLine[] };
+
+/** A reserve's claim and stock step: not claimed (the order has a row), or what was reserved / the short lines with the levels seen. */
+export type ClaimedReserve =
+  | { claimed: false }
+  | { claimed: true; reserved: VariantStock[]; short: StockLine[]; levels: ReadonlyMap<string, StockLevel> };
 import { StockReservationLineSchema, StockReservationSchema, type StockReservation } from './stock-reservation.entity.ts';
 
 /**
@@ -22,6 +42,52 @@ export class ReservationRepository {
     return claimed.affectedRows === 1;
   }
 
+  /**
+   * Claims the order and reserves all its lines, or none, in one statement: the claim (insert if
+   * absent: a concurrent duplicate waits on it, then sees it taken), the variants locked in variant
+   * id order with what they hold, and, only when every line fits, the stock update and the
+   * reservation's lines. `lines` are sorted and unique (normalizeLines).
+   */
+  async claimAndReserve(em: EntityManager, orderId: string, lines: readonly StockLine[], expiresAt: Date, now: Date): Promise<ClaimedReserve> {
+    const [row] = await em.execute<Array<{ claimed: number; moved: VariantStock[]; locked: LockedVariant[] }>>(
+      `with claim as (
+         insert into stock_reservation (order_id, status, expires_at, created_at, updated_at)
+         values (?, 'RESERVED', ?, ?, ?) on conflict (order_id) do nothing returning order_id),
+       req as (select r.id, r.qty from jsonb_to_recordset(?::jsonb) as r(id uuid, qty int)),
+       locked as materialized (
+         select v.id, v.on_hand, v.reserved, v.deleted_at, (v.deleted_at is null and v.on_hand - v.reserved >= r.qty) as fits
+           from product_variant v join req r on r.id = v.id
+          where exists (select 1 from claim)
+          order by v.id for update of v),
+       enough as (select (select count(*) from locked where fits) = (select count(*) from req) as ok),
+       moved as (
+         update product_variant v set reserved = v.reserved + r.qty from req r
+          where r.id = v.id and (select ok from enough) and v.deleted_at is null and v.on_hand - v.reserved >= r.qty
+          returning v.id, v.product_id, v.sku, v.price_amount, v.currency, v.on_hand, v.reserved, v.deleted_at),
+       added as (insert into stock_reservation_line (order_id, variant_id, quantity) select ?, r.id, r.qty from req r where (select ok from enough))
+       select (select count(*) from claim)::int as claimed,
+              coalesce((select json_agg(json_build_object('id', id, 'productId', product_id, 'sku', sku, 'priceAmount', price_amount,
+                        'currency', currency, 'onHand', on_hand, 'reserved', reserved, 'deletedAt', deleted_at) order by id) from moved), '[]') as moved,
+              coalesce((select json_agg(json_build_object('id', id, 'onHand', on_hand, 'reserved', reserved, 'deletedAt', deleted_at, 'fits', fits))
+                        from locked), '[]') as locked`,
+      [
+        orderId,
+        expiresAt.toISOString(),
+        now.toISOString(),
+        now.toISOString(),
+        JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.quantity }))),
+        orderId,
+      ],
+    );
+    const { claimed, moved, locked } = row!;
+    if (claimed === 0) return { claimed: false };
+    const fitting = new Set(locked.filter((v) => v.fits).map((v) => v.id));
+    const short = lines.filter((l) => !fitting.has(l.productId));
+    // Every line fit under the locks, so every update applied: anything else rolls the transaction back.
+    if (!short.length && moved.length !== lines.length) throw new Error(`reserve of order ${orderId} moved ${moved.length} of ${lines.length} lines`);
+    return { claimed: true, reserved: short.length ? [] : moved, short, levels: new Map(locked.map((v) => [v.id, v])) };
+  }
+
   /** Records a RELEASED row without lines for an order never reserved here; false if it has a row. */
   async tombstone(em: EntityManager, orderId: string, reason: string, now: Date): Promise<boolean> {
     // `on conflict do nothing`: the existing row (a reservation) wins.
@@ -32,6 +98,80 @@ export class ReservationRepository {
       'run',
     );
     return inserted.affectedRows === 1;
+  }
+
+  /**
+   * A commit or release's first step, one statement: records a RELEASED row without lines if the
+   * order has none (`tombstoned`), else locks its reservation (held until the transaction ends) and
+   * reads its lines (variant id order) with each variant's product. Neither: a concurrent first
+   * command inserted the row after this statement began (its insert waited for that one's commit);
+   * asked once more, the row and its lines are seen.
+   */
+  async tombstoneOrLock(em: EntityManager, orderId: string, reason: string, now: Date, retried = false): Promise<SettleStart> {
+    const [row] = await em.execute<Array<{ tombstoned: number; reservation: ReservationRow | null; lines: SettleLine[] }>>(
+      `with t as (
+         insert into stock_reservation (order_id, status, reason, created_at, updated_at)
+         values (?, 'RELEASED', ?, ?, ?) on conflict (order_id) do nothing returning order_id),
+       r as (select status, reason, short_products as "shortProducts", expires_at as "expiresAt" from stock_reservation where order_id = ? for update)
+       select (select count(*) from t)::int as tombstoned, (select row_to_json(r) from r) as reservation,
+              coalesce((select json_agg(json_build_object('productId', l.variant_id, 'quantity', l.quantity, 'ownerId', v.product_id) order by l.variant_id)
+                          from stock_reservation_line l join product_variant v on v.id = l.variant_id where l.order_id = ?), '[]') as lines`,
+      [orderId, reason, now.toISOString(), now.toISOString(), orderId, orderId],
+    );
+    const { tombstoned, reservation, lines } = row!;
+    if (tombstoned) return { tombstoned: true };
+    if (reservation) return { tombstoned: false, reservation, lines };
+    // Committed after this statement's snapshot: the next statement sees the row and its lines.
+    if (retried) throw new Error(`stock reservation ${orderId} neither recorded nor found`);
+    return this.tombstoneOrLock(em, orderId, reason, now, true);
+  }
+
+  /**
+   * Applies a commit (`sold` 1: units sold counted per product, on hand and reserved drop) or a
+   * release (`sold` 0: reserved drops) to a locked RESERVED order, and records its outcome, in one
+   * statement. Products, then variants, are locked in id order before they change (as the
+   * statement-per-row steps did); returns the variants' stock after the move, in variant id order.
+   */
+  async settleWithStock(
+    em: EntityManager,
+    orderId: string,
+    lines: readonly SettleLine[],
+    sold: 0 | 1,
+    outcome: { status: 'COMMITTED' | 'RELEASED'; reason: string | null },
+    now: Date,
+  ): Promise<VariantStock[]> {
+    const unitsSold = new Map<string, number>();
+    if (sold) for (const line of lines) unitsSold.set(line.ownerId, (unitsSold.get(line.ownerId) ?? 0) + line.quantity);
+    const [row] = await em.execute<Array<{ moved: VariantStock[] }>>(
+      `with s as (update stock_reservation set status = ?, reason = ?, updated_at = ? where order_id = ?),
+       p_locked as materialized (select id from product where id = any(?::uuid[]) order by id for update),
+       counted as (update product p set units_sold = greatest(p.units_sold + d.delta, 0) from jsonb_to_recordset(?::jsonb) as d(id uuid, delta int)
+                    where p.id = d.id and (select count(*) from p_locked) >= 0),
+       v_locked as materialized (
+         select id from product_variant where id = any(?::uuid[]) and (select count(*) from p_locked) >= 0 order by id for update),
+       moved as (
+         update product_variant v set on_hand = v.on_hand - r.qty * ?, reserved = v.reserved - r.qty
+           from jsonb_to_recordset(?::jsonb) as r(id uuid, qty int)
+          where v.id = r.id and (select count(*) from v_locked) >= 0
+          returning v.id, v.product_id, v.sku, v.price_amount, v.currency, v.on_hand, v.reserved, v.deleted_at)
+       select coalesce(json_agg(json_build_object('id', id, 'productId', product_id, 'sku', sku, 'priceAmount', price_amount,
+                       'currency', currency, 'onHand', on_hand, 'reserved', reserved, 'deletedAt', deleted_at) order by id), '[]') as moved
+         from moved`,
+      [
+        outcome.status,
+        outcome.reason,
+        now.toISOString(),
+        orderId,
+        uuidArray([...unitsSold.keys()]),
+        JSON.stringify([...unitsSold].map(([id, delta]) => ({ id, delta }))),
+        uuidArray(lines.map((l) => l.productId)),
+        sold,
+        JSON.stringify(lines.map((l) => ({ id: l.productId, qty: l.quantity }))),
+      ],
+    );
+    // The lines' foreign key keeps their variants: a missing one rolls the transaction back.
+    if (row!.moved.length !== lines.length) throw new Error(`a variant of the reservation of order ${orderId} is missing`);
+    return row!.moved;
   }
 
   /** The order's reservation; `lock` holds it (for update) until the transaction ends. */
