@@ -34,17 +34,19 @@ export class PaymentRepository {
 
   /**
    * The order's one PENDING payment, unless it has one already. Its customer: the request's, else
-   * an owner assigned to the order before the payment was recorded (see assignOwner).
+   * an owner assigned to the order before the payment was recorded (see assignOwner). Returns the
+   * new payment's id; null when the order had one.
    */
-  async insertPendingIfAbsent(tx: EntityManager, request: PaymentRequested): Promise<void> {
+  async insertPendingIfAbsent(tx: EntityManager, request: PaymentRequested): Promise<string | null> {
     await this.lockOrder(tx, request.orderId);
     // `on conflict do nothing`: a redelivered request under concurrency must neither fail nor add a row.
-    await tx.execute(
+    const [inserted] = await tx.execute<Array<{ id: string }>>(
       `insert into payment (id, order_id, customer_id, status, amount, currency, payment_token, created_at, updated_at)
        values (?, ?, coalesce(cast(? as varchar), (select customer_id from payment_order_owner where order_id = ?)), 'PENDING', ?, ?, ?, now(), now())
-       on conflict (order_id) do nothing`,
+       on conflict (order_id) do nothing returning id`,
       [randomUUID(), request.orderId, request.customerId, request.orderId, request.amount, request.currency, request.paymentToken],
     );
+    return inserted?.id ?? null;
   }
 
   /**

@@ -76,18 +76,21 @@ export class SimulatorChargeRepository {
     return entry ?? undefined;
   }
 
-  /** Records the outcome once (conditional: the first writer wins), in `tx` or on its own. */
-  record(
+  /**
+   * Records the outcome once (conditional: the first writer wins), in `tx` or on its own; the entry
+   * as this write left it, undefined when another writer had recorded one (read it then).
+   */
+  async record(
     key: string,
     outcome: { outcome: 'SUCCEEDED' | 'DECLINED'; declineCode: string | null; reason: string | null; providerReference: string | null },
     tx: EntityManager = this.em,
-  ) {
+  ): Promise<LedgerEntry | undefined> {
     // Conditional on `outcome is null`, so a recorded outcome is never overwritten.
-    return tx.execute(
+    const [row] = await tx.execute<LedgerEntry[]>(
       `update simulator_charge set outcome = ?, decline_code = ?, reason = ?, provider_reference = ?, updated_at = now()
-       where idempotency_key = ? and outcome is null`,
+       where idempotency_key = ? and outcome is null returning ${ENTRY}`,
       [outcome.outcome, outcome.declineCode, outcome.reason, outcome.providerReference, key],
-      'run',
     );
+    return row;
   }
 }

@@ -123,7 +123,9 @@ export class PaymentService {
    * after this transaction commits: no transaction stays open across provider calls and retries).
    */
   async capture(tx: EntityManager, request: PaymentRequested): Promise<string | null> {
-    await this.payments.insertPendingIfAbsent(tx, request);
+    // A new payment is PENDING: only one the order had already is read.
+    const inserted = await this.payments.insertPendingIfAbsent(tx, request);
+    if (inserted) return inserted;
     const payment = await this.payments.byOrderId(request.orderId, tx);
     if (!payment) throw new Error(`payment of order ${request.orderId} vanished`);
     if (payment.status === 'PENDING') return payment.id;

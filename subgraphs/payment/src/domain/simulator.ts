@@ -91,8 +91,8 @@ export class SimulatorProvider implements PaymentProvider {
 
   /** Records the outcome once (the first writer wins) and answers whatever was recorded. */
   private async settle(key: string, outcome: 'SUCCEEDED' | 'DECLINED', code?: DeclineCode, reason?: string) {
-    await this.record(key, outcome, code, reason);
-    const row = await this.ledger.read(key);
+    // The entry this write recorded; else the one another writer recorded first.
+    const row = (await this.record(key, outcome, code, reason)) ?? (await this.ledger.read(key));
     if (!row) throw new ProviderError('simulator ledger read failed');
     return replay(row);
   }
