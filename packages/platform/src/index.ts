@@ -12,6 +12,7 @@ export * from './request-context.ts';
 export * from './retry.ts';
 export * from './server.ts';
 export * from './orm.ts';
+export * from './sql.ts';
 export * from './nats.ts';
 export * from './redis.ts';
 export * from './rate-limiter.ts';

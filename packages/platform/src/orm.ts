@@ -3,14 +3,15 @@ import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from './logger.ts';
 import { retryStartup } from './retry.ts';
+import { preparePoolStatements } from './prepared-statements.ts';
 
 export { MikroORM };
 export type OrmOptions = Options;
 
 /**
  * Base MikroORM options shared by every subgraph: Postgres, the Migrator with an explicit list of
- * committed migrations (never schema sync at run time), and no global identity map (every request
- * works on its own fork).
+ * committed migrations (never schema sync at run time), no global identity map (every request
+ * works on its own fork), and prepared statements.
  */
 export function ormOptions(options: Options & { clientUrl: string }): Options {
   return {
@@ -19,6 +20,8 @@ export function ormOptions(options: Options & { clientUrl: string }): Options {
     forceUtcTimezone: true,
     debug: false,
     pool: { min: 0, max: 10 },
+    // Parameterized statements are prepared once per connection (prepared-statements.ts).
+    driverOptions: { onPoolCreated: preparePoolStatements },
     ...options,
     migrations: { transactional: true, allOrNothing: true, snapshot: false, ...options.migrations },
   };
