@@ -7,6 +7,7 @@ import { requestIdFrom, withRequestId } from '../request-context.ts';
 import { consumeSpan } from '../tracing/context.ts';
 import { isSubject, orderingKeyOf, parseEvent, type Payload, type Subject } from './catalog.ts';
 import { keyedLanes } from './keyed-lanes.ts';
+import { sql } from '../sql.ts';
 import type { EventEnvelope } from './streams.ts';
 import { transaction, type UnitOfWork } from './unit-of-work.ts';
 
@@ -187,12 +188,12 @@ async function run(
     const duplicate = await transaction(
       em,
       async (uow) => {
-        const inserted = await uow.em.execute<{ affectedRows: number }>(
-          'insert into inbox_message (consumer, message_id, subject) values (?, ?, ?) on conflict do nothing',
-          [durable, event.id, msg.subject],
-          'run',
-        );
-        if (inserted.affectedRows === 0) return true;
+        const inserted = await sql(uow.em, 'insert into inbox_message (consumer, message_id, subject) values ($1, $2, $3) on conflict do nothing', [
+          durable,
+          event.id,
+          msg.subject,
+        ]);
+        if (inserted.affected === 0) return true;
         await handle(event, uow);
         return false;
       },

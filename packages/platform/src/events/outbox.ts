@@ -6,6 +6,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import type { Logger } from '../logger.ts';
 import { currentRequestId } from '../request-context.ts';
 import { startPeriodic } from '../periodic.ts';
+import { sql } from '../sql.ts';
 import { currentTraceparent, injectTraceHeaders, publishSpan } from '../tracing/context.ts';
 import type { EventEnvelope } from './streams.ts';
 
@@ -76,11 +77,15 @@ export async function enqueueEvent<T>(em: EntityManager, subject: string, data: 
 }
 
 async function insertRows(em: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
-  // VALUES order is `seq` order, so one transaction's events keep the order they were emitted in.
-  const inserted = await em.execute<Array<{ id: string }>>(
-    `insert into outbox_event (id, subject, payload, traceparent) values ${rows.map(() => '(?, ?, ?, ?)').join(', ')}
+  // One text for any number of rows (prepared once); rows go in in emit order, which is `seq` order.
+  const { rows: inserted } = await sql<{ id: string }>(
+    em,
+    `insert into outbox_event (id, subject, payload, traceparent)
+     select id, subject, payload, traceparent
+       from unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[]) with ordinality as r(id, subject, payload, traceparent, n)
+      order by n
      on conflict (id) do nothing returning id`,
-    rows.flatMap((r) => [r.id, r.subject, JSON.stringify(r.payload), r.traceparent]),
+    [rows.map((r) => r.id), rows.map((r) => r.subject), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => r.traceparent)],
   );
   // An id already in the table was enqueued (and maybe published) before: nothing new to send.
   const fresh = new Set(inserted.map((r) => r.id));
@@ -176,7 +181,7 @@ export function startOutboxRelay({
   async function markPublished(): Promise<void> {
     const ids = unmarked;
     unmarked = [];
-    await em.fork().execute('update outbox_event set published_at = now() where id in (?) and published_at is null', [ids], 'run');
+    await sql(em.fork(), 'update outbox_event set published_at = now() where id = any($1::uuid[]) and published_at is null', [ids]);
   }
 
   /** Claims and publishes a batch from the table; `all` includes rows written moments ago. */
