@@ -17,6 +17,11 @@ interface Executor {
   provideConnection<T>(consumer: (connection: Connection) => Promise<T>): Promise<T>;
 }
 
+/** MikroORM's `Connection.executeQuery`: times the call and logs the statement like its own. */
+interface LoggingConnection {
+  executeQuery<T>(query: string, run: () => Promise<T>): Promise<T>;
+}
+
 const queryId = { queryId: 'shop-sql' };
 
 /**
@@ -29,6 +34,10 @@ const queryId = { queryId: 'shop-sql' };
  */
 export async function sql<R = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
   const executor = (em.getKysely() as unknown as { getExecutor(): Executor }).getExecutor();
-  const result = await executor.provideConnection((connection) => connection.executeQuery({ sql: text, parameters: params, queryId }));
+  // Through MikroORM's connection wrapper only for its query log (debug, slow-query threshold).
+  const logged = em.getConnection() as unknown as LoggingConnection;
+  const result = await logged.executeQuery(text, () =>
+    executor.provideConnection((connection) => connection.executeQuery({ sql: text, parameters: params, queryId })),
+  );
   return { rows: result.rows as R[], affected: Number(result.numAffectedRows ?? 0) };
 }

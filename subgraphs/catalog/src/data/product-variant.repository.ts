@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FRESH, uuidArray } from '@shop/platform';
+import { FRESH, sql, uuidArray } from '@shop/platform';
 import type { VariantStock } from '../domain/inventory.ts';
-import { ProductVariantSchema, type ProductVariant, type ProductVariantView } from './product-variant.entity.ts';
+import { ProductVariantSchema, type ProductVariant, type ProductVariantView, type SelectedOption } from './product-variant.entity.ts';
 
 /** A variant's columns (`v`), as the plain rows of the read paths carry them. */
 const VARIANT_VIEW_COLUMNS = `v.id, v.product_id as "productId", v.sku, v.title, v.selected_options as "selectedOptions",
@@ -21,6 +21,23 @@ const VARIANT_STOCK =
  * holds the row locks in the order it calls them (variant id order). A line's `productId` is the
  * variant's id (see StockLine).
  */
+/** What the cart's product lookup reads of a variant, its product and category. */
+export interface VariantLookupRow {
+  id: string;
+  sku: string;
+  title: string;
+  selectedOptions: SelectedOption[];
+  priceAmount: number;
+  currency: string;
+  onHand: number;
+  reserved: number;
+  deletedAt: string | null;
+  productId: string;
+  name: string;
+  productDeletedAt: string | null;
+  categoryPath: string | null;
+}
+
 export class VariantRepository {
   /** Variants by id, deleted ones included. */
   byIds(em: EntityManager, ids: readonly string[]): Promise<ProductVariant[]> {
@@ -60,29 +77,19 @@ export class VariantRepository {
   }
 
   /** What a cart's lookup needs of each variant and its product, in one query, as committed. */
-  forLookup(em: EntityManager, ids: readonly string[]) {
-    return em.find(
-      ProductVariantSchema,
-      { id: { $in: [...new Set(ids)] } },
-      {
-        fields: [
-          'id',
-          'sku',
-          'title',
-          'selectedOptions',
-          'priceAmount',
-          'currency',
-          'onHand',
-          'reserved',
-          'deletedAt',
-          'product.name',
-          'product.deletedAt',
-          'product.category.path',
-        ],
-        populate: ['product', 'product.category'],
-        ...FRESH,
-      },
-    );
+  forLookup(em: EntityManager, ids: readonly string[]): Promise<VariantLookupRow[]> {
+    // Plain rows, one prepared statement: the cart asks for every line it adds or checks out.
+    return sql<VariantLookupRow>(
+      em,
+      `select v.id, v.sku, v.title, v.selected_options as "selectedOptions", v.price_amount as "priceAmount", v.currency,
+              v.on_hand as "onHand", v.reserved, v.deleted_at as "deletedAt", p.id as "productId", p.name,
+              p.deleted_at as "productDeletedAt", c.path as "categoryPath"
+         from product_variant v
+         join product p on p.id = v.product_id
+         left join category c on c.id = p.category_id
+        where v.id = any($1::uuid[])`,
+      [[...new Set(ids)]],
+    ).then((result) => result.rows);
   }
 
   /** The product of each variant (a variant never changes product). */

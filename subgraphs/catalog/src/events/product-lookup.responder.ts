@@ -30,20 +30,19 @@ export async function lookupProducts(em: EntityManager, ids: string[]): Promise<
   if (ids.length === 0) return [];
   const rows = await variants.forLookup(em, ids);
   const items: ProductLookupItem[] = rows.map((row) => {
-    const product = row.product.unwrap();
-    const deletedAt = row.deletedAt ?? product.deletedAt ?? null;
+    const deletedAt = row.deletedAt ?? row.productDeletedAt;
     return {
       id: row.id,
-      productId: product.id,
+      productId: row.productId,
       sku: row.sku,
-      name: product.name,
+      name: row.name,
       title: row.title,
       selectedOptions: row.selectedOptions,
       priceAmount: row.priceAmount,
       currency: row.currency,
       availableQuantity: availableOf({ onHand: row.onHand, reserved: row.reserved, deletedAt }),
       available: !deletedAt,
-      categoryIds: pathIds(product.category?.unwrap().path ?? ''),
+      categoryIds: pathIds(row.categoryPath ?? ''),
     };
   });
   const found = new Set(items.map((item) => item.id));
