@@ -20,8 +20,10 @@ export function ormOptions(options: Options & { clientUrl: string }): Options {
     forceUtcTimezone: true,
     debug: false,
     pool: { min: 0, max: 10 },
-    // Parameterized statements are prepared once per connection (prepared-statements.ts).
-    driverOptions: { onPoolCreated: preparePoolStatements },
+    // Parameterized statements (sql.ts) are prepared once per connection and run on their generic
+    // plan: planned once, not at every call (prepared-statements.ts). MikroORM's own statements carry
+    // their values in the text, so they are planned for those values as before.
+    driverOptions: { onPoolCreated: preparePoolStatements, options: '-c plan_cache_mode=force_generic_plan' },
     ...options,
     migrations: { transactional: true, allOrNothing: true, snapshot: false, ...options.migrations },
   };

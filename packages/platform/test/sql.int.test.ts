@@ -32,7 +32,7 @@ describe('sql', () => {
     expect((await sql(orm.em.fork(), 'select count(*)::int as n from thing where $1::int = 1', [1])).rows).toEqual([{ n: 0 }]);
   });
 
-  it('sends values apart (arrays, JSON) and prepares the statement once per connection', async () => {
+  it('sends values apart (arrays, JSON) and prepares the statement once per connection, on its generic plan', async () => {
     await orm.em.fork().transactional(async (tx) => {
       for (const id of [10, 11, 12]) await sql(tx, 'insert into thing (id, tags, doc) values ($1, $2, $3)', [id, ["it's", 'b'], { id }]);
       const { rows } = await sql<{ id: number; tags: string[]; doc: unknown }>(tx, 'select id, tags, doc from thing where id = any($1) order by id', [[10, 12]]);
@@ -40,8 +40,15 @@ describe('sql', () => {
         { id: 10, tags: ["it's", 'b'], doc: { id: 10 } },
         { id: 12, tags: ["it's", 'b'], doc: { id: 12 } },
       ]);
-      const prepared = await sql<{ statement: string }>(tx, 'select statement from pg_prepared_statements where statement like $1', ['insert into thing%']);
-      expect(prepared.rows).toEqual([{ statement: 'insert into thing (id, tags, doc) values ($1, $2, $3)' }]);
+      // Prepared once, planned once: its generic plan serves the three inserts.
+      const prepared = await sql<{ statement: string; generic: number; custom: number }>(
+        tx,
+        'select statement, generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like $1',
+        ['insert into thing%'],
+      );
+      expect(prepared.rows).toEqual([{ statement: 'insert into thing (id, tags, doc) values ($1, $2, $3)', generic: expect.any(Number), custom: 0 }]);
+      // This connection may have run the first test's insert too.
+      expect(prepared.rows[0]!.generic).toBeGreaterThanOrEqual(3);
     });
   });
 });
