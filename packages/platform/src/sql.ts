@@ -30,7 +30,9 @@ const queryId = { queryId: 'shop-sql' };
  * so Postgres parses and plans every call anew; this text is the same every time, so the connection
  * prepares it once (prepared-statements.ts) — for the hot paths (saga steps, inbox, outbox, cart).
  * Values go as node-postgres sends them: arrays as Postgres arrays, objects as JSON, Dates as
- * timestamps with their offset.
+ * timestamps with their offset. The statement runs on its generic plan (orm.ts), so it is for
+ * statements whose best plan does not depend on the values — lookups and writes by key — not for
+ * searches over skewed data.
  */
 export async function sql<R = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<SqlResult<R>> {
   const executor = (em.getKysely() as unknown as { getExecutor(): Executor }).getExecutor();
