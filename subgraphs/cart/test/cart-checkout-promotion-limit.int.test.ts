@@ -140,7 +140,7 @@ describe('a promotion’s usage limit at checkout', () => {
       await waitFor('all six checkouts to wait for the promotion', async () => {
         const [row] = await h.orm.em.fork().execute<Array<{ n: number }>>(
           `select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock' and query like 'select id from promotion where id in%for update'`,
+            where datname = current_database() and wait_event_type = 'Lock' and query like 'select id from promotion where id = any(%for update'`,
         );
         return row!.n === 6;
       });

@@ -1,5 +1,5 @@
 import { raw } from '@mikro-orm/core';
-import { uuidArray } from '@shop/platform';
+import { isUuid, sql } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CartLineSchema, type CartLine, type CartLineContent } from './cart.entity.ts';
 
@@ -18,8 +18,16 @@ export interface VariantSnapshot {
 }
 
 /** The variants a cart's lines buy. */
-export function cartVariantIds(em: EntityManager, cartId: string): Promise<string[]> {
-  return em.find(CartLineSchema, { cart: cartId }, { fields: ['variantId'] }).then((lines) => lines.map((l) => l.variantId));
+export async function cartVariantIds(em: EntityManager, cartId: string): Promise<string[]> {
+  const { rows } = await sql<{ variantId: string }>(em, 'select variant_id as "variantId" from cart_line where cart_id = $1', [cartId]);
+  return rows.map((l) => l.variantId);
+}
+
+/** Each line's variant and quantity (what adding lines needs to know of the lines already there). */
+export async function lineQuantities(tx: EntityManager, cartId: string): Promise<Array<Pick<CartLine, 'variantId' | 'quantity'>>> {
+  return (
+    await sql<Pick<CartLine, 'variantId' | 'quantity'>>(tx, 'select variant_id as "variantId", quantity from cart_line where cart_id = $1', [cartId])
+  ).rows;
 }
 
 /** A line as checkout checks it; `confirmed`: the catalog confirmed its price within the maximum age. */
@@ -32,37 +40,35 @@ export type CheckoutLine = Pick<
 
 export async function linesForCheckout(tx: EntityManager, cartId: string, maxAgeSeconds: number): Promise<CheckoutLine[]> {
   // Raw: the age is judged by the database clock, the one that wrote priced_at.
-  return tx.execute<CheckoutLine[]>(
+  const { rows } = await sql<CheckoutLine>(
+    tx,
     `select id, variant_id as "variantId", quantity, unit_price_amount as "unitPriceAmount", name, variant_title as "variantTitle",
-            category_ids as "categoryIds", available, discontinued, coalesce(priced_at >= now() - make_interval(secs => ?), false) as confirmed
-       from cart_line where cart_id = ? order by created_at, id`,
+            category_ids as "categoryIds", available, discontinued, coalesce(priced_at >= now() - make_interval(secs => $1), false) as confirmed
+       from cart_line where cart_id = $2 order by created_at, id`,
     [maxAgeSeconds, cartId],
   );
+  return rows;
 }
 
 /** What the catalog said of the line: out of stock (`available` false) or no longer sold at all (`discontinued`). */
 export async function setLineAvailable(tx: EntityManager, lineId: string, available: boolean, discontinued = false): Promise<void> {
-  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { available: available && !discontinued, discontinued });
+  await sql(tx, 'update cart_line set available = $1, discontinued = $2 where id = $3', [available && !discontinued, discontinued, lineId]);
 }
 
 /** The catalog's new price, name and variant details, confirmed now. */
-export async function repriceLine(tx: EntityManager, lineId: string, variant: VariantSnapshot): Promise<void> {
-  await tx.nativeUpdate(CartLineSchema, { id: lineId }, { ...snapshotColumns(variant), pricedAt: raw('now()'), updatedAt: raw('now()') });
+export async function repriceLine(tx: EntityManager, lineId: string, v: VariantSnapshot): Promise<void> {
+  await sql(
+    tx,
+    `update cart_line set product_id = $2, unit_price_amount = $3, name = $4, sku = $5, variant_title = $6, selected_options = $7::jsonb,
+            category_ids = $8::uuid[], priced_at = now(), updated_at = now()
+      where id = $1`,
+    [lineId, v.productId, v.priceAmount, v.name, v.sku, v.title, JSON.stringify(v.selectedOptions), v.categoryIds ?? []],
+  );
 }
-
-const snapshotColumns = (v: VariantSnapshot) => ({
-  productId: v.productId,
-  unitPriceAmount: v.priceAmount,
-  name: v.name,
-  sku: v.sku,
-  variantTitle: v.title,
-  selectedOptions: v.selectedOptions,
-  categoryIds: v.categoryIds ?? [],
-});
 
 /** The catalog has just confirmed these lines' price and name. */
 export async function confirmLines(tx: EntityManager, lineIds: readonly string[]): Promise<void> {
-  if (lineIds.length) await tx.nativeUpdate(CartLineSchema, { id: { $in: [...lineIds] } }, { pricedAt: raw('now()') });
+  if (lineIds.length) await sql(tx, 'update cart_line set priced_at = now() where id = any($1::uuid[])', [lineIds]);
 }
 
 /** Every line of these carts (all columns). */
@@ -73,10 +79,11 @@ export function linesOf(tx: EntityManager, cartIds: readonly string[]): Promise<
 /** Write a line of a variant with the catalog's current details, confirmed now (insert, or replace the quantity). */
 export async function upsertPricedLine(tx: EntityManager, cartId: string, variant: VariantSnapshot, quantity: number): Promise<void> {
   // Raw: `on conflict (cart_id, variant_id) do update`; clock_timestamp() keeps lines in the order they were added.
-  await tx.execute(
+  await sql(
+    tx,
     `insert into cart_line (id, cart_id, variant_id, product_id, quantity, unit_price_amount, name, sku, variant_title, selected_options,
                             category_ids, available, priced_at, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::uuid[], true, now(), clock_timestamp(), now())
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::uuid[], true, now(), clock_timestamp(), now())
      on conflict (cart_id, variant_id) do update
        set product_id = excluded.product_id, quantity = excluded.quantity, unit_price_amount = excluded.unit_price_amount, name = excluded.name,
            sku = excluded.sku, variant_title = excluded.variant_title, selected_options = excluded.selected_options,
@@ -93,7 +100,7 @@ export async function upsertPricedLine(tx: EntityManager, cartId: string, varian
       variant.sku,
       variant.title,
       JSON.stringify(variant.selectedOptions),
-      uuidArray(variant.categoryIds ?? []),
+      (variant.categoryIds ?? []).filter(isUuid),
     ],
   );
 }

@@ -1,33 +1,48 @@
-import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FOR_UPDATE } from '@shop/platform';
-import { CheckoutSchema, type Checkout } from './checkout.entity.ts';
+import { sql } from '@shop/platform';
+import type { Checkout } from './checkout.entity.ts';
 
 export type CheckoutRecord = Pick<Checkout, 'id' | 'cartId' | 'customerId' | 'status'>;
 
-const VIEW_FIELDS = ['id', 'cartId', 'customerId', 'status'] as const;
+// Raw through sql(): checkouts are on the checkout and order-status paths; the same texts every
+// time, prepared once per connection.
+const VIEW_COLUMNS = 'id, cart_id as "cartId", customer_id as "customerId", status';
 
-export function findCheckout(em: EntityManager, id: string): Promise<CheckoutRecord | null> {
-  return em.findOne(CheckoutSchema, { id }, { fields: VIEW_FIELDS });
+export async function findCheckout(em: EntityManager, id: string): Promise<CheckoutRecord | null> {
+  return (await sql<CheckoutRecord>(em, `select ${VIEW_COLUMNS} from checkout where id = $1`, [id])).rows[0] ?? null;
 }
 
 /** The checkout an idempotency key already made for this cart, if any. */
-export function findCheckoutByKey(em: EntityManager, cartId: string, idempotencyKey: string): Promise<CheckoutRecord | null> {
-  return em.findOne(CheckoutSchema, { cartId, idempotencyKey }, { fields: VIEW_FIELDS });
+export async function findCheckoutByKey(em: EntityManager, cartId: string, idempotencyKey: string): Promise<CheckoutRecord | null> {
+  const { rows } = await sql<CheckoutRecord>(em, `select ${VIEW_COLUMNS} from checkout where cart_id = $1 and idempotency_key = $2`, [
+    cartId,
+    idempotencyKey,
+  ]);
+  return rows[0] ?? null;
 }
 
 export async function insertCheckout(
   tx: EntityManager,
   checkout: { id: string; cartId: string; customerId: string | null; idempotencyKey: string; discountCodes: string[] },
 ): Promise<void> {
-  await tx.insert(CheckoutSchema, { ...checkout, status: 'PENDING', createdAt: raw('now()'), updatedAt: raw('now()') });
+  await sql(
+    tx,
+    `insert into checkout (id, cart_id, customer_id, idempotency_key, status, discount_codes, created_at, updated_at)
+     values ($1, $2, $3, $4, 'PENDING', $5::text[], now(), now())`,
+    [checkout.id, checkout.cartId, checkout.customerId, checkout.idempotencyKey, checkout.discountCodes],
+  );
 }
 
 /** Lock a checkout for the rest of the transaction (a redelivered order status waits, then sees the first one's result). */
 export async function lockCheckout(tx: EntityManager, id: string): Promise<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'> | null> {
-  return tx.findOne(CheckoutSchema, { id }, { fields: ['id', 'cartId', 'status', 'discountCodes'], ...FOR_UPDATE });
+  const { rows } = await sql<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'>>(
+    tx,
+    'select id, cart_id as "cartId", status, discount_codes as "discountCodes" from checkout where id = $1 for update',
+    [id],
+  );
+  return rows[0] ?? null;
 }
 
 export async function setCheckoutStatus(tx: EntityManager, id: string, status: Checkout['status']): Promise<void> {
-  await tx.nativeUpdate(CheckoutSchema, { id }, { status, updatedAt: raw('now()') });
+  await sql(tx, 'update checkout set status = $1, updated_at = now() where id = $2', [status, id]);
 }

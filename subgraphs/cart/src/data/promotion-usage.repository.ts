@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from '@shop/platform';
+import { isUuid, sql } from '@shop/platform';
 
 /**
  * Usage limits, claimed in the checkout's transaction (READ COMMITTED, as every transaction here).
@@ -60,15 +60,17 @@ export async function claimPromotionUsages(tx: EntityManager, request: ClaimRequ
   if (ids.length === 0) return { ok: true, claimed: [] };
   if (!isUuid(request.checkoutId)) throw new Error('A promotion claim needs the checkout id (a uuid)');
   const now = request.now ?? new Date();
-  await tx.execute('select id from promotion where id in (?) order by id for update', [ids]);
-  const rows = await tx.execute<LockedPromotion[]>(
+  // sql(): arrays go as one uuid[] value, so each text is the same whatever the number of promotions.
+  await sql(tx, 'select id from promotion where id = any($1::uuid[]) order by id for update', [ids]);
+  const { rows } = await sql<LockedPromotion>(
+    tx,
     `select p.id, p.usage_limit as "usageLimit", p.usage_limit_per_customer as "usageLimitPerCustomer", p.usage_count as "usageCount",
-            p.archived_at is null and (p.starts_at is null or p.starts_at <= ?) and (p.ends_at is null or p.ends_at > ?) as live,
+            p.archived_at is null and (p.starts_at is null or p.starts_at <= $1) and (p.ends_at is null or p.ends_at > $1) as live,
             (select count(*)::int from promotion_usage u
-              where u.promotion_id = p.id and u.customer_id = ? and u.released_at is null) as "customerUses",
-            exists (select 1 from promotion_usage u where u.promotion_id = p.id and u.checkout_id = ? and u.released_at is null) as held
-       from promotion p where p.id in (?)`,
-    [now, now, request.customerId, request.checkoutId, ids],
+              where u.promotion_id = p.id and u.customer_id = $2 and u.released_at is null) as "customerUses",
+            exists (select 1 from promotion_usage u where u.promotion_id = p.id and u.checkout_id = $3 and u.released_at is null) as held
+       from promotion p where p.id = any($4::uuid[])`,
+    [now, request.customerId, request.checkoutId, ids],
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const refused: ClaimRefusal[] = [];
@@ -84,10 +86,12 @@ export async function claimPromotionUsages(tx: EntityManager, request: ClaimRequ
   }
   if (refused.length) return { ok: false, refused };
   if (toClaim.length === 0) return { ok: true, claimed: [] };
-  await tx.execute('update promotion set usage_count = usage_count + 1 where id in (?)', [toClaim]);
-  await tx.execute(
-    `insert into promotion_usage (id, promotion_id, customer_id, checkout_id) values ${toClaim.map(() => '(?, ?, ?, ?)').join(', ')}`,
-    toClaim.flatMap((id) => [randomUUID(), id, request.customerId, request.checkoutId]),
+  await sql(tx, 'update promotion set usage_count = usage_count + 1 where id = any($1::uuid[])', [toClaim]);
+  await sql(
+    tx,
+    `insert into promotion_usage (id, promotion_id, customer_id, checkout_id)
+     select u.id, u.promotion_id, $3::varchar, $4::uuid from unnest($1::uuid[], $2::uuid[]) as u(id, promotion_id)`,
+    [toClaim.map(() => randomUUID()), toClaim, request.customerId, request.checkoutId],
   );
   return { ok: true, claimed: toClaim };
 }
@@ -98,20 +102,22 @@ export async function claimPromotionUsages(tx: EntityManager, request: ClaimRequ
  */
 export async function releasePromotionUsages(tx: EntityManager, checkoutId: string): Promise<string[]> {
   if (!isUuid(checkoutId)) return [];
-  const held = await tx.execute<Array<{ id: string }>>(
+  const { rows: held } = await sql<{ id: string }>(
+    tx,
     `select id from promotion
-      where id in (select promotion_id from promotion_usage where checkout_id = ? and released_at is null)
+      where id in (select promotion_id from promotion_usage where checkout_id = $1 and released_at is null)
       order by id for update`,
     [checkoutId],
   );
   if (held.length === 0) return [];
   // A fresh statement after the locks: a release that committed meanwhile left nothing here.
-  const released = await tx.execute<Array<{ promotionId: string }>>(
-    `update promotion_usage set released_at = now() where checkout_id = ? and released_at is null returning promotion_id as "promotionId"`,
+  const { rows: released } = await sql<{ promotionId: string }>(
+    tx,
+    `update promotion_usage set released_at = now() where checkout_id = $1 and released_at is null returning promotion_id as "promotionId"`,
     [checkoutId],
   );
   if (released.length === 0) return [];
   const ids = released.map((r) => r.promotionId);
-  await tx.execute('update promotion set usage_count = greatest(usage_count - 1, 0) where id in (?)', [ids]);
+  await sql(tx, 'update promotion set usage_count = greatest(usage_count - 1, 0) where id = any($1::uuid[])', [ids]);
   return ids;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { isUuid } from '@shop/platform';
+import { isUuid, sql } from '@shop/platform';
 import { normalizeCode } from '../domain/cart-rules.ts';
 import { promotionActionModel, promotionConditionsModel, type Promotion, type PromotionDefinition } from '../domain/promotions/index.ts';
 
@@ -142,6 +142,7 @@ export interface ActivePromotions {
  * What the engine evaluates a cart with, in one query: the live automatic promotions, and the
  * promotions of the codes entered (outside their window too, so the engine can say "expired" or
  * "not started"; archived ones are unknown codes). Limits as committed: the checkout's claim decides.
+ * One text whatever the codes and customer (sql(): prepared once per connection, not planned per read).
  */
 export async function activePromotions(
   em: EntityManager,
@@ -149,17 +150,20 @@ export async function activePromotions(
 ): Promise<ActivePromotions> {
   const codes = [...new Set((options.codes ?? []).map(normalizeCode).filter((c) => c !== ''))];
   const customerId = options.customerId ?? null;
-  const customerUses = `(select count(*) from promotion_usage u where u.promotion_id = promotion.id and u.customer_id = ? and u.released_at is null)`;
-  const rows = await em.execute<Array<Row & { limitReached: boolean }>>(
+  // A guest ($1 null) has no per-customer uses to count.
+  const { rows } = await sql<Row & { limitReached: boolean }>(
+    em,
     `select ${COLUMNS},
             (usage_limit is not null and usage_count >= usage_limit)
-            ${customerId === null ? '' : `or (usage_limit_per_customer is not null and ${customerUses} >= usage_limit_per_customer)`} as "limitReached"
+            or ($1::varchar is not null and usage_limit_per_customer is not null
+                and (select count(*) from promotion_usage u
+                      where u.promotion_id = promotion.id and u.customer_id = $1 and u.released_at is null) >= usage_limit_per_customer) as "limitReached"
        from promotion
       where archived_at is null
-        and ((code is null and (starts_at is null or starts_at <= ?) and (ends_at is null or ends_at > ?))
-             ${codes.length ? 'or code in (?)' : ''})
+        and ((code is null and (starts_at is null or starts_at <= $2) and (ends_at is null or ends_at > $2))
+             or code = any($3::varchar[]))
       order by priority, id`,
-    [...(customerId === null ? [] : [customerId]), options.now, options.now, ...(codes.length ? [codes] : [])],
+    [customerId, options.now, codes],
   );
   return {
     promotions: rows.map(({ limitReached: _, ...row }) => toRecord(row)),

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '@shop/platform';
 import { ShippingCountrySchema, type ShippingCountry } from './shipping-country.entity.ts';
 import { TaxRegionRateSchema, type TaxRegionRate } from './shipping-zone.entity.ts';
 
@@ -21,10 +22,10 @@ export function listShippingCountries(em: EntityManager): Promise<ShippingCountr
 
 /** Some zone ships to the country (or to part of it). */
 export async function shipsTo(em: EntityManager, countryCode: string): Promise<boolean> {
-  const [row] = await em.execute<Array<{ found: boolean }>>('select exists (select 1 from shipping_zone_country where country_code = ?) as found', [
+  const { rows } = await sql<{ found: boolean }>(em, 'select exists (select 1 from shipping_zone_country where country_code = $1) as found', [
     countryCode,
   ]);
-  return row!.found;
+  return rows[0]!.found;
 }
 
 /** Set a country's tax rate (creating its row: the legacy shipping columns keep their defaults). */

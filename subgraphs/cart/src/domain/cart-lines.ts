@@ -3,6 +3,7 @@ import { isUuid, userError, type Identity, type ProductLookupItem, type UserErro
 import {
   deleteLine,
   deleteLines,
+  lineQuantities,
   linesOf,
   setLineQuantity,
   setLineUnavailable,
@@ -160,7 +161,7 @@ export async function addLines(
 
   return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
     const wantedMore = mergeRequestedLines(requested);
-    const existing = await linesOf(tx, [cart.id]);
+    const existing = await lineQuantities(tx, cart.id);
     const current = new Map(existing.map((row) => [row.variantId, row.quantity]));
     const newLines = [...wantedMore.keys()].filter((id) => !current.has(id)).length;
     if (current.size + newLines > MAX_LINES) errors.push(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));

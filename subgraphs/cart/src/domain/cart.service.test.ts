@@ -26,7 +26,12 @@ const policy = {
 describe('CartService.refresh', () => {
   it('fences the cached copy when the re-read after a commit fails (Postgres lost just after the commit)', async () => {
     const lost = new Error('Connection terminated unexpectedly');
-    const em = { execute: vi.fn().mockRejectedValue(lost) } as unknown as EntityManager;
+    // The cart's reads go through sql() (@shop/platform), on the EntityManager's connection: it is lost.
+    const fail = vi.fn().mockRejectedValue(lost);
+    const em = {
+      getConnection: () => ({ executeQuery: fail }),
+      getKysely: () => ({ getExecutor: () => ({ provideConnection: fail }) }),
+    } as unknown as EntityManager;
     const cache = recordingCache();
     const publishChanged = vi.fn();
     const carts = new CartService({ em, policy, cache, publishChanged, lookup: async () => new Map(), notifyOutbox: () => undefined });
