@@ -29,7 +29,7 @@ const metrics = createMetrics('gateway');
 const verify = createTokenVerifier(config);
 const identityOf = identityPerRequest(verify);
 const entityCaching = config.GATEWAY_ENTITY_CACHE_ENABLED ? createEntityCaching(config, log, metrics.registry) : undefined;
-const { gateway, isLoaded } = createGateway(config, log, metrics.registry, entityCaching);
+const { gateway, isLoaded, closeSubgraphCalls } = createGateway(config, log, metrics.registry, entityCaching);
 let apiSchema: GraphQLSchema | undefined;
 gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
   // The entity cache's @cacheControl hints travel in the supergraph (composed with @composeDirective).
@@ -92,7 +92,7 @@ try {
         if (!isLoaded()) throw new Error('supergraph not loaded');
       },
     },
-    closers: [() => channels.close(), () => redis.quit(), async () => entityCaching?.close()],
+    closers: [() => channels.close(), () => redis.quit(), async () => entityCaching?.close(), closeSubgraphCalls],
     persistedQueries: { cache: persistedQueryCache(redis, log), ttl: 24 * 3600 },
     routes: (app) => {
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
