@@ -44,10 +44,8 @@ function causesOf(error: unknown): unknown[] {
 
 function isOutageItself(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const { name, code, message, type } = error as { name?: unknown; code?: unknown; message?: unknown; type?: unknown };
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
   if (typeof name === 'string' && OUTAGE_NAMES.has(name)) return true;
-  // node-fetch's timeout (the gateway's upper bound for one subgraph call).
-  if (name === 'FetchError' && type === 'request-timeout') return true;
   if (typeof code === 'string' && (SOCKET_CODES.has(code) || POSTGRES_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   return typeof message === 'string' && OUTAGE_MESSAGES.test(message);
 }

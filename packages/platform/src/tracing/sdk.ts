@@ -23,8 +23,8 @@ const isProbe = (req: IncomingMessage) => Boolean(req.url?.startsWith('/health')
  * Starts the tracer provider (OTLP/protobuf over HTTP to OTEL_EXPORTER_OTLP_ENDPOINT, batched;
  * or OTLP/JSON with OTEL_EXPORTER_OTLP_PROTOCOL=http/json; the exporter reads the standard
  * OTEL_EXPORTER_OTLP_* variables, the batcher OTEL_BSP_*), the W3C
- * trace-context propagator, and the instrumentations: HTTP in and out (the gateway's subgraph
- * fetches go through node-fetch on http), fetch (undici), Postgres, Redis and GraphQL (parse, validate, execute).
+ * trace-context propagator, and the instrumentations: HTTP in and out, undici (the gateway's subgraph
+ * calls and fetch), Postgres, Redis and GraphQL (parse, validate, execute).
  * Statements and commands are traced only inside a traced request or message (`requireParentSpan`):
  * the outbox relay's polling would otherwise be a trace every 100 ms.
  */
