@@ -30,7 +30,12 @@ async function pollStatus(gatewayUrl: string, orderId: string, token: string, t0
   let status: string | undefined;
   while (performance.now() - t0 < FINAL_WAIT_MS) {
     reads.count++;
-    const order = await graphql<{ order: { status: string } | null }>(gatewayUrl, 'query ($id: ID!) { order(id: $id) { status } }', { id: orderId }, token);
+    const order = await graphql<{ order: { status: string } | null }>(
+      gatewayUrl,
+      'query ($id: ID!) { order(id: $id) { status } }',
+      { id: orderId },
+      token,
+    );
     status = order.order?.status;
     if (status && !inFlight(status)) break;
     await new Promise((r) => setTimeout(r, 10));

@@ -30,6 +30,10 @@ describe('prepared statements', () => {
     await client.query('commit', []);
     const cursor = { text: 'select 1', submit: () => undefined };
     await client.query(cursor as never);
-    expect(calls).toEqual([['begin', undefined, undefined], ['commit', [], undefined], [cursor, undefined, undefined]]);
+    expect(calls).toEqual([
+      ['begin', undefined, undefined],
+      ['commit', [], undefined],
+      [cursor, undefined, undefined],
+    ]);
   });
 });

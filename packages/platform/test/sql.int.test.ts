@@ -35,7 +35,9 @@ describe('sql', () => {
   it('sends values apart (arrays, JSON) and prepares the statement once per connection, on its generic plan', async () => {
     await orm.em.fork().transactional(async (tx) => {
       for (const id of [10, 11, 12]) await sql(tx, 'insert into thing (id, tags, doc) values ($1, $2, $3)', [id, ["it's", 'b'], { id }]);
-      const { rows } = await sql<{ id: number; tags: string[]; doc: unknown }>(tx, 'select id, tags, doc from thing where id = any($1) order by id', [[10, 12]]);
+      const { rows } = await sql<{ id: number; tags: string[]; doc: unknown }>(tx, 'select id, tags, doc from thing where id = any($1) order by id', [
+        [10, 12],
+      ]);
       expect(rows).toEqual([
         { id: 10, tags: ["it's", 'b'], doc: { id: 10 } },
         { id: 12, tags: ["it's", 'b'], doc: { id: 12 } },

@@ -1,7 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { createLogger, eventIdFor, startConsumer, transaction, type MikroORM, type NatsConnection, type OutboxRow, type Payload } from '../src/index.ts';
+import {
+  createLogger,
+  eventIdFor,
+  startConsumer,
+  transaction,
+  type MikroORM,
+  type NatsConnection,
+  type OutboxRow,
+  type Payload,
+} from '../src/index.ts';
 import { closeTestPlatform, connectTestPlatform, outboxOnlyOrmOptions } from '../../../test/support/platform.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
@@ -80,7 +89,9 @@ describe('unit of work', () => {
     const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
     await transaction(orm.em, ({ emit }) => emit('order.stock.commit', { orderId: a }), { log });
     const handed: string[] = [];
-    const outbox = { notify: (rows?: readonly OutboxRow[]) => void handed.push(...(rows ?? []).map((r) => (r.payload.data as { orderId: string }).orderId)) };
+    const outbox = {
+      notify: (rows?: readonly OutboxRow[]) => void handed.push(...(rows ?? []).map((r) => (r.payload.data as { orderId: string }).orderId)),
+    };
     const seenInside = await transaction(
       orm.em,
       async ({ em, emit }) => {
@@ -100,7 +111,7 @@ describe('unit of work', () => {
     const rows = await orm.em
       .fork()
       .execute<Array<{ subject: string; payload: { data: { orderId: string; reason?: string } } }>>(
-        'select subject, payload from outbox_event where payload->\'data\'->>\'orderId\' in (?) order by seq',
+        "select subject, payload from outbox_event where payload->'data'->>'orderId' in (?) order by seq",
         [[a, b, c]],
       );
     expect(rows.map((r) => [r.subject, r.payload.data.orderId, r.payload.data.reason])).toEqual([

@@ -27,8 +27,7 @@ export type SettleStart = { tombstoned: true } | { tombstoned: false; reservatio
 
 /** A reserve's claim and stock step: not claimed (the order has a row), or what was reserved / the short lines with the levels seen. */
 export type ClaimedReserve =
-  | { claimed: false }
-  | { claimed: true; reserved: VariantStock[]; short: StockLine[]; levels: ReadonlyMap<string, StockLevel> };
+  { claimed: false } | { claimed: true; reserved: VariantStock[]; short: StockLine[]; levels: ReadonlyMap<string, StockLevel> };
 import { StockReservationLineSchema, StockReservationSchema, type StockReservation } from './stock-reservation.entity.ts';
 
 /**
