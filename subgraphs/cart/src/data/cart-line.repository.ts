@@ -19,8 +19,7 @@ export interface VariantSnapshot {
 
 /** The variants a cart's lines buy. */
 export async function cartVariantIds(em: EntityManager, cartId: string): Promise<string[]> {
-  const { rows } = await sql<{ variantId: string }>(em, 'select variant_id as "variantId" from cart_line where cart_id = $1', [cartId]);
-  return rows.map((l) => l.variantId);
+  return (await lineQuantities(em, cartId)).map((l) => l.variantId);
 }
 
 /** Each line's variant and quantity (what adding lines needs to know of the lines already there). */

@@ -176,7 +176,8 @@ export async function setBuyer(tx: EntityManager, cartId: string, buyer: BuyerFi
   const set = (Object.keys(BUYER_COLUMNS) as Array<keyof BuyerFields>).filter((field) => buyer[field] !== undefined);
   if (set.length === 0) return;
   const assignments = set.map((field, i) => `${BUYER_COLUMNS[field]} = $${i + 2}`).join(', ');
-  await sql(tx, `update cart set ${assignments} where id = $1`, [cartId, ...set.map((field) => buyerValue(buyer[field]))]);
+  // An address (an object) goes as JSON text, as node-postgres sends every object.
+  await sql(tx, `update cart set ${assignments} where id = $1`, [cartId, ...set.map((field) => buyer[field])]);
 }
 
 const BUYER_COLUMNS: Record<keyof BuyerFields, string> = {
@@ -188,9 +189,6 @@ const BUYER_COLUMNS: Record<keyof BuyerFields, string> = {
   addressFromDefault: 'address_from_default',
   deliveryMethodHandle: 'delivery_method_handle',
 };
-
-/** An address goes as JSON text (the column is jsonb); node-postgres would send an array as a Postgres array. */
-const buyerValue = (value: unknown) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
 
 /** A checkout freezes the (locked) cart: CHECKING_OUT and touched (touchCart) in one statement; its new version and times. */
 export async function freezeCart(tx: EntityManager, id: string, expiresAt: Date): Promise<{ version: number; updatedAt: Date | string }> {

@@ -15,12 +15,6 @@ const variantOfRow = ({ productId, ...variant }: VariantRow): ProductVariantView
 const VARIANT_STOCK =
   'id, product_id as "productId", sku, price_amount as "priceAmount", currency, on_hand as "onHand", reserved, deleted_at as "deletedAt"';
 
-/**
- * Variants, and their stock as it moves. Stock changes are single conditional or arithmetic
- * statements with `returning` (never read-then-write), so they stay SQL; the caller's transaction
- * holds the row locks in the order it calls them (variant id order). A line's `productId` is the
- * variant's id (see StockLine).
- */
 /** What the cart's product lookup reads of a variant, its product and category. */
 export interface VariantLookupRow {
   id: string;
@@ -38,6 +32,12 @@ export interface VariantLookupRow {
   categoryPath: string | null;
 }
 
+/**
+ * Variants, and their stock as it moves. Stock changes are single conditional or arithmetic
+ * statements with `returning` (never read-then-write), so they stay SQL; the caller's transaction
+ * holds the row locks in the order it calls them (variant id order). A line's `productId` is the
+ * variant's id (see StockLine).
+ */
 export class VariantRepository {
   /** Variants by id, deleted ones included. */
   byIds(em: EntityManager, ids: readonly string[]): Promise<ProductVariant[]> {

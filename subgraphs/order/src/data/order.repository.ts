@@ -1,5 +1,5 @@
 import { LockMode, raw } from '@mikro-orm/core';
-import { FRESH } from '@shop/platform';
+import { FRESH, sql } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
 import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderLine, type OrderStatusChange } from './order.entity.ts';
@@ -23,13 +23,16 @@ interface LockedRow {
 
 /**
  * Lock an order row for the rest of the transaction: changes to one order are applied one at a time.
- * Raw: a saga step's hot path, one statement without the ORM's query building.
+ * Raw through sql(): a saga step's hot path, one prepared statement without the ORM's query building.
  */
 export async function lockOrder(tx: EntityManager, id: string): Promise<LockedOrder | null> {
-  const [row] = await tx.execute<LockedRow[]>(
+  const {
+    rows: [row],
+  } = await sql<LockedRow>(
+    tx,
     `select status, customer_id, cart_id, total_amount, currency, payment_token,
             (extract(epoch from created_at) * 1000)::float8 as created_ms, (extract(epoch from updated_at) * 1000)::float8 as updated_ms
-       from customer_order where id = ? for update`,
+       from customer_order where id = $1 for update`,
     [id],
   );
   if (!row) return null;
