@@ -12,3 +12,6 @@ export const isUuid = (value: unknown): value is string => typeof value === 'str
  * are not UUIDs are left out, so one bad id cannot fail the statement.
  */
 export const uuidArray = (ids: readonly string[]): string => `{${ids.filter(isUuid).join(',')}}`;
+
+/** A Postgres int[] literal of whole numbers (to inline as one value, like uuidArray). */
+export const intArray = (values: readonly number[]): string => `{${values.map((v) => Math.trunc(v)).join(',')}}`;

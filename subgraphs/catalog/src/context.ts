@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CurrencyCode, Identity, Logger } from '@shop/platform';
 import { ProductService } from './domain/product.service.ts';
 import { ProductAdminService } from './domain/product-admin.service.ts';
-import { ProductSearchService } from './domain/product-search.service.ts';
+import { ProductSearchService, type CategoryPageKey, type ProductListing } from './domain/product-search.service.ts';
 import { CategoryAdminService } from './domain/category-admin.service.ts';
 import { ProductFacetsService } from './domain/product-facets.ts';
 import { VariantAdminService } from './domain/variant-admin.service.ts';
@@ -33,6 +33,8 @@ export interface Context {
   /** Live variants per product id, in display order (one query per batch). */
   variantsByProductId: DataLoader<string, ProductVariantView[]>;
   variantById: DataLoader<string, ProductVariantView | null>;
+  /** Category.products of every category in the request: one round trip per batch (a menu of categories). */
+  productsByCategory: DataLoader<CategoryPageKey, ProductListing, string>;
 }
 
 /** Index rows by id in the order DataLoader asked for them (missing → null). */
@@ -47,6 +49,7 @@ function inOrder<T extends { id: string }>(ids: readonly string[], rows: T[]): A
  */
 export function createContext(em: EntityManager, identity: Identity, log: Logger, currency: CurrencyCode, outbox?: { notify(): void }): Context {
   const products = new ProductService(em);
+  const search = new ProductSearchService(em, currency);
   return {
     identity,
     log,
@@ -55,12 +58,16 @@ export function createContext(em: EntityManager, identity: Identity, log: Logger
     admin: new ProductAdminService(em, currency, outbox),
     variantAdmin: new VariantAdminService(em, currency, outbox),
     categoryAdmin: new CategoryAdminService(em, outbox),
-    search: new ProductSearchService(em, currency),
+    search,
     facets: new ProductFacetsService(em, currency),
     productById: new DataLoader(async (ids) => inOrder(ids, await products.byIds(ids)), { maxBatchSize: 1000 }),
     categoryById: new DataLoader(async (ids) => inOrder(ids, await products.categoriesByIds(ids))),
     categoriesByParentId: new DataLoader((ids) => products.childrenOf(ids)),
     variantsByProductId: new DataLoader((ids) => products.variantsOf(ids), { maxBatchSize: 1000 }),
     variantById: new DataLoader(async (ids) => inOrder(ids, await products.variantsByIds(ids)), { maxBatchSize: 1000 }),
+    productsByCategory: new DataLoader((keys) => search.listCategories(keys), {
+      cacheKeyFn: ({ categoryId, first, after }) => JSON.stringify([categoryId, first, after ?? null]),
+      maxBatchSize: 100,
+    }),
   };
 }

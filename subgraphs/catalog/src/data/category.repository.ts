@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FOR_UPDATE } from '@shop/platform';
+import { FOR_UPDATE, uuidArray } from '@shop/platform';
 import { ProductSchema } from './product.entity.ts';
 import { CategorySchema, pathIds, type Category } from './category.entity.ts';
 
@@ -65,6 +65,24 @@ export class CategoryRepository {
     const root = await em.findOne(CategorySchema, by, { fields: ['path'] });
     if (!root) return { ids: [], depth: 0 };
     return { ids: (await this.pathsUnder(em, root.path)).map((path) => pathIds(path).at(-1)!), depth: pathIds(root.path).length };
+  }
+
+  /** `subtree` of many categories in one statement, by category id (an unknown id is absent). */
+  async subtrees(em: EntityManager, ids: readonly string[]): Promise<Map<string, { ids: string[]; depth: number }>> {
+    const found = new Map<string, { ids: string[]; depth: number }>();
+    if (ids.length === 0) return found;
+    // Raw: a self-join on the path prefix, the category's own row included.
+    const rows = await em.execute<Array<{ root: string; rootPath: string; id: string }>>(
+      `select c.id as root, c.path as "rootPath", d.id from category c join category d on d.path like c.path || '%'
+        where c.id = any(?::uuid[]) order by c.id, d.path`,
+      [uuidArray(ids)],
+    );
+    for (const row of rows) {
+      const subtree = found.get(row.root) ?? { ids: [], depth: pathIds(row.rootPath).length };
+      subtree.ids.push(row.id);
+      found.set(row.root, subtree);
+    }
+    return found;
   }
 
   /** The paths of a subtree (the category's own included). */

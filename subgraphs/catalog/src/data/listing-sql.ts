@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidArray } from '@shop/platform';
 import type { ListingPlan } from '../domain/product-search.service.ts';
 import { optionValue } from './product-variant.entity.ts';
@@ -31,6 +32,23 @@ export class Statement {
   build(): SqlQuery {
     return { sql: this.parts.join(' '), params: [...this.params] };
   }
+}
+
+/**
+ * Several statements in one round trip: side by side under `union all`, every row tagged with its
+ * statement (`select <i> as listing, x.* from (<statement>) x`), handed back per statement. For
+ * statements of the same shape (one facet count for every listing a request shows); one alone runs as it is.
+ */
+export async function eachInOneStatement<T>(em: EntityManager, statements: readonly SqlQuery[]): Promise<T[][]> {
+  if (statements.length <= 1) return Promise.all(statements.map(({ sql, params }) => em.execute<T[]>(sql, params)));
+  const sql = statements.map((statement, i) => `select ${i} as listing, x.* from (${statement.sql}) x`).join(' union all ');
+  const rows = await em.execute<Array<T & { listing: number }>>(
+    sql,
+    statements.flatMap((statement) => statement.params),
+  );
+  const each = statements.map((): T[] => []);
+  for (const row of rows) each[row.listing]!.push(row);
+  return each;
 }
 
 /**

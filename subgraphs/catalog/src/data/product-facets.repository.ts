@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { optionValue } from './product-variant.entity.ts';
-import { addFilters, Statement, variantMatches, type ListingFilter, type SqlQuery } from './listing-sql.ts';
+import { addFilters, eachInOneStatement, Statement, variantMatches, type ListingFilter, type SqlQuery } from './listing-sql.ts';
 
 /** The listing's filter with its category subtree resolved (see ProductSearchService.list). */
 export interface FacetScope {
@@ -62,34 +62,44 @@ export const facetStatements = {
   },
 };
 
-/** Runs the facet statements. */
+/** Runs the facet statements: one kind of count for many listings in one round trip. */
 export class ProductFacetsRepository {
   private readonly em: EntityManager;
   constructor(em: EntityManager) {
     this.em = em;
   }
 
-  async byChildCategory(scope: FacetScope, childAt: number): Promise<Map<string, number>> {
-    const rows = await this.run<{ id: string; n: number }>(facetStatements.byChildCategory(scope, childAt));
-    return new Map(rows.filter((r) => r.id).map((r) => [r.id, r.n]));
+  async byChildCategory(asks: ReadonlyArray<{ scope: FacetScope; childAt: number }>): Promise<Array<Map<string, number>>> {
+    const each = await eachInOneStatement<{ id: string; n: number }>(
+      this.em,
+      asks.map(({ scope, childAt }) => facetStatements.byChildCategory(scope, childAt)),
+    );
+    return each.map((rows) => new Map(rows.filter((r) => r.id).map((r) => [r.id, r.n])));
   }
 
-  async byOptionValue(scope: FacetScope, variantOptions: ListingFilter['options'], name?: string): Promise<Map<string, number>> {
-    const rows = await this.run<{ ov: string; n: number }>(facetStatements.byOptionValue(scope, variantOptions, name));
-    return new Map(rows.map((r) => [r.ov, r.n]));
+  async byOptionValue(
+    asks: ReadonlyArray<{ scope: FacetScope; variantOptions: ListingFilter['options']; name?: string }>,
+  ): Promise<Array<Map<string, number>>> {
+    const each = await eachInOneStatement<{ ov: string; n: number }>(
+      this.em,
+      asks.map(({ scope, variantOptions, name }) => facetStatements.byOptionValue(scope, variantOptions, name)),
+    );
+    return each.map((rows) => new Map(rows.map((r) => [r.ov, r.n])));
   }
 
-  async byPriceBucket(scope: FacetScope, bounds: readonly number[]): Promise<Map<number, number>> {
-    const rows = await this.run<{ b: number; n: number }>(facetStatements.byPriceBucket(scope, bounds));
-    return new Map(rows.map((r) => [Number(r.b), r.n]));
+  async byPriceBucket(scopes: readonly FacetScope[], bounds: readonly number[]): Promise<Array<Map<number, number>>> {
+    const each = await eachInOneStatement<{ b: number; n: number }>(
+      this.em,
+      scopes.map((scope) => facetStatements.byPriceBucket(scope, bounds)),
+    );
+    return each.map((rows) => new Map(rows.map((r) => [Number(r.b), r.n])));
   }
 
-  async inStock(scope: FacetScope): Promise<number> {
-    const [row] = await this.run<{ n: number }>(facetStatements.inStock(scope));
-    return row?.n ?? 0;
-  }
-
-  private run<T>({ sql, params }: SqlQuery): Promise<T[]> {
-    return this.em.execute<T[]>(sql, params);
+  async inStock(scopes: readonly FacetScope[]): Promise<number[]> {
+    const each = await eachInOneStatement<{ n: number }>(
+      this.em,
+      scopes.map((scope) => facetStatements.inStock(scope)),
+    );
+    return each.map(([row]) => row?.n ?? 0);
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { encodeCursor, uuidArray, type Connection } from '@shop/platform';
+import { encodeCursor, isUuid, uuidArray, type Connection } from '@shop/platform';
 import type { ListingPlan } from '../domain/product-search.service.ts';
 import { addFilters, NAME_SIMILARITY, prefixTsQuery, Statement, type SqlQuery } from './listing-sql.ts';
 
@@ -125,12 +125,56 @@ export function listingStatement(plan: ListingPlan): SqlQuery {
   return { sql, params: ctes.params };
 }
 
+/**
+ * The first page by name of many categories' listings (Category.products of every category a
+ * request shows) in one statement, planned once whatever their number: per listing, its subtree's
+ * category ids; `limit` rows each (`first` + 1, a constant the planner sees). A page is the first
+ * rows of each subtree category (index-only on product_live_category_name_idx), merged: its cost
+ * follows the page size and the subtree, not the catalog. Rows come per listing in page order
+ * (`pos`); an empty page is one row with the count and no product.
+ */
+export function categoryPagesStatement(subtrees: ReadonlyArray<readonly string[]>, limit: number): SqlQuery {
+  const sql = `with listing as (select * from json_to_recordset(?::json) as l(listing int, ids uuid[]))
+    select l.listing, total.n as "totalCount", page.k, page.pos, ${PRODUCT_COLUMNS},
+      exists (select 1 from product_variant v where v.product_id = p.id and v.deleted_at is null and v.on_hand > v.reserved) as "inStock"
+    from listing l
+    cross join lateral (select coalesce(sum(live), 0)::int as n from product_live_count where category_key = any(l.ids)) total
+    left join lateral (select first.id, first.k, row_number() over (order by first.k, first.id)::int as pos
+      from unnest(l.ids) as member(category_id)
+      cross join lateral (select p.id, p.name as k from product p where p.deleted_at is null and p.category_id = member.category_id
+        order by p.name, p.id limit ?) first
+      order by first.k, first.id limit ?) page on true
+    left join product p on p.id = page.id left join category c on c.id = p.category_id
+    order by l.listing, page.pos`;
+  const listings = subtrees.map((ids, listing) => ({ listing, ids: ids.filter(isUuid) }));
+  return { sql, params: [JSON.stringify(listings), Math.trunc(limit), Math.trunc(limit)] };
+}
+
 /** One row of listingStatement: the count, and a page product with its category (product columns all null on an empty page). */
 interface ListingRow extends Omit<ProductRow, 'id'> {
   totalCount: number;
   id: string | null;
   k: string | number;
   inStock: boolean;
+}
+
+/** One listing's rows (in page order) as a page of plain product objects. */
+function pageOf(rows: readonly ListingRow[], first: number, hasPrevious: boolean, prefix: ReadonlyArray<string | number>): Connection<ProductView> {
+  const found = rows.filter((row) => row.id !== null);
+  const edges = found.slice(0, first).map((row) => ({
+    cursor: encodeCursor([...prefix, row.k, row.id!]),
+    node: { ...productOfRow({ ...row, id: row.id! }), listedInStock: row.inStock },
+  }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: found.length > first,
+      hasPreviousPage: hasPrevious,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: Number(rows[0]?.totalCount ?? 0),
+  };
 }
 
 /**
@@ -171,22 +215,30 @@ export class ProductSearchRepository {
   /** The listing from listingStatement's rows: plain objects, not entities (read-only, nothing to track). */
   async listing(statement: SqlQuery, first: number, hasPrevious: boolean, prefix: ReadonlyArray<string | number>): Promise<Connection<ProductView>> {
     // Raw: keyset page, count and the rows' columns in one round trip (see listingStatement).
-    const rows = await this.em.execute<ListingRow[]>(statement.sql, statement.params);
-    const found = rows.filter((row) => row.id !== null);
-    const edges = found.slice(0, first).map((row) => ({
-      cursor: encodeCursor([...prefix, row.k, row.id!]),
-      node: { ...productOfRow({ ...row, id: row.id! }), listedInStock: row.inStock },
-    }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: found.length > first,
-        hasPreviousPage: hasPrevious,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-      totalCount: Number(rows[0]?.totalCount ?? 0),
-    };
+    return pageOf(await this.em.execute<ListingRow[]>(statement.sql, statement.params), first, hasPrevious, prefix);
+  }
+
+  /** First pages of many category listings, in the order given: one round trip per page size (categoryPagesStatement). */
+  async categoryPages(
+    listings: ReadonlyArray<{ categoryIds: readonly string[]; first: number; prefix: ReadonlyArray<string | number> }>,
+  ): Promise<Array<Connection<ProductView>>> {
+    const pages: Array<Connection<ProductView>> = [];
+    const sizes = [...new Set(listings.map(({ first }) => first))];
+    await Promise.all(
+      sizes.map(async (first) => {
+        const sized = [...listings.entries()].filter(([, listing]) => listing.first === first);
+        const statement = categoryPagesStatement(
+          sized.map(([, listing]) => listing.categoryIds),
+          first + 1,
+        );
+        // Raw: one lateral page per listing (see categoryPagesStatement).
+        const rows = await this.em.execute<Array<ListingRow & { listing: number }>>(statement.sql, statement.params);
+        const perListing = sized.map((): ListingRow[] => []);
+        for (const row of rows) perListing[row.listing]!.push(row);
+        sized.forEach(([i, listing], at) => (pages[i] = pageOf(perListing[at]!, first, false, listing.prefix)));
+      }),
+    );
+    return pages;
   }
 
   /** The low-stock page: page ids and the total in parallel, then the entities in one query. */

@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CURRENCY_DIGITS, type CurrencyCode } from '@shop/platform';
 import type { Category } from '../data/category.entity.ts';
@@ -5,6 +6,8 @@ import { optionValue } from '../data/product-variant.entity.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
 import { ProductFacetsRepository, type FacetScope } from '../data/product-facets.repository.ts';
 import type { ListingPlan } from './product-search.service.ts';
+
+type FacetPlan = Pick<ListingPlan, 'filter' | 'categoryIds' | 'categoryDepth'>;
 
 export interface ProductFacets {
   /** The current category's subcategories (top-level categories without a category filter) that hold matching products. */
@@ -60,35 +63,47 @@ export class ProductFacetsService {
     this.counts = new ProductFacetsRepository(em);
   }
 
-  async facets(plan: Pick<ListingPlan, 'filter' | 'categoryIds' | 'categoryDepth'>): Promise<ProductFacets> {
-    const scope: FacetScope = { filter: plan.filter, categoryIds: plan.categoryIds };
-    const options = plan.filter.options;
+  /** The listing's facets; asked in the same tick (a menu of categories, each with its facets), they share their round trips. */
+  facets(plan: FacetPlan): Promise<ProductFacets> {
+    return this.batch.load(plan);
+  }
+
+  private readonly batch = new DataLoader<FacetPlan, ProductFacets>((plans) => this.facetsOf(plans), { cache: false, maxBatchSize: 100 });
+
+  /** Each kind of count for every plan in one statement (eachInOneStatement), the four kinds at once. */
+  private async facetsOf(plans: readonly FacetPlan[]): Promise<ProductFacets[]> {
+    const scopes: FacetScope[] = plans.map((plan) => ({ filter: plan.filter, categoryIds: plan.categoryIds }));
     const bounds = priceBounds(this.currency);
-    const [byChild, others, ...perFiltered] = await Promise.all([
-      // The path's segment after the current category's (split_part counts the empty one before the first "/").
-      this.counts.byChildCategory(scope, (plan.categoryDepth ?? 0) + 2),
-      this.counts.byOptionValue(scope, options),
-      ...options.map((own) =>
-        this.counts.byOptionValue(
-          scope,
-          options.filter((o) => o !== own),
-          own.name,
-        ),
-      ),
+    // Per plan, its option values under all its option filters, then per filtered option under the
+    // others only: choosing another value of that option replaces its filter.
+    const optionAsks = plans.flatMap(({ filter: { options } }, i) => [
+      { i, scope: scopes[i]!, variantOptions: options },
+      ...options.map((own) => ({ i, scope: scopes[i]!, variantOptions: options.filter((o) => o !== own), name: own.name })),
     ]);
-    const [byPrice, inStockCount] = await Promise.all([this.counts.byPriceBucket(scope, bounds), this.counts.inStock(scope)]);
-    // A filtered option's own counts come from its query without itself (choosing another value replaces it).
-    const filteredNames = new Set(options.map((o) => optionValue(o.name, '')));
-    const optionCounts = new Map([...others].filter(([pair]) => ![...filteredNames].some((prefix) => pair.startsWith(prefix))));
-    for (const counts of perFiltered) for (const [pair, n] of counts) optionCounts.set(pair, n);
-    const children = await this.categories.byIds(this.em, [...byChild.keys()]);
-    return {
-      categories: children
-        .map((category) => ({ category, count: byChild.get(category.id)! }))
-        .sort((a, b) => (a.category.name < b.category.name ? -1 : 1)),
-      options: optionFacets(optionCounts),
-      priceBuckets: priceBuckets(byPrice, bounds),
-      inStockCount,
-    };
+    const [byChild, optionCounts, byPrice, inStock] = await Promise.all([
+      // The path's segment after the current category's (split_part counts the empty one before the first "/").
+      this.counts.byChildCategory(plans.map((plan, i) => ({ scope: scopes[i]!, childAt: (plan.categoryDepth ?? 0) + 2 }))),
+      this.counts.byOptionValue(optionAsks),
+      this.counts.byPriceBucket(scopes, bounds),
+      this.counts.inStock(scopes),
+    ]);
+    const childIds = [...new Set(byChild.flatMap((counts) => [...counts.keys()]))];
+    const children = childIds.length ? await this.categories.byIds(this.em, childIds) : [];
+    return plans.map((plan, i) => {
+      const [others, ...perFiltered] = optionAsks.flatMap((ask, at) => (ask.i === i ? [optionCounts[at]!] : []));
+      // A filtered option's own counts come from its query without itself.
+      const filteredNames = plan.filter.options.map((o) => optionValue(o.name, ''));
+      const counts = new Map([...others!].filter(([pair]) => !filteredNames.some((prefix) => pair.startsWith(prefix))));
+      for (const filtered of perFiltered) for (const [pair, n] of filtered) counts.set(pair, n);
+      return {
+        categories: children
+          .filter((category) => byChild[i]!.has(category.id))
+          .map((category) => ({ category, count: byChild[i]!.get(category.id)! }))
+          .sort((a, b) => (a.category.name < b.category.name ? -1 : 1)),
+        options: optionFacets(counts),
+        priceBuckets: priceBuckets(byPrice[i]!, bounds),
+        inStockCount: inStock[i]!,
+      };
+    });
   }
 }

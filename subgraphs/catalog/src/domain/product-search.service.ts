@@ -154,6 +154,13 @@ export function planListing(args: ProductListArgs, currency: CurrencyCode): List
   return { sort, filter, cursorPrefix, after: args.after ? decodeAfter(args.after, cursorPrefix, SORT_KEY[sort]) : null, limit: args.first + 1 };
 }
 
+/** One Category.products page: the category and the page's arguments (`first` already bounded). */
+export interface CategoryPageKey {
+  categoryId: string;
+  first: number;
+  after?: string | null;
+}
+
 /** A page of products and, for a listing, the plan its facets are counted from (the low-stock view has none). */
 export type ProductListing = Connection<ProductView> & { plan?: ListingPlan };
 
@@ -193,6 +200,40 @@ export class ProductSearchService {
       Object.assign(plan, { categoryIds: ids, categoryDepth: depth });
     }
     return { ...(await this.pages.listing(listingStatement(plan), args.first, Boolean(args.after), plan.cursorPrefix)), plan };
+  }
+
+  /**
+   * The products of many categories by name (Category.products of every category a request shows,
+   * a menu): their subtrees in one statement and their first pages in another, whatever their
+   * number. A page after a cursor is one category's listing as usual; a refused cursor fails its own
+   * category only.
+   */
+  async listCategories(keys: ReadonlyArray<CategoryPageKey>): Promise<Array<ProductListing | Error>> {
+    const plans = keys.map((key) => {
+      try {
+        return planListing({ first: key.first, after: key.after, sort: 'NAME_ASC', filter: { categoryId: key.categoryId } }, this.currency);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    const subtrees = await this.categories.subtrees(this.em, [...new Set(keys.map((key) => key.categoryId))]);
+    plans.forEach((plan, i) => {
+      const subtree = subtrees.get(keys[i]!.categoryId) ?? { ids: [], depth: 0 };
+      if (!(plan instanceof Error)) Object.assign(plan, { categoryIds: subtree.ids, categoryDepth: subtree.depth });
+    });
+    const firsts = plans.flatMap((plan, i) => (plan instanceof Error || plan.after ? [] : [{ i, plan }]));
+    const firstPages = await this.pages.categoryPages(
+      firsts.map(({ i, plan }) => ({ categoryIds: plan.categoryIds!, first: keys[i]!.first, prefix: plan.cursorPrefix })),
+    );
+    const firstPageOf = new Map(firsts.map(({ i }, at) => [i, firstPages[at]!]));
+    return Promise.all(
+      plans.map(async (plan, i) => {
+        if (plan instanceof Error) return plan;
+        const page =
+          firstPageOf.get(i) ?? (await this.pages.listing(listingStatement(plan), keys[i]!.first, true, plan.cursorPrefix).catch((e: Error) => e));
+        return page instanceof Error ? page : { ...page, plan };
+      }),
+    );
   }
 
   async lowStock(args: { threshold: number; first: number; after?: string | null }): Promise<ProductListing> {

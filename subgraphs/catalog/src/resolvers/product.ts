@@ -83,6 +83,6 @@ export const Category: CategoryResolvers = {
     const found = await ctx.categoryById.loadMany(pathIds(category.path).slice(0, -1));
     return found.filter((c): c is CategoryModel => c !== null && !(c instanceof Error));
   },
-  products: (category, args, ctx) =>
-    ctx.search.list({ first: pageSize(args.first, 20), after: args.after, sort: 'NAME_ASC', filter: { categoryId: category.id } }),
+  // Batched: a menu of categories with their first products is one round trip, not one per category.
+  products: (category, args, ctx) => ctx.productsByCategory.load({ categoryId: category.id, first: pageSize(args.first, 20), after: args.after }),
 };

@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { uuidArray, type StockLine } from '@shop/platform';
+import { intArray, uuidArray, type StockLine } from '@shop/platform';
 import type { ShortProduct, StockLevel, VariantStock } from '../../domain/inventory.ts';
 
 interface LockedVariant extends StockLevel {
@@ -13,7 +13,6 @@ interface LockedVariant extends StockLevel {
  * so the joins below look variants and products up by primary key (a JSON record set is estimated at
  * 100 rows, which turned them into scans of the whole table).
  */
-const intArray = (values: readonly number[]): string => `{${values.map((v) => Math.trunc(v)).join(',')}}`;
 
 type ReservationRow = Pick<StockReservation, 'status' | 'reason' | 'shortProducts' | 'expiresAt'>;
 
