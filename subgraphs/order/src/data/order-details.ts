@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DEFAULT_VARIANT_TITLE, type OrderDetails } from '@shop/platform';
+import { DEFAULT_VARIANT_TITLE, sql, type OrderDetails } from '@shop/platform';
 import { displayNumber } from '../domain/order.service.ts';
 import type { OrderStatus, ShippingAddress } from './order.entity.ts';
 
@@ -31,9 +31,14 @@ export interface StatusChange {
   move?: { deadline: Date | null };
 }
 
+const ENTRY = (at: number) =>
+  `entry as (insert into order_status_change (id, order_id, status, reason, at) values ($${at}, $${at + 1}, $${at + 2}, $${at + 3}, clock_timestamp()))`;
+
+/** Two texts, each prepared once (sql()): the history entry alone, or with the move ($1–$3). */
 const changeSql = (change: StatusChange) =>
-  `with ${change.move ? 'moved as (update customer_order set status = ?, step_deadline = ?, payment_token = null, updated_at = now() where id = ?),' : ''}
-        entry as (insert into order_status_change (id, order_id, status, reason, at) values (?, ?, ?, ?, clock_timestamp()))`;
+  change.move
+    ? `with moved as (update customer_order set status = $1, step_deadline = $2, payment_token = null, updated_at = now() where id = $3), ${ENTRY(4)}`
+    : `with ${ENTRY(1)}`;
 
 const changeParams = (orderId: string, change: StatusChange) => [
   ...(change.move ? [change.status, change.move.deadline, orderId] : []),
@@ -48,17 +53,22 @@ const changeParams = (orderId: string, change: StatusChange) => [
  * statement (lines aggregated in position order), read inside the transaction that moves the order,
  * so it includes what that transaction changed (the tracking number of a shipment). With `change`,
  * the same statement records the status change too (one round trip per saga step instead of three).
+ * Through sql(): a saga step's hot path, prepared and planned once per connection.
  */
 export async function loadOrderDetails(tx: EntityManager, orderId: string, change?: StatusChange): Promise<OrderDetails | undefined> {
-  const [row] = await tx.execute<DetailsRow[]>(
+  const params = [...(change ? changeParams(orderId, change) : []), orderId];
+  const {
+    rows: [row],
+  } = await sql<DetailsRow>(
+    tx,
     `${change ? changeSql(change) : ''}
      select o.number, o.email, o.customer_id, o.currency, o.subtotal_amount, o.discount_amount, o.shipping_amount, o.tax_amount,
             o.total_amount, o.taxes_included, o.shipping_address, o.tracking_number,
             coalesce((select json_agg(json_build_object('title', l.name, 'variantTitle', l.variant_title, 'quantity', l.quantity,
                                                         'unitPriceAmount', l.unit_price_amount) order by l.position)
                       from order_line l where l.order_id = o.id), '[]'::json) as lines
-       from customer_order o where o.id = ?`,
-    [...(change ? changeParams(orderId, change) : []), orderId],
+       from customer_order o where o.id = $${params.length}`,
+    params,
   );
   if (!row) return undefined;
   const address = row.shipping_address;

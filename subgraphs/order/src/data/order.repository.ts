@@ -66,7 +66,7 @@ export async function setTrackingNumber(tx: EntityManager, id: string, trackingN
 /**
  * The order of a checkout with its lines, PENDING; false when it exists already (a redelivered
  * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
- * the lines (a data-modifying CTE) are inserted only with a new order.
+ * the lines (a data-modifying CTE) are inserted only with a new order. Through sql(): prepared once.
  */
 export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
   // The cart's note and attributes (absent in events from before them): stored when either is there.
@@ -85,18 +85,21 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
     discount_allocations: line.discountAllocations ?? [],
     position,
   }));
-  const [row] = await tx.execute<Array<{ inserted: number }>>(
+  const {
+    rows: [row],
+  } = await sql<{ inserted: number }>(
+    tx,
     `with o as (
        insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
                                    total_amount, shipping_address, payment_token, step_deadline, delivery_method, taxes_included, note, attributes,
                                    discount_allocations, created_at, updated_at)
-       values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now()) on conflict (id) do nothing returning id),
+       values ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, now(), now()) on conflict (id) do nothing returning id),
      l as (
        insert into order_line (id, order_id, product_id, variant_id, sku, variant_title, selected_options, name, quantity, unit_price_amount,
                                discount_allocations, position)
        select l.id, o.id, l.product_id, l.variant_id, l.sku, l.variant_title, l.selected_options, l.name, l.quantity, l.unit_price_amount,
               l.discount_allocations, l.position
-         from o, jsonb_to_recordset(?::jsonb) as l(id uuid, product_id uuid, variant_id uuid, sku text, variant_title text, selected_options jsonb,
+         from o, jsonb_to_recordset($19::jsonb) as l(id uuid, product_id uuid, variant_id uuid, sku text, variant_title text, selected_options jsonb,
                                                   name text, quantity int, unit_price_amount int, discount_allocations jsonb, position int))
      select count(*)::int as inserted from o`,
     [

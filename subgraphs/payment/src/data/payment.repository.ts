@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FRESH, type PaymentRequested } from '@shop/platform';
+import { FRESH, sql, type PaymentRequested } from '@shop/platform';
 import { PaymentSchema, type Payment, type PaymentStatus } from './payment.entity.ts';
 import { stalePendingIds } from './stale-pending.ts';
 
@@ -9,7 +9,7 @@ export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } |
 
 /**
  * The payment table. Reads go through the entity; the writes the saga's guarantees rest on
- * (insert-if-absent, conditional status changes) stay SQL. `tx` is the caller's transaction;
+ * (insert-if-absent, conditional status changes) stay SQL, through sql() (prepared once per connection). `tx` is the caller's transaction;
  * without one, a single read goes past the identity map (`FRESH`) so it sees what other
  * transactions committed.
  */
@@ -40,11 +40,14 @@ export class PaymentRepository {
   async insertPendingIfAbsent(tx: EntityManager, request: PaymentRequested): Promise<string | null> {
     await this.lockOrder(tx, request.orderId);
     // `on conflict do nothing`: a redelivered request under concurrency must neither fail nor add a row.
-    const [inserted] = await tx.execute<Array<{ id: string }>>(
+    const {
+      rows: [inserted],
+    } = await sql<{ id: string }>(
+      tx,
       `insert into payment (id, order_id, customer_id, status, amount, currency, payment_token, created_at, updated_at)
-       values (?, ?, coalesce(cast(? as varchar), (select customer_id from payment_order_owner where order_id = ?)), 'PENDING', ?, ?, ?, now(), now())
+       values ($1, $2, coalesce($3::varchar, (select customer_id from payment_order_owner where order_id = $2)), 'PENDING', $4, $5, $6, now(), now())
        on conflict (order_id) do nothing returning id`,
-      [randomUUID(), request.orderId, request.customerId, request.orderId, request.amount, request.currency, request.paymentToken],
+      [randomUUID(), request.orderId, request.customerId, request.amount, request.currency, request.paymentToken],
     );
     return inserted?.id ?? null;
   }
@@ -75,7 +78,7 @@ export class PaymentRepository {
    * payment that arrive at once on their two consumers cannot miss each other.
    */
   private async lockOrder(tx: EntityManager, orderId: string): Promise<void> {
-    await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [orderId]);
+    await sql(tx, 'select pg_advisory_xact_lock(hashtextextended($1, 0))', [orderId]);
   }
 
   /** Records the outcome if the payment is still PENDING; true for the one writer that did. */
@@ -83,13 +86,13 @@ export class PaymentRepository {
     const failed = outcome.status === 'FAILED' ? outcome : null;
     // Conditional on PENDING so only the first writer of an outcome wins. The token is needed only
     // to capture: a settled payment keeps none (refunds use the provider reference).
-    const updated = await tx.execute<{ affectedRows: number }>(
-      `update payment set status = ?, provider_reference = ?, failure_code = ?, failure_reason = ?, payment_token = null, updated_at = now()
-       where id = ? and status = 'PENDING'`,
+    const updated = await sql(
+      tx,
+      `update payment set status = $1, provider_reference = $2, failure_code = $3, failure_reason = $4, payment_token = null, updated_at = now()
+       where id = $5 and status = 'PENDING'`,
       [outcome.status, outcome.status === 'CAPTURED' ? outcome.providerReference : null, failed?.code ?? null, failed?.reason ?? null, id],
-      'run',
     );
-    return updated.affectedRows === 1;
+    return updated.affected === 1;
   }
 
   /** Ids of PENDING payments untouched for `olderThanMs`, oldest first. */
