@@ -34,6 +34,7 @@ const followed: Array<[Process, string, Record<string, string>]> = [
   ['order', 'shop_order_status_changes_total', { status: 'PENDING' }],
   ['order', 'shop_order_status_changes_total', { status: 'CONFIRMED' }],
   ['order', 'shop_checkout_to_confirmed_seconds_count', {}],
+  ['cart', 'shop_checkout_completion_seconds_count', { outcome: 'completed' }],
   ['order', 'shop_saga_step_duration_seconds_count', { step: 'reserve_stock', outcome: 'completed' }],
   ['order', 'shop_saga_step_duration_seconds_count', { step: 'capture_payment', outcome: 'completed' }],
   ['payment', 'shop_payment_outcomes_total', { outcome: 'captured', code: 'none' }],

@@ -34,13 +34,20 @@ export async function insertCheckout(
 }
 
 /** Lock a checkout for the rest of the transaction (a redelivered order status waits, then sees the first one's result). */
-export async function lockCheckout(tx: EntityManager, id: string): Promise<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'> | null> {
-  const { rows } = await sql<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'>>(
+export async function lockCheckout(
+  tx: EntityManager,
+  id: string,
+): Promise<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes' | 'createdAt'> | null> {
+  const { rows } = await sql<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'> & { createdMs: number }>(
     tx,
-    'select id, cart_id as "cartId", status, discount_codes as "discountCodes" from checkout where id = $1 for update',
+    `select id, cart_id as "cartId", status, discount_codes as "discountCodes", (extract(epoch from created_at) * 1000)::float8 as "createdMs"
+       from checkout where id = $1 for update`,
     [id],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  return row
+    ? { id: row.id, cartId: row.cartId, status: row.status, discountCodes: row.discountCodes, createdAt: new Date(Math.floor(row.createdMs)) }
+    : null;
 }
 
 export async function setCheckoutStatus(tx: EntityManager, id: string, status: Checkout['status']): Promise<void> {

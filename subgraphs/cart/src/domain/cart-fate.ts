@@ -11,6 +11,7 @@ import {
   unconfirmRepricedLines,
 } from '../data/cart.repository.ts';
 import { lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
+import { recordCheckoutEnded } from './cart-metrics.ts';
 import { releaseDiscountCodes } from '../data/discount.repository.ts';
 import { releasePromotionUsages } from '../data/promotion-usage.repository.ts';
 
@@ -43,11 +44,13 @@ export async function followOrderStatus(
   if (!checkout || checkout.status !== 'PENDING') return null;
   if (event.status === 'CONFIRMED') {
     await setCheckoutStatus(tx, checkout.id, 'COMPLETED');
+    recordCheckoutEnded(tx, checkout.createdAt, 'completed');
     const moved = await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'CHECKED_OUT');
     return { cartId: checkout.cartId, statusOnly: moved && { status: 'CHECKED_OUT', ...moved } };
   }
   if (event.status === 'REJECTED' || event.status === 'PAYMENT_FAILED' || event.status === 'CANCELLED') {
     await setCheckoutStatus(tx, checkout.id, 'FAILED');
+    recordCheckoutEnded(tx, checkout.createdAt, 'failed');
     // Cart before discount codes: the order a checkout takes them in.
     await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'ACTIVE');
     if (checkout.discountCodes.length) await releaseDiscountCodes(tx, checkout.discountCodes);

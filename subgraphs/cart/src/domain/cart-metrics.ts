@@ -1,4 +1,5 @@
-import { Counter, registerAll, type Registry } from '@shop/platform';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterCommitOf, Counter, Histogram, registerAll, type Registry } from '@shop/platform';
 
 /**
  * The cart's checkout funnel. Process-wide (a CartService is made per request); the cart
@@ -17,6 +18,13 @@ export const cartMetrics = {
     help: 'Checkouts started (checkout.requested written; a replayed idempotency key is not counted again)',
     registers: [],
   }),
+  checkoutEnded: new Histogram({
+    name: 'shop_checkout_completion_seconds',
+    help: "From the checkout mutation to its outcome reaching the cart (completed: the order CONFIRMED; failed: rejected, payment failed or cancelled), on the cart's clock: every hop of the saga included",
+    labelNames: ['outcome'] as const,
+    buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120],
+    registers: [],
+  }),
 };
 
 export function registerCartMetrics(registry: Registry): void {
@@ -25,6 +33,15 @@ export function registerCartMetrics(registry: Registry): void {
 
 export const countCartCreated = (kind: 'guest' | 'customer') => cartMetrics.created.inc({ kind });
 export const countCheckout = () => cartMetrics.checkedOut.inc();
+
+/** Seconds from a checkout's creation to `now`, never negative (pure: unit-tested). */
+export const secondsSince = (createdAt: Date, now: number) => Math.max(0, (now - createdAt.getTime()) / 1000);
+
+/** A checkout's outcome, recorded after the commit of the change that follows it (a redelivery changes nothing and records nothing). */
+export function recordCheckoutEnded(tx: EntityManager, createdAt: Date, outcome: 'completed' | 'failed'): void {
+  const seconds = secondsSince(createdAt, Date.now());
+  afterCommitOf(tx, () => cartMetrics.checkoutEnded.observe({ outcome }, seconds));
+}
 
 // Both kinds start at 0 on /metrics, so rate() sees the first cart.
 cartMetrics.created.inc({ kind: 'guest' }, 0);
