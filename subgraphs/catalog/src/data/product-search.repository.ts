@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { encodeCursor, isUuid, uuidArray, type Connection } from '@shop/platform';
+import { encodeCursor, isUuid, toConnection, uuidArray, type Connection } from '@shop/platform';
 import type { ListingPlan } from '../domain/product-search.service.ts';
 import { addFilters, NAME_SIMILARITY, prefixTsQuery, Statement, type SqlQuery } from './listing-sql.ts';
 
@@ -161,20 +161,12 @@ interface ListingRow extends Omit<ProductRow, 'id'> {
 /** One listing's rows (in page order) as a page of plain product objects. */
 function pageOf(rows: readonly ListingRow[], first: number, hasPrevious: boolean, prefix: ReadonlyArray<string | number>): Connection<ProductView> {
   const found = rows.filter((row) => row.id !== null);
-  const edges = found.slice(0, first).map((row) => ({
-    cursor: encodeCursor([...prefix, row.k, row.id!]),
+  const page = toConnection(found, first, Number(rows[0]?.totalCount ?? 0), (row) => encodeCursor([...prefix, row.k, row.id!]), hasPrevious);
+  const edges = page.edges.map(({ cursor, node: row }) => ({
+    cursor,
     node: { ...productOfRow({ ...row, id: row.id! }), listedInStock: row.inStock },
   }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: found.length > first,
-      hasPreviousPage: hasPrevious,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: Number(rows[0]?.totalCount ?? 0),
-  };
+  return { ...page, edges };
 }
 
 /**
