@@ -11,6 +11,9 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
  * cart-metrics.ts); all of them are named `shop_*` and carry only labels with a fixed set of values.
  */
 
+/** Seconds from `since` to `now` (ms) for a duration histogram; never negative (clocks of two hosts may disagree). */
+export const secondsSince = (since: Date, now: number): number => Math.max(0, (now - since.getTime()) / 1000);
+
 /**
  * Messages JetStream delivered again (ack wait passed, a nak, a restart). Process-wide, like the
  * consumers that count into it; each subgraph's registry takes it in (registerEventMetrics).

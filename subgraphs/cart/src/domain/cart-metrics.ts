@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { afterCommitOf, Counter, Histogram, registerAll, type Registry } from '@shop/platform';
+import { afterCommitOf, Counter, Histogram, registerAll, secondsSince, type Registry } from '@shop/platform';
 
 /**
  * The cart's checkout funnel. Process-wide (a CartService is made per request); the cart
@@ -33,9 +33,6 @@ export function registerCartMetrics(registry: Registry): void {
 
 export const countCartCreated = (kind: 'guest' | 'customer') => cartMetrics.created.inc({ kind });
 export const countCheckout = () => cartMetrics.checkedOut.inc();
-
-/** Seconds from a checkout's creation to `now`, never negative (pure: unit-tested). */
-export const secondsSince = (createdAt: Date, now: number) => Math.max(0, (now - createdAt.getTime()) / 1000);
 
 /** A checkout's outcome, recorded after the commit of the change that follows it (a redelivery changes nothing and records nothing). */
 export function recordCheckoutEnded(tx: EntityManager, createdAt: Date, outcome: 'completed' | 'failed'): void {

@@ -46,7 +46,12 @@ export async function eachInOneStatement<T>(em: EntityManager, statements: reado
     sql,
     statements.flatMap((statement) => statement.params),
   );
-  const each = statements.map((): T[] => []);
+  return rowsPerListing(rows, statements.length);
+}
+
+/** Rows tagged with their listing's index (`listing`), as one array per listing, in the order they came. */
+export function rowsPerListing<T extends { listing: number }>(rows: readonly T[], listings: number): T[][] {
+  const each = Array.from({ length: listings }, (): T[] => []);
   for (const row of rows) each[row.listing]!.push(row);
   return each;
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { encodeCursor, isUuid, toConnection, uuidArray, type Connection } from '@shop/platform';
 import type { ListingPlan } from '../domain/product-search.service.ts';
-import { addFilters, NAME_SIMILARITY, prefixTsQuery, Statement, type SqlQuery } from './listing-sql.ts';
+import { addFilters, NAME_SIMILARITY, prefixTsQuery, rowsPerListing, Statement, type SqlQuery } from './listing-sql.ts';
 
 export { NAME_SIMILARITY, prefixTsQuery, type SqlQuery };
 import { ProductSchema, type Product, type ProductView } from './product.entity.ts';
@@ -225,8 +225,7 @@ export class ProductSearchRepository {
         );
         // Raw: one lateral page per listing (see categoryPagesStatement).
         const rows = await this.em.execute<Array<ListingRow & { listing: number }>>(statement.sql, statement.params);
-        const perListing = sized.map((): ListingRow[] => []);
-        for (const row of rows) perListing[row.listing]!.push(row);
+        const perListing = rowsPerListing(rows, sized.length);
         sized.forEach(([i, listing], at) => (pages[i] = pageOf(perListing[at]!, first, false, listing.prefix)));
       }),
     );

@@ -87,10 +87,12 @@ export class ProductFacetsService {
       this.counts.byPriceBucket(scopes, bounds),
       this.counts.inStock(scopes),
     ]);
+    const optionCountsOf = plans.map((): Array<Map<string, number>> => []);
+    optionAsks.forEach((ask, at) => optionCountsOf[ask.i]!.push(optionCounts[at]!));
     const childIds = [...new Set(byChild.flatMap((counts) => [...counts.keys()]))];
     const children = childIds.length ? await this.categories.byIds(this.em, childIds) : [];
     return plans.map((plan, i) => {
-      const [others, ...perFiltered] = optionAsks.flatMap((ask, at) => (ask.i === i ? [optionCounts[at]!] : []));
+      const [others, ...perFiltered] = optionCountsOf[i]!;
       // A filtered option's own counts come from its query without itself.
       const filteredNames = plan.filter.options.map((o) => optionValue(o.name, ''));
       const counts = new Map([...others!].filter(([pair]) => !filteredNames.some((prefix) => pair.startsWith(prefix))));

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { afterCommitOf, Counter, Histogram, registerAll, type Registry } from '@shop/platform';
+import { afterCommitOf, Counter, Histogram, registerAll, secondsSince, type Registry } from '@shop/platform';
 import { ORDER_STATUSES, type OrderStatus } from '../data/order.entity.ts';
 
 /**
@@ -73,8 +73,8 @@ export function moveFigures(order: MovedOrder, to: OrderStatus, reason: string |
   const step = STEP_OF[order.status];
   return {
     status: to,
-    step: step && { step, outcome: stepOutcome(to, reason), seconds: Math.max(0, (now - order.updatedAt.getTime()) / 1000) },
-    confirmedAfter: to === 'CONFIRMED' ? Math.max(0, (now - order.createdAt.getTime()) / 1000) : undefined,
+    step: step && { step, outcome: stepOutcome(to, reason), seconds: secondsSince(order.updatedAt, now) },
+    confirmedAfter: to === 'CONFIRMED' ? secondsSince(order.createdAt, now) : undefined,
     compensation: compensationOf(to, reason),
   };
 }
