@@ -26,15 +26,18 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-/** The saga's hops of a paid checkout: each message handled in a consumer span of the trace, by the subgraph that takes it. */
+/**
+ * The saga's hops of a paid checkout: each message handled in a consumer span of the trace, by the
+ * subgraph that takes it. The stock is reserved by a request within the first hop (below).
+ */
 const SAGA_STEPS: Array<[subject: string, service: string]> = [
   ['checkout.requested', 'order'],
-  ['order.stock.reserve', 'catalog'],
-  ['inventory.reserved', 'order'],
   ['order.payment.requested', 'payment'],
   ['payment.captured', 'order'],
   ['order.status.confirmed', 'cart'],
 ];
+const SERVER = 2;
+const CLIENT = 3;
 const CONSUMER = 5;
 const PRODUCER = 4;
 
@@ -49,6 +52,8 @@ function missingFrom(trace: ReceivedSpan[]): string[] {
     if (!trace.some((s) => s.name === `process ${subject}` && s.kind === CONSUMER && s.service === service))
       missing.push(`${service} handling ${subject}`);
   }
+  if (!trace.some((s) => s.name === 'reply catalog.stock.reserve' && s.kind === SERVER && s.service === 'catalog'))
+    missing.push('catalog answering the stock reservation request');
   const orphans = trace.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId));
   if (orphans.length) missing.push(`the parents of ${orphans.map((s) => `${s.service}: ${s.name}`).join(', ')}`);
   return missing;
@@ -123,6 +128,12 @@ describe('tracing (OTLP endpoint set)', () => {
       const parent = byId.get(consumer.parentSpanId)!;
       expect([parent.name, parent.kind]).toEqual([`publish ${subject}`, PRODUCER]);
     }
+    // The reservation: the catalog's reply span is the child of the order's request span, itself
+    // inside the order's handling of checkout.requested.
+    const reply = trace.find((s) => s.name === 'reply catalog.stock.reserve')!;
+    const asked = byId.get(reply.parentSpanId)!;
+    expect([asked.service, asked.name, asked.kind]).toEqual(['order', 'request catalog.stock.reserve', CLIENT]);
+    expect(byId.get(asked.parentSpanId)!.name).toBe('process checkout.requested');
     // The query plan, the subgraph fetches, the subgraphs' statements and Redis commands.
     const names = new Set(trace.map((s) => `${s.service}: ${s.name}`));
     expect(names).toContain('gateway: gateway.plan');

@@ -17,16 +17,21 @@ export const SECOND = 'replica-2';
 export const REPLICATED = ['catalog', 'cart', 'order', 'payment', 'account'] as const;
 export type Replicated = (typeof REPLICATED)[number];
 
-/** Each saga consumer: its subgraph, stream, durable name and messages per confirmed order. */
+/**
+ * Each saga consumer: its subgraph, stream, durable name, messages per confirmed order, and messages
+ * per reservation that went by event (the catalog did not answer the order's request in time, e.g.
+ * a catalog process killed while asked: `order.stock.reserve` to the catalog, `inventory.reserved`
+ * back to the order).
+ */
 export const SAGA_CONSUMERS = [
-  { subgraph: 'order', stream: 'CHECKOUT', durable: 'order-checkouts', perOrder: 1 }, // checkout.requested
-  { subgraph: 'catalog', stream: 'ORDER', durable: 'catalog-inventory', perOrder: 2 }, // order.stock.reserve, .commit
-  { subgraph: 'order', stream: 'INVENTORY', durable: 'order-inventory', perOrder: 1 }, // inventory.reserved
-  { subgraph: 'payment', stream: 'ORDER', durable: 'payment-saga', perOrder: 1 }, // order.payment.requested
-  { subgraph: 'order', stream: 'PAYMENT', durable: 'order-payments', perOrder: 1 }, // payment.captured
-  { subgraph: 'cart', stream: 'ORDER', durable: 'cart-order-status', perOrder: 1 }, // order.status.confirmed
+  { subgraph: 'order', stream: 'CHECKOUT', durable: 'order-checkouts', perOrder: 1, perEventReservation: 0 }, // checkout.requested
+  { subgraph: 'catalog', stream: 'ORDER', durable: 'catalog-inventory', perOrder: 1, perEventReservation: 1 }, // .commit (+ .reserve)
+  { subgraph: 'order', stream: 'INVENTORY', durable: 'order-inventory', perOrder: 0, perEventReservation: 1 }, // inventory.reserved
+  { subgraph: 'payment', stream: 'ORDER', durable: 'payment-saga', perOrder: 1, perEventReservation: 0 }, // order.payment.requested
+  { subgraph: 'order', stream: 'PAYMENT', durable: 'order-payments', perOrder: 1, perEventReservation: 0 }, // payment.captured
+  { subgraph: 'cart', stream: 'ORDER', durable: 'cart-order-status', perOrder: 1, perEventReservation: 0 }, // order.status.confirmed
   // order.status.confirmed (pending and awaiting_payment are acked without a transaction: no inbox row)
-  { subgraph: 'account', stream: 'ORDER', durable: 'notifications-order', perOrder: 1 },
+  { subgraph: 'account', stream: 'ORDER', durable: 'notifications-order', perOrder: 1, perEventReservation: 0 },
 ] as const;
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -39,6 +44,20 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
     await client.end().catch(() => undefined);
   }
 }
+
+/** Inbox rows of one consumer and subject since `since` (all processes). */
+export const handledOf = (stack: TestSupergraph, subgraph: Replicated, durable: string, subject: string, since: Date): Promise<number> =>
+  withClient(
+    stack.databaseUrls[subgraph]!,
+    async (c) =>
+      (
+        await c.query<{ n: number }>('select count(*)::int as n from inbox_message where consumer = $1 and subject = $2 and processed_at >= $3', [
+          durable,
+          subject,
+          since,
+        ])
+      ).rows[0]!.n,
+  );
 
 /**
  * Test-only columns on the shared tables: `inbox_message.handled_by` (the inserting connection's

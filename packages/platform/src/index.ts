@@ -36,5 +36,6 @@ export * from './events/unit-of-work.ts';
 export * from './events/live-updates.ts';
 export * from './user-errors.ts';
 export * from './events/product-lookup.client.ts';
+export * from './events/stock-reserve.client.ts';
 export * from './periodic.ts';
 export * from './order-access-token.ts';

@@ -1,9 +1,9 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import type { Logger } from './logger.ts';
 import { retryStartup } from './retry.ts';
 
-export type { NatsConnection };
+export type { Msg, NatsConnection };
 
 /** Connect with start-up retries; afterwards the client reconnects forever on its own. */
 export async function connectNats(url: string, name: string, log: Logger): Promise<NatsConnection> {

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { connectOrm, createLogger, runMigrations, type CheckoutRequested, type MikroORM } from '@shop/platform';
+import {
+  connectOrm,
+  createLogger,
+  runMigrations,
+  type CheckoutRequested,
+  type MikroORM,
+  type ReserveStock,
+  type StockReserveAnswer,
+  type StockReserveRequested,
+} from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
 import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder } from '../src/domain/order-saga.ts';
@@ -133,5 +142,45 @@ describe('the checkout saga, step by step on the real database', () => {
     await expect(orm.em.fork().execute(`update customer_order set payment_token = 'tok_visa' where id = ?`, [declined.checkoutId])).rejects.toThrow(
       /customer_order_token_only_pending/,
     );
+  });
+
+  it('moves on in the checkout step when the catalog answers the reservation request; asks by event when it does not', async () => {
+    const asked: StockReserveRequested[] = [];
+    const answering =
+      (answer: StockReserveAnswer | undefined): ReserveStock =>
+      async (request) => {
+        asked.push(request);
+        return answer;
+      };
+
+    const reserved = checkout();
+    expect(await tx((em) => startOrder(em, reserved, timeouts, answering({ status: 'RESERVED' })))).toBe(true);
+    expect(asked.at(-1)).toEqual({ orderId: reserved.checkoutId, lines: [{ productId: reserved.lines[0]!.productId, quantity: 2 }] });
+    let s = await state(reserved.checkoutId);
+    expect(s).toMatchObject({ status: 'AWAITING_PAYMENT', token: null, history: ['PENDING', 'AWAITING_PAYMENT'] });
+    expect(s.subjects).toEqual(['order.status.pending', 'order.status.awaiting_payment', 'order.payment.requested']);
+    expect(s.events.at(-1)!.payload.data).toMatchObject({ amount: 3180, currency: 'USD', paymentToken: 'tok_visa', customerId: 'customer-1' });
+    // A redelivered checkout neither asks again nor changes anything; the saga goes on as before.
+    expect(await tx((em) => startOrder(em, reserved, timeouts, answering({ status: 'RESERVED' })))).toBe(false);
+    expect(asked).toHaveLength(1);
+    expect(await tx((em) => onStockReserved(em, reserved.checkoutId, timeouts))).toBe(false);
+    expect(await tx((em) => onPaymentCaptured(em, reserved.checkoutId))).toBe(true);
+    expect((await state(reserved.checkoutId)).history).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
+
+    const short = checkout();
+    const shortProducts = [{ productId: short.lines[0]!.productId, requested: 2, available: 1 }];
+    await tx((em) => startOrder(em, short, timeouts, answering({ status: 'REJECTED', shortProducts })));
+    s = await state(short.checkoutId);
+    expect(s).toMatchObject({ status: 'REJECTED', token: null, history: ['PENDING', 'REJECTED'] });
+    expect(s.subjects).toEqual(['order.status.pending', 'order.status.rejected']);
+    expect(s.events.at(-1)!.payload.data).toMatchObject({ reason: 'Not enough stock for 1 product(s)' });
+
+    const unanswered = checkout();
+    await tx((em) => startOrder(em, unanswered, timeouts, answering(undefined)));
+    s = await state(unanswered.checkoutId);
+    expect(s).toMatchObject({ status: 'PENDING', token: 'tok_visa', history: ['PENDING'] });
+    expect(s.subjects).toEqual(['order.status.pending', 'order.stock.reserve']);
+    expect(await tx((em) => onStockReserved(em, unanswered.checkoutId, timeouts))).toBe(true);
+    expect((await state(unanswered.checkoutId)).status).toBe('AWAITING_PAYMENT');
   });
 });

@@ -13,6 +13,8 @@ import {
   currentTraceparent,
   injectTraceHeaders,
   publishSpan,
+  replySpan,
+  requestSpan,
   setTracingFlush,
 } from './context.ts';
 
@@ -26,6 +28,8 @@ describe('tracing off', () => {
     const h = natsHeaders();
     expect(publishSpan('order.stock.reserve', null, 'e1', (traced) => traced)).toBeUndefined();
     expect(await consumeSpan('order.stock.reserve', 'd', h, async () => 'handled')).toBe('handled');
+    expect(await requestSpan('catalog.stock.reserve', async (headers) => headers)).toBeUndefined();
+    expect(await replySpan('catalog.stock.reserve', h, async () => 'answered')).toBe('answered');
   });
 });
 
@@ -83,6 +87,20 @@ describe('tracing on', () => {
     expect(consumer!.spanContext().traceId).toBe(request.spanContext().traceId);
     // The handler ran inside the consumer span (its statements and events become its children).
     expect(handled.spanId).toBe(consumer!.spanContext().spanId);
+  });
+
+  it('a request: client span (child of the active span) whose context travels in the headers → server span, its child', async () => {
+    exporter.reset();
+    const handler = tracer().startSpan('process checkout.requested');
+    const served = await context.with(trace.setSpan(context.active(), handler), () =>
+      requestSpan('catalog.stock.reserve', (h) => replySpan('catalog.stock.reserve', h, async () => trace.getActiveSpan()!.spanContext())),
+    );
+    handler.end();
+    const [client] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT);
+    const [server] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER);
+    expect(client).toMatchObject({ name: 'request catalog.stock.reserve', parentSpanContext: { spanId: handler.spanContext().spanId } });
+    expect(server).toMatchObject({ name: 'reply catalog.stock.reserve', parentSpanContext: { spanId: client!.spanContext().spanId } });
+    expect(served).toMatchObject({ traceId: handler.spanContext().traceId, spanId: server!.spanContext().spanId });
   });
 
   it('a failing handler marks its consumer span and still throws', async () => {

@@ -10,6 +10,7 @@ import {
   type Span,
   type TextMapGetter,
 } from '@opentelemetry/api';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 
 /*
  * Trace context across NATS: the W3C `traceparent` of the transaction that writes an outbox row is
@@ -93,6 +94,32 @@ export async function consumeSpan<T>(subject: string, durable: string, headers: 
     `process ${subject}`,
     { kind: SpanKind.CONSUMER, attributes: messagingAttributes(subject, 'process', { 'messaging.consumer.group.name': durable }) },
     parent,
+    (span) => endedAfter(span, fn),
+  );
+}
+
+/**
+ * A core NATS request (request-reply, not an event): a client span, child of the active span,
+ * whose context `fn` sends in the request's headers. Without tracing, `fn` gets no headers.
+ */
+export async function requestSpan<T>(subject: string, fn: (headers: MsgHdrs | undefined) => Promise<T>): Promise<T> {
+  if (!tracing()) return fn(undefined);
+  return tracer().startActiveSpan(`request ${subject}`, { kind: SpanKind.CLIENT, attributes: messagingAttributes(subject, 'publish') }, (span) =>
+    endedAfter(span, () => {
+      const headers = natsHeaders();
+      injectTraceHeaders(headers);
+      return fn(headers);
+    }),
+  );
+}
+
+/** Answering a core NATS request: a server span, child of the requester's span in its headers. */
+export async function replySpan<T>(subject: string, headers: HeaderReader | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!tracing()) return fn();
+  return tracer().startActiveSpan(
+    `reply ${subject}`,
+    { kind: SpanKind.SERVER, attributes: messagingAttributes(subject, 'process') },
+    contextFromHeaders(headers),
     (span) => endedAfter(span, fn),
   );
 }

@@ -63,8 +63,11 @@ export class InventoryService {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** All lines or none; a repeat answers the first outcome again. */
-  async reserve(em: EntityManager, orderId: string, lines: readonly StockLine[]): Promise<CommandResult> {
+  /**
+   * All lines or none; a repeat answers the first outcome again. `answer: false` (a request from the
+   * order, which reads the outcome from the reply): no `inventory.*` event; product.changed as always.
+   */
+  async reserve(em: EntityManager, orderId: string, lines: readonly StockLine[], { answer = true } = {}): Promise<CommandResult> {
     if (!isUuid(orderId)) return this.invalid('reserve', orderId);
     const now = this.clock();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
@@ -72,18 +75,18 @@ export class InventoryService {
     if (!checked.ok) {
       // The row is the claim: a concurrent duplicate waits on it here and then sees our outcome.
       if (!(await this.reservations.claim(em, orderId, expiresAt, now)))
-        return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false));
+        return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false), answer);
       this.log?.warn({ orderId, invalid: checked.invalid }, 'stock reserve with invalid lines rejected');
-      return this.reject(em, orderId, checked.invalid, now);
+      return this.reject(em, orderId, checked.invalid, now, answer);
     }
 
     // Claim, lock, check and reserve in one statement; every line is checked, to name every short product.
     const step = await this.reservations.claimAndReserve(em, orderId, checked.lines, expiresAt, now);
-    if (!step.claimed) return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false));
-    if (step.short.length > 0) return this.reject(em, orderId, shortages(step.short, step.levels), now);
+    if (!step.claimed) return this.answerAgain(em, 'reserve', orderId, await this.reservations.load(em, orderId, false), answer);
+    if (step.short.length > 0) return this.reject(em, orderId, shortages(step.short, step.levels), now, answer);
     const quantities = new Map(checked.lines.map((l) => [l.productId, l.quantity]));
     await this.announceStock(em, step.reserved, (row) => ({ onHand: row.onHand, reserved: row.reserved - quantities.get(row.id)! }));
-    return this.applied(em, { status: 'RESERVED', orderId, lines: checked.lines, expiresAt });
+    return this.applied(em, { status: 'RESERVED', orderId, lines: checked.lines, expiresAt }, answer);
   }
 
   /** On payment: the reserved units are sold (on hand and reserved both drop). */
@@ -193,13 +196,13 @@ export class InventoryService {
     }
   }
 
-  private async reject(em: EntityManager, orderId: string, shortProducts: ShortProduct[], now: Date): Promise<CommandResult> {
+  private async reject(em: EntityManager, orderId: string, shortProducts: ShortProduct[], now: Date, answer = true): Promise<CommandResult> {
     await this.reservations.reject(em, orderId, shortProducts, now);
-    return this.applied(em, { status: 'REJECTED', orderId, shortProducts });
+    return this.applied(em, { status: 'REJECTED', orderId, shortProducts }, answer);
   }
 
   /** The recorded outcome, published again under the same event id (so no second event in effect). */
-  private async answerAgain(em: EntityManager, command: StockCommand, orderId: string, row: ReservationRow): Promise<CommandResult> {
+  private async answerAgain(em: EntityManager, command: StockCommand, orderId: string, row: ReservationRow, answer = true): Promise<CommandResult> {
     let outcome: Outcome;
     if (row.status === 'RESERVED') {
       const lines = await this.reservations.lines(em, orderId);
@@ -213,12 +216,12 @@ export class InventoryService {
     }
     const paidTooLate = command === 'commit' && row.status === 'RELEASED';
     this.log?.[paidTooLate ? 'warn' : 'info']({ orderId, command, status: row.status }, 'stock command answered from the record; stock unchanged');
-    await this.publish(em, outcome);
+    if (answer) await this.publish(em, outcome);
     return { effect: 'repeated', outcome };
   }
 
-  private async applied(em: EntityManager, outcome: Outcome): Promise<CommandResult> {
-    await this.publish(em, outcome);
+  private async applied(em: EntityManager, outcome: Outcome, answer = true): Promise<CommandResult> {
+    if (answer) await this.publish(em, outcome);
     return { effect: 'applied', outcome };
   }
 

@@ -1,5 +1,6 @@
 import { startConsumer, startPeriodic, transaction, type CatalogEnvelope, type Logger, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
 import { InventoryService, type CommandResult, type InventoryServiceOptions } from '../domain/inventory.service.ts';
+import { startStockReserveResponder } from './stock-reserve.responder.ts';
 
 export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'log'> {
   /** Durable consumer name on the ORDER stream (also the inbox key); unique per test run. */
@@ -8,6 +9,8 @@ export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'l
   sweepIntervalMs?: number;
   /** Reservations released per sweeper transaction. */
   sweepBatchSize?: number;
+  /** Subject of the order's reservation requests (tests sharing one NATS server use their own). */
+  reserveSubject?: string;
 }
 
 export const INVENTORY_DURABLE = 'catalog-inventory';
@@ -34,15 +37,16 @@ function handlers(service: InventoryService, log: Logger) {
 }
 
 /**
- * The catalog's side of the checkout saga: a durable consumer of `order.stock.>` on the ORDER
- * stream answering through the outbox on INVENTORY, and the sweeper that releases reservations
- * nobody paid for in time. Safe to run in several catalog processes (shared durable, SKIP LOCKED).
+ * The catalog's side of the checkout saga: the responder to the order's reservation requests, a
+ * durable consumer of `order.stock.>` on the ORDER stream answering through the outbox on
+ * INVENTORY (the reservation when the request got no answer, and commits, releases and returns),
+ * and the sweeper that releases reservations nobody paid for in time. Safe to run in several catalog processes (shared durable, SKIP LOCKED).
  */
 export async function startInventoryWorkers(
   deps: Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'>,
   options: InventoryWorkerOptions = {},
 ): Promise<Array<() => Promise<void>>> {
-  const { durable = INVENTORY_DURABLE, sweepIntervalMs = 5_000, sweepBatchSize = 100, ...serviceOptions } = options;
+  const { durable = INVENTORY_DURABLE, sweepIntervalMs = 5_000, sweepBatchSize = 100, reserveSubject, ...serviceOptions } = options;
   const log = deps.log.child({ component: 'inventory' });
   const service = new InventoryService({ ...serviceOptions, log });
   // Answers leave as soon as their transaction commits (the unit of work wakes the relay).
@@ -70,5 +74,6 @@ export async function startInventoryWorkers(
     },
     log,
   );
-  return [() => consumer.stop(), stopSweeper];
+  const stopResponder = startStockReserveResponder({ ...deps, log }, service, reserveSubject);
+  return [stopResponder, () => consumer.stop(), stopSweeper];
 }

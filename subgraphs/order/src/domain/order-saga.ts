@@ -8,6 +8,7 @@ import {
   ORDER_STOCK_RESERVE,
   orderStatusSubject,
   type CheckoutRequested,
+  type ReserveStock,
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
 import { insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
@@ -48,8 +49,14 @@ export async function moveOrder(
 
 const inMs = (ms: number) => new Date(Date.now() + ms);
 
-/** checkout.requested → the order (once, with the checkout's id) and the stock reservation request. */
-export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts): Promise<boolean> {
+/**
+ * checkout.requested → the order (once, with the checkout's id) and its stock reservation. With
+ * `reserve` (the catalog asked by request, in this step) the order moves on at once: reserved →
+ * the payment request, short → REJECTED, all in this transaction. Without an answer (or without
+ * `reserve`) it asks by event, `order.stock.reserve`, and waits in PENDING for the catalog's.
+ */
+export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts, reserve?: ReserveStock): Promise<boolean> {
+  const since = new Date();
   if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
   recordOrderCreated(tx);
   const details = await loadOrderDetails(tx, checkout.checkoutId, { status: 'PENDING', reason: null });
@@ -60,20 +67,46 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
     reason: null,
     details,
   });
-  await emitEvent(tx, ORDER_STOCK_RESERVE, {
+  const request = {
     orderId: checkout.checkoutId,
     // Stock is per variant: a stock line's productId is the variant's id.
     lines: checkout.lines.map((l) => ({ productId: l.variantId ?? l.productId, quantity: l.quantity })),
-  });
+  };
+  const answer = reserve && (await reserve(request));
+  if (!answer) {
+    await emitEvent(tx, ORDER_STOCK_RESERVE, request);
+    return true;
+  }
+  // The row as inserted above (this transaction holds it): no second read.
+  const order: LockedOrder = {
+    id: checkout.checkoutId,
+    status: 'PENDING',
+    customerId: checkout.customerId,
+    cartId: checkout.cartId,
+    totalAmount: checkout.totals.total,
+    currency: checkout.currency,
+    paymentToken: checkout.paymentToken,
+    createdAt: since,
+    updatedAt: since,
+  };
+  if (answer.status === 'RESERVED') await requestPayment(tx, order, timeouts);
+  else await moveOrder(tx, order, 'REJECTED', shortStockReason(answer.shortProducts.length), null);
   return true;
 }
+
+/** Why an order the catalog could not fill was rejected. */
+export const shortStockReason = (shortProducts: number) => `Not enough stock for ${shortProducts} product(s)`;
 
 /** Stock reserved → ask for the payment. */
 export async function onStockReserved(tx: EntityManager, orderId: string, timeouts: SagaTimeouts): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
-  if (!order || !(await moveOrder(tx, order, 'AWAITING_PAYMENT', null, inMs(timeouts.paymentMs)))) return false;
+  return Boolean(order && (await requestPayment(tx, order, timeouts)));
+}
+
+async function requestPayment(tx: EntityManager, order: LockedOrder, timeouts: SagaTimeouts): Promise<boolean> {
+  if (!(await moveOrder(tx, order, 'AWAITING_PAYMENT', null, inMs(timeouts.paymentMs)))) return false;
   await emitEvent(tx, ORDER_PAYMENT_REQUESTED, {
-    orderId,
+    orderId: order.id,
     customerId: order.customerId ?? null,
     amount: order.totalAmount,
     currency: order.currency,

@@ -1,5 +1,6 @@
 import {
   ACCOUNT_ORDERS_CLAIM_REQUESTED,
+  createStockReserveClient,
   orderChanged,
   startConsumer,
   startPeriodic,
@@ -16,6 +17,7 @@ import {
   onPaymentFailed,
   onStockRejected,
   onStockReserved,
+  shortStockReason,
   startOrder,
   type SagaTimeouts,
 } from '../domain/order-saga.ts';
@@ -26,10 +28,13 @@ export interface OrderWorkerOptions {
   /** Durable consumer name prefix (tests use their own). */
   durablePrefix?: string;
   sweepEveryMs?: number;
+  /** Subject of the catalog's reservation requests (tests sharing one NATS server use their own). */
+  reserveSubject?: string;
 }
 
 /**
- * The saga, driven by events: checkout → order + reservation request; reserved → payment request;
+ * The saga, driven by events: checkout → order + stock reserved by request (→ payment request), or
+ * by event when the catalog does not answer the request; reserved → payment request;
  * captured → confirmed (+ commit stock); rejected / failed / timed out → compensations. Every
  * handler runs in its consumer's inbox transaction, so redelivery has no second effect, and the
  * state lives in the database, so a restart resumes where it stopped.
@@ -39,6 +44,7 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
   const { timeouts } = options;
   const announce = orderChanged(deps);
   const base = { em: deps.orm.em, nc: deps.nc, log: deps.log, outbox: deps.outbox };
+  const reserve = createStockReserveClient(deps.nc, { subject: options.reserveSubject });
 
   const checkouts = await startConsumer({
     ...base,
@@ -47,7 +53,7 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     filterSubject: 'checkout.requested',
     handlers: {
       'checkout.requested': async ({ data }, { em, afterCommit }) => {
-        if (await startOrder(em, data, timeouts)) afterCommit(() => announce(data.checkoutId));
+        if (await startOrder(em, data, timeouts, reserve)) afterCommit(() => announce(data.checkoutId));
       },
     },
   });
@@ -61,8 +67,7 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
         if (await onStockReserved(em, data.orderId, timeouts)) afterCommit(() => announce(data.orderId));
       },
       'inventory.rejected': async ({ data }, { em, afterCommit }) => {
-        if (await onStockRejected(em, data.orderId, `Not enough stock for ${data.shortProducts.length} product(s)`))
-          afterCommit(() => announce(data.orderId));
+        if (await onStockRejected(em, data.orderId, shortStockReason(data.shortProducts.length))) afterCommit(() => announce(data.orderId));
       },
     },
     ignore: ['inventory.committed', 'inventory.released'],
