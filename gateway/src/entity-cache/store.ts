@@ -76,6 +76,8 @@ export function redisEntityStore(options: RedisEntityStoreOptions): EntityStore 
   const client = new Redis(options.url, {
     connectionName: 'gateway-entity-cache',
     enableOfflineQueue: false,
+    // The lookups of reads started in one tick (a change's subscribers, a page's entities) share a write.
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: 1000,
