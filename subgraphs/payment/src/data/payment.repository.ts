@@ -7,6 +7,9 @@ import { stalePendingIds } from './stale-pending.ts';
 /** What a capture attempt ended with, as the payment row records it. */
 export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
 
+const PAYMENT_COLUMNS = `id, order_id, customer_id, status, amount, currency, provider_reference, refunded_amount, payment_token,
+  failure_code, failure_reason, created_at, updated_at`;
+
 /**
  * The payment table. Reads go through the entity; the writes the saga's guarantees rest on
  * (insert-if-absent, conditional status changes) stay SQL, through sql() (prepared once per connection). `tx` is the caller's transaction;
@@ -25,11 +28,23 @@ export class PaymentRepository {
   }
 
   byId(id: string, em: EntityManager = this.em): Promise<Payment | null> {
-    return em.findOne(PaymentSchema, { id }, FRESH);
+    return this.freshOne(em, 'id', id);
   }
 
   byOrderId(orderId: string, em: EntityManager = this.em): Promise<Payment | null> {
-    return em.findOne(PaymentSchema, { orderId }, FRESH);
+    return this.freshOne(em, 'order_id', orderId);
+  }
+
+  /**
+   * One payment as committed (past the identity map): through sql(), prepared once per connection,
+   * and `em.map` — the capture reads its payment on every order, and the ORM's query building was
+   * most of that read's cost.
+   */
+  private async freshOne(em: EntityManager, column: 'id' | 'order_id', value: string): Promise<Payment | null> {
+    const {
+      rows: [row],
+    } = await sql(em, `select ${PAYMENT_COLUMNS} from payment where ${column} = $1`, [value]);
+    return row ? em.map(PaymentSchema, row, FRESH) : null;
   }
 
   /**
