@@ -1,3 +1,4 @@
+import { ReferenceKind, type EntityDictionary, type EntityName } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 export interface SqlResult<R> {
@@ -42,4 +43,34 @@ export async function sql<R = Record<string, unknown>>(em: EntityManager, text: 
     executor.provideConnection((connection) => connection.executeQuery({ sql: text, parameters: params, queryId })),
   );
   return { rows: result.rows as R[], affected: Number(result.numAffectedRows ?? 0) };
+}
+
+/** The columns an entity's reads load: its stored scalar properties but the lazy ones, from its metadata (once per entity). */
+const loadedColumns = new Map<EntityName, string>();
+function columnsOf(em: EntityManager, entity: EntityName): string {
+  let columns = loadedColumns.get(entity);
+  if (!columns) {
+    const props = em.getMetadata(entity).props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false && !p.formula);
+    columns = props.flatMap((p) => p.fieldNames).join(', ');
+    loadedColumns.set(entity, columns);
+  }
+  return columns;
+}
+
+/**
+ * Entities read through sql() (`where`: the condition, with `$1…` placeholders) and made entities
+ * with `em.map`: the same entity and identity-map rules as `em.find` (`fresh`: past the identity
+ * map), without its query building — for the hot reads by key (an order's live status, a capture's
+ * payment). The columns are the entity's own, so a new property is read without touching callers.
+ */
+export async function selectEntities<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: string,
+  params: readonly unknown[],
+  { fresh = false } = {},
+): Promise<T[]> {
+  const meta = em.getMetadata(entity);
+  const { rows } = await sql<EntityDictionary<T>>(em, `select ${columnsOf(em, entity)} from ${meta.tableName} where ${where}`, params);
+  return rows.map((row) => em.map(entity, row, { disableIdentityMap: fresh }));
 }

@@ -70,6 +70,9 @@ const orderDetails = z.object({
 });
 export type OrderDetails = z.infer<typeof orderDetails>;
 
+/** A product the catalog could not reserve: what was asked and what is available (the rejection's event and request reply). */
+export const shortProduct = z.object({ productId: z.string(), requested: z.number(), available: z.number() });
+
 const schemas = {
   /** Order saga → catalog (ORDER stream, consumer filter `order.stock.>`). */
   stockReserve: z.object({ orderId, lines: z.array(stockLine) }),
@@ -80,7 +83,7 @@ const schemas = {
   /** Catalog → order saga (INVENTORY stream). */
   stockReserved: z.object({ orderId, lines: z.array(stockLine), expiresAt: z.string() }),
   /** The products that are short, with what was asked and what is available. */
-  stockRejected: z.object({ orderId, shortProducts: z.array(z.object({ productId: z.string(), requested: z.number(), available: z.number() })) }),
+  stockRejected: z.object({ orderId, shortProducts: z.array(shortProduct) }),
   stockCommitted: z.object({ orderId }),
   stockReleased: z.object({ orderId, reason: z.string() }),
   /**

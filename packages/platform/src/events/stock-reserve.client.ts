@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { requestSpan } from '../tracing/context.ts';
-import type { StockReserveRequested } from './catalog.ts';
+import { shortProduct, type StockReserveRequested } from './catalog.ts';
 
 /**
  * The checkout saga's stock reservation asked as a core NATS request, inside the order's step that
@@ -14,7 +14,6 @@ import type { StockReserveRequested } from './catalog.ts';
  */
 export const CATALOG_STOCK_RESERVE = 'catalog.stock.reserve';
 
-const shortProduct = z.object({ productId: z.string(), requested: z.number(), available: z.number() });
 /** What the catalog answers: the reservation's outcome, or a failure of its own. */
 export const stockReserveReply = z.union([
   z.object({ status: z.literal('RESERVED') }),

@@ -1,5 +1,5 @@
 import { LockMode, raw } from '@mikro-orm/core';
-import { FRESH, sql } from '@shop/platform';
+import { FRESH, selectEntities, sql } from '@shop/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CheckoutRequested } from '@shop/platform';
 import { OrderLineSchema, OrderSchema, OrderStatusChangeSchema, type Order, type OrderLine, type OrderStatusChange } from './order.entity.ts';
@@ -130,23 +130,15 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
 
 const POPULATE = ['lines', 'statusHistory'] as const;
 
-/** The columns an order read loads: every property but the lazy ones (payment token, step deadline). */
-const ORDER_COLUMNS = `id, number, customer_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
-  total_amount, cart_id, tracking_number, shipping_address, note, attributes, delivery_method, taxes_included, discount_allocations,
-  created_at, updated_at`;
-
 /**
  * Orders by id, one query whatever the number of ids; lines and history are read only when asked
  * for (`linesOf`, `historyOf`): a status poll reads one row. `fresh`: read past the request's
- * identity map (the order as just committed by a transaction's own fork). The statement goes
- * through sql() (prepared once per connection) and the rows become entities with `em.map`: the
- * live status reads behind `orderUpdated` run this for every change, and the ORM's query building
- * was most of their cost.
+ * identity map (the order as just committed by a transaction's own fork). Through selectEntities:
+ * the live status reads behind `orderUpdated` run this for every change, and the ORM's query
+ * building was most of their cost.
  */
 export async function findOrdersByIds(em: EntityManager, ids: readonly string[], { fresh = false } = {}): Promise<Order[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await sql(em, `select ${ORDER_COLUMNS} from customer_order where id = any($1::uuid[])`, [[...ids]]);
-  return rows.map((row) => em.map(OrderSchema, row, { disableIdentityMap: fresh }));
+  return ids.length ? selectEntities(em, OrderSchema, 'id = any($1::uuid[])', [[...ids]], { fresh }) : [];
 }
 
 /** The lines of each order, in position order: one query for all of them. */

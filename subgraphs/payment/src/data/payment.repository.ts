@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FRESH, sql, type PaymentRequested } from '@shop/platform';
+import { selectEntities, sql, type PaymentRequested } from '@shop/platform';
 import { PaymentSchema, type Payment, type PaymentStatus } from './payment.entity.ts';
 import { stalePendingIds } from './stale-pending.ts';
 
 /** What a capture attempt ended with, as the payment row records it. */
 export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } | { status: 'FAILED'; code: string; reason: string };
 
-const PAYMENT_COLUMNS = `id, order_id, customer_id, status, amount, currency, provider_reference, refunded_amount, payment_token,
-  failure_code, failure_reason, created_at, updated_at`;
-
 /**
  * The payment table. Reads go through the entity; the writes the saga's guarantees rest on
  * (insert-if-absent, conditional status changes) stay SQL, through sql() (prepared once per connection). `tx` is the caller's transaction;
- * without one, a single read goes past the identity map (`FRESH`) so it sees what other
+ * without one, a single read goes past the identity map (`FRESH` reads) so it sees what other
  * transactions committed.
  */
 export class PaymentRepository {
@@ -35,16 +32,10 @@ export class PaymentRepository {
     return this.freshOne(em, 'order_id', orderId);
   }
 
-  /**
-   * One payment as committed (past the identity map): through sql(), prepared once per connection,
-   * and `em.map` — the capture reads its payment on every order, and the ORM's query building was
-   * most of that read's cost.
-   */
+  /** One payment as committed (past the identity map); the capture reads its payment on every order (selectEntities: no query building). */
   private async freshOne(em: EntityManager, column: 'id' | 'order_id', value: string): Promise<Payment | null> {
-    const {
-      rows: [row],
-    } = await sql(em, `select ${PAYMENT_COLUMNS} from payment where ${column} = $1`, [value]);
-    return row ? em.map(PaymentSchema, row, FRESH) : null;
+    const [payment] = await selectEntities(em, PaymentSchema, `${column} = $1`, [value], { fresh: true });
+    return payment ?? null;
   }
 
   /**
