@@ -30,6 +30,8 @@ const env = loadEnv(
     BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
     BENCH_SUBSCRIBED_CARTS: z.coerce.number().int().min(1).max(5000).default(250),
     BENCH_MUTATIONS: z.coerce.number().int().min(1).max(5000).default(300),
+    /** The subscription bench's fixed-rate load: 25 changes/s over 250 carts is each cart changing every 10 s. */
+    BENCH_MUTATION_RATE: z.coerce.number().min(1).max(1000).default(25),
     /** token-refresh stops at this many refreshes even before BENCH_SECONDS. */
     BENCH_REFRESHES: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
     /** storefront: rounds over every page × target (the target order rotates each round). */
@@ -171,6 +173,7 @@ if (runSubscriptions) {
       carts: env.BENCH_SUBSCRIBED_CARTS,
       mutations: env.BENCH_MUTATIONS,
       concurrency: env.BENCH_CONNECTIONS,
+      rate: env.BENCH_MUTATION_RATE,
     };
     printSubscriptionBench(await runSubscriptionBench({ gatewayUrl: await subscriptionGateway.url(), identities, ...settings }));
   }

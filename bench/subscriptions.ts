@@ -1,8 +1,12 @@
 /**
  * `pnpm bench subscriptions`: one gateway process holds BENCH_SUBSCRIBERS subscribers (each its own
- * WebSocket, spread over BENCH_SUBSCRIBED_CARTS carts), then BENCH_MUTATIONS cart mutations run
- * (BENCH_CONNECTIONS at a time, never two on one cart at once) and every subscriber of the changed
- * cart times the event: mutation sent → event received. Bounded in count and time; loopback only.
+ * WebSocket, spread over BENCH_SUBSCRIBED_CARTS carts), then cart mutations run under two loads and
+ * every subscriber of the changed cart times the event (mutation sent → event received):
+ * - as fast as BENCH_CONNECTIONS buyers can go (closed loop, never two on one cart at once): the
+ *   throughput, where every latency is the queue the buyers build themselves;
+ * - at a fixed BENCH_MUTATION_RATE per second (open loop, each timed from its scheduled moment, so a
+ *   late sender still counts its delay): the latency at a stated load, below saturation.
+ * Bounded in count and time; loopback only.
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -15,26 +19,42 @@ export interface SubscriptionBenchOptions {
   identities: 'shared' | 'distinct';
   subscribers: number;
   carts: number;
+  /** Mutations per load. */
   mutations: number;
   concurrency: number;
+  /** Mutations per second of the fixed-rate load. */
+  rate: number;
+  /** Called as each load starts and once its events arrived (to read other processes' CPU). */
+  onLoad?: (load: SubscriptionLoad['kind'], phase: 'start' | 'end') => void;
+}
+
+export type SubscriptionLoad = { kind: 'closed'; concurrency: number } | { kind: 'rate'; perSecond: number };
+
+export interface SubscriptionLoadResult {
+  load: SubscriptionLoad;
+  /** Mutations per second achieved. */
+  mutationsPerSecond: number;
+  /** Reads the gateway ran to answer the changes (from its own counter). */
+  reads: number;
+  deliveries: number;
+  expected: number;
+  eventP50: number;
+  eventP99: number;
+  mutationP50: number;
+  /** The gateway's CPU time (its own process_cpu_seconds_total) from the first mutation to the last event, per read. */
+  gatewayCpuPerReadMs: number;
 }
 
 export interface SubscriptionBenchResult {
   identities: 'shared' | 'distinct';
   subscribers: number;
-  /** Reads the gateway ran to answer the changes (from its own counter). */
-  reads: number;
   held: { connections: number; subscriptions: number };
   subscribeSeconds: number;
   rssMiB: { before: number; after: number };
   heapMiB: { before: number; after: number };
   /** Heap the gateway holds per subscriber once all are subscribed and idle (before any mutation), in KiB. */
   heapPerIdleSubscriberKiB: number;
-  deliveries: number;
-  expected: number;
-  eventP50: number;
-  eventP99: number;
-  mutationP50: number;
+  loads: SubscriptionLoadResult[];
 }
 
 const SUBSCRIPTION =
@@ -49,6 +69,7 @@ async function gatewayGauges(gatewayUrl: string): Promise<Record<string, number>
     'gateway_subscription_reads_total',
     'process_resident_memory_bytes',
     'nodejs_heap_size_used_bytes',
+    'process_cpu_seconds_total',
   ];
   return Object.fromEntries(wanted.map((name) => [name, Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)]));
 }
@@ -81,9 +102,9 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   });
   const before = await gatewayGauges(gatewayUrl);
 
-  // Per cart: when its one in-flight mutation was sent and which version it will produce.
+  // Per cart: when its one in-flight mutation was sent (or scheduled) and which version it will produce.
   const inflight = new Map<string, { sentAt: number; version: number }>();
-  const eventLatencies: number[] = [];
+  let eventLatencies: number[] = [];
   const clients: Client[] = [];
   const opened = performance.now();
   await inBatches(options.subscribers, 100, async (i) => {
@@ -117,58 +138,103 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   });
   const subscribeSeconds = (performance.now() - opened) / 1000;
   const held = await gatewayGauges(gatewayUrl);
-  const readsBefore = held.gateway_subscription_reads_total!;
 
-  // Worker w owns carts w, w + concurrency, ...: never two mutations on one cart at once.
-  const mutationLatencies: number[] = [];
   const versions = new Map(carts.map((c) => [c.id, c.version]));
-  let next = 0;
-  const deadline = Date.now() + 120_000;
-  const worker = async (w: number) => {
-    const own = carts.filter((_, i) => i % options.concurrency === w);
-    for (let k = 0; own.length > 0 && Date.now() < deadline; k++) {
-      if (next >= options.mutations) return;
-      next++;
-      const cart = own[k % own.length]!;
-      const version = versions.get(cart.id)! + 1;
-      const sentAt = performance.now();
-      inflight.set(cart.id, { sentAt, version });
-      await graphql(
-        gatewayUrl,
-        'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }',
-        {
-          c: cart.id,
-          p: productIds[k % productIds.length],
-        },
-      );
-      mutationLatencies.push(performance.now() - sentAt);
-      versions.set(cart.id, version);
-      // Let this cart's subscribers receive it before the next change to the same cart.
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  let mutationLatencies: number[] = [];
+  let made = 0;
+  /** One cartLinesAdd, timed from `sentAt` (its scheduled moment under the fixed rate). */
+  const mutate = async (cart: { id: string }, sentAt = performance.now()) => {
+    const version = versions.get(cart.id)! + 1;
+    inflight.set(cart.id, { sentAt, version });
+    await graphql(
+      gatewayUrl,
+      'mutation ($c: ID!, $p: ID!) { cartLinesAdd(cartId: $c, lines: [{ productId: $p, quantity: 1 }]) { cart { version } } }',
+      { c: cart.id, p: productIds[made++ % productIds.length] },
+    );
+    mutationLatencies.push(performance.now() - sentAt);
+    versions.set(cart.id, version);
   };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, carts.length) }, (_, w) => worker(w)));
+  const deadline = () => Date.now() + 120_000;
+  const drivers: Record<SubscriptionLoad['kind'], () => Promise<void>> = {
+    // Worker w owns carts w, w + concurrency, ...: never two mutations on one cart at once.
+    closed: async () => {
+      const until = deadline();
+      let next = 0;
+      const worker = async (w: number) => {
+        const own = carts.filter((_, i) => i % options.concurrency === w);
+        for (let k = 0; own.length > 0 && Date.now() < until && next < options.mutations; k++) {
+          next++;
+          await mutate(own[k % own.length]!);
+          // Let this cart's subscribers receive it before the next change to the same cart.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(options.concurrency, carts.length) }, (_, w) => worker(w)));
+    },
+    // One mutation every 1/rate s to the next cart with none in flight, whether or not the previous answered.
+    rate: async () => {
+      const until = deadline();
+      const start = performance.now();
+      const busy = new Set<string>();
+      const sent: Array<Promise<void>> = [];
+      for (let i = 0, c = 0; i < options.mutations && Date.now() < until; i++) {
+        const at = start + (i * 1000) / options.rate;
+        const wait = at - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        let tries = 0;
+        while (busy.has(carts[c % carts.length]!.id) && tries++ < carts.length) c++;
+        const cart = carts[c++ % carts.length]!;
+        if (busy.has(cart.id)) continue;
+        busy.add(cart.id);
+        sent.push(mutate(cart, at).finally(() => setTimeout(() => busy.delete(cart.id), 20)));
+      }
+      await Promise.all(sent);
+    },
+  };
   const perCart = (i: number) => Math.floor(options.subscribers / carts.length) + (i < options.subscribers % carts.length ? 1 : 0);
-  const expected = carts.reduce((sum, c, i) => sum + (versions.get(c.id)! - c.version) * perCart(i), 0);
-  const settle = Date.now() + 10_000;
-  while (eventLatencies.length < expected && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 100));
+  const loads: SubscriptionLoadResult[] = [];
+  for (const load of [
+    { kind: 'closed', concurrency: options.concurrency },
+    { kind: 'rate', perSecond: options.rate },
+  ] satisfies SubscriptionLoad[]) {
+    const startVersions = new Map(versions);
+    eventLatencies = [];
+    mutationLatencies = [];
+    const start = await gatewayGauges(gatewayUrl);
+    options.onLoad?.(load.kind, 'start');
+    const began = performance.now();
+    await drivers[load.kind]();
+    const seconds = (performance.now() - began) / 1000;
+    const expected = carts.reduce((sum, c, i) => sum + (versions.get(c.id)! - startVersions.get(c.id)!) * perCart(i), 0);
+    const settle = Date.now() + 10_000;
+    while (eventLatencies.length < expected && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 100));
+    options.onLoad?.(load.kind, 'end');
+    const end = await gatewayGauges(gatewayUrl);
+    const reads = end.gateway_subscription_reads_total! - start.gateway_subscription_reads_total!;
+    loads.push({
+      load,
+      mutationsPerSecond: mutationLatencies.length / seconds,
+      reads,
+      deliveries: eventLatencies.length,
+      expected,
+      eventP50: percentile(eventLatencies, 50),
+      eventP99: percentile(eventLatencies, 99),
+      mutationP50: percentile(mutationLatencies, 50),
+      gatewayCpuPerReadMs: ((end.process_cpu_seconds_total! - start.process_cpu_seconds_total!) * 1000) / Math.max(1, reads),
+    });
+  }
   const after = await gatewayGauges(gatewayUrl);
   await Promise.all(clients.map((c) => c.dispose()));
 
   return {
     identities: options.identities,
     subscribers: options.subscribers,
-    reads: after.gateway_subscription_reads_total! - readsBefore,
     held: { connections: held.gateway_ws_connections!, subscriptions: held.gateway_subscriptions_active! },
     subscribeSeconds,
     rssMiB: { before: before.process_resident_memory_bytes! / 2 ** 20, after: after.process_resident_memory_bytes! / 2 ** 20 },
     heapMiB: { before: before.nodejs_heap_size_used_bytes! / 2 ** 20, after: after.nodejs_heap_size_used_bytes! / 2 ** 20 },
     heapPerIdleSubscriberKiB: (held.nodejs_heap_size_used_bytes! - before.nodejs_heap_size_used_bytes!) / options.subscribers / 1024,
-    deliveries: eventLatencies.length,
-    expected,
-    eventP50: percentile(eventLatencies, 50),
-    eventP99: percentile(eventLatencies, 99),
-    mutationP50: percentile(mutationLatencies, 50),
+    loads,
   };
 }
 
@@ -179,7 +245,18 @@ export function printSubscriptionBench(r: SubscriptionBenchResult): void {
       `${r.held.connections} connections, ${r.held.subscriptions} subscriptions; all subscribed in ${r.subscribeSeconds.toFixed(1)} s; ` +
       `gateway RSS ${r.rssMiB.before.toFixed(0)} → ${r.rssMiB.after.toFixed(0)} MiB, heap used ${r.heapMiB.before.toFixed(0)} → ${r.heapMiB.after.toFixed(0)} MiB ` +
       `(idle, all subscribed: ${r.heapPerIdleSubscriberKiB.toFixed(0)} KiB heap per subscriber)\n` +
-      `  mutation → event at every subscriber of the cart: p50 ${r.eventP50.toFixed(0)} ms, p99 ${r.eventP99.toFixed(0)} ms ` +
-      `(${r.deliveries}/${r.expected} events from ${r.reads} reads; the mutation's own response p50 ${r.mutationP50.toFixed(0)} ms)`,
+      r.loads
+        .map((l) => {
+          const load =
+            l.load.kind === 'closed'
+              ? `${l.load.concurrency} buyers as fast as they go (${l.mutationsPerSecond.toFixed(1)} mutations/s)`
+              : `a fixed ${l.load.perSecond} mutations/s (${l.mutationsPerSecond.toFixed(1)} achieved)`;
+          return (
+            `  ${load}: mutation → event at every subscriber of the cart p50 ${l.eventP50.toFixed(0)} ms, p99 ${l.eventP99.toFixed(0)} ms ` +
+            `(${l.deliveries}/${l.expected} events from ${l.reads} reads; the mutation's own response p50 ${l.mutationP50.toFixed(0)} ms; ` +
+            `gateway CPU ${l.gatewayCpuPerReadMs.toFixed(2)} ms per read, the mutations and sends included)`
+          );
+        })
+        .join('\n'),
   );
 }
