@@ -106,6 +106,40 @@ describe('adding lines', () => {
     expect(ok.data.cartLinesAdd.cart).toMatchObject({ version: 3, totalQuantity: 2 });
   });
 
+  it("renews the idle expiry by the owner's TTL on every change; a refused change leaves version and expiry as they were", async () => {
+    const row = async (id: string) =>
+      (
+        await h.orm.em
+          .fork()
+          .execute<Array<{ version: number; expiresAt: Date }>>('select version, expires_at as "expiresAt" from cart where id = ?', [id])
+      )[0]!;
+    const hoursLeft = (at: Date) => (new Date(at).getTime() - Date.now()) / 3_600_000;
+    const guestCart = await newGuestCart();
+    const customerCart = (await h.run(CREATE, customer(`ttl-${randomUUID()}`))).data.cartCreate.cart.id;
+    await h.orm.em.fork().execute(`update cart set expires_at = now() + interval '1 hour' where id in (?, ?)`, [guestCart, customerCart]);
+
+    await h.run(ADD, GUEST, { id: guestCart, lines: [{ productId: A, quantity: 1 }] });
+    const guest = await row(guestCart);
+    expect(guest.version).toBe(2);
+    expect(hoursLeft(guest.expiresAt)).toBeGreaterThan(719); // guestTtlHours 720
+    expect(hoursLeft(guest.expiresAt)).toBeLessThanOrEqual(720);
+
+    const alice = (await h.orm.em.fork().execute<Array<{ sub: string }>>('select customer_id as sub from cart where id = ?', [customerCart]))[0]!.sub;
+    await h.run(ADD, customer(alice), { id: customerCart, lines: [{ productId: A, quantity: 1 }] });
+    expect(hoursLeft((await row(customerCart)).expiresAt)).toBeGreaterThan(2159); // customerTtlHours 2160
+
+    await h.orm.em.fork().execute(`update cart set expires_at = now() + interval '1 hour' where id in (?, ?)`, [guestCart, customerCart]);
+    const refused = await h.run(ADD, GUEST, { id: guestCart, v: 1, lines: [{ productId: A, quantity: 1 }] });
+    expect(refused.data.cartLinesAdd.userErrors).toEqual([expect.objectContaining({ code: 'CONFLICT' })]);
+    const forbidden = await h.run(ADD, customer('mallory'), { id: customerCart, lines: [{ productId: A, quantity: 1 }] });
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    for (const id of [guestCart, customerCart]) {
+      const after = await row(id);
+      expect(after.version).toBe(2);
+      expect(hoursLeft(after.expiresAt)).toBeLessThan(1.01);
+    }
+  });
+
   it('publishes a cart-changed message for every committed change', async () => {
     const id = await newGuestCart();
     await h.run(ADD, GUEST, { id, lines: [{ productId: A, quantity: 1 }] });

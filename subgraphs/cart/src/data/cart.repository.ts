@@ -17,6 +17,21 @@ export async function lockCart(tx: EntityManager, id: string): Promise<LockedCar
   return rows[0] ?? null;
 }
 
+/**
+ * Locks the cart row for a mutation and, in the same statement, bumps its version and renews its
+ * idle expiry (by whether a customer owns it, as it was before the mutation). Answers the cart as
+ * it was before: its version is the one a client's expectedVersion is compared with.
+ */
+export async function lockAndTouchCart(tx: EntityManager, id: string, expiry: { guest: Date; customer: Date }): Promise<LockedCart | null> {
+  const { rows } = await sql<LockedCart>(
+    tx,
+    `update cart set version = version + 1, updated_at = now(), expires_at = case when customer_id is null then $2::timestamptz else $3::timestamptz end
+      where id = $1 returning id, customer_id as "customerId", status, version - 1 as version, currency`,
+    [id, expiry.guest, expiry.customer],
+  );
+  return rows[0] ?? null;
+}
+
 /** Columns of a raw select, aliased to the entity's property names; the driver leaves timestamps unparsed. */
 type Selected<T, K extends keyof T> = {
   [P in K]: T[P] extends Date ? Date | string : T[P] extends Date | null | undefined ? Date | string | null : T[P];

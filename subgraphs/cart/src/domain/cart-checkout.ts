@@ -162,7 +162,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       // Keep what the shopper must see (new prices, lines now unavailable); start no checkout. Only
       // the input at fault: the cart is as it was.
       const changed = errors.length > inputErrors.length;
-      if (changed) await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
+      if (changed) await touchCart(tx, cartId, deps.expiresAt(cart.customerId != null));
       return { kind: 'refused' as const, errors, changed, repriced };
     }
     // Rolled back: nothing changes, the client may retry once the catalog answers again.
@@ -186,7 +186,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     if (expected?.ok && expected.minor !== view.totals.total) {
       const now = formatMoney(view.totals.total, view.currency);
       const shown = formatMoney(expected.minor, view.currency);
-      await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
+      await touchCart(tx, cartId, deps.expiresAt(cart.customerId != null));
       const message = `The total is now ${now} (you were shown ${shown}); review your cart and check out again`;
       return { kind: 'refused' as const, errors: [userError('TOTAL_CHANGED', message, ['input', 'expectedTotal'])], changed: true, repriced: [] };
     }
@@ -207,7 +207,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       // column only lists what older checkouts claimed through the discount_code view.
       discountCodes: [],
     });
-    const expiresAt = deps.expiresAt(cart.customerId);
+    const expiresAt = deps.expiresAt(cart.customerId != null);
     const frozen = await freezeCart(tx, cartId, expiresAt);
     const event: CheckoutRequested = {
       checkoutId,

@@ -111,7 +111,7 @@ export async function mergeGuestCart(
     await setNote(tx, customerCartId, kept.note);
     await setAttributes(tx, customerCartId, kept.attributes);
     await expireCart(tx, guestCartId);
-    await touchCart(tx, customerCartId, deps.expiresAt(identity.sub));
+    await touchCart(tx, customerCartId, deps.expiresAt(true));
     refreshAfterCommit(deps, afterCommit, guestCartId);
     return { answer: refreshAfterCommit(deps, afterCommit, customerCartId) };
   });

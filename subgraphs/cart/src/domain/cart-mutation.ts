@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, userError, type Identity, type Transaction, type UnitOfWork, type UserError } from '@shop/platform';
-import { lockCart, touchCart, type LockedCart } from '../data/cart.repository.ts';
+import { lockAndTouchCart, type LockedCart } from '../data/cart.repository.ts';
 import { canAccessCart } from './cart-access.ts';
 import { cartStatusPhrase } from './cart-rules.ts';
 import type { CartPricing, CartView } from './cart-view.ts';
@@ -35,8 +35,8 @@ export const refuse = (...userErrors: UserError[]): never => {
 
 export interface CartMutationDeps {
   em: EntityManager;
-  /** The cart's idle expiry from now (depends on guest or customer). */
-  expiresAt: (customerId: string | null) => Date;
+  /** The cart's idle expiry from now (a customer's cart lives longer than a guest's). */
+  expiresAt: (ownedByCustomer: boolean) => Date;
   /** The cart's unit of work: one transaction, after-commit steps, the outbox woken after a checkout. */
   transaction: Transaction;
   /** Fresh view into the cache, cart-changed message out (after a commit). Returns the fresh view. */
@@ -71,8 +71,8 @@ export async function unchanged(deps: CartMutationDeps, cartId: string, identity
 
 /**
  * The frame of every cart mutation: one transaction that locks the cart row (so concurrent
- * changes apply one after another and none is lost), checks access, status and expected version,
- * runs `work`, and bumps the version by one. Not the caller's cart, or no such cart: FORBIDDEN,
+ * changes apply one after another and none is lost) while bumping its version by one and renewing
+ * its expiry, checks access, status and expected version, and runs `work`. Not the caller's cart, or no such cart: FORBIDDEN,
  * the same answer for both so it gives no hint. After the commit the fresh copy goes to the cache
  * and subscribers.
  */
@@ -87,7 +87,8 @@ export async function mutateCart(
   let answer: () => Promise<CartView | null>;
   try {
     answer = await deps.transaction(async ({ em: tx, afterCommit }) => {
-      const cart = await lockCart(tx, cartId);
+      // Locked and touched (version + 1, new expiry) in one statement; a refusal below rolls it back.
+      const cart = await lockAndTouchCart(tx, cartId, { guest: deps.expiresAt(false), customer: deps.expiresAt(true) });
       if (!cart || !canAccessCart({ customerId: cart.customerId }, identity)) throw new ForbiddenError('Cart not found or not yours');
       if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `${cartStatusPhrase(cart.status)} and can no longer change`, ['cartId']));
       if (expectedVersion != null && expectedVersion !== cart.version) {
@@ -95,7 +96,6 @@ export async function mutateCart(
         refuse(userError('CONFLICT', 'Your cart was changed elsewhere (another tab or device); reload it and try again', ['expectedVersion']));
       }
       warnings = (await work(tx, cart)) ?? [];
-      await touchCart(tx, cartId, deps.expiresAt(cart.customerId));
       return refreshAfterCommit(deps, afterCommit, cartId);
     });
   } catch (error) {

@@ -75,7 +75,7 @@ export class CartService {
     this.mutation = {
       em: deps.em,
       lookup: deps.lookup,
-      expiresAt: (customerId) => this.expiresAt(customerId),
+      expiresAt: (owned) => this.expiresAt(owned),
       current: (id) => this.read(id),
       pricing: {
         defaultCountry: deps.policy.defaultCountry,
@@ -103,8 +103,8 @@ export class CartService {
     };
   }
 
-  private expiresAt(customerId: string | null): Date {
-    const hours = customerId ? this.deps.policy.customerTtlHours : this.deps.policy.guestTtlHours;
+  private expiresAt(ownedByCustomer: boolean): Date {
+    const hours = ownedByCustomer ? this.deps.policy.customerTtlHours : this.deps.policy.guestTtlHours;
     return new Date(Date.now() + hours * 3_600_000);
   }
 
@@ -148,7 +148,7 @@ export class CartService {
 
   private async insertGuestCart(): Promise<string> {
     const id = newCartId();
-    await insertGuestCart(this.deps.em, id, this.deps.policy.currency, this.expiresAt(null));
+    await insertGuestCart(this.deps.em, id, this.deps.policy.currency, this.expiresAt(false));
     countCartCreated('guest');
     return id;
   }
@@ -162,7 +162,7 @@ export class CartService {
     let id = await findActiveCartId(em, customerId);
     if (!id) {
       const fresh = newCartId();
-      await insertCustomerCartIfNone(em, fresh, customerId, this.deps.policy.currency, this.expiresAt(customerId));
+      await insertCustomerCartIfNone(em, fresh, customerId, this.deps.policy.currency, this.expiresAt(true));
       id = (await findActiveCartId(em, customerId))!;
       // Another request may have created it first (the upsert then inserted nothing).
       if (id === fresh) countCartCreated('customer');
