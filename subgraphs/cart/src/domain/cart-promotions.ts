@@ -1,5 +1,5 @@
 import { formatMoney } from '@shop/platform';
-import type { CartState } from '../data/cart.repository.ts';
+import type { CartState } from '../data/cart-state.repository.ts';
 import { evaluatePromotions, type CodeRejection, type Promotion, type PromotionResult } from './promotions/index.ts';
 
 /** "−5.00 Summer sale": which promotion (its code, when it has one) took how much off. Amounts in minor units. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DiscountRow } from '../data/cart.repository.ts';
+import type { DiscountRow } from '../data/cart-state.repository.ts';
 import { isDiscountUsable } from './cart-view.ts';
 
 const now = new Date('2026-12-02T12:00:00Z');

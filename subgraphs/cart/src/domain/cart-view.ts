@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CartAttribute, CartStatus } from '../data/cart.entity.ts';
-import { readCartState, type CartState, type DiscountRow } from '../data/cart.repository.ts';
+import { readCartState, type CartState, type DiscountRow } from '../data/cart-state.repository.ts';
 import { storedAddress, type CartAddress } from './cart-address.ts';
 import { deliveryOptions, selectOption, type DeliveryOptionView } from './delivery-options.ts';
 import { computeTotals, type CartTotals } from './totals.ts';
