@@ -24,8 +24,6 @@ export interface SubscriptionBenchOptions {
   concurrency: number;
   /** Mutations per second of the fixed-rate load. */
   rate: number;
-  /** Called as each load starts and once its events arrived (to read other processes' CPU). */
-  onLoad?: (load: SubscriptionLoad['kind'], phase: 'start' | 'end') => void;
 }
 
 export type SubscriptionLoad = { kind: 'closed'; concurrency: number } | { kind: 'rate'; perSecond: number };
@@ -177,14 +175,21 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
       const start = performance.now();
       const busy = new Set<string>();
       const sent: Array<Promise<void>> = [];
-      for (let i = 0, c = 0; i < options.mutations && Date.now() < until; i++) {
+      let c = 0;
+      // The next cart in turn with no mutation in flight (none when every cart is busy).
+      const nextFree = () => {
+        for (let tried = 0; tried < carts.length; tried++) {
+          const cart = carts[c++ % carts.length]!;
+          if (!busy.has(cart.id)) return cart;
+        }
+        return undefined;
+      };
+      for (let i = 0; i < options.mutations && Date.now() < until; i++) {
         const at = start + (i * 1000) / options.rate;
         const wait = at - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        let tries = 0;
-        while (busy.has(carts[c % carts.length]!.id) && tries++ < carts.length) c++;
-        const cart = carts[c++ % carts.length]!;
-        if (busy.has(cart.id)) continue;
+        const cart = nextFree();
+        if (!cart) continue;
         busy.add(cart.id);
         sent.push(mutate(cart, at).finally(() => setTimeout(() => busy.delete(cart.id), 20)));
       }
@@ -193,6 +198,8 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
   };
   const perCart = (i: number) => Math.floor(options.subscribers / carts.length) + (i < options.subscribers % carts.length ? 1 : 0);
   const loads: SubscriptionLoadResult[] = [];
+  // Gauges as each load starts: all subscribed and idle first, then where the previous load ended.
+  const readings = [held];
   for (const load of [
     { kind: 'closed', concurrency: options.concurrency },
     { kind: 'rate', perSecond: options.rate },
@@ -200,16 +207,15 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
     const startVersions = new Map(versions);
     eventLatencies = [];
     mutationLatencies = [];
-    const start = await gatewayGauges(gatewayUrl);
-    options.onLoad?.(load.kind, 'start');
+    const start = readings.at(-1)!;
     const began = performance.now();
     await drivers[load.kind]();
     const seconds = (performance.now() - began) / 1000;
     const expected = carts.reduce((sum, c, i) => sum + (versions.get(c.id)! - startVersions.get(c.id)!) * perCart(i), 0);
     const settle = Date.now() + 10_000;
     while (eventLatencies.length < expected && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 100));
-    options.onLoad?.(load.kind, 'end');
     const end = await gatewayGauges(gatewayUrl);
+    readings.push(end);
     const reads = end.gateway_subscription_reads_total! - start.gateway_subscription_reads_total!;
     loads.push({
       load,
@@ -223,7 +229,7 @@ export async function runSubscriptionBench(options: SubscriptionBenchOptions): P
       gatewayCpuPerReadMs: ((end.process_cpu_seconds_total! - start.process_cpu_seconds_total!) * 1000) / Math.max(1, reads),
     });
   }
-  const after = await gatewayGauges(gatewayUrl);
+  const after = readings.at(-1)!;
   await Promise.all(clients.map((c) => c.dispose()));
 
   return {

@@ -45,16 +45,20 @@ export async function sql<R = Record<string, unknown>>(em: EntityManager, text: 
   return { rows: result.rows as R[], affected: Number(result.numAffectedRows ?? 0) };
 }
 
-/** The columns an entity's reads load: its stored scalar properties but the lazy ones, from its metadata (once per entity). */
-const loadedColumns = new Map<EntityName, string>();
-function columnsOf(em: EntityManager, entity: EntityName): string {
-  let columns = loadedColumns.get(entity);
-  if (!columns) {
-    const props = em.getMetadata(entity).props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false && !p.formula);
-    columns = props.flatMap((p) => p.fieldNames).join(', ');
-    loadedColumns.set(entity, columns);
+/**
+ * `select <columns> from <table>` for an entity's reads: its stored scalar properties but the lazy
+ * ones, from its metadata (built once per entity).
+ */
+const selects = new Map<EntityName, string>();
+function selectOf(em: EntityManager, entity: EntityName): string {
+  let select = selects.get(entity);
+  if (!select) {
+    const meta = em.getMetadata(entity);
+    const props = meta.props.filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false && !p.formula);
+    select = `select ${props.flatMap((p) => p.fieldNames).join(', ')} from ${meta.tableName}`;
+    selects.set(entity, select);
   }
-  return columns;
+  return select;
 }
 
 /**
@@ -70,7 +74,6 @@ export async function selectEntities<T extends object>(
   params: readonly unknown[],
   { fresh = false } = {},
 ): Promise<T[]> {
-  const meta = em.getMetadata(entity);
-  const { rows } = await sql<EntityDictionary<T>>(em, `select ${columnsOf(em, entity)} from ${meta.tableName} where ${where}`, params);
+  const { rows } = await sql<EntityDictionary<T>>(em, `${selectOf(em, entity)} where ${where}`, params);
   return rows.map((row) => em.map(entity, row, { disableIdentityMap: fresh }));
 }

@@ -72,9 +72,9 @@ export async function unchanged(deps: CartMutationDeps, cartId: string, identity
 /**
  * The frame of every cart mutation: one transaction that locks the cart row (so concurrent
  * changes apply one after another and none is lost) while bumping its version by one and renewing
- * its expiry, checks access, status and expected version, and runs `work`. Not the caller's cart, or no such cart: FORBIDDEN,
- * the same answer for both so it gives no hint. After the commit the fresh copy goes to the cache
- * and subscribers.
+ * its expiry, checks access, status and expected version, and runs `work`. Not the caller's cart,
+ * or no such cart: FORBIDDEN, the same answer for both so it gives no hint. After the commit the
+ * fresh copy goes to the cache and subscribers.
  */
 export async function mutateCart(
   deps: CartMutationDeps,

@@ -10,8 +10,8 @@ export type CaptureOutcome = { status: 'CAPTURED'; providerReference: string } |
 /**
  * The payment table. Reads go through the entity; the writes the saga's guarantees rest on
  * (insert-if-absent, conditional status changes) stay SQL, through sql() (prepared once per connection). `tx` is the caller's transaction;
- * without one, a single read goes past the identity map (`FRESH` reads) so it sees what other
- * transactions committed.
+ * without one, a single read goes past the identity map so it sees what other transactions
+ * committed.
  */
 export class PaymentRepository {
   private readonly em: EntityManager;
