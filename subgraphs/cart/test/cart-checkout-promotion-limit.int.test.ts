@@ -131,10 +131,15 @@ describe('a promotion’s usage limit at checkout', () => {
     // Hold the promotion's row until all six wait to claim it: each has priced its cart with the
     // code still unused, so the claim (not the price check) is what has to refuse four of them.
     const gate = Promise.withResolvers<void>();
+    const locked = Promise.withResolvers<void>();
     const holder = h.orm.em.fork().transactional(async (tx) => {
       await tx.execute('select id from promotion where id = ? for update', [promotion.id]);
+      locked.resolve();
       await gate.promise;
     });
+    // The checkouts start only once the row is held: one that reached its claim first would take a
+    // use and finish, and six could never be seen waiting.
+    await Promise.race([locked.promise, holder]);
     const results = carts.map((id, i) => checkout(id, { expectedTotal: totals[i] }));
     try {
       await waitFor('all six checkouts to wait for the promotion', async () => {
