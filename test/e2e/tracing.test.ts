@@ -28,13 +28,17 @@ afterAll(async () => {
 
 /**
  * The saga's hops of a paid checkout: each message handled in a consumer span of the trace, by the
- * subgraph that takes it. The stock is reserved by a request within the first hop (below).
+ * subgraph that takes it. The stock is reserved and the payment captured by requests within the
+ * first hop (below).
  */
 const SAGA_STEPS: Array<[subject: string, service: string]> = [
   ['checkout.requested', 'order'],
-  ['order.payment.requested', 'payment'],
-  ['payment.captured', 'order'],
   ['order.status.confirmed', 'cart'],
+];
+/** The requests the order makes within its checkout step: subject and the subgraph that replies. */
+const STEP_REQUESTS: Array<[subject: string, service: string]> = [
+  ['catalog.stock.reserve', 'catalog'],
+  ['payments.capture', 'payment'],
 ];
 const SERVER = 2;
 const CLIENT = 3;
@@ -52,8 +56,10 @@ function missingFrom(trace: ReceivedSpan[]): string[] {
     if (!trace.some((s) => s.name === `process ${subject}` && s.kind === CONSUMER && s.service === service))
       missing.push(`${service} handling ${subject}`);
   }
-  if (!trace.some((s) => s.name === 'reply catalog.stock.reserve' && s.kind === SERVER && s.service === 'catalog'))
-    missing.push('catalog answering the stock reservation request');
+  for (const [subject, service] of STEP_REQUESTS) {
+    if (!trace.some((s) => s.name === `reply ${subject}` && s.kind === SERVER && s.service === service))
+      missing.push(`${service} answering ${subject}`);
+  }
   const orphans = trace.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId));
   if (orphans.length) missing.push(`the parents of ${orphans.map((s) => `${s.service}: ${s.name}`).join(', ')}`);
   return missing;
@@ -128,12 +134,14 @@ describe('tracing (OTLP endpoint set)', () => {
       const parent = byId.get(consumer.parentSpanId)!;
       expect([parent.name, parent.kind]).toEqual([`publish ${subject}`, PRODUCER]);
     }
-    // The reservation: the catalog's reply span is the child of the order's request span, itself
-    // inside the order's handling of checkout.requested.
-    const reply = trace.find((s) => s.name === 'reply catalog.stock.reserve')!;
-    const asked = byId.get(reply.parentSpanId)!;
-    expect([asked.service, asked.name, asked.kind]).toEqual(['order', 'request catalog.stock.reserve', CLIENT]);
-    expect(byId.get(asked.parentSpanId)!.name).toBe('process checkout.requested');
+    // The reservation and the capture: each reply span is the child of the order's request span,
+    // itself inside the order's handling of checkout.requested.
+    for (const [subject] of STEP_REQUESTS) {
+      const reply = trace.find((s) => s.name === `reply ${subject}`)!;
+      const asked = byId.get(reply.parentSpanId)!;
+      expect([asked.service, asked.name, asked.kind]).toEqual(['order', `request ${subject}`, CLIENT]);
+      expect(byId.get(asked.parentSpanId)!.name).toBe('process checkout.requested');
+    }
     // The query plan, the subgraph fetches, the subgraphs' statements and Redis commands.
     const names = new Set(trace.map((s) => `${s.service}: ${s.name}`));
     expect(names).toContain('gateway: gateway.plan');

@@ -18,21 +18,24 @@ export const REPLICATED = ['catalog', 'cart', 'order', 'payment', 'account'] as 
 export type Replicated = (typeof REPLICATED)[number];
 
 /**
- * Each saga consumer: its subgraph, stream, durable name, messages per confirmed order, and messages
- * per reservation that went by event (the catalog did not answer the order's request in time, e.g.
- * a catalog process killed while asked: `order.stock.reserve` to the catalog, `inventory.reserved`
- * back to the order).
+ * Each saga consumer: its subgraph, stream, durable name, messages per confirmed order, and which
+ * step's messages it also takes when that step went by event: a reservation the catalog did not
+ * answer in time (e.g. a catalog process killed while asked: `order.stock.reserve` to the catalog,
+ * `inventory.reserved` back to the order), a payment the order asked for by event (no outcome by
+ * request, or the reservation itself went by event), a capture answered by event (the payment's
+ * answer to such a request, or a reply that came later than the order waits).
  */
-export const SAGA_CONSUMERS = [
-  { subgraph: 'order', stream: 'CHECKOUT', durable: 'order-checkouts', perOrder: 1, perEventReservation: 0 }, // checkout.requested
-  { subgraph: 'catalog', stream: 'ORDER', durable: 'catalog-inventory', perOrder: 1, perEventReservation: 1 }, // .commit (+ .reserve)
-  { subgraph: 'order', stream: 'INVENTORY', durable: 'order-inventory', perOrder: 0, perEventReservation: 1 }, // inventory.reserved
-  { subgraph: 'payment', stream: 'ORDER', durable: 'payment-saga', perOrder: 1, perEventReservation: 0 }, // order.payment.requested
-  { subgraph: 'order', stream: 'PAYMENT', durable: 'order-payments', perOrder: 1, perEventReservation: 0 }, // payment.captured
-  { subgraph: 'cart', stream: 'ORDER', durable: 'cart-order-status', perOrder: 1, perEventReservation: 0 }, // order.status.confirmed
+export type ByEvent = 'reservation' | 'payment' | 'capture';
+export const SAGA_CONSUMERS: ReadonlyArray<{ subgraph: Replicated; stream: string; durable: string; perOrder: number; byEvent?: ByEvent }> = [
+  { subgraph: 'order', stream: 'CHECKOUT', durable: 'order-checkouts', perOrder: 1 }, // checkout.requested
+  { subgraph: 'catalog', stream: 'ORDER', durable: 'catalog-inventory', perOrder: 1, byEvent: 'reservation' }, // .commit (+ .reserve)
+  { subgraph: 'order', stream: 'INVENTORY', durable: 'order-inventory', perOrder: 0, byEvent: 'reservation' }, // inventory.reserved
+  { subgraph: 'payment', stream: 'ORDER', durable: 'payment-saga', perOrder: 0, byEvent: 'payment' }, // order.payment.requested
+  { subgraph: 'order', stream: 'PAYMENT', durable: 'order-payments', perOrder: 0, byEvent: 'capture' }, // payment.captured
+  { subgraph: 'cart', stream: 'ORDER', durable: 'cart-order-status', perOrder: 1 }, // order.status.confirmed
   // order.status.confirmed (pending and awaiting_payment are acked without a transaction: no inbox row)
-  { subgraph: 'account', stream: 'ORDER', durable: 'notifications-order', perOrder: 1, perEventReservation: 0 },
-] as const;
+  { subgraph: 'account', stream: 'ORDER', durable: 'notifications-order', perOrder: 1 },
+];
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, application_name: 'replica-test' });
@@ -78,6 +81,10 @@ export async function recordWhoDidWhat(stack: TestSupergraph): Promise<void> {
       );
     });
   }
+  // A capture asked by request leaves no inbox row: the payment row says which process recorded it.
+  await withClient(stack.databaseUrls.payment!, (client) =>
+    client.query(`alter table payment add column recorded_by text not null default current_setting('application_name')`),
+  );
 }
 
 /** The database server's clock (rows are stamped with it). */
@@ -87,7 +94,10 @@ export const databaseNow = (stack: TestSupergraph): Promise<Date> =>
 /** Per process, a count: { 'replica-1': n, 'replica-2': m }. */
 export type Split = Record<string, number>;
 
-/** Inbox rows since `since`, by subgraph and durable consumer, split by the process that handled them. */
+/**
+ * Inbox rows since `since`, by subgraph and durable consumer, split by the process that handled them;
+ * and the payment rows recorded since (`payment/payment rows`), by the process that recorded them.
+ */
 export async function handledSince(stack: TestSupergraph, since: Date): Promise<Record<string, Split>> {
   const handled: Record<string, Split> = {};
   for (const name of REPLICATED) {
@@ -103,6 +113,16 @@ export async function handledSince(stack: TestSupergraph, since: Date): Promise<
     );
     for (const r of rows) (handled[`${name}/${r.consumer}`] ??= {})[r.handled_by] = r.n;
   }
+  const payments = await withClient(
+    stack.databaseUrls.payment!,
+    async (c) =>
+      (
+        await c.query<{ recorded_by: string; n: number }>('select recorded_by, count(*)::int as n from payment where created_at >= $1 group by 1', [
+          since,
+        ])
+      ).rows,
+  );
+  for (const r of payments) (handled['payment/payment rows'] ??= {})[r.recorded_by] = r.n;
   return handled;
 }
 
@@ -124,6 +144,19 @@ export async function publishedSince(stack: TestSupergraph, since: Date): Promis
   }
   return published;
 }
+
+/** Outbox rows of one subject written since `since` and published (all processes). */
+export const publishedOf = (stack: TestSupergraph, subgraph: Replicated, subject: string, since: Date): Promise<number> =>
+  withClient(
+    stack.databaseUrls[subgraph]!,
+    async (c) =>
+      (
+        await c.query<{ n: number }>(
+          'select count(*)::int as n from outbox_event where subject = $1 and created_at >= $2 and published_at is not null',
+          [subject, since],
+        )
+      ).rows[0]!.n,
+  );
 
 export const total = (split: Split | undefined): number => Object.values(split ?? {}).reduce((a, b) => a + b, 0);
 

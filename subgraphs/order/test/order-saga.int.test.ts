@@ -5,13 +5,17 @@ import {
   connectOrm,
   createLogger,
   runMigrations,
+  type CapturePayment,
   type CheckoutRequested,
   type MikroORM,
+  type PaymentCaptureAnswer,
+  type PaymentRequested,
   type ReserveStock,
   type StockReserveAnswer,
   type StockReserveRequested,
 } from '@shop/platform';
 import { createTestDatabase } from '../../../test/support/databases.ts';
+import { waitFor } from '../../../test/support/wait.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
 import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder } from '../src/domain/order-saga.ts';
 
@@ -66,6 +70,16 @@ async function state(orderId: string) {
     events,
   };
 }
+
+/** Backends of this database waiting for an advisory lock (the checkout step's). */
+const waitingOnTheStep = async () =>
+  (
+    await orm.em
+      .fork()
+      .execute<Array<{ n: number }>>(
+        `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database where l.locktype = 'advisory' and not l.granted and d.datname = current_database()`,
+      )
+  )[0]!.n;
 
 describe('the checkout saga, step by step on the real database', () => {
   it('runs the happy path once, however often each event arrives', async () => {
@@ -154,14 +168,14 @@ describe('the checkout saga, step by step on the real database', () => {
       };
 
     const reserved = checkout();
-    expect(await tx((em) => startOrder(em, reserved, timeouts, answering({ status: 'RESERVED' })))).toBe(true);
+    expect(await tx((em) => startOrder(em, reserved, timeouts, { reserve: answering({ status: 'RESERVED' }) }))).toBe(true);
     expect(asked.at(-1)).toEqual({ orderId: reserved.checkoutId, lines: [{ productId: reserved.lines[0]!.productId, quantity: 2 }] });
     let s = await state(reserved.checkoutId);
     expect(s).toMatchObject({ status: 'AWAITING_PAYMENT', token: null, history: ['PENDING', 'AWAITING_PAYMENT'] });
     expect(s.subjects).toEqual(['order.status.pending', 'order.status.awaiting_payment', 'order.payment.requested']);
     expect(s.events.at(-1)!.payload.data).toMatchObject({ amount: 3180, currency: 'USD', paymentToken: 'tok_visa', customerId: 'customer-1' });
     // A redelivered checkout neither asks again nor changes anything; the saga goes on as before.
-    expect(await tx((em) => startOrder(em, reserved, timeouts, answering({ status: 'RESERVED' })))).toBe(false);
+    expect(await tx((em) => startOrder(em, reserved, timeouts, { reserve: answering({ status: 'RESERVED' }) }))).toBe(false);
     expect(asked).toHaveLength(1);
     expect(await tx((em) => onStockReserved(em, reserved.checkoutId, timeouts))).toBe(false);
     expect(await tx((em) => onPaymentCaptured(em, reserved.checkoutId))).toBe(true);
@@ -169,18 +183,74 @@ describe('the checkout saga, step by step on the real database', () => {
 
     const short = checkout();
     const shortProducts = [{ productId: short.lines[0]!.productId, requested: 2, available: 1 }];
-    await tx((em) => startOrder(em, short, timeouts, answering({ status: 'REJECTED', shortProducts })));
+    await tx((em) => startOrder(em, short, timeouts, { reserve: answering({ status: 'REJECTED', shortProducts }) }));
     s = await state(short.checkoutId);
     expect(s).toMatchObject({ status: 'REJECTED', token: null, history: ['PENDING', 'REJECTED'] });
     expect(s.subjects).toEqual(['order.status.pending', 'order.status.rejected']);
     expect(s.events.at(-1)!.payload.data).toMatchObject({ reason: 'Not enough stock for 1 product(s)' });
 
     const unanswered = checkout();
-    await tx((em) => startOrder(em, unanswered, timeouts, answering(undefined)));
+    await tx((em) => startOrder(em, unanswered, timeouts, { reserve: answering(undefined) }));
     s = await state(unanswered.checkoutId);
     expect(s).toMatchObject({ status: 'PENDING', token: 'tok_visa', history: ['PENDING'] });
     expect(s.subjects).toEqual(['order.status.pending', 'order.stock.reserve']);
     expect(await tx((em) => onStockReserved(em, unanswered.checkoutId, timeouts))).toBe(true);
     expect((await state(unanswered.checkoutId)).status).toBe('AWAITING_PAYMENT');
+  });
+
+  it('confirms in the checkout step when the payment answers the capture request too; asks by event when it does not', async () => {
+    const asked: PaymentRequested[] = [];
+    const paying =
+      (answer: PaymentCaptureAnswer | undefined): CapturePayment =>
+      async (request) => {
+        asked.push(request);
+        return answer;
+      };
+    const reserve: ReserveStock = async () => ({ status: 'RESERVED' });
+
+    const paid = checkout();
+    expect(await tx((em) => startOrder(em, paid, timeouts, { reserve, capture: paying({ status: 'CAPTURED' }) }))).toBe(true);
+    expect(asked.at(-1)).toEqual({ orderId: paid.checkoutId, customerId: 'customer-1', amount: 3180, currency: 'USD', paymentToken: 'tok_visa' });
+    let s = await state(paid.checkoutId);
+    expect(s).toMatchObject({ status: 'CONFIRMED', token: null, history: ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'] });
+    expect(s.subjects).toEqual(['order.status.pending', 'order.status.awaiting_payment', 'order.status.confirmed', 'order.stock.commit']);
+    // The capture's event, should it come as well (the payment answered late), changes nothing.
+    expect(await tx((em) => onPaymentCaptured(em, paid.checkoutId))).toBe(false);
+    expect(await tx((em) => startOrder(em, paid, timeouts, { reserve, capture: paying({ status: 'CAPTURED' }) }))).toBe(false);
+    expect(asked).toHaveLength(1);
+
+    const declined = checkout();
+    await tx((em) =>
+      startOrder(em, declined, timeouts, { reserve, capture: paying({ status: 'FAILED', code: 'card_declined', reason: 'Declined' }) }),
+    );
+    s = await state(declined.checkoutId);
+    expect(s).toMatchObject({ status: 'PAYMENT_FAILED', token: null, history: ['PENDING', 'AWAITING_PAYMENT', 'PAYMENT_FAILED'] });
+    expect(s.subjects).toEqual(['order.status.pending', 'order.status.awaiting_payment', 'order.status.payment_failed', 'order.stock.release']);
+    expect(s.events.at(-1)!.payload.data).toMatchObject({ reason: 'PAYMENT_FAILED' });
+    expect(s.events.at(-2)!.payload.data).toMatchObject({ reason: 'card_declined' });
+
+    const unanswered = checkout();
+    await tx((em) => startOrder(em, unanswered, timeouts, { reserve, capture: paying(undefined) }));
+    s = await state(unanswered.checkoutId);
+    expect(s).toMatchObject({ status: 'AWAITING_PAYMENT', token: null, history: ['PENDING', 'AWAITING_PAYMENT'] });
+    expect(s.subjects).toEqual(['order.status.pending', 'order.status.awaiting_payment', 'order.payment.requested']);
+    expect(s.events.at(-1)!.payload.data).toMatchObject({ amount: 3180, paymentToken: 'tok_visa' });
+    expect(await tx((em) => onPaymentCaptured(em, unanswered.checkoutId))).toBe(true);
+    expect((await state(unanswered.checkoutId)).status).toBe('CONFIRMED');
+  });
+
+  it('a capture answered by event while the checkout step is still open waits for the step, then confirms the order', async () => {
+    const c = checkout();
+    let answered: Promise<boolean> | undefined;
+    // The payment answers by event (say, late) while the order is still asking: the step has not committed yet.
+    const capture: CapturePayment = async () => {
+      answered = tx((em) => onPaymentCaptured(em, c.checkoutId));
+      // The answer's handler waits for the step (it would otherwise have found no order and given up).
+      await waitFor('the answer waiting for the checkout step', async () => (await waitingOnTheStep()) > 0);
+      return undefined; // no reply in time: the order asks by event
+    };
+    await tx((em) => startOrder(em, c, timeouts, { reserve: async () => ({ status: 'RESERVED' }), capture }));
+    expect(await answered).toBe(true);
+    expect((await state(c.checkoutId)).history).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED']);
   });
 });

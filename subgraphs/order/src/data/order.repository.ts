@@ -68,6 +68,16 @@ export async function setTrackingNumber(tx: EntityManager, id: string, trackingN
  * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
  * the lines (a data-modifying CTE) are inserted only with a new order. Through sql(): prepared once.
  */
+/**
+ * Waits for the checkout step of this order to end, if one is running. The step creates the order
+ * and asks for the payment before it commits, so a capture answered by event (late, or by the
+ * recovery loop) can come while the order is not there yet to be seen: its handler waits here,
+ * then reads the committed order.
+ */
+export async function awaitCheckoutStep(tx: EntityManager, id: string): Promise<void> {
+  await sql(tx, `select pg_advisory_xact_lock(hashtextextended('checkout-step:' || $1, 0))`, [id]);
+}
+
 export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
   // The cart's note and attributes (absent in events from before them): stored when either is there.
   const noted = Boolean(checkout.note || checkout.attributes?.length);
@@ -100,8 +110,10 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
        select l.id, o.id, l.product_id, l.variant_id, l.sku, l.variant_title, l.selected_options, l.name, l.quantity, l.unit_price_amount,
               l.discount_allocations, l.position
          from o, jsonb_to_recordset($19::jsonb) as l(id uuid, product_id uuid, variant_id uuid, sku text, variant_title text, selected_options jsonb,
-                                                  name text, quantity int, unit_price_amount int, discount_allocations jsonb, position int))
-     select count(*)::int as inserted from o`,
+                                                  name text, quantity int, unit_price_amount int, discount_allocations jsonb, position int)),
+     -- The checkout step's lock (see awaitCheckoutStep), taken with the insert: no extra round trip.
+     step_lock as (select pg_advisory_xact_lock(hashtextextended('checkout-step:' || $1, 0)))
+     select count(*)::int as inserted from o, step_lock`,
     [
       checkout.checkoutId,
       checkout.customerId,

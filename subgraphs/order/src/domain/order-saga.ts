@@ -7,11 +7,13 @@ import {
   ORDER_STOCK_RELEASE,
   ORDER_STOCK_RESERVE,
   orderStatusSubject,
+  type CapturePayment,
   type CheckoutRequested,
+  type PaymentRequested,
   type ReserveStock,
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
-import { insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
+import { awaitCheckoutStep, insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
 import { loadOrderDetails } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
 import { recordLateCapture, recordMove, recordOrderCreated } from './order-metrics.ts';
@@ -49,13 +51,21 @@ export async function moveOrder(
 
 const inMs = (ms: number) => new Date(Date.now() + ms);
 
+/** The other subgraphs asked by request within the checkout's step (see startOrder). */
+export interface StepRequests {
+  reserve?: ReserveStock;
+  capture?: CapturePayment;
+}
+
 /**
  * checkout.requested → the order (once, with the checkout's id) and its stock reservation. With
- * `reserve` (the catalog asked by request, in this step) the order moves on at once: reserved →
- * the payment request, short → REJECTED, all in this transaction. Without an answer (or without
- * `reserve`) it asks by event, `order.stock.reserve`, and waits in PENDING for the catalog's.
+ * `reserve` (the catalog asked by request, in this step) the order moves on at once: short →
+ * REJECTED; reserved → the payment, asked by request too (`capture`), so a paid checkout is
+ * CONFIRMED in this one transaction. Whatever gets no answer is asked by event, as before: the
+ * reservation (`order.stock.reserve`, the order waits in PENDING) or the payment
+ * (`order.payment.requested`, it waits in AWAITING_PAYMENT).
  */
-export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts, reserve?: ReserveStock): Promise<boolean> {
+export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts, ask: StepRequests = {}): Promise<boolean> {
   const since = new Date();
   if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
   recordOrderCreated(tx);
@@ -72,7 +82,7 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
     // Stock is per variant: a stock line's productId is the variant's id.
     lines: checkout.lines.map((l) => ({ productId: l.variantId ?? l.productId, quantity: l.quantity })),
   };
-  const answer = reserve && (await reserve(request));
+  const answer = ask.reserve && (await ask.reserve(request));
   if (!answer) {
     await emitEvent(tx, ORDER_STOCK_RESERVE, request);
     return true;
@@ -89,9 +99,21 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
     createdAt: since,
     updatedAt: since,
   };
-  if (answer.status === 'RESERVED') await requestPayment(tx, order, timeouts);
-  else await moveOrder(tx, order, 'REJECTED', shortStockReason(answer.shortProducts.length), null);
+  if (answer.status === 'REJECTED') await moveOrder(tx, order, 'REJECTED', shortStockReason(answer.shortProducts.length), null);
+  else await payInStep(tx, order, timeouts, ask.capture);
   return true;
+}
+
+/**
+ * Stock reserved within the step → the payment asked by request. The history reads as the event
+ * path's (AWAITING_PAYMENT, then the outcome): the payment was asked for, then answered.
+ */
+async function payInStep(tx: EntityManager, order: LockedOrder, timeouts: SagaTimeouts, capture?: CapturePayment): Promise<void> {
+  const paid = capture && (await capture(paymentRequestOf(order)));
+  if (!paid) return void (await requestPayment(tx, order, timeouts));
+  await moveOrder(tx, order, 'AWAITING_PAYMENT', null, null);
+  if (paid.status === 'CAPTURED') await confirm(tx, order);
+  else await failPayment(tx, order, paid.code);
 }
 
 /** Why an order the catalog could not fill was rejected. */
@@ -105,15 +127,17 @@ export async function onStockReserved(tx: EntityManager, orderId: string, timeou
 
 async function requestPayment(tx: EntityManager, order: LockedOrder, timeouts: SagaTimeouts): Promise<boolean> {
   if (!(await moveOrder(tx, order, 'AWAITING_PAYMENT', null, inMs(timeouts.paymentMs)))) return false;
-  await emitEvent(tx, ORDER_PAYMENT_REQUESTED, {
-    orderId: order.id,
-    customerId: order.customerId ?? null,
-    amount: order.totalAmount,
-    currency: order.currency,
-    paymentToken: order.paymentToken ?? '',
-  });
+  await emitEvent(tx, ORDER_PAYMENT_REQUESTED, paymentRequestOf(order));
   return true;
 }
+
+const paymentRequestOf = (order: LockedOrder): PaymentRequested => ({
+  orderId: order.id,
+  customerId: order.customerId ?? null,
+  amount: order.totalAmount,
+  currency: order.currency,
+  paymentToken: order.paymentToken ?? '',
+});
 
 export async function onStockRejected(tx: EntityManager, orderId: string, reason: string): Promise<boolean> {
   const order = await lockOrder(tx, orderId);
@@ -122,12 +146,9 @@ export async function onStockRejected(tx: EntityManager, orderId: string, reason
 
 /** Payment captured → confirmed and the reservation committed; captured too late → refunded. */
 export async function onPaymentCaptured(tx: EntityManager, orderId: string): Promise<boolean> {
-  const order = await lockOrder(tx, orderId);
+  const order = await lockPaidOrder(tx, orderId);
   if (!order) return false;
-  if (await moveOrder(tx, order, 'CONFIRMED', null, null)) {
-    await emitEvent(tx, ORDER_STOCK_COMMIT, { orderId });
-    return true;
-  }
+  if (await confirm(tx, order)) return true;
   if (order.status === 'PAYMENT_FAILED' || order.status === 'CANCELLED' || order.status === 'REJECTED') {
     // The money arrived after the order gave up (e.g. a timeout): give it back.
     recordLateCapture(tx);
@@ -137,9 +158,33 @@ export async function onPaymentCaptured(tx: EntityManager, orderId: string): Pro
 }
 
 export async function onPaymentFailed(tx: EntityManager, orderId: string, reason: string): Promise<boolean> {
+  const order = await lockPaidOrder(tx, orderId);
+  return Boolean(order && (await failPayment(tx, order, reason)));
+}
+
+/**
+ * The order a payment answer is about. The payment can answer before the order's checkout step
+ * committed the order (it asks for the payment within that step): not there yet → wait for the
+ * step, then read it again.
+ */
+async function lockPaidOrder(tx: EntityManager, orderId: string): Promise<LockedOrder | null> {
   const order = await lockOrder(tx, orderId);
-  if (!order || !(await moveOrder(tx, order, 'PAYMENT_FAILED', reason, null))) return false;
-  await emitEvent(tx, ORDER_STOCK_RELEASE, { orderId, reason: 'PAYMENT_FAILED' });
+  if (order) return order;
+  await awaitCheckoutStep(tx, orderId);
+  return lockOrder(tx, orderId);
+}
+
+/** Paid → CONFIRMED and the reservation committed. */
+async function confirm(tx: EntityManager, order: LockedOrder): Promise<boolean> {
+  if (!(await moveOrder(tx, order, 'CONFIRMED', null, null))) return false;
+  await emitEvent(tx, ORDER_STOCK_COMMIT, { orderId: order.id });
+  return true;
+}
+
+/** Not paid → PAYMENT_FAILED and the reservation released. */
+async function failPayment(tx: EntityManager, order: LockedOrder, reason: string): Promise<boolean> {
+  if (!(await moveOrder(tx, order, 'PAYMENT_FAILED', reason, null))) return false;
+  await emitEvent(tx, ORDER_STOCK_RELEASE, { orderId: order.id, reason: 'PAYMENT_FAILED' });
   return true;
 }
 

@@ -1,5 +1,6 @@
 import {
   ACCOUNT_ORDERS_CLAIM_REQUESTED,
+  createPaymentCaptureClient,
   createStockReserveClient,
   orderChanged,
   startConsumer,
@@ -30,11 +31,13 @@ export interface OrderWorkerOptions {
   sweepEveryMs?: number;
   /** Subject of the catalog's reservation requests (tests sharing one NATS server use their own). */
   reserveSubject?: string;
+  /** Subject of the payment's capture requests (likewise). */
+  captureSubject?: string;
 }
 
 /**
- * The saga, driven by events: checkout → order + stock reserved by request (→ payment request), or
- * by event when the catalog does not answer the request; reserved → payment request;
+ * The saga, driven by events: checkout → order + stock reserved and payment captured by request
+ * (→ CONFIRMED in that one step), each by event when its request gets no answer; reserved → payment request;
  * captured → confirmed (+ commit stock); rejected / failed / timed out → compensations. Every
  * handler runs in its consumer's inbox transaction, so redelivery has no second effect, and the
  * state lives in the database, so a restart resumes where it stopped.
@@ -44,7 +47,10 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
   const { timeouts } = options;
   const announce = orderChanged(deps);
   const base = { em: deps.orm.em, nc: deps.nc, log: deps.log, outbox: deps.outbox };
-  const reserve = createStockReserveClient(deps.nc, { subject: options.reserveSubject });
+  const ask = {
+    reserve: createStockReserveClient(deps.nc, { subject: options.reserveSubject }),
+    capture: createPaymentCaptureClient(deps.nc, { subject: options.captureSubject }),
+  };
 
   const checkouts = await startConsumer({
     ...base,
@@ -53,7 +59,7 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     filterSubject: 'checkout.requested',
     handlers: {
       'checkout.requested': async ({ data }, { em, afterCommit }) => {
-        if (await startOrder(em, data, timeouts, reserve)) afterCommit(() => announce(data.checkoutId));
+        if (await startOrder(em, data, timeouts, ask)) afterCommit(() => announce(data.checkoutId));
       },
     },
   });

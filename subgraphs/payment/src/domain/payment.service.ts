@@ -52,6 +52,21 @@ type Chargeable = Pick<Payment, 'orderId' | 'amount' | 'currency' | 'paymentToke
 /** What its outcome event needs. */
 type Answerable = Pick<Payment, 'id' | 'orderId' | 'status' | 'amount' | 'currency' | 'failureCode' | 'failureReason'>;
 type Outcome = CaptureOutcome;
+/** A recorded outcome as the order reads it. */
+export type Settled = Pick<Payment, 'status' | 'failureCode' | 'failureReason'>;
+/** How one settlement ended: the status, the outcome if this one recorded it, and whether its event went out. */
+interface Settlement {
+  status: Payment['status'] | undefined;
+  recorded?: Settled;
+  announced: boolean;
+}
+interface SettleOptions {
+  /** Ask the provider what it knows first (see settleCapture). */
+  resume?: boolean;
+  /** Whether the outcome goes out as an event too; asked when it is recorded. Always, except for a request answered in time. */
+  announce?: () => boolean;
+}
+const ALWAYS = () => true;
 
 /** A provider failure as the failed payment records it; undefined for anything else (a bug or the database). */
 function failureOf(error: unknown): Extract<Outcome, { status: 'FAILED' }> | undefined {
@@ -70,7 +85,7 @@ export class PaymentService {
   private readonly changed: (orderId: string) => unknown;
   private readonly outbox: { notify(): void } | undefined;
   /** Settlements running in this process, by payment id: a resume joins one instead of calling the provider again. */
-  private readonly settling = new Map<string, Promise<Payment['status'] | undefined>>();
+  private readonly settling = new Map<string, Promise<Settlement>>();
   constructor(em: EntityManager, options: PaymentServiceOptions = {}) {
     this.em = em;
     this.payments = new PaymentRepository(em);
@@ -136,20 +151,18 @@ export class PaymentService {
   /**
    * Step 2: calls the provider (through the resilience policy; idempotency key = order id, so a
    * repeat after a crash returns the same capture) and records the outcome with its event in one
-   * short transaction. Only the first writer of an outcome enqueues. Safe to run concurrently; in
-   * one process a second call for the same payment joins the running one.
+   * short transaction. Only the first writer of an outcome enqueues; a settlement that finds the
+   * outcome recorded by another enqueues it again (same event id), since a capture answered by
+   * request records it without one. Safe to run concurrently; in one process a second call for
+   * the same payment joins the running one.
    *
    * `resume`: the payment may have reached the provider before (a crash, a redelivery, the recovery
    * loop): its status by idempotency key is asked first and recorded if known; only a capture the
    * provider never finished is made (again). If the provider cannot be asked, the payment stays
    * PENDING for the recovery loop rather than failing a charge that may exist.
    */
-  settleCapture(paymentId: string, { resume = false } = {}): Promise<Payment['status'] | undefined> {
-    const running = this.settling.get(paymentId);
-    if (running) return running;
-    const settling = this.settle(paymentId, resume).finally(() => this.settling.delete(paymentId));
-    this.settling.set(paymentId, settling);
-    return settling;
+  settleCapture(paymentId: string, { resume = false, announce = ALWAYS }: SettleOptions = {}): Promise<Payment['status'] | undefined> {
+    return this.settleOnce(paymentId, resume, announce).then((settled) => settled.status);
   }
 
   /** Resumes the order's payment if it is still PENDING (a redelivered request); its status otherwise. */
@@ -159,30 +172,84 @@ export class PaymentService {
     return this.settleCapture(payment.id, { resume: true });
   }
 
-  private async settle(paymentId: string, resume: boolean): Promise<Payment['status'] | undefined> {
+  /**
+   * The capture asked by request, in the order's checkout step: the payment recorded and captured
+   * now, the outcome the reply. While it comes within `answerWithinMs` the reply is the only
+   * answer; later the outcome also goes out by event (the order has stopped waiting and asks by
+   * event). A payment the order already has answers its outcome, or nothing while PENDING: the
+   * event path and the recovery loop finish that one. Undefined = no outcome to reply.
+   */
+  async captureByRequest(request: PaymentRequested, answerWithinMs: number): Promise<Settled | undefined> {
+    const received = performance.now();
+    const inserted = await transaction(this.em, ({ em }) => this.payments.insertPendingIfAbsent(em, request), { log: this.log });
+    if (!inserted) {
+      const payment = await this.payments.byOrderId(request.orderId);
+      return payment && payment.status !== 'PENDING' ? payment : undefined;
+    }
+    const late = () => performance.now() - received > answerWithinMs;
+    return (await this.settleOnce(inserted, false, late)).recorded;
+  }
+
+  /** One settlement per payment in this process: a second caller joins it, and answers by event if it must and the first did not. */
+  private settleOnce(paymentId: string, resume: boolean, announce: () => boolean): Promise<Settlement> {
+    const running = this.settling.get(paymentId);
+    if (running) return running.then((settled) => (settled.announced || !announce() ? settled : this.answerNow(paymentId)));
+    const settling = this.settle(paymentId, resume, announce).finally(() => this.settling.delete(paymentId));
+    this.settling.set(paymentId, settling);
+    return settling;
+  }
+
+  private async settle(paymentId: string, resume: boolean, announce: () => boolean): Promise<Settlement> {
     if (!this.provider) throw new Error('PaymentService needs a provider to capture');
     const payment = await this.payments.byId(paymentId);
-    if (!payment || payment.status !== 'PENDING') return payment?.status;
+    if (!payment) return { status: undefined, announced: false };
+    if (payment.status !== 'PENDING') return this.settledElsewhere(paymentId, announce);
     const outcome = resume ? await this.resumeProvider(this.provider, payment) : await this.callProvider(this.provider, payment);
-    if (!outcome) return 'PENDING';
-    const status = await transaction(
+    if (!outcome) return { status: 'PENDING', announced: false };
+    const settled = await transaction(
       this.em,
-      async ({ em: tx, afterCommit }) => {
-        afterCommit(() => this.changed(payment.orderId));
+      async ({ em: tx, afterCommit }): Promise<Settlement> => {
         const failed = outcome.status === 'FAILED' ? outcome : null;
-        if (await this.payments.settle(tx, paymentId, outcome)) {
-          await this.answer(tx, { ...payment, status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null });
-          afterCommit(() => countCapture(outcome));
-        }
-        return outcome.status;
+        const recorded = { status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null };
+        if (!(await this.payments.settle(tx, paymentId, outcome))) return { status: undefined, announced: false };
+        afterCommit(() => countCapture(outcome));
+        if (!announce()) return { status: outcome.status, recorded, announced: false };
+        afterCommit(() => this.changed(payment.orderId));
+        await this.answer(tx, { ...payment, ...recorded });
+        return { status: outcome.status, recorded, announced: true };
       },
       { log: this.log, outbox: this.outbox },
     );
+    const final = settled.status ? settled : await this.settledElsewhere(paymentId, announce);
     this.log?.info(
-      { orderId: payment.orderId, paymentId, status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined },
+      { orderId: payment.orderId, paymentId, status: final.status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined },
       'capture settled',
     );
-    return status;
+    return final;
+  }
+
+  /**
+   * Another settlement recorded the outcome (another process, or the recovery loop) and may have
+   * left the answer to its reply: answered (again) if this one answers by event.
+   */
+  private async settledElsewhere(paymentId: string, announce: () => boolean): Promise<Settlement> {
+    if (announce()) return this.answerNow(paymentId);
+    return { status: (await this.payments.byId(paymentId))?.status, announced: false };
+  }
+
+  /** The payment's recorded outcome as its event (de-duplicated by id downstream), in a transaction of its own. */
+  private answerNow(paymentId: string): Promise<Settlement> {
+    return transaction(
+      this.em,
+      async ({ em: tx, afterCommit }): Promise<Settlement> => {
+        const payment = await this.payments.byId(paymentId, tx);
+        if (!payment) return { status: undefined, announced: false };
+        await this.answer(tx, payment);
+        if (payment.status !== 'PENDING') afterCommit(() => this.changed(payment.orderId));
+        return { status: payment.status, announced: payment.status !== 'PENDING' };
+      },
+      { log: this.log, outbox: this.outbox },
+    );
   }
 
   /** Both steps, for callers that are not inside an inbox transaction (tests, tools). */

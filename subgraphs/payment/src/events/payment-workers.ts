@@ -11,6 +11,7 @@ import {
 import { PaymentService } from '../domain/payment.service.ts';
 import { RefundService } from '../domain/refund.service.ts';
 import type { PaymentProvider } from '../domain/provider.ts';
+import { startPaymentCaptureResponder } from './payment-capture.responder.ts';
 
 export const PAYMENT_DURABLE = 'payment-saga';
 export const PAYMENT_OWNERS_DURABLE = 'payment-owners';
@@ -22,6 +23,8 @@ export interface PaymentWorkerOptions {
   durable?: string;
   /** The owners consumer's durable name (see startPaymentOwners). */
   ownersDurable?: string;
+  /** Subject of the order's capture requests (tests sharing one NATS server use their own). */
+  captureSubject?: string;
   /** How often the recovery loop looks for captures and refunds left PENDING (default 3 s). */
   recoverIntervalMs?: number;
   /** A PENDING row untouched this long is considered abandoned and settled again (default 20 s). */
@@ -80,9 +83,10 @@ type WorkerDeps = Pick<SubgraphDeps, 'orm' | 'nc' | 'log' | 'outbox'> & {
 };
 
 /**
- * The payment side of the checkout saga: a durable consumer of `order.payment.>` on the ORDER
- * stream answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
- * Safe in several processes: shared durable, unique order id, conditional status updates.
+ * The payment side of the checkout saga: the capture asked by request within the order's checkout
+ * step (answered by reply), and a durable consumer of `order.payment.>` on the ORDER stream
+ * answering `payment.captured|failed|refunded` through the outbox (PAYMENT stream).
+ * Safe in several processes: shared durable and queue group, unique order id, conditional status updates.
  */
 export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWorkerOptions): Promise<Array<() => Promise<void>>> {
   const {
@@ -108,6 +112,7 @@ export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWork
     onDuplicate: (event) => resume(payments, refunds, event),
   });
   const owners = await startPaymentOwners(deps, ownersDurable);
+  const stopResponder = startPaymentCaptureResponder({ nc: deps.nc, log }, payments, options.captureSubject);
   // The first pass runs at start and takes every PENDING row, however fresh: whatever this process
   // was doing when it died. (Another live process may be settling one of them too; the provider's
   // idempotency and the conditional update make that a repeated question, not a second charge.)
@@ -124,7 +129,7 @@ export async function startPaymentWorkers(deps: WorkerDeps, options: PaymentWork
     },
     log,
   );
-  return [() => consumer.stop(), () => owners.stop(), stopRecovery];
+  return [stopResponder, () => consumer.stop(), () => owners.stop(), stopRecovery];
 }
 
 /**

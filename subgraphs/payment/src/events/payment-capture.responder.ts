@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { PAYMENT_CAPTURE_REQUEST, parseEvent, type Logger, type Msg, type PaymentCaptureReply, type SubgraphDeps } from '@shop/platform';
+import { replySpan } from '@shop/platform/tracing';
+import type { PaymentService, Settled } from '../domain/payment.service.ts';
+
+/** The longest an order may ask the payment to answer within (its request timeout is twice that). */
+const MAX_ANSWER_WITHIN_MS = 60_000;
+const envelope = z.object({ payment: z.unknown(), answerWithinMs: z.number().int().positive().max(MAX_ANSWER_WITHIN_MS) });
+
+/** What the order reads from a capture: its outcome; anything else sends it down the event path. */
+function replyOf(settled: Settled | undefined): PaymentCaptureReply {
+  if (settled?.status === 'FAILED') return { status: 'FAILED', code: settled.failureCode ?? 'PROVIDER_ERROR', reason: settled.failureReason ?? '' };
+  // CAPTURED, or already (partially) refunded: the capture happened.
+  if (settled && settled.status !== 'PENDING') return { status: 'CAPTURED' };
+  return { status: 'UNANSWERED', error: 'no outcome yet' };
+}
+
+/**
+ * Answers the order's capture requests (core NATS request-reply, queue group over every payment
+ * process): the same payment as `order.payment.requested`, recorded without an inbox row (one
+ * payment per order, the provider's idempotency key is the order id) and answered by the reply
+ * alone when in time (see PaymentService.captureByRequest). A failure of ours is answered
+ * UNANSWERED, so the order falls back to the event at once instead of waiting out its timeout.
+ */
+export function startPaymentCaptureResponder(
+  deps: Pick<SubgraphDeps, 'nc'> & { log: Logger },
+  payments: PaymentService,
+  subject = PAYMENT_CAPTURE_REQUEST,
+): () => Promise<void> {
+  const { log } = deps;
+  const answer = async (msg: Msg): Promise<PaymentCaptureReply> => {
+    let body: unknown;
+    try {
+      body = msg.json();
+    } catch {
+      return { status: 'UNANSWERED', error: 'the request is not JSON' };
+    }
+    const parsed = envelope.safeParse(body);
+    const request = parsed.success ? parseEvent('order.payment.requested', parsed.data.payment) : undefined;
+    if (!parsed.success || !request?.ok) return { status: 'UNANSWERED', error: 'the request is not a payment request' };
+    const reply = replyOf(await payments.captureByRequest(request.data, parsed.data.answerWithinMs));
+    log.info({ subject, orderId: request.data.orderId, status: reply.status }, 'capture request answered');
+    return reply;
+  };
+  const subscription = deps.nc.subscribe(subject, {
+    queue: 'payment',
+    callback: (error, msg) => {
+      if (error) {
+        log.warn({ err: error }, 'capture request subscription error');
+        return;
+      }
+      void replySpan(subject, msg.headers, () => answer(msg))
+        .catch((failure: unknown): PaymentCaptureReply => {
+          log.error({ err: failure }, 'capture request failed');
+          return { status: 'UNANSWERED', error: 'the capture failed' };
+        })
+        .then((reply) => msg.respond(JSON.stringify(reply)));
+    },
+  });
+  return async () => {
+    await subscription.drain();
+  };
+}
