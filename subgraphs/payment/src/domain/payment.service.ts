@@ -1,42 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  emitEvent,
-  hasAdminRole,
-  isUuid,
-  NO_ORDER_TOKEN,
-  PAYMENT_CAPTURED,
-  PAYMENT_FAILED,
-  transaction,
-  type Identity,
-  type Logger,
-  type OrderTokenCheck,
-  type PaymentRequested,
-} from '@shop/platform';
+import { emitEvent, isUuid, PAYMENT_CAPTURED, PAYMENT_FAILED, transaction, type Identity, type Logger, type PaymentRequested } from '@shop/platform';
 import type { Payment } from '../data/payment.entity.ts';
 import { PaymentRepository, type CaptureOutcome } from '../data/payment.repository.ts';
 import { ProviderDeclined, ProviderError, ProviderTimeout, type PaymentProvider, type ProviderStatus } from './provider.ts';
 import { ProviderUnavailable } from './resilient-provider.ts';
 import { countCapture } from './payment-metrics.ts';
-
-/**
- * A payment is visible to the customer who paid, to admins, and to whoever holds the access token of
- * its order (a guest following the order they placed): the order subgraph's rule for the order.
- */
-export function canSeePayment(
-  payment: { orderId: string; customerId?: string | null },
-  identity: Identity,
-  holdsToken: OrderTokenCheck = NO_ORDER_TOKEN,
-): boolean {
-  if (hasAdminRole(identity)) return true;
-  if (identity.sub !== null && payment.customerId === identity.sub) return true;
-  return holdsToken(payment.orderId);
-}
-
-/** How a read is made: past this request's identity map (`fresh`), with the request's order access token. */
-export interface VisibleReadOptions {
-  fresh?: boolean;
-  holdsToken?: OrderTokenCheck;
-}
+import { canSeePayment, type VisibleReadOptions } from './payment-access.ts';
 
 export interface PaymentServiceOptions {
   provider?: PaymentProvider;
@@ -51,6 +20,8 @@ export interface PaymentServiceOptions {
 type Chargeable = Pick<Payment, 'orderId' | 'amount' | 'currency' | 'paymentToken'>;
 /** What its outcome event needs. */
 type Answerable = Pick<Payment, 'id' | 'orderId' | 'status' | 'amount' | 'currency' | 'failureCode' | 'failureReason'>;
+/** What a settlement needs: both. */
+type Settleable = Chargeable & Answerable;
 type Outcome = CaptureOutcome;
 /** A recorded outcome as the order reads it. */
 export type Settled = Pick<Payment, 'status' | 'failureCode' | 'failureReason'>;
@@ -187,45 +158,59 @@ export class PaymentService {
       return payment && payment.status !== 'PENDING' ? payment : undefined;
     }
     const late = () => performance.now() - received > answerWithinMs;
-    return (await this.settleOnce(inserted, false, late)).recorded;
+    // The row as just inserted: no read before the provider call.
+    const known: Settleable = { ...request, id: inserted, status: 'PENDING', failureCode: null, failureReason: null };
+    return (await this.settleOnce(inserted, false, late, known)).recorded;
   }
 
   /** One settlement per payment in this process: a second caller joins it, and answers by event if it must and the first did not. */
-  private settleOnce(paymentId: string, resume: boolean, announce: () => boolean): Promise<Settlement> {
+  private settleOnce(paymentId: string, resume: boolean, announce: () => boolean, known?: Settleable): Promise<Settlement> {
     const running = this.settling.get(paymentId);
     if (running) return running.then((settled) => (settled.announced || !announce() ? settled : this.answerNow(paymentId)));
-    const settling = this.settle(paymentId, resume, announce).finally(() => this.settling.delete(paymentId));
+    const settling = this.settle(paymentId, resume, announce, known).finally(() => this.settling.delete(paymentId));
     this.settling.set(paymentId, settling);
     return settling;
   }
 
-  private async settle(paymentId: string, resume: boolean, announce: () => boolean): Promise<Settlement> {
+  private async settle(paymentId: string, resume: boolean, announce: () => boolean, known?: Settleable): Promise<Settlement> {
     if (!this.provider) throw new Error('PaymentService needs a provider to capture');
-    const payment = await this.payments.byId(paymentId);
+    const payment = known ?? (await this.payments.byId(paymentId));
     if (!payment) return { status: undefined, announced: false };
     if (payment.status !== 'PENDING') return this.settledElsewhere(paymentId, announce);
     const outcome = resume ? await this.resumeProvider(this.provider, payment) : await this.callProvider(this.provider, payment);
     if (!outcome) return { status: 'PENDING', announced: false };
-    const settled = await transaction(
-      this.em,
-      async ({ em: tx, afterCommit }): Promise<Settlement> => {
-        const failed = outcome.status === 'FAILED' ? outcome : null;
-        const recorded = { status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null };
-        if (!(await this.payments.settle(tx, paymentId, outcome))) return { status: undefined, announced: false };
-        afterCommit(() => countCapture(outcome));
-        if (!announce()) return { status: outcome.status, recorded, announced: false };
-        afterCommit(() => this.changed(payment.orderId));
-        await this.answer(tx, { ...payment, ...recorded });
-        return { status: outcome.status, recorded, announced: true };
-      },
-      { log: this.log, outbox: this.outbox },
-    );
+    const settled = await this.record(payment, outcome, announce);
     const final = settled.status ? settled : await this.settledElsewhere(paymentId, announce);
     this.log?.info(
       { orderId: payment.orderId, paymentId, status: final.status, resume, code: outcome.status === 'FAILED' ? outcome.code : undefined },
       'capture settled',
     );
     return final;
+  }
+
+  /**
+   * Records the outcome if the payment is still PENDING, with its event when it is announced (one
+   * transaction); one the reply alone answers is a single statement. No status: another writer won.
+   */
+  private async record(payment: Settleable, outcome: Outcome, announce: () => boolean): Promise<Settlement> {
+    const failed = outcome.status === 'FAILED' ? outcome : null;
+    const recorded = { status: outcome.status, failureCode: failed?.code ?? null, failureReason: failed?.reason ?? null };
+    if (!announce()) {
+      if (!(await this.payments.settle(this.em, payment.id, outcome))) return { status: undefined, announced: false };
+      countCapture(outcome);
+      return { status: outcome.status, recorded, announced: false };
+    }
+    return transaction(
+      this.em,
+      async ({ em: tx, afterCommit }): Promise<Settlement> => {
+        if (!(await this.payments.settle(tx, payment.id, outcome))) return { status: undefined, announced: false };
+        afterCommit(() => countCapture(outcome));
+        afterCommit(() => this.changed(payment.orderId));
+        await this.answer(tx, { ...payment, ...recorded });
+        return { status: outcome.status, recorded, announced: true };
+      },
+      { log: this.log, outbox: this.outbox },
+    );
   }
 
   /**
