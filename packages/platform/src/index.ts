@@ -38,5 +38,6 @@ export * from './user-errors.ts';
 export * from './events/product-lookup.client.ts';
 export * from './events/stock-reserve.client.ts';
 export * from './events/payment-capture.client.ts';
+export * from './events/step-request.ts';
 export * from './periodic.ts';
 export * from './order-access-token.ts';

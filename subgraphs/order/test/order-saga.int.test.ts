@@ -71,6 +71,14 @@ async function state(orderId: string) {
   };
 }
 
+/** A step request that records what it was asked and gives `answer`. */
+const answeringWith =
+  <Q, A>(asked: Q[], answer: A) =>
+  async (request: Q): Promise<A> => {
+    asked.push(request);
+    return answer;
+  };
+
 /** Backends of this database waiting for an advisory lock (the checkout step's). */
 const waitingOnTheStep = async () =>
   (
@@ -160,12 +168,7 @@ describe('the checkout saga, step by step on the real database', () => {
 
   it('moves on in the checkout step when the catalog answers the reservation request; asks by event when it does not', async () => {
     const asked: StockReserveRequested[] = [];
-    const answering =
-      (answer: StockReserveAnswer | undefined): ReserveStock =>
-      async (request) => {
-        asked.push(request);
-        return answer;
-      };
+    const answering = (answer: StockReserveAnswer | undefined): ReserveStock => answeringWith(asked, answer);
 
     const reserved = checkout();
     expect(await tx((em) => startOrder(em, reserved, timeouts, { reserve: answering({ status: 'RESERVED' }) }))).toBe(true);
@@ -200,12 +203,7 @@ describe('the checkout saga, step by step on the real database', () => {
 
   it('confirms in the checkout step when the payment answers the capture request too; asks by event when it does not', async () => {
     const asked: PaymentRequested[] = [];
-    const paying =
-      (answer: PaymentCaptureAnswer | undefined): CapturePayment =>
-      async (request) => {
-        asked.push(request);
-        return answer;
-      };
+    const paying = (answer: PaymentCaptureAnswer | undefined): CapturePayment => answeringWith(asked, answer);
     const reserve: ReserveStock = async () => ({ status: 'RESERVED' });
 
     const paid = checkout();

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { requestSpan } from '../tracing/context.ts';
 import type { PaymentRequested } from './catalog.ts';
+import { askWithinStep } from './step-request.ts';
 
 /**
  * The checkout saga's payment asked as a core NATS request, inside the order's step that created
@@ -36,20 +36,13 @@ export type PaymentCaptureAnswer = Exclude<PaymentCaptureReply, { status: 'UNANS
 export type CapturePayment = (request: PaymentRequested) => Promise<PaymentCaptureAnswer | undefined>;
 
 /**
- * `undefined` whenever the payment has no outcome to give: the caller falls back to the event. One
- * try only, like the stock reservation: the fallback is as good as a retry. The payment is told to
- * answer within half the wait, so its own "too late, answer by event as well" comes before ours.
+ * `undefined` whenever the payment has no outcome to give: the caller falls back to the event (see
+ * askWithinStep). The payment is told to answer within half the wait, so its own "too late, answer
+ * by event as well" comes before the order stops waiting.
  */
 export function createPaymentCaptureClient(nc: NatsConnection, { timeoutMs = 2000, subject = PAYMENT_CAPTURE_REQUEST } = {}): CapturePayment {
-  return async (payment) => {
-    if (nc.isClosed()) return undefined;
+  return (payment) => {
     const request: PaymentCaptureRequest = { payment, answerWithinMs: Math.floor(timeoutMs / 2) };
-    try {
-      const reply = await requestSpan(subject, (headers) => nc.request(subject, JSON.stringify(request), { timeout: timeoutMs, headers }));
-      const parsed = paymentCaptureReply.safeParse(reply.json());
-      return parsed.success && parsed.data.status !== 'UNANSWERED' ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
+    return askWithinStep(nc, subject, request, { timeoutMs, reply: paymentCaptureReply });
   };
 }

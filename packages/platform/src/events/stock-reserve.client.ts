@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { requestSpan } from '../tracing/context.ts';
 import { shortProduct, type StockReserveRequested } from './catalog.ts';
+import { askWithinStep } from './step-request.ts';
 
 /**
  * The checkout saga's stock reservation asked as a core NATS request, inside the order's step that
@@ -25,19 +25,7 @@ export type StockReserveReply = z.infer<typeof stockReserveReply>;
 export type StockReserveAnswer = Exclude<StockReserveReply, { status: 'UNANSWERED' }>;
 export type ReserveStock = (request: StockReserveRequested) => Promise<StockReserveAnswer | undefined>;
 
-/**
- * `undefined` whenever the catalog did not decide: the caller falls back to the event. One try
- * only: the fallback is as good as a retry, and a retry would hold the caller's transaction longer.
- */
+/** `undefined` whenever the catalog did not decide: the caller falls back to the event (see askWithinStep). */
 export function createStockReserveClient(nc: NatsConnection, { timeoutMs = 2000, subject = CATALOG_STOCK_RESERVE } = {}): ReserveStock {
-  return async (request) => {
-    if (nc.isClosed()) return undefined;
-    try {
-      const reply = await requestSpan(subject, (headers) => nc.request(subject, JSON.stringify(request), { timeout: timeoutMs, headers }));
-      const parsed = stockReserveReply.safeParse(reply.json());
-      return parsed.success && parsed.data.status !== 'UNANSWERED' ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  return (request) => askWithinStep(nc, subject, request, { timeoutMs, reply: stockReserveReply });
 }

@@ -1,5 +1,12 @@
-import { CATALOG_STOCK_RESERVE, parseEvent, transaction, type Logger, type Msg, type StockReserveReply, type SubgraphDeps } from '@shop/platform';
-import { replySpan } from '@shop/platform/tracing';
+import {
+  answerStepRequests,
+  CATALOG_STOCK_RESERVE,
+  parseEvent,
+  transaction,
+  type Logger,
+  type StockReserveReply,
+  type SubgraphDeps,
+} from '@shop/platform';
 import type { CommandResult, InventoryService } from '../domain/inventory.service.ts';
 
 /** What the order reads from a reservation: RESERVED or REJECTED; anything else sends it down the event path. */
@@ -25,13 +32,7 @@ export function startStockReserveResponder(
   subject = CATALOG_STOCK_RESERVE,
 ): () => Promise<void> {
   const { log } = deps;
-  const answer = async (msg: Msg): Promise<StockReserveReply> => {
-    let body: unknown;
-    try {
-      body = msg.json();
-    } catch {
-      return { status: 'UNANSWERED', error: 'the request is not JSON' };
-    }
+  const answer = async (body: unknown): Promise<StockReserveReply> => {
     const request = parseEvent('order.stock.reserve', body);
     if (!request.ok) return { status: 'UNANSWERED', error: 'the request is not a stock reservation' };
     const { orderId, lines } = request.data;
@@ -42,22 +43,5 @@ export function startStockReserveResponder(
     log.info({ subject, orderId, effect: result.effect, status: result.outcome?.status }, 'stock reservation request answered');
     return replyOf(result);
   };
-  const subscription = deps.nc.subscribe(subject, {
-    queue: 'catalog',
-    callback: (error, msg) => {
-      if (error) {
-        log.warn({ err: error }, 'stock reservation subscription error');
-        return;
-      }
-      void replySpan(subject, msg.headers, () => answer(msg))
-        .catch((failure: unknown): StockReserveReply => {
-          log.error({ err: failure }, 'stock reservation request failed');
-          return { status: 'UNANSWERED', error: 'the reservation failed' };
-        })
-        .then((reply) => msg.respond(JSON.stringify(reply)));
-    },
-  });
-  return async () => {
-    await subscription.drain();
-  };
+  return answerStepRequests(deps.nc, log, { subject, queue: 'catalog', answer });
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { PAYMENT_CAPTURE_REQUEST, parseEvent, type Logger, type Msg, type PaymentCaptureReply, type SubgraphDeps } from '@shop/platform';
-import { replySpan } from '@shop/platform/tracing';
+import { answerStepRequests, PAYMENT_CAPTURE_REQUEST, parseEvent, type Logger, type PaymentCaptureReply, type SubgraphDeps } from '@shop/platform';
 import type { PaymentService, Settled } from '../domain/payment.service.ts';
 
 /** The longest an order may ask the payment to answer within (its request timeout is twice that). */
@@ -28,13 +27,7 @@ export function startPaymentCaptureResponder(
   subject = PAYMENT_CAPTURE_REQUEST,
 ): () => Promise<void> {
   const { log } = deps;
-  const answer = async (msg: Msg): Promise<PaymentCaptureReply> => {
-    let body: unknown;
-    try {
-      body = msg.json();
-    } catch {
-      return { status: 'UNANSWERED', error: 'the request is not JSON' };
-    }
+  const answer = async (body: unknown): Promise<PaymentCaptureReply> => {
     const parsed = envelope.safeParse(body);
     const request = parsed.success ? parseEvent('order.payment.requested', parsed.data.payment) : undefined;
     if (!parsed.success || !request?.ok) return { status: 'UNANSWERED', error: 'the request is not a payment request' };
@@ -42,22 +35,5 @@ export function startPaymentCaptureResponder(
     log.info({ subject, orderId: request.data.orderId, status: reply.status }, 'capture request answered');
     return reply;
   };
-  const subscription = deps.nc.subscribe(subject, {
-    queue: 'payment',
-    callback: (error, msg) => {
-      if (error) {
-        log.warn({ err: error }, 'capture request subscription error');
-        return;
-      }
-      void replySpan(subject, msg.headers, () => answer(msg))
-        .catch((failure: unknown): PaymentCaptureReply => {
-          log.error({ err: failure }, 'capture request failed');
-          return { status: 'UNANSWERED', error: 'the capture failed' };
-        })
-        .then((reply) => msg.respond(JSON.stringify(reply)));
-    },
-  });
-  return async () => {
-    await subscription.drain();
-  };
+  return answerStepRequests(deps.nc, log, { subject, queue: 'payment', answer });
 }
