@@ -64,11 +64,6 @@ export async function setTrackingNumber(tx: EntityManager, id: string, trackingN
 }
 
 /**
- * The order of a checkout with its lines, PENDING; false when it exists already (a redelivered
- * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
- * the lines (a data-modifying CTE) are inserted only with a new order. Through sql(): prepared once.
- */
-/**
  * Waits for the checkout step of this order to end, if one is running. The step creates the order
  * and asks for the payment before it commits, so a capture answered by event (late, or by the
  * recovery loop) can come while the order is not there yet to be seen: its handler waits here,
@@ -78,6 +73,12 @@ export async function awaitCheckoutStep(tx: EntityManager, id: string): Promise<
   await sql(tx, `select pg_advisory_xact_lock(hashtextextended('checkout-step:' || $1, 0))`, [id]);
 }
 
+/**
+ * The order of a checkout with its lines, PENDING; false when it exists already (a redelivered
+ * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
+ * the lines (a data-modifying CTE) are inserted only with a new order; it also takes the checkout
+ * step's lock (awaitCheckoutStep), held until the step commits. Through sql(): prepared once.
+ */
 export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
   // The cart's note and attributes (absent in events from before them): stored when either is there.
   const noted = Boolean(checkout.note || checkout.attributes?.length);
