@@ -37,6 +37,9 @@ const followed: Array<[Process, string, Record<string, string>]> = [
   ['cart', 'shop_checkout_completion_seconds_count', { outcome: 'completed' }],
   ['order', 'shop_saga_step_duration_seconds_count', { step: 'reserve_stock', outcome: 'completed' }],
   ['order', 'shop_saga_step_duration_seconds_count', { step: 'capture_payment', outcome: 'completed' }],
+  // Both asked by request within the checkout step, and answered there.
+  ['order', 'shop_saga_step_requests_total', { step: 'reserve_stock', outcome: 'answered' }],
+  ['order', 'shop_saga_step_requests_total', { step: 'capture_payment', outcome: 'answered' }],
   ['payment', 'shop_payment_outcomes_total', { outcome: 'captured', code: 'none' }],
 ];
 const readAll = () => Promise.all(followed.map(([process, name, labels]) => scrape(process, name, labels)));

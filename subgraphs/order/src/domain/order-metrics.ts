@@ -27,6 +27,12 @@ export const orderMetrics = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [],
   }),
+  stepRequests: new Counter({
+    name: 'shop_saga_step_requests_total',
+    help: 'Saga steps asked by request within the checkout step (reserve_stock, capture_payment): answered, or gone on by event',
+    labelNames: ['step', 'outcome'] as const,
+    registers: [],
+  }),
   compensations: new Counter({
     name: 'shop_saga_compensations_total',
     help: 'Saga compensations (stock released or returned, payment refunded) by reason',
@@ -40,7 +46,7 @@ export function registerOrderMetrics(registry: Registry): void {
 }
 
 /** The saga's steps: the statuses in which an order waits for another service. */
-const STEP_OF: Partial<Record<OrderStatus, 'reserve_stock' | 'capture_payment'>> = {
+const STEP_OF: Partial<Record<OrderStatus, Step>> = {
   PENDING: 'reserve_stock',
   AWAITING_PAYMENT: 'capture_payment',
 };
@@ -95,10 +101,19 @@ export function recordOrderCreated(tx: EntityManager): void {
   afterCommitOf(tx, () => orderMetrics.statusChanges.inc({ status: 'PENDING' }));
 }
 
+type Step = 'reserve_stock' | 'capture_payment';
+
+/** A step asked by request within the checkout step: answered, or gone on by event (no answer). After the commit. */
+export function recordStepRequest(tx: EntityManager, step: Step, answered: boolean): void {
+  afterCommitOf(tx, () => orderMetrics.stepRequests.inc({ step, outcome: answered ? 'answered' : 'by_event' }));
+}
+
 /** A capture that arrived after the order gave up: refunded (a compensation of its own). */
 export function recordLateCapture(tx: EntityManager): void {
   afterCommitOf(tx, () => orderMetrics.compensations.inc({ reason: 'late_capture' }));
 }
 
-/** Every status starts at 0 on /metrics, so rate() and the dashboard see each one from the first scrape. */
+/** Every status (and request outcome) starts at 0 on /metrics, so rate() and the dashboard see each one from the first scrape. */
 for (const status of ORDER_STATUSES) orderMetrics.statusChanges.inc({ status }, 0);
+for (const step of ['reserve_stock', 'capture_payment'] as const)
+  for (const outcome of ['answered', 'by_event'] as const) orderMetrics.stepRequests.inc({ step, outcome }, 0);

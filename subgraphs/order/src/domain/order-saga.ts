@@ -16,7 +16,7 @@ import type { OrderStatus } from '../data/order.entity.ts';
 import { awaitCheckoutStep, insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
 import { loadOrderDetails } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
-import { recordLateCapture, recordMove, recordOrderCreated } from './order-metrics.ts';
+import { recordLateCapture, recordMove, recordOrderCreated, recordStepRequest } from './order-metrics.ts';
 
 export interface SagaTimeouts {
   /** How long the catalog may take to answer a reservation. */
@@ -45,7 +45,9 @@ export async function moveOrder(
   recordMove(tx, order, to, reason);
   const details = await loadOrderDetails(tx, order.id, { status: to, reason, move: { deadline } });
   await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason, details });
+  // Entered now: a further move in this step measures its own step from here.
   order.status = to;
+  order.updatedAt = new Date();
   return true;
 }
 
@@ -83,6 +85,7 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
     lines: checkout.lines.map((l) => ({ productId: l.variantId ?? l.productId, quantity: l.quantity })),
   };
   const answer = ask.reserve && (await ask.reserve(request));
+  if (ask.reserve) recordStepRequest(tx, 'reserve_stock', Boolean(answer));
   if (!answer) {
     await emitEvent(tx, ORDER_STOCK_RESERVE, request);
     return true;
@@ -110,6 +113,7 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
  */
 async function payInStep(tx: EntityManager, order: LockedOrder, timeouts: SagaTimeouts, capture?: CapturePayment): Promise<void> {
   const paid = capture && (await capture(paymentRequestOf(order)));
+  if (capture) recordStepRequest(tx, 'capture_payment', Boolean(paid));
   if (!paid) return void (await requestPayment(tx, order, timeouts));
   await moveOrder(tx, order, 'AWAITING_PAYMENT', null, null);
   if (paid.status === 'CAPTURED') await confirm(tx, order);
