@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { hasAdminRole, type Identity } from './auth.ts';
 
 /**
  * Order access tokens: what lets the buyer of one order (a guest or not) read and follow that order
@@ -71,4 +72,19 @@ export const NO_ORDER_TOKEN: OrderTokenCheck = () => false;
 /** The check for the token a request presented (none: nothing opens). */
 export function orderTokenCheck(secret: string, token: string | null | undefined): OrderTokenCheck {
   return token ? (orderId) => verifyOrderAccessToken(secret, orderId, token) : NO_ORDER_TOKEN;
+}
+
+/**
+ * Who may see an order, or what belongs to it (its payment): the customer who placed it, admins,
+ * and whoever holds its access token (how a guest follows the order they just placed).
+ */
+export function canSeeOrderOf(
+  orderId: string,
+  ownerId: string | null | undefined,
+  identity: Identity,
+  holdsToken: OrderTokenCheck = NO_ORDER_TOKEN,
+): boolean {
+  if (hasAdminRole(identity)) return true;
+  if (identity.sub !== null && ownerId === identity.sub) return true;
+  return holdsToken(orderId);
 }

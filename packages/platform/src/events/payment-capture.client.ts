@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
-import type { PaymentRequested } from './catalog.ts';
+import { EVENTS, type PaymentRequested } from './catalog.ts';
 import { askWithinStep } from './step-request.ts';
 
 /**
@@ -18,11 +18,12 @@ import { askWithinStep } from './step-request.ts';
 export const PAYMENT_CAPTURE_REQUEST = 'payments.capture';
 
 /** What the order sends: the payment request, and how long it will wait for the outcome. */
-export interface PaymentCaptureRequest {
-  payment: PaymentRequested;
-  /** Past this (from receipt) the payment answers by event too: the order may have moved on. */
-  answerWithinMs: number;
-}
+export const paymentCaptureRequest = z.object({
+  payment: EVENTS['order.payment.requested'].schema,
+  /** Past this (from receipt) the payment answers by event too: the order may have moved on. Its wait is twice this. */
+  answerWithinMs: z.number().int().positive().max(60_000),
+});
+export type PaymentCaptureRequest = z.infer<typeof paymentCaptureRequest>;
 
 /** What the payment answers: the capture's outcome, or none yet. */
 export const paymentCaptureReply = z.union([

@@ -1,4 +1,4 @@
-import { hasAdminRole, NO_ORDER_TOKEN, type Identity, type OrderTokenCheck } from '@shop/platform';
+import { canSeeOrderOf, hasAdminRole, NO_ORDER_TOKEN, type Identity, type OrderTokenCheck } from '@shop/platform';
 
 /**
  * The order access token (header `Order-Access-Token`, signed by the cart at checkout) is checked
@@ -15,9 +15,7 @@ export function canSeeOrder(
   identity: Identity,
   holdsToken: OrderTokenCheck = NO_ORDER_TOKEN,
 ): boolean {
-  if (hasAdminRole(identity)) return true;
-  if (identity.sub !== null && order.customerId === identity.sub) return true;
-  return holdsToken(order.id);
+  return canSeeOrderOf(order.id, order.customerId, identity, holdsToken);
 }
 
 export function canSeeCustomer(customerId: string, identity: Identity): boolean {

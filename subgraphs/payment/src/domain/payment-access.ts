@@ -1,4 +1,4 @@
-import { hasAdminRole, NO_ORDER_TOKEN, type Identity, type OrderTokenCheck } from '@shop/platform';
+import { canSeeOrderOf, NO_ORDER_TOKEN, type Identity, type OrderTokenCheck } from '@shop/platform';
 
 /**
  * A payment is visible to the customer who paid, to admins, and to whoever holds the access token of
@@ -9,9 +9,7 @@ export function canSeePayment(
   identity: Identity,
   holdsToken: OrderTokenCheck = NO_ORDER_TOKEN,
 ): boolean {
-  if (hasAdminRole(identity)) return true;
-  if (identity.sub !== null && payment.customerId === identity.sub) return true;
-  return holdsToken(payment.orderId);
+  return canSeeOrderOf(payment.orderId, payment.customerId, identity, holdsToken);
 }
 
 /** How a read is made: past this request's identity map (`fresh`), with the request's order access token. */

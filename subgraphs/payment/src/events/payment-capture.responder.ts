@@ -1,10 +1,12 @@
-import { z } from 'zod';
-import { answerStepRequests, PAYMENT_CAPTURE_REQUEST, parseEvent, type Logger, type PaymentCaptureReply, type SubgraphDeps } from '@shop/platform';
+import {
+  answerStepRequests,
+  PAYMENT_CAPTURE_REQUEST,
+  paymentCaptureRequest,
+  type Logger,
+  type PaymentCaptureReply,
+  type SubgraphDeps,
+} from '@shop/platform';
 import type { PaymentService, Settled } from '../domain/payment.service.ts';
-
-/** The longest an order may ask the payment to answer within (its request timeout is twice that). */
-const MAX_ANSWER_WITHIN_MS = 60_000;
-const envelope = z.object({ payment: z.unknown(), answerWithinMs: z.number().int().positive().max(MAX_ANSWER_WITHIN_MS) });
 
 /** What the order reads from a capture: its outcome; anything else sends it down the event path. */
 function replyOf(settled: Settled | undefined): PaymentCaptureReply {
@@ -28,11 +30,11 @@ export function startPaymentCaptureResponder(
 ): () => Promise<void> {
   const { log } = deps;
   const answer = async (body: unknown): Promise<PaymentCaptureReply> => {
-    const parsed = envelope.safeParse(body);
-    const request = parsed.success ? parseEvent('order.payment.requested', parsed.data.payment) : undefined;
-    if (!parsed.success || !request?.ok) return { status: 'UNANSWERED', error: 'the request is not a payment request' };
-    const reply = replyOf(await payments.captureByRequest(request.data, parsed.data.answerWithinMs));
-    log.info({ subject, orderId: request.data.orderId, status: reply.status }, 'capture request answered');
+    const parsed = paymentCaptureRequest.safeParse(body);
+    if (!parsed.success) return { status: 'UNANSWERED', error: 'the request is not a payment request' };
+    const { payment, answerWithinMs } = parsed.data;
+    const reply = replyOf(await payments.captureByRequest(payment, answerWithinMs));
+    log.info({ subject, orderId: payment.orderId, status: reply.status }, 'capture request answered');
     return reply;
   };
   return answerStepRequests(deps.nc, log, { subject, queue: 'payment', answer });
