@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   EVENTS,
   ORDER_STATUS_SUBJECTS,
+  sql,
   startConsumer,
   type CatalogEnvelope,
   type Logger,
@@ -11,7 +12,7 @@ import {
   type SubgraphDeps,
   type UnitOfWork,
 } from '@shop/platform';
-import { NotificationOrderSchema, SentEmailSchema, type EmailKind } from '../data/notification.entity.ts';
+import { NotificationOrderSchema, type EmailKind } from '../data/notification.entity.ts';
 import type { NotificationSettings } from './config.ts';
 import type { Email } from './format.ts';
 import { createMailer, isPermanentRejection, type Mailer } from './mailer.ts';
@@ -81,7 +82,13 @@ function sender(mailer: Mailer, log: Logger, maxDelayMs: number) {
       if (!isPermanentRejection(error)) throw error;
       return void log.error({ err: error, eventId: event.id, kind }, 'the SMTP server refused the email for good; not retried');
     }
-    await em.insert(SentEmailSchema, { eventId: event.id, kind, recipient: to, messageId });
+    // Prepared statements (sql) here and in rememberOrder: every confirmed order writes both.
+    await sql(em, 'insert into sent_email (event_id, kind, recipient, message_id, sent_at) values ($1, $2, $3, $4, now())', [
+      event.id,
+      kind,
+      to,
+      messageId,
+    ]);
     log.info({ eventId: event.id, subject: event.subject, kind, messageId }, 'email sent');
   };
 }
@@ -103,12 +110,11 @@ function accountHandlers(send: ReturnType<typeof sender>, ctx: TemplateContext, 
 
 /** Remembers the order's contact for later refund emails (never changes once known). */
 async function rememberOrder(em: EntityManager, orderId: string, details: OrderDetails): Promise<void> {
-  await em
-    .createQueryBuilder(NotificationOrderSchema)
-    .insert({ orderId, number: details.number, email: details.email, currency: details.currency })
-    .onConflict('orderId')
-    .ignore()
-    .execute();
+  await sql(
+    em,
+    'insert into notification_order (order_id, number, email, currency, updated_at) values ($1, $2, $3, $4, now()) on conflict (order_id) do nothing',
+    [orderId, details.number, details.email, details.currency],
+  );
 }
 
 /**

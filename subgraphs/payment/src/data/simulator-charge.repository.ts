@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FOR_UPDATE, FRESH } from '@shop/platform';
+import { FOR_UPDATE, FRESH, sql } from '@shop/platform';
 import { SimulatorChargeSchema, type SimulatorCharge } from './simulator-charge.entity.ts';
 
 /** What the simulator decides from: a ledger entry without its bookkeeping columns. */
@@ -27,14 +27,16 @@ export class SimulatorChargeRepository {
   /** Claims the key for a capture, or counts another attempt on it; the entry as it now stands. */
   async attemptCapture(entry: { idempotencyKey: string; token: string; amount: number; currency: string }): Promise<LedgerEntry | undefined> {
     // `on conflict ... returning`: one atomic statement under concurrent attempts with the same key.
-    const [row] = await this.em.execute<LedgerEntry[]>(
+    // Prepared (sql): the simulator runs in every checkout's capture.
+    const { rows } = await sql<LedgerEntry>(
+      this.em,
       `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts)
-       values (?, 'CAPTURE', ?, ?, ?, 1)
+       values ($1, 'CAPTURE', $2, $3, $4, 1)
        on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
        returning ${ENTRY}`,
       [entry.idempotencyKey, entry.token, entry.amount, entry.currency],
     );
-    return row;
+    return rows[0];
   }
 
   /** The succeeded capture behind `providerReference`, locked until `tx` ends. */
@@ -86,11 +88,12 @@ export class SimulatorChargeRepository {
     tx: EntityManager = this.em,
   ): Promise<LedgerEntry | undefined> {
     // Conditional on `outcome is null`, so a recorded outcome is never overwritten.
-    const [row] = await tx.execute<LedgerEntry[]>(
-      `update simulator_charge set outcome = ?, decline_code = ?, reason = ?, provider_reference = ?, updated_at = now()
-       where idempotency_key = ? and outcome is null returning ${ENTRY}`,
+    const { rows } = await sql<LedgerEntry>(
+      tx,
+      `update simulator_charge set outcome = $1, decline_code = $2, reason = $3, provider_reference = $4, updated_at = now()
+       where idempotency_key = $5 and outcome is null returning ${ENTRY}`,
       [outcome.outcome, outcome.declineCode, outcome.reason, outcome.providerReference, key],
     );
-    return row;
+    return rows[0];
   }
 }

@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { intArray, uuidArray, type StockLine } from '@shop/platform';
+import { intArray, sql, uuidArray, type StockLine } from '@shop/platform';
 import type { ShortProduct, StockLevel, VariantStock } from '../../domain/inventory.ts';
 
 interface LockedVariant extends StockLevel {
@@ -9,9 +9,10 @@ interface LockedVariant extends StockLevel {
 }
 
 /**
- * A Postgres int[] literal. With `unnest` of constant arrays the planner knows how many rows it gets,
- * so the joins below look variants and products up by primary key (a JSON record set is estimated at
- * 100 rows, which turned them into scans of the whole table).
+ * The saga's three statements (reserve, and a commit's or release's two) are prepared (platform
+ * sql.ts) and run on their generic plan, which cannot know how many rows an `unnest` of a parameter
+ * gives (it guesses 100): each table they join is also filtered by `id = any(<the ids>)`, so it is
+ * read by primary key whatever the guess (checked with 316,799 variants).
  */
 
 type ReservationRow = Pick<StockReservation, 'status' | 'reason' | 'shortProducts' | 'expiresAt'>;
@@ -54,37 +55,31 @@ export class ReservationRepository {
    * reservation's lines. `lines` are sorted and unique (normalizeLines).
    */
   async claimAndReserve(em: EntityManager, orderId: string, lines: readonly StockLine[], expiresAt: Date, now: Date): Promise<ClaimedReserve> {
-    const [row] = await em.execute<Array<{ claimed: number; moved: VariantStock[]; locked: LockedVariant[] }>>(
+    const { rows } = await sql<{ claimed: number; moved: VariantStock[]; locked: LockedVariant[] }>(
+      em,
       `with claim as (
          insert into stock_reservation (order_id, status, expires_at, created_at, updated_at)
-         values (?, 'RESERVED', ?, ?, ?) on conflict (order_id) do nothing returning order_id),
-       req as (select * from unnest(?::uuid[], ?::int[]) as r(id, qty)),
+         values ($1, 'RESERVED', $2, $3, $3) on conflict (order_id) do nothing returning order_id),
+       req as (select * from unnest($4::uuid[], $5::int[]) as r(id, qty)),
        locked as materialized (
          select v.id, v.on_hand, v.reserved, v.deleted_at, (v.deleted_at is null and v.on_hand - v.reserved >= r.qty) as fits
            from product_variant v join req r on r.id = v.id
-          where exists (select 1 from claim)
+          where v.id = any($4::uuid[]) and exists (select 1 from claim)
           order by v.id for update of v),
        enough as (select (select count(*) from locked where fits) = (select count(*) from req) as ok),
        moved as (
          update product_variant v set reserved = v.reserved + r.qty from req r
-          where r.id = v.id and (select ok from enough) and v.deleted_at is null and v.on_hand - v.reserved >= r.qty
+          where r.id = v.id and v.id = any($4::uuid[]) and (select ok from enough) and v.deleted_at is null and v.on_hand - v.reserved >= r.qty
           returning v.id, v.product_id, v.sku, v.price_amount, v.currency, v.on_hand, v.reserved, v.deleted_at),
-       added as (insert into stock_reservation_line (order_id, variant_id, quantity) select ?, r.id, r.qty from req r where (select ok from enough))
+       added as (insert into stock_reservation_line (order_id, variant_id, quantity) select $1, r.id, r.qty from req r where (select ok from enough))
        select (select count(*) from claim)::int as claimed,
               coalesce((select json_agg(json_build_object('id', id, 'productId', product_id, 'sku', sku, 'priceAmount', price_amount,
                         'currency', currency, 'onHand', on_hand, 'reserved', reserved, 'deletedAt', deleted_at) order by id) from moved), '[]') as moved,
               coalesce((select json_agg(json_build_object('id', id, 'onHand', on_hand, 'reserved', reserved, 'deletedAt', deleted_at, 'fits', fits))
                         from locked), '[]') as locked`,
-      [
-        orderId,
-        expiresAt.toISOString(),
-        now.toISOString(),
-        now.toISOString(),
-        uuidArray(lines.map((l) => l.productId)),
-        intArray(lines.map((l) => l.quantity)),
-        orderId,
-      ],
+      [orderId, expiresAt, now, uuidArray(lines.map((l) => l.productId)), intArray(lines.map((l) => l.quantity))],
     );
+    const row = rows[0];
     const { claimed, moved, locked } = row!;
     if (claimed === 0) return { claimed: false };
     const fitting = new Set(locked.filter((v) => v.fits).map((v) => v.id));
@@ -114,16 +109,18 @@ export class ReservationRepository {
    * asked once more, the row and its lines are seen.
    */
   async tombstoneOrLock(em: EntityManager, orderId: string, reason: string, now: Date, retried = false): Promise<SettleStart> {
-    const [row] = await em.execute<Array<{ tombstoned: number; reservation: ReservationRow | null; lines: SettleLine[] }>>(
+    const { rows } = await sql<{ tombstoned: number; reservation: ReservationRow | null; lines: SettleLine[] }>(
+      em,
       `with t as (
          insert into stock_reservation (order_id, status, reason, created_at, updated_at)
-         values (?, 'RELEASED', ?, ?, ?) on conflict (order_id) do nothing returning order_id),
-       r as (select status, reason, short_products as "shortProducts", expires_at as "expiresAt" from stock_reservation where order_id = ? for update)
+         values ($1, 'RELEASED', $2, $3, $3) on conflict (order_id) do nothing returning order_id),
+       r as (select status, reason, short_products as "shortProducts", expires_at as "expiresAt" from stock_reservation where order_id = $1 for update)
        select (select count(*) from t)::int as tombstoned, (select row_to_json(r) from r) as reservation,
               coalesce((select json_agg(json_build_object('productId', l.variant_id, 'quantity', l.quantity, 'ownerId', v.product_id) order by l.variant_id)
-                          from stock_reservation_line l join product_variant v on v.id = l.variant_id where l.order_id = ?), '[]') as lines`,
-      [orderId, reason, now.toISOString(), now.toISOString(), orderId, orderId],
+                          from stock_reservation_line l join product_variant v on v.id = l.variant_id where l.order_id = $1), '[]') as lines`,
+      [orderId, reason, now],
     );
+    const row = rows[0];
     const { tombstoned, reservation, lines } = row!;
     if (tombstoned) return { tombstoned: true };
     if (reservation) return { tombstoned: false, reservation, lines };
@@ -148,17 +145,19 @@ export class ReservationRepository {
   ): Promise<VariantStock[]> {
     const unitsSold = new Map<string, number>();
     if (sold) for (const line of lines) unitsSold.set(line.ownerId, (unitsSold.get(line.ownerId) ?? 0) + line.quantity);
-    const [row] = await em.execute<Array<{ moved: VariantStock[] }>>(
-      `with s as (update stock_reservation set status = ?, reason = ?, updated_at = ? where order_id = ?),
-       p_locked as materialized (select id from product where id = any(?::uuid[]) order by id for update),
-       counted as (update product p set units_sold = greatest(p.units_sold + d.delta, 0) from unnest(?::uuid[], ?::int[]) as d(id, delta)
-                    where p.id = d.id and (select count(*) from p_locked) >= 0),
+    const variantIds = uuidArray(lines.map((l) => l.productId));
+    const { rows } = await sql<{ moved: VariantStock[] }>(
+      em,
+      `with s as (update stock_reservation set status = $1, reason = $2, updated_at = $3 where order_id = $4),
+       p_locked as materialized (select id from product where id = any($5::uuid[]) order by id for update),
+       counted as (update product p set units_sold = greatest(p.units_sold + d.delta, 0) from unnest($5::uuid[], $6::int[]) as d(id, delta)
+                    where p.id = d.id and p.id = any($5::uuid[]) and (select count(*) from p_locked) >= 0),
        v_locked as materialized (
-         select id from product_variant where id = any(?::uuid[]) and (select count(*) from p_locked) >= 0 order by id for update),
+         select id from product_variant where id = any($7::uuid[]) and (select count(*) from p_locked) >= 0 order by id for update),
        moved as (
-         update product_variant v set on_hand = v.on_hand - r.qty * ?, reserved = v.reserved - r.qty
-           from unnest(?::uuid[], ?::int[]) as r(id, qty)
-          where v.id = r.id and (select count(*) from v_locked) >= 0
+         update product_variant v set on_hand = v.on_hand - r.qty * $8, reserved = v.reserved - r.qty
+           from unnest($7::uuid[], $9::int[]) as r(id, qty)
+          where v.id = r.id and v.id = any($7::uuid[]) and (select count(*) from v_locked) >= 0
           returning v.id, v.product_id, v.sku, v.price_amount, v.currency, v.on_hand, v.reserved, v.deleted_at)
        select coalesce(json_agg(json_build_object('id', id, 'productId', product_id, 'sku', sku, 'priceAmount', price_amount,
                        'currency', currency, 'onHand', on_hand, 'reserved', reserved, 'deletedAt', deleted_at) order by id), '[]') as moved
@@ -166,17 +165,16 @@ export class ReservationRepository {
       [
         outcome.status,
         outcome.reason,
-        now.toISOString(),
+        now,
         orderId,
         uuidArray([...unitsSold.keys()]),
-        uuidArray([...unitsSold.keys()]),
         intArray([...unitsSold.values()]),
-        uuidArray(lines.map((l) => l.productId)),
+        variantIds,
         sold,
-        uuidArray(lines.map((l) => l.productId)),
         intArray(lines.map((l) => l.quantity)),
       ],
     );
+    const row = rows[0];
     // The lines' foreign key keeps their variants: a missing one rolls the transaction back.
     if (row!.moved.length !== lines.length) throw new Error(`a variant of the reservation of order ${orderId} is missing`);
     return row!.moved;
