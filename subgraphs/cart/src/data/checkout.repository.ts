@@ -53,3 +53,31 @@ export async function lockCheckout(
 export async function setCheckoutStatus(tx: EntityManager, id: string, status: Checkout['status']): Promise<void> {
   await sql(tx, 'update checkout set status = $1, updated_at = now() where id = $2', [status, id]);
 }
+
+/**
+ * CONFIRMED, in one statement (every checkout's order-status step): the PENDING checkout becomes
+ * COMPLETED and its cart CHECKING_OUT → CHECKED_OUT. Conditional on PENDING: a redelivery waits on
+ * the row, then finds it COMPLETED and changes nothing (null), as lockCheckout's read-then-write
+ * did. `moved` is null when the cart was not CHECKING_OUT.
+ */
+export async function completeCheckout(
+  tx: EntityManager,
+  id: string,
+): Promise<{ cartId: string; createdAt: Date; moved: { version: number; updatedAt: Date | string } | null } | null> {
+  const { rows } = await sql<{ cartId: string; createdMs: number; version: number | null; updatedAt: Date | string | null }>(
+    tx,
+    `with done as (
+       update checkout set status = 'COMPLETED', updated_at = now() where id = $1 and status = 'PENDING'
+       returning cart_id, (extract(epoch from created_at) * 1000)::float8 as created_ms),
+     moved as (
+       update cart c set status = 'CHECKED_OUT', version = c.version + 1, updated_at = now()
+         from done where c.id = done.cart_id and c.status = 'CHECKING_OUT'
+       returning c.version, c.updated_at)
+     select done.cart_id as "cartId", done.created_ms as "createdMs", moved.version, moved.updated_at as "updatedAt" from done left join moved on true`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const moved = row.version === null ? null : { version: row.version, updatedAt: row.updatedAt! };
+  return { cartId: row.cartId, createdAt: new Date(Math.floor(row.createdMs)), moved };
+}

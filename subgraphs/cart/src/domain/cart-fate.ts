@@ -10,7 +10,7 @@ import {
   setVariantAvailability,
   unconfirmRepricedLines,
 } from '../data/cart.repository.ts';
-import { lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
+import { completeCheckout, lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
 import { recordCheckoutEnded } from './cart-metrics.ts';
 import { releaseDiscountCodes } from '../data/discount.repository.ts';
 import { releasePromotionUsages } from '../data/promotion-usage.repository.ts';
@@ -40,14 +40,14 @@ export async function followOrderStatus(
   tx: EntityManager,
   event: OrderStatusChanged,
 ): Promise<{ cartId: string; statusOnly: CartStatusMove | null } | null> {
+  if (event.status === 'CONFIRMED') {
+    const done = await completeCheckout(tx, event.orderId);
+    if (!done) return null;
+    recordCheckoutEnded(tx, done.createdAt, 'completed');
+    return { cartId: done.cartId, statusOnly: done.moved && { status: 'CHECKED_OUT', ...done.moved } };
+  }
   const checkout = await lockCheckout(tx, event.orderId);
   if (!checkout || checkout.status !== 'PENDING') return null;
-  if (event.status === 'CONFIRMED') {
-    await setCheckoutStatus(tx, checkout.id, 'COMPLETED');
-    recordCheckoutEnded(tx, checkout.createdAt, 'completed');
-    const moved = await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'CHECKED_OUT');
-    return { cartId: checkout.cartId, statusOnly: moved && { status: 'CHECKED_OUT', ...moved } };
-  }
   if (event.status === 'REJECTED' || event.status === 'PAYMENT_FAILED' || event.status === 'CANCELLED') {
     await setCheckoutStatus(tx, checkout.id, 'FAILED');
     recordCheckoutEnded(tx, checkout.createdAt, 'failed');
