@@ -68,7 +68,8 @@ export async function startMailSink(options: MailSinkOptions): Promise<RunningMa
       stream.on('end', () => {
         if (stream.sizeExceeded) return callback(Object.assign(new Error('Message too large'), { responseCode: 552 }));
         const raw = Buffer.concat(chunks);
-        simpleParser(raw)
+        // Text and HTML as sent, without the HTML mailparser would make of the text (textAsHtml, linkified): unused.
+        simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true })
           .then((mail) => {
             const envelope = {
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
