@@ -240,6 +240,34 @@ describe('cartCheckout', () => {
   });
 });
 
+describe('lines the catalog confirms at checkout', () => {
+  const pricedAgo = async (cartId: string) =>
+    (
+      await h.orm.em
+        .fork()
+        .execute<Array<{ seconds: number }>>(`select extract(epoch from now() - priced_at)::float8 as seconds from cart_line where cart_id = ?`, [
+          cartId,
+        ])
+    ).map((r) => r.seconds);
+  const priceLongAgo = (cartId: string) =>
+    h.orm.em.fork().execute(`update cart_line set priced_at = now() - interval '1 hour' where cart_id = ?`, [cartId]);
+
+  it('are recorded as priced now, by a checkout that starts and by one refused for its input', async () => {
+    const started = await cartWith([{ productId: A, quantity: 1 }]);
+    await priceLongAgo(started);
+    const ok = await h.run(CHECKOUT, GUEST, { id: started, input: input('confirm-started') });
+    expect(ok.data.cartCheckout.userErrors).toEqual([]);
+    expect((await pricedAgo(started)).every((s) => s < 600)).toBe(true);
+
+    const refused = await cartWith([{ productId: A, quantity: 1 }]);
+    await priceLongAgo(refused);
+    const bad = await h.run(CHECKOUT, GUEST, { id: refused, input: input('confirm-refused', { email: 'not an email' }) });
+    expect(bad.data.cartCheckout.checkout).toBeNull();
+    expect(bad.data.cartCheckout.userErrors.map((e: { code: string }) => e.code)).toContain('INVALID');
+    expect((await pricedAgo(refused)).every((s) => s < 600)).toBe(true);
+  });
+});
+
 describe('the cart follows its order', () => {
   it('CONFIRMED checks the cart out; PAYMENT_FAILED reactivates it and gives the discount use back', async () => {
     const owner = customer(`c-${randomUUID()}`);

@@ -92,16 +92,6 @@ const BUYER_COLUMNS: Record<keyof BuyerFields, string> = {
   deliveryMethodHandle: 'delivery_method_handle',
 };
 
-/** A checkout freezes the (locked) cart: CHECKING_OUT and touched (touchCart) in one statement; its new version and times. */
-export async function freezeCart(tx: EntityManager, id: string, expiresAt: Date): Promise<{ version: number; updatedAt: Date | string }> {
-  const { rows } = await sql<{ version: number; updatedAt: Date | string }>(
-    tx,
-    `update cart set status = 'CHECKING_OUT', version = version + 1, updated_at = now(), expires_at = $1 where id = $2 returning version, updated_at as "updatedAt"`,
-    [expiresAt, id],
-  );
-  return rows[0]!;
-}
-
 /**
  * `from` → `to` as a committed change (version + 1); nothing when the cart is no longer `from`.
  * Returns the cart's new version and time (null: it was not `from`, nothing changed).

@@ -21,16 +21,28 @@ export async function findCheckoutByKey(em: EntityManager, cartId: string, idemp
   return rows[0] ?? null;
 }
 
-export async function insertCheckout(
+/**
+ * A checkout starts, in one statement: its row (PENDING), the lines the catalog just confirmed
+ * (priced now), and the locked cart frozen — CHECKING_OUT, version + 1, idle expiry renewed.
+ * Returns the cart's new version and time.
+ */
+export async function startCheckout(
   tx: EntityManager,
   checkout: { id: string; cartId: string; customerId: string | null; idempotencyKey: string; discountCodes: string[] },
-): Promise<void> {
-  await sql(
+  confirmedLineIds: readonly string[],
+  expiresAt: Date,
+): Promise<{ version: number; updatedAt: Date | string }> {
+  const { rows } = await sql<{ version: number; updatedAt: Date | string }>(
     tx,
-    `insert into checkout (id, cart_id, customer_id, idempotency_key, status, discount_codes, created_at, updated_at)
-     values ($1, $2, $3, $4, 'PENDING', $5::text[], now(), now())`,
-    [checkout.id, checkout.cartId, checkout.customerId, checkout.idempotencyKey, checkout.discountCodes],
+    `with started as (
+       insert into checkout (id, cart_id, customer_id, idempotency_key, status, discount_codes, created_at, updated_at)
+       values ($1, $2, $3, $4, 'PENDING', $5::text[], now(), now())),
+     priced as (update cart_line set priced_at = now() where id = any($6::uuid[]))
+     update cart set status = 'CHECKING_OUT', version = version + 1, updated_at = now(), expires_at = $7 where id = $2
+     returning version, updated_at as "updatedAt"`,
+    [checkout.id, checkout.cartId, checkout.customerId, checkout.idempotencyKey, checkout.discountCodes, confirmedLineIds, expiresAt],
   );
+  return rows[0]!;
 }
 
 /** Lock a checkout for the rest of the transaction (a redelivered order status waits, then sees the first one's result). */

@@ -15,10 +15,10 @@ import {
   type UnitOfWork,
   type UserError,
 } from '@shop/platform';
-import { cartVariantIds } from '../data/cart-line.repository.ts';
-import { freezeCart, lockCart, touchCart } from '../data/cart.repository.ts';
+import { cartVariantIds, confirmLines } from '../data/cart-line.repository.ts';
+import { lockCart, touchCart } from '../data/cart.repository.ts';
 import { loadCartView, type CartView } from './cart-view.ts';
-import { findCheckoutByKey, insertCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
+import { findCheckoutByKey, startCheckout, type CheckoutRecord } from '../data/checkout.repository.ts';
 import { claimPromotionUsages } from '../data/promotion-usage.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
 import { canAccessCart } from './cart-access.ts';
@@ -162,6 +162,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
       // Keep what the shopper must see (new prices, lines now unavailable); start no checkout. Only
       // the input at fault: the cart is as it was.
       const changed = errors.length > inputErrors.length;
+      await confirmLines(tx, check.confirmed);
       if (changed) await touchCart(tx, cartId, deps.expiresAt(cart.customerId != null));
       return { kind: 'refused' as const, errors, changed, repriced };
     }
@@ -186,6 +187,7 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     if (expected?.ok && expected.minor !== view.totals.total) {
       const now = formatMoney(view.totals.total, view.currency);
       const shown = formatMoney(expected.minor, view.currency);
+      await confirmLines(tx, check.confirmed);
       await touchCart(tx, cartId, deps.expiresAt(cart.customerId != null));
       const message = `The total is now ${now} (you were shown ${shown}); review your cart and check out again`;
       return { kind: 'refused' as const, errors: [userError('TOTAL_CHANGED', message, ['input', 'expectedTotal'])], changed: true, repriced: [] };
@@ -198,17 +200,21 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
     const checkoutId = randomUUID();
     await claimPromotions(tx, view, cart.customerId, checkoutId);
     const codes = view.discountCodes.filter((c) => c.applicable).map((c) => c.code);
-    await insertCheckout(tx, {
-      id: checkoutId,
-      cartId,
-      customerId: cart.customerId,
-      idempotencyKey: input.idempotencyKey,
-      // Promotion uses (codes included) are in promotion_usage, released by the checkout id; this
-      // column only lists what older checkouts claimed through the discount_code view.
-      discountCodes: [],
-    });
     const expiresAt = deps.expiresAt(cart.customerId != null);
-    const frozen = await freezeCart(tx, cartId, expiresAt);
+    const frozen = await startCheckout(
+      tx,
+      {
+        id: checkoutId,
+        cartId,
+        customerId: cart.customerId,
+        idempotencyKey: input.idempotencyKey,
+        // Promotion uses (codes included) are in promotion_usage, released by the checkout id; this
+        // column only lists what older checkouts claimed through the discount_code view.
+        discountCodes: [],
+      },
+      check.confirmed,
+      expiresAt,
+    );
     const event: CheckoutRequested = {
       checkoutId,
       cartId,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { confirmLines, linesForCheckout, repriceLine, setLineAvailable, type CheckoutLine } from '../data/cart-line.repository.ts';
+import { linesForCheckout, repriceLine, setLineAvailable, type CheckoutLine } from '../data/cart-line.repository.ts';
 import { formatMoney, userError, type ProductLookupItem, type UserError } from '@shop/platform';
 import { itemLabel } from './cart-rules.ts';
 
@@ -9,6 +9,8 @@ export interface LineCheck {
   repriced: boolean;
   /** Without the catalog: a line the catalog has not confirmed recently (only the catalog can vouch for it). */
   unconfirmed: boolean;
+  /** The lines the catalog confirmed just now, for the caller to record (with the checkout's start, or alone). */
+  confirmed: string[];
 }
 
 const label = (line: CheckoutLine) => itemLabel(line.name, line.variantTitle);
@@ -28,7 +30,7 @@ function outOfStock(line: CheckoutLine, left: number): UserError {
  * every problem at once. With the catalog's answer: a variant it no longer sells (deleted, or an id
  * that now names a product sold in several variants) is NO_LONGER_SOLD and too little stock
  * OUT_OF_STOCK (either way the line is marked unavailable); a changed price is PRICE_CHANGED and
- * written to the line; lines that match are confirmed now. Without it (`products` null): each
+ * written to the line; lines that match are confirmed now (`confirmed`). Without it (`products` null): each
  * line's snapshot stands in for the catalog — a line known to be no longer sold or unavailable is
  * refused the same way, and every other line must have been confirmed by the catalog within
  * `maxAgeSeconds` (product.changed events revoke a line whose price changed), so the price charged
@@ -43,7 +45,7 @@ export async function checkLines(
   maxAgeSeconds: number,
 ): Promise<LineCheck> {
   const rows = await linesForCheckout(tx, cartId, maxAgeSeconds);
-  const check: LineCheck = { errors: [], repriced: false, unconfirmed: false };
+  const check: LineCheck = { errors: [], repriced: false, unconfirmed: false, confirmed: [] };
   if (rows.length === 0) check.errors.push(userError('INVALID', 'Your cart is empty', ['cartId']));
   if (!products) {
     for (const line of rows) {
@@ -53,7 +55,6 @@ export async function checkLines(
     }
     return check;
   }
-  const confirmed: string[] = [];
   for (const line of rows) {
     const product = products.get(line.variantId);
     if (!product || !product.available || product.variantRequired) {
@@ -73,9 +74,8 @@ export async function checkLines(
       // changes is refused as TOTAL_CHANGED), so what targets a category is judged as the catalog is now.
       await repriceLine(tx, line.id, product);
     } else {
-      confirmed.push(line.id);
+      check.confirmed.push(line.id);
     }
   }
-  await confirmLines(tx, confirmed);
   return check;
 }
