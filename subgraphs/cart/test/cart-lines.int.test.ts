@@ -37,6 +37,25 @@ describe('adding lines', () => {
     expect(new Set(h.lookups[0])).toEqual(new Set([A, B]));
   });
 
+  it('creates a guest cart with its lines in one change (version 2), and still makes the empty cart when a line is refused', async () => {
+    const made = await h.run(CREATE, GUEST, { input: { lines: [{ productId: A, quantity: 1 }] } });
+    expect(made.data.cartCreate).toMatchObject({ userErrors: [], cart: { version: 2, totalQuantity: 1 } });
+    const refused = await h.run(CREATE, GUEST, {
+      input: {
+        lines: [
+          { productId: A, quantity: 1 },
+          { productId: randomUUID(), quantity: 1 },
+        ],
+      },
+    });
+    expect(refused.data.cartCreate.userErrors.map((e: { code: string }) => e.code)).toEqual(['UNKNOWN_PRODUCT']);
+    const empty = refused.data.cartCreate.cart;
+    expect(empty).toMatchObject({ version: 1, totalQuantity: 0 });
+    // The empty cart is real: readable by its id and open to lines.
+    const added = await h.run(ADD, GUEST, { id: empty.id, lines: [{ productId: A, quantity: 1 }] });
+    expect(added.data.cartLinesAdd).toMatchObject({ userErrors: [], cart: { id: empty.id, version: 2, totalQuantity: 1 } });
+  });
+
   it('refuses unknown products, products no longer sold and bad quantities, all in one answer, without changing anything', async () => {
     const id = await newGuestCart();
     const res = await h.run(ADD, GUEST, {

@@ -132,6 +132,21 @@ export async function insertGuestCart(em: EntityManager, id: string, currency: s
   );
 }
 
+/**
+ * A guest's new cart inserted inside the transaction that adds its first lines (cartCreate with
+ * lines), answered as lockAndTouchCart answers: the row as it was before this mutation (version 1),
+ * stored at version 2 — what the cart's empty insert and the lines' mutation made of it before.
+ */
+export async function insertGuestCartForLines(tx: EntityManager, id: string, currency: string, expiresAt: Date): Promise<LockedCart> {
+  const { rows } = await sql<LockedCart>(
+    tx,
+    `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
+     values ($1, null, 'ACTIVE', 2, $2, now(), now(), $3) returning id, customer_id as "customerId", status, version - 1 as version, currency`,
+    [id, currency, expiresAt],
+  );
+  return rows[0]!;
+}
+
 export async function findActiveCartId(em: EntityManager, customerId: string): Promise<string | undefined> {
   const { rows } = await sql<{ id: string }>(em, `select id from cart where customer_id = $1 and status = 'ACTIVE' limit 1`, [customerId]);
   return rows[0]?.id;

@@ -12,7 +12,7 @@ import {
 } from '../data/cart-line.repository.ts';
 import type { CartLine } from '../data/cart.entity.ts';
 import { clampToAvailable, isValidQuantity, itemLabel, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
-import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
+import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning, type NewCart } from './cart-mutation.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 
 /** The quantity was cut to what is available (`limit`: to the most one line may hold). */
@@ -133,6 +133,7 @@ export async function addLines(
   identity: Identity,
   lines: readonly LineInput[],
   expectedVersion?: number | null,
+  newCart?: NewCart,
 ): Promise<CartResult> {
   if (lines.length === 0) return unchanged(deps, cartId, identity);
   const { requested, errors } = readLines(lines);
@@ -144,8 +145,8 @@ export async function addLines(
       )
     : new Map<string, ProductLookupItem>();
   if (!variants) {
-    if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors));
-    return mutateCart(deps, cartId, identity, expectedVersion, (tx, cart) => addFromSnapshot(tx, cart.id, requested));
+    if (errors.length) return mutateCart(deps, cartId, identity, expectedVersion, async () => refuse(...errors), newCart);
+    return mutateCart(deps, cartId, identity, expectedVersion, (tx, cart) => addFromSnapshot(tx, cart.id, requested), newCart);
   }
   for (const line of requested) {
     const at = ['lines', String(line.index), line.field];
@@ -159,26 +160,34 @@ export async function addLines(
   // Ordered by line, as the client sent them.
   errors.sort((a, b) => Number(a.field?.[1] ?? -1) - Number(b.field?.[1] ?? -1));
 
-  return mutateCart(deps, cartId, identity, expectedVersion, async (tx, cart) => {
-    const wantedMore = mergeRequestedLines(requested);
-    const existing = await lineQuantities(tx, cart.id);
-    const current = new Map(existing.map((row) => [row.variantId, row.quantity]));
-    const newLines = [...wantedMore.keys()].filter((id) => !current.has(id)).length;
-    if (current.size + newLines > MAX_LINES) errors.push(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
-    if (errors.length) return refuse(...errors);
-    const warnings: CartWarning[] = [];
-    for (const [variantId, quantity] of wantedMore) {
-      const variant = variants.get(variantId)!;
-      const label = itemLabel(variant.name, variant.title);
-      const asked = (current.get(variantId) ?? 0) + quantity;
-      const wanted = Math.min(asked, MAX_QUANTITY);
-      const { quantity: allowed, clamped } = clampToAvailable(wanted, variant.availableQuantity);
-      if (clamped) warnings.push(clampedWarning(variantId, label, allowed));
-      else if (wanted < asked) warnings.push(clampedWarning(variantId, label, allowed, true));
-      await upsertPricedLine(tx, cart.id, variant, allowed);
-    }
-    return warnings;
-  });
+  return mutateCart(
+    deps,
+    cartId,
+    identity,
+    expectedVersion,
+    async (tx, cart) => {
+      const wantedMore = mergeRequestedLines(requested);
+      // A cart inserted by this transaction holds nothing yet.
+      const existing = newCart ? [] : await lineQuantities(tx, cart.id);
+      const current = new Map(existing.map((row) => [row.variantId, row.quantity]));
+      const newLines = [...wantedMore.keys()].filter((id) => !current.has(id)).length;
+      if (current.size + newLines > MAX_LINES) errors.push(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
+      if (errors.length) return refuse(...errors);
+      const warnings: CartWarning[] = [];
+      for (const [variantId, quantity] of wantedMore) {
+        const variant = variants.get(variantId)!;
+        const label = itemLabel(variant.name, variant.title);
+        const asked = (current.get(variantId) ?? 0) + quantity;
+        const wanted = Math.min(asked, MAX_QUANTITY);
+        const { quantity: allowed, clamped } = clampToAvailable(wanted, variant.availableQuantity);
+        if (clamped) warnings.push(clampedWarning(variantId, label, allowed));
+        else if (wanted < asked) warnings.push(clampedWarning(variantId, label, allowed, true));
+        await upsertPricedLine(tx, cart.id, variant, allowed);
+      }
+      return warnings;
+    },
+    newCart,
+  );
 }
 
 /** Set quantities of existing lines; 0 removes. Unknown line ids are refused. Without the catalog: from the snapshot. */

@@ -70,6 +70,15 @@ export async function unchanged(deps: CartMutationDeps, cartId: string, identity
 }
 
 /**
+ * A guest's cart that does not exist yet (cartCreate with lines): inserted by the mutation's
+ * transaction instead of locked; a refused mutation still leaves the new, empty cart.
+ */
+export interface NewCart {
+  insert: (tx: EntityManager) => Promise<LockedCart>;
+  insertEmpty: () => Promise<void>;
+}
+
+/**
  * The frame of every cart mutation: one transaction that locks the cart row (so concurrent
  * changes apply one after another and none is lost) while bumping its version by one and renewing
  * its expiry, checks access, status and expected version, and runs `work`. Not the caller's cart,
@@ -82,13 +91,16 @@ export async function mutateCart(
   identity: Identity,
   expectedVersion: number | null | undefined,
   work: (tx: EntityManager, cart: LockedCart) => Promise<CartWarning[] | void>,
+  newCart?: NewCart,
 ): Promise<CartResult> {
   let warnings: CartWarning[] = [];
   let answer: () => Promise<CartView | null>;
   try {
     answer = await deps.transaction(async ({ em: tx, afterCommit }) => {
-      // Locked and touched (version + 1, new expiry) in one statement; a refusal below rolls it back.
-      const cart = await lockAndTouchCart(tx, cartId, { guest: deps.expiresAt(false), customer: deps.expiresAt(true) });
+      // Locked and touched (version + 1, new expiry) in one statement, or a new cart inserted; a refusal below rolls it back.
+      const cart = newCart
+        ? await newCart.insert(tx)
+        : await lockAndTouchCart(tx, cartId, { guest: deps.expiresAt(false), customer: deps.expiresAt(true) });
       if (!cart || !canAccessCart({ customerId: cart.customerId }, identity)) throw new ForbiddenError('Cart not found or not yours');
       if (cart.status !== 'ACTIVE') refuse(userError('CART_NOT_ACTIVE', `${cartStatusPhrase(cart.status)} and can no longer change`, ['cartId']));
       if (expectedVersion != null && expectedVersion !== cart.version) {
@@ -99,8 +111,9 @@ export async function mutateCart(
       return refreshAfterCommit(deps, afterCommit, cartId);
     });
   } catch (error) {
-    if (error instanceof Refused) return { cart: await deps.current(cartId), userErrors: error.userErrors, warnings: [] };
-    throw error;
+    if (!(error instanceof Refused)) throw error;
+    if (newCart) await newCart.insertEmpty();
+    return { cart: await deps.current(cartId), userErrors: error.userErrors, warnings: [] };
   }
   return { cart: await answer(), userErrors: [], warnings };
 }

@@ -15,8 +15,9 @@ export const Mutation: MutationResolvers = {
     let cart: { id: string };
     if (args.input?.lines?.length) {
       // The lines are added at once: the new cart is not read empty first.
-      cart = { id: await ctx.carts.createForLines(ctx.identity, variantIds) };
-      result = await ctx.carts.addLines(cart.id, ctx.identity, lineInputs(args.input.lines));
+      const created = await ctx.carts.createWithLines(ctx.identity, variantIds, lineInputs(args.input.lines));
+      cart = { id: created.id };
+      result = created.result;
     } else {
       const created = await ctx.carts.create(ctx.identity, variantIds);
       cart = created;
