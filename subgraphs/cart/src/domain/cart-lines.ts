@@ -12,7 +12,16 @@ import {
 } from '../data/cart-line.repository.ts';
 import type { CartLine } from '../data/cart.entity.ts';
 import { clampToAvailable, isValidQuantity, itemLabel, MAX_LINES, MAX_QUANTITY, mergeRequestedLines } from './cart-rules.ts';
-import { mutateCart, refuse, unchanged, type CartMutationDeps, type CartResult, type CartWarning, type NewCart } from './cart-mutation.ts';
+import {
+  mutateCart,
+  refuse,
+  unchanged,
+  type CartMutationDeps,
+  type CartResult,
+  type CartWarning,
+  type LockedCart,
+  type NewCart,
+} from './cart-mutation.ts';
 import { catalogNeededForNewProduct, catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 
 /** The quantity was cut to what is available (`limit`: to the most one line may hold). */
@@ -126,6 +135,7 @@ async function updateFromSnapshot(
  * variants (VARIANT_REQUIRED) and bad quantities are refused (nothing changes); more than
  * available is clamped with a warning. The same variant again adds up; two sizes are two lines.
  * Without the catalog, only variants the cart already holds can be added (see addFromSnapshot).
+ * `newCart`: the cart does not exist yet and this call makes it (cartCreate with lines).
  */
 export async function addLines(
   deps: LineDeps,
@@ -160,34 +170,28 @@ export async function addLines(
   // Ordered by line, as the client sent them.
   errors.sort((a, b) => Number(a.field?.[1] ?? -1) - Number(b.field?.[1] ?? -1));
 
-  return mutateCart(
-    deps,
-    cartId,
-    identity,
-    expectedVersion,
-    async (tx, cart) => {
-      const wantedMore = mergeRequestedLines(requested);
-      // A cart inserted by this transaction holds nothing yet.
-      const existing = newCart ? [] : await lineQuantities(tx, cart.id);
-      const current = new Map(existing.map((row) => [row.variantId, row.quantity]));
-      const newLines = [...wantedMore.keys()].filter((id) => !current.has(id)).length;
-      if (current.size + newLines > MAX_LINES) errors.push(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
-      if (errors.length) return refuse(...errors);
-      const warnings: CartWarning[] = [];
-      for (const [variantId, quantity] of wantedMore) {
-        const variant = variants.get(variantId)!;
-        const label = itemLabel(variant.name, variant.title);
-        const asked = (current.get(variantId) ?? 0) + quantity;
-        const wanted = Math.min(asked, MAX_QUANTITY);
-        const { quantity: allowed, clamped } = clampToAvailable(wanted, variant.availableQuantity);
-        if (clamped) warnings.push(clampedWarning(variantId, label, allowed));
-        else if (wanted < asked) warnings.push(clampedWarning(variantId, label, allowed, true));
-        await upsertPricedLine(tx, cart.id, variant, allowed);
-      }
-      return warnings;
-    },
-    newCart,
-  );
+  const addPriced = async (tx: EntityManager, cart: LockedCart): Promise<CartWarning[]> => {
+    const wantedMore = mergeRequestedLines(requested);
+    // A cart inserted by this transaction holds nothing yet.
+    const existing = newCart ? [] : await lineQuantities(tx, cart.id);
+    const current = new Map(existing.map((row) => [row.variantId, row.quantity]));
+    const newLines = [...wantedMore.keys()].filter((id) => !current.has(id)).length;
+    if (current.size + newLines > MAX_LINES) errors.push(userError('TOO_MANY_LINES', `A cart holds at most ${MAX_LINES} lines`, ['lines']));
+    if (errors.length) return refuse(...errors);
+    const warnings: CartWarning[] = [];
+    for (const [variantId, quantity] of wantedMore) {
+      const variant = variants.get(variantId)!;
+      const label = itemLabel(variant.name, variant.title);
+      const asked = (current.get(variantId) ?? 0) + quantity;
+      const wanted = Math.min(asked, MAX_QUANTITY);
+      const { quantity: allowed, clamped } = clampToAvailable(wanted, variant.availableQuantity);
+      if (clamped) warnings.push(clampedWarning(variantId, label, allowed));
+      else if (wanted < asked) warnings.push(clampedWarning(variantId, label, allowed, true));
+      await upsertPricedLine(tx, cart.id, variant, allowed);
+    }
+    return warnings;
+  };
+  return mutateCart(deps, cartId, identity, expectedVersion, addPriced, newCart);
 }
 
 /** Set quantities of existing lines; 0 removes. Unknown line ids are refused. Without the catalog: from the snapshot. */
