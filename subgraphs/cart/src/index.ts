@@ -69,6 +69,7 @@ await runSubgraph({
       cartsIn: (uow) => cartsInUnitOfWork(uow, deps.orm.em, deps.log, parts),
       sweepEveryMs: config.CART_EXPIRY_SWEEP_MS,
       pricing: parts.policy,
+      lookup: parts.lookupProducts,
     });
     return [...workers, parts.close];
   },

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GUEST } from '@shop/platform';
-import { applyProductChange, productChangeMatters } from '../src/domain/cart-fate.ts';
+import { GUEST, ServiceUnavailableError } from '@shop/platform';
+import { applyProductChange, currentProductChange, productChangeMatters } from '../src/domain/cart-fate.ts';
+import type { ProductLookup } from '../src/domain/catalog-snapshot.ts';
 import { product, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 /**
  * The cart's product-changes consumer acks a product.changed with no transaction when
  * productChangeMatters says no active cart line differs from it (most are stock counts moved by a
- * reservation); whenever applyProductChange would change a cart, it must say yes.
+ * reservation); whenever applyProductChange would change a cart, it must say yes. A change that does
+ * concern a cart applies the catalog's current answer (currentProductChange), not the event's.
  */
 let h: CartHarness;
 const [LAMP, CANDLE] = [randomUUID(), randomUUID()];
@@ -61,5 +63,42 @@ describe('productChangeMatters', () => {
     await h.orm.em.fork().execute(`update cart set status = 'CHECKED_OUT' where id = ?`, [cartId]);
     expect(await matters(repriced)).toBe(false);
     expect(await h.orm.em.fork().transactional((tx) => applyProductChange(tx, repriced))).toEqual([]);
+  });
+});
+
+describe('a product change that concerns a cart', () => {
+  const lookup = (ids: readonly string[]) => h.deps.lookupProducts(ids);
+  const follow = (c: ReturnType<typeof change>, via: ProductLookup = lookup) =>
+    h.orm.em.fork().transactional(async (tx) => applyProductChange(tx, await currentProductChange(via, c)));
+
+  it('applies the catalog’s current state, so an older event handled after a newer one changes nothing back', async () => {
+    const SHADE = randomUUID();
+    h.catalog.set(SHADE, product(SHADE, { name: 'Shade', priceAmount: 1200 }));
+    const cartId = await cartWith(SHADE);
+    const soldOut = change({ variantId: SHADE, priceAmount: 1200, available: false });
+    const backInStock = change({ variantId: SHADE, priceAmount: 1200 });
+
+    // It sold out and came back; the two events reach this process newest first. The catalog (and
+    // the line) have it in stock.
+    expect(await matters(backInStock)).toBe(false);
+    // The older event says sold out, which the line does not show: the catalog says it is in stock.
+    expect(await matters(soldOut)).toBe(true);
+    expect(await follow(soldOut)).toEqual([]);
+    expect(await matters(backInStock)).toBe(false);
+
+    // A real sell-out is applied, whichever event brings the news.
+    h.catalog.set(SHADE, product(SHADE, { name: 'Shade', priceAmount: 1200, availableQuantity: 0 }));
+    expect(await follow(soldOut)).toEqual([cartId]);
+    expect(await matters(soldOut)).toBe(false);
+  });
+
+  it('applies the event’s own figures when the catalog cannot be reached', async () => {
+    const WICK = randomUUID();
+    h.catalog.set(WICK, product(WICK, { name: 'Wick', priceAmount: 300 }));
+    const cartId = await cartWith(WICK);
+    const unreachable: ProductLookup = async () => {
+      throw new ServiceUnavailableError('catalog down');
+    };
+    expect(await follow(change({ variantId: WICK, priceAmount: 300, available: false }), unreachable)).toEqual([cartId]);
   });
 });

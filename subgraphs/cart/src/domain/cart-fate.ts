@@ -12,6 +12,7 @@ import {
 } from '../data/cart.repository.ts';
 import { completeCheckout, lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
 import { recordCheckoutEnded } from './cart-metrics.ts';
+import { catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
 import { releaseDiscountCodes } from '../data/discount.repository.ts';
 import { releasePromotionUsages } from '../data/promotion-usage.repository.ts';
 
@@ -69,7 +70,26 @@ export function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[
   return expireCarts(em, limit);
 }
 
-type ProductChange = { variantId: string; available: boolean; priceAmount: number; discontinued?: boolean };
+export type ProductChange = { variantId: string; available: boolean; priceAmount: number; discontinued?: boolean };
+
+/**
+ * What a product.changed that concerns a cart line stands for: the variant as the catalog has it
+ * now. Two changes of one variant close together can reach two cart processes in either order, so
+ * the event names the variant and the catalog's current answer is what is applied — an older event
+ * handled last applies the newer state, not its own. Without the catalog (or for an id it no longer
+ * answers as one variant), the event's own figures, as before.
+ */
+export async function currentProductChange(lookup: ProductLookup, change: ProductChange): Promise<ProductChange> {
+  const item = (await catalogOrSnapshot(lookup, [change.variantId]))?.get(change.variantId);
+  if (!item || item.variantRequired) return change;
+  return {
+    variantId: change.variantId,
+    available: item.available && item.availableQuantity > 0,
+    priceAmount: item.priceAmount,
+    // `available` false in the catalog's answer: deleted, no longer sold.
+    discontinued: !item.available,
+  };
+}
 
 function productChangeTarget(change: ProductChange) {
   const discontinued = change.discontinued ?? false;

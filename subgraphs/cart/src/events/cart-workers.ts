@@ -20,6 +20,7 @@ import {
 import {
   applyProductChange,
   CART_FOLLOWS,
+  currentProductChange,
   expireIdleCarts,
   followOrderStatus,
   productChangeMatters,
@@ -28,6 +29,7 @@ import {
 import { mergeAtLogin } from '../domain/login-merge.ts';
 import type { CartService } from '../domain/cart.service.ts';
 import type { CartPricing } from '../domain/cart-view.ts';
+import type { ProductLookup } from '../domain/catalog-snapshot.ts';
 import { startDefaultAddresses } from './default-addresses.ts';
 
 export interface CartWorkerOptions {
@@ -41,6 +43,8 @@ export interface CartWorkerOptions {
   durables?: { orderStatus: string; productChanges: string; loginMerges: string; defaultAddresses?: string };
   /** How carts are priced (a default address may change a cart's delivery options). */
   pricing: CartPricing;
+  /** The catalog's current answer: a product change that concerns a cart applies what the catalog says now. */
+  lookup: ProductLookup;
   sweepEveryMs?: number;
 }
 
@@ -86,10 +90,12 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     filterSubject: PRODUCT_CHANGED,
     handlers: {
       [PRODUCT_CHANGED]: async ({ data }, { em, afterCommit }) => {
-        for (const cartId of await applyProductChange(em, productChangeOf(data))) afterCommit(() => refresh(cartId));
+        const change = await currentProductChange(options.lookup, productChangeOf(data));
+        for (const cartId of await applyProductChange(em, change)) afterCommit(() => refresh(cartId));
       },
     },
-    // Every reservation moves a stock count; usually no active cart line differs: no transaction then.
+    // Every reservation moves a stock count; usually no active cart line differs: no transaction and
+    // no catalog lookup then.
     changesNothing: async ({ data }) => !(await productChangeMatters(deps.orm.em.fork(), productChangeOf(data))),
   });
 
