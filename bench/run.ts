@@ -149,7 +149,8 @@ if (runSaga) {
   console.log(
     `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
       `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}; ` +
-      `${saga.statusReadsPerCheckout.toFixed(1)} ${saga.follow === 'poll' ? 'status polls' : 'orderUpdated events'} per checkout`,
+      `${saga.statusReadsPerCheckout.toFixed(1)} ${saga.follow === 'poll' ? 'status polls' : 'orderUpdated events'} per checkout; ` +
+      `this client's own CPU ${saga.clientCpuMsPerCheckout.toFixed(1)} ms per checkout`,
   );
 }
 if (runTokenRefresh) {
