@@ -123,26 +123,13 @@ export async function expireIdleCarts(em: EntityManager, limit: number): Promise
   return rows.map((r) => r.id);
 }
 
-export async function insertGuestCart(em: EntityManager, id: string, currency: string, expiresAt: Date): Promise<void> {
-  await sql(
+/** A guest's new cart at `version` (1; 2 when its first lines are added in the same transaction), as stored. */
+export async function insertGuestCart(em: EntityManager, id: string, currency: string, expiresAt: Date, version = 1): Promise<LockedCart> {
+  const { rows } = await sql<LockedCart>(
     em,
     `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
-     values ($1, null, 'ACTIVE', 1, $2, now(), now(), $3)`,
-    [id, currency, expiresAt],
-  );
-}
-
-/**
- * A guest's new cart inserted inside the transaction that adds its first lines (cartCreate with
- * lines), answered as lockAndTouchCart answers: the row as it was before this mutation (version 1),
- * stored at version 2 — what the cart's empty insert and the lines' mutation made of it before.
- */
-export async function insertGuestCartForLines(tx: EntityManager, id: string, currency: string, expiresAt: Date): Promise<LockedCart> {
-  const { rows } = await sql<LockedCart>(
-    tx,
-    `insert into cart (id, customer_id, status, version, currency, created_at, updated_at, expires_at)
-     values ($1, null, 'ACTIVE', 2, $2, now(), now(), $3) returning id, customer_id as "customerId", status, version - 1 as version, currency`,
-    [id, currency, expiresAt],
+     values ($1, null, 'ACTIVE', $4, $2, now(), now(), $3) returning id, customer_id as "customerId", status, version, currency`,
+    [id, currency, expiresAt, version],
   );
   return rows[0]!;
 }

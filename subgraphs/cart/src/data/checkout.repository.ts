@@ -45,6 +45,10 @@ export async function startCheckout(
   return rows[0]!;
 }
 
+/** `createdMs`, the checkout's `created_at` read as epoch milliseconds (CREATED_MS), as a Date. */
+const createdAtOf = (row: { createdMs: number }) => new Date(Math.floor(row.createdMs));
+const CREATED_MS = '(extract(epoch from created_at) * 1000)::float8';
+
 /** Lock a checkout for the rest of the transaction (a redelivered order status waits, then sees the first one's result). */
 export async function lockCheckout(
   tx: EntityManager,
@@ -52,14 +56,12 @@ export async function lockCheckout(
 ): Promise<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes' | 'createdAt'> | null> {
   const { rows } = await sql<Pick<Checkout, 'id' | 'cartId' | 'status' | 'discountCodes'> & { createdMs: number }>(
     tx,
-    `select id, cart_id as "cartId", status, discount_codes as "discountCodes", (extract(epoch from created_at) * 1000)::float8 as "createdMs"
+    `select id, cart_id as "cartId", status, discount_codes as "discountCodes", ${CREATED_MS} as "createdMs"
        from checkout where id = $1 for update`,
     [id],
   );
   const row = rows[0];
-  return row
-    ? { id: row.id, cartId: row.cartId, status: row.status, discountCodes: row.discountCodes, createdAt: new Date(Math.floor(row.createdMs)) }
-    : null;
+  return row ? { id: row.id, cartId: row.cartId, status: row.status, discountCodes: row.discountCodes, createdAt: createdAtOf(row) } : null;
 }
 
 export async function setCheckoutStatus(tx: EntityManager, id: string, status: Checkout['status']): Promise<void> {
@@ -80,7 +82,7 @@ export async function completeCheckout(
     tx,
     `with done as (
        update checkout set status = 'COMPLETED', updated_at = now() where id = $1 and status = 'PENDING'
-       returning cart_id, (extract(epoch from created_at) * 1000)::float8 as created_ms),
+       returning cart_id, ${CREATED_MS} as created_ms),
      moved as (
        update cart c set status = 'CHECKED_OUT', version = c.version + 1, updated_at = now()
          from done where c.id = done.cart_id and c.status = 'CHECKING_OUT'
@@ -91,5 +93,5 @@ export async function completeCheckout(
   const row = rows[0];
   if (!row) return null;
   const moved = row.version === null ? null : { version: row.version, updatedAt: row.updatedAt! };
-  return { cartId: row.cartId, createdAt: new Date(Math.floor(row.createdMs)), moved };
+  return { cartId: row.cartId, createdAt: createdAtOf(row), moved };
 }

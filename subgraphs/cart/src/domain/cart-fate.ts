@@ -73,6 +73,19 @@ export function expireIdleCarts(em: EntityManager, limit = 500): Promise<string[
 export type ProductChange = { variantId: string; available: boolean; priceAmount: number; discontinued?: boolean };
 
 /**
+ * What a variant's figures (a product.changed event's, or the catalog's answer) mean for cart lines.
+ * `available` false: deleted, no longer sold (not merely out of stock).
+ */
+export function productChangeOf(variantId: string, figures: { available: boolean; availableQuantity: number; priceAmount: number }): ProductChange {
+  return {
+    variantId,
+    available: figures.available && figures.availableQuantity > 0,
+    priceAmount: figures.priceAmount,
+    discontinued: !figures.available,
+  };
+}
+
+/**
  * What a product.changed that concerns a cart line stands for: the variant as the catalog has it
  * now. Two changes of one variant close together can reach two cart processes in either order, so
  * the event names the variant and the catalog's current answer is what is applied — an older event
@@ -81,14 +94,7 @@ export type ProductChange = { variantId: string; available: boolean; priceAmount
  */
 export async function currentProductChange(lookup: ProductLookup, change: ProductChange): Promise<ProductChange> {
   const item = (await catalogOrSnapshot(lookup, [change.variantId]))?.get(change.variantId);
-  if (!item || item.variantRequired) return change;
-  return {
-    variantId: change.variantId,
-    available: item.available && item.availableQuantity > 0,
-    priceAmount: item.priceAmount,
-    // `available` false in the catalog's answer: deleted, no longer sold.
-    discontinued: !item.available,
-  };
+  return item && !item.variantRequired ? productChangeOf(change.variantId, item) : change;
 }
 
 function productChangeTarget(change: ProductChange) {

@@ -10,7 +10,7 @@ import {
   type Logger,
   type Transaction,
 } from '@shop/platform';
-import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart, insertGuestCartForLines } from '../data/cart.repository.ts';
+import { findActiveCartId, insertCustomerCartIfNone, insertGuestCart } from '../data/cart.repository.ts';
 import { countCartCreated } from './cart-metrics.ts';
 import { findCheckout } from '../data/checkout.repository.ts';
 import { canAccessCart } from './cart-access.ts';
@@ -118,12 +118,8 @@ export class CartService {
     return cart && canAccessCart(cart, identity) ? cart : null;
   }
 
-  /**
-   * Guests get a new cart; a customer gets their active cart (created if there is none). With the
-   * products about to be added, the catalog is asked first (the request's loader keeps the answer).
-   */
-  async create(identity: Identity, variantIds: readonly string[] = []): Promise<CartView> {
-    await this.catalogForNewCart(variantIds);
+  /** Guests get a new cart; a customer gets their active cart (created if there is none). */
+  async create(identity: Identity): Promise<CartView> {
     if (identity.sub) return (await this.activeCartOf(identity.sub))!;
     return (await this.mutation.refresh(await this.insertGuestCart()))!;
   }
@@ -132,10 +128,11 @@ export class CartService {
    * cartCreate with lines. A guest's new cart is inserted by the transaction that adds them: no
    * empty cart is written, locked and read first (two statements fewer), and nobody can be watching
    * a cart whose id has not been handed out yet. Refused lines still leave the new, empty cart. A
-   * customer's lines go to their active cart.
+   * customer's lines go to their active cart. The catalog is asked first (the request's loader
+   * keeps the answer for the lines).
    */
-  async createWithLines(identity: Identity, variantIds: readonly string[], lines: readonly LineInput[]): Promise<{ id: string; result: CartResult }> {
-    await this.catalogForNewCart(variantIds);
+  async createWithLines(identity: Identity, lines: readonly LineInput[]): Promise<{ id: string; result: CartResult }> {
+    await this.catalogForNewCart(lines.flatMap((l) => l.merchandiseId ?? l.productId ?? []));
     if (identity.sub) {
       const id = (await this.activeCartOf(identity.sub)).id;
       return { id, result: await this.addLines(id, identity, lines) };
@@ -144,8 +141,10 @@ export class CartService {
     const { currency } = this.deps.policy;
     const expiresAt = this.expiresAt(false);
     const result = await addLines(this.mutation, id, identity, lines, null, {
-      insert: (tx) => insertGuestCartForLines(tx, id, currency, expiresAt),
-      insertEmpty: () => insertGuestCart(this.deps.em, id, currency, expiresAt),
+      // Stored at version 2, as an empty insert and the lines' mutation left it; the mutation sees
+      // the cart as before it (version 1), as lockAndTouchCart answers.
+      insert: async (tx) => ({ ...(await insertGuestCart(tx, id, currency, expiresAt, 2)), version: 1 }),
+      insertEmpty: async () => void (await insertGuestCart(this.deps.em, id, currency, expiresAt)),
     });
     countCartCreated('guest');
     return { id, result };

@@ -24,6 +24,7 @@ import {
   expireIdleCarts,
   followOrderStatus,
   productChangeMatters,
+  productChangeOf,
   type CartStatusMove,
 } from '../domain/cart-fate.ts';
 import { mergeAtLogin } from '../domain/login-merge.ts';
@@ -48,13 +49,8 @@ export interface CartWorkerOptions {
   sweepEveryMs?: number;
 }
 
-/** What a product.changed event means for cart lines. */
-function productChangeOf(data: ProductChanged) {
-  // Cart lines hold the variant's id (a one-variant product's variant has the product's id).
-  const variantId = data.variantId ?? data.productId;
-  // `available` false in the event: deleted, no longer sold (not merely out of stock).
-  return { variantId, available: data.available && data.availableQuantity > 0, priceAmount: data.priceAmount, discontinued: !data.available };
-}
+/** What a product.changed event means for cart lines (they hold the variant's id; a one-variant product's variant has the product's). */
+const changeOf = (data: ProductChanged) => productChangeOf(data.variantId ?? data.productId, data);
 
 /** The cart's background work: follow order statuses and product changes (JetStream, inbox) and expire idle carts. */
 export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOptions): Promise<Array<() => Promise<void>>> {
@@ -90,13 +86,13 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
     filterSubject: PRODUCT_CHANGED,
     handlers: {
       [PRODUCT_CHANGED]: async ({ data }, { em, afterCommit }) => {
-        const change = await currentProductChange(options.lookup, productChangeOf(data));
+        const change = await currentProductChange(options.lookup, changeOf(data));
         for (const cartId of await applyProductChange(em, change)) afterCommit(() => refresh(cartId));
       },
     },
     // Every reservation moves a stock count; usually no active cart line differs: no transaction and
     // no catalog lookup then.
-    changesNothing: async ({ data }) => !(await productChangeMatters(deps.orm.em.fork(), productChangeOf(data))),
+    changesNothing: async ({ data }) => !(await productChangeMatters(deps.orm.em.fork(), changeOf(data))),
   });
 
   const merges = await startLoginMerges(

@@ -10,16 +10,15 @@ const lineInputs = (lines: ReadonlyArray<{ merchandiseId?: string | null; produc
 /** Thin: one service call each; ownership and status are checked inside the service's transaction. */
 export const Mutation: MutationResolvers = {
   cartCreate: async (_root, args, ctx) => {
-    const variantIds = args.input?.lines?.flatMap((l) => l.merchandiseId ?? l.productId ?? []) ?? [];
     let result: CartResult;
     let cart: { id: string };
     if (args.input?.lines?.length) {
       // The lines are added at once: the new cart is not read empty first.
-      const created = await ctx.carts.createWithLines(ctx.identity, variantIds, lineInputs(args.input.lines));
+      const created = await ctx.carts.createWithLines(ctx.identity, lineInputs(args.input.lines));
       cart = { id: created.id };
       result = created.result;
     } else {
-      const created = await ctx.carts.create(ctx.identity, variantIds);
+      const created = await ctx.carts.create(ctx.identity);
       cart = created;
       result = { cart: created, userErrors: [], warnings: [] };
     }

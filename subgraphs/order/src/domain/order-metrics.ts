@@ -45,6 +45,9 @@ export function registerOrderMetrics(registry: Registry): void {
   registerAll(registry, orderMetrics);
 }
 
+const STEPS = ['reserve_stock', 'capture_payment'] as const;
+type Step = (typeof STEPS)[number];
+
 /** The saga's steps: the statuses in which an order waits for another service. */
 const STEP_OF: Partial<Record<OrderStatus, Step>> = {
   PENDING: 'reserve_stock',
@@ -101,8 +104,6 @@ export function recordOrderCreated(tx: EntityManager): void {
   afterCommitOf(tx, () => orderMetrics.statusChanges.inc({ status: 'PENDING' }));
 }
 
-type Step = 'reserve_stock' | 'capture_payment';
-
 /** A step asked by request within the checkout step: answered, or gone on by event (no answer). After the commit. */
 export function recordStepRequest(tx: EntityManager, step: Step, answered: boolean): void {
   afterCommitOf(tx, () => orderMetrics.stepRequests.inc({ step, outcome: answered ? 'answered' : 'by_event' }));
@@ -115,5 +116,4 @@ export function recordLateCapture(tx: EntityManager): void {
 
 /** Every status (and request outcome) starts at 0 on /metrics, so rate() and the dashboard see each one from the first scrape. */
 for (const status of ORDER_STATUSES) orderMetrics.statusChanges.inc({ status }, 0);
-for (const step of ['reserve_stock', 'capture_payment'] as const)
-  for (const outcome of ['answered', 'by_event'] as const) orderMetrics.stepRequests.inc({ step, outcome }, 0);
+for (const step of STEPS) for (const outcome of ['answered', 'by_event'] as const) orderMetrics.stepRequests.inc({ step, outcome }, 0);

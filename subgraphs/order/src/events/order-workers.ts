@@ -39,9 +39,8 @@ export interface OrderWorkerOptions {
  * The saga, driven by events: checkout → order + stock reserved and payment captured by request
  * (→ CONFIRMED in that one step), each by event when its request gets no answer; reserved →
  * payment request; captured → confirmed (+ commit stock); rejected / failed / timed out →
- * compensations. Every
- * handler runs in its consumer's inbox transaction, so redelivery has no second effect, and the
- * state lives in the database, so a restart resumes where it stopped.
+ * compensations. Every handler runs in its consumer's inbox transaction, so redelivery has no
+ * second effect, and the state lives in the database, so a restart resumes where it stopped.
  */
 export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorkerOptions): Promise<Array<() => Promise<void>>> {
   const prefix = options.durablePrefix ?? 'order';

@@ -2,18 +2,12 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { intArray, sql, uuidArray, type StockLine } from '@shop/platform';
 import type { ShortProduct, StockLevel, VariantStock } from '../../domain/inventory.ts';
+import { StockReservationLineSchema, StockReservationSchema, type StockReservation } from './stock-reservation.entity.ts';
 
 interface LockedVariant extends StockLevel {
   id: string;
   fits: boolean;
 }
-
-/**
- * The saga's three statements (reserve, and a commit's or release's two) are prepared (platform
- * sql.ts) and run on their generic plan, which cannot know how many rows an `unnest` of a parameter
- * gives (it guesses 100): each table they join is also filtered by `id = any(<the ids>)`, so it is
- * read by primary key whatever the guess (checked with 316,799 variants).
- */
 
 type ReservationRow = Pick<StockReservation, 'status' | 'reason' | 'shortProducts' | 'expiresAt'>;
 
@@ -28,12 +22,16 @@ export type SettleStart = { tombstoned: true } | { tombstoned: false; reservatio
 /** A reserve's claim and stock step: not claimed (the order has a row), or what was reserved / the short lines with the levels seen. */
 export type ClaimedReserve =
   { claimed: false } | { claimed: true; reserved: VariantStock[]; short: StockLine[]; levels: ReadonlyMap<string, StockLevel> };
-import { StockReservationLineSchema, StockReservationSchema, type StockReservation } from './stock-reservation.entity.ts';
 
 /**
  * Stock reservations (`stock_reservation` + its lines), always in the caller's transaction. The
  * claims (insert-if-absent), the sweeper's `skip locked` scan and the conditional return stay SQL;
  * the rest goes through the entities.
+ *
+ * The saga's three statements (reserve, and a commit's or release's two) are prepared (platform
+ * sql.ts) and run on their generic plan, which cannot know how many rows an `unnest` of a parameter
+ * gives (it guesses 100): each table they join is also filtered by `id = any(<the ids>)`, so it is
+ * read by primary key whatever the guess (checked with 316,799 variants).
  */
 export class ReservationRepository {
   /** Claims the order for a reservation; false if it has a row already (a repeat or a tombstone). */
@@ -79,8 +77,7 @@ export class ReservationRepository {
                         from locked), '[]') as locked`,
       [orderId, expiresAt, now, uuidArray(lines.map((l) => l.productId)), intArray(lines.map((l) => l.quantity))],
     );
-    const row = rows[0];
-    const { claimed, moved, locked } = row!;
+    const { claimed, moved, locked } = rows[0]!;
     if (claimed === 0) return { claimed: false };
     const fitting = new Set(locked.filter((v) => v.fits).map((v) => v.id));
     const short = lines.filter((l) => !fitting.has(l.productId));
@@ -120,8 +117,7 @@ export class ReservationRepository {
                           from stock_reservation_line l join product_variant v on v.id = l.variant_id where l.order_id = $1), '[]') as lines`,
       [orderId, reason, now],
     );
-    const row = rows[0];
-    const { tombstoned, reservation, lines } = row!;
+    const { tombstoned, reservation, lines } = rows[0]!;
     if (tombstoned) return { tombstoned: true };
     if (reservation) return { tombstoned: false, reservation, lines };
     // Committed after this statement's snapshot: the next statement sees the row and its lines.
@@ -145,7 +141,6 @@ export class ReservationRepository {
   ): Promise<VariantStock[]> {
     const unitsSold = new Map<string, number>();
     if (sold) for (const line of lines) unitsSold.set(line.ownerId, (unitsSold.get(line.ownerId) ?? 0) + line.quantity);
-    const variantIds = uuidArray(lines.map((l) => l.productId));
     const { rows } = await sql<{ moved: VariantStock[] }>(
       em,
       `with s as (update stock_reservation set status = $1, reason = $2, updated_at = $3 where order_id = $4),
@@ -169,15 +164,15 @@ export class ReservationRepository {
         orderId,
         uuidArray([...unitsSold.keys()]),
         intArray([...unitsSold.values()]),
-        variantIds,
+        uuidArray(lines.map((l) => l.productId)),
         sold,
         intArray(lines.map((l) => l.quantity)),
       ],
     );
-    const row = rows[0];
+    const { moved } = rows[0]!;
     // The lines' foreign key keeps their variants: a missing one rolls the transaction back.
-    if (row!.moved.length !== lines.length) throw new Error(`a variant of the reservation of order ${orderId} is missing`);
-    return row!.moved;
+    if (moved.length !== lines.length) throw new Error(`a variant of the reservation of order ${orderId} is missing`);
+    return moved;
   }
 
   /** The order's reservation; `lock` holds it (for update) until the transaction ends. */
