@@ -17,7 +17,15 @@ import {
 import { createTestDatabase } from '../../../test/support/databases.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 import { orderOrmOptions } from '../src/data/orm.config.ts';
-import { failTimedOut, onPaymentCaptured, onPaymentFailed, onStockRejected, onStockReserved, startOrder } from '../src/domain/order-saga.ts';
+import {
+  failTimedOut,
+  onPaymentCaptured,
+  onPaymentFailed,
+  onStockRejected,
+  onStockReleased,
+  onStockReserved,
+  startOrder,
+} from '../src/domain/order-saga.ts';
 
 const log = createLogger('order-saga-test', 'silent');
 const timeouts = { reserveMs: 60_000, paymentMs: 60_000 };
@@ -139,6 +147,40 @@ describe('the checkout saga, step by step on the real database', () => {
     expect(await tx((em) => onPaymentCaptured(em, slow.checkoutId))).toBe(false);
     const s = await state(slow.checkoutId);
     expect(s.subjects.slice(-2)).toEqual(['order.stock.release', 'order.payment.refund']);
+  });
+
+  it('cancels an order whose stock the catalog released before it was settled: refunded when paid, nothing returned', async () => {
+    // Paid, then the commit found the reservation expired (the catalog answers inventory.released).
+    const paid = checkout();
+    await tx((em) => startOrder(em, paid, timeouts));
+    await tx((em) => onStockReserved(em, paid.checkoutId, timeouts));
+    await tx((em) => onPaymentCaptured(em, paid.checkoutId));
+    expect(await tx((em) => onStockReleased(em, paid.checkoutId, 'EXPIRED'))).toBe(true);
+    expect(await tx((em) => onStockReleased(em, paid.checkoutId, 'EXPIRED'))).toBe(false);
+    const p = await state(paid.checkoutId);
+    expect(p.status).toBe('CANCELLED');
+    expect(p.history).toEqual(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'CANCELLED']);
+    expect(p.subjects.slice(-3)).toEqual(['order.stock.commit', 'order.status.cancelled', 'order.payment.refund']);
+    expect(p.events.at(-1)!.payload.data).toMatchObject({ amount: null, idempotencyKey: `stock-released:${paid.checkoutId}` });
+
+    // Expired while the payment was still out: cancelled now, and the capture that still comes is refunded.
+    const waiting = checkout();
+    await tx((em) => startOrder(em, waiting, timeouts));
+    await tx((em) => onStockReserved(em, waiting.checkoutId, timeouts));
+    expect(await tx((em) => onStockReleased(em, waiting.checkoutId, 'EXPIRED'))).toBe(true);
+    expect((await state(waiting.checkoutId)).subjects.at(-1)).toBe('order.status.cancelled');
+    expect(await tx((em) => onPaymentCaptured(em, waiting.checkoutId))).toBe(false);
+    const w = await state(waiting.checkoutId);
+    expect(w.status).toBe('CANCELLED');
+    expect(w.subjects.slice(-2)).toEqual(['order.status.cancelled', 'order.payment.refund']);
+
+    // The answer to a release the order asked for itself changes nothing.
+    const declined = checkout();
+    await tx((em) => startOrder(em, declined, timeouts));
+    await tx((em) => onStockReserved(em, declined.checkoutId, timeouts));
+    await tx((em) => onPaymentFailed(em, declined.checkoutId, 'DECLINED'));
+    expect(await tx((em) => onStockReleased(em, declined.checkoutId, 'PAYMENT_FAILED'))).toBe(false);
+    expect((await state(declined.checkoutId)).status).toBe('PAYMENT_FAILED');
   });
 
   it('erases the payment token on every status after PENDING, also when the payment was never requested', async () => {

@@ -42,6 +42,7 @@ describe('compensation reasons', () => {
     expect(compensationOf('REJECTED', 'TIMEOUT')).toBe('stock_timeout');
     expect(compensationOf('PAYMENT_FAILED', 'INSUFFICIENT_FUNDS')).toBe('payment_failed');
     expect(compensationOf('CANCELLED', 'cancelled by the customer')).toBe('cancelled');
+    expect(compensationOf('CANCELLED', 'STOCK_EXPIRED')).toBe('stock_lapsed');
     expect(compensationOf('CONFIRMED', null)).toBeUndefined();
   });
 });

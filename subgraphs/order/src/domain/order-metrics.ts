@@ -61,13 +61,18 @@ function stepOutcome(to: OrderStatus, reason: string | null): 'completed' | 'tim
   return to === 'REJECTED' || to === 'PAYMENT_FAILED' ? 'failed' : 'completed';
 }
 
-export type CompensationReason = 'out_of_stock' | 'stock_timeout' | 'payment_failed' | 'payment_timeout' | 'cancelled' | 'late_capture';
+export type CompensationReason =
+  'out_of_stock' | 'stock_timeout' | 'payment_failed' | 'payment_timeout' | 'cancelled' | 'stock_lapsed' | 'late_capture';
+
+/** The reason an order is cancelled with when the catalog released its stock (onStockReleased), e.g. STOCK_EXPIRED. */
+export const STOCK_REASON = 'STOCK_';
 
 /** The compensation a move triggers (see order-saga.ts), if any. */
 export function compensationOf(to: OrderStatus, reason: string | null): CompensationReason | undefined {
   if (to === 'REJECTED') return reason === 'TIMEOUT' ? 'stock_timeout' : 'out_of_stock';
   if (to === 'PAYMENT_FAILED') return reason === 'TIMEOUT' ? 'payment_timeout' : 'payment_failed';
-  return to === 'CANCELLED' ? 'cancelled' : undefined;
+  if (to === 'CANCELLED') return reason?.startsWith(STOCK_REASON) ? 'stock_lapsed' : 'cancelled';
+  return undefined;
 }
 
 /** What a move needs to be measured: the status it leaves and when the order entered it. */

@@ -16,7 +16,7 @@ import type { OrderStatus } from '../data/order.entity.ts';
 import { awaitCheckoutStep, insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
 import { loadOrderDetails } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
-import { recordLateCapture, recordMove, recordOrderCreated, recordStepRequest } from './order-metrics.ts';
+import { recordLateCapture, recordMove, recordOrderCreated, recordStepRequest, STOCK_REASON } from './order-metrics.ts';
 
 export interface SagaTimeouts {
   /** How long the catalog may take to answer a reservation. */
@@ -165,6 +165,32 @@ export async function onPaymentFailed(tx: EntityManager, orderId: string, reason
   const order = await lockPaidOrder(tx, orderId);
   return Boolean(order && (await failPayment(tx, order, reason)));
 }
+
+/**
+ * The catalog released the order's stock while the order still counted on it: its reservation
+ * lapsed (the catalog's sweeper, `EXPIRED`) before the payment or the stock commit came, so a late
+ * commit is refused and the units may be sold to someone else. The order is CANCELLED (reason
+ * `STOCK_<the catalog's reason>`); paid (CONFIRMED) → refunded in full, nothing to return (the units
+ * were never taken); awaiting payment → a capture that still comes is refunded as a late one.
+ * A release the order asked for itself finds it final already (or moved on) and changes nothing.
+ */
+export async function onStockReleased(tx: EntityManager, orderId: string, reason: string): Promise<boolean> {
+  const order = await lockOrder(tx, orderId);
+  if (!order || !STOCK_HELD.includes(order.status)) return false;
+  const paid = order.status === 'CONFIRMED';
+  if (!(await moveOrder(tx, order, 'CANCELLED', `${STOCK_REASON}${reason}`, null))) return false;
+  if (paid)
+    await emitEvent(tx, ORDER_PAYMENT_REFUND, {
+      orderId,
+      amount: null,
+      reason: 'stock released by the catalog',
+      idempotencyKey: `stock-released:${orderId}`,
+    });
+  return true;
+}
+
+/** The statuses in which an order counts on its stock reservation. */
+const STOCK_HELD: readonly OrderStatus[] = ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'];
 
 /**
  * The order a payment answer is about. The payment can answer before the order's checkout step

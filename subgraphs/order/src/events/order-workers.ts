@@ -17,6 +17,7 @@ import {
   onPaymentCaptured,
   onPaymentFailed,
   onStockRejected,
+  onStockReleased,
   onStockReserved,
   shortStockReason,
   startOrder,
@@ -75,8 +76,11 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
       'inventory.rejected': async ({ data }, { em, afterCommit }) => {
         if (await onStockRejected(em, data.orderId, shortStockReason(data.shortProducts.length))) afterCommit(() => announce(data.orderId));
       },
+      'inventory.released': async ({ data }, { em, afterCommit }) => {
+        if (await onStockReleased(em, data.orderId, data.reason)) afterCommit(() => announce(data.orderId));
+      },
     },
-    ignore: ['inventory.committed', 'inventory.released'],
+    ignore: ['inventory.committed'],
   });
   const payments = await startConsumer({
     ...base,
