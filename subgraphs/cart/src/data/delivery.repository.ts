@@ -33,13 +33,29 @@ export interface DestinationRow {
   methods: DeliveryMethodRow[];
 }
 
+/** Destinations already read in a transaction, by country and region (the transaction's em dies with it). */
+const readInTransaction = new WeakMap<EntityManager, Map<string, Promise<DestinationRow>>>();
+
 /**
  * Rates and methods for a destination, in one statement (it runs with every cart read that misses
- * the cache, and up to three times a checkout). The zone is the one listing the region, else the one
- * listing the whole country. Through sql(): one text, prepared once per connection (planning it was
- * most of its cost).
+ * the cache). A checkout checks the address, keeps or reselects the delivery option and prices the
+ * cart, each with the destination: within a transaction it is read once and shared.
  */
-export async function readDestination(em: EntityManager, countryCode: string, regionCode: string | null): Promise<DestinationRow> {
+export function readDestination(em: EntityManager, countryCode: string, regionCode: string | null): Promise<DestinationRow> {
+  if (!em.isInTransaction()) return queryDestination(em, countryCode, regionCode);
+  let read = readInTransaction.get(em);
+  if (!read) readInTransaction.set(em, (read = new Map()));
+  const key = `${countryCode}/${regionCode ?? ''}`;
+  let row = read.get(key);
+  if (!row) read.set(key, (row = queryDestination(em, countryCode, regionCode)));
+  return row;
+}
+
+/**
+ * The zone is the one listing the region, else the one listing the whole country. Through sql():
+ * one text, prepared once per connection (planning it was most of its cost).
+ */
+async function queryDestination(em: EntityManager, countryCode: string, regionCode: string | null): Promise<DestinationRow> {
   const region = regionCode ?? '';
   const { rows } = await sql<DestinationRow>(
     em,
