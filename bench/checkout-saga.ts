@@ -11,7 +11,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signDevToken } from '@shop/platform';
-import { graphql, percentile } from './client.ts';
+import { cpuSeconds, graphql, percentile } from './client.ts';
 
 export type FollowMode = 'subscription' | 'poll';
 
@@ -20,7 +20,13 @@ interface SagaBenchOptions {
   checkouts: number;
   concurrency: number;
   follow: FollowMode;
+  /** The stack's Node processes by name (their /graphql URLs): each one's CPU per checkout is reported from its /metrics. */
+  processes: Record<string, string>;
 }
+
+/** Every process's CPU seconds so far, by name. */
+const cpuOf = async (processes: Record<string, string>) =>
+  Object.fromEntries(await Promise.all(Object.entries(processes).map(async ([name, url]) => [name, await cpuSeconds(url)] as const)));
 
 const FINAL_WAIT_MS = 30_000;
 const inFlight = (status: string | undefined) => status === 'PENDING' || status === 'AWAITING_PAYMENT';
@@ -108,6 +114,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   const started = performance.now();
   // This process shares the machine with the stack: its own CPU is part of what the figure pays.
   const cpuBefore = process.cpuUsage();
+  const stackBefore = await cpuOf(options.processes);
   const worker = async () => {
     const live =
       options.follow === 'subscription'
@@ -172,6 +179,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const stackAfter = await cpuOf(options.processes);
   return {
     checkouts: options.checkouts,
     confirmed: latencies.length,
@@ -185,5 +193,9 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     statusReadsPerCheckout: reads.count / options.checkouts,
     /** The bench's own CPU (user + system) per checkout, ms: the load generator runs on the same cores. */
     clientCpuMsPerCheckout: (cpu.user + cpu.system) / 1000 / options.checkouts,
+    /** Each Node process's CPU per checkout, ms (Postgres, NATS and Redis are not in it). */
+    processCpuMsPerCheckout: Object.fromEntries(
+      Object.keys(options.processes).map((name) => [name, ((stackAfter[name]! - stackBefore[name]!) * 1000) / options.checkouts]),
+    ),
   };
 }

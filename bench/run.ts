@@ -21,6 +21,8 @@ const env = loadEnv(
     BENCH_GATEWAY_URL: z.string().url().default('http://127.0.0.1:4000/graphql'),
     BENCH_CATALOG_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
     BENCH_CART_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+    BENCH_ORDER_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
+    BENCH_PAYMENT_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
     BENCH_ACCOUNT_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
@@ -38,7 +40,15 @@ const env = loadEnv(
     BENCH_ROUNDS: z.coerce.number().int().min(1).max(10).default(2),
   }),
 );
-for (const url of [env.BENCH_GATEWAY_URL, env.BENCH_CATALOG_URL, env.BENCH_CART_URL, env.BENCH_ACCOUNT_URL]) {
+const processUrls = {
+  gateway: env.BENCH_GATEWAY_URL,
+  catalog: env.BENCH_CATALOG_URL,
+  cart: env.BENCH_CART_URL,
+  order: env.BENCH_ORDER_URL,
+  payment: env.BENCH_PAYMENT_URL,
+  account: env.BENCH_ACCOUNT_URL,
+};
+for (const url of Object.values(processUrls)) {
   const host = new URL(url).hostname;
   if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host)) {
     console.error(`refusing to load ${host}: benchmarks target loopback addresses only`);
@@ -145,12 +155,19 @@ if (runSaga) {
     checkouts: env.BENCH_CHECKOUTS,
     concurrency: env.BENCH_CONNECTIONS,
     follow: env.BENCH_FOLLOW,
+    processes: processUrls,
   });
+  const byProcess = Object.entries(saga.processCpuMsPerCheckout);
   console.log(
     `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
       `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}; ` +
       `${saga.statusReadsPerCheckout.toFixed(1)} ${saga.follow === 'poll' ? 'status polls' : 'orderUpdated events'} per checkout; ` +
       `this client's own CPU ${saga.clientCpuMsPerCheckout.toFixed(1)} ms per checkout`,
+  );
+  console.log(
+    `checkout-saga CPU per checkout (each process's process_cpu_seconds_total): ` +
+      byProcess.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ') +
+      ` ms; ${byProcess.reduce((sum, [, ms]) => sum + ms, 0).toFixed(1)} ms in these Node processes (Postgres, NATS, Redis not included)`,
   );
 }
 if (runTokenRefresh) {

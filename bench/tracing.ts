@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
+import { cpuSeconds } from './client.ts';
 import { entries, type BenchContext } from './entries.ts';
 import { extraProcess, gatewayProcess, type ExtraProcess } from './processes.ts';
 
@@ -47,14 +48,6 @@ export interface TracingRun {
   errors: number;
   /** CPU time the three processes spent per request (from their /metrics): steadier than req/s on a shared machine. */
   cpuMs: number;
-}
-
-/** A process's CPU seconds so far (`process_cpu_seconds_total` on the /metrics next to its /graphql). */
-async function cpuSeconds(graphqlUrl: string): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', graphqlUrl))).text();
-  const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total'));
-  if (!line) throw new Error(`${graphqlUrl}: no process_cpu_seconds_total`);
-  return Number(line.split(' ').at(-1));
 }
 
 /**
