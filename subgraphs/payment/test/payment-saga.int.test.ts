@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConsumer, type EventEnvelope, type EventConsumer, type PaymentRequested } from '@shop/platform';
 import { SimulatorProvider } from '../src/domain/simulator.ts';
-import { resilientProvider } from '../src/domain/resilient-provider.ts';
+import { ProviderUnavailable, resilientProvider } from '../src/domain/resilient-provider.ts';
+import type { PaymentProvider } from '../src/domain/provider.ts';
 import { PaymentService } from '../src/domain/payment.service.ts';
 import { RefundService } from '../src/domain/refund.service.ts';
 import { startPaymentWorkers } from '../src/events/payment-workers.ts';
@@ -203,6 +204,29 @@ describe('PaymentService and RefundService', () => {
     expect(new Set(results.map((r) => r.refund?.id)).size).toBe(1);
     expect(await refunds.refund(id, 100, 'k')).toMatchObject({ refund: { id: results[0]!.refund!.id, status: 'SUCCEEDED' } });
     expect(await payment(req.orderId)).toMatchObject({ refundedAmount: 100 });
+    expect(await outboxRows(req.orderId, 'payment.refunded')).toBe(1);
+  });
+
+  it('keeps a refund PENDING while the provider is unavailable (open circuit) and makes it once it is back', async () => {
+    const provider = resilientProvider(sim);
+    const req = request('tok_visa', 1_000);
+    await new PaymentService(h.orm.em, { provider, log }).captureNow(req);
+    const { id } = (await payment(req.orderId))!;
+    let down = true;
+    const flaky: PaymentProvider = {
+      capture: (r) => provider.capture(r),
+      refund: (r) => (down ? Promise.reject(new ProviderUnavailable()) : provider.refund(r)),
+      status: (key) => provider.status(key),
+    };
+    const refunds = new RefundService(h.orm.em, { provider: flaky, log });
+    const first = await refunds.refund(id, null, 'saga-owed');
+    expect(first.refund).toMatchObject({ status: 'PENDING', amount: 1_000 });
+    // Its amount stays claimed: nothing else can be refunded meanwhile.
+    expect((await refunds.refund(id, 100, 'other')).userErrors[0]?.code).toBe('CONFLICT');
+    expect(await refunds.stalePending(0)).toContain(first.refund!.id);
+    down = false;
+    expect(await refunds.settle(first.refund!.id)).toBe('SUCCEEDED');
+    expect(await payment(req.orderId)).toMatchObject({ status: 'REFUNDED', refundedAmount: 1_000 });
     expect(await outboxRows(req.orderId, 'payment.refunded')).toBe(1);
   });
 });

@@ -103,8 +103,9 @@ export class RefundService {
 
   /**
    * Step 2: the provider refund (idempotency key = refund id, stable across retries), then the
-   * outcome in one short transaction. A timeout leaves the refund PENDING (it may have happened)
-   * for the recovery loop; a decline, provider error or open circuit fails it and frees its claim.
+   * outcome in one short transaction. A timeout (it may have happened) or an open circuit (the
+   * provider was not called: a refund the saga owes must not be lost to an outage) leaves the refund
+   * PENDING for the recovery loop; a decline or a provider error fails it and frees its claim.
    */
   settle(refundId: string): Promise<RefundStatus | undefined> {
     const running = this.settling.get(refundId);
@@ -133,11 +134,12 @@ export class RefundService {
       });
       outcome = { status: 'SUCCEEDED', providerReference: done.providerReference };
     } catch (error) {
-      if (error instanceof ProviderTimeout) {
-        this.log?.warn({ refundId, err: error }, 'refund outcome unknown; left PENDING for the recovery loop');
+      if (error instanceof ProviderTimeout || error instanceof ProviderUnavailable) {
+        const why = error instanceof ProviderTimeout ? 'refund outcome unknown' : 'provider unavailable';
+        this.log?.warn({ refundId, err: error }, `${why}; refund left PENDING for the recovery loop`);
         return 'PENDING';
       }
-      if (!(error instanceof ProviderDeclined || error instanceof ProviderError || error instanceof ProviderUnavailable)) throw error;
+      if (!(error instanceof ProviderDeclined || error instanceof ProviderError)) throw error;
       outcome = { status: 'FAILED', reason: error.message };
     }
     await transaction(
