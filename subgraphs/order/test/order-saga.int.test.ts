@@ -174,6 +174,14 @@ describe('the checkout saga, step by step on the real database', () => {
     expect(w.status).toBe('CANCELLED');
     expect(w.subjects.slice(-2)).toEqual(['order.status.cancelled', 'order.payment.refund']);
 
+    // Still waiting for its reservation (asked by event): no stock for it, rejected like a short one.
+    const waitingForStock = checkout();
+    await tx((em) => startOrder(em, waitingForStock, timeouts));
+    expect(await tx((em) => onStockReleased(em, waitingForStock.checkoutId, 'EXPIRED'))).toBe(true);
+    const r = await state(waitingForStock.checkoutId);
+    expect(r.history).toEqual(['PENDING', 'REJECTED']);
+    expect(r.subjects.at(-1)).toBe('order.status.rejected');
+
     // The answer to a release the order asked for itself changes nothing.
     const declined = checkout();
     await tx((em) => startOrder(em, declined, timeouts));

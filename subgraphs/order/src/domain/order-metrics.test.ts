@@ -43,6 +43,7 @@ describe('compensation reasons', () => {
     expect(compensationOf('PAYMENT_FAILED', 'INSUFFICIENT_FUNDS')).toBe('payment_failed');
     expect(compensationOf('CANCELLED', 'cancelled by the customer')).toBe('cancelled');
     expect(compensationOf('CANCELLED', 'STOCK_EXPIRED')).toBe('stock_lapsed');
+    expect(compensationOf('REJECTED', 'STOCK_EXPIRED')).toBe('stock_lapsed');
     expect(compensationOf('CONFIRMED', null)).toBeUndefined();
   });
 });

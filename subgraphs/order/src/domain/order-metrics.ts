@@ -69,7 +69,7 @@ export const STOCK_REASON = 'STOCK_';
 
 /** The compensation a move triggers (see order-saga.ts), if any. */
 export function compensationOf(to: OrderStatus, reason: string | null): CompensationReason | undefined {
-  if (to === 'REJECTED') return reason === 'TIMEOUT' ? 'stock_timeout' : 'out_of_stock';
+  if (to === 'REJECTED') return reason === 'TIMEOUT' ? 'stock_timeout' : reason?.startsWith(STOCK_REASON) ? 'stock_lapsed' : 'out_of_stock';
   if (to === 'PAYMENT_FAILED') return reason === 'TIMEOUT' ? 'payment_timeout' : 'payment_failed';
   if (to === 'CANCELLED') return reason?.startsWith(STOCK_REASON) ? 'stock_lapsed' : 'cancelled';
   return undefined;

@@ -150,7 +150,7 @@ export async function onStockRejected(tx: EntityManager, orderId: string, reason
 
 /** Payment captured → confirmed and the reservation committed; captured too late → refunded. */
 export async function onPaymentCaptured(tx: EntityManager, orderId: string): Promise<boolean> {
-  const order = await lockPaidOrder(tx, orderId);
+  const order = await lockAnsweredOrder(tx, orderId);
   if (!order) return false;
   if (await confirm(tx, order)) return true;
   if (order.status === 'PAYMENT_FAILED' || order.status === 'CANCELLED' || order.status === 'REJECTED') {
@@ -162,23 +162,25 @@ export async function onPaymentCaptured(tx: EntityManager, orderId: string): Pro
 }
 
 export async function onPaymentFailed(tx: EntityManager, orderId: string, reason: string): Promise<boolean> {
-  const order = await lockPaidOrder(tx, orderId);
+  const order = await lockAnsweredOrder(tx, orderId);
   return Boolean(order && (await failPayment(tx, order, reason)));
 }
 
 /**
  * The catalog released the order's stock while the order still counted on it: its reservation
  * lapsed (the catalog's sweeper, `EXPIRED`) before the payment or the stock commit came, so a late
- * commit is refused and the units may be sold to someone else. The order is CANCELLED (reason
- * `STOCK_<the catalog's reason>`); paid (CONFIRMED) → refunded in full, nothing to return (the units
- * were never taken); awaiting payment → a capture that still comes is refunded as a late one.
- * A release the order asked for itself finds it final already (or moved on) and changes nothing.
+ * commit is refused and the units may be sold to someone else. Reason `STOCK_<the catalog's reason>`:
+ * still PENDING → REJECTED (no stock for it, as a short reservation); awaiting payment → CANCELLED,
+ * and a capture that still comes is refunded as a late one; paid (CONFIRMED) → CANCELLED and
+ * refunded in full, nothing to return (the units were never taken). A release the order asked for
+ * itself finds it final already and changes nothing.
  */
 export async function onStockReleased(tx: EntityManager, orderId: string, reason: string): Promise<boolean> {
-  const order = await lockOrder(tx, orderId);
+  const order = await lockAnsweredOrder(tx, orderId);
   if (!order || !STOCK_HELD.includes(order.status)) return false;
   const paid = order.status === 'CONFIRMED';
-  if (!(await moveOrder(tx, order, 'CANCELLED', `${STOCK_REASON}${reason}`, null))) return false;
+  const to = order.status === 'PENDING' ? 'REJECTED' : 'CANCELLED';
+  if (!(await moveOrder(tx, order, to, `${STOCK_REASON}${reason}`, null))) return false;
   if (paid)
     await emitEvent(tx, ORDER_PAYMENT_REFUND, {
       orderId,
@@ -193,11 +195,11 @@ export async function onStockReleased(tx: EntityManager, orderId: string, reason
 const STOCK_HELD: readonly OrderStatus[] = ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'];
 
 /**
- * The order a payment answer is about. The payment can answer before the order's checkout step
- * committed the order (it asks for the payment within that step): not there yet → wait for the
- * step, then read it again.
+ * The order an answer (the payment's, the catalog's release) is about. It can come before the
+ * order's checkout step committed the order (the step asks for the payment within it; a step rolled
+ * back and redelivered may meet a release): not there yet → wait for the step, then read it again.
  */
-async function lockPaidOrder(tx: EntityManager, orderId: string): Promise<LockedOrder | null> {
+async function lockAnsweredOrder(tx: EntityManager, orderId: string): Promise<LockedOrder | null> {
   const order = await lockOrder(tx, orderId);
   if (order) return order;
   await awaitCheckoutStep(tx, orderId);
