@@ -64,7 +64,7 @@ function stepOutcome(to: OrderStatus, reason: string | null): 'completed' | 'tim
 export type CompensationReason =
   'out_of_stock' | 'stock_timeout' | 'payment_failed' | 'payment_timeout' | 'cancelled' | 'stock_lapsed' | 'late_capture';
 
-/** The reason an order is cancelled with when the catalog released its stock (onStockReleased), e.g. STOCK_EXPIRED. */
+/** The prefix of the reason an order is rejected or cancelled with when the catalog released its stock (onStockReleased), e.g. STOCK_EXPIRED. */
 export const STOCK_REASON = 'STOCK_';
 
 /** The compensation a move triggers (see order-saga.ts), if any. */
