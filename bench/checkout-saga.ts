@@ -6,7 +6,10 @@
  *
  * Each buyer follows its order as a storefront does, through `orderUpdated` on one WebSocket of its
  * own (BENCH_FOLLOW=subscription, the default), or by polling `order(id)` every 10 ms
- * (BENCH_FOLLOW=poll, the figures before issue 15's third round).
+ * (BENCH_FOLLOW=poll, the figures before issue 15's third round). Each buyer is its own user, as
+ * real shoppers are (the gateway caps WebSockets per user). A warm-up round (BENCH_WARMUP_CHECKOUTS)
+ * runs first and is reported apart: a process just started runs its code unoptimized, and a
+ * deployed one has long left that state.
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -18,6 +21,8 @@ export type FollowMode = 'subscription' | 'poll';
 interface SagaBenchOptions {
   gatewayUrl: string;
   checkouts: number;
+  /** Checkouts run first at the same concurrency and not counted (reported apart). */
+  warmupCheckouts: number;
   concurrency: number;
   follow: FollowMode;
   /** The stack's Node processes by name (their /graphql URLs): each one's CPU per checkout is reported from its /metrics. */
@@ -74,10 +79,10 @@ function subscribeStatus(client: Client, orderId: string, events: { count: numbe
   });
 }
 
-export async function runCheckoutSagaBench(options: SagaBenchOptions) {
-  const admin = await signDevToken({ sub: 'bench-admin', roles: ['admin'] });
+/** Stocks the first 50 single-variant in-stock products with enough units for every checkout. */
+async function stockProducts(gatewayUrl: string, admin: string, units: number): Promise<string[]> {
   const stocked = await graphql<{ products: { edges: Array<{ node: { id: string; availableQuantity: number; options: unknown[] } }> } }>(
-    options.gatewayUrl,
+    gatewayUrl,
     '{ products(first: 100, filter: { inStock: true }, sort: PRICE_ASC) { edges { node { id availableQuantity options { name } } } } }',
     {},
   );
@@ -89,7 +94,7 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   // Enough stock that every checkout can be confirmed: the figure is the saga's speed, not rejections.
   for (const p of products) {
     await graphql(
-      options.gatewayUrl,
+      gatewayUrl,
       `
         mutation ($id: ID!, $d: Int!) {
           inventoryAdjust(productId: $id, delta: $d, reason: "bench") {
@@ -99,11 +104,55 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
           }
         }
       `,
-      { id: p.id, d: options.checkouts },
+      { id: p.id, d: units },
       admin,
     );
   }
+  return products.map((p) => p.id);
+}
 
+/** Creates a one-line cart and checks it out: the order's id (null when refused) and when the checkout mutation was sent. */
+async function checkOut(gatewayUrl: string, productId: string): Promise<{ orderId: string | null; t0: number }> {
+  const cart = await graphql<{ cartCreate: { cart: { id: string } } }>(
+    gatewayUrl,
+    `
+      mutation ($p: ID!) {
+        cartCreate(input: { lines: [{ productId: $p }] }) {
+          cart {
+            id
+          }
+        }
+      }
+    `,
+    { p: productId },
+  );
+  const t0 = performance.now();
+  const result = await graphql<{ cartCheckout: { checkout: { id: string } | null } }>(
+    gatewayUrl,
+    `
+      mutation ($id: ID!, $input: CheckoutInput!) {
+        cartCheckout(cartId: $id, input: $input) {
+          checkout {
+            id
+          }
+        }
+      }
+    `,
+    {
+      id: cart.cartCreate.cart.id,
+      input: {
+        email: 'bench@example.com',
+        shippingAddress: { name: 'Bench', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
+        paymentToken: 'tok_visa',
+        idempotencyKey: `bench-${cart.cartCreate.cart.id}`,
+      },
+    },
+  );
+  return { orderId: result.cartCheckout.checkout?.id ?? null, t0 };
+}
+
+/** `count` checkouts by `options.concurrency` buyers; each buyer is its own user. */
+async function runRound(options: SagaBenchOptions, products: string[], tokens: string[], count: number) {
   const latencies: number[] = [];
   let lost = 0;
   let stuck = 0;
@@ -112,63 +161,26 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   const reads = { count: 0 };
   let next = 0;
   const started = performance.now();
-  // This process shares the machine with the stack: its own CPU is part of what the figure pays.
-  const cpuBefore = process.cpuUsage();
-  const stackBefore = await cpuOf(options.processes);
-  const worker = async () => {
+  const worker = async (token: string) => {
     const live =
       options.follow === 'subscription'
         ? createClient({
             url: options.gatewayUrl.replace(/^http/, 'ws'),
             webSocketImpl: WebSocket,
-            connectionParams: { authorization: `Bearer ${admin}` },
+            connectionParams: { authorization: `Bearer ${token}` },
             retryAttempts: 0,
           })
         : undefined;
-    while (next < options.checkouts) {
+    while (next < count) {
       const i = next++;
-      const productId = products[i % products.length]!.id;
-      const cart = await graphql<{ cartCreate: { cart: { id: string } } }>(
-        options.gatewayUrl,
-        `
-          mutation ($p: ID!) {
-            cartCreate(input: { lines: [{ productId: $p }] }) {
-              cart {
-                id
-              }
-            }
-          }
-        `,
-        { p: productId },
-      );
-      const t0 = performance.now();
-      const result = await graphql<{ cartCheckout: { checkout: { id: string } | null } }>(
-        options.gatewayUrl,
-        `
-          mutation ($id: ID!, $input: CheckoutInput!) {
-            cartCheckout(cartId: $id, input: $input) {
-              checkout {
-                id
-              }
-            }
-          }
-        `,
-        {
-          id: cart.cartCreate.cart.id,
-          input: {
-            email: 'bench@example.com',
-            shippingAddress: { name: 'Bench', line1: '1 Main St', city: 'Springfield', postalCode: '12345', countryCode: 'US' },
-            paymentToken: 'tok_visa',
-            idempotencyKey: `bench-${cart.cartCreate.cart.id}`,
-          },
-        },
-      );
-      const orderId = result.cartCheckout.checkout?.id;
+      const { orderId, t0 } = await checkOut(options.gatewayUrl, products[i % products.length]!);
       if (!orderId) {
         failed++;
         continue;
       }
-      const status = live ? await subscribeStatus(live, orderId, reads) : await pollStatus(options.gatewayUrl, orderId, admin, t0, reads);
+      // A subscription refused or dropped says nothing about the order: then its status is read.
+      const followed = live ? await subscribeStatus(live, orderId, reads) : undefined;
+      const status = followed ?? (await pollStatus(options.gatewayUrl, orderId, token, t0, reads));
       if (status === 'CONFIRMED') latencies.push(performance.now() - t0);
       else if (!status) lost++;
       else if (inFlight(status)) stuck++;
@@ -176,21 +188,43 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
     }
     await live?.dispose();
   };
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await Promise.all(tokens.map(worker));
   const seconds = (performance.now() - started) / 1000;
+  return { checkouts: count, confirmed: latencies.length, perSecond: latencies.length / seconds, latencies, lost, stuck, failed, reads: reads.count };
+}
+
+export async function runCheckoutSagaBench(options: SagaBenchOptions) {
+  const admin = await signDevToken({ sub: 'bench-admin', roles: ['admin'] });
+  const products = await stockProducts(options.gatewayUrl, admin, options.warmupCheckouts + options.checkouts);
+  // Admins, to read guest orders; one user per buyer, as real shoppers are.
+  const tokens = await Promise.all(
+    Array.from({ length: options.concurrency }, (_, i) => signDevToken({ sub: `bench-buyer-${i}`, roles: ['admin'] })),
+  );
+  const warmup = options.warmupCheckouts > 0 ? await runRound(options, products, tokens, options.warmupCheckouts) : undefined;
+
+  // This process shares the machine with the stack: its own CPU is part of what the figure pays.
+  const cpuBefore = process.cpuUsage();
+  const stackBefore = await cpuOf(options.processes);
+  const round = await runRound(options, products, tokens, options.checkouts);
   const cpu = process.cpuUsage(cpuBefore);
   const stackAfter = await cpuOf(options.processes);
   return {
     checkouts: options.checkouts,
-    confirmed: latencies.length,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    lost,
-    stuck,
-    failed,
+    confirmed: round.confirmed,
+    perSecond: round.perSecond,
+    p50: percentile(round.latencies, 50),
+    p95: percentile(round.latencies, 95),
+    lost: round.lost,
+    stuck: round.stuck,
+    failed: round.failed,
     follow: options.follow,
-    statusReadsPerCheckout: reads.count / options.checkouts,
+    statusReadsPerCheckout: round.reads / options.checkouts,
+    warmup: warmup && {
+      checkouts: warmup.checkouts,
+      confirmed: warmup.confirmed,
+      perSecond: warmup.perSecond,
+      p50: percentile(warmup.latencies, 50),
+    },
     /** The bench's own CPU (user + system) per checkout, ms: the load generator runs on the same cores. */
     clientCpuMsPerCheckout: (cpu.user + cpu.system) / 1000 / options.checkouts,
     /** Each Node process's CPU per checkout, ms (Postgres, NATS and Redis are not in it). */

@@ -27,6 +27,8 @@ const env = loadEnv(
     BENCH_SECONDS: z.coerce.number().int().min(1).max(120).default(10),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     BENCH_CHECKOUTS: z.coerce.number().int().min(1).max(5000).default(200),
+    /** checkout-saga: checkouts run first and reported apart (the stack's code is unoptimized right after it starts). */
+    BENCH_WARMUP_CHECKOUTS: z.coerce.number().int().min(0).max(5000).default(200),
     /** How checkout-saga's buyers learn their order's status: orderUpdated events or order(id) polls. */
     BENCH_FOLLOW: z.enum(['subscription', 'poll']).default('subscription'),
     BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
@@ -153,13 +155,19 @@ if (runSaga) {
   const saga = await runCheckoutSagaBench({
     gatewayUrl: env.BENCH_GATEWAY_URL,
     checkouts: env.BENCH_CHECKOUTS,
+    warmupCheckouts: env.BENCH_WARMUP_CHECKOUTS,
     concurrency: env.BENCH_CONNECTIONS,
     follow: env.BENCH_FOLLOW,
     processes: processUrls,
   });
   const byProcess = Object.entries(saga.processCpuMsPerCheckout);
+  const warm = saga.warmup;
+  if (warm)
+    console.log(
+      `\ncheckout-saga warm-up (not counted): ${warm.confirmed}/${warm.checkouts} CONFIRMED, ${warm.perSecond.toFixed(1)} checkouts/s, p50 ${warm.p50.toFixed(0)} ms`,
+    );
   console.log(
-    `\ncheckout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
+    `${warm ? '' : '\n'}checkout-saga: ${saga.confirmed}/${saga.checkouts} CONFIRMED, ${saga.perSecond.toFixed(1)} checkouts/s to CONFIRMED, ` +
       `mutation → CONFIRMED p50 ${saga.p50.toFixed(0)} ms, p95 ${saga.p95.toFixed(0)} ms; lost ${saga.lost}, stuck ${saga.stuck}, failed ${saga.failed}; ` +
       `${saga.statusReadsPerCheckout.toFixed(1)} ${saga.follow === 'poll' ? 'status polls' : 'orderUpdated events'} per checkout; ` +
       `this client's own CPU ${saga.clientCpuMsPerCheckout.toFixed(1)} ms per checkout`,
