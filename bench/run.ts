@@ -10,7 +10,7 @@ import { extraProcess, gatewayProcess } from './processes.ts';
 import { printSubscriptionBench, runSubscriptionBench } from './subscriptions.ts';
 import { entries, type BenchContext } from './entries.ts';
 import { runCheckoutSagaBench } from './checkout-saga.ts';
-import { graphql } from './client.ts';
+import { closeClient, graphql } from './client.ts';
 import { printAbuseBench, runAbuseBench } from './abuse.ts';
 import { printArgon2Cost, printTokenRefreshBench, runTokenRefreshBench } from './accounts.ts';
 import { runStorefrontBench } from './storefront.ts';
@@ -227,4 +227,4 @@ if (runTracing) {
 }
 if (runAbuse)
   printAbuseBench(await runAbuseBench({ gatewayUrl: env.BENCH_GATEWAY_URL, catalogUrl: env.BENCH_CATALOG_URL, seconds: env.BENCH_SECONDS }));
-await Promise.all([noCacheCart.stop(), protectedGateway.stop(), openGateway.stop(), subscriptionGateway.stop()]);
+await Promise.all([noCacheCart.stop(), protectedGateway.stop(), openGateway.stop(), subscriptionGateway.stop(), closeClient()]);
