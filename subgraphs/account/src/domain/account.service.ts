@@ -34,6 +34,7 @@ export interface AccountParts {
 const LINK_TTL_MS: Record<OneTimePurpose, number> = { VERIFY_EMAIL: 24 * 3_600_000, RESET_PASSWORD: 3_600_000 };
 const INVALID_CREDENTIALS = userError('INVALID_CREDENTIALS', 'The email or password is incorrect.');
 const authFailed = (...userErrors: UserError[]): AuthResult => ({ customer: null, tokens: null, userErrors });
+const throttled = (seconds: number, field?: string[]) => userError('THROTTLED', `Too many failed sign-ins. Try again in ${seconds} seconds.`, field);
 const invalidToken = (field: string) => userError('INVALID_TOKEN', 'This link or token is invalid or has expired.', [field]);
 
 /** Sign-up, sign-in, sessions and the emailed links. No GraphQL here: the resolvers map inputs and payloads. */
@@ -73,16 +74,11 @@ export class AccountService {
   /** Same answer, after the same argon2 work, for an unknown email and a wrong password. */
   async login(email: string, password: string, clientAddress: string, guestCartId: string | null): Promise<AuthResult> {
     const key = email.trim().toLowerCase();
-    const verdict = await this.parts.throttle.check(key, clientAddress);
-    if (!verdict.allowed) {
-      return authFailed(userError('THROTTLED', `Too many failed sign-ins. Try again in ${verdict.retryAfterSeconds} seconds.`));
-    }
+    const verdict = await this.parts.throttle.attempt(key, clientAddress);
+    if (!verdict.allowed) return authFailed(throttled(verdict.retryAfterSeconds));
     const customer = await this.customers.withPasswordByEmail(key);
-    if (!(await this.parts.hasher.verify(customer?.passwordHash ?? null, password)) || !customer) {
-      await this.parts.throttle.recordFailure(key, clientAddress);
-      return authFailed(INVALID_CREDENTIALS);
-    }
-    await this.parts.throttle.recordSuccess(key);
+    if (!(await this.parts.hasher.verify(customer?.passwordHash ?? null, password)) || !customer) return authFailed(INVALID_CREDENTIALS);
+    await this.parts.throttle.succeeded(key, clientAddress);
     return this.parts.transaction(async (uow) => {
       if (guestCartId) await uow.emit('account.cart.merge_requested', { customerId: customer.id, guestCartId });
       return { customer, tokens: await this.parts.sessions.issue(uow.em, customer), userErrors: [] };
@@ -101,13 +97,21 @@ export class AccountService {
     return this.parts.transaction(({ em }) => this.parts.sessions.logout(em, refreshToken));
   }
 
-  /** Keeps the current sign-in (`sessionId`, the token's sid) and ends every other one. */
-  async changePassword(customerId: string, sessionId: string | null, current: string, next: string): Promise<CustomerResult> {
+  /**
+   * Keeps the current sign-in (`sessionId`, the token's sid) and ends every other one. The current
+   * password is checked under the sign-in throttle: a stolen access token is no way to guess it.
+   */
+  async changePassword(customerId: string, sessionId: string | null, clientAddress: string, current: string, next: string): Promise<CustomerResult> {
     const weak = passwordProblems(next, this.parts.minPasswordLength, ['newPassword']);
     const customer = await this.customers.withPasswordById(customerId);
-    if (!customer || !(await this.parts.hasher.verify(customer.passwordHash, current))) {
+    if (!customer)
+      return { customer: null, userErrors: [userError('INVALID_CREDENTIALS', 'The current password is incorrect.', ['currentPassword'])] };
+    const verdict = await this.parts.throttle.attempt(customer.email.toLowerCase(), clientAddress);
+    if (!verdict.allowed) return { customer: null, userErrors: [throttled(verdict.retryAfterSeconds, ['currentPassword'])] };
+    if (!(await this.parts.hasher.verify(customer.passwordHash, current))) {
       return { customer: null, userErrors: [userError('INVALID_CREDENTIALS', 'The current password is incorrect.', ['currentPassword'])] };
     }
+    await this.parts.throttle.succeeded(customer.email.toLowerCase(), clientAddress);
     if (weak.length) return { customer: null, userErrors: weak };
     const passwordHash = await this.parts.hasher.hash(next);
     return this.parts.transaction(async ({ em }) => {

@@ -1,4 +1,4 @@
-import type { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterRedis } from 'rate-limiter-flexible';
 import { redisRateLimiter, type Logger, type Redis } from '@shop/platform';
 
 export interface ThrottleSettings {
@@ -11,10 +11,13 @@ export interface ThrottleSettings {
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * Failed sign-ins counted per account (the email) and per client address in Redis
+ * Sign-in attempts counted per account (the email) and per client address in Redis
  * (rate-limiter-flexible), shared by every replica; an in-memory limiter per process takes over
- * while Redis is down. Past either limit every attempt is refused, the right password too, until the
- * window that began with the first failure ends; a successful sign-in clears the account's count.
+ * while Redis is down. An attempt is counted before its password is checked, in one atomic step
+ * with the limit check, so a burst of parallel guesses gets no more tries than one after another.
+ * Past either limit every attempt is refused, the right password too, until the window that began
+ * with the first attempt ends. A successful sign-in clears the account's count and gives its
+ * point back to the address: what counts is failures.
  */
 export class LoginThrottle {
   private readonly byAccount: RateLimiterRedis;
@@ -28,34 +31,29 @@ export class LoginThrottle {
     this.log = log;
   }
 
-  /** Before checking the password: refused while either count is at its limit. */
-  async check(email: string, address: string): Promise<ThrottleVerdict> {
-    const [account, client] = await Promise.all([this.state(this.byAccount, email), this.state(this.byAddress, address)]);
-    const blocked = [
-      { res: account, limit: this.byAccount.points },
-      { res: client, limit: this.byAddress.points },
-    ].filter(({ res, limit }) => res && res.consumedPoints >= limit);
-    if (!blocked.length) return { allowed: true };
-    const ms = Math.max(...blocked.map(({ res }) => res!.msBeforeNext));
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(ms / 1000)) };
+  /** Before checking the password: counts the attempt, refused when either count is past its limit. */
+  async attempt(email: string, address: string): Promise<ThrottleVerdict> {
+    const waits = await Promise.all([this.take(this.byAccount, email), this.take(this.byAddress, address)]);
+    const refused = waits.filter((ms): ms is number => ms !== null);
+    if (!refused.length) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...refused) / 1000)) };
   }
 
-  async recordFailure(email: string, address: string): Promise<void> {
-    // penalty() adds a point without refusing: the refusal comes from check() on the next attempt.
-    await Promise.all([this.byAccount.penalty(email), this.byAddress.penalty(address)]).catch((error: unknown) =>
-      this.log.warn({ err: error }, 'could not count a failed sign-in'),
+  /** The password was right: the account starts again from zero, and the address is not charged. */
+  async succeeded(email: string, address: string): Promise<void> {
+    await Promise.all([this.byAccount.delete(email), this.byAddress.reward(address)]).catch((error: unknown) =>
+      this.log.warn({ err: error }, 'could not clear a successful sign-in from the throttle'),
     );
   }
 
-  async recordSuccess(email: string): Promise<void> {
-    await this.byAccount.delete(email).catch((error: unknown) => this.log.warn({ err: error }, 'could not clear failed sign-ins'));
-  }
-
-  private async state(limiter: RateLimiterRedis, key: string): Promise<RateLimiterRes | null> {
+  /** Consumes one point: null when allowed, else the wait (ms) until the window ends. */
+  private async take(limiter: RateLimiterRedis, key: string): Promise<number | null> {
     try {
-      return await limiter.get(key);
-    } catch (error) {
-      this.log.warn({ err: error }, 'login throttle unavailable; checking the password without it');
+      await limiter.consume(key);
+      return null;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) return outcome.msBeforeNext;
+      this.log.warn({ err: outcome }, 'login throttle unavailable; checking the password without it');
       return null;
     }
   }

@@ -32,7 +32,7 @@ export const resolvers: Resolvers = {
     customerTokenRefresh: async (_root, { refreshToken }, ctx) => authPayload(await ctx.accounts.refresh(refreshToken)),
     customerLogout: async (_root, { refreshToken }, ctx) => ({ loggedOut: await ctx.accounts.logout(refreshToken), userErrors: [] }),
     customerPasswordChange: (_root, { currentPassword, newPassword }, ctx) =>
-      ctx.accounts.changePassword(me(ctx), ctx.sessionId, currentPassword, newPassword),
+      ctx.accounts.changePassword(me(ctx), ctx.sessionId, ctx.clientAddress, currentPassword, newPassword),
     customerPasswordResetRequest: async (_root, { email }, ctx) => {
       await ctx.accounts.requestPasswordReset(email);
       return { userErrors: [] };
