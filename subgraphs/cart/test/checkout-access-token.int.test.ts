@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute, parse } from 'graphql';
 import { GUEST, signOrderAccessToken, type Identity } from '@shop/platform';
 import { createContext } from '../src/context.ts';
-import { customer, log, ORDER_ACCESS_TOKEN_SECRET, product, schema, startCartHarness, type CartHarness } from './cart-harness.ts';
+import { ADMIN, customer, log, ORDER_ACCESS_TOKEN_SECRET, product, schema, startCartHarness, type CartHarness } from './cart-harness.ts';
 
 let h: CartHarness;
 const A = randomUUID();
@@ -79,13 +79,16 @@ describe('the order access token cartCheckout returns', () => {
     expect(entities.data._entities).toEqual([{ id: mine.id }, null]);
   });
 
-  it('leaves a guest checkout open to whoever holds its id, but not to a request carrying another order’s token', async () => {
+  it('opens a guest checkout only to its token (or an admin): its id alone leads nowhere', async () => {
     const guest = await checkedOut(GUEST);
     const other = await checkedOut(GUEST);
-    const CHECKOUT_QUERY = `query ($id: ID!) { checkout(id: $id) { id } }`;
-    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id })).data.checkout).toEqual({ id: guest.id });
-    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id }, guest.token)).data.checkout).toEqual({ id: guest.id });
+    const CHECKOUT_QUERY = `query ($id: ID!) { checkout(id: $id) { id cartId } }`;
+    // The id is the order's, no secret; the checkout would lead to the guest cart and its contact details.
+    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id })).data.checkout).toBeNull();
+    expect((await run(CHECKOUT_QUERY, customer(`c-${randomUUID()}`), { id: guest.id })).data.checkout).toBeNull();
+    expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id }, guest.token)).data.checkout).toMatchObject({ id: guest.id });
     expect((await run(CHECKOUT_QUERY, GUEST, { id: guest.id }, other.token)).data.checkout).toBeNull();
     expect((await run(CHECKOUT_QUERY, customer(`c-${randomUUID()}`), { id: guest.id }, other.token)).data.checkout).toBeNull();
+    expect((await run(CHECKOUT_QUERY, ADMIN, { id: guest.id })).data.checkout).toMatchObject({ id: guest.id });
   });
 });

@@ -243,11 +243,10 @@ export class CartService {
   }
 
   /**
-   * A checkout its buyer or an admin may see, and whoever holds its order access token. A guest
-   * checkout also to anyone holding its id, unless the request presents the token of another
-   * order: a request with a token is about that one order, so the token decides. (The gateway lets
-   * a guest wait for an order not created yet when this answers, so it must not answer for the
-   * wrong token.)
+   * A checkout its signed-in buyer or an admin may see, and whoever holds its order access token.
+   * A guest checkout only with its token: its id is the order's, which is no secret, and the
+   * checkout leads to the guest cart (its id is the cart's capability) and the buyer's contact
+   * details on it.
    */
   async findCheckout(id: string, identity: Identity, orderAccessToken: string | null = null): Promise<CheckoutView | null> {
     if (!isUuid(id)) return null;
@@ -257,7 +256,7 @@ export class CartService {
     const visible =
       verifyOrderAccessToken(this.deps.policy.orderAccessTokenSecret, found.id, orderAccessToken) ||
       hasAdminRole(identity) ||
-      (customerId === null ? orderAccessToken === null : canAccessCart({ customerId }, identity));
+      (customerId !== null && canAccessCart({ customerId }, identity));
     return visible ? { id: found.id, cartId: found.cartId, customerId, status: found.status } : null;
   }
 

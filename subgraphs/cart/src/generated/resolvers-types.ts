@@ -770,8 +770,8 @@ export type Query = {
   /** A guest cart by its id (the id is the capability), or a customer's cart for that customer or an admin; null otherwise. */
   cart: Maybe<Cart>;
   /**
-   * A checkout its buyer, an admin or the holder of its order access token (header Order-Access-Token)
-   * may see; a guest checkout also anyone holding its id, unless the request carries another order's token.
+   * A checkout its signed-in buyer, an admin or the holder of its order access token (header
+   * Order-Access-Token) may see; a guest checkout only the holder of its token (or an admin).
    */
   checkout: Maybe<Checkout>;
   /**
