@@ -52,6 +52,40 @@ describe('deploy/k8s (dev overlay on the base)', () => {
     expect(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === 'shop-dev')).toBe(true);
   });
 
+  it("lets only the shop's own pods reach a subgraph or NATS (the gateway, the other subgraphs), no client straight", () => {
+    const objects = render();
+    type Selector = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values: string[] }> };
+    type Policy = { podSelector: Selector; ingress: Array<{ from: Array<{ podSelector: Selector }> }> };
+    const selects = (selector: Selector, labels: Record<string, string>) =>
+      Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+      (selector.matchExpressions ?? []).every((e) => e.operator === 'In' && e.values.includes(labels[e.key]!));
+    const labelsOf = (kind: string, name: string) =>
+      (find(objects, kind, name).spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    const guarded = (kind: string, name: string) =>
+      objects
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => o.spec as unknown as Policy)
+        .find((p) => selects(p.podSelector, labelsOf(kind, name)));
+    for (const [kind, name] of [
+      ...['catalog', 'cart', 'order', 'payment', 'account'].map((n) => ['Deployment', n]),
+      ['StatefulSet', 'nats'],
+    ] as const) {
+      const policy = guarded(kind, name);
+      expect(policy, `${kind}/${name} has a NetworkPolicy`).toBeDefined();
+      const from = policy!.ingress.flatMap((rule) => rule.from.map((peer) => peer.podSelector));
+      expect(
+        from.some((peer) => selects(peer, labelsOf('Deployment', 'gateway'))),
+        `the gateway reaches ${name}`,
+      ).toBe(true);
+      expect(
+        from.some((peer) => selects(peer, { 'app.kubernetes.io/name': 'storefront' })),
+        `a foreign pod reaches ${name}`,
+      ).toBe(false);
+    }
+    // The gateway takes the clients' traffic: no policy stands in its way.
+    expect(guarded('Deployment', 'gateway')).toBeUndefined();
+  });
+
   // The base runs NODE_ENV=production, whose config models refuse the dev defaults: with the Secret
   // an environment provides, every process must start.
   const DATABASES = { CATALOG: 'catalog', CART: 'cart', ORDER: 'orders', PAYMENT: 'payments', ACCOUNT: 'accounts' };
