@@ -108,4 +108,13 @@ describe('a menu of categories with their products', () => {
     expect(res.errors![0]).toMatchObject({ path: ['big', 'products'], extensions: { code: 'BAD_USER_INPUT' } });
     expect(res.data?.small.products.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual(tops[0]!.names.slice(0, 2));
   });
+
+  it('refuses a cursor whose name holds a NUL (text Postgres cannot take) as BAD_USER_INPUT, with a path', async () => {
+    const made = (await menuOf()).byId.get(tops.at(-1)!.id).products.pageInfo.endCursor as string;
+    const [sort, fingerprint, , id] = JSON.parse(Buffer.from(made, 'base64url').toString()) as string[];
+    const after = Buffer.from(JSON.stringify([sort, fingerprint, '\u0000', id])).toString('base64url');
+    const res = await h.run(PAGE, GUEST, { big: tops.at(-1)!.slug, small: tops[0]!.slug, after });
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0]).toMatchObject({ path: ['big', 'products'], extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
+  });
 });

@@ -148,6 +148,11 @@ describe('cursors and page size', () => {
       [fake([sortName, fingerprint, 'Lamp', 'not-a-uuid']), { sort: 'NAME_ASC' }],
       [fake([sortName, fingerprint, 42, TIE_IDS[0]!]), { sort: 'NAME_ASC' }],
       [fake(['NEWEST', fingerprint, 'yesterday', TIE_IDS[0]!]), { sort: 'NEWEST' }],
+      // Well-formed, but beyond what the SQL casts take (22003, 22008, 08P01 from Postgres otherwise).
+      [fake(['PRICE_ASC', fingerprint, 2 ** 31, TIE_IDS[0]!]), { sort: 'PRICE_ASC' }],
+      [fake(['BEST_SELLING', fingerprint, 2 ** 31, TIE_IDS[0]!]), { sort: 'BEST_SELLING' }],
+      [fake(['NEWEST', fingerprint, '2026-13-45T25:61:61.000000Z', TIE_IDS[0]!]), { sort: 'NEWEST' }],
+      [fake([sortName, fingerprint, '\u0000', TIE_IDS[0]!]), { sort: 'NAME_ASC' }],
     ] as Array<[string, Record<string, unknown>]>) {
       expect(await errorCode(LIST, { ...variables, after })).toMatchObject({ code: 'BAD_USER_INPUT', field: ['after'] });
     }

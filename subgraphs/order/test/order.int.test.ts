@@ -214,4 +214,17 @@ describe('Customer.orders', () => {
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
   });
+
+  it('rejects a cursor whose date JavaScript reads but Postgres would refuse, as bad input with a path', async () => {
+    const id = '00000000-0000-0000-0000-000000000000';
+    for (const createdAt of [-8_640_000_000_000_000, 8_640_000_000_000_000, '+275760-09-13T00:00:00.000Z', '-000001-01-01T00:00:00.000Z']) {
+      const after = Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+      for (const query of [ORDERS, `query ($after: String) { orders(after: $after) { totalCount } }`]) {
+        const { errors } = await run(query, ADMIN, { reps: customer(DEMO_CUSTOMER_ID), after });
+        expect(errors).toHaveLength(1);
+        expect(errors![0]).toMatchObject({ message: 'Invalid cursor', extensions: { code: 'BAD_USER_INPUT', field: ['after'] } });
+        expect(errors![0]!.path).toEqual(query === ORDERS ? ['_entities', 0, 'orders'] : ['orders']);
+      }
+    }
+  });
 });

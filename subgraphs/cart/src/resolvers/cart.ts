@@ -1,14 +1,25 @@
-import { decodeCursor, encodeCursor, ForbiddenError, hasAdminRole, money, pageSize, type CurrencyCode } from '@shop/platform';
+import { BadUserInputError, decodeCursor, encodeCursor, ForbiddenError, hasAdminRole, money, pageSize, type CurrencyCode } from '@shop/platform';
 import type { CartLineResolvers, CartResolvers, CustomerResolvers } from '../generated/resolvers-types.ts';
 
 const cursorOf = (lineId: string) => encodeCursor([lineId]);
+
+/**
+ * The index of the line a cursor names. One of another cart, or removed since, is refused like a
+ * malformed one: starting over at the first page would show lines twice.
+ */
+function lineAfter(lines: ReadonlyArray<{ id: string }>, after: string): number {
+  const [lineId] = decodeCursor<[string]>(after, 1);
+  const index = lines.findIndex((l) => l.id === lineId);
+  if (index < 0) throw new BadUserInputError('Invalid cursor', ['after']);
+  return index;
+}
 
 export const Cart: CartResolvers = {
   __resolveReference: (ref, ctx) => ctx.carts.view(ref.id, ctx.identity),
   // At most 250 lines live in the one cached copy, so pages are cut from it in memory.
   lines: (cart, args) => {
     const first = pageSize(args.first, 100);
-    const start = args.after ? cart.lines.findIndex((l) => l.id === decodeCursor<[string]>(args.after!, 1)[0]) + 1 : 0;
+    const start = args.after ? lineAfter(cart.lines, args.after) + 1 : 0;
     const page = cart.lines.slice(start, start + first);
     return {
       edges: page.map((node) => ({ cursor: cursorOf(node.id), node })),

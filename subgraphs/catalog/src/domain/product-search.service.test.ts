@@ -80,6 +80,49 @@ describe('planListing', () => {
     );
     expect(inputError(() => plan({ sort: 'NEWEST', after: encodeCursor([...newest, '2026-01-01', ID]) }))).toEqual(bad);
   });
+
+  // Each key goes into SQL cast to its column's type: a value the cast refuses would be a database error, not bad input.
+  it.each([
+    ['PRICE_ASC', {}],
+    ['PRICE_DESC', {}],
+    ['BEST_SELLING', {}],
+    ['RELEVANCE', { filter: { search: 'mouse' } }],
+  ] as const)('%s: takes an integer key within Postgres integer range only', (sort, args) => {
+    const prefix = plan({ sort, ...args }).cursorPrefix;
+    const after = (key: number) => encodeCursor([...prefix, key, ID]);
+    for (const key of [0, 2 ** 31 - 1, -(2 ** 31)]) expect(plan({ sort, ...args, after: after(key) }).after).toEqual([key, ID]);
+    for (const key of [2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER]) {
+      expect(inputError(() => plan({ sort, ...args, after: after(key) }))).toEqual({ code: 'BAD_USER_INPUT', field: ['after'] });
+    }
+  });
+
+  it('NEWEST: takes a real instant, in Postgres timestamptz range, only', () => {
+    const prefix = plan({ sort: 'NEWEST' }).cursorPrefix;
+    const after = (key: string) => encodeCursor([...prefix, key, ID]);
+    for (const key of ['2024-02-29T23:59:59.999999Z', '0001-01-01T00:00:00.000000Z', '9999-12-31T23:59:59.999999Z']) {
+      expect(plan({ sort: 'NEWEST', after: after(key) }).after).toEqual([key, ID]);
+    }
+    for (const key of [
+      '2026-13-45T25:61:61.000000Z',
+      '2026-00-10T00:00:00.000000Z',
+      '2026-02-29T00:00:00.000000Z', // not a leap year
+      '2026-04-31T00:00:00.000000Z',
+      '2026-01-01T24:00:00.000000Z',
+      '2026-01-01T23:60:00.000000Z',
+      '0000-01-01T00:00:00.000000Z', // Postgres has no year 0
+    ]) {
+      expect(inputError(() => plan({ sort: 'NEWEST', after: after(key) }))).toEqual({ code: 'BAD_USER_INPUT', field: ['after'] });
+    }
+  });
+
+  it('NAME_ASC: refuses a key with a NUL or an unpaired surrogate (text Postgres cannot take), not other names', () => {
+    const prefix = plan({ sort: 'NAME_ASC' }).cursorPrefix;
+    const after = (key: string) => encodeCursor([...prefix, key, ID]);
+    for (const key of ['Lamp', 'Desk\tlamp 👟', '']) expect(plan({ sort: 'NAME_ASC', after: after(key) }).after).toEqual([key, ID]);
+    for (const key of ['\u0000', 'Lamp\u0000', '\uD800']) {
+      expect(inputError(() => plan({ sort: 'NAME_ASC', after: after(key) }))).toEqual({ code: 'BAD_USER_INPUT', field: ['after'] });
+    }
+  });
 });
 
 describe('listingQueries', () => {
@@ -151,5 +194,10 @@ describe('lowStockQueries', () => {
     const after = encodeCursor(['LOW_STOCK', 5, 2, ID]);
     expect(lowStockQueries({ threshold: 5, first: 5, after }).page.params).toEqual([5, 2, ID, 6]);
     expect(inputError(() => lowStockQueries({ threshold: 6, first: 5, after }))).toEqual({ code: 'BAD_USER_INPUT', field: ['after'] });
+  });
+
+  it('refuses a stock key outside Postgres integer range', () => {
+    const after = encodeCursor(['LOW_STOCK', 5, 2 ** 31, ID]);
+    expect(inputError(() => lowStockQueries({ threshold: 5, first: 5, after }))).toEqual({ code: 'BAD_USER_INPUT', field: ['after'] });
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { amountRefusal, BadUserInputError, decodeCursor, isUuid, parseDecimal, type Connection, type CurrencyCode } from '@shop/platform';
 import type { ProductView } from '../data/product.entity.ts';
 import { CategoryRepository } from '../data/category.repository.ts';
@@ -58,7 +59,6 @@ export interface ListingPlan {
   limit: number;
 }
 
-const ISO_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 const MAX_SEARCH_LENGTH = 200;
 const MAX_TERMS = 8;
 
@@ -91,11 +91,22 @@ const SORT_KEY: Record<ProductSort, KeyKind> = {
   BEST_SELLING: 'int',
 };
 
+/**
+ * Cursor keys as the SQL casts take them, so a forged one is bad input rather than a database
+ * error. Every int key (price, units sold, rank, stock) is a Postgres `integer` (`?::int`, else
+ * 22003). A time key is a real UTC instant to the microsecond, as the listing writes it (`?::timestamptz`,
+ * else 22008): zod checks months, days per month and hours; year 0000 is refused, Postgres has none.
+ */
+const INT_KEY = z.int32();
+const TIME_KEY = z.iso.datetime({ precision: 6 }).refine((key) => !key.startsWith('0000-'));
+/** Text Postgres cannot take (a NUL cuts the statement short: 08P01, taken for an outage), as the input guard refuses it. */
+const unstorable = (text: string) => text.includes('\u0000') || !text.isWellFormed();
+
 /** Whether a decoded cursor value has the type its sort key has (it goes into SQL as that type). */
 function cursorKey(value: string | number, kind: KeyKind): boolean {
-  if (kind === 'int') return Number.isSafeInteger(value);
-  if (kind === 'time') return typeof value === 'string' && ISO_MICROS.test(value);
-  return typeof value === 'string';
+  if (kind === 'int') return INT_KEY.safeParse(value).success;
+  if (kind === 'time') return TIME_KEY.safeParse(value).success;
+  return typeof value === 'string' && !unstorable(value);
 }
 
 /**

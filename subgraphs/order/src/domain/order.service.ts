@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { BadUserInputError, decodeCursor, encodeCursor, isUuid, toConnection, type Connection, type Identity } from '@shop/platform';
 import type { Order } from '../data/order.entity.ts';
 import { findOrderByNumber, findOrderPage, findOrdersByIds } from '../data/order.repository.ts';
@@ -13,12 +14,18 @@ export function parseDisplayNumber(text: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** The keyset a cursor carries; anything that does not decode to a date and a uuid is refused. */
-function readCursor(after: string): { createdAt: Date; id: string } {
+/**
+ * A cursor's instant as `toISOString` writes it, in years 1970–9999 (no order is older, none later).
+ * JavaScript reads far more (epoch numbers, years ±275760) that Postgres then refuses (22007/22008),
+ * which would fail the query instead of naming the bad input.
+ */
+const CREATED_AT = z.iso.datetime({ precision: 3 }).refine((at) => at >= '1970-01-01T');
+
+/** The keyset a cursor carries; anything that does not decode to such a date and a uuid is refused. */
+export function readCursor(after: string): { createdAt: Date; id: string } {
   const [createdAt, id] = decodeCursor<[string, string]>(after, 2);
-  const date = new Date(createdAt);
-  if (Number.isNaN(date.getTime()) || !isUuid(id)) throw new BadUserInputError('Invalid cursor', ['after']);
-  return { createdAt: date, id };
+  if (!CREATED_AT.safeParse(createdAt).success || !isUuid(id)) throw new BadUserInputError('Invalid cursor', ['after']);
+  return { createdAt: new Date(createdAt), id };
 }
 
 export class OrderService {
