@@ -41,6 +41,8 @@ gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
 // Shared by every gateway process: APQ hashes, rate-limit counters and the live-update channels.
 const redis = createRedis(config.REDIS_URL, log, 'gateway');
 const trusted = config.GATEWAY_TRUSTED_DOCUMENTS ? loadTrustedDocuments(config.GATEWAY_TRUSTED_DOCUMENTS_PATH) : undefined;
+// Depth and aliases: for the WebSocket's validation; over HTTP queryLimitsPlugin checks them (Apollo
+// would answer a validation rule's error as GRAPHQL_VALIDATION_FAILED, not QUERY_LIMIT_EXCEEDED).
 const validationRules = config.GATEWAY_LIMITS_ENABLED ? limitValidationRules(queryLimitsOf(config)) : [];
 const rateLimiter = rateLimitEnabled(config)
   ? createRateLimiter(
@@ -72,7 +74,6 @@ try {
     log,
     metrics,
     bodyLimit: config.GATEWAY_BODY_LIMIT,
-    validationRules,
     plugins: [
       ...(config.GATEWAY_LIMITS_ENABLED ? [queryLimitsPlugin(queryLimitsOf(config))] : []),
       httpSubscriptionsRefused(),

@@ -28,6 +28,11 @@ class SubgraphHttpError extends GraphQLError {
   }
 }
 
+/** A subgraph answered 2xx with something that is not a GraphQL response (an HTML page, JSON `null`, a cut-off body). */
+class SubgraphBodyError extends Error {
+  override readonly name = 'SubgraphBodyError';
+}
+
 const safeParse = (query: string | undefined): DocumentNode | undefined => {
   try {
     return query ? parse(query) : undefined;
@@ -38,6 +43,10 @@ const safeParse = (query: string | undefined): DocumentNode | undefined => {
 
 const isGraphQLBody = (body: unknown): body is { data?: Record<string, unknown> | null; errors: GraphQLFormattedError[] } =>
   !!body && typeof body === 'object' && Array.isArray((body as { errors?: unknown }).errors);
+
+/** A GraphQL response: a JSON object with `data` (an object or null) or an `errors` list. */
+const isGraphQLResponse = (body: unknown): boolean =>
+  !!body && typeof body === 'object' && !Array.isArray(body) && (isGraphQLBody(body) || typeof (body as { data?: unknown }).data === 'object');
 
 /**
  * Where a failed fetch's errors belong in the client's response, relative to the fetch: its first
@@ -134,10 +143,28 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
         // The subgraph's own answer (a 400 for a bad variable, a 401 from its auth rules): pass it on.
         return { ...(error.body.data !== undefined ? { data: error.body.data } : {}), errors: withPaths(error.body.errors ?? []) };
       }
-      if (!(error instanceof SubgraphHttpError) && !isOutage(error) && (error as Error).name !== 'AbortError') throw error;
+      const outage = error instanceof SubgraphHttpError || error instanceof SubgraphBodyError || isOutage(error);
+      if (!outage && (error as Error).name !== 'AbortError') throw error;
       this.log.warn({ err: error }, 'subgraph unavailable; answered SERVICE_UNAVAILABLE');
       return { errors: [new ServiceUnavailableError(undefined, { path: errorPath() }).toJSON()] };
     }
+  }
+
+  /**
+   * Apollo's own parsing throws a plain Error or SyntaxError for a body that is not GraphQL JSON
+   * (a bug to the gateway); here it is the subgraph's failure, so `fetchOnce` answers an outage.
+   */
+  override async parseBody(...args: Parameters<RemoteGraphQLDataSource<GatewayContext>['parseBody']>): Promise<object | string> {
+    const [response] = args;
+    const what = `HTTP ${response.status} (${response.headers.get('content-type') ?? 'no content-type'})`;
+    let body: unknown;
+    try {
+      body = await super.parseBody(...args);
+    } catch (error) {
+      throw new SubgraphBodyError(`subgraph answered ${what} with a body that is not JSON`, { cause: error });
+    }
+    if (!isGraphQLResponse(body)) throw new SubgraphBodyError(`subgraph answered ${what} without a GraphQL response`);
+    return body as object;
   }
 
   /** Keeps the subgraph's answer to an HTTP error status, for `process` to pass its GraphQL errors on. */

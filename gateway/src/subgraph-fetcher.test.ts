@@ -199,4 +199,27 @@ describe('SubgraphClient over the undici fetcher', () => {
     const down = await clientFor(`http://127.0.0.1:${await closedPort()}/graphql`).process(fetchOf());
     expect(down.errors?.[0]).toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' }, path: ['products'] });
   });
+
+  it.each([
+    ['an HTML page', 'text/html', '<html><body>502 Bad Gateway</body></html>'],
+    ['JSON null', 'application/json', 'null'],
+    ['cut-off JSON', 'application/json', '{"data":{"products":['],
+    ['JSON that is not a GraphQL response', 'application/json', '[{"id":"p1"}]'],
+  ])('answers a 200 with %s as an outage (SERVICE_UNAVAILABLE, logged), not as a bug', async (_what, contentType, body) => {
+    const sub = await subgraph((_req, res) => {
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    });
+    const lines: string[] = [];
+    const logged = createLogger('test', 'warn', { write: (line: string) => void lines.push(line) });
+    const client = new SubgraphClient({ url: sub.url, fetcher: fetcherFor(), log: logged, name: 'catalog' });
+    const answer = await client.process(fetchOf());
+    expect(answer.data).toBeUndefined();
+    expect(answer.errors).toEqual([expect.objectContaining({ extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 5 }, path: ['products'] })]);
+    // Nothing of the subgraph's answer reaches the client; the log has the reason.
+    expect(JSON.stringify(answer.errors)).not.toMatch(/html|null|127\.0\.0\.1/i);
+    expect(lines.map((line) => JSON.parse(line) as { msg: string; subgraph: string })).toEqual([
+      expect.objectContaining({ msg: 'subgraph unavailable; answered SERVICE_UNAVAILABLE', subgraph: 'catalog' }),
+    ]);
+  });
 });

@@ -125,25 +125,47 @@ describe('subscription limits', () => {
     expect((await gql(stack.gatewayUrl, '{ __typename }')).status).toBe(200);
   });
 
-  it('applies the query limits to subscription documents', async () => {
-    const path = [
-      'cartUpdated(cartId: "x")',
-      'lines',
-      'edges',
-      'node',
-      'product',
-      'category',
-      'products',
-      'edges',
-      'node',
-      'category',
-      'products',
-      'edges',
-      'node',
-    ];
-    const deep = `subscription { ${path.reduceRight((inner, field) => `${field} { ${inner} }`, 'id')} }`;
-    const watcher = follow(open(stack.gatewayUrl).client, deep);
-    expect(JSON.stringify(await watcher.failed())).toMatch(/depth/i);
+  const DEEP_PATH = [
+    'cartUpdated(cartId: "x")',
+    'lines',
+    'edges',
+    'node',
+    'product',
+    'category',
+    'products',
+    'edges',
+    'node',
+    'category',
+    'products',
+    'edges',
+    'node',
+  ];
+  // Each case is sent over the WebSocket and as an HTTP POST: both answer the same code.
+  it.each([
+    ['an empty query', '', {}, { code: 'BAD_REQUEST' }],
+    ['a syntax error', 'subscription { cartUpdated(cartId: "x") { id }', {}, { code: 'GRAPHQL_PARSE_FAILED' }],
+    // Over the token limit within the 4096-byte message cap: `[]` is two tokens.
+    ['too many tokens', `subscription { cartUpdated(cartId: [${'[]'.repeat(1550)}]) { id } }`, {}, { code: 'GRAPHQL_PARSE_FAILED' }],
+    ['an inline literal of the wrong type', 'subscription { cartUpdated(cartId: true) { id } }', {}, { code: 'GRAPHQL_VALIDATION_FAILED' }],
+    ['a variable of the wrong type', 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }', { id: true }, { code: 'BAD_USER_INPUT' }],
+    [
+      'a document over the depth limit',
+      `subscription { ${DEEP_PATH.reduceRight((inner, field) => `${field} { ${inner} }`, 'id')} }`,
+      {},
+      { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxDepth' },
+    ],
+    [
+      'a document over the alias limit',
+      `subscription { cartUpdated(cartId: "x") { ${Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ')} } }`,
+      {},
+      { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxAliases' },
+    ],
+  ])('refuses %s with the code HTTP gives it', async (_case, query, variables, extensions) => {
+    const overWs = await follow(open(stack.gatewayUrl).client, query, variables).failed();
+    expect(overWs).toEqual([expect.objectContaining({ extensions: expect.objectContaining(extensions) })]);
+    const overHttp = await gql(stack.gatewayUrl, query, { variables });
+    expect(overHttp.status).toBe(400);
+    expect(overHttp.body.errors?.[0]?.extensions).toMatchObject(extensions);
   });
 
   it('pings to keep connections alive and drops a client that stops answering', async () => {

@@ -47,6 +47,10 @@ const variablesOf = (op: OperationDefinitionNode) =>
     (op.variableDefinitions ?? []).map((v) => [v.variable.name.value, sample(typeFromAST(schema, v.type as never) as GraphQLInputType)]),
   );
 
+const DEEP =
+  '{ categories { products { edges { node { category { products { edges { node { category { products { edges { node { id } } } } } } } } } } } } }';
+const ALIASES = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: categories { id }`).join(' ')} }`;
+
 describe('query limits', () => {
   it("let every client operation in schema/operations through (the defaults fit the apps' real queries)", () => {
     expect(validate(schema, operations, limitValidationRules(limits))).toEqual([]);
@@ -57,21 +61,34 @@ describe('query limits', () => {
     }
   });
 
-  it('refuse a query that is too deep or uses too many aliases, naming the limit', () => {
-    const deep = parse(
-      '{ categories { products { edges { node { category { products { edges { node { category { products { edges { node { id } } } } } } } } } } } } }',
-    );
-    expect(
-      validate(schema, deep, limitValidationRules(limits))
-        .map((e) => e.message)
-        .join(),
-    ).toMatch(/depth limit of 12/i);
-    const aliases = parse(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: categories { id }`).join(' ')} }`);
-    expect(
-      validate(schema, aliases, limitValidationRules(limits))
-        .map((e) => e.message)
-        .join(),
-    ).toMatch(/aliases limit of 15/i);
+  it('refuse a query that is too deep or uses too many aliases as QUERY_LIMIT_EXCEEDED, naming the limit', () => {
+    expect(validate(schema, parse(DEEP), limitValidationRules(limits)).map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([
+      {
+        message: 'Query depth limit of 12 exceeded, found 13.',
+        extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxDepth', http: { status: 400 } },
+      },
+    ]);
+    expect(validate(schema, parse(ALIASES), limitValidationRules(limits)).map((e) => ({ message: e.message, extensions: e.extensions }))).toEqual([
+      {
+        message: 'Aliases limit of 15 exceeded, found 16.',
+        extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxAliases', http: { status: 400 } },
+      },
+    ]);
+  });
+
+  it('refuse them over HTTP once the operation is known (Apollo would answer a validation rule as GRAPHQL_VALIDATION_FAILED)', async () => {
+    const didResolve = async (query: string) => {
+      const document = parse(query);
+      const operation = document.definitions[0] as OperationDefinitionNode;
+      const hooks = await queryLimitsPlugin(limits).requestDidStart!({} as never);
+      return hooks!.didResolveOperation!({ document, operation, schema, request: {}, contextValue: {} } as never);
+    };
+    await expect(didResolve(DEEP)).rejects.toMatchObject({
+      message: expect.stringMatching(/depth limit of 12/),
+      extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxDepth', http: { status: 400 } },
+    });
+    await expect(didResolve(ALIASES)).rejects.toMatchObject({ extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxAliases' } });
+    await expect(didResolve('{ categories { products(first: 1) { edges { node { id } } } } }')).resolves.toBeUndefined();
   });
 
   it('multiply list costs by first (or the default size)', () => {
@@ -105,11 +122,12 @@ describe('query limits', () => {
 
   it('count __typename aliases against the alias limit', () => {
     const aliases = parse(`{ ${Array.from({ length: 16 }, (_, i) => `t${i}: __typename`).join(' ')} }`);
-    expect(
-      validate(schema, aliases, limitValidationRules(limits))
-        .map((e) => e.message)
-        .join(),
-    ).toMatch(/aliases limit of 15/i);
+    expect(validate(schema, aliases, limitValidationRules(limits))).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/aliases limit of 15/i),
+        extensions: expect.objectContaining({ limit: 'maxAliases' }),
+      }),
+    ]);
   });
 
   it("check a subscription's cost on its first read, not on its repeat reads (same document and variables)", async () => {

@@ -1,4 +1,4 @@
-import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -60,25 +60,44 @@ export function queryCost(
   });
 }
 
-/** Depth and alias limits run as validation rules (before planning, so before any subgraph call). */
+/**
+ * Depth and alias limits as validation rules, their errors QUERY_LIMIT_EXCEEDED naming the limit
+ * (the WebSocket validates with them). Not given to Apollo: it answers every validation error as
+ * GRAPHQL_VALIDATION_FAILED, so over HTTP `queryLimitsPlugin` runs them instead.
+ */
 export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
-  // Report as validation errors (HTTP 400, GRAPHQL_VALIDATION_FAILED) instead of throwing out of validate().
-  const asValidationError = {
+  // Reported (not thrown out of validate()), without the rules' misleading "Syntax Error: " prefix.
+  const reportAs = (limit: string) => ({
     propagateOnRejection: false,
-    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
-  };
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => context?.reportError(tooLarge(error.message.replace(/^Syntax Error: /, ''), limit)),
+    ],
+  });
   return [
-    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...asValidationError }) as unknown as ValidationRule,
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, flattenFragments: true, ...reportAs('maxDepth') }) as unknown as ValidationRule,
     // allowList: [] — `__typename` aliases count too (the library lets them through by default).
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, allowList: [], ...asValidationError }) as unknown as ValidationRule,
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, allowList: [], ...reportAs('maxAliases') }) as unknown as ValidationRule,
   ];
 }
 
+/** The first depth or alias error of a document; once per document (Apollo hands a cached one back as the same object). */
+function shapeChecker(limits: QueryLimits): (schema: GraphQLSchema, document: DocumentNode) => GraphQLError | undefined {
+  const rules = limitValidationRules(limits);
+  const checked = new WeakMap<DocumentNode, GraphQLError | null>();
+  return (schema, document) => {
+    let error = checked.get(document);
+    if (error === undefined) checked.set(document, (error = validate(schema, document, rules)[0] ?? null));
+    return error ?? undefined;
+  };
+}
+
 /**
- * The cost estimate, once the operation is known and before the query plan runs. Over the limit:
- * HTTP 400 naming it. (The token limit is graphql's own parser option, set in index.ts.)
+ * Depth, aliases and the cost estimate, once the operation is known and before the query plan
+ * runs. Over a limit: HTTP 400, QUERY_LIMIT_EXCEEDED naming it. (The token limit is graphql's own
+ * parser option, set in index.ts: a GRAPHQL_PARSE_FAILED.)
  */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseContext> {
+  const overShape = shapeChecker(limits);
   return {
     async requestDidStart() {
       return {
@@ -87,6 +106,8 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseC
           if (!operation) return;
           // A subscription's repeat read: same document and variables as its first read, which passed.
           if ((contextValue as { liveRepeat?: boolean }).liveRepeat) return;
+          const shape = overShape(schema, document);
+          if (shape) throw shape;
           let cost: number;
           try {
             cost = queryCost(schema, document, request.variables ?? {}, limits, request.operationName ?? undefined);

@@ -2,13 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import {
   GraphQLError,
-  parse,
   print,
+  type DocumentNode,
   type ExecutionResult,
   type FormattedExecutionResult,
-  specifiedRules,
-  validate,
-  type DocumentNode,
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
@@ -19,12 +16,13 @@ import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { GUEST, ServiceUnavailableError, withRequestId, type Identity, type Logger, type TokenVerifier } from '@shop/platform';
 import type { GatewayContext } from '../context.ts';
-import { UNTRUSTED_MESSAGE, type TrustedDocuments } from '../trusted-documents.ts';
+import type { TrustedDocuments } from '../trusted-documents.ts';
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
 import { planLiveQuery } from './live-query.ts';
 import { acceptUpgrades, authorizationFrom, ConnectionCounts, orderAccessTokenFrom } from './connections.ts';
 import { LiveFeeds, type Listen, type LiveFetch } from './live-feed.ts';
 import type { LiveSubscription } from './live-subscription.ts';
+import { subscriptionDocuments } from './ws-documents.ts';
 
 export interface SubscriptionLimits {
   subscriptionsPerConnection: number;
@@ -47,7 +45,7 @@ export interface SubscriptionServerOptions {
   log: Logger;
   registry: Registry;
   limits: SubscriptionLimits;
-  /** The same depth and alias rules as HTTP; cost is checked when each read runs. */
+  /** The same depth and alias limits as HTTP (their errors QUERY_LIMIT_EXCEEDED); cost is checked when each read runs. */
   validationRules: ValidationRule[];
   trusted?: TrustedDocuments;
   /** Each subscribe message draws on the same per-IP / per-user budget as an HTTP request. */
@@ -69,8 +67,6 @@ type Extra = {
 };
 
 const POLICY_VIOLATION = 1008;
-/** Distinct subscription documents kept parsed and validated (the oldest goes first). */
-const DOCUMENT_CACHE_SIZE = 500;
 
 // A plan's query depends on its document and operation name only (the id stays a variable or literal).
 const printed = new WeakMap<DocumentNode, Map<string, string>>();
@@ -81,8 +77,6 @@ function printedQuery(document: DocumentNode, operationName: string | null | und
   if (text === undefined) byName.set(operationName ?? '', (text = print(query)));
   return text;
 }
-
-const hideHints = (error: GraphQLError) => new GraphQLError(error.message.replace(/ ?Did you mean .*\?$/, ''), { extensions: error.extensions });
 
 /**
  * graphql-transport-ws on the gateway's /graphql. The token comes in connection_init
@@ -160,42 +154,13 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
     };
   }
 
-  /*
-   * Parsed and validated once per document text and schema: thousands of subscribers send the same
-   * few documents, and each subscription keeps its document for its whole life (one shared copy).
-   */
-  const checkedDocuments = new Map<string, { schema: GraphQLSchema; outcome: DocumentNode | GraphQLError[] }>();
-  function documentFor(query: string | undefined, extensions: Record<string, unknown> | undefined): DocumentNode | GraphQLError[] {
-    const text = options.trusted ? options.trusted.resolve(query, extensions) : query;
-    const schema = options.schema();
-    if (!text || !schema) return checkDocument(text, schema);
-    const known = checkedDocuments.get(text);
-    if (known?.schema === schema) return known.outcome;
-    const outcome = checkDocument(text, schema);
-    if (checkedDocuments.size >= DOCUMENT_CACHE_SIZE) checkedDocuments.delete(checkedDocuments.keys().next().value!);
-    checkedDocuments.set(text, { schema, outcome });
-    return outcome;
-  }
-
-  function checkDocument(text: string | undefined, schema: GraphQLSchema | undefined): DocumentNode | GraphQLError[] {
-    if (!text) {
-      return [
-        options.trusted
-          ? new GraphQLError(UNTRUSTED_MESSAGE, { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })
-          : new GraphQLError('Send the subscription document as `query`'),
-      ];
-    }
-    if (!schema) return [new ServiceUnavailableError('The supergraph is not loaded yet; retry shortly')];
-    let document: DocumentNode;
-    try {
-      document = parse(text, limits.maxTokens ? { maxTokens: limits.maxTokens } : {});
-    } catch (error) {
-      return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
-    }
-    const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-    if (errors.length > 0) return options.production ? errors.map(hideHints) : [...errors];
-    return document;
-  }
+  const documentFor = subscriptionDocuments({
+    schema: options.schema,
+    validationRules: options.validationRules,
+    maxTokens: limits.maxTokens,
+    trusted: options.trusted,
+    production: options.production,
+  });
 
   const server = useServer<Record<string, unknown>, Extra>(
     {
