@@ -8,6 +8,8 @@ export const model = refuseDevSecretInProduction(
   z.object({
     ...commonEnvModel,
     GATEWAY_PORT: envFields.port(4000),
+    /** Proxies whose X-Forwarded-For names the client (client-address.ts); empty: the socket's peer is the client. */
+    GATEWAY_TRUSTED_PROXIES: z.string().default(''),
     /** Composed supergraph; the gateway reloads it when the file changes. */
     SUPERGRAPH_PATH: z.string().default(new URL('../../schema/supergraph.graphql', import.meta.url).pathname),
     /** Per-subgraph URL overrides of the supergraph's routing URLs (from rover.yaml). */

@@ -18,6 +18,7 @@ import { loadTrustedDocuments, trustedDocumentsMiddleware } from './trusted-docu
 import express from 'express';
 import { limitValidationRules, queryLimitsPlugin } from './limits/query-limits.ts';
 import { createGateway } from './gateway.ts';
+import { clientAddressOf, trustedProxies } from './client-address.ts';
 import { createEntityCaching } from './entity-cache/index.ts';
 import { identityPerRequest, type GatewayContext } from './context.ts';
 import { redisLiveChannels } from './subscriptions/redis-channels.ts';
@@ -28,6 +29,7 @@ const log = createLogger('gateway', config.LOG_LEVEL);
 const metrics = createMetrics('gateway');
 const verify = createTokenVerifier(config);
 const identityOf = identityPerRequest(verify);
+const trustProxy = trustedProxies(config.GATEWAY_TRUSTED_PROXIES);
 const entityCaching = config.GATEWAY_ENTITY_CACHE_ENABLED ? createEntityCaching(config, log, metrics.registry) : undefined;
 const { gateway, isLoaded, closeSubgraphCalls } = createGateway(config, log, metrics.registry, entityCaching);
 let apiSchema: GraphQLSchema | undefined;
@@ -96,6 +98,8 @@ try {
     closers: [() => channels.close(), () => redis.quit(), async () => entityCaching?.close(), closeSubgraphCalls],
     persistedQueries: { cache: persistedQueryCache(redis, log), ttl: 24 * 3600 },
     routes: (app) => {
+      // req.ip (rate limits, x-client-address) is the client behind the trusted proxies, as for WebSockets.
+      app.set('trust proxy', trustProxy);
       // Browsers may call from the configured origins only; Apollo's CSRF prevention stays on.
       app.use('/graphql', cors({ origin: config.GATEWAY_CORS_ORIGINS, credentials: true, maxAge: 600 }));
       if (trusted) app.use('/graphql', express.json({ limit: config.GATEWAY_BODY_LIMIT }), trustedDocumentsMiddleware(trusted));
@@ -116,6 +120,7 @@ try {
         validationRules,
         ...(trusted ? { trusted } : {}),
         ...(rateLimiter ? { rateLimiter } : {}),
+        clientAddressOf: (request) => clientAddressOf(request, trustProxy),
         production: config.NODE_ENV === 'production',
       });
     },

@@ -31,6 +31,8 @@ export function acceptUpgrades(options: {
   httpServer: http.Server;
   wss: WebSocketServer;
   perIp: number;
+  /** The client's address behind trusted proxies (client-address.ts). */
+  addressOf: (request: http.IncomingMessage) => string;
   open: Gauge;
   refused: Counter<'reason'>;
 }): void {
@@ -38,7 +40,7 @@ export function acceptUpgrades(options: {
   const byIp = new ConnectionCounts();
   options.httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') return void socket.destroy();
-    const ip = request.socket.remoteAddress ?? 'unknown';
+    const ip = options.addressOf(request);
     if (!byIp.take(ip, perIp)) {
       refused.inc({ reason: 'connections_per_ip' });
       socket.end(

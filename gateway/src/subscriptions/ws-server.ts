@@ -50,6 +50,8 @@ export interface SubscriptionServerOptions {
   trusted?: TrustedDocuments;
   /** Each subscribe message draws on the same per-IP / per-user budget as an HTTP request. */
   rateLimiter?: RateLimiter;
+  /** The client's address behind trusted proxies (client-address.ts). */
+  clientAddressOf: (request: http.IncomingMessage) => string;
   production: boolean;
 }
 
@@ -115,7 +117,14 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
   const perUser = new ConnectionCounts();
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
-  acceptUpgrades({ httpServer: options.httpServer, wss, perIp: limits.connectionsPerIp, open: connections, refused });
+  acceptUpgrades({
+    httpServer: options.httpServer,
+    wss,
+    perIp: limits.connectionsPerIp,
+    addressOf: options.clientAddressOf,
+    open: connections,
+    refused,
+  });
 
   /** Runs the plan's query as this caller through the gateway, like an HTTP query (its order access token as the header). */
   function fetcherFor(
@@ -167,7 +176,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = randomUUID();
-        ctx.extra.clientAddress = ctx.extra.request?.socket.remoteAddress ?? 'unknown';
+        ctx.extra.clientAddress = ctx.extra.request ? options.clientAddressOf(ctx.extra.request) : 'unknown';
         // graphql-ws types it read-only; it never reads it again itself.
         (ctx.extra as { request?: http.IncomingMessage }).request = undefined;
         const header = authorizationFrom(ctx.connectionParams);
