@@ -40,6 +40,9 @@ describe('maskError: outages and client mistakes', () => {
 
   it('keeps a bug a bug: a plain error stays a masked INTERNAL_SERVER_ERROR', () => {
     expect(maskError(internal, 'r', new Error('undefined is not a function')).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    // SQLSTATE 08P01 (a protocol violation, e.g. a NUL in a query's text) is ours, not a lost connection.
+    const violation = Object.assign(new Error('invalid message format'), { code: '08P01' });
+    expect(maskError(internal, 'r', violation).extensions?.code).toBe('INTERNAL_SERVER_ERROR');
   });
 
   it('gives an uncoded 4xx error of the server a client code (APQ hash mismatch, bad APQ version)', () => {

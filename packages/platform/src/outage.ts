@@ -42,11 +42,14 @@ function causesOf(error: unknown): unknown[] {
   return [e.originalError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])].filter((c) => c && c !== error);
 }
 
+/** SQLSTATE class 08 is a lost connection, but for 08P01: a protocol violation is a bug of ours (a NUL in a query), not an outage to retry. */
+const isConnectionException = (code: string) => /^08[0-9A-Z]{3}$/.test(code) && code !== '08P01';
+
 function isOutageItself(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
   const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
   if (typeof name === 'string' && OUTAGE_NAMES.has(name)) return true;
-  if (typeof code === 'string' && (SOCKET_CODES.has(code) || POSTGRES_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || POSTGRES_CODES.has(code) || isConnectionException(code))) return true;
   return typeof message === 'string' && OUTAGE_MESSAGES.test(message);
 }
 
