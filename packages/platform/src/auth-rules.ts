@@ -19,15 +19,26 @@ export const isAdmin = rule({ cache: 'contextual' })(async (_parent, _args, ctx:
   return hasAdminRole(ctx.identity) ? true : new ForbiddenError();
 });
 
+/** Federation's own root fields: `_entities` checks each entity in its __resolveReference, `_service` is the SDL. */
+const FEDERATION_FIELDS = { _entities: allow, _service: allow };
+
 /**
- * Wrap a subgraph schema with graphql-shield. Every Mutation field is denied unless the rule tree
- * names it (deny by default); reads fall back to `allow` and are narrowed per field by the tree.
- * Resolver errors pass through unchanged (the gateway masks unexpected ones).
+ * Wrap a subgraph schema with graphql-shield. Deny by default: every root field (Query, Mutation,
+ * Subscription) is refused unless the rule tree names it; a public read is named with `allow`
+ * and checks the caller itself where it must (per row, in the service). Fields of other types
+ * fall back to `allow` and are narrowed per field by the tree. Resolver errors pass through
+ * unchanged (the gateway masks unexpected ones).
  */
 export function protectSchema(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
   const tree = rules as Record<string, unknown>;
-  const mutationRules = (tree.Mutation ?? {}) as Record<string, unknown>;
-  const withDefaults = schema.getMutationType() ? { ...tree, Mutation: { '*': deny, ...mutationRules } } : tree;
+  const rootsDenied = (type: string | undefined, extra: Record<string, unknown> = {}) =>
+    type ? { [type]: { '*': deny, ...extra, ...((tree[type] ?? {}) as Record<string, unknown>) } } : {};
+  const withDefaults = {
+    ...tree,
+    ...rootsDenied(schema.getQueryType()?.name, FEDERATION_FIELDS),
+    ...rootsDenied(schema.getMutationType()?.name),
+    ...rootsDenied(schema.getSubscriptionType()?.name),
+  };
   const permissions = shield(withDefaults as IRules, {
     fallbackRule: allow,
     allowExternalErrors: true,

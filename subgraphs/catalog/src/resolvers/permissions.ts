@@ -1,9 +1,13 @@
 import type { IRules } from 'graphql-shield';
-import { isAdmin } from '@shop/platform';
+import { allow, isAdmin } from '@shop/platform';
 
 /** Catalog reads are public except the admin views; every mutation is admin-only (others: FORBIDDEN). */
 export const permissions: IRules = {
   Query: {
+    products: allow,
+    product: allow,
+    categories: allow,
+    category: allow,
     lowStockProducts: isAdmin,
   },
   Mutation: {
