@@ -93,21 +93,22 @@ const BUYER_COLUMNS: Record<keyof BuyerFields, string> = {
 };
 
 /**
- * `from` → `to` as a committed change (version + 1); nothing when the cart is no longer `from`.
- * Returns the cart's new version and time (null: it was not `from`, nothing changed).
+ * A failed checkout's cart goes back to ACTIVE, unless its customer has started another active cart
+ * meanwhile (a customer has one active cart: asking for `me { cart }` during a checkout makes one):
+ * then it is closed (EXPIRED), its lines still readable, rather than breaking that rule — which
+ * failed the whole transaction, retried forever, and kept the checkout and its promotion uses.
  */
-export async function moveCartStatus(
-  tx: EntityManager,
-  id: string,
-  from: CartStatus,
-  to: CartStatus,
-): Promise<{ version: number; updatedAt: Date | string } | null> {
-  const { rows } = await sql<{ version: number; updatedAt: Date | string }>(
+export async function reopenCart(tx: EntityManager, id: string): Promise<CartStatus | null> {
+  const { rows } = await sql<{ status: CartStatus }>(
     tx,
-    'update cart set status = $1, version = version + 1, updated_at = now() where id = $2 and status = $3 returning version, updated_at as "updatedAt"',
-    [to, id, from],
+    `update cart c set version = c.version + 1, updated_at = now(),
+            status = case when c.customer_id is not null and exists (
+                            select 1 from cart o where o.customer_id = c.customer_id and o.status = 'ACTIVE' and o.id <> c.id)
+                          then 'EXPIRED' else 'ACTIVE' end
+      where c.id = $1 and c.status = 'CHECKING_OUT' returning c.status`,
+    [id],
   );
-  return rows[0] ?? null;
+  return rows[0]?.status ?? null;
 }
 
 /** ACTIVE carts past their expiry become EXPIRED, a batch at a time; returns their ids. */

@@ -171,6 +171,12 @@ export async function checkout(deps: CheckoutDeps, cartId: string, identity: Ide
 
     await applyCheckoutBuyer(tx, cartId, input, buyer, deps.pricing);
     const view = (await loadCartView(tx, cartId, deps.pricing))!;
+    // Only what the total counts is ordered: a line left out of it (unavailable) must never ship unpaid.
+    const uncounted = view.lines.filter((l) => !l.available);
+    if (uncounted.length)
+      throw new CheckoutRefused(
+        ...uncounted.map((l) => userError('OUT_OF_STOCK', `${l.name} is unavailable; remove it to check out`, ['lines', l.id])),
+      );
     const delivery = view.deliveryOptions.find((o) => o.handle === view.selectedDeliveryHandle);
     if (!delivery)
       throw new CheckoutRefused(userError('UNSUPPORTED_COUNTRY', 'No delivery option is available for this address', ['input', 'shippingAddress']));

@@ -6,7 +6,7 @@ import {
   bumpVersions,
   expireIdleCarts as expireCarts,
   lockCartsHoldingVariant,
-  moveCartStatus,
+  reopenCart,
   setVariantAvailability,
   unconfirmRepricedLines,
 } from '../data/cart.repository.ts';
@@ -21,7 +21,7 @@ export const CART_FOLLOWS = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELL
 
 /**
  * The cart follows its order: CONFIRMED → cart CHECKED_OUT, checkout COMPLETED; REJECTED or
- * PAYMENT_FAILED → cart back to ACTIVE, checkout FAILED, discount and promotion usage given back. Runs in the
+ * PAYMENT_FAILED → cart back to ACTIVE (EXPIRED when its customer has started another; reopenCart), checkout FAILED, discount and promotion usage given back. Runs in the
  * inbox transaction, so a redelivered event changes nothing twice; a checkout that already ended
  * is left alone. Returns the cart id when the cart changed.
  */
@@ -53,7 +53,7 @@ export async function followOrderStatus(
     await setCheckoutStatus(tx, checkout.id, 'FAILED');
     recordCheckoutEnded(tx, checkout.createdAt, 'failed');
     // Cart before discount codes: the order a checkout takes them in.
-    await moveCartStatus(tx, checkout.cartId, 'CHECKING_OUT', 'ACTIVE');
+    await reopenCart(tx, checkout.cartId);
     if (checkout.discountCodes.length) await releaseDiscountCodes(tx, checkout.discountCodes);
     await releasePromotionUsages(tx, checkout.id);
     // Discount codes given back change how the cart prices: read it again.

@@ -63,19 +63,29 @@ export async function checkLines(
     } else if (product.availableQuantity < line.quantity) {
       check.errors.push(outOfStock(line, product.availableQuantity));
       await setLineAvailable(tx, line.id, product.availableQuantity > 0);
-    } else if (product.priceAmount !== line.unitPriceAmount) {
-      const now = formatMoney(product.priceAmount, product.currency);
-      const was = formatMoney(line.unitPriceAmount, product.currency);
-      check.errors.push(userError('PRICE_CHANGED', `${label(line)} now costs ${now}, was ${was}`, at(line)));
-      await repriceLine(tx, line.id, product);
-      check.repriced = true;
-    } else if (!sameCategories(product.categoryIds ?? [], line.categoryIds)) {
-      // Moved to another category: the total is computed with the new ones (an expectedTotal it
-      // changes is refused as TOTAL_CHANGED), so what targets a category is judged as the catalog is now.
-      await repriceLine(tx, line.id, product);
     } else {
-      check.confirmed.push(line.id);
+      // Shown unavailable (left out of the total) and sold again now: back in the total, so what is
+      // ordered is what is charged (an expectedTotal it changes is refused as TOTAL_CHANGED).
+      if (!line.available || line.discontinued) await setLineAvailable(tx, line.id, true);
+      await confirmOrReprice(tx, line, product, check);
     }
   }
   return check;
+}
+
+/** A line the catalog sells in the quantity asked for: its price and categories as the catalog has them now. */
+async function confirmOrReprice(tx: EntityManager, line: CheckoutLine, product: ProductLookupItem, check: LineCheck): Promise<void> {
+  if (product.priceAmount !== line.unitPriceAmount) {
+    const now = formatMoney(product.priceAmount, product.currency);
+    const was = formatMoney(line.unitPriceAmount, product.currency);
+    check.errors.push(userError('PRICE_CHANGED', `${label(line)} now costs ${now}, was ${was}`, at(line)));
+    await repriceLine(tx, line.id, product);
+    check.repriced = true;
+  } else if (!sameCategories(product.categoryIds ?? [], line.categoryIds)) {
+    // Moved to another category: the total is computed with the new ones (an expectedTotal it
+    // changes is refused as TOTAL_CHANGED), so what targets a category is judged as the catalog is now.
+    await repriceLine(tx, line.id, product);
+  } else {
+    check.confirmed.push(line.id);
+  }
 }
