@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { devToken, gql, startExtraGateway, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { follow, liveClient, wsUrl, type LiveClient } from '../support/live.ts';
 import { addLine, cheapestProduct, guestCart as guestCartAt, metric } from '../support/shop.ts';
+import { DEEP_SUBSCRIPTION } from '../support/deep-subscription.ts';
 
 // The stack's gateway runs with small subscription limits and fast pings; a second gateway process
 // (same subgraphs, same Redis) serves the fan-out and per-address tests.
@@ -125,21 +126,6 @@ describe('subscription limits', () => {
     expect((await gql(stack.gatewayUrl, '{ __typename }')).status).toBe(200);
   });
 
-  const DEEP_PATH = [
-    'cartUpdated(cartId: "x")',
-    'lines',
-    'edges',
-    'node',
-    'product',
-    'category',
-    'products',
-    'edges',
-    'node',
-    'category',
-    'products',
-    'edges',
-    'node',
-  ];
   // Each case is sent over the WebSocket and as an HTTP POST: both answer the same code.
   it.each([
     ['an empty query', '', {}, { code: 'BAD_REQUEST' }],
@@ -148,12 +134,7 @@ describe('subscription limits', () => {
     ['too many tokens', `subscription { cartUpdated(cartId: [${'[]'.repeat(1550)}]) { id } }`, {}, { code: 'GRAPHQL_PARSE_FAILED' }],
     ['an inline literal of the wrong type', 'subscription { cartUpdated(cartId: true) { id } }', {}, { code: 'GRAPHQL_VALIDATION_FAILED' }],
     ['a variable of the wrong type', 'subscription ($id: ID!) { cartUpdated(cartId: $id) { id } }', { id: true }, { code: 'BAD_USER_INPUT' }],
-    [
-      'a document over the depth limit',
-      `subscription { ${DEEP_PATH.reduceRight((inner, field) => `${field} { ${inner} }`, 'id')} }`,
-      {},
-      { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxDepth' },
-    ],
+    ['a document over the depth limit', DEEP_SUBSCRIPTION, {}, { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxDepth' }],
     [
       'a document over the alias limit',
       `subscription { cartUpdated(cartId: "x") { ${Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ')} } }`,

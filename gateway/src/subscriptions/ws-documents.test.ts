@@ -6,28 +6,14 @@ import { apiSchemaFromSupergraph } from '../../../scripts/schema/check.ts';
 import { repoRoot } from '../../../scripts/schema/subgraphs.ts';
 import { limitValidationRules } from '../limits/query-limits.ts';
 import { subscriptionDocuments } from './ws-documents.ts';
+import { DEEP_SUBSCRIPTION } from '../../../test/support/deep-subscription.ts';
 
 const schema = apiSchemaFromSupergraph(readFileSync(join(repoRoot, 'schema/supergraph.graphql'), 'utf8'));
 const limits = { maxDepth: 12, maxAliases: 15, maxTokens: 3000, maxCost: 20_000, defaultListSize: 20 };
 const documents = (production = false) =>
   subscriptionDocuments({ schema: () => schema, validationRules: limitValidationRules(limits), maxTokens: limits.maxTokens, production });
 
-const DEEP_PATH = [
-  'cartUpdated(cartId: "x")',
-  'lines',
-  'edges',
-  'node',
-  'product',
-  'category',
-  'products',
-  'edges',
-  'node',
-  'category',
-  'products',
-  'edges',
-  'node',
-];
-const DEEP = `subscription { ${DEEP_PATH.reduceRight((inner, field) => `${field} { ${inner} }`, 'id')} }`;
+const DEEP = DEEP_SUBSCRIPTION;
 const ALIASES = `subscription { cartUpdated(cartId: "x") { ${Array.from({ length: 16 }, (_, i) => `a${i}: id`).join(' ')} } }`;
 
 /** What graphql-ws puts on the wire for an onSubscribe refusal (it sends each error's toJSON()). */
