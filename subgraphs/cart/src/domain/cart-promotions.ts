@@ -1,6 +1,6 @@
 import { formatMoney } from '@shop/platform';
 import type { CartState } from '../data/cart-state.repository.ts';
-import { evaluatePromotions, type CodeRejection, type Promotion, type PromotionResult } from './promotions/index.ts';
+import { evaluatePromotions, type CodeRejection, type DeliveryCost, type Promotion, type PromotionResult } from './promotions/index.ts';
 
 /** "−5.00 Summer sale": which promotion (its code, when it has one) took how much off. Amounts in minor units. */
 export interface DiscountAllocationView {
@@ -23,7 +23,7 @@ export interface CodeView {
  * as the catalog last confirmed them), the entered codes,
  * the customer (signed in, has orders), the time of the read and the selected option's cost.
  */
-export function evaluateCart(state: CartState, deliveryCost: number | null): PromotionResult {
+export function evaluateCart(state: CartState, deliveryCost: DeliveryCost): PromotionResult {
   return evaluatePromotions({
     lines: state.lines.map((l) => ({
       lineId: l.id,

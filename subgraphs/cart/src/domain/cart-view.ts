@@ -3,7 +3,7 @@ import type { CartAttribute, CartStatus } from '../data/cart.entity.ts';
 import { readCartState, type CartState, type DiscountRow } from '../data/cart-state.repository.ts';
 import { storedAddress, type CartAddress } from './cart-address.ts';
 import { deliveryOptions, selectOption, type DeliveryOptionView } from './delivery-options.ts';
-import { computeTotals, type CartTotals } from './totals.ts';
+import { computeTotals, deliveryCost, type CartTotals } from './totals.ts';
 import { codeViews, evaluateCart, type CodeView, type DiscountAllocationView } from './cart-promotions.ts';
 
 /** Store settings that price every cart (STORE_DEFAULT_COUNTRY, STORE_PRICES_INCLUDE_TAX). */
@@ -110,10 +110,15 @@ export function toCartView(state: CartState, pricing: CartPricing, pricedWith = 
   // Line and order discounts do not depend on delivery: evaluated without it, they price the
   // options (free-over is on the discounted subtotal); then again with the chosen option's cost,
   // which decides free delivery (and which alternative is best when delivery is part of it).
+  const goodsOf = (r: { subtotal: number; lineDiscount: number; orderDiscount: number }) => r.subtotal - r.lineDiscount - r.orderDiscount;
   const goodsOnly = evaluateCart(state, null);
-  const options = deliveryOptions(destination.methods, goodsOnly.subtotal, goodsOnly.subtotal - goodsOnly.lineDiscount - goodsOnly.orderDiscount);
-  const selected = selectOption(options, cart.deliveryMethodHandle ?? null);
-  const result = evaluateCart(state, selected ? selected.cost : null);
+  const picked = selectOption(deliveryOptions(destination.methods, goodsOnly.subtotal, goodsOf(goodsOnly)), cart.deliveryMethodHandle ?? null);
+  // Each alternative with the delivery its own goods make it cost (free-over judged on them).
+  const rate = picked && { price: picked.price, freeOver: picked.freeOver };
+  const result = evaluateCart(state, rate ? (goods: number) => deliveryCost(rate, goodsOnly.subtotal, goods) : null);
+  // The options as the winning alternative's goods make them cost (free-over judged on them).
+  const options = deliveryOptions(destination.methods, result.subtotal, goodsOf(result));
+  const selected = selectOption(options, picked?.handle ?? null);
   const totals = computeTotals({
     lines: priced,
     discounts: [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CodeRejection, Promotion, PromotionLine } from './promotion.ts';
+import type { CodeRejection, DeliveryCost, Promotion, PromotionLine } from './promotion.ts';
 import { appliedAmounts, bxgy, evaluate, freeDelivery, line, lineAmounts, linePct, off, pct, perUnit, promo, target } from './test-builders.ts';
 
 const tees = target({ productIds: ['tee'] });
@@ -16,7 +16,7 @@ interface CombinationCase {
   promotions: Promotion[];
   codes?: string[];
   lines?: PromotionLine[];
-  deliveryCost?: number | null;
+  deliveryCost?: DeliveryCost;
   /** [promotion id, amount] in the order applied. */
   applied: [string, number][];
   perLine?: Record<string, number>;
@@ -175,6 +175,25 @@ describe('combination rules', () => {
       applied: [['ship', 499]],
     },
     {
+      name: 'an order discount that costs free delivery loses to the alternative with less to pay',
+      // 52.00: 5 % off leaves 49.40, under the 50.00 free-over threshold (4.99 to pay); the exclusive
+      // free delivery keeps 52.00, which ships free. Weighed by discount alone, the 5 % would win
+      // and the shopper would pay 54.39 instead of 52.00.
+      promotions: [promo('ship', freeDelivery, { combinability: 'EXCLUSIVE' }), promo('auto', pct(5))],
+      lines: [line('a', 5200)],
+      deliveryCost: (goods: number) => (goods >= 5000 ? 0 : 499),
+      applied: [['ship', 0]],
+    },
+    {
+      name: 'a code that would cost the cart its free delivery does not apply (entering it never makes the cart dearer)',
+      promotions: [promo('five', pct(5), { code: 'FIVE' })],
+      codes: ['FIVE'],
+      lines: [line('a', 5000)],
+      deliveryCost: (goods: number) => (goods >= 5000 ? 0 : 499),
+      applied: [],
+      rejected: [{ code: 'FIVE', reason: 'NO_DISCOUNT' }],
+    },
+    {
       name: 'nothing left: an order code after 100 % off is not combinable with it',
       promotions: [promo('all', pct(100), { priority: 1 }), promo('five', off(500), { code: 'FIVE', priority: 2 })],
       codes: ['FIVE'],
@@ -242,5 +261,24 @@ describe('whole-engine properties', () => {
     expect({ ...shuffled, lineAllocations: [], lines: [] }).toEqual({ ...reference, lineAllocations: [], lines: [] });
     expect(evaluate({ ...input, codes: ['SHIP', 'EX', 'TEN', 'HALF'] }).applied).toEqual(reference.applied);
     expect(evaluate(input)).toEqual(reference);
+  });
+});
+
+describe('delivery as each alternative makes it cost', () => {
+  it('reports the delivery the winning alternative pays, and no allocation for a free delivery worth nothing', () => {
+    const result = evaluate({
+      lines: [line('a', 5200)],
+      promotions: [promo('ship', freeDelivery, { combinability: 'EXCLUSIVE' }), promo('auto', pct(5))],
+      deliveryCost: (goods: number) => (goods >= 5000 ? 0 : 499),
+    });
+    expect(result).toMatchObject({ orderDiscount: 0, deliveryDiscount: 0, deliveryAmount: 0, totalDiscount: 0 });
+    expect(result.cartAllocations).toEqual([]);
+    // Where no threshold is reached either way, the larger discount wins as before.
+    const below = evaluate({
+      lines: [line('a', 4000)],
+      promotions: [promo('ship', freeDelivery, { combinability: 'EXCLUSIVE' }), promo('auto', pct(5))],
+      deliveryCost: (goods: number) => (goods >= 5000 ? 0 : 499),
+    });
+    expect(below).toMatchObject({ orderDiscount: 0, deliveryDiscount: 499, deliveryAmount: 0 });
   });
 });

@@ -7,8 +7,11 @@
  *   output. A candidate applies only if all its conditions hold (eligibility.ts).
  * - Combination: the eligible STACKABLE promotions form one set that applies together; each
  *   eligible EXCLUSIVE promotion is an alternative that applies alone. The shopper gets the
- *   alternative with the largest total discount (line + order + delivery); on a tie, the one whose
- *   first promotion comes first in priority order. So entering a code never makes a cart dearer.
+ *   alternative that leaves the least to pay: its total discount (line + order + delivery) less
+ *   the delivery its goods cost (a free-over threshold is judged on the goods after its discounts,
+ *   so an order discount can cost free delivery; with a fixed delivery cost this is simply the
+ *   largest discount). Applying nothing is an alternative too. On a tie, the one whose first
+ *   promotion comes first in priority order. So entering a code never makes a cart dearer.
  * - Within a set, in three phases, each in priority order:
  *   1. line actions (off targeted lines, buy X get Y): a line takes line discounts from one
  *      promotion only — the first that discounts it; later line promotions skip it (and do not
@@ -31,6 +34,7 @@ import { ineligibility, matchingLines, type EligibilityContext } from './eligibi
 import type {
   AppliedPromotion,
   CartAllocation,
+  DeliveryCost,
   CodeRejection,
   CodeRejectionReason,
   LineAllocation,
@@ -55,6 +59,8 @@ interface Outcome {
   lineDiscount: number;
   orderDiscount: number;
   deliveryDiscount: number;
+  /** What delivery costs this alternative before free delivery (null: no option selected). */
+  deliveryCost: number | null;
   total: number;
   /** The first applied promotion in priority order: what a losing code was "not combinable with". */
   lead: Promotion | null;
@@ -87,7 +93,8 @@ export function evaluatePromotions(input: PromotionInput): PromotionResult {
   const alternatives = eligible.filter((c) => c.promotion.combinability === 'EXCLUSIVE').map((c) => [c]);
   if (stackable.length > 0) alternatives.unshift(stackable);
   const outcomes = alternatives.map((members) => applyTogether(members, available, input.deliveryCost));
-  const best = outcomes.reduce<Outcome>((a, b) => (isBetter(b, a) ? b : a), emptyOutcome());
+  const subtotal = available.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
+  const best = outcomes.reduce<Outcome>((a, b) => (isBetter(b, a) ? b : a), emptyOutcome(costFor(input.deliveryCost, subtotal)));
 
   const appliedCodes = new Set(best.applied.map((a) => a.code));
   const rejectedCodes: CodeRejection[] = [];
@@ -103,7 +110,7 @@ export function evaluatePromotions(input: PromotionInput): PromotionResult {
   }
 
   return {
-    subtotal: available.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0),
+    subtotal,
     applied: best.applied,
     lineAllocations: best.lineAllocations,
     cartAllocations: best.cartAllocations,
@@ -112,13 +119,17 @@ export function evaluatePromotions(input: PromotionInput): PromotionResult {
     orderDiscount: best.orderDiscount,
     deliveryDiscount: best.deliveryDiscount,
     totalDiscount: best.total,
-    deliveryAmount: input.deliveryCost === null ? null : input.deliveryCost - best.deliveryDiscount,
+    deliveryAmount: best.deliveryCost === null ? null : best.deliveryCost - best.deliveryDiscount,
     rejectedCodes,
   };
 }
 
-function emptyOutcome(): Outcome {
+/** The delivery cost for these goods. */
+const costFor = (cost: DeliveryCost, goods: number): number | null => (typeof cost === 'function' ? cost(goods) : cost);
+
+function emptyOutcome(deliveryCost: number | null = null): Outcome {
   return {
+    deliveryCost,
     applied: [],
     lineAllocations: [],
     cartAllocations: [],
@@ -131,15 +142,16 @@ function emptyOutcome(): Outcome {
   };
 }
 
-/** Larger discount first; on a tie, an alternative that applies something, then the earlier lead. */
+/** Less to pay first (discount less delivery); on a tie, an alternative that applies something, then the earlier lead. */
 function isBetter(a: Outcome, b: Outcome): boolean {
-  if (a.total !== b.total) return a.total > b.total;
+  const [payA, payB] = [(a.deliveryCost ?? 0) - a.total, (b.deliveryCost ?? 0) - b.total];
+  if (payA !== payB) return payA < payB;
   if (!a.lead || !b.lead) return a.lead !== null && b.lead === null;
   return byPriority(a.lead, b.lead) < 0;
 }
 
 /** The members (already in priority order) applied together in the three phases described above. */
-function applyTogether(members: readonly Candidate[], lines: readonly PromotionLine[], deliveryCost: number | null): Outcome {
+function applyTogether(members: readonly Candidate[], lines: readonly PromotionLine[], delivery: DeliveryCost): Outcome {
   const out = emptyOutcome();
   const appliedAmounts = new Map<Promotion, number>();
   const credit = (p: Promotion, amount: number) => appliedAmounts.set(p, (appliedAmounts.get(p) ?? 0) + amount);
@@ -183,7 +195,9 @@ function applyTogether(members: readonly Candidate[], lines: readonly PromotionL
     credit(promotion, amount);
   }
 
-  let deliveryLeft = deliveryCost ?? 0;
+  // Delivery as this alternative's goods make it cost (a free-over threshold judged on them).
+  out.deliveryCost = costFor(delivery, orderBase);
+  let deliveryLeft = out.deliveryCost ?? 0;
   let freedBy: Promotion | null = null;
   for (const { promotion } of members) {
     if (promotion.action.type !== 'FREE_DELIVERY') continue;

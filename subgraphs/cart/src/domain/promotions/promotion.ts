@@ -7,6 +7,9 @@
 export type Combinability = 'EXCLUSIVE' | 'STACKABLE';
 
 /** Lines a promotion is about: a line matches by its variant id, its product id or any of its category ids. */
+/** A delivery option's cost: fixed, or for the goods left after an alternative's discounts; null when none is selected. */
+export type DeliveryCost = number | null | ((goods: number) => number);
+
 export interface ProductTarget {
   variantIds: readonly string[];
   productIds: readonly string[];
@@ -86,8 +89,13 @@ export interface PromotionInput {
   codes: readonly string[];
   customer: CustomerContext;
   now: Date;
-  /** Cost of the selected delivery option; null: none selected yet. */
-  deliveryCost: number | null;
+  /**
+   * Cost of the selected delivery option; null: none selected yet. A function of the goods after an
+   * alternative's line and order discounts when the option is free over a threshold: each
+   * alternative is then weighed with the delivery it would really cost (free delivery is worth
+   * nothing to one whose goods reach the threshold anyway).
+   */
+  deliveryCost: DeliveryCost;
   /** Candidates (automatic and code promotions); the engine decides which apply. */
   promotions: readonly Promotion[];
   /** Ids of promotions whose usage limit (total or this customer's) the caller found used up. */
