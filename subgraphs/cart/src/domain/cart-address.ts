@@ -54,6 +54,13 @@ export const mailingAddressModel = z.object({
 /** The region an address is in, as tax rates and zones name it (upper case); null: none given. */
 export const regionOf = (address: Pick<CartAddress, 'province'> | null): string | null => address?.province?.trim().toUpperCase() || null;
 
+/**
+ * Where a country's regions have their own tax rate or zone (`regional`), a region is named by its
+ * ISO 3166-2 code ("CA", "NY"): a name ("California", "Alaska") would match none and be taxed and
+ * delivered as the rest of the country. Elsewhere the region is free text.
+ */
+export const isRegionCode = (region: string) => /^[A-Z0-9]{1,3}$/.test(region);
+
 /** The addressee as one line, e.g. "Ada Lovelace" (the company when there is no name). */
 export const addresseeOf = (a: CartAddress): string => [a.firstName, a.lastName].filter(Boolean).join(' ') || a.company || '';
 

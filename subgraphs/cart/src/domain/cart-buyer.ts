@@ -4,7 +4,7 @@ import { formatMoney, userError, userErrorsFromZod, type Identity, type UserErro
 import { readBuyer, setBuyer, type BuyerFields } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
-import { countryCodeField, mailingAddressModel, phoneField, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
+import { countryCodeField, isRegionCode, mailingAddressModel, phoneField, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
 import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 import { loadCartView } from './cart-view.ts';
 
@@ -33,6 +33,10 @@ function parsePart<T>(model: z.ZodType<T>, value: unknown): T | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** A region given by name where regions are priced by code (isRegionCode). */
+export const regionNameProblem = (countryCode: string, field: string[]): UserError =>
+  userError('INVALID', `Enter the state or region of ${countryCode} as its code, like NY: it decides the tax and delivery`, field);
+
 /**
  * Where the buyer's country and address can be delivered to: the country must be in a zone, and an
  * address's region must be served (a zone for it or for its whole country). Returns the problems.
@@ -44,8 +48,10 @@ async function deliveryProblems(
 ): Promise<UserError[]> {
   if (address) {
     const region = regionOf(address);
-    if ((await readDestination(tx, address.countryCode, region)).zoned) return [];
+    const destination = await readDestination(tx, address.countryCode, region);
     const path = [FIELD, 'deliveryAddress'];
+    if (destination.regional && region && !isRegionCode(region)) return [regionNameProblem(address.countryCode, [...path, 'province'])];
+    if (destination.zoned) return [];
     if (!(await shipsTo(tx, address.countryCode)))
       return [userError('UNSUPPORTED_COUNTRY', `We do not deliver to ${address.countryCode}`, [...path, 'countryCode'])];
     if (!region)

@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { userError, type UserError } from '@shop/platform';
 import { readBuyer, setBuyer, type BuyerState } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
-import { addresseeOf, fromCheckoutAddress, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
-import { keepOrReselect } from './cart-buyer.ts';
+import { addresseeOf, fromCheckoutAddress, isRegionCode, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
+import { keepOrReselect, regionNameProblem } from './cart-buyer.ts';
 import type { CartPricing } from './cart-view.ts';
 import type { CheckoutInput } from './checkout-input.ts';
 
@@ -30,7 +30,10 @@ export async function checkoutBuyer(tx: EntityManager, cartId: string, input: Ch
   else {
     if (!addresseeOf(address)) errors.push(userError('REQUIRED', 'Enter the name to deliver to', ['input', 'shippingAddress', 'name']));
     const region = regionOf(address);
-    if (!(await readDestination(tx, address.countryCode, region)).zoned) {
+    const destination = await readDestination(tx, address.countryCode, region);
+    if (destination.regional && region && !isRegionCode(region))
+      errors.push(regionNameProblem(address.countryCode, ['input', 'shippingAddress', 'province']));
+    else if (!destination.zoned) {
       const where = region ? `${region} in ${address.countryCode}` : address.countryCode;
       errors.push(
         userError('UNSUPPORTED_COUNTRY', `We do not deliver to ${where}`, ['input', 'shippingAddress', region ? 'province' : 'countryCode']),
