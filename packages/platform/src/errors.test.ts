@@ -27,6 +27,7 @@ describe('maskError: outages and client mistakes', () => {
     ['a refused socket', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['a Postgres shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['a lost Postgres connection (SQLSTATE class 08)', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['a transaction Postgres aborted as a deadlock victim', Object.assign(new Error('deadlock detected'), { code: '40P01' })],
     ['a NATS request with no responders', Object.assign(new Error('no responders'), { name: 'NoResponders' })],
     [
       'a wrapped MikroORM ConnectionException',

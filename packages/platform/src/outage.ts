@@ -16,8 +16,12 @@ const SOCKET_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-/** Postgres SQLSTATEs of a server shutting down, starting up or full (class 08 is checked apart). */
-const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+/**
+ * Postgres SQLSTATEs of a server shutting down, starting up or full (class 08 is checked apart),
+ * and of a transaction Postgres aborted to settle a conflict with another (a deadlock, a
+ * serialization failure): the same request succeeds when sent again, so the client is told to retry.
+ */
+const POSTGRES_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40P01', '40001']);
 /** Error classes of MikroORM, the NATS client and ioredis that mean "not reachable right now". */
 const OUTAGE_NAMES = new Set([
   'ConnectionException',
