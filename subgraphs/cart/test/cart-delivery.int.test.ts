@@ -167,6 +167,33 @@ describe('buyer identity and delivery options', () => {
   });
 });
 
+describe('regions where they decide tax and delivery', () => {
+  const codes = (errors: Array<{ code: string; field: string[] }>) => errors.map(({ code, field }) => ({ code, field }));
+
+  it('are named by their code: a name would be taxed and delivered as the rest of the country', async () => {
+    const id = await mugCart();
+    const named = await setBuyer(id, { deliveryAddress: address({ province: 'California' }) });
+    expect(codes(named.userErrors)).toEqual([{ code: 'INVALID', field: ['buyerIdentity', 'deliveryAddress', 'province'] }]);
+    // The code, in any case, is taken.
+    expect((await setBuyer(id, { deliveryAddress: address({ province: 'ca' }) })).userErrors).toEqual([]);
+
+    const input = { email: 'ada@example.com', paymentToken: 'tok_visa', idempotencyKey: `region-${id}` };
+    const shippingAddress = { name: 'Ada', line1: '1 Main St', city: 'Anchorage', province: 'Alaska', postalCode: '99501', countryCode: 'US' };
+    const refused = await h.run(
+      `mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { checkout { id } userErrors { code field } } }`,
+      GUEST,
+      { id, input: { ...input, shippingAddress } },
+    );
+    expect(refused.data.cartCheckout.checkout).toBeNull();
+    expect(refused.data.cartCheckout.userErrors).toEqual([{ code: 'INVALID', field: ['input', 'shippingAddress', 'province'] }]);
+  });
+
+  it('stay free text where the country has no regional rates or zones', async () => {
+    const id = await mugCart();
+    expect((await setBuyer(id, { deliveryAddress: address({ province: 'Bayern', countryCode: 'DE' }) })).userErrors).toEqual([]);
+  });
+});
+
 describe('admin: zones, methods and tax rates', () => {
   const ZONE = `mutation ($i: ShippingZoneInput!) { shippingZoneUpsert(input: $i) {
     shippingZone { handle name shippingTaxRate countries { countryCode regionCodes } deliveryMethods { handle title price { amount } freeOver { amount } pickup position } }

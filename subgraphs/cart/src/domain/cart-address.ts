@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userError, type UserError } from '@shop/platform';
 
 /** A postal address on a cart: a copy of what the shopper entered (or their default address), no id. */
 export interface CartAddress {
@@ -57,9 +58,13 @@ export const regionOf = (address: Pick<CartAddress, 'province'> | null): string 
 /**
  * Where a country's regions have their own tax rate or zone (`regional`), a region is named by its
  * ISO 3166-2 code ("CA", "NY"): a name ("California", "Alaska") would match none and be taxed and
- * delivered as the rest of the country. Elsewhere the region is free text.
+ * delivered as the rest of the country. Elsewhere the region is free text. `field`: the province's path.
  */
-export const isRegionCode = (region: string) => /^[A-Z0-9]{1,3}$/.test(region);
+export function regionNameProblem(destination: { regional: boolean }, address: CartAddress, field: string[]): UserError | null {
+  const region = regionOf(address);
+  if (!destination.regional || !region || /^[A-Z0-9]{1,3}$/.test(region)) return null;
+  return userError('INVALID', `Enter the state or region of ${address.countryCode} as its code, like NY: it decides the tax and delivery`, field);
+}
 
 /** The addressee as one line, e.g. "Ada Lovelace" (the company when there is no name). */
 export const addresseeOf = (a: CartAddress): string => [a.firstName, a.lastName].filter(Boolean).join(' ') || a.company || '';

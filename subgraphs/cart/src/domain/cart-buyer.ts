@@ -4,7 +4,7 @@ import { formatMoney, userError, userErrorsFromZod, type Identity, type UserErro
 import { readBuyer, setBuyer, type BuyerFields } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
 import { shipsTo } from '../data/shipping.repository.ts';
-import { countryCodeField, isRegionCode, mailingAddressModel, phoneField, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
+import { countryCodeField, mailingAddressModel, phoneField, regionNameProblem, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
 import { mutateCart, refuse, type CartMutationDeps, type CartResult, type CartWarning } from './cart-mutation.ts';
 import { loadCartView } from './cart-view.ts';
 
@@ -33,10 +33,6 @@ function parsePart<T>(model: z.ZodType<T>, value: unknown): T | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** A region given by name where regions are priced by code (isRegionCode). */
-export const regionNameProblem = (countryCode: string, field: string[]): UserError =>
-  userError('INVALID', `Enter the state or region of ${countryCode} as its code, like NY: it decides the tax and delivery`, field);
-
 /**
  * Where the buyer's country and address can be delivered to: the country must be in a zone, and an
  * address's region must be served (a zone for it or for its whole country). Returns the problems.
@@ -50,7 +46,8 @@ async function deliveryProblems(
     const region = regionOf(address);
     const destination = await readDestination(tx, address.countryCode, region);
     const path = [FIELD, 'deliveryAddress'];
-    if (destination.regional && region && !isRegionCode(region)) return [regionNameProblem(address.countryCode, [...path, 'province'])];
+    const named = regionNameProblem(destination, address, [...path, 'province']);
+    if (named) return [named];
     if (destination.zoned) return [];
     if (!(await shipsTo(tx, address.countryCode)))
       return [userError('UNSUPPORTED_COUNTRY', `We do not deliver to ${address.countryCode}`, [...path, 'countryCode'])];

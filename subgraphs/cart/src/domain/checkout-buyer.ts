@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { userError, type UserError } from '@shop/platform';
 import { readBuyer, setBuyer, type BuyerState } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
-import { addresseeOf, fromCheckoutAddress, isRegionCode, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
-import { keepOrReselect, regionNameProblem } from './cart-buyer.ts';
+import { addresseeOf, fromCheckoutAddress, regionNameProblem, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
+import { keepOrReselect } from './cart-buyer.ts';
 import type { CartPricing } from './cart-view.ts';
 import type { CheckoutInput } from './checkout-input.ts';
 
@@ -31,8 +31,8 @@ export async function checkoutBuyer(tx: EntityManager, cartId: string, input: Ch
     if (!addresseeOf(address)) errors.push(userError('REQUIRED', 'Enter the name to deliver to', ['input', 'shippingAddress', 'name']));
     const region = regionOf(address);
     const destination = await readDestination(tx, address.countryCode, region);
-    if (destination.regional && region && !isRegionCode(region))
-      errors.push(regionNameProblem(address.countryCode, ['input', 'shippingAddress', 'province']));
+    const named = regionNameProblem(destination, address, ['input', 'shippingAddress', 'province']);
+    if (named) errors.push(named);
     else if (!destination.zoned) {
       const where = region ? `${region} in ${address.countryCode}` : address.countryCode;
       errors.push(
