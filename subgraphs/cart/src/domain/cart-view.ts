@@ -107,16 +107,14 @@ export function toCartView(state: CartState, pricing: CartPricing, pricedWith = 
     pricesIncludeTax: pricing.pricesIncludeTax,
   };
   const priced = lines.map((l) => ({ id: l.id, unitPrice: l.unitPriceAmount, quantity: l.quantity, available: l.available }));
-  // Line and order discounts do not depend on delivery: evaluated without it, they price the
-  // options (free-over is on the discounted subtotal); then again with the chosen option's cost,
-  // which decides free delivery (and which alternative is best when delivery is part of it).
+  // Free-over thresholds are judged on the goods after discounts, so delivery and promotions
+  // depend on each other: the discounts without delivery pick the option (the shopper's, else the
+  // cheapest); the promotions are then weighed with what that option costs each alternative's
+  // goods; the options are priced for the winner's goods.
   const goodsOf = (r: { subtotal: number; lineDiscount: number; orderDiscount: number }) => r.subtotal - r.lineDiscount - r.orderDiscount;
   const goodsOnly = evaluateCart(state, null);
   const picked = selectOption(deliveryOptions(destination.methods, goodsOnly.subtotal, goodsOf(goodsOnly)), cart.deliveryMethodHandle ?? null);
-  // Each alternative with the delivery its own goods make it cost (free-over judged on them).
-  const rate = picked && { price: picked.price, freeOver: picked.freeOver };
-  const result = evaluateCart(state, rate ? (goods: number) => deliveryCost(rate, goodsOnly.subtotal, goods) : null);
-  // The options as the winning alternative's goods make them cost (free-over judged on them).
+  const result = evaluateCart(state, picked ? (goods: number) => deliveryCost(picked, goodsOnly.subtotal, goods) : null);
   const options = deliveryOptions(destination.methods, result.subtotal, goodsOf(result));
   const selected = selectOption(options, picked?.handle ?? null);
   const totals = computeTotals({

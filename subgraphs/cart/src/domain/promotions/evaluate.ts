@@ -34,9 +34,9 @@ import { ineligibility, matchingLines, type EligibilityContext } from './eligibi
 import type {
   AppliedPromotion,
   CartAllocation,
-  DeliveryCost,
   CodeRejection,
   CodeRejectionReason,
+  DeliveryCost,
   LineAllocation,
   Promotion,
   PromotionInput,

@@ -6,10 +6,10 @@
 
 export type Combinability = 'EXCLUSIVE' | 'STACKABLE';
 
-/** Lines a promotion is about: a line matches by its variant id, its product id or any of its category ids. */
 /** A delivery option's cost: fixed, or for the goods left after an alternative's discounts; null when none is selected. */
 export type DeliveryCost = number | null | ((goods: number) => number);
 
+/** Lines a promotion is about: a line matches by its variant id, its product id or any of its category ids. */
 export interface ProductTarget {
   variantIds: readonly string[];
   productIds: readonly string[];
