@@ -33,6 +33,10 @@ export interface AccountParts {
 
 const LINK_TTL_MS: Record<OneTimePurpose, number> = { VERIFY_EMAIL: 24 * 3_600_000, RESET_PASSWORD: 3_600_000 };
 const INVALID_CREDENTIALS = userError('INVALID_CREDENTIALS', 'The email or password is incorrect.');
+const WRONG_CURRENT_PASSWORD: CustomerResult = {
+  customer: null,
+  userErrors: [userError('INVALID_CREDENTIALS', 'The current password is incorrect.', ['currentPassword'])],
+};
 const authFailed = (...userErrors: UserError[]): AuthResult => ({ customer: null, tokens: null, userErrors });
 const throttled = (seconds: number, field?: string[]) => userError('THROTTLED', `Too many failed sign-ins. Try again in ${seconds} seconds.`, field);
 const invalidToken = (field: string) => userError('INVALID_TOKEN', 'This link or token is invalid or has expired.', [field]);
@@ -104,14 +108,12 @@ export class AccountService {
   async changePassword(customerId: string, sessionId: string | null, clientAddress: string, current: string, next: string): Promise<CustomerResult> {
     const weak = passwordProblems(next, this.parts.minPasswordLength, ['newPassword']);
     const customer = await this.customers.withPasswordById(customerId);
-    if (!customer)
-      return { customer: null, userErrors: [userError('INVALID_CREDENTIALS', 'The current password is incorrect.', ['currentPassword'])] };
-    const verdict = await this.parts.throttle.attempt(customer.email.toLowerCase(), clientAddress);
+    if (!customer) return WRONG_CURRENT_PASSWORD;
+    const key = customer.email.toLowerCase();
+    const verdict = await this.parts.throttle.attempt(key, clientAddress);
     if (!verdict.allowed) return { customer: null, userErrors: [throttled(verdict.retryAfterSeconds, ['currentPassword'])] };
-    if (!(await this.parts.hasher.verify(customer.passwordHash, current))) {
-      return { customer: null, userErrors: [userError('INVALID_CREDENTIALS', 'The current password is incorrect.', ['currentPassword'])] };
-    }
-    await this.parts.throttle.succeeded(customer.email.toLowerCase(), clientAddress);
+    if (!(await this.parts.hasher.verify(customer.passwordHash, current))) return WRONG_CURRENT_PASSWORD;
+    await this.parts.throttle.succeeded(key, clientAddress);
     if (weak.length) return { customer: null, userErrors: weak };
     const passwordHash = await this.parts.hasher.hash(next);
     return this.parts.transaction(async ({ em }) => {
