@@ -27,6 +27,10 @@ export class ConnectionCounts {
  * upgrade gets HTTP 429 before any WebSocket exists. The slot is freed when the TCP socket closes,
  * whether or not the handshake completed.
  */
+/** Each accepted upgrade's client address, worked out once (the connection's handlers read it here). */
+const upgradeAddresses = new WeakMap<http.IncomingMessage, string>();
+export const addressOfUpgrade = (request: http.IncomingMessage): string => upgradeAddresses.get(request) ?? 'unknown';
+
 export function acceptUpgrades(options: {
   httpServer: http.Server;
   wss: WebSocketServer;
@@ -41,6 +45,7 @@ export function acceptUpgrades(options: {
   options.httpServer.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') return void socket.destroy();
     const ip = options.addressOf(request);
+    upgradeAddresses.set(request, ip);
     if (!byIp.take(ip, perIp)) {
       refused.inc({ reason: 'connections_per_ip' });
       socket.end(

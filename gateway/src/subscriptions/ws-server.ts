@@ -19,7 +19,7 @@ import type { GatewayContext } from '../context.ts';
 import type { TrustedDocuments } from '../trusted-documents.ts';
 import { rateLimitMessage, type RateLimiter } from '../limits/rate-limit.ts';
 import { planLiveQuery } from './live-query.ts';
-import { acceptUpgrades, authorizationFrom, ConnectionCounts, orderAccessTokenFrom } from './connections.ts';
+import { acceptUpgrades, addressOfUpgrade, authorizationFrom, ConnectionCounts, orderAccessTokenFrom } from './connections.ts';
 import { LiveFeeds, type Listen, type LiveFetch } from './live-feed.ts';
 import type { LiveSubscription } from './live-subscription.ts';
 import { subscriptionDocuments } from './ws-documents.ts';
@@ -176,7 +176,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions) {
       connectionInitWaitTimeout: 5_000,
       onConnect: async (ctx) => {
         ctx.extra.connectionId = randomUUID();
-        ctx.extra.clientAddress = ctx.extra.request ? options.clientAddressOf(ctx.extra.request) : 'unknown';
+        ctx.extra.clientAddress = ctx.extra.request ? addressOfUpgrade(ctx.extra.request) : 'unknown';
         // graphql-ws types it read-only; it never reads it again itself.
         (ctx.extra as { request?: http.IncomingMessage }).request = undefined;
         const header = authorizationFrom(ctx.connectionParams);
