@@ -127,8 +127,10 @@ try {
   await ensureDatabases(postgres.url('postgres'), Object.values(DATABASES));
 
   const options = {
-    postgresUrl: postgres.url,
-    redisUrl: redis.url,
+    // Every process runs on this machine: statements and cache reads skip the TCP stack (the URLs
+    // keep 127.0.0.1 and the port, which is what anything not reading the socket parameter uses).
+    postgresUrl: postgres.socketUrl,
+    redisUrl: redis.socketUrl,
     natsUrl: nats.url,
     ports: {
       catalog: env.CATALOG_PORT,

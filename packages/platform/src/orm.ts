@@ -14,6 +14,7 @@ export type OrmOptions = Options;
  * works on its own fork), and prepared statements.
  */
 export function ormOptions(options: Options & { clientUrl: string }): Options {
+  const socketDir = unixSocketDirOf(options.clientUrl);
   return {
     extensions: [Migrator],
     allowGlobalContext: false,
@@ -26,10 +27,23 @@ export function ormOptions(options: Options & { clientUrl: string }): Options {
     // Parameterized statements (sql.ts) are prepared once per connection and run on their generic
     // plan: planned once, not at every call (prepared-statements.ts). MikroORM's own statements carry
     // their values in the text, so they are planned for those values as before.
-    driverOptions: { onPoolCreated: preparePoolStatements, options: '-c plan_cache_mode=force_generic_plan' },
+    driverOptions: {
+      onPoolCreated: preparePoolStatements,
+      options: '-c plan_cache_mode=force_generic_plan',
+      ...(socketDir ? { host: socketDir } : {}),
+    },
     ...options,
     migrations: { transactional: true, allOrNothing: true, snapshot: false, ...options.migrations },
   };
+}
+
+/**
+ * `?host=/dir` (libpq's form for a Unix socket directory): MikroORM reads only the URL's host name,
+ * so the socket reaches pg through the driver options. Any other host value is not a socket.
+ */
+export function unixSocketDirOf(clientUrl: string): string | undefined {
+  const host = new URL(clientUrl).searchParams.get('host');
+  return host?.startsWith('/') ? host : undefined;
 }
 
 /**

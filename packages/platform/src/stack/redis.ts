@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { spawnLogged, waitUntilReady } from './process.ts';
 import { findServerBinary } from './tools.ts';
 
@@ -14,6 +15,11 @@ export interface RedisOptions {
 
 export interface RunningRedis {
   url: string;
+  /**
+   * The same server through its Unix socket (`?path=`, which ioredis reads), for clients on this
+   * machine; the TCP url when the socket's path would be too long for the kernel.
+   */
+  socketUrl: string;
   port: number;
   stop: () => Promise<void>;
   /** Tests of Redis outages: stop the server (same as stop)... */
@@ -52,13 +58,18 @@ export async function startRedis(options: RedisOptions): Promise<RunningRedis> {
   const command = findServerBinary('redis-server') ?? 'redis-server';
   // Dev: the append-only file keeps sessions and carts across restarts (no RDB snapshots on top).
   const persistence = options.ephemeral ? ['--appendonly', 'no', '--save', ''] : ['--appendonly', 'yes', '--save', ''];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'no', ...persistence];
+  // Unix socket paths are limited to ~107 bytes. Only this OS user may use the socket (no password, as over TCP).
+  const socket = join(resolve(dataDir), 'redis.sock');
+  const local = Buffer.byteLength(socket) <= 100 ? ['--unixsocket', socket, '--unixsocketperm', '700'] : [];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dataDir, '--daemonize', 'no', ...local, ...persistence];
   let proc = spawnLogged('redis', command, args, logFile);
   await waitUntilReady(proc, () => pingRedis(port), timeoutMs);
   // After stop() a restart must not bring back a server nobody will stop again.
   let stopped = false;
+  const url = `redis://127.0.0.1:${port}`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
+    socketUrl: local.length ? `${url}?path=${encodeURIComponent(socket)}` : url,
     port,
     stop: () => {
       stopped = true;

@@ -7,7 +7,10 @@ export interface TestServers {
   /** The temporary directory holding every server's data and log (removed by stop). */
   dir: string;
   postgresUrl: (database: string) => string;
+  /** The same servers through their Unix sockets (what ./scripts/dev gives its processes). */
+  postgresSocketUrl: (database: string) => string;
   redisUrl: string;
+  redisSocketUrl: string;
   natsUrl: string;
   /** For tests of Redis outages (pause / restart). */
   redis: RunningRedis;
@@ -46,7 +49,16 @@ export async function startTestServers({ databases = [], timeoutMs }: TestServer
     if (redis.status === 'rejected') throw redis.reason;
     if (nats.status === 'rejected') throw nats.reason;
     await ensureDatabases(postgres.value.url('postgres'), databases);
-    return { dir, postgresUrl: postgres.value.url, redisUrl: redis.value.url, natsUrl: nats.value.url, redis: redis.value, stop };
+    return {
+      dir,
+      postgresUrl: postgres.value.url,
+      postgresSocketUrl: postgres.value.socketUrl,
+      redisUrl: redis.value.url,
+      redisSocketUrl: redis.value.socketUrl,
+      natsUrl: nats.value.url,
+      redis: redis.value,
+      stop,
+    };
   } catch (error) {
     // The error names a log file inside `dir`: stop everything and drop the data, keep the logs.
     for (const s of stops.reverse()) await s().catch(() => undefined);

@@ -48,6 +48,11 @@ const changeParams = (orderId: string, change: StatusChange) => [
   change.reason,
 ];
 
+/** A status change written without reading the details: a status the step passes through unannounced (see moveOrder). */
+export async function recordStatusChange(tx: EntityManager, orderId: string, change: StatusChange): Promise<void> {
+  await sql(tx, `${changeSql(change)} select 1`, changeParams(orderId, change));
+}
+
 /**
  * The order as its buyer reads it in an email, for the `details` of its status events: one
  * statement (lines aggregated in position order), read inside the transaction that moves the order,

@@ -76,8 +76,9 @@ export async function awaitCheckoutStep(tx: EntityManager, id: string): Promise<
 /**
  * The order of a checkout with its lines, PENDING; false when it exists already (a redelivered
  * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
- * the lines (a data-modifying CTE) are inserted only with a new order; it also takes the checkout
- * step's lock (awaitCheckoutStep), held until the step commits. Through sql(): prepared once.
+ * the lines and the history's PENDING entry (data-modifying CTEs) are inserted only with a new
+ * order; it also takes the checkout step's lock (awaitCheckoutStep), held until the step commits.
+ * Through sql(): prepared once.
  */
 export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
   // The cart's note and attributes (absent in events from before them): stored when either is there.
@@ -112,6 +113,8 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
               l.discount_allocations, l.position
          from o, jsonb_to_recordset($19::jsonb) as l(id uuid, product_id uuid, variant_id uuid, sku text, variant_title text, selected_options jsonb,
                                                   name text, quantity int, unit_price_amount int, discount_allocations jsonb, position int)),
+     -- The history's first entry, with the order (clock_timestamp(): before any move of this step).
+     h as (insert into order_status_change (id, order_id, status, reason, at) select $20, o.id, 'PENDING', null, clock_timestamp() from o),
      -- The checkout step's lock (see awaitCheckoutStep), taken with the insert: no extra round trip.
      step_lock as (select pg_advisory_xact_lock(hashtextextended('checkout-step:' || $1, 0)))
      select count(*)::int as inserted from o, step_lock`,
@@ -136,6 +139,7 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
       // The promotions' allocations (absent in events from before promotions).
       JSON.stringify(checkout.discountAllocations ?? []),
       JSON.stringify(lines),
+      crypto.randomUUID(),
     ],
   );
   return row!.inserted > 0;

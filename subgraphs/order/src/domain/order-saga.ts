@@ -14,7 +14,7 @@ import {
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
 import { awaitCheckoutStep, insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
-import { loadOrderDetails } from '../data/order-details.ts';
+import { loadOrderDetails, recordStatusChange } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
 import { recordLateCapture, recordMove, recordOrderCreated, recordStepRequest, STOCK_REASON } from './order-metrics.ts';
 
@@ -32,7 +32,9 @@ export interface SagaTimeouts {
  * that still needs the payment token (the caller has it in `order`), so every move erases it:
  * whether the payment was requested, the stock rejected, the order cancelled or timed out.
  * The event carries the order's `details` as they are in this transaction (for the buyer's emails),
- * read in the statement that writes the move (one round trip).
+ * read in the statement that writes the move (one round trip). `passing`: a status the same
+ * transaction moves on from (the checkout step's AWAITING_PAYMENT on the way to CONFIRMED) is
+ * written to the history but not announced — it was never committed, so no one could see it.
  */
 export async function moveOrder(
   tx: EntityManager,
@@ -40,11 +42,16 @@ export async function moveOrder(
   to: OrderStatus,
   reason: string | null,
   deadline: Date | null,
+  { passing = false }: { passing?: boolean } = {},
 ): Promise<boolean> {
   if (!canMove(order.status, to)) return false;
   recordMove(tx, order, to, reason);
-  const details = await loadOrderDetails(tx, order.id, { status: to, reason, move: { deadline } });
-  await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason, details });
+  const change = { status: to, reason, move: { deadline } };
+  if (passing) await recordStatusChange(tx, order.id, change);
+  else {
+    const details = await loadOrderDetails(tx, order.id, change);
+    await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason, details });
+  }
   // Entered now: a further move in this step measures its own step from here.
   order.status = to;
   order.updatedAt = new Date();
@@ -65,20 +72,13 @@ export interface StepRequests {
  * REJECTED; reserved → the payment, asked by request too (`capture`), so a paid checkout is
  * CONFIRMED in this one transaction. Whatever gets no answer is asked by event, as before: the
  * reservation (`order.stock.reserve`, the order waits in PENDING) or the payment
- * (`order.payment.requested`, it waits in AWAITING_PAYMENT).
+ * (`order.payment.requested`, it waits in AWAITING_PAYMENT). Only the status the order rests in at
+ * the commit is announced (`order.status.*`); the history keeps every status it passed.
  */
 export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts, ask: StepRequests = {}): Promise<boolean> {
   const since = new Date();
   if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
   recordOrderCreated(tx);
-  const details = await loadOrderDetails(tx, checkout.checkoutId, { status: 'PENDING', reason: null });
-  await emitEvent(tx, orderStatusSubject('PENDING'), {
-    orderId: checkout.checkoutId,
-    cartId: checkout.cartId,
-    status: 'PENDING',
-    reason: null,
-    details,
-  });
   const request = {
     orderId: checkout.checkoutId,
     // Stock is per variant: a stock line's productId is the variant's id.
@@ -87,6 +87,15 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
   const answer = ask.reserve && (await ask.reserve(request));
   if (ask.reserve) recordStepRequest(tx, 'reserve_stock', Boolean(answer));
   if (!answer) {
+    // The order rests in PENDING: announced (it moves on within this step otherwise; see moveOrder).
+    const details = await loadOrderDetails(tx, checkout.checkoutId);
+    await emitEvent(tx, orderStatusSubject('PENDING'), {
+      orderId: checkout.checkoutId,
+      cartId: checkout.cartId,
+      status: 'PENDING',
+      reason: null,
+      details,
+    });
     await emitEvent(tx, ORDER_STOCK_RESERVE, request);
     return true;
   }
@@ -115,7 +124,7 @@ async function payInStep(tx: EntityManager, order: LockedOrder, timeouts: SagaTi
   const paid = capture && (await capture(paymentRequestOf(order)));
   if (capture) recordStepRequest(tx, 'capture_payment', Boolean(paid));
   if (!paid) return void (await requestPayment(tx, order, timeouts));
-  await moveOrder(tx, order, 'AWAITING_PAYMENT', null, null);
+  await moveOrder(tx, order, 'AWAITING_PAYMENT', null, null, { passing: true });
   if (paid.status === 'CAPTURED') await confirm(tx, order);
   else await failPayment(tx, order, paid.code);
 }
