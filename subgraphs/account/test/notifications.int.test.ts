@@ -137,6 +137,9 @@ describe('notifications worker', () => {
     expect(linksIn(mail)).toContain(`${STOREFRONT}/account/verify?token=${data.token}`);
     expect(linkParam(mail, '/account/verify', 'token')).toBe(data.token);
     expect(mail.messageId).toBe(`<${id}@example.test>`);
+    // Sent from the shop: the envelope's sender is MAIL_FROM's address, the From header names the shop.
+    expect(mail.from).toBe('shop@example.test');
+    expect(mail.raw.toString()).toMatch(/^From: Test Shop <shop@example\.test>\r?$/m);
 
     // The same event again (a redelivery): handled as a duplicate, no second email.
     await publish('account.email.verification_requested', data, id);
