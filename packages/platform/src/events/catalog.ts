@@ -274,6 +274,7 @@ export const EVENTS = {
   ...orderStatusEvents(['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'PAYMENT_FAILED', 'REJECTED'] as const),
   'inventory.reserved': define('INVENTORY', schemas.stockReserved, byOrder, byOrder),
   'inventory.rejected': define('INVENTORY', schemas.stockRejected, byOrder, byOrder),
+  /** No longer published (a successful commit needs no answer); declared for copies still in the stream. */
   'inventory.committed': define('INVENTORY', schemas.stockCommitted, byOrder, byOrder),
   'inventory.released': define('INVENTORY', schemas.stockReleased, byOrder, byOrder),
   'payment.captured': define('PAYMENT', schemas.paymentCaptured, byOrder, byOrder),

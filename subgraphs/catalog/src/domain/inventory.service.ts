@@ -226,8 +226,8 @@ export class InventoryService {
   }
 
   private async publish(em: EntityManager, outcome: Outcome): Promise<void> {
-    const { subject, data } = answerFor(outcome);
-    await emitEvent(em, subject, data);
+    const answer = answerFor(outcome);
+    if (answer) await emitEvent(em, answer.subject, answer.data);
   }
 
   private invalid(command: StockCommand, orderId: unknown): CommandResult {

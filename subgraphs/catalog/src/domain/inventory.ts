@@ -1,13 +1,11 @@
 import {
   eventIdFor,
-  INVENTORY_COMMITTED,
   INVENTORY_REJECTED,
   INVENTORY_RELEASED,
   INVENTORY_RESERVED,
   isUuid,
   type Payload,
   type ProductChanged,
-  type StockCommitted,
   type StockLine,
   type StockRejected,
   type StockReleased,
@@ -103,8 +101,8 @@ export function shortages(failed: readonly StockLine[], stock: ReadonlyMap<strin
  * - reserve: no row → apply; any row → answer the recorded outcome again (no second reservation).
  * - commit / release: RESERVED → apply; otherwise answer the recorded outcome, stock untouched.
  *   Commit after release/expiry answers `inventory.released` (the stock is no longer held and may
- *   be sold to someone else; the saga refunds). Release after commit answers `inventory.committed`
- *   (the units are sold; returns are the order's business).
+ *   be sold to someone else; the saga refunds). Release after commit changes nothing (the units are
+ *   sold; returns are the order's business).
  * - commit / release with no row → record a RELEASED tombstone and answer released, so a reserve
  *   that arrives late (saga timed out first) cannot hold stock nobody will pay for.
  */
@@ -114,7 +112,7 @@ export function decide(command: StockCommand, status: ReservationStatus | null):
   return status === 'RESERVED' ? 'apply' : 'answer';
 }
 
-type AnswerSubject = typeof INVENTORY_RESERVED | typeof INVENTORY_REJECTED | typeof INVENTORY_COMMITTED | typeof INVENTORY_RELEASED;
+type AnswerSubject = typeof INVENTORY_RESERVED | typeof INVENTORY_REJECTED | typeof INVENTORY_RELEASED;
 
 /**
  * One event id per (order, answer), from the catalog's dedupe key: an outcome is published once
@@ -128,11 +126,14 @@ export function answerEventId(subject: AnswerSubject, orderId: string): string {
 export type Answer =
   | { id: string; subject: typeof INVENTORY_RESERVED; data: StockReserved }
   | { id: string; subject: typeof INVENTORY_REJECTED; data: StockRejected }
-  | { id: string; subject: typeof INVENTORY_COMMITTED; data: StockCommitted }
   | { id: string; subject: typeof INVENTORY_RELEASED; data: StockReleased };
 
-/** The INVENTORY event that tells the saga an outcome. */
-export function answerFor(outcome: Outcome): Answer {
+/**
+ * The INVENTORY event that tells the saga an outcome; none for COMMITTED: the order is CONFIRMED
+ * before it asks for the commit and has nothing left to do when it succeeds (only a commit that
+ * failed, `inventory.released`, moves it). One event, a delivery and an ack fewer per checkout.
+ */
+export function answerFor(outcome: Outcome): Answer | null {
   const { orderId } = outcome;
   switch (outcome.status) {
     case 'RESERVED':
@@ -144,7 +145,7 @@ export function answerFor(outcome: Outcome): Answer {
     case 'REJECTED':
       return { id: answerEventId(INVENTORY_REJECTED, orderId), subject: INVENTORY_REJECTED, data: { orderId, shortProducts: outcome.shortProducts } };
     case 'COMMITTED':
-      return { id: answerEventId(INVENTORY_COMMITTED, orderId), subject: INVENTORY_COMMITTED, data: { orderId } };
+      return null;
     case 'RELEASED':
       return { id: answerEventId(INVENTORY_RELEASED, orderId), subject: INVENTORY_RELEASED, data: { orderId, reason: outcome.reason } };
   }
