@@ -15,7 +15,7 @@ import {
 } from 'graphql';
 import { apiSchemaFromSupergraph } from '../../../scripts/schema/check.ts';
 import { repoRoot } from '../../../scripts/schema/subgraphs.ts';
-import { estimatedPageSize, limitValidationRules, queryCost, queryLimitsPlugin, type QueryLimits } from './query-limits.ts';
+import { costVariables, estimatedPageSize, limitValidationRules, queryCost, queryLimitsPlugin, type QueryLimits } from './query-limits.ts';
 
 const limits: QueryLimits = { maxDepth: 12, maxAliases: 15, maxTokens: 3000, maxCost: 20_000, defaultListSize: 20 };
 const schema = apiSchemaFromSupergraph(readFileSync(join(repoRoot, 'schema/supergraph.graphql'), 'utf8'));
@@ -141,5 +141,39 @@ describe('query limits', () => {
     await expect(didResolve({})).rejects.toThrow(/exceeds the limit of 10/);
     await expect(didResolve({ liveRead: true })).rejects.toThrow(/exceeds the limit of 10/);
     await expect(didResolve({ liveRead: true, liveRepeat: true })).resolves.toBeUndefined();
+  });
+
+  it('know which variables a cost depends on: those of a first argument or an @include / @skip condition', () => {
+    const document = parse(`
+      query ($n: Int, $q: String, $m: Int, $show: Boolean!, $hide: Boolean!) {
+        products(first: $n, query: $q) { edges { node { id name @skip(if: $hide) } } }
+        categories @include(if: $show) { products(first: $m) { edges { node { id } } } }
+      }`);
+    expect(costVariables(document)).toEqual(['hide', 'm', 'n', 'show']);
+    expect(costVariables(parse('query ($q: String) { products(first: 5, query: $q) { edges { node { id } } } }'))).toEqual([]);
+  });
+
+  it('estimate one document again for other sizes, and tell an omitted size (its default) from a null one', async () => {
+    const document = parse('query ($n: Int = 100) { products(first: $n) { edges { node { id name } } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const at = (variables: Record<string, unknown>) => queryCost(schema, document, variables, limits);
+    // Between the default list size's cost and the declared default's: 20 items pass, 100 do not.
+    const costLimit = { ...limits, maxCost: Math.floor((at({ n: 20 }) + at({ n: 100 })) / 2) };
+    // One plugin, one document object, as Apollo hands a cached document back.
+    const plugin = queryLimitsPlugin(costLimit);
+    const didResolve = async (variables: Record<string, unknown>) =>
+      (await plugin.requestDidStart!({} as never))!.didResolveOperation!({
+        document,
+        operation,
+        schema,
+        request: { variables },
+        contextValue: {},
+      } as never);
+    await expect(didResolve({ n: 5 })).resolves.toBeUndefined();
+    await expect(didResolve({ n: 100 })).rejects.toThrow(/exceeds the limit/);
+    await expect(didResolve({ n: 5 })).resolves.toBeUndefined();
+    await expect(didResolve({})).rejects.toThrow(/exceeds the limit/); // omitted: the default, 100
+    await expect(didResolve({ n: null })).resolves.toBeUndefined(); // null: the default list size
+    await expect(didResolve({})).rejects.toThrow(/exceeds the limit/);
   });
 });
