@@ -123,6 +123,25 @@ export async function insertLine(
   });
 }
 
+/** A copy of `line` for another cart, with its snapshot (price, availability, when the catalog last confirmed it). */
+export function copyOfLine(line: CartLine, cartId: string, quantity: number): Parameters<typeof insertLine>[1] {
+  return {
+    cartId,
+    variantId: line.variantId,
+    productId: line.productId,
+    quantity,
+    unitPriceAmount: line.unitPriceAmount,
+    name: line.name,
+    sku: line.sku ?? null,
+    variantTitle: line.variantTitle ?? null,
+    selectedOptions: line.selectedOptions,
+    categoryIds: line.categoryIds,
+    available: line.available,
+    discontinued: line.discontinued,
+    pricedAt: line.pricedAt ?? null,
+  };
+}
+
 export async function setLineQuantity(tx: EntityManager, lineId: string, quantity: number): Promise<void> {
   await tx.nativeUpdate(CartLineSchema, { id: lineId }, { quantity, updatedAt: raw('now()') });
 }

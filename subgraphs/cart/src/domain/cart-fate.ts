@@ -5,11 +5,15 @@ import {
   anyCartDiffersOnVariant,
   bumpVersions,
   expireIdleCarts as expireCarts,
+  findActiveCartId,
+  lockCart,
   lockCartsHoldingVariant,
   reopenCart,
   setVariantAvailability,
   unconfirmRepricedLines,
 } from '../data/cart.repository.ts';
+import { copyOfLine, insertLine, linesOf, setVariantQuantity } from '../data/cart-line.repository.ts';
+import { mergeCarts } from './cart-rules.ts';
 import { completeCheckout, lockCheckout, setCheckoutStatus } from '../data/checkout.repository.ts';
 import { recordCheckoutEnded } from './cart-metrics.ts';
 import { catalogOrSnapshot, type ProductLookup } from './catalog-snapshot.ts';
@@ -21,7 +25,9 @@ export const CART_FOLLOWS = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELL
 
 /**
  * The cart follows its order: CONFIRMED → cart CHECKED_OUT, checkout COMPLETED; REJECTED or
- * PAYMENT_FAILED → cart back to ACTIVE (EXPIRED when its customer has started another; reopenCart), checkout FAILED, discount and promotion usage given back. Runs in the
+ * PAYMENT_FAILED → cart back to ACTIVE, checkout FAILED, discount and promotion usage given back.
+ * When its customer has started another cart meanwhile, the failed one is closed (reopenCart) and
+ * its lines move into the other (moveLinesToActiveCart). Runs in the
  * inbox transaction, so a redelivered event changes nothing twice; a checkout that already ended
  * is left alone. Returns the cart id when the cart changed.
  */
@@ -36,11 +42,14 @@ export interface CartStatusMove {
   updatedAt: Date | string;
 }
 
-/** applyOrderStatus, telling also when only the cart's status moved (`statusOnly`; else the cart must be read again). */
+/**
+ * applyOrderStatus, telling also when only the cart's status moved (`statusOnly`; else the cart must
+ * be read again) and which other cart changed with it (`receiver`: the one a closed cart's lines moved to).
+ */
 export async function followOrderStatus(
   tx: EntityManager,
   event: OrderStatusChanged,
-): Promise<{ cartId: string; statusOnly: CartStatusMove | null } | null> {
+): Promise<{ cartId: string; statusOnly: CartStatusMove | null; receiver?: string } | null> {
   if (event.status === 'CONFIRMED') {
     const done = await completeCheckout(tx, event.orderId);
     if (!done) return null;
@@ -53,13 +62,47 @@ export async function followOrderStatus(
     await setCheckoutStatus(tx, checkout.id, 'FAILED');
     recordCheckoutEnded(tx, checkout.createdAt, 'failed');
     // Cart before discount codes: the order a checkout takes them in.
-    await reopenCart(tx, checkout.cartId);
+    const status = await reopenCart(tx, checkout.cartId);
+    const receiver = status === 'EXPIRED' ? await moveLinesToActiveCart(tx, checkout.cartId) : null;
     if (checkout.discountCodes.length) await releaseDiscountCodes(tx, checkout.discountCodes);
     await releasePromotionUsages(tx, checkout.id);
     // Discount codes given back change how the cart prices: read it again.
-    return { cartId: checkout.cartId, statusOnly: null };
+    return { cartId: checkout.cartId, statusOnly: null, ...(receiver ? { receiver } : {}) };
   }
   return null;
+}
+
+/**
+ * A failed checkout's cart that reopenCart closed because its customer has another active cart: its
+ * lines move there, so nothing the shopper chose is lost. Quantities of the same variant add up
+ * within the cart's limits (999 a line, 250 lines: mergeCarts, as a sign-in merge); a moved line
+ * keeps its snapshot (price, availability, when the catalog last confirmed it), and the next
+ * checkout checks it against the catalog like any other. Both carts are locked, the closed one
+ * first (its update above); no other transaction locks the two. Returns the receiving cart.
+ */
+async function moveLinesToActiveCart(tx: EntityManager, closedCartId: string): Promise<string | null> {
+  const closed = await lockCart(tx, closedCartId);
+  const receiverId = closed?.customerId ? await findActiveCartId(tx, closed.customerId) : undefined;
+  const receiver = receiverId ? await lockCart(tx, receiverId) : null;
+  if (!receiver || receiver.status !== 'ACTIVE') return null;
+  const rows = await linesOf(tx, [closedCartId, receiver.id]);
+  const of = (id: string) => new Map(rows.filter((r) => r.cart.id === id).map((r) => [r.variantId, r.quantity]));
+  const held = of(receiver.id);
+  for (const [variantId, quantity] of mergeCarts(held, of(closedCartId), 'MERGE').quantities) {
+    if (held.get(variantId) === quantity) continue;
+    if (held.has(variantId)) await setVariantQuantity(tx, receiver.id, variantId, quantity);
+    else
+      await insertLine(
+        tx,
+        copyOfLine(
+          rows.find((r) => r.cart.id === closedCartId && r.variantId === variantId)!,
+          receiver.id,
+          quantity,
+        ),
+      );
+  }
+  await bumpVersions(tx, [receiver.id]);
+  return receiver.id;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthenticatedError, userError, type Identity, type ProductLookupItem } from '@shop/platform';
-import { deleteLines, insertLine, linesOf } from '../data/cart-line.repository.ts';
+import { copyOfLine, deleteLines, insertLine, linesOf } from '../data/cart-line.repository.ts';
 import { expireCart, lockCart, touchCart } from '../data/cart.repository.ts';
 import { notesOf, setAttributes, setNote } from '../data/cart-note.repository.ts';
 import { mergeNoteAndAttributes } from './cart-note-input.ts';
@@ -88,21 +88,7 @@ export async function mergeGuestCart(
                 discontinued: false,
                 pricedAt: 'now',
               }
-            : {
-                cartId: customerCartId,
-                variantId,
-                productId: snapshot.productId,
-                quantity,
-                unitPriceAmount: snapshot.unitPriceAmount,
-                name: snapshot.name,
-                sku: snapshot.sku ?? null,
-                variantTitle: snapshot.variantTitle ?? null,
-                selectedOptions: snapshot.selectedOptions,
-                categoryIds: snapshot.categoryIds,
-                available: snapshot.available,
-                discontinued: snapshot.discontinued,
-                pricedAt: snapshot.pricedAt ?? null,
-              },
+            : copyOfLine(snapshot, customerCartId, quantity),
         );
       }
     }

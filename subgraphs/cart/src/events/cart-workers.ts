@@ -58,8 +58,9 @@ export async function startCartWorkers(deps: SubgraphDeps, options: CartWorkerOp
   const onStatus = async ({ data }: CatalogEnvelope<OrderStatusSubject>, { em, afterCommit }: UnitOfWork) => {
     const followed = await followOrderStatus(em, data);
     if (!followed) return;
-    const { cartId, statusOnly } = followed;
+    const { cartId, statusOnly, receiver } = followed;
     afterCommit(() => (statusOnly ? options.refreshStatus(cartId, statusOnly) : refresh(cartId)));
+    if (receiver) afterCommit(() => refresh(receiver));
   };
   const consumer = await startConsumer({
     em: deps.orm.em,
