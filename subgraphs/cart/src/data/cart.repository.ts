@@ -97,18 +97,19 @@ const BUYER_COLUMNS: Record<keyof BuyerFields, string> = {
  * meanwhile (a customer has one active cart: asking for `me { cart }` during a checkout makes one):
  * then it is closed (EXPIRED), its lines still readable, rather than breaking that rule — which
  * failed the whole transaction, retried forever, and kept the checkout and its promotion uses.
+ * `activeCartId`: that other cart, where its lines go (null when reopened). Null: not CHECKING_OUT.
  */
-export async function reopenCart(tx: EntityManager, id: string): Promise<CartStatus | null> {
-  const { rows } = await sql<{ status: CartStatus }>(
+export async function reopenCart(tx: EntityManager, id: string): Promise<{ status: CartStatus; activeCartId: string | null } | null> {
+  const { rows } = await sql<{ status: CartStatus; activeCartId: string | null }>(
     tx,
     `update cart c set version = c.version + 1, updated_at = now(),
-            status = case when c.customer_id is not null and exists (
-                            select 1 from cart o where o.customer_id = c.customer_id and o.status = 'ACTIVE' and o.id <> c.id)
-                          then 'EXPIRED' else 'ACTIVE' end
-      where c.id = $1 and c.status = 'CHECKING_OUT' returning c.status`,
+            status = case when other.id is null then 'ACTIVE' else 'EXPIRED' end
+       from (select (select o.id from cart o join cart f on f.id = $1
+                      where o.customer_id = f.customer_id and o.status = 'ACTIVE' and o.id <> f.id limit 1) as id) other
+      where c.id = $1 and c.status = 'CHECKING_OUT' returning c.status, other.id as "activeCartId"`,
     [id],
   );
-  return rows[0]?.status ?? null;
+  return rows[0] ?? null;
 }
 
 /** ACTIVE carts past their expiry become EXPIRED, a batch at a time; returns their ids. */

@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrderStatus, OrderStatusChanged } from '@shop/platform';
-import type { CartStatus } from '../data/cart.entity.ts';
+import type { CartLine, CartStatus } from '../data/cart.entity.ts';
 import {
   anyCartDiffersOnVariant,
   bumpVersions,
   expireIdleCarts as expireCarts,
-  findActiveCartId,
   lockCart,
   lockCartsHoldingVariant,
   reopenCart,
@@ -27,7 +26,7 @@ export const CART_FOLLOWS = ['CONFIRMED', 'REJECTED', 'PAYMENT_FAILED', 'CANCELL
  * The cart follows its order: CONFIRMED → cart CHECKED_OUT, checkout COMPLETED; REJECTED or
  * PAYMENT_FAILED → cart back to ACTIVE, checkout FAILED, discount and promotion usage given back.
  * When its customer has started another cart meanwhile, the failed one is closed (reopenCart) and
- * its lines move into the other (moveLinesToActiveCart). Runs in the
+ * its lines move into the other (moveLines). Runs in the
  * inbox transaction, so a redelivered event changes nothing twice; a checkout that already ended
  * is left alone. Returns the cart id when the cart changed.
  */
@@ -62,8 +61,8 @@ export async function followOrderStatus(
     await setCheckoutStatus(tx, checkout.id, 'FAILED');
     recordCheckoutEnded(tx, checkout.createdAt, 'failed');
     // Cart before discount codes: the order a checkout takes them in.
-    const status = await reopenCart(tx, checkout.cartId);
-    const receiver = status === 'EXPIRED' ? await moveLinesToActiveCart(tx, checkout.cartId) : null;
+    const reopened = await reopenCart(tx, checkout.cartId);
+    const receiver = reopened?.activeCartId ? await moveLines(tx, checkout.cartId, reopened.activeCartId) : null;
     if (checkout.discountCodes.length) await releaseDiscountCodes(tx, checkout.discountCodes);
     await releasePromotionUsages(tx, checkout.id);
     // Discount codes given back change how the cart prices: read it again.
@@ -78,28 +77,21 @@ export async function followOrderStatus(
  * within the cart's limits (999 a line, 250 lines: mergeCarts, as a sign-in merge); a moved line
  * keeps its snapshot (price, availability, when the catalog last confirmed it), and the next
  * checkout checks it against the catalog like any other. Both carts are locked, the closed one
- * first (its update above); no other transaction locks the two. Returns the receiving cart.
+ * first (reopenCart's update); no other transaction locks the two. Returns the receiving cart,
+ * null when it is no longer ACTIVE once locked (checked out meanwhile).
  */
-async function moveLinesToActiveCart(tx: EntityManager, closedCartId: string): Promise<string | null> {
-  const closed = await lockCart(tx, closedCartId);
-  const receiverId = closed?.customerId ? await findActiveCartId(tx, closed.customerId) : undefined;
-  const receiver = receiverId ? await lockCart(tx, receiverId) : null;
+async function moveLines(tx: EntityManager, closedCartId: string, activeCartId: string): Promise<string | null> {
+  const receiver = await lockCart(tx, activeCartId);
   if (!receiver || receiver.status !== 'ACTIVE') return null;
   const rows = await linesOf(tx, [closedCartId, receiver.id]);
-  const of = (id: string) => new Map(rows.filter((r) => r.cart.id === id).map((r) => [r.variantId, r.quantity]));
-  const held = of(receiver.id);
-  for (const [variantId, quantity] of mergeCarts(held, of(closedCartId), 'MERGE').quantities) {
-    if (held.get(variantId) === quantity) continue;
-    if (held.has(variantId)) await setVariantQuantity(tx, receiver.id, variantId, quantity);
-    else
-      await insertLine(
-        tx,
-        copyOfLine(
-          rows.find((r) => r.cart.id === closedCartId && r.variantId === variantId)!,
-          receiver.id,
-          quantity,
-        ),
-      );
+  const linesIn = (cartId: string) => new Map(rows.filter((r) => r.cart.id === cartId).map((r) => [r.variantId, r]));
+  const quantities = (lines: Map<string, CartLine>) => new Map([...lines].map(([variantId, line]) => [variantId, line.quantity]));
+  const [held, moving] = [linesIn(receiver.id), linesIn(closedCartId)];
+  for (const [variantId, quantity] of mergeCarts(quantities(held), quantities(moving), 'MERGE').quantities) {
+    const line = held.get(variantId);
+    if (line?.quantity === quantity) continue;
+    if (line) await setVariantQuantity(tx, receiver.id, variantId, quantity);
+    else await insertLine(tx, copyOfLine(moving.get(variantId)!, receiver.id, quantity));
   }
   await bumpVersions(tx, [receiver.id]);
   return receiver.id;
