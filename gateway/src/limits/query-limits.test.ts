@@ -10,6 +10,7 @@ import {
   parse,
   typeFromAST,
   validate,
+  type DocumentNode,
   type GraphQLInputType,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -51,6 +52,17 @@ const DEEP =
   '{ categories { products { edges { node { category { products { edges { node { category { products { edges { node { id } } } } } } } } } } } } }';
 const ALIASES = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: categories { id }`).join(' ')} }`;
 
+/** The plugin's check of one request, as Apollo runs it once the operation is known. */
+async function didResolve(
+  plugin: ReturnType<typeof queryLimitsPlugin>,
+  document: DocumentNode,
+  request: { variables?: Record<string, unknown> } = {},
+  contextValue: Record<string, unknown> = {},
+) {
+  const operation = document.definitions[0] as OperationDefinitionNode;
+  return (await plugin.requestDidStart!({} as never))!.didResolveOperation!({ document, operation, schema, request, contextValue } as never);
+}
+
 describe('query limits', () => {
   it("let every client operation in schema/operations through (the defaults fit the apps' real queries)", () => {
     expect(validate(schema, operations, limitValidationRules(limits))).toEqual([]);
@@ -77,18 +89,13 @@ describe('query limits', () => {
   });
 
   it('refuse them over HTTP once the operation is known (Apollo would answer a validation rule as GRAPHQL_VALIDATION_FAILED)', async () => {
-    const didResolve = async (query: string) => {
-      const document = parse(query);
-      const operation = document.definitions[0] as OperationDefinitionNode;
-      const hooks = await queryLimitsPlugin(limits).requestDidStart!({} as never);
-      return hooks!.didResolveOperation!({ document, operation, schema, request: {}, contextValue: {} } as never);
-    };
-    await expect(didResolve(DEEP)).rejects.toMatchObject({
+    const check = (query: string) => didResolve(queryLimitsPlugin(limits), parse(query));
+    await expect(check(DEEP)).rejects.toMatchObject({
       message: expect.stringMatching(/depth limit of 12/),
       extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxDepth', http: { status: 400 } },
     });
-    await expect(didResolve(ALIASES)).rejects.toMatchObject({ extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxAliases' } });
-    await expect(didResolve('{ categories { products(first: 1) { edges { node { id } } } } }')).resolves.toBeUndefined();
+    await expect(check(ALIASES)).rejects.toMatchObject({ extensions: { code: 'QUERY_LIMIT_EXCEEDED', limit: 'maxAliases' } });
+    await expect(check('{ categories { products(first: 1) { edges { node { id } } } } }')).resolves.toBeUndefined();
   });
 
   it('multiply list costs by first (or the default size)', () => {
@@ -132,15 +139,12 @@ describe('query limits', () => {
 
   it("check a subscription's cost on its first read, not on its repeat reads (same document and variables)", async () => {
     const document = parse('query ($n: Int) { products(first: $n) { edges { node { id name } } } }');
-    const operation = document.definitions[0] as OperationDefinitionNode;
     const costLimit = { ...limits, maxCost: 10 };
-    const didResolve = async (contextValue: Record<string, unknown>) => {
-      const hooks = await queryLimitsPlugin(costLimit).requestDidStart!({} as never);
-      return hooks!.didResolveOperation!({ document, operation, schema, request: { variables: { n: 100 } }, contextValue } as never);
-    };
-    await expect(didResolve({})).rejects.toThrow(/exceeds the limit of 10/);
-    await expect(didResolve({ liveRead: true })).rejects.toThrow(/exceeds the limit of 10/);
-    await expect(didResolve({ liveRead: true, liveRepeat: true })).resolves.toBeUndefined();
+    const read = (contextValue: Record<string, unknown>) =>
+      didResolve(queryLimitsPlugin(costLimit), document, { variables: { n: 100 } }, contextValue);
+    await expect(read({})).rejects.toThrow(/exceeds the limit of 10/);
+    await expect(read({ liveRead: true })).rejects.toThrow(/exceeds the limit of 10/);
+    await expect(read({ liveRead: true, liveRepeat: true })).resolves.toBeUndefined();
   });
 
   it('know which variables a cost depends on: those of a first argument or an @include / @skip condition', () => {
@@ -155,25 +159,17 @@ describe('query limits', () => {
 
   it('estimate one document again for other sizes, and tell an omitted size (its default) from a null one', async () => {
     const document = parse('query ($n: Int = 100) { products(first: $n) { edges { node { id name } } } }');
-    const operation = document.definitions[0] as OperationDefinitionNode;
     const at = (variables: Record<string, unknown>) => queryCost(schema, document, variables, limits);
     // Between the default list size's cost and the declared default's: 20 items pass, 100 do not.
     const costLimit = { ...limits, maxCost: Math.floor((at({ n: 20 }) + at({ n: 100 })) / 2) };
     // One plugin, one document object, as Apollo hands a cached document back.
     const plugin = queryLimitsPlugin(costLimit);
-    const didResolve = async (variables: Record<string, unknown>) =>
-      (await plugin.requestDidStart!({} as never))!.didResolveOperation!({
-        document,
-        operation,
-        schema,
-        request: { variables },
-        contextValue: {},
-      } as never);
-    await expect(didResolve({ n: 5 })).resolves.toBeUndefined();
-    await expect(didResolve({ n: 100 })).rejects.toThrow(/exceeds the limit/);
-    await expect(didResolve({ n: 5 })).resolves.toBeUndefined();
-    await expect(didResolve({})).rejects.toThrow(/exceeds the limit/); // omitted: the default, 100
-    await expect(didResolve({ n: null })).resolves.toBeUndefined(); // null: the default list size
-    await expect(didResolve({})).rejects.toThrow(/exceeds the limit/);
+    const request = (variables: Record<string, unknown>) => didResolve(plugin, document, { variables });
+    await expect(request({ n: 5 })).resolves.toBeUndefined();
+    await expect(request({ n: 100 })).rejects.toThrow(/exceeds the limit/);
+    await expect(request({ n: 5 })).resolves.toBeUndefined();
+    await expect(request({})).rejects.toThrow(/exceeds the limit/); // omitted: the default, 100
+    await expect(request({ n: null })).resolves.toBeUndefined(); // null: the default list size
+    await expect(request({})).rejects.toThrow(/exceeds the limit/);
   });
 });

@@ -80,31 +80,6 @@ export function costVariables(document: DocumentNode): string[] {
 }
 
 /**
- * `queryCost`, once per document, operation and the values of its cost variables: the estimate
- * walks the whole document with the schema (4.5 % of the gateway's CPU on the checkout benchmark),
- * and the same storefront queries come again and again (Apollo hands a cached document back as the
- * same object). Variables that do not coerce are still refused: by the input guard, which runs
- * for every request, and here whenever the estimate is computed.
- */
-function costOf(limits: QueryLimits) {
-  const known = new WeakMap<DocumentNode, { variables: string[]; costs: Map<string, number> }>();
-  return (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>, operationName?: string): number => {
-    let entry = known.get(document);
-    if (!entry) known.set(document, (entry = { variables: costVariables(document), costs: new Map() }));
-    // An omitted variable (its default applies) is not a null one.
-    const key = JSON.stringify([operationName ?? null, ...entry.variables.map((name) => (name in variables ? variables[name] : { omitted: true }))]);
-    let cost = entry.costs.get(key);
-    if (cost === undefined) {
-      cost = queryCost(schema, document, variables, limits, operationName);
-      // Bounded per document: a client paging through many sizes does not grow it without end.
-      if (entry.costs.size >= 64) entry.costs.clear();
-      entry.costs.set(key, cost);
-    }
-    return cost;
-  };
-}
-
-/**
  * Depth and alias limits as validation rules, their errors QUERY_LIMIT_EXCEEDED naming the limit
  * (the WebSocket validates with them). Not given to Apollo: it answers every validation error as
  * GRAPHQL_VALIDATION_FAILED, so over HTTP `queryLimitsPlugin` runs them instead.
@@ -124,14 +99,38 @@ export function limitValidationRules(limits: QueryLimits): ValidationRule[] {
   ];
 }
 
-/** The first depth or alias error of a document; once per document (Apollo hands a cached one back as the same object). */
-function shapeChecker(limits: QueryLimits): (schema: GraphQLSchema, document: DocumentNode) => GraphQLError | undefined {
-  const rules = limitValidationRules(limits);
-  const checked = new WeakMap<DocumentNode, GraphQLError | null>();
-  return (schema, document) => {
-    let error = checked.get(document);
-    if (error === undefined) checked.set(document, (error = validate(schema, document, rules)[0] ?? null));
-    return error ?? undefined;
+/**
+ * What the limits know of a parsed document, worked out once: Apollo hands a cached document back
+ * as the same object (a new schema comes with new ones), and the same storefront queries come again
+ * and again (the cost estimate walks the whole document with the schema: 4.5 % of the gateway's CPU
+ * on the checkout benchmark).
+ */
+interface DocumentLimits {
+  /** The first depth or alias error, or null. */
+  shape: GraphQLError | null;
+  /** The estimate for these variables; throws what queryCost throws (variables that do not coerce). */
+  cost(variables: Record<string, unknown>, operationName: string | undefined): number;
+}
+
+/** Cost estimates kept per document: a client paging through many sizes does not grow it without end. */
+const MAX_COSTS_PER_DOCUMENT = 64;
+
+function documentLimits(schema: GraphQLSchema, document: DocumentNode, limits: QueryLimits, rules: ValidationRule[]): DocumentLimits {
+  const names = costVariables(document);
+  const costs = new Map<string, number>();
+  return {
+    shape: validate(schema, document, rules)[0] ?? null,
+    cost(variables, operationName) {
+      // Kept by operation and the values of the cost variables; an omitted one (its default applies) is not a null one.
+      const key = JSON.stringify([operationName ?? null, ...names.map((name) => (name in variables ? variables[name] : { omitted: true }))]);
+      let cost = costs.get(key);
+      if (cost === undefined) {
+        cost = queryCost(schema, document, variables, limits, operationName);
+        if (costs.size >= MAX_COSTS_PER_DOCUMENT) costs.clear();
+        costs.set(key, cost);
+      }
+      return cost;
+    },
   };
 }
 
@@ -141,8 +140,13 @@ function shapeChecker(limits: QueryLimits): (schema: GraphQLSchema, document: Do
  * parser option, set in index.ts: a GRAPHQL_PARSE_FAILED.)
  */
 export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseContext> {
-  const overShape = shapeChecker(limits);
-  const estimate = costOf(limits);
+  const rules = limitValidationRules(limits);
+  const documents = new WeakMap<DocumentNode, DocumentLimits>();
+  const limitsOf = (schema: GraphQLSchema, document: DocumentNode): DocumentLimits => {
+    let known = documents.get(document);
+    if (!known) documents.set(document, (known = documentLimits(schema, document, limits, rules)));
+    return known;
+  };
   return {
     async requestDidStart() {
       return {
@@ -151,11 +155,11 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin<BaseC
           if (!operation) return;
           // A subscription's repeat read: same document and variables as its first read, which passed.
           if ((contextValue as { liveRepeat?: boolean }).liveRepeat) return;
-          const shape = overShape(schema, document);
-          if (shape) throw shape;
+          const known = limitsOf(schema, document);
+          if (known.shape) throw known.shape;
           let cost: number;
           try {
-            cost = estimate(schema, document, request.variables ?? {}, request.operationName ?? undefined);
+            cost = known.cost(request.variables ?? {}, request.operationName ?? undefined);
           } catch (error) {
             // Variables that do not coerce (the input guard names them too): refused, never unestimated.
             throw new GraphQLError((error as Error).message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
