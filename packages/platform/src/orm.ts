@@ -41,7 +41,7 @@ export function ormOptions(options: Options & { clientUrl: string }): Options {
  * `?host=/dir` (libpq's form for a Unix socket directory): MikroORM reads only the URL's host name,
  * so the socket reaches pg through the driver options. Any other host value is not a socket.
  */
-export function unixSocketDirOf(clientUrl: string): string | undefined {
+function unixSocketDirOf(clientUrl: string): string | undefined {
   const host = new URL(clientUrl).searchParams.get('host');
   return host?.startsWith('/') ? host : undefined;
 }
