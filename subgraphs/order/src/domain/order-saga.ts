@@ -14,7 +14,7 @@ import {
 } from '@shop/platform';
 import type { OrderStatus } from '../data/order.entity.ts';
 import { awaitCheckoutStep, insertOrder, lockOrder, lockTimedOut, type LockedOrder } from '../data/order.repository.ts';
-import { loadOrderDetails, recordStatusChange } from '../data/order-details.ts';
+import { loadOrderDetails, recordStatusChange, type StatusChange } from '../data/order-details.ts';
 import { canMove } from './order-transitions.ts';
 import { recordLateCapture, recordMove, recordOrderCreated, recordStepRequest, STOCK_REASON } from './order-metrics.ts';
 
@@ -48,14 +48,24 @@ export async function moveOrder(
   recordMove(tx, order, to, reason);
   const change = { status: to, reason, move: { deadline } };
   if (passing) await recordStatusChange(tx, order.id, change);
-  else {
-    const details = await loadOrderDetails(tx, order.id, change);
-    await emitEvent(tx, orderStatusSubject(to), { orderId: order.id, cartId: order.cartId ?? '', status: to, reason, details });
-  }
+  else await announceStatus(tx, { orderId: order.id, cartId: order.cartId ?? '', status: to, reason }, change);
   // Entered now: a further move in this step measures its own step from here.
   order.status = to;
   order.updatedAt = new Date();
   return true;
+}
+
+/**
+ * `order.status.<status>` with the order's details as this transaction has them, read in one
+ * statement with `change` when given (the status change it also writes).
+ */
+async function announceStatus(
+  tx: EntityManager,
+  event: { orderId: string; cartId: string; status: OrderStatus; reason: string | null },
+  change?: StatusChange,
+): Promise<void> {
+  const details = await loadOrderDetails(tx, event.orderId, change);
+  await emitEvent(tx, orderStatusSubject(event.status), { ...event, details });
 }
 
 const inMs = (ms: number) => new Date(Date.now() + ms);
@@ -88,14 +98,7 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
   if (ask.reserve) recordStepRequest(tx, 'reserve_stock', Boolean(answer));
   if (!answer) {
     // The order rests in PENDING: announced (it moves on within this step otherwise; see moveOrder).
-    const details = await loadOrderDetails(tx, checkout.checkoutId);
-    await emitEvent(tx, orderStatusSubject('PENDING'), {
-      orderId: checkout.checkoutId,
-      cartId: checkout.cartId,
-      status: 'PENDING',
-      reason: null,
-      details,
-    });
+    await announceStatus(tx, { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
     await emitEvent(tx, ORDER_STOCK_RESERVE, request);
     return true;
   }
