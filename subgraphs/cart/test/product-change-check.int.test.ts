@@ -66,6 +66,53 @@ describe('productChangeMatters', () => {
   });
 });
 
+describe('the lines a product change reads (in_active_cart)', () => {
+  const flags = async (cartId: string) =>
+    (await h.orm.em.fork().execute<Array<{ in_active_cart: boolean }>>('select in_active_cart from cart_line where cart_id = ?', [cartId])).map(
+      (r) => r.in_active_cart,
+    );
+  const setStatus = (cartId: string, status: string) => h.orm.em.fork().execute('update cart set status = ? where id = ?', [status, cartId]);
+
+  it('follow their cart in and out of ACTIVE', async () => {
+    const cartId = await cartWith(LAMP);
+    expect(await flags(cartId)).toEqual([true]);
+    await setStatus(cartId, 'CHECKING_OUT');
+    expect(await flags(cartId)).toEqual([false]);
+    // A failed checkout reopens the cart: its lines count again.
+    await setStatus(cartId, 'ACTIVE');
+    expect(await flags(cartId)).toEqual([true]);
+    await setStatus(cartId, 'CHECKED_OUT');
+    expect(await flags(cartId)).toEqual([false]);
+  });
+
+  it('are those of active carts only, however many carts hold other variants or held this one', async () => {
+    const POPULAR = randomUUID();
+    h.catalog.set(POPULAR, product(POPULAR, { name: 'Popular', priceAmount: 900 }));
+    // 3,000 past purchases of the variant and 3,000 open carts holding something else; one cart holds it now.
+    await h.orm.em.fork().execute(`
+      with carts as (
+        insert into cart (id, status, currency, created_at, updated_at, expires_at)
+        select 'bulk-' || g, case when g % 2 = 0 then 'CHECKED_OUT' else 'ACTIVE' end, 'USD', now(), now(), now() + interval '1 day'
+          from generate_series(1, 6000) g returning id, status)
+      insert into cart_line (id, cart_id, variant_id, product_id, quantity, created_at, in_active_cart)
+      select gen_random_uuid(), id, v, v, 1, now(), status = 'ACTIVE'
+        from carts, lateral (select case when status = 'ACTIVE' then gen_random_uuid() else '${POPULAR}'::uuid end as v) variant`);
+    await h.orm.em.fork().execute('analyze cart_line; analyze cart');
+    await cartWith(POPULAR);
+    const read = await h.orm.em.fork().transactional(async (tx) => {
+      expect(await productChangeMatters(tx, change({ variantId: POPULAR, priceAmount: 900 }))).toBe(false);
+      // This transaction's own reads of carts and lines, rows and index entries.
+      const [stats] = await tx.execute<Array<{ rows: number }>>(
+        `select sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as rows from pg_stat_xact_user_tables where relname in ('cart', 'cart_line')`,
+      );
+      return stats!.rows;
+    });
+    // The line and its cart (with the other tests' few), not the 6,000 bulk ones: reading every
+    // line of the variant, or every active cart, was the plan without the flag.
+    expect(read).toBeLessThan(100);
+  });
+});
+
 describe('a product change that concerns a cart', () => {
   const lookup = (ids: readonly string[]) => h.deps.lookupProducts(ids);
   const follow = (c: ReturnType<typeof change>, via: ProductLookup = lookup) =>

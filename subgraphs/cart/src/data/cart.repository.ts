@@ -177,7 +177,7 @@ export async function lockCartsHoldingVariant(
   const { rows: carts } = await sql<{ id: string }>(
     tx,
     `select c.id from cart c
-      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.variant_id = $1
+      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.variant_id = $1 and l.in_active_cart
                                               and (l.available <> $2 or l.discontinued <> $3 or (l.priced_at is not null and l.unit_price_amount <> $4)))
       order by c.id for update`,
     [variantId, available, discontinued, priceAmount],
@@ -185,7 +185,11 @@ export async function lockCartsHoldingVariant(
   return carts.map((c) => c.id);
 }
 
-/** Whether an active cart holds a line of the variant that differs from this: the read-only test of lockCartsHoldingVariant. */
+/**
+ * Whether an active cart holds a line of the variant that differs from this: the read-only test of
+ * lockCartsHoldingVariant. `in_active_cart` (kept by a trigger) reads only lines of active carts,
+ * through a partial index, however many checked-out carts held the variant.
+ */
 export async function anyCartDiffersOnVariant(
   em: EntityManager,
   variantId: string,
@@ -196,7 +200,7 @@ export async function anyCartDiffersOnVariant(
   const { rows } = await sql<{ one: number }>(
     em,
     `select 1 as one from cart_line l join cart c on c.id = l.cart_id
-      where l.variant_id = $1 and c.status = 'ACTIVE'
+      where l.variant_id = $1 and l.in_active_cart and c.status = 'ACTIVE'
         and (l.available <> $2 or l.discontinued <> $3 or (l.priced_at is not null and l.unit_price_amount <> $4))
       limit 1`,
     [variantId, available, discontinued, priceAmount],
