@@ -22,15 +22,15 @@ export class ConnectionCounts {
   }
 }
 
+/** Each accepted upgrade's client address, worked out once (the connection's handlers read it here). */
+const upgradeAddresses = new WeakMap<http.IncomingMessage, string>();
+export const addressOfUpgrade = (request: http.IncomingMessage): string => upgradeAddresses.get(request) ?? 'unknown';
+
 /**
  * WebSocket upgrades on /graphql only, at most `perIp` open sockets per client address: past it the
  * upgrade gets HTTP 429 before any WebSocket exists. The slot is freed when the TCP socket closes,
  * whether or not the handshake completed.
  */
-/** Each accepted upgrade's client address, worked out once (the connection's handlers read it here). */
-const upgradeAddresses = new WeakMap<http.IncomingMessage, string>();
-export const addressOfUpgrade = (request: http.IncomingMessage): string => upgradeAddresses.get(request) ?? 'unknown';
-
 export function acceptUpgrades(options: {
   httpServer: http.Server;
   wss: WebSocketServer;
