@@ -15,6 +15,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { signDevToken } from '@shop/platform';
 import { cpuSeconds, graphql, percentile } from './client.ts';
+import { cpuPer, machineCpu } from './machine.ts';
 
 export type FollowMode = 'subscription' | 'poll';
 
@@ -205,7 +206,9 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
   // This process shares the machine with the stack: its own CPU is part of what the figure pays.
   const cpuBefore = process.cpuUsage();
   const stackBefore = await cpuOf(options.processes);
+  const machineBefore = machineCpu();
   const round = await runRound(options, products, tokens, options.checkouts);
+  const machine = cpuPer(machineBefore, machineCpu(), options.checkouts);
   const cpu = process.cpuUsage(cpuBefore);
   const stackAfter = await cpuOf(options.processes);
   return {
@@ -225,6 +228,8 @@ export async function runCheckoutSagaBench(options: SagaBenchOptions) {
       perSecond: warmup.perSecond,
       p50: percentile(warmup.latencies, 50),
     },
+    /** The whole machine's busy and stolen CPU per checkout, ms (undefined without /proc/stat). */
+    machineCpuPerCheckout: machine,
     /** The bench's own CPU (user + system) per checkout, ms: the load generator runs on the same cores. */
     clientCpuMsPerCheckout: (cpu.user + cpu.system) / 1000 / options.checkouts,
     /** Each Node process's CPU per checkout, ms (Postgres, NATS and Redis are not in it). */

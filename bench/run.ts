@@ -3,6 +3,7 @@
  * Loopback only; every entry is bounded in time (BENCH_SECONDS, default 10). Prints requests/s and
  * latency percentiles per entry; asserts nothing.
  */
+import { availableParallelism } from 'node:os';
 import autocannon from 'autocannon';
 import { z } from 'zod';
 import { loadEnv, signDevToken } from '@shop/platform';
@@ -177,6 +178,12 @@ if (runSaga) {
       byProcess.map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ') +
       ` ms; ${byProcess.reduce((sum, [, ms]) => sum + ms, 0).toFixed(1)} ms in these Node processes (Postgres, NATS, Redis not included)`,
   );
+  const machine = saga.machineCpuPerCheckout;
+  if (machine)
+    console.log(
+      `checkout-saga whole machine (/proc/stat): ${machine.busyMs.toFixed(1)} ms busy CPU per checkout (${machine.stealMs.toFixed(1)} ms of it stolen by the host); ` +
+        `at ${saga.perSecond.toFixed(1)} checkouts/s, ${((machine.busyMs * saga.perSecond) / 1000).toFixed(2)} of ${availableParallelism()} cores busy`,
+    );
 }
 if (runTokenRefresh) {
   const settings = {
