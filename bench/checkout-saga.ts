@@ -4,12 +4,14 @@
  * (p50/p95), counting orders lost (never created) or stuck (not final after the deadline).
  * Bounded: BENCH_CHECKOUTS checkouts (default 200), BENCH_CONNECTIONS at a time.
  *
- * Each buyer follows its order as a storefront does, through `orderUpdated` on one WebSocket of its
- * own (BENCH_FOLLOW=subscription, the default), or by polling `order(id)` every 10 ms
- * (BENCH_FOLLOW=poll, the figures before issue 15's third round). Each buyer is its own user, as
- * real shoppers are (the gateway caps WebSockets per user). A warm-up round (BENCH_WARMUP_CHECKOUTS)
- * runs first and is reported apart: a process just started runs its code unoptimized, and a
- * deployed one has long left that state.
+ * Each buyer follows its order as a storefront's order page does, through `orderUpdated` on a
+ * WebSocket of its own (BENCH_FOLLOW=subscription, the default): graphql-ws opens it for the
+ * subscription and closes it once the order is final, so every checkout pays a connection (about
+ * 1.5–3 ms of the machine's CPU, most of it this client's; measured with the socket kept open). Or
+ * by polling `order(id)` every 10 ms (BENCH_FOLLOW=poll, the figures before issue 15's third
+ * round). Each buyer is its own user, as real shoppers are (the gateway caps WebSockets per user).
+ * A warm-up round (BENCH_WARMUP_CHECKOUTS) runs first and is reported apart: a process just
+ * started runs its code unoptimized, and a deployed one has long left that state.
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
