@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
+import {
+  clientAddressEnvModel,
+  commonEnvModel,
+  envFields,
+  loadEnv,
+  refuseDevClientAddressSecretInProduction,
+  refuseDevSecretInProduction,
+} from '@shop/platform';
 
 const optionalUrl = z.string().url().optional();
 
@@ -10,6 +17,8 @@ export const model = refuseDevSecretInProduction(
     GATEWAY_PORT: envFields.port(4000),
     /** Proxies whose X-Forwarded-For names the client (client-address.ts); empty: the socket's peer is the client. */
     GATEWAY_TRUSTED_PROXIES: z.string().default(''),
+    /** Signs the client address passed to the subgraphs (the account subgraph holds the same value). */
+    ...clientAddressEnvModel,
     /** Composed supergraph; the gateway reloads it when the file changes. */
     SUPERGRAPH_PATH: z.string().default(new URL('../../schema/supergraph.graphql', import.meta.url).pathname),
     /** Per-subgraph URL overrides of the supergraph's routing URLs (from rover.yaml). */
@@ -67,7 +76,7 @@ export const model = refuseDevSecretInProduction(
     /** Request body size limit (express body parser syntax). */
     GATEWAY_BODY_LIMIT: z.string().default('100kb'),
   }),
-);
+).superRefine(refuseDevClientAddressSecretInProduction);
 
 export type GatewayConfig = z.infer<typeof model>;
 

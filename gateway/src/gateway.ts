@@ -37,6 +37,7 @@ export function createGateway(config: GatewayConfig, log: Logger, registry: Regi
         fetcher,
         log,
         name,
+        clientAddressSecret: config.CLIENT_ADDRESS_SECRET,
         ...(config.GATEWAY_DEDUP_ENABLED ? { dedup: { onShared: () => deduplicated.inc({ subgraph: name }), lastWrites } } : {}),
         ...(entityCaching ? { entityCache: entityCaching.forSubgraph(name) } : {}),
       }),

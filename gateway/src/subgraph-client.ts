@@ -1,13 +1,13 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import {
-  CLIENT_ADDRESS_HEADER,
   currentRequestStop,
   isOutage,
   withRequestId,
   ORDER_ACCESS_TOKEN_HEADER,
   ServiceUnavailableError,
   REQUEST_ID_HEADER,
+  signedClientAddressHeaders,
   type Logger,
 } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
@@ -76,6 +76,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
   private readonly inFlight: InFlightFetches<SubgraphResponse> | undefined;
   private readonly lastWrites: LastWrites | undefined;
   private readonly entityCache: EntityCache | undefined;
+  private readonly clientAddressSecret: string | undefined;
 
   constructor(
     options: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] & {
@@ -85,23 +86,30 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
       dedup?: { onShared: () => void; lastWrites: LastWrites };
       /** Answers `_entities` fetches from Redis where the hints allow (entity-cache/); absent: every fetch calls. */
       entityCache?: EntityCache;
+      /** Signs the client's address for the subgraphs (CLIENT_ADDRESS_SECRET); absent: the address is not sent. */
+      clientAddressSecret?: string;
     },
   ) {
-    const { log, name, dedup, entityCache, ...config } = options;
+    const { log, name, dedup, entityCache, clientAddressSecret, ...config } = options;
     super(config);
     this.name = name;
     this.log = log.child({ subgraph: name });
     this.inFlight = dedup ? new InFlightFetches<SubgraphResponse>(dedup.onShared) : undefined;
     this.lastWrites = dedup?.lastWrites;
     this.entityCache = entityCache;
+    this.clientAddressSecret = clientAddressSecret;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!('identity' in context) || !context.identity) return;
     if (context.identity.token) request.http?.headers.set('authorization', `Bearer ${context.identity.token}`);
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    // Set by the gateway, never copied from the client (a client's own header is not forwarded).
-    if (context.clientAddress) request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+    // Set by the gateway, never copied from the client (a client's own header is not forwarded), and
+    // signed: a subgraph believes an address only with the gateway's signature.
+    if (context.clientAddress && this.clientAddressSecret) {
+      for (const [header, value] of Object.entries(signedClientAddressHeaders(this.clientAddressSecret, context.clientAddress)))
+        request.http?.headers.set(header, value);
+    }
     // The one client header passed on: the order and cart subgraphs verify it for the order it names.
     if (context.orderAccessToken) request.http?.headers.set(ORDER_ACCESS_TOKEN_HEADER, context.orderAccessToken);
   }

@@ -99,6 +99,7 @@ describe('deploy/k8s (dev overlay on the base)', () => {
           Object.entries(DATABASES).map(([service, db]) => [`${service}_DATABASE_URL`, `postgres://shop:pw@postgres:5432/${db}`]),
         ),
         ORDER_ACCESS_TOKEN_SECRET: 'a-production-secret-of-at-least-32-characters',
+        CLIENT_ADDRESS_SECRET: 'another-production-secret-of-32-characters-or-more',
         ACCOUNT_KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
         SMTP_URL: 'smtp://smtp:587',
       },

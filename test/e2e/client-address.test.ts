@@ -25,3 +25,17 @@ describe('clients behind a trusted proxy', () => {
     expect((await attempt('198.51.100.1, 203.0.113.10')).userErrors[0]?.code).toBe('THROTTLED');
   });
 });
+
+describe('a caller that reaches the account subgraph without the gateway', () => {
+  it('cannot name a fresh address for each guess: unsigned addresses all count as one', async () => {
+    // Each guess names another address, as if it came through the gateway from another client.
+    const guesses = Array.from({ length: 7 }, (_, i) =>
+      login(stack.subgraphUrls.account!, uniqueEmail('nobody'), 'wrong password', { 'x-client-address': `192.0.2.${i + 1}` }),
+    );
+    const codes = (await Promise.all(guesses)).map((a) => a.userErrors[0]?.code);
+    expect(codes.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(5);
+    expect(codes.filter((c) => c === 'THROTTLED')).toHaveLength(2);
+    // The gateway's clients keep their own counts: one of the addresses above, through the gateway.
+    expect((await attempt('192.0.2.1')).userErrors[0]?.code).toBe('INVALID_CREDENTIALS');
+  });
+});

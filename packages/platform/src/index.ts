@@ -41,3 +41,4 @@ export * from './events/payment-capture.client.ts';
 export * from './events/step-request.ts';
 export * from './periodic.ts';
 export * from './order-access-token.ts';
+export * from './client-address.ts';

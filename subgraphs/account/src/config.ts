@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { commonEnvModel, envFields, loadEnv, refuseDevSecretInProduction } from '@shop/platform';
+import {
+  clientAddressEnvModel,
+  commonEnvModel,
+  envFields,
+  loadEnv,
+  refuseDevClientAddressSecretInProduction,
+  refuseDevSecretInProduction,
+} from '@shop/platform';
 import { notificationEnvModel, refineNotificationEnv } from './notifications/config.ts';
 
 /** DEV DEFAULT ONLY: encrypts the signing keys' private halves at rest; production must set its own. */
@@ -24,6 +31,8 @@ export const model = refuseDevSecretInProduction(
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
     LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    /** Verifies the client address the gateway signed (the gateway holds the same value); unsigned: `unknown`. */
+    ...clientAddressEnvModel,
     /** argon2id cost (OWASP's minimum profile by default: 19 MiB, 2 passes, 1 lane). */
     ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19_456),
     ARGON2_ITERATIONS: z.coerce.number().int().min(1).default(2),
@@ -36,6 +45,7 @@ export const model = refuseDevSecretInProduction(
   if (env.NODE_ENV === 'production' && env.ACCOUNT_KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY) {
     ctx.addIssue({ code: 'custom', path: ['ACCOUNT_KEY_ENCRYPTION_KEY'], message: 'the dev key cannot be used in production' });
   }
+  refuseDevClientAddressSecretInProduction(env, ctx);
   refineNotificationEnv(env, ctx);
 });
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import DataLoader from 'dataloader';
 import { decodeJwt } from 'jose';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CLIENT_ADDRESS_HEADER, createUnitOfWork, hasAdminRole, type Identity, type Logger } from '@shop/platform';
+import { createUnitOfWork, hasAdminRole, verifiedClientAddress, type Identity, type Logger } from '@shop/platform';
 import { CustomerRepository } from './data/customer.repository.ts';
 import type { Customer, CustomerAddress } from './data/customer.entity.ts';
 import { AccountService } from './domain/account.service.ts';
@@ -17,6 +17,8 @@ export interface AccountProcessParts {
   throttle: LoginThrottle;
   sessions: Sessions;
   minPasswordLength: number;
+  /** Verifies the gateway's signature on the client address (CLIENT_ADDRESS_SECRET). */
+  clientAddressSecret: string;
   outbox?: { notify(): void };
 }
 
@@ -28,7 +30,7 @@ export interface Context {
   /** A customer's profile if the caller is that customer or an admin; null otherwise. */
   visibleCustomer: DataLoader<string, Customer | null>;
   addressesOf: DataLoader<string, CustomerAddress[]>;
-  /** Where the request came from, for the per-address sign-in limit. */
+  /** Where the request came from, for the per-address sign-in limit: as the gateway signed it, else `unknown`. */
   clientAddress: string;
   /** The sign-in the access token belongs to (its `sid`), kept by a password change. */
   sessionId: string | null;
@@ -43,7 +45,6 @@ export function createContext(
 ): Context {
   const transaction = createUnitOfWork({ em, log, ...(parts.outbox ? { outbox: parts.outbox } : {}) });
   const customers = new CustomerRepository(em);
-  const address = headers[CLIENT_ADDRESS_HEADER];
   const sid = identity.token ? decodeJwt(identity.token).sid : null;
   return {
     identity,
@@ -59,7 +60,7 @@ export function createContext(
       const rows = await customers.addressesOf(ids);
       return ids.map((id) => rows.filter((row) => row.customerId === id));
     }),
-    clientAddress: typeof address === 'string' && address.length <= 64 ? address : 'unknown',
+    clientAddress: verifiedClientAddress(parts.clientAddressSecret, headers),
     sessionId: typeof sid === 'string' ? sid : null,
   };
 }

@@ -44,6 +44,7 @@ const partsOf = perDeps((deps): AccountProcessParts => ({
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
   }),
   minPasswordLength: config.PASSWORD_MIN_LENGTH,
+  clientAddressSecret: config.CLIENT_ADDRESS_SECRET,
   outbox: deps.outbox,
 }));
 
