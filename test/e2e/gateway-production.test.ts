@@ -17,7 +17,12 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shop-prod-gw-'));
   supergraphPath = join(dir, 'supergraph.graphql');
   copyFileSync(join(repoRoot, 'schema', 'supergraph.graphql'), supergraphPath);
-  gateway = await startExtraGateway(stack, { NODE_ENV: 'production' }, supergraphPath);
+  // Production refuses the dev secret; this gateway signs client addresses with a test one.
+  gateway = await startExtraGateway(
+    stack,
+    { NODE_ENV: 'production', CLIENT_ADDRESS_SECRET: 'test-only-client-address-secret-0123456789' },
+    supergraphPath,
+  );
   url = gateway.url;
 });
 
