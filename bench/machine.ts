@@ -1,7 +1,7 @@
 /**
  * The whole machine's CPU from `/proc/stat` (Linux), read before and after a round: every process
  * counts, the stack's servers and the load generator too. The same checkouts have cost this shared
- * 2-core VM from 31 to 45 ms of CPU each from one minute to the next, every process by about the same
+ * 2-core VM from 31 to 52 ms of CPU each from one minute to the next, every process by about the same
  * factor: a rate alone cannot tell a slow minute from a slow change, the CPU per unit of work can.
  */
 import { execFileSync } from 'node:child_process';
