@@ -1,13 +1,15 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError, Kind, parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_SIGNATURE_HEADER,
   currentRequestStop,
   isOutage,
   withRequestId,
   ORDER_ACCESS_TOKEN_HEADER,
   ServiceUnavailableError,
   REQUEST_ID_HEADER,
-  signedClientAddressHeaders,
+  signClientAddress,
   type Logger,
 } from '@shop/platform';
 import type { GatewayContext } from './context.ts';
@@ -107,8 +109,8 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     // Set by the gateway, never copied from the client (a client's own header is not forwarded), and
     // signed: a subgraph believes an address only with the gateway's signature.
     if (context.clientAddress && this.clientAddressSecret) {
-      for (const [header, value] of Object.entries(signedClientAddressHeaders(this.clientAddressSecret, context.clientAddress)))
-        request.http?.headers.set(header, value);
+      request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
+      request.http?.headers.set(CLIENT_ADDRESS_SIGNATURE_HEADER, signClientAddress(this.clientAddressSecret, context.clientAddress));
     }
     // The one client header passed on: the order and cart subgraphs verify it for the order it names.
     if (context.orderAccessToken) request.http?.headers.set(ORDER_ACCESS_TOKEN_HEADER, context.orderAccessToken);

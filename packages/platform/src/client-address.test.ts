@@ -5,13 +5,19 @@ import {
   DEV_CLIENT_ADDRESS_SECRET,
   clientAddressEnvModel,
   refuseDevClientAddressSecretInProduction,
-  signedClientAddressHeaders,
+  signClientAddress,
   verifiedClientAddress,
 } from './client-address.ts';
 import { parseEnv } from './env.ts';
 import { CLIENT_ADDRESS_HEADER } from './request-context.ts';
 
 const secret = 'test-secret-0123456789abcdef-0123456789';
+
+/** The two headers the gateway sets for an address. */
+const signedClientAddressHeaders = (key: string, address: string) => ({
+  [CLIENT_ADDRESS_HEADER]: address,
+  [CLIENT_ADDRESS_SIGNATURE_HEADER]: signClientAddress(key, address),
+});
 
 describe('signed client addresses', () => {
   it('are believed with the gateway’s signature', () => {

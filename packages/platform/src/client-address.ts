@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { refuseDevDefaultsInProduction } from './env.ts';
+import { hasHmacTag, hmacTag } from './hmac-tag.ts';
 import { CLIENT_ADDRESS_HEADER } from './request-context.ts';
 
 /**
@@ -24,35 +25,20 @@ export const clientAddressEnvModel = {
   CLIENT_ADDRESS_SECRET: z.string().min(32).default(DEV_CLIENT_ADDRESS_SECRET),
 };
 
-/** Refuse to run in production with the dev secret (anyone could sign addresses with it). */
-export function refuseDevClientAddressSecretInProduction(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  if (env.NODE_ENV === 'production' && env.CLIENT_ADDRESS_SECRET === DEV_CLIENT_ADDRESS_SECRET) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['CLIENT_ADDRESS_SECRET'],
-      message: 'the dev secret cannot be used in production; set CLIENT_ADDRESS_SECRET',
-    });
-  }
-}
+/** For the gateway's and the account's superRefine: production refuses the dev secret (anyone could sign addresses with it). */
+export const refuseDevClientAddressSecretInProduction = refuseDevDefaultsInProduction({ CLIENT_ADDRESS_SECRET: DEV_CLIENT_ADDRESS_SECRET });
 
 /** An address longer than this is not one (IPv6 with a zone fits well within it). */
 const MAX_ADDRESS_LENGTH = 64;
 
-const digest = (secret: string, address: string) => createHmac('sha256', secret).update(address, 'utf8').digest();
-
-/** The two headers the gateway sets on every subgraph call for this client address. */
-export function signedClientAddressHeaders(secret: string, address: string): Record<string, string> {
-  return { [CLIENT_ADDRESS_HEADER]: address, [CLIENT_ADDRESS_SIGNATURE_HEADER]: digest(secret, address).toString('base64url') };
-}
+/** The signature the gateway sends in CLIENT_ADDRESS_SIGNATURE_HEADER next to the address. */
+export const signClientAddress = (secret: string, address: string): string => hmacTag(secret, address);
 
 const single = (value: string | string[] | undefined) => (Array.isArray(value) ? undefined : value);
 
 /** The address a request's headers name, if the gateway signed it; otherwise `unknown`. */
 export function verifiedClientAddress(secret: string, headers: Record<string, string | string[] | undefined>): string {
   const address = single(headers[CLIENT_ADDRESS_HEADER]);
-  const signature = single(headers[CLIENT_ADDRESS_SIGNATURE_HEADER]);
-  if (!address || !signature || address.length > MAX_ADDRESS_LENGTH || signature.length > 64) return UNKNOWN_CLIENT_ADDRESS;
-  const presented = Buffer.from(signature, 'base64url');
-  const expected = digest(secret, address);
-  return presented.length === expected.length && timingSafeEqual(presented, expected) ? address : UNKNOWN_CLIENT_ADDRESS;
+  if (!address || address.length > MAX_ADDRESS_LENGTH) return UNKNOWN_CLIENT_ADDRESS;
+  return hasHmacTag(secret, address, single(headers[CLIENT_ADDRESS_SIGNATURE_HEADER])) ? address : UNKNOWN_CLIENT_ADDRESS;
 }

@@ -74,6 +74,21 @@ export const commonEnvModel = {
   ...jwtEnvModel,
 };
 
+/**
+ * A superRefine check: production refuses every published dev default in `devValues` (field → its
+ * dev value), naming the field to set. The dev values are in this repository: a secret among them
+ * lets anyone sign or decrypt, a URL sends mail or links to a developer's machine.
+ */
+export function refuseDevDefaultsInProduction(devValues: Readonly<Record<string, unknown>>) {
+  return (parsed: unknown, ctx: z.RefinementCtx): void => {
+    const env = parsed as Record<string, unknown>;
+    if (env.NODE_ENV !== 'production') return;
+    for (const [key, devValue] of Object.entries(devValues)) {
+      if (env[key] === devValue) ctx.addIssue({ code: 'custom', path: [key], message: `the dev default cannot be used in production; set ${key}` });
+    }
+  };
+}
+
 /** Refuse to run in production on dev identity settings: the JWKS URL must be set explicitly. */
 export function refuseDevSecretInProduction<T extends z.ZodObject>(model: T) {
   return model.superRefine((env: Record<string, unknown>, ctx) => {

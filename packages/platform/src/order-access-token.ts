@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { hasAdminRole, type Identity } from './auth.ts';
+import { refuseDevDefaultsInProduction } from './env.ts';
+import { hasHmacTag, hmacTag } from './hmac-tag.ts';
 
 /**
  * Order access tokens: what lets the buyer of one order (a guest or not) read and follow that order
@@ -23,35 +24,20 @@ export const orderAccessTokenEnvModel = {
 
 /** Refuse to run in production with the dev order-access secret (anyone could mint tokens with it). */
 export function refuseDevOrderAccessSecretInProduction<T extends z.ZodType>(model: T) {
-  return model.superRefine((env, ctx) => {
-    const { NODE_ENV, ORDER_ACCESS_TOKEN_SECRET } = env as Record<string, unknown>;
-    if (NODE_ENV === 'production' && ORDER_ACCESS_TOKEN_SECRET === DEV_ORDER_ACCESS_TOKEN_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ORDER_ACCESS_TOKEN_SECRET'],
-        message: 'the dev secret cannot be used in production; set ORDER_ACCESS_TOKEN_SECRET',
-      });
-    }
-  });
+  return model.superRefine(refuseDevDefaultsInProduction({ ORDER_ACCESS_TOKEN_SECRET: DEV_ORDER_ACCESS_TOKEN_SECRET }));
 }
-
-const digest = (secret: string, orderId: string) => createHmac('sha256', secret).update(orderId, 'utf8').digest();
 
 /** The token for one order (43 characters, URL-safe). */
 export function signOrderAccessToken(secret: string, orderId: string): string {
-  return digest(secret, orderId).toString('base64url');
+  return hmacTag(secret, orderId);
 }
 
-/** A token longer than this is not one of ours; refused before any work. */
+/** A token a request may present; longer is not one of ours. */
 const MAX_TOKEN_LENGTH = 128;
 
 /** Whether `token` was signed for exactly this order; compared in constant time. */
 export function verifyOrderAccessToken(secret: string, orderId: string, token: string | null | undefined): boolean {
-  if (!token || token.length > MAX_TOKEN_LENGTH) return false;
-  const presented = Buffer.from(token, 'base64url');
-  const expected = digest(secret, orderId);
-  // timingSafeEqual needs equal lengths; a length mismatch says nothing about the secret.
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
+  return hasHmacTag(secret, orderId, token);
 }
 
 /** The token a request presented: one header value, or nothing (repeated headers arrive as a list). */

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import {
   clientAddressEnvModel,
   commonEnvModel,
+  DEV_CLIENT_ADDRESS_SECRET,
   envFields,
   loadEnv,
-  refuseDevClientAddressSecretInProduction,
+  refuseDevDefaultsInProduction,
   refuseDevSecretInProduction,
 } from '@shop/platform';
 import { notificationEnvModel, refineNotificationEnv } from './notifications/config.ts';
@@ -41,13 +42,11 @@ export const model = refuseDevSecretInProduction(
     ACCOUNT_KEY_RING_RELOAD_MS: z.coerce.number().int().min(100).default(5_000),
     ...notificationEnvModel,
   }),
-).superRefine((env, ctx) => {
-  if (env.NODE_ENV === 'production' && env.ACCOUNT_KEY_ENCRYPTION_KEY === DEV_KEY_ENCRYPTION_KEY) {
-    ctx.addIssue({ code: 'custom', path: ['ACCOUNT_KEY_ENCRYPTION_KEY'], message: 'the dev key cannot be used in production' });
-  }
-  refuseDevClientAddressSecretInProduction(env, ctx);
-  refineNotificationEnv(env, ctx);
-});
+)
+  .superRefine(
+    refuseDevDefaultsInProduction({ ACCOUNT_KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY, CLIENT_ADDRESS_SECRET: DEV_CLIENT_ADDRESS_SECRET }),
+  )
+  .superRefine(refineNotificationEnv);
 
 export type AccountConfig = z.infer<typeof model>;
 export const loadConfig = (source?: Record<string, string | undefined>): AccountConfig => loadEnv(model, source);

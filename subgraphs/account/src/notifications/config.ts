@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refuseDevDefaultsInProduction } from '@shop/platform';
 
 // DEV DEFAULTS ONLY: the local SMTP sink of ./scripts/dev, a storefront on localhost, a sender that
 // delivers nowhere. Production must set all three (see refineNotificationEnv).
@@ -19,21 +20,12 @@ export const notificationEnvModel = {
   MAIL_FROM: z.string().min(3).default(DEV_MAIL_FROM),
 };
 
-/**
- * For the account model's superRefine: production refuses the dev defaults (mail into a local sink,
- * links to localhost). `refineNotificationEnv(env, ctx)`.
- */
-export function refineNotificationEnv(
-  env: { NODE_ENV: string; SMTP_URL: string; STOREFRONT_URL: string; MAIL_FROM: string },
-  ctx: z.RefinementCtx,
-): void {
-  if (env.NODE_ENV !== 'production') return;
-  const devValues = { SMTP_URL: DEV_SMTP_URL, STOREFRONT_URL: DEV_STOREFRONT_URL, MAIL_FROM: DEV_MAIL_FROM } as const;
-  for (const [key, devValue] of Object.entries(devValues)) {
-    if (env[key as keyof typeof devValues] === devValue)
-      ctx.addIssue({ code: 'custom', path: [key], message: 'the dev default cannot be used in production' });
-  }
-}
+/** For the account model's superRefine: production refuses the dev defaults (mail into a local sink, links to localhost). */
+export const refineNotificationEnv = refuseDevDefaultsInProduction({
+  SMTP_URL: DEV_SMTP_URL,
+  STOREFRONT_URL: DEV_STOREFRONT_URL,
+  MAIL_FROM: DEV_MAIL_FROM,
+});
 
 export interface NotificationSettings {
   smtpUrl: string;
