@@ -4,7 +4,6 @@
  * 2-core VM from 31 to 52 ms of CPU each from one minute to the next, every process by about the same
  * factor: a rate alone cannot tell a slow minute from a slow change, the CPU per unit of work can.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 export interface MachineCpu {
@@ -14,26 +13,21 @@ export interface MachineCpu {
   stealMs: number;
 }
 
-const ticksPerSecond = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
+/** `/proc/stat` counts in USER_HZ, which Linux fixes at 100 for user space whatever the kernel's tick. */
+const TICKS_PER_SECOND = 100;
 
 /** The machine's CPU so far, or undefined where there is no `/proc/stat`. */
 export function machineCpu(): MachineCpu | undefined {
-  let line: string | undefined;
+  let stat: string;
   try {
-    line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    stat = readFileSync('/proc/stat', 'utf8');
   } catch {
     return undefined;
   }
   // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
-  const [user, nice, system, , , irq, softirq, steal] = line!.trim().split(/\s+/).slice(1).map(Number) as number[];
-  const ms = (ticks: number) => (ticks * 1000) / ticksPerSecond;
-  return { busyMs: ms(user! + nice! + system! + irq! + softirq! + steal!), stealMs: ms(steal!) };
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = stat.split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return { busyMs: ms(user + nice + system + irq + softirq + steal), stealMs: ms(steal) };
 }
 
 /** CPU between two readings, per unit of work (e.g. per checkout). */
