@@ -247,9 +247,23 @@ describe('orderUpdated', () => {
       'subscription ($id: ID!) { orderUpdated(orderId: $id) { status payment { id status } refunds { amount { amount } } } }',
       { id: orderId },
     );
+    // Only fields the order's change message carries: answered from it, the same as a read would be.
+    const STATE = '{ __typename id status updatedAt }';
+    type OrderState = { __typename: string; id: string; status: string; updatedAt: string };
+    const brief = follow<{ orderUpdated: OrderState }>(open(token), `subscription ($id: ID!) { orderUpdated(orderId: $id) ${STATE} }`, {
+      id: orderId,
+    });
     const confirmed = await watcher.waitFor((r) => r.orderUpdated.status === 'CONFIRMED');
     expect(confirmed.orderUpdated.payment?.status).toBe('CAPTURED');
     expect(watcher.errors).toEqual([]);
+    const briefly = await brief.waitFor((r) => r.orderUpdated.status === 'CONFIRMED');
+    const read = await gql<{ order: OrderState }>(stack.gatewayUrl, `query ($id: ID!) { order(id: $id) ${STATE} }`, {
+      token,
+      variables: { id: orderId },
+    });
+    expect(briefly.orderUpdated).toEqual(read.body.data!.order);
+    expect(brief.errors).toEqual([]);
+    brief.stop();
     // Statuses only move forward.
     const order = ['PENDING', 'AWAITING_PAYMENT', 'CONFIRMED'];
     const ranks = watcher.results.map((r) => order.indexOf(r.orderUpdated.status));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FormattedExecutionResult, GraphQLError } from 'graphql';
-import { LIVE_FIELDS, VERSION_ALIAS, type LivePlan } from './live-query.ts';
+import { GraphQLError, parse, type FormattedExecutionResult } from 'graphql';
+import { LIVE_FIELDS, planLiveQuery, VERSION_ALIAS, type LivePlan } from './live-query.ts';
 import { LiveFeeds, type Listen } from './live-feed.ts';
 import type { LiveSubscription } from './live-subscription.ts';
 
@@ -52,6 +52,11 @@ async function subscribed(
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+const ok = (result: LivePlan | GraphQLError): LivePlan => {
+  if (result instanceof GraphQLError) throw result;
+  return result;
+};
 
 describe('live feeds', () => {
   it('send the current state first, without the version alias', async () => {
@@ -187,6 +192,36 @@ describe('live feeds', () => {
     const first = live.next();
     channel.emit({ cartId: 'c1', version: 1 });
     expect(await first).toEqual(shown(1));
+  });
+
+  it('answer an order change that carries the selected fields without a read, in version order', async () => {
+    const orderPlan = ok(planLiveQuery(parse('subscription { orderUpdated(orderId: "o1") { __typename id status } }'), undefined, {}));
+    const order = (status: string, updatedAt: string): FormattedExecutionResult => ({
+      data: { orderUpdated: { __typename: 'Order', id: 'o1', status, [VERSION_ALIAS]: updatedAt } },
+    });
+    let reads = 0;
+    const channel = fakeChannel();
+    const live = await new LiveFeeds(channel.listen).subscribe(
+      'k',
+      orderPlan,
+      async () => (reads++, order('PENDING', '2026-12-05T00:00:00.000Z')),
+      async () => false,
+    );
+    if (Array.isArray(live)) throw new Error('refused');
+    expect((await live.next()).value).toEqual({ data: { orderUpdated: { __typename: 'Order', id: 'o1', status: 'PENDING' } } });
+
+    channel.emit({ orderId: 'o1', status: 'CONFIRMED', updatedAt: '2026-12-05T00:00:01.000Z' });
+    expect((await live.next()).value).toEqual({ data: { orderUpdated: { __typename: 'Order', id: 'o1', status: 'CONFIRMED' } } });
+    // An older change arriving late is dropped; a message without the state (the payment's) is read.
+    channel.emit({ orderId: 'o1', status: 'AWAITING_PAYMENT', updatedAt: '2026-12-05T00:00:00.500Z' });
+    expect(reads).toBe(1);
+    const next = live.next();
+    channel.emit({ orderId: 'o1' });
+    await tick();
+    expect(reads).toBe(2);
+    channel.emit({ orderId: 'o1', status: 'SHIPPED', updatedAt: '2026-12-05T00:00:02.000Z' });
+    expect((await next).value).toEqual({ data: { orderUpdated: { __typename: 'Order', id: 'o1', status: 'SHIPPED' } } });
+    expect(reads).toBe(2);
   });
 
   it('reject when the channel cannot be listened to, and keep no feed', async () => {

@@ -94,9 +94,28 @@ export class LiveFeed {
     const version = message === undefined ? undefined : this.plan.field.messageVersion?.(message);
     if (version !== undefined && this.last && compare(version, this.last.version) < 0) return;
     const traceparent = (message as { traceparent?: unknown } | undefined)?.traceparent;
+    const answered = message === undefined ? undefined : this.answerFromMessage(message);
+    if (answered) {
+      // A read in flight may finish later: accept() drops it then as older or the same.
+      void liveUpdateSpan(this.plan.field.queryField, typeof traceparent === 'string' ? traceparent : undefined, {}, async () =>
+        this.accept(answered),
+      );
+      return;
+    }
     if (typeof traceparent === 'string') this.traceparent = traceparent;
     this.stale = true;
     this.fetching ??= this.refresh().finally(() => (this.fetching = undefined));
+  }
+
+  /** The result a change message gives by itself: it carries every field the subscription selected. */
+  private answerFromMessage(message: unknown): FormattedExecutionResult | undefined {
+    const selection = this.plan.fromMessage;
+    const state = selection && this.plan.field.fromMessage?.state(message);
+    if (!selection || !state) return undefined;
+    const object: Record<string, unknown> = { [VERSION_ALIAS]: state[this.plan.field.versionField] };
+    for (const [key, field] of selection)
+      object[key] = field === '__typename' ? this.plan.field.typename : field === 'id' ? this.plan.id : state[field];
+    return { data: { [this.plan.responseKey]: object } };
   }
 
   private async refresh(): Promise<void> {

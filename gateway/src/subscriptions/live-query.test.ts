@@ -38,6 +38,23 @@ describe('planLiveQuery', () => {
     expect(print(result.query)).toContain(`mine: order(id: "o-1") {\n    status\n    ${VERSION_ALIAS}: updatedAt`);
   });
 
+  it('answers from the change message only a selection of the fields it carries, id and __typename', () => {
+    const covered = ok(plan('subscription { orderUpdated(orderId: "o-1") { __typename id state: status updatedAt } }'));
+    expect(covered.fromMessage).toEqual([
+      ['__typename', '__typename'],
+      ['id', 'id'],
+      ['state', 'status'],
+      ['updatedAt', 'updatedAt'],
+    ]);
+    // Anything else needs the read: another field, a fragment, a directive; and carts carry no state.
+    expect(ok(plan('subscription { orderUpdated(orderId: "o-1") { status total { amount } } }')).fromMessage).toBeUndefined();
+    expect(ok(plan('subscription { orderUpdated(orderId: "o-1") { ... on Order { status } } }')).fromMessage).toBeUndefined();
+    expect(
+      ok(plan('subscription ($s: Boolean!) { orderUpdated(orderId: "o-1") { status @include(if: $s) } }', { s: true })).fromMessage,
+    ).toBeUndefined();
+    expect(ok(plan('subscription { cartUpdated(cartId: "c-1") { id } }')).fromMessage).toBeUndefined();
+  });
+
   it('picks the named operation when the document has several', () => {
     const document = 'subscription A { cartUpdated(cartId: "a") { id } } subscription B { orderUpdated(orderId: "b") { id } }';
     expect(ok(plan(document, {}, 'B')).id).toBe('b');

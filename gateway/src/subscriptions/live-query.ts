@@ -17,6 +17,8 @@ import { cartChangedChannel, orderChangedChannel } from '@shop/platform';
  */
 export interface LiveField {
   queryField: string;
+  /** The object's type: `__typename` in a result answered from a message. */
+  typename: string;
   /** The subscription's id argument and the query field's. */
   argument: { from: string; to: string };
   channel: (id: string) => string;
@@ -31,6 +33,13 @@ export interface LiveField {
    * who may wait at all (an order: signed-in callers, and guests holding an order access token).
    */
   pending?: { query: string; who: 'signed-in' | 'signed-in-or-access-token' };
+  /**
+   * The fields a change message may carry as committed (with the version field): a subscription
+   * that selects no more than these, `id` and `__typename` is answered from such a message without
+   * a read. Who may see the object cannot change while the connection lives (its token is fixed,
+   * and the socket closes when the token expires), and the subscription was checked when it began.
+   */
+  fromMessage?: { fields: readonly string[]; state: (message: unknown) => Record<string, unknown> | undefined };
 }
 
 export type Version = number | string;
@@ -38,6 +47,7 @@ export type Version = number | string;
 export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
   cartUpdated: {
     queryField: 'cart',
+    typename: 'Cart',
     argument: { from: 'cartId', to: 'id' },
     channel: cartChangedChannel,
     versionField: 'version',
@@ -48,6 +58,7 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
   },
   orderUpdated: {
     queryField: 'order',
+    typename: 'Order',
     argument: { from: 'orderId', to: 'id' },
     channel: orderChangedChannel,
     // ISO-8601 in UTC: string order is time order.
@@ -57,8 +68,17 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
     // so those may wait. The check runs with the token, and a request carrying a token sees only the
     // checkout that token opens (or, signed in, its own): a token for another order is refused here.
     pending: { query: 'query LiveOrderPending($id: ID!) { checkout(id: $id) { id } }', who: 'signed-in-or-access-token' },
+    // The order's own changes carry the status they committed (OrderChangedMessage); the payment's do not.
+    messageVersion: (message) => orderState(message)?.updatedAt,
+    fromMessage: { fields: ['status', 'updatedAt'], state: orderState },
   },
 };
+
+/** The committed state an order change message carries, when it carries one. */
+function orderState(message: unknown): { status: string; updatedAt: string } | undefined {
+  const { status, updatedAt } = (message ?? {}) as { status?: unknown; updatedAt?: unknown };
+  return typeof status === 'string' && typeof updatedAt === 'string' ? { status, updatedAt } : undefined;
+}
 
 /** The alias under which the gateway reads the version; removed before the client sees the data. */
 export const VERSION_ALIAS = '_liveVersion';
@@ -71,6 +91,21 @@ export interface LivePlan {
   id: string;
   /** The client's subscription as a query: same selection, fragments and variables. */
   query: DocumentNode;
+  /** Response key → field, when a change message can answer the selection (LiveField.fromMessage). */
+  fromMessage?: Array<[key: string, field: string]>;
+}
+
+/** The selection as plain fields a message carries (no alias-free assumption, no directives or fragments), else undefined. */
+function messageSelection(field: LiveField, root: FieldNode): Array<[string, string]> | undefined {
+  if (!field.fromMessage || root.directives?.length) return undefined;
+  const answerable = new Set([...field.fromMessage.fields, 'id', '__typename']);
+  const picked: Array<[string, string]> = [];
+  for (const selection of root.selectionSet?.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length || selection.selectionSet || selection.arguments?.length) return undefined;
+    if (!answerable.has(selection.name.value)) return undefined;
+    picked.push([selection.alias?.value ?? selection.name.value, selection.name.value]);
+  }
+  return picked.length ? picked : undefined;
 }
 
 const name = (value: string) => ({ kind: Kind.NAME, value }) as const;
@@ -130,5 +165,6 @@ export function planLiveQuery(
     responseKey: root.alias?.value ?? root.name.value,
     id,
     query: { kind: Kind.DOCUMENT, definitions: [queryOperation, ...fragments] },
+    fromMessage: messageSelection(field, root),
   };
 }

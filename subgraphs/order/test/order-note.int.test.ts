@@ -53,7 +53,7 @@ describe('order note and attributes', () => {
         { key: 'Ref', value: null },
       ],
     });
-    expect(await orm.em.fork().transactional((em) => startOrder(em, c, timeouts))).toBe(true);
+    expect(await orm.em.fork().transactional((em) => startOrder(em, c, timeouts))).toMatchObject({ status: 'PENDING' });
     const res = await run(READ, BUYER, { id: c.checkoutId });
     expect(res.errors).toBeUndefined();
     expect(res.data.order).toEqual({
@@ -67,7 +67,7 @@ describe('order note and attributes', () => {
 
   it('has none for a checkout without them (events from before carry neither)', async () => {
     const c = checkout();
-    expect(await orm.em.fork().transactional((em) => startOrder(em, c, timeouts))).toBe(true);
+    expect(await orm.em.fork().transactional((em) => startOrder(em, c, timeouts))).toMatchObject({ status: 'PENDING' });
     expect((await run(READ, BUYER, { id: c.checkoutId })).data.order).toEqual({ note: null, attributes: [] });
   });
 });

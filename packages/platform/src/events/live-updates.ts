@@ -20,9 +20,17 @@ export interface CartChangedMessage {
   version: number;
 }
 
-/** Order and payment → gateway: `{ orderId }` after every committed change an order view shows. */
+/**
+ * Order and payment → gateway: `{ orderId }` after every committed change an order view shows. The
+ * order adds the state it committed when it knows it (`status`, and `updatedAt` as the Order field
+ * shows it): a subscriber that selected no more than that is answered from the message, no read.
+ */
 export const orderChangedChannel = (orderId: string): string => `order.changed.${orderId}`;
-export interface OrderChangedMessage {
+export interface OrderChangedState {
+  status: string;
+  updatedAt: string;
+}
+export interface OrderChangedMessage extends Partial<OrderChangedState> {
   orderId: string;
 }
 
@@ -68,8 +76,13 @@ export function createLiveUpdatePublisher<M extends object>(options: LiveUpdateO
   };
 }
 
-/** Order and payment: `{ orderId }` on the order's channel after a committed change. */
-export function createOrderChangedPublisher(redis: Redis, log: Logger, registry: Registry, timeoutMs?: number): (orderId: string) => Promise<void> {
+/** Order and payment: `{ orderId }` (and the committed state, when known) on the order's channel after a committed change. */
+export function createOrderChangedPublisher(
+  redis: Redis,
+  log: Logger,
+  registry: Registry,
+  timeoutMs?: number,
+): (orderId: string, state?: OrderChangedState) => Promise<void> {
   const publish = createLiveUpdatePublisher<OrderChangedMessage>({
     redis,
     log,
@@ -79,5 +92,5 @@ export function createOrderChangedPublisher(redis: Redis, log: Logger, registry:
     consequence: 'live order views miss changes',
     timeoutMs,
   });
-  return (orderId) => publish({ orderId });
+  return (orderId, state) => publish(state ? { orderId, ...state } : { orderId });
 }

@@ -74,13 +74,14 @@ export async function awaitCheckoutStep(tx: EntityManager, id: string): Promise<
 }
 
 /**
- * The order of a checkout with its lines, PENDING; false when it exists already (a redelivered
- * checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
+ * The order of a checkout with its lines, PENDING: when it was written (its `updatedAt`, the
+ * transaction's time, which every move in the same transaction keeps), or null when it exists
+ * already (a redelivered checkout). One statement: `on conflict do nothing` on the order makes a redelivery a no-op, and
  * the lines and the history's PENDING entry (data-modifying CTEs) are inserted only with a new
  * order; it also takes the checkout step's lock (awaitCheckoutStep), held until the step commits.
  * Through sql(): prepared once.
  */
-export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<boolean> {
+export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested, deadline: Date): Promise<Date | null> {
   // The cart's note and attributes (absent in events from before them): stored when either is there.
   const noted = Boolean(checkout.note || checkout.attributes?.length);
   const lines = checkout.lines.map((line, position) => ({
@@ -99,13 +100,13 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
   }));
   const {
     rows: [row],
-  } = await sql<{ inserted: number }>(
+  } = await sql<{ updated_ms: number }>(
     tx,
     `with o as (
        insert into customer_order (id, customer_id, cart_id, email, status, currency, subtotal_amount, discount_amount, shipping_amount, tax_amount,
                                    total_amount, shipping_address, payment_token, step_deadline, delivery_method, taxes_included, note, attributes,
                                    discount_allocations, created_at, updated_at)
-       values ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, now(), now()) on conflict (id) do nothing returning id),
+       values ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, now(), now()) on conflict (id) do nothing returning id, updated_at),
      l as (
        insert into order_line (id, order_id, product_id, variant_id, sku, variant_title, selected_options, name, quantity, unit_price_amount,
                                discount_allocations, position)
@@ -117,7 +118,7 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
      h as (insert into order_status_change (id, order_id, status, reason, at) select $20, o.id, 'PENDING', null, clock_timestamp() from o),
      -- The checkout step's lock (see awaitCheckoutStep), taken with the insert: no extra round trip.
      step_lock as (select pg_advisory_xact_lock(hashtextextended('checkout-step:' || $1, 0)))
-     select count(*)::int as inserted from o, step_lock`,
+     select (extract(epoch from o.updated_at) * 1000)::float8 as updated_ms from o, step_lock`,
     [
       checkout.checkoutId,
       checkout.customerId,
@@ -142,7 +143,7 @@ export async function insertOrder(tx: EntityManager, checkout: CheckoutRequested
       crypto.randomUUID(),
     ],
   );
-  return row!.inserted > 0;
+  return row ? new Date(Math.floor(row.updated_ms)) : null;
 }
 
 const POPULATE = ['lines', 'statusHistory'] as const;

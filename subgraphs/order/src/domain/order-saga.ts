@@ -70,6 +70,12 @@ async function announceStatus(
 
 const inMs = (ms: number) => new Date(Date.now() + ms);
 
+/** A new order as the checkout's step leaves it: what its live update carries. */
+export interface OrderStarted {
+  status: OrderStatus;
+  updatedAt: Date;
+}
+
 /** The other subgraphs asked by request within the checkout's step (see startOrder). */
 export interface StepRequests {
   reserve?: ReserveStock;
@@ -84,10 +90,17 @@ export interface StepRequests {
  * reservation (`order.stock.reserve`, the order waits in PENDING) or the payment
  * (`order.payment.requested`, it waits in AWAITING_PAYMENT). Only the status the order rests in at
  * the commit is announced (`order.status.*`); the history keeps every status it passed.
+ * Returns the status the order rests in and its `updatedAt` (null for a checkout already taken).
  */
-export async function startOrder(tx: EntityManager, checkout: CheckoutRequested, timeouts: SagaTimeouts, ask: StepRequests = {}): Promise<boolean> {
+export async function startOrder(
+  tx: EntityManager,
+  checkout: CheckoutRequested,
+  timeouts: SagaTimeouts,
+  ask: StepRequests = {},
+): Promise<OrderStarted | null> {
   const since = new Date();
-  if (!(await insertOrder(tx, checkout, inMs(timeouts.reserveMs)))) return false;
+  const written = await insertOrder(tx, checkout, inMs(timeouts.reserveMs));
+  if (!written) return null;
   recordOrderCreated(tx);
   const request = {
     orderId: checkout.checkoutId,
@@ -100,7 +113,7 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
     // The order rests in PENDING: announced (it moves on within this step otherwise; see moveOrder).
     await announceStatus(tx, { orderId: checkout.checkoutId, cartId: checkout.cartId, status: 'PENDING', reason: null });
     await emitEvent(tx, ORDER_STOCK_RESERVE, request);
-    return true;
+    return { status: 'PENDING', updatedAt: written };
   }
   // The row as inserted above (this transaction holds it): no second read.
   const order: LockedOrder = {
@@ -116,7 +129,8 @@ export async function startOrder(tx: EntityManager, checkout: CheckoutRequested,
   };
   if (answer.status === 'REJECTED') await moveOrder(tx, order, 'REJECTED', shortStockReason(answer.shortProducts.length), null);
   else await payInStep(tx, order, timeouts, ask.capture);
-  return true;
+  // Every move above wrote updated_at = now(), the transaction's time: the insert's.
+  return { status: order.status, updatedAt: written };
 }
 
 /**

@@ -60,7 +60,9 @@ export async function startOrderWorkers(deps: SubgraphDeps, options: OrderWorker
     filterSubject: 'checkout.requested',
     handlers: {
       'checkout.requested': async ({ data }, { em, afterCommit }) => {
-        if (await startOrder(em, data, timeouts, ask)) afterCommit(() => announce(data.checkoutId));
+        const started = await startOrder(em, data, timeouts, ask);
+        // The new order's status rides along: a subscriber that selects only it needs no read.
+        if (started) afterCommit(() => announce(data.checkoutId, { status: started.status, updatedAt: started.updatedAt.toISOString() }));
       },
     },
   });
