@@ -27,6 +27,15 @@ describe('catalog events → entities to invalidate', () => {
     expect(category({ categoryIds: ['c1', 'c0', 'c9'], change: 'UPDATED' })).toEqual(['Category:c1', 'Category:c0', 'Category:c9']);
   });
 
+  it('names the product and the variant of a count-only stock message (the payload without an envelope)', () => {
+    const counted = changed({ productId: 'p1', variantId: 'v7', change: 'STOCK' });
+    expect(entitiesChangedBy('catalog.stock.changed', JSON.stringify(counted))).toEqual(['Product:p1', 'ProductVariant:v7']);
+    // Only STOCK changes travel there; an enveloped event or another change is not one.
+    expect(entitiesChangedBy('catalog.stock.changed', envelope('catalog.stock.changed', counted))).toEqual([]);
+    expect(entitiesChangedBy('catalog.stock.changed', JSON.stringify({ ...counted, change: 'PRICE' }))).toEqual([]);
+    expect(entitiesChangedBy('catalog.stock.changed', 'null')).toEqual([]);
+  });
+
   it('ignores what is not a catalog event it knows', () => {
     expect(entitiesChangedBy('product.changed', 'not json')).toEqual([]);
     expect(product({ sku: 'X' })).toEqual([]);

@@ -1,13 +1,32 @@
-import { CATEGORY_CHANGED, connectNats, parseEvent, PRODUCT_CHANGED, type Logger, type NatsConnection } from '@shop/platform';
+import {
+  CATALOG_STOCK_CHANGED,
+  CATEGORY_CHANGED,
+  connectNats,
+  parseEvent,
+  parseStockChanged,
+  PRODUCT_CHANGED,
+  type Logger,
+  type NatsConnection,
+} from '@shop/platform';
 
-/** The entities (`Type:id`) whose cache entries a catalog event makes stale, or none for a message that is not one. */
+const entitiesOf = ({ productId, variantId = productId }: { productId: string; variantId?: string }) => [
+  `Product:${productId}`,
+  `ProductVariant:${variantId}`,
+];
+
+/** The entities (`Type:id`) whose cache entries a catalog event (or stock count message) makes stale, or none for a message that is not one. */
 export function entitiesChangedBy(subject: string, message: string): string[] {
-  let data: unknown;
+  let body: unknown;
   try {
-    data = (JSON.parse(message) as { data?: unknown }).data;
+    body = JSON.parse(message);
   } catch {
     return [];
   }
+  if (subject === CATALOG_STOCK_CHANGED) {
+    const change = parseStockChanged(body);
+    return change ? entitiesOf(change) : [];
+  }
+  const data = (body as { data?: unknown } | null)?.data;
   if (subject === CATEGORY_CHANGED) {
     const parsed = parseEvent(CATEGORY_CHANGED, data);
     return parsed.ok ? parsed.data.categoryIds.map((id) => `Category:${id}`) : [];
@@ -16,8 +35,7 @@ export function entitiesChangedBy(subject: string, message: string): string[] {
   const parsed = parseEvent(PRODUCT_CHANGED, data);
   if (!parsed.ok) return [];
   // Events from before variants name no variant: the product's only variant has the product's id.
-  const { productId, variantId = productId } = parsed.data;
-  return [`Product:${productId}`, `ProductVariant:${variantId}`];
+  return entitiesOf(parsed.data);
 }
 
 export interface Invalidation {
@@ -27,7 +45,8 @@ export interface Invalidation {
 }
 
 /**
- * Listens to product.changed and product.category.changed on core NATS (the event also lands in JetStream, but no durable
+ * Listens to product.changed and product.category.changed (and the catalog's count-only stock
+ * messages, catalog.stock.changed) on core NATS (the events also land in JetStream, but no durable
  * consumer is needed: an event missed while disconnected leaves an entry stale for its TTL at
  * most, and the cache is not used at all while disconnected). Every gateway process listens and
  * deletes (idempotent), so one whose Redis or NATS link is down does not leave stale entries behind.
@@ -51,7 +70,19 @@ export function listenForProductChanges(
       }
     }
     if (!nc || closed) return void (await nc?.close());
-    const subscription = nc.subscribe('product.>');
+    const onMessage = (subject: string, text: string) => {
+      const entities = entitiesChangedBy(subject, text);
+      if (entities.length === 0) return;
+      invalidate(entities).then(
+        (count) => onInvalidated(typeof count === 'number' ? count : 0),
+        (error: unknown) => log.warn({ err: error, entities }, 'entity cache: invalidation failed; entries expire by their TTL'),
+      );
+    };
+    for (const subject of ['product.>', CATALOG_STOCK_CHANGED])
+      nc.subscribe(subject, {
+        callback: (error, message) =>
+          error ? log.warn({ err: error }, 'entity cache: listener error') : onMessage(message.subject, message.string()),
+      });
     await nc.flush();
     live = true;
     void (async () => {
@@ -61,14 +92,6 @@ export function listenForProductChanges(
         if (status.type === 'reconnect') live = true;
       }
     })();
-    for await (const message of subscription) {
-      const entities = entitiesChangedBy(message.subject, message.string());
-      if (entities.length === 0) continue;
-      invalidate(entities).then(
-        (count) => onInvalidated(typeof count === 'number' ? count : 0),
-        (error: unknown) => log.warn({ err: error, entities }, 'entity cache: invalidation failed; entries expire by their TTL'),
-      );
-    }
   })().catch((error: unknown) => log.error({ err: error }, 'entity cache: product.changed listener stopped'));
   return {
     isLive: () => live && !closed,

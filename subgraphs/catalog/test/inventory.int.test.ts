@@ -2,9 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
+  CATALOG_STOCK_CHANGED,
   createLogger,
   startConsumer,
   startOutboxRelay,
+  transaction,
+  type ProductChanged,
   type EventEnvelope,
   type MikroORM,
   type NatsConnection,
@@ -52,8 +55,12 @@ describe('InventoryService', () => {
 
   it('lets exactly 10 of 200 concurrent one-unit orders reserve 10 units', async () => {
     const id = await product(10);
+    const counts: ProductChanged[] = [];
+    const announcing = new InventoryService({ announceCount: (change) => counts.push(change) });
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => tx((em) => service.reserve(em, randomUUID(), [{ productId: id, quantity: 1 }]))),
+      Array.from({ length: 200 }, () =>
+        transaction(orm.em, ({ em }) => announcing.reserve(em, randomUUID(), [{ productId: id, quantity: 1 }]), { log }),
+      ),
     );
     const reserved = results.filter((r) => r.outcome?.status === 'RESERVED');
     expect(reserved).toHaveLength(10);
@@ -64,12 +71,15 @@ describe('InventoryService', () => {
     expect(await stock(id)).toEqual({ onHand: 10, reserved: 10 });
     const [held] = await rows<{ n: number }>('select coalesce(sum(quantity), 0)::int as n from stock_reservation_line where variant_id = ?', [id]);
     expect(held!.n).toBe(10);
-    // One product.changed per successful reservation, down to zero available.
+    // Going out of stock is a product.changed event (carts show it); each count within stock is told
+    // to caches only, after its commit: one per successful reservation in all.
     const changes = await rows<{ q: number }>(
       `select (payload -> 'data' ->> 'availableQuantity')::int as q from outbox_event where subject = 'product.changed' and payload -> 'data' ->> 'productId' = ?`,
       [id],
     );
-    expect(changes.map((c) => c.q).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(changes.map((c) => c.q)).toEqual([0]);
+    expect(counts.map((c) => c.availableQuantity).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(counts.every((c) => c.productId === id && c.variantId === id && c.change === 'STOCK')).toBe(true);
   });
 
   it('reserves all lines or none, naming every short product with requested and available', async () => {
@@ -240,6 +250,10 @@ describe('inventory workers over JetStream', () => {
       { durable: `catalog-inventory-${tag}`, reservationTtlSeconds: 12, sweepIntervalMs: 100 },
     );
     const [shirt, mug] = [await product(10), await product(3)];
+    // Counts that stay in stock reach caches on core NATS; going out of stock is an event instead.
+    const counted: ProductChanged[] = [];
+    const counts = nc.subscribe(CATALOG_STOCK_CHANGED, { callback: (_error, message) => void counted.push(message.json<ProductChanged>()) });
+    await nc.flush();
     const command = (subject: string, data: unknown, id = randomUUID()) => ({ id, subject, occurredAt: new Date().toISOString(), data });
     // A raw JetStream publish (request → PubAck) with no Nats-Msg-Id: the stream keeps every copy.
     const publish = async (envelope: ReturnType<typeof command>) => {
@@ -261,6 +275,8 @@ describe('inventory workers over JetStream', () => {
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 3 });
       const [inbox] = await rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ?', [`catalog-inventory-${tag}`]);
       expect(inbox!.n).toBe(3); // the redelivered envelope was recognised and skipped
+      await waitFor('the shirt’s new count announced', () => counted.some((c) => c.variantId === shirt && c.availableQuantity === 8));
+      expect(counted.filter((c) => c.variantId === mug)).toEqual([]);
 
       await publish(command('order.stock.commit', { orderId: paid }));
       await waitFor('the paid order committed', async () => (await stock(shirt)).onHand === 8);
@@ -273,6 +289,7 @@ describe('inventory workers over JetStream', () => {
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 0 });
       expect(seen.filter((e) => e.data.orderId === paid).map((e) => e.subject)).toEqual(['inventory.reserved']); // the commit is not answered
     } finally {
+      counts.unsubscribe();
       for (const stop of stoppers) await stop();
       await observer.stop();
       await relay.stop();

@@ -54,8 +54,12 @@ describe('stock reservation by request (the order asks within its checkout step)
     expect(await stockOf(orm, id)).toEqual({ onHand: 5, reserved: 2 });
     const [reservation] = await rows<{ status: string }>('select status from stock_reservation where order_id = ?', [orderId]);
     expect(reservation?.status).toBe('RESERVED');
-    // The stock change is announced as always; the answer is not an event.
-    expect(await eventsOf(orderId, id)).toEqual(['product.changed']);
+    // Neither is an event: the answer is the reply, and a count that stays in stock is no event either.
+    expect(await eventsOf(orderId, id)).toEqual([]);
+    // Taking the last units is: carts show the variant out of stock.
+    const last = randomUUID();
+    expect(await reserve({ orderId: last, lines: [{ productId: id, quantity: 3 }] })).toEqual({ status: 'RESERVED' });
+    expect(await eventsOf(last, id)).toEqual(['product.changed']);
   });
 
   it('answers REJECTED with every short product, reserving nothing', async () => {

@@ -318,6 +318,20 @@ export const PAYMENT_CAPTURED = 'payment.captured' satisfies Subject;
 export const PAYMENT_FAILED = 'payment.failed' satisfies Subject;
 export const PAYMENT_REFUNDED = 'payment.refunded' satisfies Subject;
 export const PRODUCT_CHANGED = 'product.changed' satisfies Subject;
+/**
+ * Core NATS, catalog → caches (not an event, in no stream): a variant's available quantity moved
+ * by the saga and it stayed in stock, so nothing a cart shows changed. Going in or out of stock is
+ * a product.changed event (STOCK) as every other change. Published after the commit and not
+ * stored: a lost one leaves a cached count stale for its TTL at most. Payload: product.changed's
+ * data (change STOCK), without an envelope.
+ */
+export const CATALOG_STOCK_CHANGED = 'catalog.stock.changed';
+
+/** A CATALOG_STOCK_CHANGED message's payload, or null when it is not one. */
+export function parseStockChanged(data: unknown): ProductChanged | null {
+  const parsed = schemas.productChanged.safeParse(data);
+  return parsed.success && parsed.data.change === 'STOCK' ? parsed.data : null;
+}
 export const CATEGORY_CHANGED = 'product.category.changed' satisfies Subject;
 export const CHECKOUT_REQUESTED = 'checkout.requested' satisfies Subject;
 export const ACCOUNT_EMAIL_VERIFICATION_REQUESTED = 'account.email.verification_requested' satisfies Subject;

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { emitEvent, isUuid, PRODUCT_CHANGED, type Logger, type StockLine } from '@shop/platform';
+import { afterCommitOf, emitEvent, isUuid, PRODUCT_CHANGED, type Logger, type ProductChanged, type StockLine } from '@shop/platform';
 import {
   answerFor,
+  countOnly,
   decide,
   DEFAULT_RESERVATION_TTL_SECONDS,
   EXPIRED,
@@ -27,6 +28,8 @@ export interface InventoryServiceOptions {
   log?: Logger;
   /** Time source for expiry (tests). */
   clock?: () => Date;
+  /** Tells caches of a move that changed only a count (CATALOG_STOCK_CHANGED on core NATS), after the commit. */
+  announceCount?: (change: ProductChanged) => void;
 }
 
 /**
@@ -51,6 +54,7 @@ export class InventoryService {
   private readonly ttlMs: number;
   private readonly log: Logger | undefined;
   private readonly clock: () => Date;
+  private readonly announceCount: ((change: ProductChanged) => void) | undefined;
   private readonly reservations = new ReservationRepository();
   private readonly variants = new VariantRepository();
   private readonly products = new ProductRepository();
@@ -61,6 +65,7 @@ export class InventoryService {
     this.ttlMs = ttl * 1000;
     this.log = options.log;
     this.clock = options.clock ?? (() => new Date());
+    this.announceCount = options.announceCount;
   }
 
   /**
@@ -188,11 +193,20 @@ export class InventoryService {
     }));
   }
 
-  /** product.changed for each variant whose available quantity moved, in the same transaction. */
+  /**
+   * Each variant whose available quantity moved: product.changed in the same transaction when it
+   * went in or out of stock (carts show that); a count that moved within stock concerns caches
+   * only, told after the commit without an event (one message instead of an event every consumer
+   * acknowledges, for every checkout).
+   */
   private async announceStock(em: EntityManager, rows: VariantStock[], before: (row: VariantStock) => Pick<StockLevel, 'onHand' | 'reserved'>) {
     for (const row of rows) {
-      const event = stockChanged(row, before(row));
-      if (event) await emitEvent(em, PRODUCT_CHANGED, event);
+      const previous = before(row);
+      const event = stockChanged(row, previous);
+      if (!event) continue;
+      const announce = this.announceCount;
+      if (!countOnly(row, previous)) await emitEvent(em, PRODUCT_CHANGED, event);
+      else if (announce) afterCommitOf(em, () => announce(event));
     }
   }
 

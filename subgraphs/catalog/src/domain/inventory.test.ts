@@ -4,6 +4,7 @@ import {
   answerEventId,
   answerFor,
   availableOf,
+  countOnly,
   decide,
   MAX_LINE_QUANTITY,
   normalizeLines,
@@ -187,5 +188,20 @@ describe('stockChanged', () => {
   it('stays silent for a commit (reserved units become sold, available is the same) and for a deleted product', () => {
     expect(stockChanged({ ...product, onHand: 8, reserved: 2 }, { onHand: 10, reserved: 4 })).toBeNull();
     expect(stockChanged({ ...product, deletedAt: new Date() }, { onHand: 10, reserved: 6 })).toBeNull();
+  });
+});
+
+describe('countOnly', () => {
+  const P = '00000000-0000-4000-8000-0000000000a1';
+  const variant = { id: A, productId: P, sku: 'SKU-A', priceAmount: 1299, currency: 'USD', onHand: 10, reserved: 4, deletedAt: null };
+
+  it('is a move within stock: in stock before and after', () => {
+    expect(countOnly(variant, { onHand: 10, reserved: 1 })).toBe(true);
+  });
+
+  it('is not a move into or out of stock, nor one of a deleted variant (carts show those)', () => {
+    expect(countOnly({ ...variant, reserved: 10 }, { onHand: 10, reserved: 9 })).toBe(false);
+    expect(countOnly(variant, { onHand: 10, reserved: 10 })).toBe(false);
+    expect(countOnly({ ...variant, deletedAt: new Date() }, { onHand: 10, reserved: 1 })).toBe(false);
   });
 });

@@ -178,3 +178,11 @@ export function stockChanged(after: VariantStock, before: Pick<StockLevel, 'onHa
     change: 'STOCK',
   };
 }
+
+/**
+ * Whether a stock move changed only the count: the variant was in stock before and still is. A cart
+ * shows a variant as available or not (not its count), so such a move concerns caches only.
+ */
+export function countOnly(after: VariantStock, before: Pick<StockLevel, 'onHand' | 'reserved'>): boolean {
+  return availableOf(after) > 0 && availableOf({ ...before, deletedAt: after.deletedAt }) > 0;
+}

@@ -1,8 +1,19 @@
-import { startConsumer, startPeriodic, transaction, type CatalogEnvelope, type Logger, type SubgraphDeps, type UnitOfWork } from '@shop/platform';
+import {
+  CATALOG_STOCK_CHANGED,
+  startConsumer,
+  startPeriodic,
+  transaction,
+  type CatalogEnvelope,
+  type Logger,
+  type NatsConnection,
+  type ProductChanged,
+  type SubgraphDeps,
+  type UnitOfWork,
+} from '@shop/platform';
 import { InventoryService, type CommandResult, type InventoryServiceOptions } from '../domain/inventory.service.ts';
 import { startStockReserveResponder } from './stock-reserve.responder.ts';
 
-export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'log'> {
+export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'log' | 'announceCount'> {
   /** Durable consumer name on the ORDER stream (also the inbox key); unique per test run. */
   durable?: string;
   /** How often the sweeper looks for expired reservations. */
@@ -14,6 +25,20 @@ export interface InventoryWorkerOptions extends Omit<InventoryServiceOptions, 'l
 }
 
 export const INVENTORY_DURABLE = 'catalog-inventory';
+
+/** Count-only stock moves on core NATS (CATALOG_STOCK_CHANGED): fire and forget, a lost one costs a cache TTL. */
+export function stockCountPublisher(nc: NatsConnection, log: Logger): (change: ProductChanged) => void {
+  let failing = false;
+  return (change) => {
+    try {
+      nc.publish(CATALOG_STOCK_CHANGED, JSON.stringify(change));
+      failing = false;
+    } catch (error) {
+      if (!failing) log.warn({ err: error }, 'stock count not announced; cached counts stay until their TTL');
+      failing = true;
+    }
+  };
+}
 
 type Handler<S extends 'order.stock.reserve' | 'order.stock.commit' | 'order.stock.release' | 'order.stock.return'> = (
   event: CatalogEnvelope<S>,
@@ -48,7 +73,7 @@ export async function startInventoryWorkers(
 ): Promise<Array<() => Promise<void>>> {
   const { durable = INVENTORY_DURABLE, sweepIntervalMs = 5_000, sweepBatchSize = 100, reserveSubject, ...serviceOptions } = options;
   const log = deps.log.child({ component: 'inventory' });
-  const service = new InventoryService({ ...serviceOptions, log });
+  const service = new InventoryService({ ...serviceOptions, log, announceCount: stockCountPublisher(deps.nc, log) });
   // Answers leave as soon as their transaction commits (the unit of work wakes the relay).
   const consumer = await startConsumer({
     em: deps.orm.em,
