@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
+import { checkoutInput, DEMO_CUSTOMER, devToken, gql, startTestSupergraph, type TestSupergraph } from '../support/stack.ts';
 import { addLine, guestCart, oneVariantProducts } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -77,6 +77,33 @@ describe('entity cache on the real stack', () => {
     // Cached again with the new price.
     const cached = await readUntilCached();
     expect(cached.lines.edges.find((e) => e.node.product.id === product.id)!.node.product.price.amount).toBe('777.00');
+  });
+
+  it('shows a stock count a checkout moved in the next reads (catalog.stock.changed removes the entries)', async () => {
+    const STOCK = `query ($id: ID!) { cart(id: $id) { lines(first: 100) { edges { node { product { id availableQuantity } } } } } }`;
+    type Stock = { cart: { lines: { edges: Array<{ node: { product: { id: string; availableQuantity: number } } }> } } };
+    const counts = async () =>
+      new Map(
+        (await gql<Stock>(stack.gatewayUrl, STOCK, { variables: { id: cartId } })).body.data!.cart.lines.edges.map(
+          (e) => [e.node.product.id, e.node.product.availableQuantity] as const,
+        ),
+      );
+    const before = await untilCached(counts);
+    // In stock before and after one unit is reserved: the count moves, nothing a cart shows does.
+    const product = products.find((p) => before.get(p.id)! >= 2);
+    if (!product) throw new Error('no product with two units in stock');
+    const invalidations = await gatewayMetric('gateway_entity_cache_invalidations_total');
+    const shopper = await guestCart(stack.gatewayUrl);
+    await addLine(stack.gatewayUrl, shopper, product.id);
+    const checkout = await gql<{ cartCheckout: { userErrors: unknown[] } }>(
+      stack.gatewayUrl,
+      'mutation ($id: ID!, $input: CheckoutInput!) { cartCheckout(cartId: $id, input: $input) { userErrors { code } } }',
+      { variables: { id: shopper, input: checkoutInput('stock-count', shopper) } },
+    );
+    expect(checkout.body.data!.cartCheckout.userErrors).toEqual([]);
+    // Cached for 60 s otherwise: within the wait, only the catalog's message can have removed it.
+    await waitFor('the new count in the cart page', async () => (await counts()).get(product.id) === before.get(product.id)! - 1);
+    expect(await gatewayMetric('gateway_entity_cache_invalidations_total')).toBeGreaterThan(invalidations);
   });
 
   it('shows a category renamed by an admin in the next reads (product.category.changed removes the entries naming it)', async () => {
