@@ -95,7 +95,7 @@ export interface LivePlan {
   fromMessage?: Array<[key: string, field: string]>;
 }
 
-/** The selection as plain fields a message carries (no alias-free assumption, no directives or fragments), else undefined. */
+/** Response key → field when the selection is only fields a message carries (aliases allowed); undefined for anything else: another field, a fragment, a directive or an argument. */
 function messageSelection(field: LiveField, root: FieldNode): Array<[string, string]> | undefined {
   if (!field.fromMessage || root.directives?.length) return undefined;
   const answerable = new Set([...field.fromMessage.fields, 'id', '__typename']);
