@@ -14,6 +14,25 @@ export async function lockCart(tx: EntityManager, id: string): Promise<LockedCar
   return rows[0] ?? null;
 }
 
+const BUYER_SELECT = `email, country_code as "countryCode", delivery_address as "deliveryAddress", delivery_method_handle as "deliveryMethodHandle",
+            address_from_default as "addressFromDefault"`;
+
+/**
+ * lockCart that also answers the cart's buyer fields (readBuyer) in the same statement: only a
+ * transaction holding this lock changes them, so the locked row's values are current.
+ */
+export async function lockCartWithBuyer(tx: EntityManager, id: string): Promise<(LockedCart & { buyer: BuyerState }) | null> {
+  const { rows } = await sql<LockedCart & BuyerState>(
+    tx,
+    `select id, customer_id as "customerId", status, version, currency, ${BUYER_SELECT} from cart where id = $1 for update`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { email, countryCode, deliveryAddress, deliveryMethodHandle, addressFromDefault, ...cart } = row;
+  return { ...cart, buyer: { email, countryCode, deliveryAddress, deliveryMethodHandle, addressFromDefault } };
+}
+
 /**
  * Locks the cart row for a mutation and, in the same statement, bumps its version and renews its
  * idle expiry (by whether a customer owns it, as it was before the mutation). Answers the cart as
@@ -62,13 +81,7 @@ export interface BuyerState {
 
 /** The buyer fields a change of address is judged against (read in the cart's transaction). */
 export async function readBuyer(tx: EntityManager, cartId: string): Promise<BuyerState> {
-  const { rows } = await sql<BuyerState>(
-    tx,
-    `select email, country_code as "countryCode", delivery_address as "deliveryAddress", delivery_method_handle as "deliveryMethodHandle",
-            address_from_default as "addressFromDefault"
-       from cart where id = $1`,
-    [cartId],
-  );
+  const { rows } = await sql<BuyerState>(tx, `select ${BUYER_SELECT} from cart where id = $1`, [cartId]);
   return rows[0]!;
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { userError, type UserError } from '@shop/platform';
-import { readBuyer, setBuyer, type BuyerState } from '../data/cart.repository.ts';
+import { setBuyer, type BuyerState } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
 import { addresseeOf, fromCheckoutAddress, regionNameProblem, regionOf, storedAddress, type CartAddress } from './cart-address.ts';
 import { keepOrReselect } from './cart-buyer.ts';
@@ -17,11 +17,11 @@ export interface CheckoutBuyer {
 }
 
 /**
- * Who buys and where it goes: the input's email and address, else the cart's buyer identity.
- * Every gap is a userError naming the input field that would fill it.
+ * Who buys and where it goes: the input's email and address, else the cart's buyer identity
+ * (`cart`: its buyer fields, read with the checkout's lock). Every gap is a userError naming the
+ * input field that would fill it.
  */
-export async function checkoutBuyer(tx: EntityManager, cartId: string, input: CheckoutInput): Promise<CheckoutBuyer> {
-  const cart = await readBuyer(tx, cartId);
+export async function checkoutBuyer(tx: EntityManager, cart: BuyerState, input: CheckoutInput): Promise<CheckoutBuyer> {
   const email = input.email ?? cart.email;
   const address = input.shippingAddress ? fromCheckoutAddress(input.shippingAddress) : storedAddress(cart.deliveryAddress);
   const errors: UserError[] = [];

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CustomerDefaultAddressChanged } from '@shop/platform';
-import { bumpVersions, findActiveCartId, lockCart, readBuyer, setBuyer } from '../data/cart.repository.ts';
+import { bumpVersions, findActiveCartId, lockCartWithBuyer, setBuyer } from '../data/cart.repository.ts';
 import { readDestination } from '../data/delivery.repository.ts';
 import { recordDefaultAddress } from '../data/default-address.repository.ts';
 import { regionOf, storedAddress, type CartAddress } from './cart-address.ts';
@@ -18,9 +18,9 @@ import type { CartPricing } from './cart-view.ts';
 export async function applyDefaultAddress(tx: EntityManager, pricing: CartPricing, event: CustomerDefaultAddressChanged): Promise<string | null> {
   if (!(await recordDefaultAddress(tx, event.customerId, event.address, new Date(event.changedAt)))) return null;
   const cartId = await findActiveCartId(tx, event.customerId);
-  const cart = cartId && (await lockCart(tx, cartId));
+  const cart = cartId && (await lockCartWithBuyer(tx, cartId));
   if (!cart || cart.status !== 'ACTIVE') return null;
-  const before = await readBuyer(tx, cart.id);
+  const before = cart.buyer;
   const followsDefault = before.addressFromDefault;
   if (!followsDefault && (before.deliveryAddress !== null || before.countryCode !== null)) return null;
   const address: CartAddress | null = storedAddress(event.address);
