@@ -2,9 +2,9 @@ import { z } from 'zod';
 import {
   clientAddressEnvModel,
   commonEnvModel,
-  DEV_CLIENT_ADDRESS_SECRET,
   envFields,
   loadEnv,
+  refuseDevClientAddressSecretInProduction,
   refuseDevDefaultsInProduction,
   refuseDevSecretInProduction,
 } from '@shop/platform';
@@ -43,9 +43,9 @@ export const model = refuseDevSecretInProduction(
     ...notificationEnvModel,
   }),
 )
-  .superRefine(
-    refuseDevDefaultsInProduction({ ACCOUNT_KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY, CLIENT_ADDRESS_SECRET: DEV_CLIENT_ADDRESS_SECRET }),
-  )
+  .superRefine(refuseDevDefaultsInProduction({ ACCOUNT_KEY_ENCRYPTION_KEY: DEV_KEY_ENCRYPTION_KEY }))
+  // The same check as the gateway's, which holds the same secret.
+  .superRefine(refuseDevClientAddressSecretInProduction)
   .superRefine(refineNotificationEnv);
 
 export type AccountConfig = z.infer<typeof model>;
