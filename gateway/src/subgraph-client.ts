@@ -62,6 +62,14 @@ function fetchErrorPath(document: DocumentNode | undefined): Array<string | numb
   return key === '_entities' ? ['_entities', 0] : [key];
 }
 
+/** The client address's signature, made once per request however many subgraph calls it makes. */
+const addressSignatures = new WeakMap<object, string>();
+function addressSignatureOf(context: object, address: string, secret: string): string {
+  let signature = addressSignatures.get(context);
+  if (signature === undefined) addressSignatures.set(context, (signature = signClientAddress(secret, address)));
+  return signature;
+}
+
 /**
  * Calls one subgraph. Only two things travel from the client: the verified bearer token (the
  * subgraph verifies it again) and the request id. Client headers are never copied wholesale.
@@ -110,7 +118,7 @@ export class SubgraphClient extends RemoteGraphQLDataSource<GatewayContext> {
     // signed: a subgraph believes an address only with the gateway's signature.
     if (context.clientAddress && this.clientAddressSecret) {
       request.http?.headers.set(CLIENT_ADDRESS_HEADER, context.clientAddress);
-      request.http?.headers.set(CLIENT_ADDRESS_SIGNATURE_HEADER, signClientAddress(this.clientAddressSecret, context.clientAddress));
+      request.http?.headers.set(CLIENT_ADDRESS_SIGNATURE_HEADER, addressSignatureOf(context, context.clientAddress, this.clientAddressSecret));
     }
     // The one client header passed on: the order and cart subgraphs verify it for the order it names.
     if (context.orderAccessToken) request.http?.headers.set(ORDER_ACCESS_TOKEN_HEADER, context.orderAccessToken);
