@@ -175,6 +175,13 @@ export async function insertCustomerCartIfNone(em: EntityManager, id: string, cu
 }
 
 /**
+ * A line of the variant $1 in an active cart, written as the expression cart_line is indexed on
+ * (migration 20261228000010) so the planner reads it through that index with that index's
+ * statistics, however many checked-out carts held the variant.
+ */
+const ACTIVE_LINE_OF_VARIANT = '(case when l.in_active_cart then l.variant_id end) = $1';
+
+/**
  * Lock the ACTIVE carts whose lines a variant's change affects: carts first, in id order, then their
  * lines — the order every cart mutation locks in (a checkout holds its cart and then writes its
  * lines), so the two can never deadlock. Returns their ids.
@@ -190,7 +197,7 @@ export async function lockCartsHoldingVariant(
   const { rows: carts } = await sql<{ id: string }>(
     tx,
     `select c.id from cart c
-      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and l.variant_id = $1 and l.in_active_cart
+      where c.status = 'ACTIVE' and exists (select 1 from cart_line l where l.cart_id = c.id and ${ACTIVE_LINE_OF_VARIANT}
                                               and (l.available <> $2 or l.discontinued <> $3 or (l.priced_at is not null and l.unit_price_amount <> $4)))
       order by c.id for update`,
     [variantId, available, discontinued, priceAmount],
@@ -200,8 +207,7 @@ export async function lockCartsHoldingVariant(
 
 /**
  * Whether an active cart holds a line of the variant that differs from this: the read-only test of
- * lockCartsHoldingVariant. `in_active_cart` (kept by a trigger) reads only lines of active carts,
- * through a partial index, however many checked-out carts held the variant.
+ * lockCartsHoldingVariant.
  */
 export async function anyCartDiffersOnVariant(
   em: EntityManager,
@@ -213,7 +219,7 @@ export async function anyCartDiffersOnVariant(
   const { rows } = await sql<{ one: number }>(
     em,
     `select 1 as one from cart_line l join cart c on c.id = l.cart_id
-      where l.variant_id = $1 and l.in_active_cart and c.status = 'ACTIVE'
+      where ${ACTIVE_LINE_OF_VARIANT} and c.status = 'ACTIVE'
         and (l.available <> $2 or l.discontinued <> $3 or (l.priced_at is not null and l.unit_price_amount <> $4))
       limit 1`,
     [variantId, available, discontinued, priceAmount],

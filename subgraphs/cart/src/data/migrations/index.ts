@@ -9,6 +9,7 @@ import { Promotions } from './20261216000030-promotions.ts';
 import { CheckoutCustomerIndex } from './20261216000040-checkout-customer-index.ts';
 import { LineCategories } from './20261217000010-line-categories.ts';
 import { ActiveCartLines } from './20261221000010-active-cart-lines.ts';
+import { ActiveVariantIndex } from './20261228000010-active-variant-index.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -24,4 +25,5 @@ export const migrations = [
   { name: '20261217000010-line-categories', class: LineCategories },
   { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
   { name: '20261221000010-active-cart-lines', class: ActiveCartLines },
+  { name: '20261228000010-active-variant-index', class: ActiveVariantIndex },
 ];
