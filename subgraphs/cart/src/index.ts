@@ -43,7 +43,7 @@ const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void
     lookupProducts: createProductLookupClient(deps.nc, { timeoutMs: config.CATALOG_LOOKUP_TIMEOUT_MS }),
     notifyOutbox: deps.outbox.notify,
     close: async () => {
-      promotions.close();
+      await promotions.close();
       await publisher.close();
     },
   };

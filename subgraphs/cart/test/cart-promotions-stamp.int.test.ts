@@ -32,7 +32,7 @@ beforeAll(async () => {
   await waitFor('the first stamp', () => stamp.current() !== 'starting');
 });
 afterAll(async () => {
-  stamp?.close();
+  await stamp?.close();
   await h?.close();
   redis?.disconnect();
 });

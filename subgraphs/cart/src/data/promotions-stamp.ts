@@ -14,7 +14,8 @@ import type { Logger } from '@shop/platform';
  */
 export interface PromotionsStamp {
   current(): string;
-  close(): void;
+  /** Stops polling; resolves once a read in flight has finished, so the ORM can close after it. */
+  close(): Promise<void>;
 }
 
 export async function readPromotionsStamp(em: EntityManager): Promise<string> {
@@ -31,8 +32,11 @@ export async function readPromotionsStamp(em: EntityManager): Promise<string> {
 export function startPromotionsStamp(em: EntityManager, log: Logger, intervalMs = 1000): PromotionsStamp {
   let stamp = 'starting';
   let failing = false;
-  const poll = () =>
-    void readPromotionsStamp(em.fork()).then(
+  // The read in flight: closing the ORM under it could leave its new connection checked out, and
+  // the pool's end() waiting for it forever (seen in a test's teardown).
+  let reading: Promise<void> = Promise.resolve();
+  const poll = () => {
+    reading = readPromotionsStamp(em.fork()).then(
       (next) => {
         stamp = next;
         failing = false;
@@ -43,8 +47,15 @@ export function startPromotionsStamp(em: EntityManager, log: Logger, intervalMs 
         failing = true;
       },
     );
+  };
   poll();
   const timer = setInterval(poll, intervalMs);
   timer.unref();
-  return { current: () => stamp, close: () => clearInterval(timer) };
+  return {
+    current: () => stamp,
+    close: () => {
+      clearInterval(timer);
+      return reading;
+    },
+  };
 }
