@@ -7,6 +7,13 @@ export type LedgerEntry = Pick<
   SimulatorCharge,
   'kind' | 'token' | 'amount' | 'attempts' | 'outcome' | 'declineCode' | 'reason' | 'providerReference'
 >;
+/** A charge's outcome as the ledger records it. */
+export interface LedgerOutcome {
+  outcome: 'SUCCEEDED' | 'DECLINED';
+  declineCode: string | null;
+  reason: string | null;
+  providerReference: string | null;
+}
 const ENTRY = `kind, token, amount, attempts, outcome, decline_code as "declineCode", reason, provider_reference as "providerReference"`;
 
 /**
@@ -24,17 +31,33 @@ export class SimulatorChargeRepository {
     return this.em.transactional(work);
   }
 
-  /** Claims the key for a capture, or counts another attempt on it; the entry as it now stands. */
-  async attemptCapture(entry: { idempotencyKey: string; token: string; amount: number; currency: string }): Promise<LedgerEntry | undefined> {
+  /**
+   * Claims the key for a capture, or counts another attempt on it; the entry as it now stands. A
+   * first attempt whose outcome is known already (`decided`) records it in the same statement; a
+   * later attempt keeps the outcome recorded first.
+   */
+  async attemptCapture(
+    entry: { idempotencyKey: string; token: string; amount: number; currency: string },
+    decided: LedgerOutcome | null = null,
+  ): Promise<LedgerEntry | undefined> {
     // `on conflict ... returning`: one atomic statement under concurrent attempts with the same key.
     // Prepared (sql): the simulator runs in every checkout's capture.
     const { rows } = await sql<LedgerEntry>(
       this.em,
-      `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts)
-       values ($1, 'CAPTURE', $2, $3, $4, 1)
+      `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts, outcome, decline_code, reason, provider_reference)
+       values ($1, 'CAPTURE', $2, $3, $4, 1, $5, $6, $7, $8)
        on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
        returning ${ENTRY}`,
-      [entry.idempotencyKey, entry.token, entry.amount, entry.currency],
+      [
+        entry.idempotencyKey,
+        entry.token,
+        entry.amount,
+        entry.currency,
+        decided?.outcome ?? null,
+        decided?.declineCode ?? null,
+        decided?.reason ?? null,
+        decided?.providerReference ?? null,
+      ],
     );
     return rows[0];
   }
@@ -82,11 +105,7 @@ export class SimulatorChargeRepository {
    * Records the outcome once (conditional: the first writer wins), in `tx` or on its own; the entry
    * as this write left it, undefined when another writer had recorded one (read it then).
    */
-  async record(
-    key: string,
-    outcome: { outcome: 'SUCCEEDED' | 'DECLINED'; declineCode: string | null; reason: string | null; providerReference: string | null },
-    tx: EntityManager = this.em,
-  ): Promise<LedgerEntry | undefined> {
+  async record(key: string, outcome: LedgerOutcome, tx: EntityManager = this.em): Promise<LedgerEntry | undefined> {
     // Conditional on `outcome is null`, so a recorded outcome is never overwritten.
     const { rows } = await sql<LedgerEntry>(
       tx,

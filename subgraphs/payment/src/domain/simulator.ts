@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SimulatorChargeRepository, type LedgerEntry } from '../data/simulator-charge.repository.ts';
+import { SimulatorChargeRepository, type LedgerEntry, type LedgerOutcome } from '../data/simulator-charge.repository.ts';
 import {
   ProviderDeclined,
   ProviderError,
@@ -37,29 +37,21 @@ export class SimulatorProvider implements PaymentProvider {
   }
 
   async capture({ idempotencyKey, amount, currency, token }: CaptureRequest): Promise<{ providerReference: string }> {
-    // One statement claims the key (or counts another attempt on it): atomic under concurrency.
-    const row = await this.ledger.attemptCapture({ idempotencyKey, token, amount, currency });
+    // One statement claims the key (or counts another attempt on it): atomic under concurrency. A
+    // token whose first attempt has a fixed outcome records it in that statement.
+    const row = await this.ledger.attemptCapture({ idempotencyKey, token, amount, currency }, firstOutcome(token, idempotencyKey));
     if (!row) throw new ProviderError('simulator ledger write failed');
     if (row.kind !== 'CAPTURE' || row.amount !== amount) throw new ProviderError('idempotency key reused with different parameters');
     if (row.outcome) return replay(row);
-    switch (row.token) {
-      case 'tok_timeout':
-        if (row.attempts === 1) {
-          await sleep(this.hangMs);
-          throw new ProviderTimeout('simulated timeout (first attempt)');
-        }
-        return this.settle(idempotencyKey, 'SUCCEEDED');
-      case 'tok_visa':
-        return this.settle(idempotencyKey, 'SUCCEEDED');
-      case 'tok_error':
-        throw new ProviderError('simulated provider error');
-      case 'tok_declined':
-        return this.settle(idempotencyKey, 'DECLINED', 'DECLINED', 'card declined');
-      case 'tok_insufficient_funds':
-        return this.settle(idempotencyKey, 'DECLINED', 'INSUFFICIENT_FUNDS', 'insufficient funds');
-      default:
-        return this.settle(idempotencyKey, 'DECLINED', 'DECLINED', 'unknown payment token');
+    if (row.token === 'tok_timeout') {
+      if (row.attempts === 1) {
+        await sleep(this.hangMs);
+        throw new ProviderTimeout('simulated timeout (first attempt)');
+      }
+      return this.settle(idempotencyKey, 'SUCCEEDED');
     }
+    // tok_error: no outcome is ever recorded.
+    throw new ProviderError('simulated provider error');
   }
 
   async refund({ idempotencyKey, providerReference, amount }: RefundRequest): Promise<{ providerReference: string }> {
@@ -98,8 +90,29 @@ export class SimulatorProvider implements PaymentProvider {
   }
 
   private record(key: string, outcome: 'SUCCEEDED' | 'DECLINED', code?: DeclineCode, reason?: string, tx?: EntityManager) {
-    const reference = outcome === 'SUCCEEDED' ? `sim_${createHash('sha256').update(key).digest('hex').slice(0, 24)}` : null;
-    return this.ledger.record(key, { outcome, declineCode: code ?? null, reason: reason ?? null, providerReference: reference }, tx);
+    return this.ledger.record(key, outcomeOf(key, outcome, code, reason), tx);
+  }
+}
+
+function outcomeOf(key: string, outcome: 'SUCCEEDED' | 'DECLINED', code?: DeclineCode, reason?: string): LedgerOutcome {
+  const reference = outcome === 'SUCCEEDED' ? `sim_${createHash('sha256').update(key).digest('hex').slice(0, 24)}` : null;
+  return { outcome, declineCode: code ?? null, reason: reason ?? null, providerReference: reference };
+}
+
+/** A capture's outcome when its token decides it at the first attempt; null for tok_timeout (hangs first) and tok_error (never settles). */
+function firstOutcome(token: string, key: string): LedgerOutcome | null {
+  switch (token) {
+    case 'tok_timeout':
+    case 'tok_error':
+      return null;
+    case 'tok_visa':
+      return outcomeOf(key, 'SUCCEEDED');
+    case 'tok_declined':
+      return outcomeOf(key, 'DECLINED', 'DECLINED', 'card declined');
+    case 'tok_insufficient_funds':
+      return outcomeOf(key, 'DECLINED', 'INSUFFICIENT_FUNDS', 'insufficient funds');
+    default:
+      return outcomeOf(key, 'DECLINED', 'DECLINED', 'unknown payment token');
   }
 }
 
