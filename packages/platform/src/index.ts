@@ -19,6 +19,7 @@ export * from './rate-limiter.ts';
 export * from './events/streams.ts';
 export * from './events/outbox.ts';
 export * from './events/inbox.ts';
+export * from './events/retention.ts';
 export * from './migration.ts';
 export * from './money.ts';
 export * from './ids.ts';

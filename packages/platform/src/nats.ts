@@ -2,6 +2,7 @@ import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import { jetstreamManager, RetentionPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import type { Logger } from './logger.ts';
 import { retryStartup } from './retry.ts';
+import { STREAM_MAX_AGE_MS } from './events/streams.ts';
 
 export type { Msg, NatsConnection };
 
@@ -32,7 +33,7 @@ export async function ensureStreams(
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       duplicate_window: 2 * 60 * 1_000_000_000, // ns: redelivery from the outbox relay within 2 min is de-duplicated
-      max_age: 7 * 24 * 3600 * 1_000_000_000,
+      max_age: STREAM_MAX_AGE_MS * 1_000_000, // ns
       ...stream,
     };
     try {

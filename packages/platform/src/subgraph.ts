@@ -14,6 +14,7 @@ import { connectOrm, type MikroORM } from './orm.ts';
 import { connectNats, ensureStreams, natsReady, type NatsConnection } from './nats.ts';
 import { streamDeclarations } from './events/streams.ts';
 import { startOutboxRelay, type OutboxRelay } from './events/outbox.ts';
+import { startInboxPurge } from './events/retention.ts';
 import { createRedis, redisReady, type Redis } from './redis.ts';
 import { exitOnSignals, startService, type RunningService } from './server.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -121,6 +122,8 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
 
   const schema = guardedSubgraphSchema(options.schemaFile, options.resolvers, options.permissions);
   const stopBackground = (await options.background?.(deps)) ?? [];
+  // Every subgraph consumes events: its inbox rows go once no stream can deliver their message again.
+  const stopInboxPurge = startInboxPurge(orm.em, log);
 
   const service = await startService<TContext>({
     name: options.name,
@@ -143,7 +146,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     // Without Redis the cart reads Postgres; without NATS events wait in the outbox and the cart
     // prices from its snapshot: degraded, still serving.
     optionalDependencies: { redis: () => redisReady(redis), nats: () => natsReady(nc) },
-    closers: [...stopBackground, () => outbox.stop(), () => nc.drain(), () => redis.quit(), () => orm.close()],
+    closers: [...stopBackground, stopInboxPurge, () => outbox.stop(), () => nc.drain(), () => redis.quit(), () => orm.close()],
   });
   return { ...service, deps };
 }

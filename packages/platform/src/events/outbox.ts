@@ -6,6 +6,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-
 import type { Logger } from '../logger.ts';
 import { currentRequestId } from '../request-context.ts';
 import { startPeriodic } from '../periodic.ts';
+import { purgePublishedOutbox } from './retention.ts';
 import { sql } from '../sql.ts';
 import { currentTraceparent, injectTraceHeaders, publishSpan } from '../tracing/context.ts';
 import type { EventEnvelope } from './streams.ts';
@@ -250,19 +251,7 @@ export function startOutboxRelay({
     if (unmarked.length) await markPublished().catch((error: unknown) => log.warn({ err: error }, 'outbox relay: marks not written'));
   })();
 
-  const stopPurge = startPeriodic(
-    'outbox purge',
-    Math.min(60_000, retentionMs),
-    () =>
-      em
-        .fork()
-        .execute(
-          `delete from outbox_event where id in (select id from outbox_event where published_at < now() - make_interval(secs => ?) limit 1000)`,
-          [retentionMs / 1000],
-          'run',
-        ),
-    log,
-  );
+  const stopPurge = startPeriodic('outbox purge', Math.min(60_000, retentionMs), () => purgePublishedOutbox(em, retentionMs), log);
 
   return {
     /**

@@ -12,6 +12,12 @@ export const STREAMS: ReadonlyArray<{ name: string; subjects: string[] }> = [
 ];
 
 /**
+ * How long a stream keeps a message (`max_age`): a consumer that falls behind, or is added later,
+ * still finds a week of events; the inboxes keep their rows a day longer (events/retention.ts).
+ */
+export const STREAM_MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+/**
  * The streams as a subgraph declares them: each kept on `replicas` servers (NATS_STREAM_REPLICAS;
  * a cluster of 3 keeps every event when one server is lost). JetStream allows 1 to 5.
  */
