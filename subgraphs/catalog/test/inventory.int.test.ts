@@ -267,14 +267,19 @@ describe('inventory workers over JetStream', () => {
       await publish(command('order.stock.reserve', { orderId: paid, lines: [{ productId: shirt, quantity: 2 }] })); // a second command, new id
       await publish(command('order.stock.reserve', { orderId: unpaid, lines: [{ productId: mug, quantity: 3 }] }));
 
-      await waitFor('inventory.reserved of the unpaid order', () =>
-        seen.some((e) => e.subject === 'inventory.reserved' && e.data.orderId === unpaid),
+      // The two orders are handled side by side (one lane per order), so either answer may come first.
+      await waitFor('inventory.reserved of both orders', () =>
+        [paid, unpaid].every((orderId) => seen.some((e) => e.subject === 'inventory.reserved' && e.data.orderId === orderId)),
       );
+      // Three inbox rows: the redelivered envelope was recognised and skipped. The paid order's lane
+      // takes its three messages in order, so with its second command's row there, all were handled.
+      const handled = async () =>
+        (await rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ?', [`catalog-inventory-${tag}`]))[0]!.n;
+      await waitFor('every command handled', async () => (await handled()) === 3);
       expect(seen.filter((e) => e.subject === 'inventory.reserved' && e.data.orderId === paid)).toHaveLength(1);
       expect(await stock(shirt)).toEqual({ onHand: 10, reserved: 2 });
       expect(await stock(mug)).toEqual({ onHand: 3, reserved: 3 });
-      const [inbox] = await rows<{ n: number }>('select count(*)::int as n from inbox_message where consumer = ?', [`catalog-inventory-${tag}`]);
-      expect(inbox!.n).toBe(3); // the redelivered envelope was recognised and skipped
+      expect(await handled()).toBe(3);
       await waitFor('the shirt’s new count announced', () => counted.some((c) => c.variantId === shirt && c.availableQuantity === 8));
       expect(counted.filter((c) => c.variantId === mug)).toEqual([]);
 
