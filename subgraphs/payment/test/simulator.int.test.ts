@@ -15,13 +15,16 @@ afterAll(async () => h?.close());
 const capture = (token: string, key = randomUUID(), amount = 500) => sim.capture({ idempotencyKey: key, amount, currency: 'USD', token });
 
 describe('SimulatorProvider', () => {
-  it('captures tok_visa once per idempotency key, however often asked', async () => {
-    const key = randomUUID();
-    const results = await Promise.all(Array.from({ length: 5 }, () => capture('tok_visa', key)));
-    expect(new Set(results.map((r) => r.providerReference)).size).toBe(1);
-    const [row] = await h.rows<{ attempts: number }>('select attempts from simulator_charge where idempotency_key = ?', [key]);
-    expect(row!.attempts).toBe(5);
-    expect(await sim.status(key)).toEqual({ status: 'SUCCEEDED', providerReference: results[0]!.providerReference });
+  it('captures tok_visa once per idempotency key, however often asked, first attempts at once included', async () => {
+    // Ten keys, five attempts each at once: first attempts of one key race to insert its row.
+    const keys = Array.from({ length: 10 }, () => randomUUID());
+    const results = await Promise.all(keys.map((key) => Promise.all(Array.from({ length: 5 }, () => capture('tok_visa', key)))));
+    for (const [i, key] of keys.entries()) {
+      expect(new Set(results[i]!.map((r) => r.providerReference)).size).toBe(1);
+      const [row] = await h.rows<{ attempts: number }>('select attempts from simulator_charge where idempotency_key = ?', [key]);
+      expect(row!.attempts).toBe(5);
+      expect(await sim.status(key)).toEqual({ status: 'SUCCEEDED', providerReference: results[i]![0]!.providerReference });
+    }
   });
 
   it.each([
@@ -34,6 +37,17 @@ describe('SimulatorProvider', () => {
       expect(error).toBeInstanceOf(ProviderDeclined);
       expect(error).toMatchObject({ code, reason });
     }
+  });
+
+  it('settles a key claimed without its outcome (as a release before outcomes went with the claim left it)', async () => {
+    const key = randomUUID();
+    await h.rows(
+      `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts) values (?, 'CAPTURE', 'tok_visa', 500, 'USD', 1)`,
+      [key],
+    );
+    expect(await sim.status(key)).toEqual({ status: 'PENDING' });
+    const { providerReference } = await capture('tok_visa', key);
+    expect(await sim.status(key)).toEqual({ status: 'SUCCEEDED', providerReference });
   });
 
   it('times tok_timeout out once per key, then succeeds; tok_error always fails', async () => {

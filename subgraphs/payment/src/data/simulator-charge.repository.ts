@@ -42,24 +42,33 @@ export class SimulatorChargeRepository {
   ): Promise<LedgerEntry | undefined> {
     // `on conflict ... returning`: one atomic statement under concurrent attempts with the same key.
     // Prepared (sql): the simulator runs in every checkout's capture.
-    const { rows } = await sql<LedgerEntry>(
-      this.em,
-      `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts, outcome, decline_code, reason, provider_reference)
-       values ($1, 'CAPTURE', $2, $3, $4, 1, $5, $6, $7, $8)
-       on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
-       returning ${ENTRY}`,
-      [
-        entry.idempotencyKey,
-        entry.token,
-        entry.amount,
-        entry.currency,
-        decided?.outcome ?? null,
-        decided?.declineCode ?? null,
-        decided?.reason ?? null,
-        decided?.providerReference ?? null,
-      ],
-    );
-    return rows[0];
+    const claim = () =>
+      sql<LedgerEntry>(
+        this.em,
+        `insert into simulator_charge (idempotency_key, kind, token, amount, currency, attempts, outcome, decline_code, reason, provider_reference)
+         values ($1, 'CAPTURE', $2, $3, $4, 1, $5, $6, $7, $8)
+         on conflict (idempotency_key) do update set attempts = simulator_charge.attempts + 1, updated_at = now()
+         returning ${ENTRY}`,
+        [
+          entry.idempotencyKey,
+          entry.token,
+          entry.amount,
+          entry.currency,
+          decided?.outcome ?? null,
+          decided?.declineCode ?? null,
+          decided?.reason ?? null,
+          decided?.providerReference ?? null,
+        ],
+      );
+    try {
+      return (await claim()).rows[0];
+    } catch (error) {
+      // Two first attempts of one key at once: `on conflict` settles only the key's index, so the
+      // later insert can meet the earlier one's reference (unique, derived from the key) first. The
+      // earlier row is committed by then: claiming again finds the key.
+      if ((error as { constraint?: string }).constraint !== 'simulator_charge_provider_reference_key') throw error;
+      return (await claim()).rows[0];
+    }
   }
 
   /** The succeeded capture behind `providerReference`, locked until `tx` ends. */

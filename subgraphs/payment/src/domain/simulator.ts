@@ -39,16 +39,19 @@ export class SimulatorProvider implements PaymentProvider {
   async capture({ idempotencyKey, amount, currency, token }: CaptureRequest): Promise<{ providerReference: string }> {
     // One statement claims the key (or counts another attempt on it): atomic under concurrency. A
     // token whose first attempt has a fixed outcome records it in that statement.
-    const row = await this.ledger.attemptCapture({ idempotencyKey, token, amount, currency }, firstOutcome(token, idempotencyKey));
+    const decided = firstOutcome(token, idempotencyKey);
+    const row = await this.ledger.attemptCapture({ idempotencyKey, token, amount, currency }, decided);
     if (!row) throw new ProviderError('simulator ledger write failed');
     if (row.kind !== 'CAPTURE' || row.amount !== amount) throw new ProviderError('idempotency key reused with different parameters');
     if (row.outcome) return replay(row);
+    // A key claimed without its outcome by a release before outcomes went with the claim.
+    if (decided) return this.settle(idempotencyKey, decided);
     if (row.token === 'tok_timeout') {
       if (row.attempts === 1) {
         await sleep(this.hangMs);
         throw new ProviderTimeout('simulated timeout (first attempt)');
       }
-      return this.settle(idempotencyKey, 'SUCCEEDED');
+      return this.settle(idempotencyKey, outcomeOf(idempotencyKey, 'SUCCEEDED'));
     }
     // tok_error: no outcome is ever recorded.
     throw new ProviderError('simulated provider error');
@@ -82,9 +85,9 @@ export class SimulatorProvider implements PaymentProvider {
   }
 
   /** Records the outcome once (the first writer wins) and answers whatever was recorded. */
-  private async settle(key: string, outcome: 'SUCCEEDED' | 'DECLINED', code?: DeclineCode, reason?: string) {
+  private async settle(key: string, outcome: LedgerOutcome) {
     // The entry this write recorded; else the one another writer recorded first.
-    const row = (await this.record(key, outcome, code, reason)) ?? (await this.ledger.read(key));
+    const row = (await this.ledger.record(key, outcome)) ?? (await this.ledger.read(key));
     if (!row) throw new ProviderError('simulator ledger read failed');
     return replay(row);
   }
