@@ -4,6 +4,7 @@ import {
   connectOrm,
   CreateOutboxAndInbox,
   ensureStreams,
+  InboxProcessedAtIndex,
   OutboxTraceparent,
   migrate,
   ormOptions,
@@ -26,6 +27,7 @@ export const outboxOnlyOrmOptions = (url: string): OrmOptions =>
       migrationsList: [
         { name: 'outbox-inbox', class: CreateOutboxAndInbox },
         { name: 'outbox-traceparent', class: OutboxTraceparent },
+        { name: 'inbox-processed-at-brin', class: InboxProcessedAtIndex },
       ],
     },
   });

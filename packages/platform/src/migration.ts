@@ -37,3 +37,19 @@ export class OutboxTraceparent extends Migration {
     this.addSql('alter table outbox_event drop column if exists traceparent');
   }
 }
+
+/**
+ * The inbox purge finds rows past their retention by `processed_at` (events/retention.ts). Rows are
+ * written in time order, so a BRIN index (a few pages for millions of rows, next to nothing per
+ * insert on the hot path) turns each purge into a read of the old block ranges instead of a scan of
+ * the whole table, which holds a week of events.
+ */
+export class InboxProcessedAtIndex extends Migration {
+  override async up(): Promise<void> {
+    this.addSql('create index if not exists inbox_message_processed_at_brin on inbox_message using brin (processed_at)');
+  }
+
+  override async down(): Promise<void> {
+    this.addSql('drop index if exists inbox_message_processed_at_brin');
+  }
+}

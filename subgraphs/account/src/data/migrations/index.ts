@@ -1,4 +1,4 @@
-import { CreateOutboxAndInbox, OutboxTraceparent } from '@shop/platform';
+import { CreateOutboxAndInbox, InboxProcessedAtIndex, OutboxTraceparent } from '@shop/platform';
 import { Initial } from './20261202000001-initial.ts';
 import { Notifications } from './20261202000003-notifications.ts';
 
@@ -8,4 +8,5 @@ export const migrations = [
   { name: '20261202000001-initial', class: Initial },
   { name: '20261202000003-notifications', class: Notifications },
   { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
+  { name: '20261228000020-inbox-processed-at-brin', class: InboxProcessedAtIndex },
 ];

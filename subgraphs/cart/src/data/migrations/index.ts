@@ -1,4 +1,4 @@
-import { CreateOutboxAndInbox, OutboxTraceparent } from '@shop/platform';
+import { CreateOutboxAndInbox, InboxProcessedAtIndex, OutboxTraceparent } from '@shop/platform';
 import { Initial } from './20261123000001-initial.ts';
 import { CartDomain } from './20261123000002-cart-domain.ts';
 import { LinePricedAt } from './20261202000003-line-priced-at.ts';
@@ -26,4 +26,5 @@ export const migrations = [
   { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
   { name: '20261221000010-active-cart-lines', class: ActiveCartLines },
   { name: '20261228000010-active-variant-index', class: ActiveVariantIndex },
+  { name: '20261228000020-inbox-processed-at-brin', class: InboxProcessedAtIndex },
 ];

@@ -1,4 +1,4 @@
-import { CreateOutboxAndInbox, OutboxTraceparent } from '@shop/platform';
+import { CreateOutboxAndInbox, InboxProcessedAtIndex, OutboxTraceparent } from '@shop/platform';
 import { Initial } from './20261123000000-initial.ts';
 import { Search } from './20261123000002-search.ts';
 import { Inventory } from './20261123000003-inventory.ts';
@@ -24,4 +24,5 @@ export const migrations = [
   { name: '20261202000003-category-price-index', class: CategoryPriceIndex },
   { name: '20261202000004-live-product-counts', class: LiveProductCounts },
   { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
+  { name: '20261228000020-inbox-processed-at-brin', class: InboxProcessedAtIndex },
 ];

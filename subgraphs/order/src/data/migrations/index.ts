@@ -1,4 +1,4 @@
-import { CreateOutboxAndInbox, OutboxTraceparent } from '@shop/platform';
+import { CreateOutboxAndInbox, InboxProcessedAtIndex, OutboxTraceparent } from '@shop/platform';
 import { Initial } from './20261123000001-initial.ts';
 import { Saga } from './20261123000002-saga.ts';
 import { ErasePaymentTokens } from './20261202000003-erase-payment-tokens.ts';
@@ -20,4 +20,5 @@ export const migrations = [
   { name: '20261216000021-delivery-method', class: DeliveryMethod },
   { name: '20261216000031-discount-allocations', class: DiscountAllocations },
   { name: '20261220000000-outbox-traceparent', class: OutboxTraceparent },
+  { name: '20261228000020-inbox-processed-at-brin', class: InboxProcessedAtIndex },
 ];
