@@ -6,11 +6,11 @@ import { CartLineSchema, CartSchema, type Cart, type CartLine, type CartStatus }
 /** What a cart mutation reads from its locked cart. */
 export type LockedCart = Pick<Cart, 'id' | 'status' | 'version' | 'currency'> & { customerId: string | null };
 
+const LOCKED_CART_SELECT = 'id, customer_id as "customerId", status, version, currency';
+
 /** Lock a cart row for the rest of the transaction: changes to one cart are applied one at a time. */
 export async function lockCart(tx: EntityManager, id: string): Promise<LockedCart | null> {
-  const { rows } = await sql<LockedCart>(tx, 'select id, customer_id as "customerId", status, version, currency from cart where id = $1 for update', [
-    id,
-  ]);
+  const { rows } = await sql<LockedCart>(tx, `select ${LOCKED_CART_SELECT} from cart where id = $1 for update`, [id]);
   return rows[0] ?? null;
 }
 
@@ -22,11 +22,7 @@ const BUYER_SELECT = `email, country_code as "countryCode", delivery_address as 
  * transaction holding this lock changes them, so the locked row's values are current.
  */
 export async function lockCartWithBuyer(tx: EntityManager, id: string): Promise<(LockedCart & { buyer: BuyerState }) | null> {
-  const { rows } = await sql<LockedCart & BuyerState>(
-    tx,
-    `select id, customer_id as "customerId", status, version, currency, ${BUYER_SELECT} from cart where id = $1 for update`,
-    [id],
-  );
+  const { rows } = await sql<LockedCart & BuyerState>(tx, `select ${LOCKED_CART_SELECT}, ${BUYER_SELECT} from cart where id = $1 for update`, [id]);
   const row = rows[0];
   if (!row) return null;
   const { email, countryCode, deliveryAddress, deliveryMethodHandle, addressFromDefault, ...cart } = row;
