@@ -8,7 +8,7 @@ import { cartsInUnitOfWork, createContext, type CartContextDeps } from './contex
 import { createCartChangedPublisher } from './events/cart-changed.ts';
 import { startCartWorkers } from './events/cart-workers.ts';
 import { CartService } from './domain/cart.service.ts';
-import { startPromotionsStamp } from './data/promotions-stamp.ts';
+import { startPricingStamp } from './data/pricing-stamp.ts';
 import { registerCartMetrics } from './domain/cart-metrics.ts';
 
 const config = loadConfig();
@@ -16,7 +16,7 @@ const config = loadConfig();
 /** Process-wide parts every request and the background workers share: cache, cart-changed publisher, catalog lookups. */
 const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void> } => {
   const publisher = createCartChangedPublisher({ redisUrl: config.REDIS_URL, log: deps.log, registry: deps.metrics.registry });
-  const promotions = startPromotionsStamp(deps.orm.em, deps.log);
+  const pricingStamp = startPricingStamp(deps.orm.em, deps.log);
   return {
     policy: {
       currency: config.STORE_CURRENCY,
@@ -26,7 +26,7 @@ const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void
       orderAccessTokenSecret: config.ORDER_ACCESS_TOKEN_SECRET,
       defaultCountry: config.STORE_DEFAULT_COUNTRY,
       pricesIncludeTax: config.STORE_PRICES_INCLUDE_TAX,
-      promotionsStamp: promotions.current,
+      pricingStamp: pricingStamp.current,
     },
     cache: createCartCache({
       redis: deps.redis,
@@ -34,16 +34,17 @@ const sharedDeps = perDeps((deps): CartContextDeps & { close: () => Promise<void
       registry: deps.metrics.registry,
       ttlSeconds: config.CART_CACHE_TTL_SECONDS,
       enabled: config.CART_CACHE_ENABLED,
-      // Cached copies hold totals: a copy priced under other store settings is never served, nor
-      // one priced under promotions that changed since (v3: copies with promotion allocations).
-      isFresh: (view) => view.pricedWith === promotions.current(),
+      // Cached copies hold totals: a copy priced under other store settings is never served, nor one
+      // priced under promotions or delivery settings that changed since (v3: copies with promotion
+      // allocations).
+      isFresh: (view) => view.pricedWith === pricingStamp.current(),
       keyPrefix: `cart:v3:${config.STORE_DEFAULT_COUNTRY}:${config.STORE_PRICES_INCLUDE_TAX ? 'incl' : 'excl'}:`,
     }),
     publishChanged: (change) => publisher.publishCartChanged(change),
     lookupProducts: createProductLookupClient(deps.nc, { timeoutMs: config.CATALOG_LOOKUP_TIMEOUT_MS }),
     notifyOutbox: deps.outbox.notify,
     close: async () => {
-      await promotions.close();
+      await pricingStamp.close();
       await publisher.close();
     },
   };

@@ -21,8 +21,9 @@ export interface CartCacheOptions {
   /** Carts remembered for repair after failed writes; past this, every key of the prefix is dropped. */
   maxPendingRepairs?: number;
   /**
-   * Whether a copy may still be served: a copy priced under promotions that have changed since (its
-   * `pricedWith` stamp is not the current one) is a miss, and the fresh copy replaces it.
+   * Whether a copy may still be served: a copy priced under promotions or delivery settings that
+   * have changed since (its `pricedWith` stamp is not the current one) is a miss, and the fresh
+   * copy replaces it.
    */
   isFresh?: (view: CartView) => boolean;
 }
@@ -40,9 +41,9 @@ export interface CartCache {
   readThrough(id: string, load: () => Promise<CartView | null>): Promise<CartView | null>;
 }
 
-// KEYS[1] cart key; ARGV: version, JSON, TTL, promotions stamp. Writes over an absent key, an older
+// KEYS[1] cart key; ARGV: version, JSON, TTL, pricing stamp. Writes over an absent key, an older
 // version, a tombstone (no `d`) of the same version, or the same version priced under other
-// promotions (`s`); never over a newer copy. Returns 1 when written.
+// promotions or delivery settings (`s`); never over a newer copy. Returns 1 when written.
 const PUT_LUA = `
 local stored = tonumber(redis.call('HGET', KEYS[1], 'v'))
 local version = tonumber(ARGV[1])

@@ -12,10 +12,10 @@ export interface CartPricing {
   defaultCountry: string;
   pricesIncludeTax: boolean;
   /**
-   * Names the promotions as they are now (promotions-stamp.ts): a cached copy priced under another
-   * stamp is not served. Absent: '' (no cache checks, e.g. in tests).
+   * Names the promotions and delivery settings as they are now (pricing-stamp.ts): a cached copy
+   * priced under another stamp is not served. Absent: '' (no cache checks, e.g. in tests).
    */
-  promotionsStamp?: () => string;
+  pricingStamp?: () => string;
 }
 
 /**
@@ -55,7 +55,7 @@ export interface CartView {
   /** The promotions the totals include: what a checkout claims. */
   appliedPromotions: Array<{ promotionId: string; title: string; code: string | null }>;
   totals: CartTotals;
-  /** The promotions stamp this copy was priced under (CartPricing.promotionsStamp). */
+  /** The pricing stamp this copy was priced under (CartPricing.pricingStamp). */
   pricedWith: string;
 }
 
@@ -82,9 +82,10 @@ export interface CartLineView {
 
 /** The whole cart as one value (lines, codes, totals), as committed or as written in `em`'s transaction. */
 export async function loadCartView(em: EntityManager, id: string, pricing: CartPricing): Promise<CartView | null> {
-  // The stamp before the promotions are read: a change landing meanwhile then makes this copy a
-  // miss later, never a copy of the old promotions labelled with the new stamp (served until the next change).
-  const pricedWith = pricing.promotionsStamp?.() ?? '';
+  // The stamp before the promotions and delivery settings are read: a change landing meanwhile
+  // then makes this copy a miss later, never a copy of the old settings labelled with the new
+  // stamp (served until the next change).
+  const pricedWith = pricing.pricingStamp?.() ?? '';
   const state = await readCartState(em, id, pricing.defaultCountry);
   return state && toCartView(state, pricing, pricedWith);
 }
@@ -97,8 +98,8 @@ export function isDiscountUsable(d: Pick<DiscountRow, 'active' | 'expiresAt' | '
 /** Timestamps as ISO-8601 UTC, however the driver returned them. */
 const iso = (at: Date | string) => new Date(at).toISOString();
 
-/** `pricedWith`: the promotions stamp taken before `state` was read (loadCartView). */
-export function toCartView(state: CartState, pricing: CartPricing, pricedWith = pricing.promotionsStamp?.() ?? ''): CartView {
+/** `pricedWith`: the pricing stamp taken before `state` was read (loadCartView). */
+export function toCartView(state: CartState, pricing: CartPricing, pricedWith = pricing.pricingStamp?.() ?? ''): CartView {
   const { cart, lines, destination } = state;
   const goodsRate = destination.goodsTaxBasisPoints;
   const tax = {

@@ -80,7 +80,7 @@ export class CartService {
       pricing: {
         defaultCountry: deps.policy.defaultCountry,
         pricesIncludeTax: deps.policy.pricesIncludeTax,
-        promotionsStamp: deps.policy.promotionsStamp,
+        pricingStamp: deps.policy.pricingStamp,
       },
       transaction: deps.transaction ?? ((work) => transaction(deps.em, work, { log: deps.log, outbox: { notify: deps.notifyOutbox } })),
       store: async (view) => {

@@ -10,6 +10,7 @@ import { CheckoutCustomerIndex } from './20261216000040-checkout-customer-index.
 import { LineCategories } from './20261217000010-line-categories.ts';
 import { ActiveCartLines } from './20261221000010-active-cart-lines.ts';
 import { ActiveVariantIndex } from './20261228000010-active-variant-index.ts';
+import { DeliverySettingsVersion } from './20261229000010-delivery-settings-version.ts';
 
 /** Applied in this order; never edit a migration that has shipped, add a new one. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   { name: '20261221000010-active-cart-lines', class: ActiveCartLines },
   { name: '20261228000010-active-variant-index', class: ActiveVariantIndex },
   { name: '20261228000020-inbox-processed-at-brin', class: InboxProcessedAtIndex },
+  { name: '20261229000010-delivery-settings-version', class: DeliverySettingsVersion },
 ];

@@ -3,20 +3,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createRedis, GUEST, type Redis } from '@shop/platform';
 import { createCartCache } from '../src/data/cart-cache.ts';
-import { startPromotionsStamp, type PromotionsStamp } from '../src/data/promotions-stamp.ts';
+import { startPricingStamp, type PricingStamp } from '../src/data/pricing-stamp.ts';
 import { ADMIN, log, product, startCartHarness, type CartHarness } from './cart-harness.ts';
 import { waitFor } from '../../../test/support/wait.ts';
 
 // The cart subgraph's wiring (src/index.ts): copies are priced under the polled stamp
-// (policy.promotionsStamp) and served only while it is still the current one (isFresh), on the
+// (policy.pricingStamp) and served only while it is still the current one (isFresh), on the
 // shared test Redis under a prefix of this file's own.
 let h: CartHarness;
 let redis: Redis;
-let stamp: PromotionsStamp;
+let stamp: PricingStamp;
 const registry = new Registry();
 
 beforeAll(async () => {
-  redis = createRedis(inject('redisUrl'), log, 'cart-promotions-stamp-test');
+  redis = createRedis(inject('redisUrl'), log, 'cart-pricing-stamp-test');
   await waitFor('redis connected', () => redis.status === 'ready');
   const cache = createCartCache({
     redis,
@@ -27,8 +27,8 @@ beforeAll(async () => {
   });
   h = await startCartHarness({ cache });
   // A short interval: an admin change reaches cached carts within 50 ms instead of a second.
-  stamp = startPromotionsStamp(h.orm.em, log, 50);
-  h.deps.policy.promotionsStamp = stamp.current;
+  stamp = startPricingStamp(h.orm.em, log, 50);
+  h.deps.policy.pricingStamp = stamp.current;
   await waitFor('the first stamp', () => stamp.current() !== 'starting');
 });
 afterAll(async () => {
@@ -38,7 +38,7 @@ afterAll(async () => {
 });
 
 const CART = `query ($id: ID!) { cart(id: $id) {
-  cost { subtotalAmount { amount } discountAmount { amount } }
+  cost { subtotalAmount { amount } discountAmount { amount } shippingAmount { amount } taxAmount { amount } }
   discountAllocations { title code amount { amount } }
   lines(first: 10) { edges { node { discountAllocations { title code amount { amount } } } } } } }`;
 const PROMOTION_FIELDS = `promotion { id } userErrors { field code message }`;
@@ -52,6 +52,8 @@ async function counter(name: string): Promise<number> {
 
 interface Read {
   discount: string;
+  shipping: string;
+  tax: string;
   lineAllocations: Array<{ title: string; code: string | null; amount: { amount: string } }>;
   /** Served by Redis (the hit counter moved), not priced from Postgres. */
   fromCache: boolean;
@@ -65,23 +67,31 @@ async function read(id: string): Promise<Read> {
   const [hit, missed] = [(await counter('cart_cache_hits_total')) - hits, (await counter('cart_cache_misses_total')) - misses];
   expect(hit + missed).toBe(1);
   const cart = res.data.cart;
-  return { discount: cart.cost.discountAmount.amount, lineAllocations: cart.lines.edges[0].node.discountAllocations, fromCache: hit === 1 };
+  const { discountAmount, shippingAmount, taxAmount } = cart.cost;
+  return {
+    discount: discountAmount.amount,
+    shipping: shippingAmount.amount,
+    tax: taxAmount.amount,
+    lineAllocations: cart.lines.edges[0].node.discountAllocations,
+    fromCache: hit === 1,
+  };
 }
 
 /**
- * Reads until `discount` shows. Every read before it still shows `before` and comes from the cache
- * (the stamp had not moved yet: stale by design, for at most an interval); the first read that
- * shows it was priced afresh (the stamp moved, the copy was a miss); the next is a hit again.
+ * Reads until the cart's `amount` (discount, shipping or tax) is `after`. Every read before it
+ * still shows `before` and comes from the cache (the stamp had not moved yet: stale by design, for
+ * at most an interval); the first read that shows it was priced afresh (the stamp moved, the copy
+ * was a miss); the next is a hit again.
  */
-async function readUntil(id: string, before: string, discount: string): Promise<Read> {
+async function readUntil(id: string, amount: 'discount' | 'shipping' | 'tax', before: string, after: string): Promise<Read> {
   const stale: Read[] = [];
-  const fresh = await waitFor(`the cart to show a discount of ${discount}`, async () => {
+  const fresh = await waitFor(`the cart to show a ${amount} of ${after}`, async () => {
     const r = await read(id);
-    if (r.discount === discount) return r;
+    if (r[amount] === after) return r;
     stale.push(r);
     return null;
   });
-  for (const r of stale) expect(r).toMatchObject({ discount: before, fromCache: true });
+  for (const r of stale) expect(r).toMatchObject({ [amount]: before, fromCache: true });
   expect(fresh.fromCache).toBe(false);
   const again = await read(id);
   expect(again).toEqual({ ...fresh, fromCache: true });
@@ -112,23 +122,23 @@ const linePercentage = (productId: string, percentage: string, extra: Record<str
   ...extra,
 });
 
-describe('the promotions stamp expires cached cart copies', () => {
+describe('the pricing stamp expires cached cart copies', () => {
   it('a promotion created, updated and archived reaches a cached cart once the stamp moves', async () => {
     const mug = randomUUID();
     const id = await cartWith(mug);
     // Cached when it was made: the read is a hit, priced without any promotion.
-    expect(await read(id)).toEqual({ discount: '0.00', lineAllocations: [], fromCache: true });
+    expect(await read(id)).toMatchObject({ discount: '0.00', lineAllocations: [], fromCache: true });
 
     const promotionId = await admin(CREATE, { input: linePercentage(mug, '20') });
-    const created = await readUntil(id, '0.00', '5.00');
+    const created = await readUntil(id, 'discount', '0.00', '5.00');
     expect(created.lineAllocations).toEqual([{ title: 'Mug week', code: null, amount: { amount: '5.00' } }]);
 
     await admin(UPDATE, { id: promotionId, input: linePercentage(mug, '40', { title: 'Mug fortnight' }) });
-    const updated = await readUntil(id, '5.00', '10.00');
+    const updated = await readUntil(id, 'discount', '5.00', '10.00');
     expect(updated.lineAllocations).toEqual([{ title: 'Mug fortnight', code: null, amount: { amount: '10.00' } }]);
 
     await admin(ARCHIVE, { id: promotionId });
-    const archived = await readUntil(id, '10.00', '0.00');
+    const archived = await readUntil(id, 'discount', '10.00', '0.00');
     expect(archived.lineAllocations).toEqual([]);
   });
 
@@ -142,18 +152,37 @@ describe('the promotions stamp expires cached cart copies', () => {
     expect(await read(id)).toMatchObject({ discount: '0.00', fromCache: false });
     expect(await read(id)).toMatchObject({ discount: '0.00', fromCache: true });
     // Its start passing moves the stamp by itself: the copy priced before it is replaced.
-    await readUntil(id, '0.00', '5.00');
+    await readUntil(id, 'discount', '0.00', '5.00');
   });
 
   it('a cart mutation’s fresh copy carries the current stamp: the next read is a hit', async () => {
     const mug = randomUUID();
     const id = await cartWith(mug);
     const promotionId = await admin(CREATE, { input: linePercentage(mug, '20') });
-    await readUntil(id, '0.00', '5.00');
+    await readUntil(id, 'discount', '0.00', '5.00');
     const res = await h.run(`mutation ($id: ID!) { cartNoteUpdate(cartId: $id, note: "For Ada") { userErrors { code } } }`, GUEST, { id });
     expect(res.data.cartNoteUpdate.userErrors).toEqual([]);
     expect(await read(id)).toMatchObject({ discount: '5.00', fromCache: true });
     await admin(ARCHIVE, { id: promotionId });
-    await readUntil(id, '5.00', '0.00');
+    await readUntil(id, 'discount', '5.00', '0.00');
+  });
+
+  it('a tax rate and a delivery method an admin changes reach a cached cart once the stamp moves', async () => {
+    const id = await cartWith(randomUUID());
+    // No address: priced for the store's default country (US: 7.25 % on 25.00, Standard 4.99).
+    expect(await read(id)).toMatchObject({ tax: '1.81', shipping: '4.99', fromCache: true });
+
+    const tax = await h.run(`mutation { taxRateUpsert(input: { countryCode: "US", rate: "10" }) { userErrors { code } } }`, ADMIN);
+    expect(tax.data.taxRateUpsert.userErrors).toEqual([]);
+    await readUntil(id, 'tax', '1.81', '2.50');
+
+    const method = await h.run(
+      `mutation { deliveryMethodUpsert(input: { zoneHandle: "us", handle: "standard", title: "Standard", price: "3.99", freeOver: "50.00" }) {
+         userErrors { code } } }`,
+      ADMIN,
+    );
+    expect(method.data.deliveryMethodUpsert.userErrors).toEqual([]);
+    const repriced = await readUntil(id, 'shipping', '4.99', '3.99');
+    expect(repriced.tax).toBe('2.50');
   });
 });
