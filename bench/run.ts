@@ -29,7 +29,7 @@ const env = loadEnv(
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(10),
     BENCH_CHECKOUTS: z.coerce.number().int().min(1).max(5000).default(200),
     /** checkout-saga: checkouts run first and reported apart (the stack's code is unoptimized right after it starts). */
-    BENCH_WARMUP_CHECKOUTS: z.coerce.number().int().min(0).max(5000).default(500),
+    BENCH_WARMUP_CHECKOUTS: z.coerce.number().int().min(0).max(10000).default(3000),
     /** How checkout-saga's buyers learn their order's status: orderUpdated events or order(id) polls. */
     BENCH_FOLLOW: z.enum(['subscription', 'poll']).default('subscription'),
     BENCH_SUBSCRIBERS: z.coerce.number().int().min(1).max(20_000).default(1000),
