@@ -116,10 +116,11 @@ describe('a consumer handling several messages at once', () => {
       expect(handled.slice(0, 4).sort()).toEqual(['x1', 'x2', 'y1', 'y2']);
       expect(handled.filter((name) => name === 'stuck1')).toHaveLength(1);
       expect(attempts).toBe(2);
-      const inbox = await orm.em
-        .fork()
-        .execute<Array<{ n: number }>>('select count(*)::int as n from inbox_message where consumer = ?', [`fail_${tag}`]);
-      expect(inbox[0]!.n).toBe(5);
+      // One inbox row per message. The handler runs inside the inbox row's transaction, so the last
+      // one commits just after `handled` shows it: poll (the unique key keeps it from passing 5).
+      const inboxRows = async () =>
+        (await orm.em.fork().execute<Array<{ n: number }>>('select count(*)::int as n from inbox_message where consumer = ?', [`fail_${tag}`]))[0]!.n;
+      await waitFor('an inbox row for each of the 5 messages', async () => (await inboxRows()) === 5);
     } finally {
       await consumer.stop();
     }
