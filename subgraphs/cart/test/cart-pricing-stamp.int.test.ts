@@ -106,13 +106,18 @@ async function cartWith(productId: string): Promise<string> {
   return res.data.cartCreate.cart.id;
 }
 
-async function admin(query: string, variables: Record<string, unknown>): Promise<string> {
+/** An admin mutation that must succeed (no errors, no userErrors): its payload. */
+async function adminChange<P>(query: string, variables: Record<string, unknown> = {}): Promise<P> {
   const res = await h.run(query, ADMIN, variables);
   expect(res.errors).toBeUndefined();
-  const payload = Object.values(res.data as Record<string, { promotion: { id: string } | null; userErrors: unknown[] }>)[0]!;
+  const payload = Object.values(res.data as Record<string, P & { userErrors: unknown[] }>)[0]!;
   expect(payload.userErrors).toEqual([]);
-  return payload.promotion!.id;
+  return payload;
 }
+
+/** A promotion admin mutation: the promotion's id. */
+const admin = async (query: string, variables: Record<string, unknown>) =>
+  (await adminChange<{ promotion: { id: string } | null }>(query, variables)).promotion!.id;
 
 /** An automatic promotion on one product: a percentage off its lines. */
 const linePercentage = (productId: string, percentage: string, extra: Record<string, unknown> = {}) => ({
@@ -172,16 +177,13 @@ describe('the pricing stamp expires cached cart copies', () => {
     // No address: priced for the store's default country (US: 7.25 % on 25.00, Standard 4.99).
     expect(await read(id)).toMatchObject({ tax: '1.81', shipping: '4.99', fromCache: true });
 
-    const tax = await h.run(`mutation { taxRateUpsert(input: { countryCode: "US", rate: "10" }) { userErrors { code } } }`, ADMIN);
-    expect(tax.data.taxRateUpsert.userErrors).toEqual([]);
+    await adminChange(`mutation { taxRateUpsert(input: { countryCode: "US", rate: "10" }) { userErrors { code } } }`);
     await readUntil(id, 'tax', '1.81', '2.50');
 
-    const method = await h.run(
+    await adminChange(
       `mutation { deliveryMethodUpsert(input: { zoneHandle: "us", handle: "standard", title: "Standard", price: "3.99", freeOver: "50.00" }) {
          userErrors { code } } }`,
-      ADMIN,
     );
-    expect(method.data.deliveryMethodUpsert.userErrors).toEqual([]);
     const repriced = await readUntil(id, 'shipping', '4.99', '3.99');
     expect(repriced.tax).toBe('2.50');
   });
